@@ -1,0 +1,92 @@
+# segur-ledger: a thin wrapper over CMake. See README.md and docs/building.md.
+#
+#   make run        install what is missing, build, run the main job on ./var/
+#   make test       install what is missing, build, run every test, then the
+#                   same suite again under AddressSanitizer + UBSan
+#   make test-asan  only the sanitizer half
+#   make bench      Release build, run the benchmarks of bench/
+#   make fuzz       clang libFuzzer build of tests/fuzz/, short run
+#   make format     clang-format the sources;  make lint: cppcheck, clang-tidy
+#   make install    PREFIX=/usr/local by default
+PREFIX	?= /usr/local
+JOBS	?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE	?= cmake
+CTEST	?= ctest
+FUZZ_SECONDS ?= 20
+
+BUILD		= build
+BUILD_ASAN	= build-asan
+BUILD_REL	= build-release
+BUILD_FUZZ	= build-fuzz
+
+SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+	  find include lib cli daemon tests bench -name '*.[ch]')
+
+.PHONY: all bootstrap build build-asan run test test-unit test-asan bench \
+	fuzz format lint install clean
+
+all: build
+
+bootstrap:
+	@./scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+build: bootstrap $(BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+build-asan: bootstrap
+	$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug \
+	    -DSEGUR_SANITIZE=ON
+	$(CMAKE) --build $(BUILD_ASAN) -j $(JOBS)
+
+run: build
+	./scripts/demo $(BUILD)
+
+test: build
+	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory test-asan
+
+test-asan: build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(CTEST) --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+
+bench: bootstrap
+	$(CMAKE) -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release
+	$(CMAKE) --build $(BUILD_REL) -j $(JOBS) --target all benches
+	./scripts/bench $(BUILD_REL)
+
+$(BUILD_FUZZ)/CMakeCache.txt:
+	CC=clang $(CMAKE) -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug \
+	    -DSEGUR_FUZZ=ON
+
+fuzz-build: bootstrap $(BUILD_FUZZ)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD_FUZZ) -j $(JOBS)
+
+# A long run: make fuzz FUZZ_SECONDS=3600.
+fuzz: fuzz-build
+	./scripts/fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# The short smoke run make test does.
+fuzz-smoke: fuzz-build
+	./scripts/fuzz $(BUILD_FUZZ) 10
+
+format:
+	clang-format -i $(SOURCES)
+
+lint: build
+	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
+	    --enable=warning,performance,portability \
+	    --suppress=missingIncludeSystem -I include -I $(BUILD)/include \
+	    lib cli daemon
+	clang-tidy -p $(BUILD) --quiet $(filter %.c,$(filter lib/% cli/% daemon/%,$(SOURCES)))
+
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL) $(BUILD_FUZZ)

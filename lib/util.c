@@ -1,0 +1,356 @@
+/*
+ * util.c: buffers, causes, SHA-256 and crash-safe file writing (util.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "segur/error.h"
+#include "segur/util.h"
+
+const char *
+segur_strerror(int code)
+{
+	switch (code) {
+	case SEGUR_OK:
+		return ("success");
+	case SEGUR_ENOMEM:
+		return ("out of memory");
+	case SEGUR_EINVAL:
+		return ("invalid input");
+	case SEGUR_EIO:
+		return ("input/output error");
+	case SEGUR_EDB:
+		return ("database error");
+	case SEGUR_ENOENT:
+		return ("not found");
+	case SEGUR_EEXIST:
+		return ("already exists");
+	case SEGUR_ESTATE:
+		return ("not allowed in the current state");
+	case SEGUR_ETOOBIG:
+		return ("too large");
+	case SEGUR_EVERSION:
+		return ("database newer than this program");
+	case SEGUR_ECORRUPT:
+		return ("integrity check failed");
+	case SEGUR_EBUSY:
+		return ("busy");
+	}
+	return ("unknown error");
+}
+
+void
+segur_buf_init(struct segur_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+segur_buf_release(struct segur_buf *b)
+{
+	free(b->data);
+	segur_buf_init(b);
+}
+
+int
+segur_buf_reserve(struct segur_buf *b, size_t extra)
+{
+	size_t	 need, cap;
+	char	*p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return (SEGUR_ENOMEM);
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return (0);
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if ((p = realloc(b->data, cap)) == NULL)
+		return (SEGUR_ENOMEM);
+	b->data = p;
+	b->cap = cap;
+	return (0);
+}
+
+int
+segur_buf_add(struct segur_buf *b, const void *p, size_t n)
+{
+	if (segur_buf_reserve(b, n) != 0)
+		return (SEGUR_ENOMEM);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return (0);
+}
+
+int
+segur_buf_adds(struct segur_buf *b, const char *s)
+{
+	return (segur_buf_add(b, s, strlen(s)));
+}
+
+int
+segur_buf_vaddf(struct segur_buf *b, const char *fmt, va_list ap)
+{
+	va_list	 ap2;
+	int	 n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return (SEGUR_EINVAL);
+	if (segur_buf_reserve(b, (size_t)n) != 0)
+		return (SEGUR_ENOMEM);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return (0);
+}
+
+int
+segur_buf_addf(struct segur_buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = segur_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return (rc);
+}
+
+char *
+segur_buf_detach(struct segur_buf *b)
+{
+	char	*p;
+
+	if (b->data == NULL && segur_buf_reserve(b, 0) != 0)
+		return (NULL);
+	if (b->len == 0)
+		b->data[0] = '\0';
+	p = b->data;
+	segur_buf_init(b);
+	return (p);
+}
+
+char *
+segur_asprintf(const char *fmt, ...)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	va_list	 ap;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = segur_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (rc != 0) {
+		segur_buf_release(&b);
+		return (NULL);
+	}
+	return (segur_buf_detach(&b));
+}
+
+int
+segur_cause(char **cause, int code, const char *fmt, ...)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	va_list	 ap;
+
+	if (cause == NULL)
+		return (code);
+	va_start(ap, fmt);
+	if (segur_buf_vaddf(&b, fmt, ap) != 0) {
+		segur_buf_release(&b);
+		va_end(ap);
+		return (code);
+	}
+	va_end(ap);
+	free(*cause);
+	*cause = segur_buf_detach(&b);
+	return (code);
+}
+
+void
+segur_sha256_hex(const void *p, size_t n, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0, i;
+
+	/* EVP_Digest cannot fail for SHA-256 short of a broken OpenSSL. */
+	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
+		mdlen = 0;
+	for (i = 0; i < mdlen && i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 0xf];
+	}
+	hex[2 * i] = '\0';
+}
+
+int
+segur_read_file(const char *path, size_t max, char **out, size_t *len,
+    char **cause)
+{
+	struct stat	 st;
+	char		*p;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (segur_cause(cause, errno == ENOENT ? SEGUR_ENOENT :
+		    SEGUR_EIO, "%s: %s", path, strerror(errno)));
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    strerror(errno)));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return (segur_cause(cause, SEGUR_EINVAL,
+		    "%s: not a regular file", path));
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(fd);
+		return (segur_cause(cause, SEGUR_ETOOBIG,
+		    "%s: %jd bytes, over the limit of %zu", path,
+		    (intmax_t)st.st_size, max));
+	}
+	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return (segur_cause(cause, SEGUR_ENOMEM, "%s: out of memory",
+		    path));
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, p + got, (size_t)st.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (n == -1 || got != (size_t)st.st_size) {
+		free(p);
+		close(fd);
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    n == -1 ? strerror(errno) : "file changed while read"));
+	}
+	close(fd);
+	p[got] = '\0';
+	*out = p;
+	*len = got;
+	return (0);
+}
+
+int
+segur_fsync_dir(const char *path, char **cause)
+{
+	struct stat	 st;
+	char		*copy, *dir;
+	int		 fd, rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	dir = (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ? copy :
+	    dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		rc = segur_cause(cause, SEGUR_EIO, "%s: %s", dir,
+		    strerror(errno));
+	else {
+		if (fsync(fd) == -1)
+			rc = segur_cause(cause, SEGUR_EIO, "fsync %s: %s", dir,
+			    strerror(errno));
+		close(fd);
+	}
+	free(copy);
+	return (rc);
+}
+
+/* Writes all of p[0..n) to fd, retrying on EINTR and short writes. */
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char	*c = p;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = write(fd, c, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return (-1);
+		c += w;
+		n -= (size_t)w;
+	}
+	return (0);
+}
+
+int
+segur_write_file_atomic(const char *path, const void *p, size_t n, int mode,
+    char **cause)
+{
+	char	*tmp;
+	int	 fd, saved;
+
+	if ((tmp = segur_asprintf("%s.tmp.%ld", path, (long)getpid())) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd == -1)
+		goto fail;
+	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1)
+		goto fail;
+	free(tmp);
+	return (segur_fsync_dir(path, cause));
+fail:
+	saved = errno;
+	unlink(tmp);
+	segur_cause(cause, SEGUR_EIO, "%s: %s", path, strerror(saved));
+	free(tmp);
+	return (SEGUR_EIO);
+}
+
+int
+segur_mkdir_p(const char *path, char **cause)
+{
+	char	*copy, *s;
+	int	 rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	for (s = copy + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(copy, 0750) == -1 && errno != EEXIST)
+			rc = segur_cause(cause, SEGUR_EIO, "mkdir %s: %s", copy,
+			    strerror(errno));
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return (rc);
+}
