@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "segur/amount.h"
 #include "segur/error.h"
 #include "segur/msfile.h"
@@ -139,13 +140,8 @@ puts_w(struct writer *w, const char *s)
 static void
 indent_to(struct writer *w, int n)
 {
-	static const char spaces[] = "                                ";
-
-	while (n > 0) {
-		int k = n > 32 ? 32 : n;
-		put(w, spaces, (size_t)k);
-		n -= k;
-	}
+	if (segur__json_indent(w->out, n) != 0)
+		w->nomem = 1;
 }
 
 /* Fails with a cause naming the current path. */
@@ -186,40 +182,11 @@ push_index(struct writer *w, long i)
 	w->path.depth++;
 }
 
-/* Appends s as a JSON string: UTF-8 kept, controls and quotes escaped. */
 static void
 write_string(struct writer *w, const char *s)
 {
-	const unsigned char *p;
-	char	 esc[8];
-
-	put(w, "\"", 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			put(w, "\\\"", 2);
-			break;
-		case '\\':
-			put(w, "\\\\", 2);
-			break;
-		case '\n':
-			put(w, "\\n", 2);
-			break;
-		case '\r':
-			put(w, "\\r", 2);
-			break;
-		case '\t':
-			put(w, "\\t", 2);
-			break;
-		default:
-			if (*p < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", *p);
-				put(w, esc, 6);
-			} else
-				put(w, p, 1);
-		}
-	}
-	put(w, "\"", 1);
+	if (segur__json_string(w->out, s) != 0)
+		w->nomem = 1;
 }
 
 static int
