@@ -18,7 +18,7 @@ put(struct segur_csvw *w, const char *s, size_t n)
 static char
 sep(const struct segur_csvw *w)
 {
-	return (w->dialect == SEGUR_CSV_EXCEL_FR ? ';' : ',');
+	return ((char)(w->dialect == SEGUR_CSV_EXCEL_FR ? ';' : ','));
 }
 
 void

@@ -200,14 +200,18 @@ segur_retour_parse(const char *buf, size_t len, struct segur_retour *out,
 		return (segur_cause(cause, SEGUR_EINVAL, "impId, numeroAns ou "
 		    "SIRET illisible dans l'en-tête du fichier"));
 	}
-	n = cJSON_GetArraySize(arr);
-	if (n > 0 && (out->lines = calloc((size_t)n, sizeof(*out->lines))) ==
-	    NULL) {
+	if ((n = cJSON_GetArraySize(arr)) == 0) {
+		cJSON_Delete(root);
+		return (0);
+	}
+	if ((out->lines = calloc((size_t)n, sizeof(*out->lines))) == NULL) {
 		cJSON_Delete(root);
 		segur_retour_release(out);
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	cJSON_ArrayForEach(e, arr) {
+		if (i == (size_t)n)
+			break;
 		read_line(e, (long)i, &out->lines[i]);
 		i++;
 	}
@@ -221,7 +225,7 @@ segur_retour_release(struct segur_retour *r)
 {
 	size_t	 i;
 
-	for (i = 0; i < r->nlines; i++) {
+	for (i = 0; r->lines != NULL && i < r->nlines; i++) {
 		free(r->lines[i].typeAction);
 		free(r->lines[i].numeroEditeur);
 		free(r->lines[i].numeroASP);

@@ -196,7 +196,7 @@ render_string(struct render *r, const char *s)
 	    len - 3) == NULL) {
 		if ((rc = resolve(r, s + 2, len - 3, &d, &v)) != 0)
 			return (rc);
-		if (r->check)
+		if (r->check || v == NULL)
 			return (0);
 		if (v->is_null)
 			emit(r, "null", 4);
@@ -215,14 +215,14 @@ render_string(struct render *r, const char *s)
 				    "texte", "", 0));
 			}
 			rc = resolve(r, p + 2, (size_t)(end - p - 2), &d, &v);
-			if (rc == 0 && !r->check && v->is_null)
+			if (rc == 0 && v != NULL && v->is_null)
 				rc = fail(r, "valeur nulle dans un texte ${",
 				    p + 2, (size_t)(end - p - 2));
 			if (rc != 0) {
 				segur_buf_release(&text);
 				return (rc);
 			}
-			if (!r->check)
+			if (v != NULL)
 				emit_value(r, d, v, 1, &text);
 			p = end;
 		} else if (segur_buf_add(&text, p, 1) != 0)
