@@ -68,6 +68,26 @@ segur_doc_format_ext(enum segur_doc_format f)
 	}
 }
 
+int
+segur_doc_canonical_name(const char *typeFichier, enum segur_doc_format f,
+    const char *numeroEditeur, char *name, size_t size)
+{
+	const char	*code;
+	int		 n;
+
+	if (strcmp(typeFichier, "BON_COMMANDE") == 0)
+		code = "BDC";
+	else if (strcmp(typeFichier, "PREUVE_HT") == 0)
+		code = "HT";
+	else
+		return (SEGUR_EINVAL);
+	if (f == SEGUR_DOC_UNKNOWN)
+		return (SEGUR_EINVAL);
+	n = snprintf(name, size, "MS1-DUI-Va1-%s-%s.%s", code, numeroEditeur,
+	    segur_doc_format_ext(f));
+	return (n > 0 && (size_t)n < size ? 0 : SEGUR_EINVAL);
+}
+
 enum segur_doc_format
 segur_doc_sniff(const void *p, size_t n)
 {

@@ -37,6 +37,16 @@ enum segur_doc_format	 segur_doc_format_parse(const char *s);
 const char		*segur_doc_format_name(enum segur_doc_format f);
 const char		*segur_doc_format_ext(enum segur_doc_format f);
 
+/*
+ * Writes the canonical name of a supporting document into name (at least
+ * 40 bytes): "MS1-DUI-Va1-<BDC|HT>-<numeroEditeur>.<pdf|png|jpg>" (spec
+ * §2). typeFichier is "BON_COMMANDE" or "PREUVE_HT". Returns 0, or
+ * SEGUR_EINVAL for an unknown type or format.
+ */
+int	segur_doc_canonical_name(const char *typeFichier,
+	    enum segur_doc_format f, const char *numeroEditeur, char *name,
+	    size_t size);
+
 /* The format p[0..n) really is, by its magic bytes. */
 enum segur_doc_format	 segur_doc_sniff(const void *p, size_t n);
 

@@ -86,6 +86,26 @@ test_bundle_sniff_formats(void **state)
 }
 
 static void
+test_bundle_canonical_names(void **state)
+{
+	char	 name[64];
+
+	(void)state;
+	assert_int_equal(segur_doc_canonical_name("BON_COMMANDE",
+	    SEGUR_DOC_PDF, "00001", name, sizeof(name)), 0);
+	assert_string_equal(name, "MS1-DUI-Va1-BDC-00001.pdf");
+	assert_int_equal(segur_doc_canonical_name("PREUVE_HT", SEGUR_DOC_PNG,
+	    "0A0Z9", name, sizeof(name)), 0);
+	assert_string_equal(name, "MS1-DUI-Va1-HT-0A0Z9.png");
+	assert_int_equal(segur_doc_canonical_name("FACTURE", SEGUR_DOC_PDF,
+	    "00001", name, sizeof(name)), SEGUR_EINVAL);
+	assert_int_equal(segur_doc_canonical_name("BON_COMMANDE",
+	    SEGUR_DOC_UNKNOWN, "00001", name, sizeof(name)), SEGUR_EINVAL);
+	assert_int_equal(segur_doc_canonical_name("BON_COMMANDE",
+	    SEGUR_DOC_PDF, "00001", name, 10), SEGUR_EINVAL);
+}
+
+static void
 test_bundle_check_catches_lies_size_and_absence(void **state)
 {
 	struct fixture	*f = *state;
@@ -230,6 +250,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bundle_sniff_formats),
+		cmocka_unit_test(test_bundle_canonical_names),
 		cmocka_unit_test_setup_teardown(
 		    test_bundle_check_catches_lies_size_and_absence, setup,
 		    teardown),
