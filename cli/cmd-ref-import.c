@@ -16,9 +16,6 @@
 /* Largest reference file read (the whole FINESS list is ~ 10 MB). */
 #define REF_MAX_BYTES	(256u * 1024 * 1024)
 
-void	segurctl_csv_errors_print(FILE *f, const char *file,
-	    const struct segur_csv_errors *e);
-
 void
 segurctl_csv_errors_print(FILE *f, const char *file,
     const struct segur_csv_errors *e)

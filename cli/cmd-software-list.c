@@ -11,9 +11,6 @@
 
 #include "segurctl.h"
 
-/* One software as JSON, or NULL on ENOMEM. */
-cJSON	*segurctl_software_json(const struct segur_software *s);
-
 cJSON *
 segurctl_software_json(const struct segur_software *s)
 {

@@ -11,8 +11,6 @@
 
 #include "segurctl.h"
 
-cJSON	*segurctl_software_json(const struct segur_software *s);
-
 static int
 software_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     int argc, char **argv)

@@ -100,6 +100,15 @@ struct cJSON *segurctl_row_json(const struct segur_request_row *r);
 void	segurctl_row_print(FILE *f, const struct segur_request_row *r);
 void	segurctl_row_header(FILE *f);
 
+/* Prints CSV findings as FILE:ROW:COLUMN: erreur: MESSAGE. */
+struct segur_csv_errors;
+void	segurctl_csv_errors_print(FILE *f, const char *file,
+	    const struct segur_csv_errors *e);
+
+/* A software reference as JSON (caller deletes), or NULL on ENOMEM. */
+struct segur_software;
+struct cJSON *segurctl_software_json(const struct segur_software *s);
+
 /* The one implementation of "record grant|refusal|advance-paid". */
 int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,

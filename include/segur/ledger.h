@@ -241,6 +241,20 @@ int	segur_ledger_request_add(struct segur_ledger *l,
 	    const struct segur_request_new *req, int64_t *id, char **cause);
 
 /*
+ * Registers the requests of a spreadsheet export buf[0..len) (CSV, one row
+ * per ESMS, rows of one order grouped by its reference; columns in
+ * docs/ledger.md), each as segur_ledger_request_add() would, all in one
+ * transaction: on any bad row or refused request nothing is registered,
+ * every finding is in *errors by row and column (release it, also on
+ * success), and SEGUR_EINVAL is returned. Relative document paths are read
+ * from base_dir (NULL: the current folder). *nrequests receives the number
+ * of requests registered.
+ */
+int	segur_ledger_request_import(struct segur_ledger *l, const char *name,
+	    const char *buf, size_t len, const char *base_dir,
+	    size_t *nrequests, struct segur_csv_errors *errors, char **cause);
+
+/*
  * Validates a draft (or a rejected request being resubmitted) with the
  * ledger's reference data and makes it ready when it validates clean
  * (warnings allowed). *report receives the findings (caller releases it

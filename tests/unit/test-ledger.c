@@ -1079,6 +1079,152 @@ test_ledger_ref_import_all_or_nothing(void **state)
 	segur_csv_errors_release(&e);
 }
 
+#define IMPORT_HEADER \
+	"reference;numero_ans;date_commande;regime_tva;montant_ht;" \
+	"is_mandataire;finess_juridique;nom_responsable_og;" \
+	"email_responsable_og;telephone_responsable_og;" \
+	"demande_certificat_serveur;statut_admin_technique;" \
+	"contractualisation_og;numero_carte_cpx;finess_geo;" \
+	"ancienne_version;is_maitre_id;is_stockage_id;" \
+	"operateur_messagerie;profil_metier;is_ref_soins\r\n"
+
+static void
+test_ledger_request_import_good_file(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_csv_errors e;
+	size_t		 n;
+	cJSON		*o, *c, *ogs;
+	const char	*csv = "\xef\xbb\xbf" IMPORT_HEADER
+	    "BC-1;" ANS ";02/10/2023;TTC;4866,67;non;750000127;MARTIN;"
+	    "d@og.fr;+33123456780;oui;S;oui;8001234567;330001017;DUI 4.2;"
+	    "oui;non;MAI_15;PA;oui\r\n"
+	    "BC-1;" ANS ";02/10/2023;TTC;4866,67;non;750000127;MARTIN;"
+	    "d@og.fr;+33123456780;oui;S;oui;8001234567;330001025;DUI 4.2;"
+	    "oui;non;;PA,PH;non\r\n"
+	    "BC-2;;15/09/2023;HT;5840;non;690002019;BERNARD;b@a.org;"
+	    "+33478000001;non;;;;690002027;v2019;false;true;\"CH _20\";"
+	    "SAAD;0\r\n"
+	    "BC-2;;15/09/2023;HT;5840;non;130003015;ETIENNE;c@e.fr;"
+	    "+33491000003;non;;;;590004016;v2019;0;0;ENO_5;DOM;1\r\n";
+	const char	*comma = "reference,date_commande,regime_tva,"
+	    "montant_ht,finess_juridique,finess_geo\n"
+	    "BC-3,01/01/2024,TTC,100,750000127,330001041\n";
+
+	add_software(f->l);
+	assert_int_equal(segur_ledger_request_import(f->l, "in.csv", csv,
+	    strlen(csv), NULL, &n, &e, NULL), 0);
+	assert_int_equal(e.n, 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(n, 2);
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-1", &o, NULL), 0);
+	c = cJSON_GetObjectItem(o, "content");
+	assert_string_equal(cJSON_GetObjectItem(o, "montantSegurHT")->
+	    valuestring, "4866.67");
+	ogs = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "beneficiaires"),
+	    "etablissementsClients");
+	assert_int_equal(cJSON_GetArraySize(ogs), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(ogs, 0), "FINESSGeos")), 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(ogs, 0), "certificatServeur"),
+	    "numeroCarteCPX")->valuestring, "8001234567");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(c, "scenarioInstallation"),
+	    1), "profilMetier")), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(c, "scenarioInstallation"), 1),
+	    "operateurMessagerie")));
+	cJSON_Delete(o);
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-2", &o, NULL), 0);
+	ogs = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o,
+	    "content"), "beneficiaires"), "etablissementsClients");
+	assert_int_equal(cJSON_GetArraySize(ogs), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ogs,
+	    0), "certificatServeur")));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(o, "content"),
+	    "scenarioInstallation"), 0), "operateurMessagerie")->valuestring,
+	    "CH _20");
+	cJSON_Delete(o);
+	/* ',' works too. */
+	assert_int_equal(segur_ledger_request_import(f->l, "c.csv", comma,
+	    strlen(comma), NULL, &n, &e, NULL), 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(n, 1);
+}
+
+static void
+test_ledger_request_import_reports_every_bad_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_csv_errors e;
+	size_t		 n;
+	int64_t		 events;
+	const char	*csv = IMPORT_HEADER
+	    /* 2: fine. */
+	    "BC-1;;02/10/2023;TTC;4866.67;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001017;v;oui;non;;PA;oui\r\n"
+	    /* 3: another amount for the same order. */
+	    "BC-1;;02/10/2023;TTC;4800;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001025;v;oui;non;;PA;oui\r\n"
+	    /* 4: a boolean that is not one. */
+	    "BC-1;;02/10/2023;TTC;4866.67;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001041;v;peut-être;non;;PA;oui\r\n"
+	    /* 5: finer than a cent, bad regime, bad FINESS géo. */
+	    "BC-2;;02/10/2023;TVA;1.005;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "3300;v;oui;non;;PA;oui\r\n"
+	    /* 6: the OG's contact differs from row 5's, the same ESMS. */
+	    "BC-2;;02/10/2023;TVA;1.005;non;750000127;X;d@og.fr;+331;non;;;;"
+	    "3300;v;oui;non;;PA;oui\r\n";
+	const char	*dup = IMPORT_HEADER
+	    "BC-9;;02/10/2023;TTC;10;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001041;v;oui;non;;PA;oui\r\n"
+	    "BC-OLD;;02/10/2023;TTC;10;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001058;v;oui;non;;PA;oui\r\n";
+
+	add_software(f->l);
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(segur_ledger_request_import(f->l, "bad.csv", csv,
+	    strlen(csv), NULL, &n, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(n, 0);
+	assert_int_equal(e.n, 8);
+	assert_int_equal(e.v[0].row, 3);
+	assert_string_equal(e.v[0].column, "montant_ht");
+	assert_non_null(strstr(e.v[0].message, "ligne 2"));
+	assert_int_equal(e.v[1].row, 4);
+	assert_string_equal(e.v[1].column, "is_maitre_id");
+	assert_int_equal(e.v[2].row, 5);
+	assert_string_equal(e.v[2].column, "regime_tva");
+	assert_int_equal(e.v[3].row, 5);
+	assert_string_equal(e.v[3].column, "montant_ht");
+	assert_int_equal(e.v[4].row, 5);
+	assert_string_equal(e.v[4].column, "finess_geo");
+	assert_int_equal(e.v[5].row, 6);
+	assert_string_equal(e.v[5].column, "nom_responsable_og");
+	assert_int_equal(e.v[6].row, 6);
+	assert_string_equal(e.v[6].column, "finess_geo");
+	assert_int_equal(e.v[7].row, 6);
+	assert_string_equal(e.v[7].column, "finess_geo");
+	assert_non_null(strstr(e.v[7].message, "déjà"));
+	segur_csv_errors_release(&e);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    events);
+
+	/* A reference already in the ledger: the whole file is refused. */
+	assert_int_equal(add_request(f->l, "BC-OLD", "330001066", NULL), 0);
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(segur_ledger_request_import(f->l, "dup.csv", dup,
+	    strlen(dup), NULL, &n, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].row, 3);
+	assert_string_equal(e.v[0].column, "reference");
+	segur_csv_errors_release(&e);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM request"), 1);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    events);
+}
+
 static void
 test_ledger_profiles_text(void **state)
 {
@@ -1143,6 +1289,11 @@ main(void)
 		    test_ledger_list_show_history_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_ref_import_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_import_good_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_import_reports_every_bad_row, setup,
+		    teardown),
 		cmocka_unit_test(test_ledger_profiles_text),
 	};
 
