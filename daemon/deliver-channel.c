@@ -364,8 +364,8 @@ segurd__job_classify(struct segurd_job *j, CURLcode rc)
 		set_reason(j, what);
 		/* 5xx is the server's "never": bad address, refused relay,
 		 * bad credentials. So is a required STARTTLS not offered. */
-		if ((code >= 500 && code <= 599) || rc == CURLE_USE_SSL_FAILED ||
-		    rc == CURLE_LOGIN_DENIED ||
+		if ((code >= 500 && code <= 599) ||
+		    rc == CURLE_USE_SSL_FAILED || rc == CURLE_LOGIN_DENIED ||
 		    rc == CURLE_UNSUPPORTED_PROTOCOL ||
 		    rc == CURLE_URL_MALFORMAT)
 			return SEGURD_DELIVER_FAILED;

@@ -25,6 +25,8 @@ enum {
  */
 struct segurd_job {
 	struct segurd_job	*prev, *next;	/* d->jobs */
+	struct segurd_job	*wnext;		/* d->waiting, FIFO */
+	int			 waiting;	/* in d->waiting */
 	struct segurd_deliver	*d;
 	uv_timer_t		 retry;		/* data = this job; waits
 						   between attempts */

@@ -58,6 +58,9 @@ struct segurd_deliver {
 	void			*log_arg;
 	struct segurd_job	*jobs;		/* not yet finished */
 	size_t			 njobs;
+	struct segurd_job	*waiting;	/* ready, over max_inflight */
+	struct segurd_job	*waiting_tail;
+	unsigned		 inflight;	/* easy handles in multi */
 	struct sockctx		*socks;		/* polls not yet closing */
 	unsigned		 nhandles;	/* libuv handles not yet
 						   closed */
@@ -346,6 +349,16 @@ on_retry(uv_timer_t *t)
 	struct segurd_deliver	*d = j->d;
 	CURLMcode		 mc;
 
+	if (d->inflight >= d->policy.max_inflight) {
+		j->waiting = 1;
+		j->wnext = NULL;
+		if (d->waiting_tail != NULL)
+			d->waiting_tail->wnext = j;
+		else
+			d->waiting = j;
+		d->waiting_tail = j;
+		return;
+	}
 	if ((j->easy = segurd__job_easy(j, d->policy.timeout_ms)) == NULL) {
 		j->attempts++;
 		schedule_retry(j);
@@ -359,7 +372,27 @@ on_retry(uv_timer_t *t)
 		    curl_multi_strerror(mc));
 		j->attempts++;
 		schedule_retry(j);
+		return;
 	}
+	d->inflight++;
+}
+
+/* An attempt has ended: the first job waiting for a slot goes next. */
+static void
+attempt_ended(struct segurd_deliver *d)
+{
+	struct segurd_job *j;
+
+	d->inflight--;
+	if ((j = d->waiting) == NULL || d->closing)
+		return;
+	d->waiting = j->wnext;
+	if (d->waiting == NULL)
+		d->waiting_tail = NULL;
+	j->waiting = 0;
+	/* Through the timer: no recursion, and the order is kept. */
+	if (uv_timer_start(&j->retry, on_retry, 0, 0) != 0)
+		finish(j, SEGURD_DELIVER_FAILED);
 }
 
 /* Reads every finished transfer: curl only says so once. */
@@ -391,6 +424,7 @@ check_multi_info(struct segurd_deliver *d)
 		status = segurd__job_classify(j, rc);
 		curl_easy_cleanup(e);
 		j->easy = NULL;
+		attempt_ended(d);
 		if (status == JOB_RETRY)
 			schedule_retry(j);
 		else
@@ -425,6 +459,8 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 	d->policy = policy != NULL ? *policy : defaults;
 	if (d->policy.first_ms == 0)
 		d->policy.first_ms = 1;
+	if (d->policy.max_inflight == 0)
+		d->policy.max_inflight = 16;
 	d->rnd = rnd;
 	d->rnd_arg = rnd_arg;
 	d->log = log;
@@ -520,12 +556,14 @@ segurd_deliver_close(struct segurd_deliver *d, void (*done)(void *),
 	d->closing = 1;
 	d->done = done;
 	d->done_arg = arg;
+	d->waiting = d->waiting_tail = NULL;
 	/* 1. Stop every submission: transfers, retry timers, callbacks. */
 	while ((j = d->jobs) != NULL) {
 		if (j->easy != NULL) {
 			curl_multi_remove_handle(d->multi, j->easy);
 			curl_easy_cleanup(j->easy);
 			j->easy = NULL;
+			d->inflight--;
 		}
 		why = segur_asprintf("%s: cancelled by shutdown after %u "
 		    "attempts", j->channel, j->attempts);

@@ -54,7 +54,7 @@ struct segurd_channel {
 	const char	*name;		/* for logs and reasons: "webhook",
 					   "mail"; never the URL, which may
 					   hold a token (Slack, Mattermost) */
-	const char	*url;		/* http(s)://... or smtp(s)://host:port */
+	const char	*url;		/* http(s)://..., smtp(s)://host:port */
 	const char	*secret;	/* webhook/chat: "whsec_<base64>" read
 					   from a file, NULL for no signature;
 					   chat sends one too if set */
@@ -82,8 +82,13 @@ struct segurd_deliver_policy {
 	uint64_t	max_delay_ms;	/* 600000: ten minutes */
 	uint64_t	give_up_ms;	/* 86400000: one day */
 	uint64_t	timeout_ms;	/* 30000, per attempt */
+	unsigned	max_inflight;	/* 16 attempts at once at most (0: 16);
+					   the others wait their turn, in
+					   order, so that a burst of alerts
+					   does not open hundreds of
+					   connections to one chat server */
 };
-#define SEGURD_DELIVER_POLICY_DEFAULT { 1000, 600000, 86400000, 30000 }
+#define SEGURD_DELIVER_POLICY_DEFAULT { 1000, 600000, 86400000, 30000, 16 }
 
 /* 64 random bits from the caller's source (seeded: tests are exact). */
 typedef uint64_t segurd_deliver_rand_fn(void *arg);
@@ -107,7 +112,7 @@ int	segurd_deliver_next_delay(const struct segurd_deliver_policy *p,
 typedef void segurd_deliver_log_fn(void *arg, int level, const char *msg);
 
 enum segurd_deliver_status {
-	SEGURD_DELIVER_OK = 0,		/* the receiver has it (2xx, SMTP 250) */
+	SEGURD_DELIVER_OK = 0,		/* the receiver has it (2xx, SMTP) */
 	SEGURD_DELIVER_FAILED,		/* given up: permanent error, or still
 					   failing give_up_ms after submit */
 	SEGURD_DELIVER_DISABLED,	/* HTTP 410 Gone: stop using the
@@ -120,12 +125,13 @@ struct segurd_deliver_result {
 	int		 status;	/* SEGURD_DELIVER_* */
 	const char	*alert_id;	/* borrowed for the callback */
 	const char	*channel;	/* borrowed for the callback */
-	unsigned	 attempts;	/* attempts made (0 if cancelled early) */
+	unsigned	 attempts;	/* attempts made (0: cancelled early) */
 	long		 code;		/* last HTTP status or SMTP reply, 0 if
 					   none */
 	const char	*reason;	/* borrowed for the callback; English,
-					   one line: why it failed, last error
-					   of a success after retries, or NULL */
+					   one line: why it failed, the last
+					   error of a success after retries,
+					   or NULL */
 };
 
 /*
@@ -133,7 +139,8 @@ struct segurd_deliver_result {
  * May call submit() again (e.g. to the next channel), except during
  * close, where submit() refuses.
  */
-typedef void segurd_deliver_cb(void *arg, const struct segurd_deliver_result *r);
+typedef void segurd_deliver_cb(void *arg,
+	    const struct segurd_deliver_result *r);
 
 struct segurd_deliver;
 

@@ -54,8 +54,8 @@ segur_alert_check(const struct segur_alert *a, char **cause)
 		    a->id);
 	for (p = a->kind; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return segur_cause(cause, SEGUR_EINVAL, "alert %s: kind "
-			    "'%s' is not a word", a->id, a->kind);
+			return segur_cause(cause, SEGUR_EINVAL, "alert %s: "
+			    "kind '%s' is not a word", a->id, a->kind);
 	if (a->subject == NULL || a->body == NULL)
 		return segur_cause(cause, SEGUR_EINVAL, "alert %s has no "
 		    "subject or body", a->id);

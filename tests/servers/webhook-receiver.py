@@ -4,7 +4,8 @@ specification (https://www.standardwebhooks.com), independently of segurd's
 C code: it checks the webhook-signature of every POST, drops duplicates by
 webhook-id, and writes one JSON line per request to --log:
 
-  {"event": "delivered", "id": ..., "timestamp": ..., "body": {...}}
+  {"event": "delivered", "id": ..., "timestamp": ..., "body": {...},
+   "concurrent": <requests being served when this one arrived>}
   {"event": "duplicate", "id": ...}        valid, already delivered: 200
   {"event": "failed", "id": ...}           --fail-first on purpose: 500
   {"event": "gone", "id": ...}             --gone: 410
@@ -57,6 +58,7 @@ class State:
         self.lock = threading.Lock()
         self.seen = set()
         self.requests = 0
+        self.active = 0
         self.log = open(args.log, "a", encoding="utf-8")
 
     def record(self, event):
@@ -84,7 +86,16 @@ class Handler(BaseHTTPRequestHandler):
         sig = self.headers.get("webhook-signature")
         with st.lock:
             st.requests += 1
+            st.active += 1
             n = st.requests
+            concurrent = st.active
+        try:
+            self.handle_delivery(st, n, concurrent, msg_id, ts, sig, body)
+        finally:
+            with st.lock:
+                st.active -= 1
+
+    def handle_delivery(self, st, n, concurrent, msg_id, ts, sig, body):
         # Held outside the lock, so that a retry is served meanwhile.
         if n <= st.args.slow_first:
             time.sleep(st.args.slow)
@@ -113,6 +124,7 @@ class Handler(BaseHTTPRequestHandler):
             st.record({"event": "delivered", "id": msg_id,
                        "timestamp": ts, "signature": sig,
                        "content_type": self.headers.get("Content-Type"),
+                       "concurrent": concurrent,
                        "body": parsed})
             return self.answer(204 if n % 2 else 200, "")
 

@@ -50,8 +50,10 @@ test_alert_compose_french_text_a_person_can_act_on(void **state)
 	    "Ségur : demande DEM-2023-0042 rejetée par l'ASP");
 	assert_non_null(strstr(a.body, "La demande DEM-2023-0042 a été "
 	    "rejetée par l'ASP.\n"));
-	assert_non_null(strstr(a.body, "\nNuméro éditeur : 2023000042-0001\n"));
-	assert_non_null(strstr(a.body, "\nOG (FINESS juridique) : 750000001\n"));
+	assert_non_null(strstr(a.body,
+	    "\nNuméro éditeur : 2023000042-0001\n"));
+	assert_non_null(strstr(a.body,
+	    "\nOG (FINESS juridique) : 750000001\n"));
 	assert_non_null(strstr(a.body, "\nESMS (FINESS géographique) : "
 	    "750000019\n"));
 	assert_non_null(strstr(a.body, "\nMotif donné par l'ASP : FINESS "

@@ -122,7 +122,8 @@ setup_policy(void **state, const struct segurd_deliver_policy *p)
 static int
 setup(void **state)
 {
-	static const struct segurd_deliver_policy p = { 20, 100, 2000, 3000 };
+	static const struct segurd_deliver_policy p = { 20, 100, 2000, 3000,
+	    0 };
 
 	return setup_policy(state, &p);
 }
@@ -416,7 +417,8 @@ static int
 setup_slow(void **state)
 {
 	/* Attempts cut after 300 ms. */
-	static const struct segurd_deliver_policy p = { 20, 100, 10000, 300 };
+	static const struct segurd_deliver_policy p = { 20, 100, 10000, 300,
+	    0 };
 
 	return setup_policy(state, &p);
 }
@@ -445,6 +447,50 @@ test_deliver_webhook_timeout_is_retried(void **state)
 	assert_int_equal(n, 1);
 	cJSON_Delete(got);
 	segur_alert_release(&a);
+}
+
+static int
+setup_narrow(void **state)
+{
+	/* Two attempts at once at most. */
+	static const struct segurd_deliver_policy p = { 20, 100, 10000, 5000,
+	    2 };
+
+	return setup_policy(state, &p);
+}
+
+static void
+test_deliver_burst_keeps_to_max_inflight(void **state)
+{
+	struct fixture	*f = *state;
+	struct segurd_channel ch;
+	struct segur_alert a;
+	char		 url[64], id[32];
+	cJSON		*got, *e;
+	size_t		 i, n;
+
+	start_server(f, "webhook-receiver.py", "--secret", SECRET,
+	    "--slow-first", "8", "--slow", "0.2", (char *)NULL);
+	webhook_channel(f, &ch, url, sizeof(url));
+	for (i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "alert-%06zu", 500 + i);
+		make_alert(&a, id);
+		assert_int_equal(segurd_deliver_submit(f->d, &ch, &a,
+		    on_result, f, NULL), 0);
+		segur_alert_release(&a);
+	}
+	run_until_results(f, 8);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(f->results[i].status, SEGURD_DELIVER_OK);
+		assert_int_equal(f->results[i].attempts, 1);
+	}
+	got = received(f, "delivered", &n);
+	assert_int_equal(n, 8);
+	/* The receiver never saw more than two requests at once. */
+	cJSON_ArrayForEach(e, got)
+		assert_true(cJSON_GetObjectItem(e, "concurrent")->valueint <=
+		    2);
+	cJSON_Delete(got);
 }
 
 static void
@@ -517,7 +563,9 @@ static void
 test_deliver_mail_over_starttls(void **state)
 {
 	struct fixture	*f = *state;
-	const char	*to[] = { "ops@editeur.example", "dir@editeur.example" };
+	const char	*to[] = {
+		"ops@editeur.example", "dir@editeur.example"
+	};
 	struct segurd_channel ch;
 	struct segur_alert a, b, dg;
 	const struct segur_alert *both[2] = { &a, &b };
@@ -730,6 +778,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_webhook_timeout_is_retried, setup_slow,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deliver_burst_keeps_to_max_inflight, setup_narrow,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_chat_sends_text,
 		    setup, teardown),

@@ -45,7 +45,7 @@ test_deliver_splitmix_is_seeded_and_deterministic(void **state)
 static void
 test_deliver_backoff_doubles_up_to_the_cap(void **state)
 {
-	struct segurd_deliver_policy p = { 1000, 60000, 86400000, 30000 };
+	struct segurd_deliver_policy p = { 1000, 60000, 86400000, 30000, 0 };
 	uint64_t	r, delay = 0;
 	unsigned	n;
 
@@ -82,7 +82,7 @@ test_deliver_backoff_doubles_up_to_the_cap(void **state)
 static void
 test_deliver_backoff_schedule_with_seed(void **state)
 {
-	struct segurd_deliver_policy p = { 1000, 600000, 86400000, 30000 };
+	struct segurd_deliver_policy p = { 1000, 600000, 86400000, 30000, 0 };
 	uint64_t	seed = 2026, elapsed = 0, delay, sum_caps = 0;
 	unsigned	n;
 
@@ -112,7 +112,7 @@ test_deliver_backoff_schedule_with_seed(void **state)
 static void
 test_deliver_backoff_gives_up_when_time_is_up(void **state)
 {
-	struct segurd_deliver_policy p = { 100, 1000, 5000, 1000 };
+	struct segurd_deliver_policy p = { 100, 1000, 5000, 1000, 0 };
 	uint64_t	r = 999, delay = 0;
 
 	(void)state;

@@ -27,7 +27,8 @@
 #define OUR_SECRET	"whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
 #define OUR_ID		"alert-000123"
 #define OUR_TS		1764250000
-#define OUR_BODY	"{\"type\":\"segur.alert\",\"data\":{\"id\":\"alert-000123\"}}"
+#define OUR_BODY	"{\"type\":\"segur.alert\"," \
+			"\"data\":{\"id\":\"alert-000123\"}}"
 #define OUR_SIG		"v1,b5oohRfCQkZstaUCaISndRjyG6w36n+FPlDERrezhUw="
 
 static void
@@ -153,7 +154,8 @@ main(void)
 		cmocka_unit_test(test_webhook_sign_matches_spec_example),
 		cmocka_unit_test(test_webhook_sign_matches_python_vector),
 		cmocka_unit_test(test_webhook_secret_refuses_bad_secrets),
-		cmocka_unit_test(test_webhook_verify_accepts_good_and_refuses_bad),
+		cmocka_unit_test(
+		    test_webhook_verify_accepts_good_and_refuses_bad),
 		cmocka_unit_test(test_webhook_sign_refuses_dotted_id),
 	};
 
