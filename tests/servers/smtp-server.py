@@ -8,7 +8,9 @@ written as one JSON line to --log:
   {"mail_from": ..., "rcpt_tos": [...], "tls": true, "subject": <decoded>,
    "body": <decoded text>, "headers": {...}, "raw": <message as sent>}
 
---reject-rcpt ADDR answers 550 to that recipient. Writes --ready once
+--reject-rcpt ADDR answers 550 to that recipient. --auth USER:PASSWORD
+requires SMTP AUTH (after STARTTLS when it is offered) with those
+credentials; the login is recorded as "auth_login". Writes --ready once
 listening. Stops on SIGTERM.
 """
 import argparse
@@ -18,8 +20,20 @@ import json
 import signal
 import ssl
 import threading
+import warnings
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and
+              auth_data.login.decode() == user and
+              auth_data.password.decode() == password)
+        return AuthResult(success=ok,
+                          auth_data=auth_data.login.decode() if ok else None)
+    return check
 
 
 class Handler:
@@ -41,6 +55,8 @@ class Handler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "tls": session.ssl is not None,
+            "auth_login": (session.auth_data
+                           if isinstance(session.auth_data, str) else None),
             "subject": str(msg["Subject"]),
             "body": msg.get_content().replace("\r\n", "\n"),
             "headers": {k: str(v) for k, v in msg.items()},
@@ -52,6 +68,8 @@ class Handler:
 
 
 def main():
+    # aiosmtpd's own AUTH code touches its deprecated login_data.
+    warnings.filterwarnings("ignore", message="Session.login_data")
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", required=True)
@@ -60,8 +78,14 @@ def main():
     p.add_argument("--key")
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--reject-rcpt")
+    p.add_argument("--auth")
     args = p.parse_args()
     kw = {}
+    if args.auth:
+        user, _, password = args.auth.partition(":")
+        kw["authenticator"] = authenticator(user, password)
+        kw["auth_required"] = True
+        kw["auth_require_tls"] = bool(args.cert)
     if args.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)

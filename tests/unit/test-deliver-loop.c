@@ -623,6 +623,64 @@ test_deliver_mail_over_starttls(void **state)
 }
 
 static void
+test_deliver_mail_authenticates_after_starttls(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*to[] = { "ops@editeur.example" };
+	struct segurd_channel ch;
+	struct segur_alert a;
+	char		 url[64], cert[128], key[128];
+	cJSON		*got, *m;
+	size_t		 n;
+
+	make_cert(f, cert, key, sizeof(cert));
+	start_server(f, "smtp-server.py", "--cert", cert, "--key", key,
+	    "--require-starttls", "--auth", "segurd:hunter2", (char *)NULL);
+	mail_channel(f, &ch, url, sizeof(url), to, 1, cert);
+	ch.username = "segurd";
+	ch.password = "hunter2";
+	make_alert(&a, "alert-000134");
+	assert_int_equal(segurd_deliver_submit(f->d, &ch, &a, on_result, f,
+	    NULL), 0);
+	run_until_results(f, 1);
+	assert_int_equal(f->results[0].status, SEGURD_DELIVER_OK);
+	got = received(f, NULL, &n);
+	assert_int_equal(n, 1);
+	m = cJSON_GetArrayItem(got, 0);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "tls")));
+	assert_true(cJSON_IsString(cJSON_GetObjectItem(m, "auth_login")));
+	assert_string_equal(cJSON_GetObjectItem(m, "auth_login")->valuestring,
+	    "segurd");
+	cJSON_Delete(got);
+	segur_alert_release(&a);
+}
+
+static void
+test_deliver_mail_bad_password_is_final(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*to[] = { "ops@editeur.example" };
+	struct segurd_channel ch;
+	struct segur_alert a;
+	char		 url[64], cert[128], key[128];
+
+	make_cert(f, cert, key, sizeof(cert));
+	start_server(f, "smtp-server.py", "--cert", cert, "--key", key,
+	    "--require-starttls", "--auth", "segurd:hunter2", (char *)NULL);
+	mail_channel(f, &ch, url, sizeof(url), to, 1, cert);
+	ch.username = "segurd";
+	ch.password = "hunter3";
+	make_alert(&a, "alert-000135");
+	assert_int_equal(segurd_deliver_submit(f->d, &ch, &a, on_result, f,
+	    NULL), 0);
+	run_until_results(f, 1);
+	assert_int_equal(f->results[0].status, SEGURD_DELIVER_FAILED);
+	assert_int_equal(f->results[0].attempts, 1);
+	assert_null(strstr(f->results[0].reason, "hunter"));
+	segur_alert_release(&a);
+}
+
+static void
 test_deliver_mail_without_starttls_is_refused(void **state)
 {
 	struct fixture	*f = *state;
@@ -786,6 +844,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_mail_over_starttls, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deliver_mail_authenticates_after_starttls, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deliver_mail_bad_password_is_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_mail_without_starttls_is_refused, setup,
 		    teardown),
