@@ -11,7 +11,7 @@ webhook-id, and writes one JSON line per request to --log:
   {"event": "gone", "id": ...}             --gone: 410
   {"event": "bad-signature", "id": ..., "why": ...}                 : 401
 
-Listens on 127.0.0.1 only. Writes --ready once listening. Stops on SIGTERM.
+Listens on 127.0.0.1 only, over HTTPS with --cert and --key. Writes --ready once listening. Stops on SIGTERM.
 """
 import argparse
 import base64
@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -143,8 +144,14 @@ def main():
     p.add_argument("--slow-first", type=int, default=0)
     p.add_argument("--slow", type=float, default=0)
     p.add_argument("--tolerance", type=int, default=300)
+    p.add_argument("--cert")
+    p.add_argument("--key")
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    if args.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
     srv.state = State(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

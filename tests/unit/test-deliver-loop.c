@@ -544,6 +544,44 @@ make_cert(struct fixture *f, char *cert, char *key, size_t n)
 }
 
 static void
+test_deliver_webhook_over_https(void **state)
+{
+	struct fixture	*f = *state;
+	struct segurd_channel ch;
+	struct segur_alert a;
+	char		 url[64], cert[128], key[128];
+	cJSON		*got;
+	size_t		 n;
+
+	make_cert(f, cert, key, sizeof(cert));
+	start_server(f, "webhook-receiver.py", "--secret", SECRET, "--cert",
+	    cert, "--key", key, (char *)NULL);
+	webhook_channel(f, &ch, url, sizeof(url));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/hook", f->port);
+	ch.cainfo = cert;
+	make_alert(&a, "alert-000140");
+	assert_int_equal(segurd_deliver_submit(f->d, &ch, &a, on_result, f,
+	    NULL), 0);
+	/* Without our CA, the self-signed certificate is not trusted. */
+	ch.cainfo = NULL;
+	free(a.id);
+	a.id = strdup("alert-000141");
+	assert_int_equal(segurd_deliver_submit(f->d, &ch, &a, on_result, f,
+	    NULL), 0);
+	run_until_results(f, 2);
+	assert_int_equal(f->results[0].status, SEGURD_DELIVER_OK);
+	assert_int_equal(f->results[1].status, SEGURD_DELIVER_FAILED);
+	assert_true(f->results[1].attempts > 1);
+	assert_non_null(strstr(f->reasons[1], "certificate"));
+	got = received(f, "delivered", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(got, 0),
+	    "id")->valuestring, "alert-000140");
+	cJSON_Delete(got);
+	segur_alert_release(&a);
+}
+
+static void
 mail_channel(struct fixture *f, struct segurd_channel *ch, char *url,
     size_t n, const char *const *to, size_t nto, const char *cainfo)
 {
@@ -842,6 +880,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_chat_sends_text,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deliver_webhook_over_https, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_mail_over_starttls, setup, teardown),
 		cmocka_unit_test_setup_teardown(
