@@ -457,23 +457,21 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 	}
 	d->loop = loop;
 	d->policy = policy != NULL ? *policy : defaults;
+	/* No busy retry loop, no attempt without a time limit. */
 	if (d->policy.first_ms == 0)
 		d->policy.first_ms = 1;
+	if (d->policy.max_delay_ms < d->policy.first_ms)
+		d->policy.max_delay_ms = d->policy.first_ms;
+	if (d->policy.timeout_ms == 0)
+		d->policy.timeout_ms = 30000;
 	if (d->policy.max_inflight == 0)
 		d->policy.max_inflight = 16;
 	d->rnd = rnd;
 	d->rnd_arg = rnd_arg;
 	d->log = log;
 	d->log_arg = log_arg;
-	if ((rc = uv_timer_init(loop, &d->timer)) != 0) {
-		free(d);
-		curl_global_cleanup();
-		segur_cause(cause, SEGUR_EIO, "uv_timer_init: %s",
-		    uv_strerror(rc));
-		return NULL;
-	}
-	d->timer.data = d;
-	d->nhandles = 1;
+	/* The multi handle first: a failure then leaves no libuv handle
+	 * behind, and the caller's uv_loop_close() still returns 0. */
 	if ((d->multi = curl_multi_init()) == NULL ||
 	    curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION,
 	    on_curl_socket) != CURLM_OK ||
@@ -483,9 +481,19 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 	    curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d) != CURLM_OK) {
 		segur_cause(cause, SEGUR_ENOMEM, "cannot set up libcurl's "
 		    "multi handle");
-		segurd_deliver_close(d, NULL, NULL);
+		rc = UV_ENOMEM;
+	} else if ((rc = uv_timer_init(loop, &d->timer)) != 0)
+		segur_cause(cause, SEGUR_EIO, "uv_timer_init: %s",
+		    uv_strerror(rc));
+	if (rc != 0) {
+		if (d->multi != NULL)
+			curl_multi_cleanup(d->multi);
+		free(d);
+		curl_global_cleanup();
 		return NULL;
 	}
+	d->timer.data = d;
+	d->nhandles = 1;
 	return d;
 }
 

@@ -75,7 +75,8 @@ struct segurd_channel {
  * jitter": many daemons restarting together do not retry in step). The
  * last wait is shortened so that an attempt happens at give_up_ms after
  * submission; a failure at or after give_up_ms is final. Each attempt is
- * cut after timeout_ms.
+ * cut after timeout_ms. segurd_deliver_new() raises first_ms to 1 ms,
+ * max_delay_ms to first_ms, and a zero timeout_ms to 30 s.
  */
 struct segurd_deliver_policy {
 	uint64_t	first_ms;	/* 1000 */
