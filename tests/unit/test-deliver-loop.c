@@ -827,6 +827,41 @@ test_deliver_close_with_deliveries_in_flight(void **state)
 }
 
 static void
+test_deliver_close_with_attempts_waiting_their_turn(void **state)
+{
+	struct fixture	*f = *state;
+	struct segurd_channel ch;
+	struct segur_alert a;
+	char		 url[64], id[32];
+	uv_timer_t	 t;
+	size_t		 i;
+
+	/* Two held by the receiver, three queued behind max_inflight. */
+	start_server(f, "webhook-receiver.py", "--slow-first", "5", "--slow",
+	    "5", (char *)NULL);
+	webhook_channel(f, &ch, url, sizeof(url));
+	ch.secret = NULL;
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "alert-%06zu", 600 + i);
+		make_alert(&a, id);
+		assert_int_equal(segurd_deliver_submit(f->d, &ch, &a,
+		    on_result, f, NULL), 0);
+		segur_alert_release(&a);
+	}
+	assert_int_equal(uv_timer_init(&f->loop, &t), 0);
+	t.data = f;
+	assert_int_equal(uv_timer_start(&t, on_close_timer, 300, 0), 0);
+	while (!f->closed)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_int_equal(f->nresults, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(f->results[i].status,
+		    SEGURD_DELIVER_CANCELLED);
+		assert_int_equal(f->results[i].attempts, 0);
+	}
+}
+
+static void
 test_deliver_submit_refuses_bad_input_and_late_work(void **state)
 {
 	struct fixture	*f = *state;
@@ -898,6 +933,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_close_with_deliveries_in_flight, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deliver_close_with_attempts_waiting_their_turn,
+		    setup_narrow, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_deliver_submit_refuses_bad_input_and_late_work, setup,
 		    teardown),
