@@ -343,7 +343,7 @@ reply_line(struct segurd_job *j, char *out, size_t n)
 
 		if (c == '\r' || c == '\n')
 			break;
-		out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		out[k++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	out[k] = '\0';
 }

@@ -112,7 +112,9 @@ segur_webhook_sign(const unsigned char *key, size_t keylen, const char *id,
 		return SEGUR_ENOMEM;
 	}
 	segur_buf_release(&b);
-	memcpy(sig, "v1,", 3);
+	sig[0] = 'v';
+	sig[1] = '1';
+	sig[2] = ',';
 	EVP_EncodeBlock((unsigned char *)sig + 3, mac, (int)maclen);
 	return 0;
 }
