@@ -1028,11 +1028,13 @@ check_profil(struct segur__vstate *st, const cJSON *v)
 	segur__vpush_key(st, "profilMetier");
 	for (j = 0, e = v->child; e != NULL; e = e->next, j++) {
 		segur__vpush_idx(st, j);
-		if ((i = lookup(e, profils, 4)) < 0)
-			choice(st, R_SCENARIO_PROFIL_METIER, "profilMetier", e,
-			    REQ, "", profils, 4, "\"PA\", \"PH\", \"DOM\" ou "
-			    "\"SAAD\"");
-		else if (seen & (1u << i))
+		if ((i = lookup(e, profils, 4)) < 0) {
+			segur__vquote(st, e, q, sizeof(q));
+			segur__vfind(st, R_SCENARIO_PROFIL_METIER, NULL,
+			    "profilMetier cite %s : valeurs admises \"PA\", "
+			    "\"PH\", \"DOM\" ou \"SAAD\" (majuscules, entre "
+			    "guillemets)", q);
+		} else if (seen & (1u << i))
 			segur__vfind(st, R_SCENARIO_PROFIL_METIER, NULL,
 			    "profilMetier cite \"%s\" deux fois : chaque profil "
 			    "une seule fois", profils[i]);
