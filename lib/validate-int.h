@@ -192,6 +192,9 @@ void	segur__vpop(struct segur__vstate *);
 void	segur__vquote(const struct segur__vstate *, const cJSON *v,
 	    char *out, size_t outsz);
 /* The JSON text of a number node, from the buffer. */
+/* The same, returning out (for use in a finding's arguments). */
+const char *segur__vq(const struct segur__vstate *, const cJSON *v,
+	    char *out, size_t outsz);
 const char *segur__vtypename(const cJSON *v);
 void	segur__vobject(struct segur__vstate *, const cJSON *obj,
 	    const char *const *keys, size_t nkeys, const cJSON **slots);

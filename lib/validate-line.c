@@ -16,6 +16,9 @@
 #include "segur/error.h"
 #include "validate-int.h"
 
+/* The value quoted for a message: only computed when a finding is made. */
+#define Q(v)	segur__vq(st, (v), q, sizeof(q))
+
 static const char *const line_keys[] = {
 	"numLigne", "typeAction", "numeroASP", "numeroEditeur", "commande",
 	"beneficiaires", "piecesJustificatives", "scenarioInstallation",
@@ -147,29 +150,30 @@ not_text(struct segur__vstate *st, int rule, const char *key,
 {
 	char	 q[128];
 
-	segur__vquote(st, v, q, sizeof(q));
 	if (cJSON_IsNumber(v))
 		segur__vfind(st, rule, key, "%s doit être un texte entre "
-		    "guillemets ; trouvé le nombre %s : écrivez \"%s\"", key, q,
-		    q);
+		    "guillemets ; trouvé le nombre %s : écrivez \"%s\"", key, Q(v),
+		    Q(v));
 	else
 		segur__vfind(st, rule, key, "%s doit être un texte ; trouvé : "
-		    "%s (%s)", key, q, segur__vtypename(v));
+		    "%s (%s)", key, Q(v), segur__vtypename(v));
 }
 
 /* The phone's digit counts (warnings once the form is right). */
 static void
-phone_lengths(struct segur__vstate *st, const char *key, const char *q,
+phone_lengths(struct segur__vstate *st, const char *key, const cJSON *v,
     int nd, int fr_ok)
 {
+	char	 q[128];
+
 	if (nd < 8 || nd > 15)
 		segur__vfind(st, R_TELEPHONE_LONGUEUR, key, "%s %s compte %d "
 		    "chiffres, indicatif compris : un numéro en compte de 8 "
-		    "à 15 ; vérifiez-le", key, q, nd);
+		    "à 15 ; vérifiez-le", key, Q(v), nd);
 	else if (!fr_ok)
 		segur__vfind(st, R_TELEPHONE_LONGUEUR, key, "%s %s : un numéro "
 		    "français compte 9 chiffres après +33 (sans le 0 initial, "
-		    "par exemple +33 1 23 45 67 89) ; il en a %d", key, q,
+		    "par exemple +33 1 23 45 67 89) ; il en a %d", key, Q(v),
 		    nd - 2);
 }
 
@@ -191,61 +195,60 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 		return (0);
 	}
 	s = v->valuestring;
-	segur__vquote(st, v, q, sizeof(q));
 	if (segur__is_blank(s)) {
 		segur__vfind(st, rule, key, "%s est vide (%s) : il est "
-		    "obligatoire", key, q);
+		    "obligatoire", key, Q(v));
 		return (0);
 	}
 	cps = segur__utf8_count(s);
 	if (exact != 0 && cps != exact) {
 		segur__vfind(st, rule, key, "%s %s compte %zu caractères : il "
-		    "en faut exactement %zu", key, q, cps, exact);
+		    "en faut exactement %zu", key, Q(v), cps, exact);
 		return (0);
 	}
 	if (below != 0 && cps >= below) {
 		segur__vfind(st, rule, key, "%s %s compte %zu caractères : au "
-		    "plus %zu sont admis", key, q, cps, below - 1);
+		    "plus %zu sont admis", key, Q(v), cps, below - 1);
 		return (0);
 	}
 	if ((fl & TX_UPPER) && segur__first_lower(s, low)) {
 		segur__vfind(st, rule, key, "%s %s doit être en majuscules "
 		    "(« %s » est une minuscule) : les capitales accentuées "
-		    "comme É sont admises", key, q, low);
+		    "comme É sont admises", key, Q(v), low);
 		return (0);
 	}
 	if ((fl & TX_EMAIL) && !segur__email_ok(s)) {
 		segur__vfind(st, rule, key, "%s %s n'est pas une adresse "
 		    "électronique valide : il faut un seul @ précédé d'au moins "
 		    "un caractère, un domaine contenant un point (ni au début "
-		    "ni à la fin) et aucun espace", key, q);
+		    "ni à la fin) et aucun espace", key, Q(v));
 		return (0);
 	}
 	if ((fl & TX_ALNUM) && !segur__all_alnum(s)) {
 		segur__vfind(st, rule, key, "%s %s ne doit contenir que des "
-		    "lettres et chiffres ASCII (A–Z, a–z, 0–9)", key, q);
+		    "lettres et chiffres ASCII (A–Z, a–z, 0–9)", key, Q(v));
 		return (0);
 	}
 	if (fl & TX_PHONE) {
 		if (segur__phone_ok(s, &nd, &fr_ok, &why) != 0) {
 			segur__vfind(st, rule, key, "%s %s n'est pas un "
 			    "téléphone valide : %s ; écrivez par exemple "
-			    "+33 1 23 45 67 89", key, q, why);
+			    "+33 1 23 45 67 89", key, Q(v), why);
 			return (0);
 		}
-		phone_lengths(st, key, q, nd, fr_ok);
+		phone_lengths(st, key, v, nd, fr_ok);
 	}
 	if (fl & TX_FINESS) {
 		if (!segur__finess_shape_ok(s)) {
 			segur__vfind(st, rule, key, "%s %s n'est pas un numéro "
 			    "FINESS : il faut 9 chiffres, ou 2A/2B suivi de 7 "
-			    "chiffres", key, q);
+			    "chiffres", key, Q(v));
 			return (0);
 		}
 		if (!segur__finess_key_ok(s))
 			segur__vfind(st, R_FINESS_CLE, key, "la clé de "
 			    "contrôle du FINESS %s est fausse (Luhn) : "
-			    "vérifiez le numéro dans le répertoire FINESS", q);
+			    "vérifiez le numéro dans le répertoire FINESS", Q(v));
 	}
 	return (1);
 }
@@ -355,7 +358,6 @@ check_numligne(struct segur__vstate *st, const cJSON *v, long idx)
 	if ((v = present(st, R_LIGNE_NUM_LIGNE, "numLigne", v, REQ,
 	    "")) == NULL)
 		return;
-	segur__vquote(st, v, q, sizeof(q));
 	x = integer(st, v);
 	if (x < 0) {
 		if (cJSON_IsString(v) && v->valuestring[0] != '\0' &&
@@ -368,7 +370,7 @@ check_numligne(struct segur__vstate *st, const cJSON *v, long idx)
 		else
 			segur__vfind(st, R_LIGNE_NUM_LIGNE, "numLigne",
 			    "numLigne doit être un entier (1, 2, 3…) ; "
-			    "trouvé : %s", q);
+			    "trouvé : %s", Q(v));
 		return;
 	}
 	if (st->request) {
@@ -438,24 +440,23 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 
 	if ((v = present(st, R_COMMANDE_DATE, "dateCommande", sl[C_DATE],
 	    REQ, "")) != NULL) {
-		segur__vquote(st, v, q, sizeof(q));
-		if (!cJSON_IsString(v))
+			if (!cJSON_IsString(v))
 			not_text(st, R_COMMANDE_DATE, "dateCommande", v);
 		else if (!segur__date_ok(v->valuestring, &ymd))
 			segur__vfind(st, R_COMMANDE_DATE, "dateCommande",
 			    "dateCommande %s n'est pas une date réelle au "
-			    "format JJ/MM/AAAA (par exemple 02/10/2023)", q);
+			    "format JJ/MM/AAAA (par exemple 02/10/2023)", Q(v));
 		else if (st->ctx != NULL && st->ctx->today > 0 &&
 		    ymd > st->ctx->today)
 			segur__vfind(st, R_COMMANDE_DATE_FUTURE,
 			    "dateCommande", "dateCommande %s est dans le "
 			    "futur : c'est la date du bon de commande signé",
-			    q);
+			    Q(v));
 		else if (ymd < SEGUR__PROGRAMME_START)
 			segur__vfind(st, R_COMMANDE_DATE_ANCIENNE,
 			    "dateCommande", "dateCommande %s précède le "
 			    "programme Ségur (01/01/2021) : vérifiez l'année",
-			    q);
+			    Q(v));
 	}
 
 	ls->regime = choice(st, R_COMMANDE_REGIME_TVA, "regimeTVA",
@@ -463,8 +464,7 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 
 	if ((v = present(st, R_COMMANDE_MONTANT, "montantSegurHT",
 	    sl[C_MONTANT], REQ, "")) != NULL) {
-		segur__vquote(st, v, q, sizeof(q));
-		if (cJSON_IsString(v)) {
+			if (cJSON_IsString(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre, pas un texte "
 			    ": écrivez %s sans guillemets, avec un point "
@@ -472,7 +472,7 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 		} else if (!cJSON_IsNumber(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre (par exemple "
-			    "4866.67) ; trouvé : %s", q);
+			    "4866.67) ; trouvé : %s", Q(v));
 		} else {
 			size_t	 n;
 
@@ -483,11 +483,11 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 				    "pas un montant en centimes entiers : au "
 				    "plus 2 décimales utiles (par exemple "
 				    "4866.67), au plus 100 milliards d'euros",
-				    q);
+				    Q(v));
 			else if (cents <= 0)
 				segur__vfind(st, R_COMMANDE_MONTANT,
 				    "montantSegurHT", "montantSegurHT %s doit "
-				    "être strictement positif", q);
+				    "être strictement positif", Q(v));
 			else
 				ls->cents = cents;
 		}

@@ -21,6 +21,9 @@
 #include "segur/util.h"
 #include "validate-int.h"
 
+/* The value quoted for a message: only computed when a finding is made. */
+#define Q(v)	segur__vq(st, (v), q, sizeof(q))
+
 static const char *const hdr_keys[] = {
 	"impId", "numeroAns", "SIRET", "lignesImport"
 };
@@ -177,6 +180,14 @@ segur__vquote(const struct segur__vstate *st, const cJSON *v, char *out,
 		snprintf(out, outsz, "un tableau");
 	else
 		snprintf(out, outsz, "un objet");
+}
+
+const char *
+segur__vq(const struct segur__vstate *st, const cJSON *v, char *out,
+    size_t outsz)
+{
+	segur__vquote(st, v, out, outsz);
+	return (out);
 }
 
 const char *
@@ -386,6 +397,20 @@ add_span(struct segur__vstate *st, size_t off, size_t len)
 }
 
 /*
+ * Bytes that need no decision in a text (printable ASCII but the quote and
+ * the backslash), and outside texts (JSON white space, separators and the
+ * letters of true, false and null).
+ */
+static const unsigned char str_plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1
+};
+static const unsigned char out_plain[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [','] = 1, [':'] = 1,
+	['a'] = 1, ['e'] = 1, ['f'] = 1, ['l'] = 1, ['n'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1
+};
+
+/*
  * One pass over the bytes: everything of control 1 that cJSON does not see
  * or accepts too leniently, and the span of every number literal. Returns 0
  * when the bytes are fit for parsing, -1 after emitting a finding (or on
@@ -407,6 +432,15 @@ prescan(struct segur__vstate *st)
 		return (-1);
 	}
 	while (p < end) {
+		/* Fast path: the bytes that need no decision. */
+		if (instr)
+			while (p < end && str_plain[*p])
+				p++;
+		else
+			while (p < end && out_plain[*p])
+				p++;
+		if (p == end)
+			break;
 		if (*p >= 0x80) {
 			if ((n = utf8_seq(p, end)) == 0) {
 				pos_of(st->buf, (size_t)(p - b), &line, &col);
@@ -529,12 +563,11 @@ number_map(struct segur__vstate *st, cJSON *n, size_t *k)
 	cJSON	*c;
 
 	for (c = n; c != NULL; c = c->next) {
-		if (cJSON_IsNumber(c)) {
+		if ((c->type & 0xFF) == cJSON_Number) {
 			if (*k >= st->nspans || *k > (size_t)INT32_MAX)
 				return (-1);
 			c->valueint = (int)(*k)++;
-		} else if ((cJSON_IsArray(c) || cJSON_IsObject(c)) &&
-		    number_map(st, c->child, k) != 0)
+		} else if (c->child != NULL && number_map(st, c->child, k) != 0)
 			return (-1);
 	}
 	return (0);
@@ -695,35 +728,33 @@ check_header(struct segur__vstate *st, const cJSON *root)
 	segur__vreturned(st, R_FICHIER_IMPID, "impId", slots[H_IMPID]);
 
 	v = slots[H_ANS];
-	segur__vquote(st, v, q, sizeof(q));
 	if (!cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "doit être un texte de 10 caractères entre guillemets "
-		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", q,
+		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", Q(v),
 		    segur__vtypename(v));
 	else if ((cps = segur__utf8_count(v->valuestring)) != 10 ||
 	    segur__is_blank(v->valuestring))
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "%s a %zu caractères : il en faut exactement 10 (le "
-		    "numéro de référencement ANS)", q, cps);
+		    "numéro de référencement ANS)", Q(v), cps);
 	else
 		st->numeroAns = v->valuestring;
 
 	v = slots[H_SIRET];
-	segur__vquote(st, v, q, sizeof(q));
 	if (!cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_SIRET, "SIRET", "SIRET doit être "
 		    "un texte de 14 chiffres entre guillemets ; trouvé : %s "
-		    "(%s)", q, segur__vtypename(v));
+		    "(%s)", Q(v), segur__vtypename(v));
 	else if (strlen(v->valuestring) != 14 ||
 	    !segur__all_digits(v->valuestring, 14))
 		segur__vfind(st, R_FICHIER_SIRET, "SIRET", "SIRET %s doit "
 		    "compter exactement 14 chiffres, sans espace ni autre "
-		    "caractère", q);
+		    "caractère", Q(v));
 	else if (!segur__siret_key_ok(v->valuestring))
 		segur__vfind(st, R_FICHIER_SIRET_CLE, "SIRET", "la clé de "
 		    "contrôle du SIRET %s est fausse (Luhn) : vérifiez le "
-		    "numéro sur l'avis de situation INSEE", q);
+		    "numéro sur l'avis de situation INSEE", Q(v));
 
 	l = slots[H_LIGNES];
 	n = cJSON_GetArraySize(l);
