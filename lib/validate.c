@@ -733,8 +733,11 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		    "doit être un texte de 10 caractères entre guillemets "
 		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", Q(v),
 		    segur__vtypename(v));
-	else if ((cps = segur__utf8_count(v->valuestring)) != 10 ||
-	    segur__is_blank(v->valuestring))
+	else if (segur__is_blank(v->valuestring))
+		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
+		    "est vide (%s) : écrivez le numéro de référencement ANS du "
+		    "logiciel, 10 caractères", Q(v));
+	else if ((cps = segur__utf8_count(v->valuestring)) != 10)
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "%s a %zu caractères : il en faut exactement 10 (le "
 		    "numéro de référencement ANS)", Q(v), cps);

@@ -255,6 +255,8 @@ test_validate_header_values(void **state)
 	expect_finding("numeroAns=2023000042", "FICHIER-NUMERO-ANS",
 	    "numeroAns");
 	expect_finding("numeroAns=null", "FICHIER-NUMERO-ANS", "numeroAns");
+	expect_finding("numeroAns=\"          \"", "FICHIER-NUMERO-ANS",
+	    "numeroAns");
 	expect_finding("SIRET=\"3804237230002\"", "FICHIER-SIRET", "SIRET");
 	expect_finding("SIRET=\"3804237230002A\"", "FICHIER-SIRET", "SIRET");
 	expect_finding("SIRET=38042372300028", "FICHIER-SIRET", "SIRET");
