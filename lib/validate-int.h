@@ -82,6 +82,7 @@ enum segur__rule_idx {
 	R_OG_FINESS_GEO_ELIGIBLE,
 	R_OG_FINESS_GEO_OG,
 	R_OG_FINESS_GEO_FINANCE,
+	R_OG_FINESS_GEO_FICHIER,
 	R_PJ_LISTE,
 	R_PJ_PREUVE_HT_TTC,
 	R_PJ_NOM_FICHIER,
@@ -136,10 +137,13 @@ struct segur__seen {
 	long		 where;	/* line or OG index where it was seen */
 };
 
+/* Strings in insertion order, with a hash index (open addressing). */
 struct segur__seenset {
-	struct segur__seen	*v;	/* owned */
+	struct segur__seen	*v;	/* owned, insertion order */
 	size_t			 n;
 	size_t			 cap;
+	uint32_t		*idx;	/* owned; 0 empty, else 1 + index */
+	size_t			 icap;	/* power of two */
 };
 
 /* Everything one validation run carries. */
@@ -171,6 +175,7 @@ struct segur__vstate {
 	struct segur__seenset		  fjur;	     /* per line */
 	struct segur__seenset		  geos;	     /* per line */
 	struct segur__seenset		  scen;	     /* per line */
+	struct segur__seenset		  filegeos;  /* across lines */
 
 	unsigned			  profiles;
 	int				  profiles_state; /* 0 not asked,
@@ -204,8 +209,17 @@ void	segur__vreturned(struct segur__vstate *, int rule, const char *key,
 	    const cJSON *v);
 const char *segur__vnumtext(const struct segur__vstate *, const cJSON *v,
 	    size_t *n);
+/*
+ * Adds s (borrowed) to set unless it is there: returns 1 with *prev set to
+ * where it was first seen, or 0 after adding it (or on ENOMEM, st->oom).
+ */
 int	segur__seen_add(struct segur__vstate *, struct segur__seenset *,
 	    const char *s, long where, long *prev);
+/* 1 if s is in set, with *where (if not NULL) where it was first seen. */
+int	segur__seen_find(const struct segur__seenset *, const char *s,
+	    long *where);
+void	segur__seen_clear(struct segur__seenset *);
+void	segur__seen_release(struct segur__seenset *);
 
 /* Request lines (validate-line.c). */
 void	segur__vline(struct segur__vstate *, const cJSON *line, long idx);

@@ -598,8 +598,16 @@ check_geos(struct segur__vstate *st, struct lstate *ls, const cJSON *v,
 			    "FINESS géographique \"%s\" figure déjà dans "
 			    "etablissementsClients[%ld].FINESSGeos : un ESMS "
 			    "n'apparaît qu'une fois par demande", s, prev);
-		else
+		else {
+			if (!st->request && segur__seen_add(st, &st->filegeos,
+			    s, st->line, &prev))
+				segur__vfind(st, R_OG_FINESS_GEO_FICHIER, NULL,
+				    "le FINESS géographique \"%s\" est déjà "
+				    "demandé par la ligne lignesImport[%ld] de "
+				    "ce fichier : un ESMS n'est financé qu'une "
+				    "fois", s, prev);
 			geo_context(st, ls, s, fj);
+		}
 		segur__vpop(st);
 	}
 	segur__vpop(st);
@@ -950,17 +958,6 @@ check_pjs(struct segur__vstate *st, struct lstate *ls, const cJSON *a)
 
 /* --- scénario d'installation ----------------------------------------- */
 
-static int
-seen_has(const struct segur__seenset *set, const char *s)
-{
-	uint32_t h = segur__hash(s);
-	size_t	 i;
-
-	for (i = 0; i < set->n; i++)
-		if (set->v[i].hash == h && strcmp(set->v[i].s, s) == 0)
-			return (1);
-	return (0);
-}
 
 static void
 need_profile(struct segur__vstate *st, const char *key, unsigned bit,
@@ -1074,7 +1071,7 @@ check_scenario(struct segur__vstate *st, struct lstate *ls, const cJSON *o,
 			    "FINESS géographique \"%s\" a déjà son scénario "
 			    "(scenarioInstallation[%ld]) : un seul scénario "
 			    "par ESMS", geo, prev);
-		else if (ls->geos_ok && !seen_has(&st->geos, geo))
+		else if (ls->geos_ok && !segur__seen_find(&st->geos, geo, NULL))
 			segur__vfind(st, R_SCENARIO_LISTE, "FINESSGeo", "le "
 			    "FINESS géographique \"%s\" n'est dans les "
 			    "FINESSGeos d'aucun OG de la ligne : retirez ce "
@@ -1150,7 +1147,7 @@ check_scenarios(struct segur__vstate *st, struct lstate *ls,
 	if (!ls->geos_ok)
 		return;
 	for (i = 0; i < st->geos.n; i++) {
-		if (seen_has(&st->scen, st->geos.v[i].s))
+		if (segur__seen_find(&st->scen, st->geos.v[i].s, NULL))
 			continue;
 		segur__vfind(st, R_SCENARIO_LISTE, "scenarioInstallation",
 		    "il manque le scénario d'installation de l'ESMS \"%s\" "
@@ -1213,7 +1210,9 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 	st->line = idx;
 	st->line_errors = 0;
 	st->numLigne = -1;
-	st->fjur.n = st->geos.n = st->scen.n = 0;
+	segur__seen_clear(&st->fjur);
+	segur__seen_clear(&st->geos);
+	segur__seen_clear(&st->scen);
 	memset(&ls, 0, sizeof(ls));
 	ls.regime = -1;
 	ls.cents = -1;
@@ -1255,10 +1254,7 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 void
 segur__vstate_release_line(struct segur__vstate *st)
 {
-	free(st->fjur.v);
-	free(st->geos.v);
-	free(st->scen.v);
-	memset(&st->fjur, 0, sizeof(st->fjur));
-	memset(&st->geos, 0, sizeof(st->geos));
-	memset(&st->scen, 0, sizeof(st->scen));
+	segur__seen_release(&st->fjur);
+	segur__seen_release(&st->geos);
+	segur__seen_release(&st->scen);
 }

@@ -192,6 +192,9 @@ const struct segur_rule segur__rules[R__COUNT] = {
 	[R_OG_FINESS_GEO_FINANCE] = { "OG-FINESS-GEO-FINANCE", W, L,
 	    "Le FINESS géographique figure déjà dans une autre demande en "
 	    "cours (double financement).", "spec §5" },
+	[R_OG_FINESS_GEO_FICHIER] = { "OG-FINESS-GEO-FICHIER", W, L,
+	    "Le FINESS géographique est déjà demandé par une autre ligne du "
+	    "même fichier (double financement).", "spec §5" },
 	[R_PJ_LISTE] = { "PJ-LISTE", E, L,
 	    "piecesJustificatives contient exactement un BON_COMMANDE, et "
 	    "exactement une PREUVE_HT en régime HT.", "guide §3.2, spec §6" },

@@ -206,22 +206,55 @@ segur__vtypename(const cJSON *v)
 	return ("un objet");
 }
 
+/* The slot of s in set's index: where it is, or the empty slot to use. */
+static size_t
+seen_slot(const struct segur__seenset *set, const char *s, uint32_t h)
+{
+	size_t	 mask = set->icap - 1, i = h & mask;
+	const struct segur__seen *e;
+
+	while (set->idx[i] != 0) {
+		e = &set->v[set->idx[i] - 1];
+		if (e->hash == h && strcmp(e->s, s) == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	return (i);
+}
+
+int
+segur__seen_find(const struct segur__seenset *set, const char *s,
+    long *where)
+{
+	size_t	 i;
+
+	if (set->n == 0)
+		return (0);
+	i = seen_slot(set, s, segur__hash(s));
+	if (set->idx[i] == 0)
+		return (0);
+	if (where != NULL)
+		*where = set->v[set->idx[i] - 1].where;
+	return (1);
+}
+
 int
 segur__seen_add(struct segur__vstate *st, struct segur__seenset *set,
     const char *s, long where, long *prev)
 {
 	struct segur__seen *v;
-	uint32_t h = segur__hash(s);
+	uint32_t *idx, h = segur__hash(s);
 	size_t	 i, ncap;
 
-	for (i = 0; i < set->n; i++) {
-		if (set->v[i].hash == h && strcmp(set->v[i].s, s) == 0) {
-			*prev = set->v[i].where;
+	if (set->icap > 0 && set->n > 0) {
+		i = seen_slot(set, s, h);
+		if (set->idx[i] != 0) {
+			*prev = set->v[set->idx[i] - 1].where;
 			return (1);
 		}
 	}
 	if (set->n == set->cap) {
-		ncap = set->cap == 0 ? 32 : set->cap * 2;
+		ncap = set->cap == 0 ? 16 : set->cap * 2;
 		if ((v = reallocarray(set->v, ncap, sizeof(*v))) == NULL) {
 			st->oom = 1;
 			return (0);
@@ -229,11 +262,41 @@ segur__seen_add(struct segur__vstate *st, struct segur__seenset *set,
 		set->v = v;
 		set->cap = ncap;
 	}
+	/* Keep the index at most half full. */
+	if (2 * (set->n + 1) > set->icap) {
+		ncap = set->icap == 0 ? 32 : set->icap * 2;
+		if ((idx = calloc(ncap, sizeof(*idx))) == NULL) {
+			st->oom = 1;
+			return (0);
+		}
+		free(set->idx);
+		set->idx = idx;
+		set->icap = ncap;
+		for (i = 0; i < set->n; i++)
+			set->idx[seen_slot(set, set->v[i].s, set->v[i].hash)] =
+			    (uint32_t)i + 1;
+	}
 	set->v[set->n].s = s;
 	set->v[set->n].hash = h;
 	set->v[set->n].where = where;
-	set->n++;
+	set->idx[seen_slot(set, s, h)] = (uint32_t)++set->n;
 	return (0);
+}
+
+void
+segur__seen_clear(struct segur__seenset *set)
+{
+	if (set->n > 0)
+		memset(set->idx, 0, set->icap * sizeof(*set->idx));
+	set->n = 0;
+}
+
+void
+segur__seen_release(struct segur__seenset *set)
+{
+	free(set->v);
+	free(set->idx);
+	memset(set, 0, sizeof(*set));
 }
 
 /*
@@ -811,7 +874,8 @@ static void
 state_release(struct segur__vstate *st)
 {
 	free(st->spans);
-	free(st->editeurs.v);
+	segur__seen_release(&st->editeurs);
+	segur__seen_release(&st->filegeos);
 	segur__vstate_release_line(st);
 	segur__ops_release(st);
 }

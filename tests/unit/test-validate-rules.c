@@ -402,6 +402,10 @@ static const struct rcase bad[] = {
 	{ { NULL }, "OG-FINESS-GEO-FINANCE", OGN "FINESSGeos[0]",
 	    &ref_live_geo },
 
+	{ { OGN "FINESSGeos[0]=\"330001017\"",
+	    L1 "scenarioInstallation[0].FINESSGeo=\"330001017\"" },
+	    "OG-FINESS-GEO-FICHIER", OGN "FINESSGeos[0]" },
+
 	/* pièces justificatives */
 	{ { L0 "piecesJustificatives=[]" }, "PJ-LISTE",
 	    L0 "piecesJustificatives" },
