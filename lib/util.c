@@ -211,7 +211,7 @@ segur_read_file(const char *path, size_t max, char **out, size_t *len,
 	struct stat	 st;
 	char		*p;
 	size_t		 got = 0;
-	ssize_t		 n = 0;
+	ssize_t		 n = 0;	/* an empty file reads nothing */
 	int		 fd;
 
 	*out = NULL;
