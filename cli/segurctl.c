@@ -16,6 +16,7 @@
 
 static const struct segurctl_cmd *const segurctl_table[] = {
 	/* validator */
+	&cmd_validate,
 	/* ledger */
 	&cmd_init,
 	&cmd_software_add,

@@ -54,6 +54,7 @@ int	segurctl_usage_error(const struct segurctl_cmd *cmd,
 /* Subcommands, one per cli/cmd-*.c, grouped by family. */
 extern const struct segurctl_cmd cmd_help;
 /* validator */
+extern const struct segurctl_cmd cmd_validate;
 /* ledger */
 extern const struct segurctl_cmd cmd_init;
 extern const struct segurctl_cmd cmd_software_add;

@@ -110,8 +110,7 @@ segur_buf_vaddf(struct segur_buf *b, const char *fmt, va_list ap)
 	int	 n;
 
 	va_copy(ap2, ap);
-	/* clang-analyzer 14 misreads a va_copy of a parameter. */
-	n = vsnprintf(NULL, 0, fmt, ap2); /* NOLINT(clang-analyzer-valist.Uninitialized) */
+	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return (SEGUR_EINVAL);
@@ -212,7 +211,7 @@ segur_read_file(const char *path, size_t max, char **out, size_t *len,
 	struct stat	 st;
 	char		*p;
 	size_t		 got = 0;
-	ssize_t		 n = 0;
+	ssize_t		 n = 0;	/* an empty file reads nothing */
 	int		 fd;
 
 	*out = NULL;

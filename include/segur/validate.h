@@ -151,6 +151,10 @@ struct segur_validate_opts {
  * NUL-terminated). Fills *report (caller releases it with
  * segur_report_release(), also on error). Returns 0 when the validation ran
  * (whatever it found), SEGUR_ENOMEM if it could not.
+ *
+ * When len is over the size limit, buf is not read at all (it may be NULL):
+ * the report holds the one STRUCT-TAILLE error, so that a caller can report
+ * an oversized file without loading it.
  */
 int	segur_validate_buffer(const char *buf, size_t len,
 	    const struct segur_validate_opts *opts,
