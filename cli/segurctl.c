@@ -26,6 +26,7 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_ref_operators,
 	&cmd_request_add,
 	&cmd_request_import,
+	&cmd_request_ready,
 	&cmd_request_list,
 	&cmd_request_show,
 	&cmd_request_history,

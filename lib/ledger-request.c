@@ -586,7 +586,7 @@ segur_ledger_request_add(struct segur_ledger *l,
 	cJSON		*content, *cmd, *m, *after = NULL, *docs;
 	const char	*regime;
 	char		*text = NULL, *json = NULL, now[24], iso[11];
-	int64_t		 sid, rid, cents = -1;
+	int64_t		 sid = 0, rid, cents = -1;
 	int		 rc;
 
 	if (id != NULL)
@@ -926,7 +926,7 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	    "letterRef", "note", "recordedAt" };
 	sqlite3_stmt	*st;
 	cJSON		*o, *content;
-	int64_t		 id;
+	int64_t		 id = 0;
 	int		 rc, c;
 
 	*out = NULL;
@@ -985,7 +985,7 @@ segur_ledger_request_history(struct segur_ledger *l, const char *ref,
 	enum segur_state state;
 	sqlite3_stmt	*st;
 	size_t		 cnt = 0;
-	int64_t		 id;
+	int64_t		 id = 0;
 	int		 rc, oom = 0;
 
 	*out = NULL;

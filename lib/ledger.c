@@ -106,7 +106,13 @@ segur__bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
 		return (sqlite3_bind_null(st, i));
-	return (sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
+	/*
+	 * SQLITE_STATIC: every caller steps the statement while s lives, and
+	 * a copy could fail for lack of memory and leave NULL bound (the
+	 * allocation-failure test found an event stored without its
+	 * "before" that way).
+	 */
+	return (sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC));
 }
 
 char *
@@ -563,9 +569,15 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	e.id = 1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+
 		e.id = sqlite3_column_int64(st, 0) + 1;
-		snprintf(prev, sizeof(prev), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		if (h == NULL) {
+			sqlite3_reset(st);
+			return (segur_cause(cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		}
+		snprintf(prev, sizeof(prev), "%s", h);
 	} else if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "read the event log"));
 	sqlite3_reset(st);
@@ -583,20 +595,20 @@ segur__event_append(struct segur_ledger *l, const char *action,
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
 		return (rc);
-	sqlite3_bind_int64(st, 1, e.id);
-	segur__bind_text(st, 2, now);
-	segur__bind_text(st, 3, l->actor);
-	segur__bind_text(st, 4, action);
-	segur__bind_text(st, 5, entity);
-	segur__bind_text(st, 6, key);
-	if (request_id != 0)
-		sqlite3_bind_int64(st, 7, request_id);
-	else
-		sqlite3_bind_null(st, 7);
-	segur__bind_text(st, 8, before);
-	segur__bind_text(st, 9, after);
-	segur__bind_text(st, 10, prev);
-	segur__bind_text(st, 11, hash);
+	/* What is stored must be exactly what was hashed. */
+	if (sqlite3_bind_int64(st, 1, e.id) != SQLITE_OK ||
+	    segur__bind_text(st, 2, now) != SQLITE_OK ||
+	    segur__bind_text(st, 3, l->actor) != SQLITE_OK ||
+	    segur__bind_text(st, 4, action) != SQLITE_OK ||
+	    segur__bind_text(st, 5, entity) != SQLITE_OK ||
+	    segur__bind_text(st, 6, key) != SQLITE_OK ||
+	    (request_id != 0 ? sqlite3_bind_int64(st, 7, request_id) :
+	    sqlite3_bind_null(st, 7)) != SQLITE_OK ||
+	    segur__bind_text(st, 8, before) != SQLITE_OK ||
+	    segur__bind_text(st, 9, after) != SQLITE_OK ||
+	    segur__bind_text(st, 10, prev) != SQLITE_OK ||
+	    segur__bind_text(st, 11, hash) != SQLITE_OK)
+		return (segur__db_error(l, cause, "append to the event log"));
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -666,6 +678,9 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 		e.after = segur__column_dup(st, 8, &oom);
 		e.prev_hash = segur__column_dup(st, 9, &oom);
 		stored = (const char *)sqlite3_column_text(st, 10);
+		if (stored == NULL && sqlite3_column_type(st, 10) !=
+		    SQLITE_NULL)
+			oom = 1;
 		if (oom || segur_event_hash(&e, hash) != 0) {
 			segur_event_release(&e);
 			sqlite3_finalize(st);

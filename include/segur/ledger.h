@@ -256,11 +256,11 @@ int	segur_ledger_request_import(struct segur_ledger *l, const char *name,
 
 /*
  * Validates a draft (or a rejected request being resubmitted) with the
- * ledger's reference data and makes it ready when it validates clean
- * (warnings allowed). *report receives the findings (caller releases it
- * with segur_report_release(), also on error); *promoted is 1 when the
- * state changed. SEGUR_ESTATE if the request is neither draft nor
- * rejected.
+ * ledger's reference data and makes it ready when no finding blocks it
+ * (segur_ledger_finding_blocks()). *report receives the findings (caller
+ * releases it with segur_report_release(), also on error); *promoted is 1
+ * when the state changed. SEGUR_ESTATE if the request is neither draft nor
+ * rejected, or if the eligible ESMS or the tranche amounts are not loaded.
  */
 int	segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 	    struct segur_report *report, int *promoted, char **cause);
@@ -439,6 +439,16 @@ int	segur_event_hash(const struct segur_event *e, char hex[65]);
 
 /* ------------------------------------------------------------------ */
 /* Validation with the ledger's reference data. */
+
+struct segur_finding;
+
+/*
+ * Does this finding keep a request from becoming ready? Every error, and
+ * the warnings of the checks made with the ledger's data: eligibility and
+ * the OG of each ESMS, the ceiling, referenced profiles, a numeroEditeur
+ * already used, double funding, and a check that could not be made.
+ */
+int	segur_ledger_finding_blocks(const struct segur_finding *f);
 
 /*
  * Fills ctx with callbacks over the ledger: operators, eligibility and

@@ -280,7 +280,7 @@ CREATE TABLE event (
 	before		TEXT CHECK (before IS NULL OR json_valid(before)),
 	after		TEXT CHECK (after IS NULL OR json_valid(after)),
 	prev_hash	TEXT NOT NULL CHECK (length(prev_hash) = 64),
-	hash		TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+	hash		TEXT NOT NULL CHECK (length(hash) = 64)
 );
 CREATE INDEX event_request ON event(request_id, id)
     WHERE request_id IS NOT NULL;

@@ -46,7 +46,13 @@
     "\"FINESSGeos\":[\"%s\",\"330001025\"]}]}," \
     "\"piecesJustificatives\":[{\"nomFichier\":\"x.pdf\"," \
     "\"formatFichier\":\"PDF\",\"typeFichier\":\"BON_COMMANDE\"}]," \
-    "\"scenarioInstallation\":[]}"
+    "\"scenarioInstallation\":[{\"FINESSGeo\":\"%s\"," \
+    "\"ancienneVersion\":\"DUI 4.2\",\"isMaitreId\":true," \
+    "\"IsStockageId\":false,\"operateurMessagerie\":\"MAI_15\"," \
+    "\"profilMetier\":\"PA\",\"IsRefSoins\":true},{\"FINESSGeo\":" \
+    "\"330001025\",\"ancienneVersion\":\"DUI 4.2\",\"isMaitreId\":true," \
+    "\"IsStockageId\":false,\"operateurMessagerie\":null," \
+    "\"profilMetier\":[\"PA\",\"PH\"],\"IsRefSoins\":false}]}"
 
 struct fixture {
 	char			 dir[256];
@@ -132,7 +138,7 @@ add_request(struct segur_ledger *l, const char *ref, const char *geo,
 	struct segur_request_new r;
 	char	 content[4096];
 
-	snprintf(content, sizeof(content), LINE, geo);
+	snprintf(content, sizeof(content), LINE, geo, geo);
 	memset(&r, 0, sizeof(r));
 	r.ref = ref;
 	r.content = content;
@@ -1225,6 +1231,214 @@ test_ledger_request_import_reports_every_bad_row(void **state)
 	    events);
 }
 
+/* Allocation failure injection: SQLite's and cJSON's allocators fail once
+ * a countdown reaches zero. */
+static sqlite3_mem_methods orig_mem;
+static long countdown = -1;
+
+static int
+fail_now(void)
+{
+	if (countdown < 0)
+		return (0);
+	return (countdown-- == 0);
+}
+
+static void *
+fail_malloc(int n)
+{
+	return (fail_now() ? NULL : orig_mem.xMalloc(n));
+}
+
+static void *
+fail_realloc(void *p, int n)
+{
+	return (fail_now() ? NULL : orig_mem.xRealloc(p, n));
+}
+
+static void *
+cjson_malloc(size_t n)
+{
+	return (fail_now() ? NULL : malloc(n));
+}
+
+static void
+test_ledger_survives_allocation_failures(void **state)
+{
+	struct fixture	*f = *state;
+	sqlite3_mem_methods m;
+	cJSON_Hooks	 hooks = { cjson_malloc, free };
+	struct segur_audit a;
+	long		 n;
+	int		 rc, failures = 0, successes = 0;
+	char		 ref[32];
+
+	add_software(f->l);
+	segur_ledger_close(f->l);
+	f->l = NULL;
+	assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+	assert_int_equal(sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig_mem),
+	    SQLITE_OK);
+	m = orig_mem;
+	m.xMalloc = fail_malloc;
+	m.xRealloc = fail_realloc;
+	assert_int_equal(sqlite3_config(SQLITE_CONFIG_MALLOC, &m), SQLITE_OK);
+	cJSON_InitHooks(&hooks);
+	/* Every allocation of the first hundred, then sparser, until the
+	 * operations succeed three times in a row. */
+	for (n = 0; successes < 3 && n < 1000000; n += 1 + n / 100) {
+		assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+		snprintf(ref, sizeof(ref), "OOM-%ld", n);
+		countdown = n;
+		rc = add_request(f->l, ref, "330001017", NULL);
+		if (rc == 0)
+			rc = segur_ledger_request_withdraw(f->l, ref, "x", NULL);
+		countdown = -1;
+		if (rc != 0) {
+			failures++;
+			successes = 0;
+		} else
+			successes++;
+		/* Whatever failed, the ledger is whole and consistent: a
+		 * request exists exactly when its creation was logged, and
+		 * is withdrawn exactly when that was logged. */
+		if (segur_ledger_audit_verify(f->l, &a, NULL) != 0) fail_msg("n=%ld rc=%d bad=%lld %s", n, rc, (long long)a.bad_id, a.reason);
+		segur_audit_release(&a);
+		assert_int_equal(query_int(f->l, "SELECT count(*) FROM request"),
+		    query_int(f->l, "SELECT count(*) FROM event "
+		    "WHERE action = 'request.add'"));
+		assert_int_equal(query_int(f->l, "SELECT count(*) FROM request "
+		    "WHERE state = 'withdrawn'"), query_int(f->l, "SELECT "
+		    "count(*) FROM event WHERE action = 'request.state'"));
+		segur_ledger_close(f->l);
+		f->l = NULL;
+	}
+	cJSON_InitHooks(NULL);
+	assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+	assert_int_equal(sqlite3_config(SQLITE_CONFIG_MALLOC, &orig_mem),
+	    SQLITE_OK);
+	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+	/* The countdown did reach the operations, and went past them. */
+	assert_true(failures > 50);
+	assert_true(successes >= 3);
+}
+
+/* Loads eligibility for the LINE's ESMS (geo and 330001025) and tranche B. */
+static void
+load_reference(struct segur_ledger *l, const char *geo)
+{
+	struct segur_csv_errors e;
+	char	 el[256];
+	size_t	 rows;
+	const char *tr = "tranche;montant_ttc\nB;2920\n";
+
+	snprintf(el, sizeof(el), "finess_geo;finess_juridique;tranche\n"
+	    "%s;750000127;B\n330001025;750000127;B\n", geo);
+	assert_int_equal(segur_ledger_ref_import(l, SEGUR_REF_ELIGIBLE, "e",
+	    el, strlen(el), &rows, &e, NULL), 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(segur_ledger_ref_import(l, SEGUR_REF_TRANCHES, "t",
+	    tr, strlen(tr), &rows, &e, NULL), 0);
+	segur_csv_errors_release(&e);
+}
+
+/* Does the report have a finding of rule id? */
+static int
+has_rule(const struct segur_report *r, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].rule->id, id) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+test_ledger_promote_with_reference_data(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_report rep;
+	enum segur_state s;
+	int64_t		 id;
+	char		*cause = NULL, ne[6];
+	int		 promoted;
+
+	assert_int_equal(segur_ledger_software_add(f->l, ANS, SIRET, NULL,
+	    SEGUR_PROFIL_REFERENTIEL_ID | SEGUR_PROFIL_PA | SEGUR_PROFIL_PH |
+	    SEGUR_PROFIL_SOINS | SEGUR_PROFIL_SANS_SOINS, NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	/* Without reference data nothing is promoted. */
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-1", &rep,
+	    &promoted, &cause), SEGUR_ESTATE);
+	assert_non_null(strstr(cause, "ref import"));
+	free(cause);
+	cause = NULL;
+	segur_report_release(&rep);
+	load_reference(f->l, "330001017");
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-1", &rep,
+	    &promoted, NULL), 0);
+	if (!promoted)
+		fail_msg("BC-1 not promoted: %s: %s", rep.findings[0].rule->id,
+		    rep.findings[0].message);
+	segur_report_release(&rep);
+	assert_int_equal(segur__request_find(f->l, "BC-1", &id, &s, NULL), 0);
+	assert_int_equal(s, SEGUR_STATE_READY);
+	/* A ready request is not validated again. */
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-1", &rep,
+	    &promoted, NULL), SEGUR_ESTATE);
+	segur_report_release(&rep);
+
+	/* The same ESMS in another live request: double funding blocks. */
+	assert_int_equal(add_request(f->l, "BC-2", "330001017", NULL), 0);
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-2", &rep,
+	    &promoted, NULL), 0);
+	assert_false(promoted);
+	assert_true(has_rule(&rep, "OG-FINESS-GEO-FINANCE"));
+	segur_report_release(&rep);
+	assert_int_equal(segur__request_find(f->l, "BC-2", &id, &s, NULL), 0);
+	assert_int_equal(s, SEGUR_STATE_DRAFT);
+	/* Once BC-1 is withdrawn, BC-2 may go. */
+	assert_int_equal(segur_ledger_request_withdraw(f->l, "BC-1", "doublon",
+	    NULL), 0);
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-2", &rep,
+	    &promoted, NULL), 0);
+	assert_true(promoted);
+	segur_report_release(&rep);
+
+	/* An ESMS off the eligible list blocks too. */
+	assert_int_equal(add_request(f->l, "BC-3", "330001041", NULL), 0);
+	assert_int_equal(segur_ledger_request_withdraw(f->l, "BC-2", "x",
+	    NULL), 0);
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-3", &rep,
+	    &promoted, NULL), 0);
+	assert_false(promoted);
+	assert_true(has_rule(&rep, "OG-FINESS-GEO-ELIGIBLE"));
+	segur_report_release(&rep);
+
+	/* A rejected request is made ready again the same way, and its
+	 * next attempt has a new number. */
+	load_reference(f->l, "330001041");
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-3", &rep,
+	    &promoted, NULL), 0);
+	assert_true(promoted);
+	segur_report_release(&rep);
+	assert_int_equal(segur_ledger_attempt_new(f->l, "BC-3", ne, NULL,
+	    NULL), 0);
+	assert_string_equal(ne, "00001");
+	assert_int_equal(segur_ledger_attempt_answer(f->l, ne, NULL, "E12",
+	    "FINESS inconnu", 0, NULL), 0);
+	assert_int_equal(segur_ledger_request_promote(f->l, "BC-3", &rep,
+	    &promoted, NULL), 0);
+	assert_true(promoted);
+	segur_report_release(&rep);
+	assert_int_equal(segur_ledger_attempt_new(f->l, "BC-3", ne, NULL,
+	    NULL), 0);
+	assert_string_equal(ne, "00002");
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM attempt a "
+	    "JOIN request r ON r.id = a.request_id WHERE r.ref = 'BC-3'"), 2);
+}
+
 static void
 test_ledger_profiles_text(void **state)
 {
@@ -1294,6 +1508,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_request_import_reports_every_bad_row, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_survives_allocation_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_promote_with_reference_data, setup, teardown),
 		cmocka_unit_test(test_ledger_profiles_text),
 	};
 

@@ -1,0 +1,481 @@
+/*
+ * bench-ledger.c: the ledger at scale (make bench).
+ *
+ * Generates (once; cached as bench-ledger.db beside the binary) a ledger of
+ * 1,000,000 requests in every state, with their ESMS, attempts, numbers and
+ * decisions, and 5,000,000 chained events; then measures, through the
+ * library functions segurctl calls, request list --state, status and
+ * request show, and reports the database size per request.
+ *
+ * Targets (issue 4): list --state and status under 100 ms, show under 5 ms.
+ */
+#include <sys/stat.h>
+
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "ledger-int.h"
+
+#define NREQUESTS	1000000
+#define EVENTS_PER	5
+#define CHUNK		50000
+#define RUNS		7
+
+/* Share of each state, in per mille: a ledger some years in. */
+static const struct {
+	enum segur_state s;
+	int		 permil;
+} mix[] = {
+	{ SEGUR_STATE_DRAFT, 30 }, { SEGUR_STATE_READY, 20 },
+	{ SEGUR_STATE_SUBMITTED, 20 }, { SEGUR_STATE_ACCEPTED, 50 },
+	{ SEGUR_STATE_REJECTED, 30 }, { SEGUR_STATE_GRANTED, 50 },
+	{ SEGUR_STATE_REFUSED, 20 }, { SEGUR_STATE_ADVANCE_PAID, 150 },
+	{ SEGUR_STATE_BALANCE_REQUESTED, 50 },
+	{ SEGUR_STATE_BALANCE_ACCEPTED, 30 },
+	{ SEGUR_STATE_BALANCE_REJECTED, 20 },
+	{ SEGUR_STATE_BALANCE_PAID, 100 }, { SEGUR_STATE_CLOSED, 400 },
+	{ SEGUR_STATE_WITHDRAWN, 30 },
+};
+
+/* A compact but complete request line (one OG, two ESMS). */
+#define CONTENT \
+	"{\"typeAction\":\"C\",\"commande\":{\"dateCommande\":\"02/10/2023\"," \
+	"\"regimeTVA\":\"TTC\",\"montantSegurHT\":%s},\"beneficiaires\":{" \
+	"\"isMandataire\":false,\"nomMandataire\":null,\"emailMandataire\":" \
+	"null,\"telephoneMandataire\":null,\"etablissementsClients\":[{" \
+	"\"FINESSJuridique\":\"%s\",\"demandeCertificatServeur\":false," \
+	"\"contractualisationOG\":null,\"statutAdminTechnique\":null," \
+	"\"contractualisationEditeur\":null,\"certificatServeur\":null," \
+	"\"nomResponsableOG\":\"MARTIN\",\"emailResponsableOG\":" \
+	"\"direction@og-exemple.fr\",\"telephoneResponsableOG\":" \
+	"\"+33123456780\",\"FINESSGeos\":[\"%s\",\"%s\"]}]}," \
+	"\"piecesJustificatives\":[{\"formatFichier\":\"PDF\",\"typeFichier\":" \
+	"\"BON_COMMANDE\"}],\"scenarioInstallation\":[{\"FINESSGeo\":\"%s\"," \
+	"\"ancienneVersion\":\"DUI 4.2\",\"isMaitreId\":true,\"IsStockageId\":" \
+	"false,\"operateurMessagerie\":\"MAI_15\",\"profilMetier\":\"PA\"," \
+	"\"IsRefSoins\":true},{\"FINESSGeo\":\"%s\",\"ancienneVersion\":" \
+	"\"DUI 4.2\",\"isMaitreId\":true,\"IsStockageId\":false," \
+	"\"operateurMessagerie\":null,\"profilMetier\":[\"PA\",\"PH\"]," \
+	"\"IsRefSoins\":false}]}"
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+}
+
+static void
+die(const char *what, int rc, char *cause)
+{
+	fprintf(stderr, "bench-ledger: %s: %s\n", what,
+	    cause != NULL ? cause : segur_strerror(rc));
+	exit(1);
+}
+
+static sqlite3_stmt *
+prep(struct segur_ledger *l, const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench-ledger: %s: %s\n", sql,
+		    sqlite3_errmsg(l->db));
+		exit(1);
+	}
+	return (st);
+}
+
+static void
+step(struct segur_ledger *l, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		fprintf(stderr, "bench-ledger: %s\n", sqlite3_errmsg(l->db));
+		exit(1);
+	}
+	sqlite3_reset(st);
+}
+
+/* The state of request i: a fixed pseudo-random mix. */
+static enum segur_state
+state_of(uint64_t i)
+{
+	uint64_t	 h = (i * 2654435761u) % 1000;
+	size_t		 k;
+	int		 acc = 0;
+
+	for (k = 0; k < sizeof(mix) / sizeof(mix[0]); k++) {
+		acc += mix[k].permil;
+		if ((int)h < acc)
+			return (mix[k].s);
+	}
+	return (SEGUR_STATE_CLOSED);
+}
+
+/* numeroEditeur v as the allocator writes it. */
+static void
+base36(uint64_t v, char out[6])
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	int	 i;
+
+	for (i = 4; i >= 0; i--) {
+		out[i] = digits[v % 36];
+		v /= 36;
+	}
+	out[5] = '\0';
+}
+
+/* Writes ISO time t (seconds since the epoch). */
+static void
+iso(time_t t, char buf[24])
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+generate(const char *path)
+{
+	struct segur_ledger *l;
+	sqlite3_stmt	*q_req, *q_esms, *q_num, *q_att, *q_dec;
+	char		*cause = NULL, content[4096], ref[32], fj[10], g1[10];
+	char		 g2[10], amount[32], ts[24], ne[6], asp[32], before[64];
+	char		 after[96];
+	static const char *const acts[] = { "request.state",
+	    "numero_editeur.use", "decision.record", "request.state" };
+	enum segur_state s;
+	time_t		 base = 1672531200;	/* 2023-01-01 */
+	double		 t0 = now_ms();
+	int64_t		 id, cents;
+	uint64_t	 i;
+	int		 rc, k;
+
+	unlink(path);
+	if ((rc = segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
+	    &cause)) != 0)
+		die("create", rc, cause);
+	/* Generation only: the measurements reopen with the real pragmas. */
+	if (segur__exec(l, "PRAGMA synchronous=OFF; "
+	    "PRAGMA cache_size=-1000000", NULL) != 0 ||
+	    segur_ledger_software_add(l, "2023000042", "38042372300028", NULL,
+	    511, NULL) != 0)
+		die("setup", SEGUR_EDB, NULL);
+	q_req = prep(l, "INSERT INTO request(id, ref, software_id, state, "
+	    "content, montant_cents, regime_tva, date_commande, numero_asp, "
+	    "withdraw_reason, created_at, updated_at) VALUES (?, ?, 1, ?, ?, "
+	    "?, 'TTC', '2023-10-02', ?, ?, ?, ?)");
+	q_esms = prep(l, "INSERT INTO request_esms(request_id, finess_geo, "
+	    "finess_juridique) VALUES (?, ?, ?)");
+	q_num = prep(l, "INSERT INTO numero_editeur(value, origin, at) "
+	    "VALUES (?, 'allocated', ?)");
+	q_att = prep(l, "INSERT INTO attempt(request_id, seq, numero_editeur, "
+	    "outcome, numero_asp, code_traitement, libelle_traitement, "
+	    "created_at, answered_at) VALUES (?, 1, ?, ?, ?, '0', ?, ?, ?)");
+	q_dec = prep(l, "INSERT INTO decision(request_id, kind, date, "
+	    "amount_cents, letter_ref, recorded_at) VALUES (?, ?, "
+	    "'2024-01-15', ?, 'L-1', ?)");
+	for (i = 0; i < NREQUESTS; i++) {
+		if (i % CHUNK == 0 && (rc = segur_ledger_begin(l,
+		    &cause)) != 0)
+			die("begin", rc, cause);
+		id = (int64_t)i + 1;
+		s = state_of(i);
+		cents = 100000 + (int64_t)(i % 5000) * 100 + 67;
+		snprintf(ref, sizeof(ref), "BC-%07" PRIu64, i + 1);
+		snprintf(fj, sizeof(fj), "75%07" PRIu64, (i / 10) % 10000000);
+		snprintf(g1, sizeof(g1), "33%07" PRIu64, (2 * i) % 10000000);
+		snprintf(g2, sizeof(g2), "33%07" PRIu64,
+		    (2 * i + 1) % 10000000);
+		snprintf(amount, sizeof(amount), "%" PRId64 ".%02" PRId64,
+		    cents / 100, cents % 100);
+		snprintf(content, sizeof(content), CONTENT, amount, fj, g1, g2,
+		    g1, g2);
+		iso(base + (time_t)(i * 90), ts);
+		base36(i + 1, ne);
+		snprintf(asp, sizeof(asp), "MS1-DUI-%07" PRIu64, i + 1);
+		sqlite3_bind_int64(q_req, 1, id);
+		sqlite3_bind_text(q_req, 2, ref, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q_req, 3, segur_state_name(s), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(q_req, 4, content, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q_req, 5, cents);
+		if (s >= SEGUR_STATE_ACCEPTED && s != SEGUR_STATE_REJECTED &&
+		    s != SEGUR_STATE_WITHDRAWN)
+			sqlite3_bind_text(q_req, 6, asp, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q_req, 6);
+		if (s == SEGUR_STATE_WITHDRAWN)
+			sqlite3_bind_text(q_req, 7, "doublon", -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(q_req, 7);
+		sqlite3_bind_text(q_req, 8, ts, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q_req, 9, ts, -1, SQLITE_TRANSIENT);
+		step(l, q_req);
+		for (k = 0; k < 2; k++) {
+			sqlite3_bind_int64(q_esms, 1, id);
+			sqlite3_bind_text(q_esms, 2, k ? g2 : g1, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(q_esms, 3, fj, -1, SQLITE_TRANSIENT);
+			step(l, q_esms);
+		}
+		if (s >= SEGUR_STATE_SUBMITTED && s != SEGUR_STATE_WITHDRAWN) {
+			int acc = s != SEGUR_STATE_SUBMITTED &&
+			    s != SEGUR_STATE_REJECTED;
+
+			sqlite3_bind_text(q_num, 1, ne, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(q_num, 2, ts, -1, SQLITE_TRANSIENT);
+			step(l, q_num);
+			sqlite3_bind_int64(q_att, 1, id);
+			sqlite3_bind_text(q_att, 2, ne, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(q_att, 3, s == SEGUR_STATE_SUBMITTED ?
+			    "pending" : acc ? "accepted" : "rejected", -1,
+			    SQLITE_STATIC);
+			if (acc)
+				sqlite3_bind_text(q_att, 4, asp, -1,
+				    SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(q_att, 4);
+			sqlite3_bind_text(q_att, 5, acc ? "Demande acceptée" :
+			    "erreur", -1, SQLITE_STATIC);
+			sqlite3_bind_text(q_att, 6, ts, -1, SQLITE_TRANSIENT);
+			if (s == SEGUR_STATE_SUBMITTED)
+				sqlite3_bind_null(q_att, 7);
+			else
+				sqlite3_bind_text(q_att, 7, ts, -1,
+				    SQLITE_TRANSIENT);
+			step(l, q_att);
+		}
+		if (s >= SEGUR_STATE_GRANTED && s != SEGUR_STATE_WITHDRAWN &&
+		    s != SEGUR_STATE_REFUSED) {
+			sqlite3_bind_int64(q_dec, 1, id);
+			sqlite3_bind_text(q_dec, 2, "grant", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q_dec, 3, cents);
+			sqlite3_bind_text(q_dec, 4, ts, -1, SQLITE_TRANSIENT);
+			step(l, q_dec);
+		}
+		/* Five chained events per request, through the library. */
+		if ((rc = segur__event_append(l, "request.add", "request", ref,
+		    id, NULL, content, &cause)) != 0)
+			die("event", rc, cause);
+		for (k = 0; k < EVENTS_PER - 1; k++) {
+			snprintf(before, sizeof(before), "{\"state\":\"%s\"}",
+			    segur_state_name((enum segur_state)k));
+			snprintf(after, sizeof(after), "{\"state\":\"%s\","
+			    "\"detail\":{\"numeroEditeur\":\"%s\"}}",
+			    segur_state_name((enum segur_state)(k + 1)), ne);
+			if ((rc = segur__event_append(l, acts[k], "request",
+			    ref, id, before, after, &cause)) != 0)
+				die("event", rc, cause);
+		}
+		if ((i + 1) % CHUNK == 0) {
+			if ((rc = segur_ledger_commit(l, &cause)) != 0)
+				die("commit", rc, cause);
+			if ((i + 1) % 200000 == 0)
+				fprintf(stderr, "  generated %" PRIu64
+				    " requests, %.0f s\n", i + 1,
+				    (now_ms() - t0) / 1e3);
+		}
+	}
+	sqlite3_finalize(q_req);
+	sqlite3_finalize(q_esms);
+	sqlite3_finalize(q_num);
+	sqlite3_finalize(q_att);
+	sqlite3_finalize(q_dec);
+	if (segur__exec(l, "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE",
+	    NULL) != 0)
+		die("checkpoint", SEGUR_EDB, NULL);
+	segur_ledger_close(l);
+	fprintf(stderr, "  generated in %.0f s\n", (now_ms() - t0) / 1e3);
+}
+
+/* Is the cached ledger complete? */
+static int
+cached(const char *path)
+{
+	struct segur_ledger *l;
+	sqlite3_stmt	*st;
+	int		 ok = 0;
+
+	if (access(path, F_OK) != 0 || segur_ledger_open(path, 0, &l,
+	    NULL) != 0)
+		return (0);
+	if (sqlite3_prepare_v2(l->db, "SELECT (SELECT max(id) FROM request), "
+	    "(SELECT max(id) FROM event)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_column_int64(st, 0) == NREQUESTS &&
+		    sqlite3_column_int64(st, 1) >= (int64_t)NREQUESTS *
+		    EVENTS_PER;
+	sqlite3_finalize(st);
+	segur_ledger_close(l);
+	return (ok);
+}
+
+/* What the CLI does with each row: format it. */
+static int
+format_row(void *arg, const struct segur_request_row *row)
+{
+	char	 line[256];
+	size_t	*n = arg;
+
+	snprintf(line, sizeof(line), "%s %d %s %" PRId64 " %s %s %s",
+	    row->ref, row->state, row->numero_ans, row->montant_cents,
+	    row->numero_editeur, row->numero_asp, row->updated_at);
+	(*n)++;
+	return (0);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Prints the median and worst of RUNS timings. */
+static void
+report(const char *what, double *t, double target, const char *extra)
+{
+	qsort(t, RUNS, sizeof(*t), cmp_double);
+	printf("  %-44s median %8.3f ms  max %8.3f ms  (target < %g ms)%s%s\n",
+	    what, t[RUNS / 2], t[RUNS - 1], target, extra[0] ? "  " : "",
+	    extra);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_ledger *l;
+	struct segur_status st;
+	struct segur_event *ev;
+	struct stat	 sb;
+	char		 path[4096], extra[64], key[32], *dir, *cause = NULL;
+	static const enum segur_state lists[] = { SEGUR_STATE_REJECTED,
+	    SEGUR_STATE_ACCEPTED, SEGUR_STATE_DRAFT };
+	double		 t[RUNS], t0;
+	size_t		 n = 0, nev, k;
+	cJSON		*o;
+	int		 r, rc;
+
+	(void)argc;
+	if ((dir = strdup(argv[0])) == NULL)
+		return (1);
+	snprintf(path, sizeof(path), "%s/bench-ledger.db", dirname(dir));
+	free(dir);
+	setenv("SEGUR_ACTOR", "bench", 1);
+	if (!cached(path)) {
+		fprintf(stderr, "bench-ledger: generating %d requests and %d "
+		    "events in %s\n", NREQUESTS, NREQUESTS * EVENTS_PER, path);
+		generate(path);
+	}
+	if ((rc = segur_ledger_open(path, 0, &l, &cause)) != 0)
+		die("open", rc, cause);
+	printf("ledger of %d requests, %d events (%s)\n", NREQUESTS,
+	    NREQUESTS * EVENTS_PER, path);
+
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		f.state = (int)lists[k];
+		for (r = 0; r < RUNS; r++) {
+			n = 0;
+			t0 = now_ms();
+			if ((rc = segur_ledger_request_list(l, &f, format_row,
+			    &n, &cause)) != 0)
+				die("list", rc, cause);
+			t[r] = now_ms() - t0;
+		}
+		snprintf(key, sizeof(key), "request list --state %s",
+		    segur_state_name(lists[k]));
+		snprintf(extra, sizeof(extra), "%zu rows", n);
+		report(key, t, 100, extra);
+	}
+	f.state = SEGUR_STATE_ADVANCE_PAID;
+	f.limit = 50;
+	for (r = 0; r < RUNS; r++) {
+		n = 0;
+		t0 = now_ms();
+		if ((rc = segur_ledger_request_list(l, &f, format_row, &n,
+		    &cause)) != 0)
+			die("list", rc, cause);
+		t[r] = now_ms() - t0;
+	}
+	report("request list --state advance_paid --limit 50", t, 100, "");
+	f.state = -1;
+	f.limit = 0;
+	f.esms = "330123456";
+	for (r = 0; r < RUNS; r++) {
+		n = 0;
+		t0 = now_ms();
+		if ((rc = segur_ledger_request_list(l, &f, format_row, &n,
+		    &cause)) != 0)
+			die("list", rc, cause);
+		t[r] = now_ms() - t0;
+	}
+	report("request list --esms", t, 100, "");
+
+	for (r = 0; r < RUNS; r++) {
+		t0 = now_ms();
+		if ((rc = segur_ledger_status(l, 10, &st, &cause)) != 0)
+			die("status", rc, cause);
+		t[r] = now_ms() - t0;
+		segur_status_release(&st);
+	}
+	report("status", t, 100, "");
+
+	for (r = 0; r < RUNS; r++) {
+		snprintf(key, sizeof(key), "BC-%07d", 1 + r * 137777);
+		t0 = now_ms();
+		if ((rc = segur_ledger_request_show(l, key, &o, &cause)) != 0)
+			die("show", rc, cause);
+		t[r] = now_ms() - t0;
+		cJSON_Delete(o);
+	}
+	report("request show REF", t, 5, "");
+	for (r = 0; r < RUNS; r++) {
+		snprintf(key, sizeof(key), "MS1-DUI-%07d", 99000 - r * 977);
+		t0 = now_ms();
+		rc = segur_ledger_request_show(l, key, &o, &cause);
+		t[r] = now_ms() - t0;
+		if (rc == 0)
+			cJSON_Delete(o);
+		else {
+			free(cause);
+			cause = NULL;
+		}
+	}
+	report("request show NUMERO_ASP", t, 5, "");
+	for (r = 0; r < RUNS; r++) {
+		snprintf(key, sizeof(key), "BC-%07d", 1 + r * 137777);
+		t0 = now_ms();
+		if ((rc = segur_ledger_request_history(l, key, &ev, &nev,
+		    &cause)) != 0)
+			die("history", rc, cause);
+		t[r] = now_ms() - t0;
+		segur_event_free_array(ev, nev);
+	}
+	report("request history REF", t, 5, "");
+	segur_ledger_close(l);
+	if (stat(path, &sb) == 0)
+		printf("  database: %.1f MB, %.0f bytes per request (events "
+		    "included)\n", (double)sb.st_size / 1e6,
+		    (double)sb.st_size / NREQUESTS);
+	return (0);
+}

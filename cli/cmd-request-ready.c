@@ -1,0 +1,188 @@
+/*
+ * cmd-request-ready.c: segurctl request ready REF...|--all: validate drafts
+ * with the ledger's reference data and make the clean ones ready.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/validate.h"
+
+#include "segurctl.h"
+
+struct refs {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+collect_ref(void *arg, const struct segur_request_row *row)
+{
+	struct refs	*r = arg;
+	char		**nv;
+
+	if ((nv = realloc(r->v, (r->n + 1) * sizeof(*nv))) == NULL)
+		return (-1);
+	r->v = nv;
+	if ((r->v[r->n] = strdup(row->ref)) == NULL)
+		return (-1);
+	r->n++;
+	return (0);
+}
+
+/* Adds one request's outcome to arr (--json), or prints it. */
+static int
+report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
+    const struct segur_report *rep, int promoted)
+{
+	cJSON	*o, *fs, *f;
+	size_t	 i;
+
+	if (arr == NULL) {
+		for (i = 0; i < rep->nfindings; i++)
+			fprintf(env->err, "%s:%s: %s: %s\n", ref,
+			    rep->findings[i].path != NULL ?
+			    rep->findings[i].path : "",
+			    rep->findings[i].severity == SEGUR_SEV_ERROR ?
+			    "erreur" : segur_ledger_finding_blocks(
+			    &rep->findings[i]) ? "avertissement bloquant" :
+			    "avertissement", rep->findings[i].message);
+		fprintf(env->out, "%s: %s (%zu erreur(s), %zu "
+		    "avertissement(s))\n", ref, promoted ? "ready" :
+		    "still a draft", rep->nerrors, rep->nwarnings);
+		return (0);
+	}
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(arr, o) ||
+	    cJSON_AddStringToObject(o, "ref", ref) == NULL ||
+	    cJSON_AddBoolToObject(o, "ready", promoted) == NULL ||
+	    (fs = cJSON_AddArrayToObject(o, "findings")) == NULL)
+		return (-1);
+	for (i = 0; i < rep->nfindings; i++) {
+		if ((f = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(fs, f) ||
+		    cJSON_AddStringToObject(f, "rule",
+		    rep->findings[i].rule->id) == NULL ||
+		    cJSON_AddStringToObject(f, "severity",
+		    rep->findings[i].severity == SEGUR_SEV_ERROR ? "erreur" :
+		    "avertissement") == NULL ||
+		    cJSON_AddBoolToObject(f, "blocking",
+		    segur_ledger_finding_blocks(&rep->findings[i])) == NULL ||
+		    (rep->findings[i].path != NULL ?
+		    cJSON_AddStringToObject(f, "path", rep->findings[i].path) :
+		    cJSON_AddNullToObject(f, "path")) == NULL ||
+		    cJSON_AddStringToObject(f, "message",
+		    rep->findings[i].message) == NULL)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_request_filter f = { SEGUR_STATE_DRAFT, NULL, NULL, NULL,
+	    0 };
+	struct segur_report rep;
+	struct segur_ledger *l;
+	struct refs	 refs = { NULL, 0 };
+	cJSON		*arr = NULL;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 c, rc = 0, all = 0, json = 0, promoted, status;
+	int		 stayed = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'D')
+			env->db_path = optarg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 'a')
+			all = 1;
+		else
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+	}
+	if (all == (optind < argc))
+		return (segurctl_usage_error(self, env,
+		    "give references or --all"));
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	if (all && (rc = segur_ledger_request_list(l, &f, collect_ref, &refs,
+	    &cause)) != 0) {
+		segur_ledger_close(l);
+		for (i = 0; i < refs.n; i++)
+			free(refs.v[i]);
+		free(refs.v);
+		return (segurctl_ledger_error(self, env, rc > 0 ? SEGUR_ENOMEM :
+		    rc, cause));
+	}
+	for (i = optind; !all && i < (size_t)argc; i++) {
+		char	**nv = realloc(refs.v, (refs.n + 1) * sizeof(*nv));
+
+		if (nv == NULL)
+			break;
+		refs.v = nv;
+		refs.v[refs.n++] = strdup(argv[i]);
+	}
+	if (!all && refs.n != (size_t)(argc - optind)) {
+		segur_ledger_close(l);
+		for (i = 0; i < refs.n; i++)
+			free(refs.v[i]);
+		free(refs.v);
+		fprintf(env->err, "segurctl %s: out of memory\n", self->name);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	if (json)
+		arr = cJSON_CreateArray();
+	status = SEGURCTL_EXIT_OK;
+	for (i = 0; i < refs.n; i++) {
+		if (refs.v[i] == NULL) {
+			status = SEGURCTL_EXIT_USAGE;
+			break;
+		}
+		rc = segur_ledger_request_promote(l, refs.v[i], &rep,
+		    &promoted, &cause);
+		if (rc != 0) {
+			segur_report_release(&rep);
+			status = segurctl_ledger_error(self, env, rc, cause);
+			cause = NULL;
+			stayed++;
+			continue;
+		}
+		if (report_one(env, arr, refs.v[i], &rep, promoted) != 0)
+			status = SEGURCTL_EXIT_USAGE;
+		if (!promoted)
+			stayed++;
+		segur_report_release(&rep);
+	}
+	segur_ledger_close(l);
+	for (i = 0; i < refs.n; i++)
+		free(refs.v[i]);
+	free(refs.v);
+	if (json && segurctl_print_json(env, arr) != 0)
+		return (SEGURCTL_EXIT_USAGE);
+	if (status == SEGURCTL_EXIT_OK && stayed > 0)
+		status = SEGURCTL_EXIT_FINDINGS;
+	return (status);
+}
+
+const struct segurctl_cmd cmd_request_ready = {
+	"request ready", "[--json] REF...|--all",
+	"validate drafts with the ledger's reference data; clean ones become "
+	"ready", 0, request_ready_exec
+};
