@@ -82,6 +82,58 @@ path_render(const struct segur__vstate *st, const char *leaf)
 	return (segur_buf_detach(&b));
 }
 
+/* Room for one more finding, zeroed; NULL on ENOMEM (st->oom set). */
+static struct segur_finding *
+finding_slot(struct segur__vstate *st)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+	size_t	 ncap;
+
+	if (rep->nfindings == st->fcap) {
+		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
+		f = reallocarray(rep->findings, ncap, sizeof(*f));
+		if (f == NULL) {
+			st->oom = 1;
+			return (NULL);
+		}
+		rep->findings = f;
+		st->fcap = ncap;
+	}
+	f = &rep->findings[rep->nfindings];
+	memset(f, 0, sizeof(*f));
+	return (f);
+}
+
+/* Past SEGUR__MAX_FINDINGS: count, and say once that the rest is not kept. */
+static void
+finding_over_limit(struct segur__vstate *st, const struct segur_rule *r)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+
+	if (r->severity == SEGUR_SEV_ERROR)
+		rep->nerrors++;
+	else
+		rep->nwarnings++;
+	if (st->truncated || (f = finding_slot(st)) == NULL)
+		return;
+	st->truncated = 1;
+	f->message = segur_asprintf("plus de %d constats : les suivants sont "
+	    "comptés dans le résumé mais pas détaillés ; corrigez d'abord "
+	    "ceux-ci", SEGUR__MAX_FINDINGS);
+	if (f->message == NULL) {
+		st->oom = 1;
+		return;
+	}
+	f->rule = &segur__rules[R_RAPPORT_TRONQUE];
+	f->severity = f->rule->severity;
+	f->line = -1;
+	f->numLigne = -1;
+	rep->nfindings++;
+	rep->nwarnings++;
+}
+
 void
 segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
     const char *fmt, ...)
@@ -91,7 +143,6 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 	struct segur_finding *f;
 	struct segur_buf b = SEGUR_BUF_INIT;
 	va_list	 ap;
-	size_t	 ncap;
 	int	 rc;
 
 	if (st->oom)
@@ -102,18 +153,12 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 			return;
 		st->line_errors++;
 	}
-	if (rep->nfindings == st->fcap) {
-		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
-		f = reallocarray(rep->findings, ncap, sizeof(*f));
-		if (f == NULL) {
-			st->oom = 1;
-			return;
-		}
-		rep->findings = f;
-		st->fcap = ncap;
+	if (rep->nfindings >= SEGUR__MAX_FINDINGS) {
+		finding_over_limit(st, r);
+		return;
 	}
-	f = &rep->findings[rep->nfindings];
-	memset(f, 0, sizeof(*f));
+	if ((f = finding_slot(st)) == NULL)
+		return;
 	va_start(ap, fmt);
 	rc = segur_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
