@@ -467,8 +467,8 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 			if (cJSON_IsString(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre, pas un texte "
-			    ": écrivez %s sans guillemets, avec un point "
-			    "décimal", v->valuestring);
+			    "(%s) : écrivez-le sans guillemets, avec un point "
+			    "décimal (par exemple 4866.67)", Q(v));
 		} else if (!cJSON_IsNumber(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre (par exemple "

@@ -487,6 +487,35 @@ test_validate_report_keeps_at_most_10000_findings(void **state)
 	segur_report_release(&r);
 }
 
+static void
+test_validate_findings_fit_on_one_line(void **state)
+{
+	struct segur_report r;
+	char	 key[2000];
+	char	 edit[2100];
+	const char *edits[] = { "lignesImport[0].a\nb=1",
+		"lignesImport[1].beneficiaires.nomMandataire=\"A\\nb\"", edit,
+		NULL };
+	size_t	 i;
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(edit, sizeof(edit), "lignesImport[0].%s=2", key);
+	tv_run(EX_FILE, edits, 0, NULL, &r);
+	assert_int_equal(r.nfindings, 3);
+	for (i = 0; i < r.nfindings; i++) {
+		assert_null(strchr(r.findings[i].message, '\n'));
+		assert_null(strchr(r.findings[i].path, '\n'));
+		assert_true(strlen(r.findings[i].message) < 400);
+		assert_true(strlen(r.findings[i].path) < 200);
+	}
+	assert_int_equal(tv_count(&r, "JSON-CLE-INCONNUE",
+	    "lignesImport[0].a\\nb"), 1);
+	assert_non_null(strstr(r.findings[2].message, "\"A\\nb\""));
+	segur_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -509,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_validate_first_error_mode),
 		cmocka_unit_test(
 		    test_validate_report_keeps_at_most_10000_findings),
+		cmocka_unit_test(test_validate_findings_fit_on_one_line),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
