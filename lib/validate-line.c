@@ -1241,13 +1241,8 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 	check_pjs(st, &ls, sl[K_PJ]);
 	check_scenarios(st, &ls, sl[K_SCENARIO]);
 	asp_field(st, R_LIGNE_CODE_TRAITEMENT, "codeTraitement", sl[K_CODE]);
-	if (sl[K_LIBELLE] != NULL && st->returned &&
-	    !cJSON_IsNull(sl[K_LIBELLE]) && !cJSON_IsString(sl[K_LIBELLE]))
-		not_text(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
-	else
-		asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
+	asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
+	    sl[K_LIBELLE]);
 	check_ceiling(st, &ls);
 }
 
