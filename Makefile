@@ -85,8 +85,10 @@ lint: build
 	    lib cli daemon
 	clang-tidy -p $(BUILD) --quiet $(filter %.c,$(filter lib/% cli/% daemon/%,$(SOURCES)))
 
-install: build
-	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+install: bootstrap
+	$(CMAKE) -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release
+	$(CMAKE) --build $(BUILD_REL) -j $(JOBS)
+	$(CMAKE) --install $(BUILD_REL) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL) $(BUILD_FUZZ)

@@ -18,6 +18,23 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	/* validator */
 	&cmd_validate,
 	/* ledger */
+	&cmd_init,
+	&cmd_software_add,
+	&cmd_software_list,
+	&cmd_software_show,
+	&cmd_ref_import,
+	&cmd_ref_operators,
+	&cmd_request_add,
+	&cmd_request_import,
+	&cmd_request_list,
+	&cmd_request_show,
+	&cmd_request_history,
+	&cmd_request_withdraw,
+	&cmd_record_grant,
+	&cmd_record_refusal,
+	&cmd_record_advance_paid,
+	&cmd_status,
+	&cmd_audit_verify,
 	/* build */
 	/* ingest */
 	/* solde */

@@ -56,6 +56,64 @@ extern const struct segurctl_cmd cmd_help;
 /* validator */
 extern const struct segurctl_cmd cmd_validate;
 /* ledger */
+extern const struct segurctl_cmd cmd_init;
+extern const struct segurctl_cmd cmd_software_add;
+extern const struct segurctl_cmd cmd_software_list;
+extern const struct segurctl_cmd cmd_software_show;
+extern const struct segurctl_cmd cmd_ref_import;
+extern const struct segurctl_cmd cmd_ref_operators;
+extern const struct segurctl_cmd cmd_request_add;
+extern const struct segurctl_cmd cmd_request_import;
+extern const struct segurctl_cmd cmd_request_ready;
+extern const struct segurctl_cmd cmd_request_list;
+extern const struct segurctl_cmd cmd_request_show;
+extern const struct segurctl_cmd cmd_request_history;
+extern const struct segurctl_cmd cmd_request_withdraw;
+extern const struct segurctl_cmd cmd_record_grant;
+extern const struct segurctl_cmd cmd_record_refusal;
+extern const struct segurctl_cmd cmd_record_advance_paid;
+extern const struct segurctl_cmd cmd_status;
+extern const struct segurctl_cmd cmd_audit_verify;
+
+/* Shared by the ledger's commands (cli/ledger-common.c). */
+struct segur_ledger;
+struct segur_request_row;
+struct cJSON;
+
+
+/* Opens env->db_path; on failure prints why and returns the exit status
+ * (*l is then NULL), else 0. Close with segur_ledger_close(). */
+int	segurctl_ledger_open(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, unsigned flags,
+	    struct segur_ledger **l);
+
+/* Prints cause (freed) or rc's text; returns the exit status for rc. */
+int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, int rc, char *cause);
+
+/* Prints o indented on env->out and deletes it. */
+int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
+
+/* A request row as JSON (caller deletes), or NULL on ENOMEM. */
+struct cJSON *segurctl_row_json(const struct segur_request_row *r);
+
+/* A request row as one line of text, and the header above such lines. */
+void	segurctl_row_print(FILE *f, const struct segur_request_row *r);
+void	segurctl_row_header(FILE *f);
+
+/* Prints CSV findings as FILE:ROW:COLUMN: erreur: MESSAGE. */
+struct segur_csv_errors;
+void	segurctl_csv_errors_print(FILE *f, const char *file,
+	    const struct segur_csv_errors *e);
+
+/* A software reference as JSON (caller deletes), or NULL on ENOMEM. */
+struct segur_software;
+struct cJSON *segurctl_software_json(const struct segur_software *s);
+
+/* The one implementation of "record grant|refusal|advance-paid". */
+int	segurctl_record_exec(int kind,
+	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
+	    int argc, char **argv);
 /* build */
 /* ingest */
 /* solde */

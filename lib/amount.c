@@ -138,8 +138,9 @@ segur_amount_format_fr(int64_t cents, char buf[SEGUR_AMOUNT_BUFSZ])
 		buf[o++] = '-';
 	for (i = 0; i < nd; i++) {
 		if (i > 0 && (nd - i) % 3 == 0) {
-			memcpy(buf + o, nnbsp, 3);
-			o += 3;
+			buf[o++] = nnbsp[0];
+			buf[o++] = nnbsp[1];
+			buf[o++] = nnbsp[2];
 		}
 		buf[o++] = digits[i];
 	}

@@ -138,10 +138,12 @@ segur_buf_detach(struct segur_buf *b)
 {
 	char	*p;
 
-	if (b->data == NULL && segur_buf_reserve(b, 0) != 0)
-		return (NULL);
-	if (b->len == 0)
-		b->data[0] = '\0';
+	if (b->data == NULL) {
+		if ((p = malloc(1)) == NULL)
+			return (NULL);
+		p[0] = '\0';
+		return (p);
+	}
 	p = b->data;
 	segur_buf_init(b);
 	return (p);
@@ -189,7 +191,8 @@ segur_sha256_hex(const void *p, size_t n, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0, i;
+	unsigned int	 mdlen = 0;
+	size_t		 i;
 
 	/* EVP_Digest cannot fail for SHA-256 short of a broken OpenSSL. */
 	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)

@@ -1,0 +1,189 @@
+/*
+ * ledger-common.c: what the ledger's subcommands share: opening the ledger
+ * (global or per-command --db), reporting library errors, printing rows,
+ * and the "record" commands' one implementation.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/amount.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+
+#include "segurctl.h"
+
+int
+segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    unsigned flags, struct segur_ledger **l)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if ((rc = segur_ledger_open(env->db_path, flags, l, &cause)) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : segur_strerror(rc));
+		free(cause);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	return (0);
+}
+
+int
+segurctl_ledger_error(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    int rc, char *cause)
+{
+	fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+	    cause != NULL ? cause : segur_strerror(rc));
+	free(cause);
+	/* The ledger refused (state, unknown or known number): a finding;
+	 * the ledger could not be used: like unreadable input. */
+	switch (rc) {
+	case SEGUR_EINVAL:
+	case SEGUR_ENOENT:
+	case SEGUR_EEXIST:
+	case SEGUR_ESTATE:
+	case SEGUR_ETOOBIG:
+	case SEGUR_ECORRUPT:
+		return (SEGURCTL_EXIT_FINDINGS);
+	}
+	return (SEGURCTL_EXIT_USAGE);
+}
+
+int
+segurctl_print_json(struct segurctl_env *env, struct cJSON *o)
+{
+	char	*s;
+
+	if (o == NULL || (s = cJSON_Print(o)) == NULL) {
+		cJSON_Delete(o);
+		fprintf(env->err, "segurctl: out of memory\n");
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	fprintf(env->out, "%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+	return (SEGURCTL_EXIT_OK);
+}
+
+struct cJSON *
+segurctl_row_json(const struct segur_request_row *r)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (cJSON_AddStringToObject(o, "ref", r->ref) == NULL ||
+	    cJSON_AddStringToObject(o, "numeroAns", r->numero_ans) == NULL ||
+	    cJSON_AddStringToObject(o, "state",
+	    segur_state_name(r->state) ? segur_state_name(r->state) : "?") ==
+	    NULL ||
+	    (r->montant_cents >= 0 ? cJSON_AddStringToObject(o,
+	    "montantSegurHT", segur_amount_format(r->montant_cents, b)) :
+	    cJSON_AddNullToObject(o, "montantSegurHT")) == NULL ||
+	    (r->numero_editeur[0] ? cJSON_AddStringToObject(o,
+	    "numeroEditeur", r->numero_editeur) :
+	    cJSON_AddNullToObject(o, "numeroEditeur")) == NULL ||
+	    (r->numero_asp[0] ? cJSON_AddStringToObject(o, "numeroASP",
+	    r->numero_asp) : cJSON_AddNullToObject(o, "numeroASP")) == NULL ||
+	    cJSON_AddStringToObject(o, "createdAt", r->created_at) == NULL ||
+	    cJSON_AddStringToObject(o, "updatedAt", r->updated_at) == NULL) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+void
+segurctl_row_print(FILE *f, const struct segur_request_row *r)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	const char *s = segur_state_name(r->state);
+
+	fprintf(f, "%-20s %-17s %-10s %12s %-5s %-20s %s\n", r->ref,
+	    s != NULL ? s : "?", r->numero_ans,
+	    r->montant_cents >= 0 ? segur_amount_format(r->montant_cents, b) :
+	    "-", r->numero_editeur[0] ? r->numero_editeur : "-",
+	    r->numero_asp[0] ? r->numero_asp : "-", r->updated_at);
+}
+
+void
+segurctl_row_header(FILE *f)
+{
+	fprintf(f, "%-20s %-17s %-10s %12s %-5s %-20s %s\n", "REF", "STATE",
+	    "NUMERO_ANS", "MONTANT_HT", "N_ED", "NUMERO_ASP", "UPDATED");
+}
+
+int
+segurctl_record_exec(int kind,
+    const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "amount", required_argument, NULL, 'a' },
+		{ "letter", required_argument, NULL, 'l' },
+		{ "note", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_record rec = { NULL, -1, NULL, NULL };
+	struct segur_ledger *l;
+	char		*cause = NULL, *p, amount[64];
+	int		 c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'd':
+			rec.date = optarg;
+			break;
+		case 'a':
+			/* Euros as written by ops: "1460", "1460.00",
+			 * "1460,00". */
+			snprintf(amount, sizeof(amount), "%s", optarg);
+			if ((p = strchr(amount, ',')) != NULL)
+				*p = '.';
+			if (segur_amount_from_text(amount, strlen(amount),
+			    &rec.amount_cents) != 0 || rec.amount_cents < 0)
+				return (segurctl_usage_error(cmd, env,
+				    "bad amount '%s' (euros, at most two "
+				    "decimals)", optarg));
+			break;
+		case 'l':
+			rec.letter_ref = optarg;
+			break;
+		case 'n':
+			rec.note = optarg;
+			break;
+		default:
+			return (segurctl_usage_error(cmd, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc - 1)
+		return (segurctl_usage_error(cmd, env,
+		    "expected one NUMERO_ASP"));
+	if (rec.date == NULL)
+		return (segurctl_usage_error(cmd, env, "--date is required"));
+	if ((kind == SEGUR_RECORD_ADVANCE_PAID ||
+	    kind == SEGUR_RECORD_BALANCE_PAID) && rec.amount_cents < 0)
+		return (segurctl_usage_error(cmd, env,
+		    "--amount is required"));
+	if ((rc = segurctl_ledger_open(cmd, env, 0, &l)) != 0)
+		return (rc);
+	rc = segur_ledger_record(l, kind, argv[optind], &rec, &cause);
+	segur_ledger_close(l);
+	if (rc != 0)
+		return (segurctl_ledger_error(cmd, env, rc, cause));
+	fprintf(env->out, "%s: %s recorded\n", argv[optind], cmd->name + 7);
+	return (SEGURCTL_EXIT_OK);
+}

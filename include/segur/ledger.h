@@ -1,0 +1,453 @@
+/*
+ * ledger.h: the ledger, one SQLite database holding every request, number,
+ * file, decision and event (docs/internals/ledger.md).
+ *
+ * One handle per process and thread: segurctl and segurd each open the same
+ * file (WAL, synchronous=FULL, foreign keys on, busy timeout). Every
+ * function that changes something is one transaction (BEGIN IMMEDIATE) that
+ * also appends its events to the hash-chained event log; when the caller
+ * has opened a transaction with segur_ledger_begin(), the function joins it
+ * (a savepoint) so that build and ingest record a whole batch at once.
+ *
+ * Errors: 0 or a negative SEGUR_E* code; when cause is not NULL, *cause
+ * receives a malloc'ed sentence (caller frees). Domain refusals (a state
+ * that forbids a transition, an unknown reference) are in French, system
+ * errors in English.
+ */
+#ifndef SEGUR_LEDGER_H
+#define SEGUR_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct segur_ledger;
+struct segur_report;
+struct segur_validate_ctx;
+
+/* The schema version this binary writes (PRAGMA user_version). */
+#define SEGUR_LEDGER_SCHEMA_VERSION	2
+
+/* Milliseconds a writer waits for the other process's lock. */
+#define SEGUR_LEDGER_BUSY_MS		10000
+
+/* Flags of segur_ledger_open(). */
+#define SEGUR_LEDGER_CREATE	0x1	/* create the file and its folder,
+					   migrate to the current schema */
+
+/*
+ * Opens the ledger at path. Without SEGUR_LEDGER_CREATE, the file must exist
+ * at the current schema version (SEGUR_ENOENT: no ledger; SEGUR_ESTATE: an
+ * older schema, run "segurctl init"). With it, creates or migrates, each
+ * migration one transaction (idempotent). A database newer than this binary
+ * is refused with SEGUR_EVERSION. *out: caller closes with
+ * segur_ledger_close(). The actor of the events is $SEGUR_ACTOR, else the
+ * login name of the effective user (see segur_ledger_set_actor()).
+ */
+int	segur_ledger_open(const char *path, unsigned flags,
+	    struct segur_ledger **out, char **cause);
+
+/* Closes the handle, rolling back a transaction left open. NULL is ok. */
+void	segur_ledger_close(struct segur_ledger *l);
+
+/* The schema version of the open database. */
+int	segur_ledger_version(struct segur_ledger *l);
+
+/* Sets who the events name ("segurd", "ops:alice"); copied. */
+int	segur_ledger_set_actor(struct segur_ledger *l, const char *actor);
+
+/* Borrowed until segur_ledger_close() or the next set_actor(). */
+const char *segur_ledger_actor(struct segur_ledger *l);
+
+/*
+ * Explicit transactions, for a batch of changes that must land together
+ * (build, ingest, CSV import). begin takes the write lock at once (BEGIN
+ * IMMEDIATE) so that two processes never deadlock on a lock upgrade.
+ * Nesting is allowed (savepoints). rollback undoes the innermost level.
+ */
+int	segur_ledger_begin(struct segur_ledger *l, char **cause);
+int	segur_ledger_commit(struct segur_ledger *l, char **cause);
+void	segur_ledger_rollback(struct segur_ledger *l);
+
+/* ------------------------------------------------------------------ */
+/* Allocators: the number is taken inside the caller's transaction when
+ * one is open (it is then used by what the transaction records), else in
+ * a transaction of its own. Never reused, even if the request using it is
+ * later rejected or withdrawn. */
+
+/*
+ * Allocates a fresh numeroEditeur: 5 characters [0-9A-Z], base 36 from
+ * "00001", skipping values already used (case-insensitively), including
+ * those recorded from files sent before the ledger existed. out receives
+ * it, NUL-terminated.
+ */
+int	segur_ledger_alloc_numero_editeur(struct segur_ledger *l,
+	    char out[6], char **cause);
+
+/*
+ * Records a numeroEditeur used outside the allocator (a file sent before
+ * the ledger existed). SEGUR_EEXIST if it was used already.
+ */
+int	segur_ledger_record_numero_editeur(struct segur_ledger *l,
+	    const char *value, char **cause);
+
+/* Is value used (1), or not (0)? Negative on error. */
+int	segur_ledger_numero_editeur_used(struct segur_ledger *l,
+	    const char *value);
+
+/*
+ * Allocates the next rank (1..999) of the files of day ("AAAAMMJJ") for
+ * numeroAns. SEGUR_ETOOBIG after 999.
+ */
+int	segur_ledger_alloc_file_rank(struct segur_ledger *l,
+	    const char *numero_ans, const char *day, int *rank, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* Software references. */
+
+struct segur_software {
+	char		 numero_ans[11];
+	char		 siret[15];
+	char		*name;		/* owned, may be NULL */
+	unsigned	 profiles;	/* SEGUR_PROFIL_* of validate.h */
+	char		 created_at[24];
+};
+
+/* Adds a software reference. SEGUR_EEXIST if numeroAns is known. */
+int	segur_ledger_software_add(struct segur_ledger *l,
+	    const char *numero_ans, const char *siret, const char *name,
+	    unsigned profiles, char **cause);
+
+/* All software, by numeroAns: *out is a malloc'ed array the caller frees
+ * with segur_software_free_array(). */
+int	segur_ledger_software_list(struct segur_ledger *l,
+	    struct segur_software **out, size_t *n, char **cause);
+
+/* One software into *out (release with segur_software_release()). */
+int	segur_ledger_software_get(struct segur_ledger *l,
+	    const char *numero_ans, struct segur_software *out, char **cause);
+
+void	segur_software_release(struct segur_software *s);
+void	segur_software_free_array(struct segur_software *a, size_t n);
+
+/*
+ * Profiles as text: a comma-separated list of REFERENTIEL_ID, ESCLAVE_ID,
+ * STOCKAGE_ID, PA, PH, DOM, SAAD, SOINS, SANS_SOINS (case-insensitive on
+ * input). parse returns 0 or SEGUR_EINVAL naming the bad word; format
+ * returns a malloc'ed string (caller frees) or NULL on ENOMEM.
+ */
+int	segur_profiles_parse(const char *s, unsigned *profiles, char **cause);
+char	*segur_profiles_format(unsigned profiles);
+
+/* ------------------------------------------------------------------ */
+/* Reference data. */
+
+/* One finding about a CSV input: 1-based row (the header is row 1),
+ * column name (NULL for the whole row), message. */
+struct segur_csv_error {
+	long		 row;
+	char		*column;	/* owned, may be NULL */
+	char		*message;	/* owned */
+};
+
+struct segur_csv_errors {
+	struct segur_csv_error *v;	/* owned array */
+	size_t		 n;
+};
+
+void	segur_csv_errors_release(struct segur_csv_errors *e);
+
+enum segur_ref_kind {
+	SEGUR_REF_ELIGIBLE = 0,	/* finess_geo, finess_juridique, tranche */
+	SEGUR_REF_TRANCHES = 1	/* tranche, montant_ttc */
+};
+
+/*
+ * Replaces one reference table with the rows of the CSV buf[0..len)
+ * (docs/ledger.md lists the columns; ';' or ',', UTF-8 with or without
+ * BOM). All or nothing: on any bad row, nothing changes, every finding is
+ * in *errors (release it, also on success) and SEGUR_EINVAL is returned.
+ * *rows receives the number of rows loaded. One event names the file's
+ * SHA-256 and the rows added, removed and changed.
+ */
+int	segur_ledger_ref_import(struct segur_ledger *l,
+	    enum segur_ref_kind kind, const char *name, const char *buf,
+	    size_t len, size_t *rows, struct segur_csv_errors *errors,
+	    char **cause);
+
+struct segur_operator {
+	char	*code;		/* owned */
+	char	*label;		/* owned */
+};
+
+/* The messaging operators by code: free with segur_operator_free_array(). */
+int	segur_ledger_operators(struct segur_ledger *l,
+	    struct segur_operator **out, size_t *n, char **cause);
+void	segur_operator_free_array(struct segur_operator *a, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Requests and their state machine (lib/ledger-state.c draws it). */
+
+enum segur_state {
+	SEGUR_STATE_DRAFT = 0,
+	SEGUR_STATE_READY,
+	SEGUR_STATE_SUBMITTED,
+	SEGUR_STATE_ACCEPTED,
+	SEGUR_STATE_REJECTED,
+	SEGUR_STATE_GRANTED,
+	SEGUR_STATE_REFUSED,
+	SEGUR_STATE_ADVANCE_PAID,
+	SEGUR_STATE_BALANCE_REQUESTED,
+	SEGUR_STATE_BALANCE_ACCEPTED,
+	SEGUR_STATE_BALANCE_REJECTED,
+	SEGUR_STATE_BALANCE_PAID,
+	SEGUR_STATE_CLOSED,
+	SEGUR_STATE_WITHDRAWN,
+	SEGUR_STATE_COUNT
+};
+
+/* "draft", "advance_paid"...: static. NULL for an out-of-range value. */
+const char	*segur_state_name(enum segur_state s);
+
+/* Parses a state name (also with '-' for '_'); -1 if unknown. */
+int	segur_state_parse(const char *name);
+
+/* Is the transition from -> to in the transition table? 1 or 0. */
+int	segur_state_allowed(enum segur_state from, enum segur_state to);
+
+/* Is the state final (no transition leaves it)? */
+int	segur_state_final(enum segur_state s);
+
+/* What a new request is made of. Strings are borrowed for the call. */
+struct segur_request_new {
+	const char	*ref;		/* the editor's reference (order) */
+	const char	*numero_ans;	/* NULL: the only software known */
+	const char	*content;	/* one line-shaped JSON object */
+	size_t		 content_len;
+	const char	*bdc_path;	/* order form, may be NULL */
+	const char	*ht_path;	/* VAT certificate (HT), may be NULL */
+};
+
+/*
+ * Registers a draft. The content must be a JSON object; the numbering keys
+ * (numLigne, numeroEditeur, numeroASP, codeTraitement, libelleTraitement,
+ * piecesJustificatives[].nomFichier) are the ledger's to fill and are
+ * dropped. Its order, OGs (with contacts) and ESMS are indexed. Documents
+ * are hashed and recorded by path. SEGUR_EEXIST for a known reference,
+ * SEGUR_ENOENT for an unknown numeroAns or a missing document,
+ * SEGUR_EINVAL for content that is not an object or an amount that is not
+ * a whole number of cents. *id (may be NULL) receives its row id.
+ */
+int	segur_ledger_request_add(struct segur_ledger *l,
+	    const struct segur_request_new *req, int64_t *id, char **cause);
+
+/*
+ * Registers the requests of a spreadsheet export buf[0..len) (CSV, one row
+ * per ESMS, rows of one order grouped by its reference; columns in
+ * docs/ledger.md), each as segur_ledger_request_add() would, all in one
+ * transaction: on any bad row or refused request nothing is registered,
+ * every finding is in *errors by row and column (release it, also on
+ * success), and SEGUR_EINVAL is returned. Relative document paths are read
+ * from base_dir (NULL: the current folder). *nrequests receives the number
+ * of requests registered.
+ */
+int	segur_ledger_request_import(struct segur_ledger *l, const char *name,
+	    const char *buf, size_t len, const char *base_dir,
+	    size_t *nrequests, struct segur_csv_errors *errors, char **cause);
+
+/*
+ * Validates a draft (or a rejected request being resubmitted) with the
+ * ledger's reference data and makes it ready when it validates clean
+ * (warnings allowed). *report receives the findings (caller releases it
+ * with segur_report_release(), also on error); *promoted is 1 when the
+ * state changed. SEGUR_ESTATE if the request is neither draft nor
+ * rejected.
+ */
+int	segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
+	    struct segur_report *report, int *promoted, char **cause);
+
+/*
+ * Withdraws a request (ops decision, reason required): allowed from draft,
+ * ready, rejected, accepted and granted (docs/decisions.md). The request
+ * stays, in state withdrawn; its numbers are never reused.
+ */
+int	segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
+	    const char *reason, char **cause);
+
+/*
+ * Puts a ready request in a file: allocates a numeroEditeur, records the
+ * attempt (file_id and num_ligne may be 0 when the file is recorded later
+ * in the same transaction, see segur_ledger_attempt_place()) and moves the
+ * request to submitted. numero_editeur receives the number. For build.
+ */
+int	segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
+	    char numero_editeur[6], int64_t *attempt_id, char **cause);
+
+/* Places an attempt in a recorded file at line num_ligne. For build. */
+int	segur_ledger_attempt_place(struct segur_ledger *l, int64_t attempt_id,
+	    int64_t file_id, int num_ligne, char **cause);
+
+/*
+ * Records ASP's answer to the pending attempt of numeroEditeur: accepted
+ * (numero_asp not NULL; unique in the ledger, SEGUR_EEXIST otherwise) or
+ * rejected (numero_asp NULL). code and label are kept verbatim. The
+ * request moves to accepted or rejected. For ingest.
+ */
+int	segur_ledger_attempt_answer(struct segur_ledger *l,
+	    const char *numero_editeur, const char *numero_asp,
+	    const char *code, const char *label, int64_t answer_file_id,
+	    char **cause);
+
+/* Decisions and payments recorded by ops, by numeroASP. */
+enum segur_record_kind {
+	SEGUR_RECORD_GRANT = 0,		/* accepted -> granted */
+	SEGUR_RECORD_REFUSAL,		/* accepted -> refused */
+	SEGUR_RECORD_ADVANCE_PAID,	/* granted -> advance_paid */
+	SEGUR_RECORD_BALANCE_REQUESTED,	/* advance_paid|balance_rejected ->
+					   balance_requested */
+	SEGUR_RECORD_BALANCE_ACCEPTED,	/* balance_requested -> _accepted */
+	SEGUR_RECORD_BALANCE_REJECTED,	/* balance_requested -> _rejected */
+	SEGUR_RECORD_BALANCE_PAID,	/* balance_accepted -> balance_paid */
+	SEGUR_RECORD_CLOSE		/* balance_paid -> closed */
+};
+
+struct segur_record {
+	const char	*date;		/* "AAAA-MM-JJ" (or "JJ/MM/AAAA") */
+	int64_t		 amount_cents;	/* -1: none (required for the two
+					   payments) */
+	const char	*letter_ref;	/* ASP's letter reference, or NULL */
+	const char	*note;		/* free text, or NULL */
+};
+
+int	segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
+	    const char *numero_asp, const struct segur_record *rec,
+	    char **cause);
+
+/* ------------------------------------------------------------------ */
+/* Queries. */
+
+/* One row of a request list. Fixed-size fields: no allocation per row. */
+struct segur_request_row {
+	int64_t		 id;
+	char		 ref[65];
+	char		 numero_ans[11];
+	enum segur_state state;
+	int64_t		 montant_cents;	/* -1 when unknown (draft) */
+	char		 numero_editeur[6];	/* last attempt's, or "" */
+	char		 numero_asp[64];	/* "" until accepted */
+	char		 created_at[24];
+	char		 updated_at[24];
+};
+
+struct segur_request_filter {
+	int		 state;		/* enum segur_state, or -1: any */
+	const char	*og;		/* FINESS juridique, or NULL */
+	const char	*esms;		/* FINESS géo, or NULL */
+	const char	*since;		/* "AAAA-MM-JJ": updated since, or NULL */
+	size_t		 limit;		/* 0: no limit */
+};
+
+/*
+ * Calls fn for each matching request, oldest change first; fn returns 0 to
+ * go on, anything else stops the walk and is returned. The row is borrowed
+ * for the call.
+ */
+int	segur_ledger_request_list(struct segur_ledger *l,
+	    const struct segur_request_filter *f,
+	    int (*fn)(void *arg, const struct segur_request_row *row),
+	    void *arg, char **cause);
+
+/*
+ * Everything about one request, found by reference, numeroEditeur (of any
+ * attempt) or numeroASP, as a JSON object (docs/ledger.md shows it): *out,
+ * caller frees with cJSON_Delete(). SEGUR_ENOENT if nothing matches.
+ */
+struct cJSON;
+int	segur_ledger_request_show(struct segur_ledger *l, const char *key,
+	    struct cJSON **out, char **cause);
+
+/* One event of the log. */
+struct segur_event {
+	int64_t		 id;
+	char		*at;		/* owned, every string below too */
+	char		*actor;
+	char		*action;
+	char		*entity;
+	char		*entity_key;	/* may be NULL */
+	int64_t		 request_id;	/* 0: none */
+	char		*before;	/* JSON or NULL */
+	char		*after;		/* JSON or NULL */
+	char		*prev_hash;
+	char		*hash;
+};
+
+void	segur_event_release(struct segur_event *e);
+void	segur_event_free_array(struct segur_event *a, size_t n);
+
+/* The events of one request (by reference), in order: *out is freed
+ * with segur_event_free_array(). */
+int	segur_ledger_request_history(struct segur_ledger *l, const char *ref,
+	    struct segur_event **out, size_t *n, char **cause);
+
+/* What ops see on one screen (segurctl status). */
+struct segur_status {
+	int64_t		 count[SEGUR_STATE_COUNT];
+	int64_t		 cents[SEGUR_STATE_COUNT];
+	/* The oldest few of each waiting list, oldest first; *_total counts
+	 * all of them. */
+	struct segur_request_row *rejected;	/* owned arrays */
+	size_t		 nrejected;
+	struct segur_request_row *accepted;
+	size_t		 naccepted;
+	struct segur_request_row *advance_paid;
+	size_t		 nadvance_paid;
+};
+
+/* Fills *st with at most max rows per waiting list (release it with
+ * segur_status_release()). */
+int	segur_ledger_status(struct segur_ledger *l, size_t max,
+	    struct segur_status *st, char **cause);
+void	segur_status_release(struct segur_status *st);
+
+/* ------------------------------------------------------------------ */
+/* The hash chain. */
+
+struct segur_audit {
+	int64_t		 events;	/* rows checked */
+	int64_t		 bad_id;	/* first broken row, 0 if none */
+	char		*reason;	/* owned, English, NULL if none */
+	char		 head[65];	/* hash of the last good row */
+};
+
+/*
+ * Walks the event log from the first row, recomputing every hash and
+ * checking every link and id. Returns 0 with bad_id 0 when the chain is
+ * whole, SEGUR_ECORRUPT with bad_id and reason set at the first broken row
+ * (release *a with segur_audit_release() in both cases).
+ */
+int	segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
+	    char **cause);
+void	segur_audit_release(struct segur_audit *a);
+
+/*
+ * The canonical serialization of an event that its hash covers
+ * (docs/internals/ledger.md): fields in order id, at, actor, action,
+ * entity, entity_key, request_id, before, after, prev_hash, each written
+ * as its byte length in decimal, ':', the bytes, '\n'; a NULL as "-\n".
+ * Hashes it into hex. Exposed for auditors' tools and tests.
+ */
+int	segur_event_hash(const struct segur_event *e, char hex[65]);
+
+/* ------------------------------------------------------------------ */
+/* Validation with the ledger's reference data. */
+
+/*
+ * Fills ctx with callbacks over the ledger: operators, eligibility and
+ * tranche, tranche amounts, software profiles, numeroEditeur used, FINESS
+ * géo in another live request (a request other than self_request_id, 0
+ * for none, in any state but refused and withdrawn). today is set from the
+ * clock. ctx borrows l.
+ */
+void	segur_ledger_validate_ctx(struct segur_ledger *l,
+	    int64_t self_request_id, struct segur_validate_ctx *ctx);
+
+#endif /* SEGUR_LEDGER_H */

@@ -1,0 +1,130 @@
+/*
+ * ledger-int.h: what the ledger's files (lib/ledger*.c) and the lib modules
+ * built on it (build, ingest) share. Not installed; not for segurctl.
+ */
+#ifndef SEGUR_LEDGER_INT_H
+#define SEGUR_LEDGER_INT_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "segur/ledger.h"
+
+/* Prepared statements kept for the life of the handle, by SQL text. */
+#define SEGUR__STMT_CACHE	64
+
+struct segur_ledger {
+	sqlite3		*db;
+	char		*path;		/* owned */
+	char		*actor;		/* owned */
+	int		 depth;		/* transaction nesting level */
+	int		 version;	/* PRAGMA user_version */
+	int64_t		 validate_self;	/* request excluded from
+					   finess_geo_live */
+	struct {
+		const char	*sql;	/* static string, compared by address */
+		sqlite3_stmt	*stmt;
+	}		 cache[SEGUR__STMT_CACHE];
+	size_t		 ncache;
+};
+
+/* The current UTC time, "2026-11-27T13:35:02Z". */
+void	segur__ledger_now(char buf[24]);
+
+/* Today as "AAAA-MM-JJ" (UTC). */
+void	segur__ledger_today(char buf[11]);
+
+/*
+ * A prepared statement for sql, a string of static storage: cached and
+ * reset by the next call with the same sql. Borrowed until close.
+ */
+int	segur__stmt(struct segur_ledger *l, const char *sql,
+	    sqlite3_stmt **out, char **cause);
+
+/* SEGUR_EDB (or SEGUR_EBUSY) with SQLite's message in *cause. */
+int	segur__db_error(struct segur_ledger *l, char **cause, const char *what);
+
+/* Binds text or NULL. */
+int	segur__bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* A malloc'ed copy of column i, NULL for NULL; *oom set on failure. */
+char	*segur__column_dup(sqlite3_stmt *st, int i, int *oom);
+
+/*
+ * Appends one event to the log, chained to the last one. Must run inside a
+ * transaction. before and after are JSON texts or NULL; request_id 0 for
+ * none.
+ */
+int	segur__event_append(struct segur_ledger *l, const char *action,
+	    const char *entity, const char *key, int64_t request_id,
+	    const char *before, const char *after, char **cause);
+
+/* Runs one statement without result rows (schema, pragmas). */
+int	segur__exec(struct segur_ledger *l, const char *sql, char **cause);
+
+/* Migrates to version target (tests use it to build older ledgers). */
+int	segur__ledger_migrate(struct segur_ledger *l, int target,
+	    char **cause);
+
+/* Opens without migrating or checking the version (tests). */
+int	segur__ledger_open_raw(const char *path, struct segur_ledger **out,
+	    char **cause);
+
+/* The request's id and state by reference; SEGUR_ENOENT if unknown. */
+int	segur__request_find(struct segur_ledger *l, const char *ref,
+	    int64_t *id, enum segur_state *state, char **cause);
+
+/*
+ * The one place where a request changes state: checks the transition
+ * table, updates the row (extra SQL assignments done by the caller before),
+ * and logs "request.state" with before and after. Inside a transaction.
+ */
+int	segur__request_transition(struct segur_ledger *l, int64_t id,
+	    const char *ref, enum segur_state from, enum segur_state to,
+	    const char *detail_json, char **cause);
+
+/* A CSV file read whole (lib/ledger-csv.c). */
+struct segur__csv_row {
+	char		**f;		/* owned fields, NUL-terminated */
+	size_t		 n;
+	long		 row;		/* 1-based record number; header: 1 */
+};
+
+struct segur__csv {
+	struct segur__csv_row *rows;	/* owned; rows[0] is the header */
+	size_t		 nrows;
+	char		 delim;		/* ';' or ',' */
+};
+
+/*
+ * Reads buf[0..len) as CSV: UTF-8 with or without BOM, ';' or ',' (the one
+ * the header line uses most), quotes as RFC 4180. Findings (bad quoting,
+ * text that is not UTF-8) go to errors; returns SEGUR_EINVAL when there
+ * are some, SEGUR_ENOMEM, or 0.
+ */
+int	segur__csv_read(const char *buf, size_t len, struct segur__csv *out,
+	    struct segur_csv_errors *errors);
+void	segur__csv_release(struct segur__csv *c);
+
+/* Adds a finding; SEGUR_ENOMEM if it could not. */
+int	segur__csv_error(struct segur_csv_errors *e, long row,
+	    const char *column, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Finds each of names[0..n) in the header (case-insensitive, spaces and
+ * '-' read as '_'): idx[i] gets its column or -1. A name whose required[i]
+ * is set and that is missing is a finding on row 1.
+ */
+int	segur__csv_columns(const struct segur__csv *c, const char *const *names,
+	    const int *required, int *idx, size_t n,
+	    struct segur_csv_errors *errors);
+
+/* Field idx of row r, "" when the row is short or idx is -1. */
+const char *segur__csv_field(const struct segur__csv_row *r, int idx);
+
+/* Is s a FINESS: 9 digits, or 2A/2B and 7 digits? */
+int	segur__finess_ok(const char *s);
+
+#endif /* SEGUR_LEDGER_INT_H */

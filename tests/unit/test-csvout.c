@@ -1,0 +1,109 @@
+/*
+ * test-csvout.c: the CSV writer: dialects, quoting, formula injection,
+ * amounts never neutralized.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "segur/csvout.h"
+
+static void
+test_csvout_excel_fr_bom_semicolon_decimal_comma(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+
+	(void)state;
+	segur_csvw_init(&w, &out, SEGUR_CSV_EXCEL_FR);
+	segur_csvw_text(&w, "référence");
+	segur_csvw_text(&w, "montant");
+	segur_csvw_end_row(&w);
+	segur_csvw_text(&w, "BC-2023-0042");
+	segur_csvw_amount(&w, 486667);
+	segur_csvw_int(&w, 3);
+	segur_csvw_empty(&w);
+	segur_csvw_text(&w, NULL);
+	segur_csvw_end_row(&w);
+	assert_int_equal(segur_csvw_finish(&w), 0);
+	assert_string_equal(out.data, "\xef\xbb\xbfréférence;montant\r\n"
+	    "BC-2023-0042;4866,67;3;;\r\n");
+	segur_buf_release(&out);
+}
+
+static void
+test_csvout_rfc4180_comma_point_no_bom(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+
+	(void)state;
+	segur_csvw_init(&w, &out, SEGUR_CSV_RFC4180);
+	segur_csvw_text(&w, "a;b");
+	segur_csvw_text(&w, "c,d");
+	segur_csvw_amount(&w, -1230);
+	segur_csvw_end_row(&w);
+	/* ';' needs no quotes here, ',' does; amounts keep their sign. */
+	assert_string_equal(out.data, "a;b,\"c,d\",-12.30\r\n");
+	segur_buf_release(&out);
+}
+
+static void
+test_csvout_quotes_what_needs_it(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+
+	(void)state;
+	segur_csvw_init(&w, &out, SEGUR_CSV_RFC4180);
+	segur_csvw_text(&w, "Le FINESS \"590004016\" n'est pas éligible");
+	segur_csvw_text(&w, "ligne 1\nligne 2");
+	segur_csvw_text(&w, " espace");
+	segur_csvw_text(&w, "plain");
+	segur_csvw_text(&w, "\"");
+	segur_csvw_end_row(&w);
+	assert_string_equal(out.data, "\"Le FINESS \"\"590004016\"\" n'est "
+	    "pas éligible\",\"ligne 1\nligne 2\",\" espace\",plain,"
+	    "\"\"\"\"\r\n");
+	segur_buf_release(&out);
+}
+
+static void
+test_csvout_neutralizes_formulas_in_text_only(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+
+	(void)state;
+	segur_csvw_init(&w, &out, SEGUR_CSV_EXCEL_FR);
+	segur_csvw_text(&w, "=HYPERLINK(\"http://x\";\"clic\")");
+	segur_csvw_text(&w, "+33 1 23 45 67 89");
+	segur_csvw_text(&w, "-2+3");
+	segur_csvw_text(&w, "@SUM(A1)");
+	segur_csvw_text(&w, "\tx");
+	segur_csvw_text(&w, "a=b");
+	segur_csvw_amount(&w, -500);
+	segur_csvw_end_row(&w);
+	assert_string_equal(out.data, "\xef\xbb\xbf\"'=HYPERLINK(\"\"http://x"
+	    "\"\";\"\"clic\"\")\";'+33 1 23 45 67 89;'-2+3;'@SUM(A1);'\tx;a=b;"
+	    "-5,00\r\n");
+	segur_buf_release(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_csvout_excel_fr_bom_semicolon_decimal_comma),
+		cmocka_unit_test(test_csvout_rfc4180_comma_point_no_bom),
+		cmocka_unit_test(test_csvout_quotes_what_needs_it),
+		cmocka_unit_test(test_csvout_neutralizes_formulas_in_text_only),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,0 +1,1301 @@
+/*
+ * test-ledger.c: the ledger: opening and migrating, the event log and its
+ * hash chain, the allocators (also under two concurrent processes), the
+ * state machine (every allowed and every refused transition), requests,
+ * decisions, queries and reference data.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+#include "segur/validate.h"
+
+#include "ledger-int.h"
+
+#define ANS	"2023000042"
+#define SIRET	"38042372300028"
+
+/* A line of the guide's example, as a request's content. */
+#define LINE \
+    "{\"typeAction\":\"C\",\"numLigne\":7,\"numeroEditeur\":\"ZZZZZ\"," \
+    "\"commande\":{\"dateCommande\":\"02/10/2023\",\"regimeTVA\":\"TTC\"," \
+    "\"montantSegurHT\":4866.67}," \
+    "\"beneficiaires\":{\"isMandataire\":false,\"nomMandataire\":null," \
+    "\"emailMandataire\":null,\"telephoneMandataire\":null," \
+    "\"etablissementsClients\":[{\"FINESSJuridique\":\"750000127\"," \
+    "\"demandeCertificatServeur\":false,\"contractualisationOG\":null," \
+    "\"statutAdminTechnique\":null,\"contractualisationEditeur\":null," \
+    "\"certificatServeur\":null,\"nomResponsableOG\":\"MARTIN\"," \
+    "\"emailResponsableOG\":\"direction@og-exemple.fr\"," \
+    "\"telephoneResponsableOG\":\"+33123456780\"," \
+    "\"FINESSGeos\":[\"%s\",\"330001025\"]}]}," \
+    "\"piecesJustificatives\":[{\"nomFichier\":\"x.pdf\"," \
+    "\"formatFichier\":\"PDF\",\"typeFichier\":\"BON_COMMANDE\"}]," \
+    "\"scenarioInstallation\":[]}"
+
+struct fixture {
+	char			 dir[256];
+	char			 db[300];
+	struct segur_ledger	*l;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f;
+	const char	*tmp = getenv("TMPDIR");
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (-1);
+	snprintf(f->dir, sizeof(f->dir), "%s/test-ledger.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return (-1);
+	snprintf(f->db, sizeof(f->db), "%s/var/ledger.db", f->dir);
+	setenv("SEGUR_ACTOR", "test", 1);
+	if (segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l, NULL) != 0)
+		return (-1);
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 cmd[600];
+
+	segur_ledger_close(f->l);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return (-1);
+	free(f);
+	return (0);
+}
+
+/* Runs SQL on the ledger file through a connection of its own. */
+static void
+raw_sql(const char *path, const char *sql)
+{
+	sqlite3	*db;
+	char	*msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+/* One integer from a query on l. */
+static int64_t
+query_int(struct segur_ledger *l, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	assert_int_equal(sqlite3_prepare_v2(l->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (v);
+}
+
+static void
+add_software(struct segur_ledger *l)
+{
+	assert_int_equal(segur_ledger_software_add(l, ANS, SIRET, "DUI",
+	    SEGUR_PROFIL_REFERENTIEL_ID | SEGUR_PROFIL_PA, NULL), 0);
+}
+
+/* Adds a draft named ref whose first ESMS is geo. */
+static int
+add_request(struct segur_ledger *l, const char *ref, const char *geo,
+    char **cause)
+{
+	struct segur_request_new r;
+	char	 content[4096];
+
+	snprintf(content, sizeof(content), LINE, geo);
+	memset(&r, 0, sizeof(r));
+	r.ref = ref;
+	r.content = content;
+	r.content_len = strlen(content);
+	return (segur_ledger_request_add(l, &r, NULL, cause));
+}
+
+static void
+test_ledger_open_refuses_missing_then_init_is_idempotent(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	sqlite3_stmt	*st;
+	char		 path[400], *cause = NULL;
+	int64_t		 events;
+
+	snprintf(path, sizeof(path), "%s/none.db", f->dir);
+	assert_int_equal(segur_ledger_open(path, 0, &l, &cause),
+	    SEGUR_ENOENT);
+	assert_non_null(strstr(cause, "segurctl init"));
+	free(cause);
+	assert_int_equal(access(path, F_OK), -1);
+
+	assert_int_equal(segur_ledger_version(f->l),
+	    SEGUR_LEDGER_SCHEMA_VERSION);
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(events, SEGUR_LEDGER_SCHEMA_VERSION);
+	/* The operators of the compiled-in list, "CH _93" with its quotes. */
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM operator"),
+	    355);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM operator "
+	    "WHERE code = 'CH _93' AND label = 'CH \"FRANCK-JOLY\"'"), 1);
+	segur_ledger_close(f->l);
+	assert_int_equal(segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l,
+	    NULL), 0);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    events);
+	assert_int_equal(sqlite3_prepare_v2(f->l->db, "PRAGMA journal_mode",
+	    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	assert_int_equal(query_int(f->l, "PRAGMA synchronous"), 2);
+	assert_int_equal(query_int(f->l, "PRAGMA foreign_keys"), 1);
+}
+
+static void
+test_ledger_refuses_newer_schema_and_foreign_db(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	char		 path[400], *cause = NULL;
+
+	segur_ledger_close(f->l);
+	f->l = NULL;
+	raw_sql(f->db, "PRAGMA user_version = 99");
+	assert_int_equal(segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &l,
+	    &cause), SEGUR_EVERSION);
+	assert_non_null(strstr(cause, "newer"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL),
+	    SEGUR_EVERSION);
+
+	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	raw_sql(path, "CREATE TABLE t(x)");
+	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
+	    &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "not a segur ledger"));
+	free(cause);
+	raw_sql(f->db, "PRAGMA user_version = 2");
+	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+}
+
+static void
+test_ledger_migrates_from_empty_file_and_each_version(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	struct segur_audit a;
+	char		 path[400], *cause = NULL;
+	int		 v;
+	FILE		*fp;
+
+	/* An empty file is a database of version 0. */
+	snprintf(path, sizeof(path), "%s/empty.db", f->dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fclose(fp);
+	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
+	    NULL), 0);
+	assert_int_equal(segur_ledger_version(l), SEGUR_LEDGER_SCHEMA_VERSION);
+	segur_ledger_close(l);
+
+	/* From each earlier version, with data written at that version. */
+	for (v = 1; v < SEGUR_LEDGER_SCHEMA_VERSION; v++) {
+		snprintf(path, sizeof(path), "%s/v%d.db", f->dir, v);
+		assert_int_equal(segur__ledger_open_raw(path, &l, NULL), 0);
+		assert_int_equal(segur__ledger_migrate(l, v, NULL), 0);
+		assert_int_equal(segur_ledger_version(l), v);
+		add_software(l);
+		assert_int_equal(add_request(l, "BC-1", "330001017", NULL), 0);
+		segur_ledger_close(l);
+		/* An older ledger is not used without init. */
+		assert_int_equal(segur_ledger_open(path, 0, &l, &cause),
+		    SEGUR_ESTATE);
+		assert_non_null(strstr(cause, "segurctl init"));
+		free(cause);
+		cause = NULL;
+		assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE,
+		    &l, NULL), 0);
+		assert_int_equal(segur_ledger_version(l),
+		    SEGUR_LEDGER_SCHEMA_VERSION);
+		assert_int_equal(query_int(l, "SELECT count(*) FROM request"),
+		    1);
+		assert_int_equal(query_int(l, "SELECT n FROM state_total "
+		    "WHERE state = 'draft'"), 1);
+		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
+		segur_audit_release(&a);
+		segur_ledger_close(l);
+	}
+}
+
+static void
+test_ledger_event_log_is_append_only(void **state)
+{
+	struct fixture	*f = *state;
+	sqlite3		*db;
+
+	add_software(f->l);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE event SET actor = 'x'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM event WHERE id = 3",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* A row that is not chained to the last one is refused too. */
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO event(id, at, "
+	    "actor, action, entity, prev_hash, hash) VALUES (100, 'x', 'x', "
+	    "'x', 'x', printf('%064d', 0), printf('%064d', 1))", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), 3);
+}
+
+/* Fills the log with a few events of every kind. */
+static void
+some_events(struct segur_ledger *l)
+{
+	char	 ne[6];
+
+	add_software(l);
+	assert_int_equal(add_request(l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(add_request(l, "BC-2", "330001033", NULL), 0);
+	assert_int_equal(segur_ledger_alloc_numero_editeur(l, ne, NULL), 0);
+	assert_int_equal(segur_ledger_request_withdraw(l, "BC-2", "doublon",
+	    NULL), 0);
+}
+
+static void
+test_ledger_audit_finds_the_tampered_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_audit a;
+	struct segur_event e;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 hash[65], sql[300];
+	int64_t		 n;
+
+	some_events(f->l);
+	n = query_int(f->l, "SELECT count(*) FROM event");
+	assert_true(n > 8);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL), 0);
+	assert_int_equal(a.events, n);
+	assert_int_equal(a.bad_id, 0);
+	assert_int_equal(strlen(a.head), 64);
+	segur_audit_release(&a);
+
+	/* Someone drops the trigger and edits row 5 by hand. */
+	raw_sql(f->db, "DROP TRIGGER event_no_update; "
+	    "UPDATE event SET actor = 'mallory' WHERE id = 5");
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_int_equal(a.bad_id, 5);
+	assert_non_null(strstr(a.reason, "changed"));
+	segur_audit_release(&a);
+
+	/* ... and recomputes its hash: the next row's link breaks. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, at, actor, "
+	    "action, entity, entity_key, request_id, before, after, prev_hash "
+	    "FROM event WHERE id = 5", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	memset(&e, 0, sizeof(e));
+	e.id = 5;
+	e.at = (char *)sqlite3_column_text(st, 1);
+	e.actor = (char *)sqlite3_column_text(st, 2);
+	e.action = (char *)sqlite3_column_text(st, 3);
+	e.entity = (char *)sqlite3_column_text(st, 4);
+	e.entity_key = (char *)sqlite3_column_text(st, 5);
+	e.request_id = sqlite3_column_int64(st, 6);
+	e.before = (char *)sqlite3_column_text(st, 7);
+	e.after = (char *)sqlite3_column_text(st, 8);
+	e.prev_hash = (char *)sqlite3_column_text(st, 9);
+	assert_int_equal(segur_event_hash(&e, hash), 0);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql), "UPDATE event SET hash = '%s' WHERE id = 5",
+	    hash);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_int_equal(a.bad_id, 6);
+	assert_non_null(strstr(a.reason, "prev_hash"));
+	segur_audit_release(&a);
+}
+
+static void
+test_ledger_audit_finds_a_removed_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_audit a;
+
+	some_events(f->l);
+	raw_sql(f->db, "DROP TRIGGER event_no_delete; "
+	    "DELETE FROM event WHERE id = 4");
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_int_equal(a.bad_id, 5);
+	assert_int_equal(a.events, 3);
+	segur_audit_release(&a);
+}
+
+static void
+test_ledger_event_hash_serialization_is_documented(void **state)
+{
+	struct segur_event e;
+	char	 hex[65], want[65];
+	const char *ser = "1:7\n20:2026-11-27T13:35:02Z\n5:alice\n"
+	    "11:request.add\n7:request\n4:BC-1\n1:3\n-\n9:{\"a\":\"b\"}\n"
+	    "64:0000000000000000000000000000000000000000000000000000000000000000\n";
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.id = 7;
+	e.at = "2026-11-27T13:35:02Z";
+	e.actor = "alice";
+	e.action = "request.add";
+	e.entity = "request";
+	e.entity_key = "BC-1";
+	e.request_id = 3;
+	e.before = NULL;
+	e.after = "{\"a\":\"b\"}";
+	e.prev_hash = "0000000000000000000000000000000000000000000000000000"
+	    "000000000000";
+	assert_int_equal(segur_event_hash(&e, hex), 0);
+	segur_sha256_hex(ser, strlen(ser), want);
+	assert_string_equal(hex, want);
+}
+
+static void
+test_ledger_numero_editeur_sequence_skips_used_values(void **state)
+{
+	struct fixture	*f = *state;
+	char		 ne[6], *cause = NULL;
+
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL), 0);
+	assert_string_equal(ne, "00001");
+	assert_int_equal(segur_ledger_record_numero_editeur(f->l, "00002",
+	    NULL), 0);
+	assert_int_equal(segur_ledger_record_numero_editeur(f->l, "0003a",
+	    NULL), 0);
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL), 0);
+	assert_string_equal(ne, "00003");
+	/* Case does not make a number new. */
+	assert_int_equal(segur_ledger_record_numero_editeur(f->l, "0003A",
+	    &cause), SEGUR_EEXIST);
+	free(cause);
+	assert_int_equal(segur_ledger_record_numero_editeur(f->l, "00-01",
+	    NULL), SEGUR_EINVAL);
+	assert_int_equal(segur_ledger_record_numero_editeur(f->l, "000001",
+	    NULL), SEGUR_EINVAL);
+	assert_int_equal(segur_ledger_numero_editeur_used(f->l, "0003A"), 1);
+	assert_int_equal(segur_ledger_numero_editeur_used(f->l, "00004"), 0);
+	/* Base 36, upper case. */
+	raw_sql(f->db, "UPDATE allocator SET next = 35");
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL), 0);
+	assert_string_equal(ne, "0000Z");
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL), 0);
+	assert_string_equal(ne, "00010");
+	/* A number taken in a transaction rolled back is not taken. */
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL), 0);
+	assert_string_equal(ne, "00011");
+	segur_ledger_rollback(f->l);
+	assert_int_equal(segur_ledger_numero_editeur_used(f->l, "00011"), 0);
+	/* The end of the space is an error, not a wrap-around. */
+	raw_sql(f->db, "UPDATE allocator SET next = 60466176");
+	assert_int_equal(segur_ledger_alloc_numero_editeur(f->l, ne, NULL),
+	    SEGUR_ETOOBIG);
+}
+
+#define PER_CHILD	150
+
+static void
+test_ledger_two_processes_never_get_the_same_number(void **state)
+{
+	struct fixture	*f = *state;
+	pid_t		 pid[2];
+	int		 p[2][2], i, k, status;
+	char		 buf[2 * PER_CHILD][6];
+	FILE		*in;
+
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(pipe(p[k]), 0);
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (pid[k] == 0) {
+			struct segur_ledger *l;
+			char	 ne[6];
+			FILE	*out;
+
+			close(p[k][0]);
+			out = fdopen(p[k][1], "w");
+			if (segur_ledger_open(f->db, 0, &l, NULL) != 0)
+				_exit(2);
+			for (i = 0; i < PER_CHILD; i++) {
+				/* Half in a caller's transaction. */
+				if (i % 2 == 0 &&
+				    segur_ledger_begin(l, NULL) != 0)
+					_exit(3);
+				if (segur_ledger_alloc_numero_editeur(l, ne,
+				    NULL) != 0)
+					_exit(4);
+				if (i % 2 == 0 &&
+				    segur_ledger_commit(l, NULL) != 0)
+					_exit(5);
+				fprintf(out, "%s\n", ne);
+			}
+			fclose(out);
+			segur_ledger_close(l);
+			_exit(0);
+		}
+		close(p[k][1]);
+	}
+	for (k = 0; k < 2; k++) {
+		assert_non_null(in = fdopen(p[k][0], "r"));
+		for (i = 0; i < PER_CHILD; i++)
+			assert_int_equal(fscanf(in, "%5s",
+			    buf[k * PER_CHILD + i]), 1);
+		fclose(in);
+		assert_int_equal(waitpid(pid[k], &status, 0), pid[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	for (i = 0; i < 2 * PER_CHILD; i++)
+		for (k = i + 1; k < 2 * PER_CHILD; k++)
+			assert_string_not_equal(buf[i], buf[k]);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM numero_editeur"),
+	    2 * PER_CHILD);
+	assert_int_equal(query_int(f->l, "SELECT next FROM allocator"),
+	    2 * PER_CHILD + 1);
+}
+
+static void
+test_ledger_file_rank_per_day_and_software(void **state)
+{
+	struct fixture	*f = *state;
+	int		 r;
+
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &r, NULL), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &r, NULL), 0);
+	assert_int_equal(r, 2);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, "2023000043",
+	    "20231002", &r, NULL), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231003",
+	    &r, NULL), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "2023-10-03",
+	    &r, NULL), SEGUR_EINVAL);
+	raw_sql(f->db, "UPDATE file_rank SET last = 999");
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &r, NULL), SEGUR_ETOOBIG);
+}
+
+/* The transition table, written out independently of the library. */
+static int
+expected_allowed(enum segur_state a, enum segur_state b)
+{
+	static const struct { enum segur_state a, b; } t[] = {
+		{ SEGUR_STATE_DRAFT, SEGUR_STATE_READY },
+		{ SEGUR_STATE_READY, SEGUR_STATE_SUBMITTED },
+		{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_ACCEPTED },
+		{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_REJECTED },
+		{ SEGUR_STATE_REJECTED, SEGUR_STATE_READY },
+		{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_GRANTED },
+		{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_REFUSED },
+		{ SEGUR_STATE_GRANTED, SEGUR_STATE_ADVANCE_PAID },
+		{ SEGUR_STATE_ADVANCE_PAID, SEGUR_STATE_BALANCE_REQUESTED },
+		{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_ACCEPTED },
+		{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_REJECTED },
+		{ SEGUR_STATE_BALANCE_REJECTED, SEGUR_STATE_BALANCE_REQUESTED },
+		{ SEGUR_STATE_BALANCE_ACCEPTED, SEGUR_STATE_BALANCE_PAID },
+		{ SEGUR_STATE_BALANCE_PAID, SEGUR_STATE_CLOSED },
+		{ SEGUR_STATE_DRAFT, SEGUR_STATE_WITHDRAWN },
+		{ SEGUR_STATE_READY, SEGUR_STATE_WITHDRAWN },
+		{ SEGUR_STATE_REJECTED, SEGUR_STATE_WITHDRAWN },
+		{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_WITHDRAWN },
+		{ SEGUR_STATE_GRANTED, SEGUR_STATE_WITHDRAWN },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].a == a && t[i].b == b)
+			return (1);
+	return (0);
+}
+
+static void
+test_ledger_state_table(void **state)
+{
+	int	 a, b;
+
+	(void)state;
+	for (a = 0; a < SEGUR_STATE_COUNT; a++) {
+		assert_int_equal(segur_state_parse(segur_state_name(
+		    (enum segur_state)a)), a);
+		for (b = 0; b < SEGUR_STATE_COUNT; b++)
+			assert_int_equal(segur_state_allowed(
+			    (enum segur_state)a, (enum segur_state)b),
+			    expected_allowed((enum segur_state)a,
+			    (enum segur_state)b));
+	}
+	assert_true(segur_state_final(SEGUR_STATE_CLOSED));
+	assert_true(segur_state_final(SEGUR_STATE_REFUSED));
+	assert_true(segur_state_final(SEGUR_STATE_WITHDRAWN));
+	assert_false(segur_state_final(SEGUR_STATE_REJECTED));
+	assert_int_equal(segur_state_parse("advance-paid"),
+	    SEGUR_STATE_ADVANCE_PAID);
+	assert_int_equal(segur_state_parse("paid"), -1);
+	assert_null(segur_state_name(SEGUR_STATE_COUNT));
+}
+
+/* Moves a draft to ready the way promote does, without the validator. */
+static void
+make_ready(struct segur_ledger *l, const char *ref)
+{
+	enum segur_state s;
+	int64_t		 id;
+
+	assert_int_equal(segur_ledger_begin(l, NULL), 0);
+	assert_int_equal(segur__request_find(l, ref, &id, &s, NULL), 0);
+	assert_int_equal(segur__request_transition(l, id, ref, s,
+	    SEGUR_STATE_READY, NULL, NULL), 0);
+	assert_int_equal(segur_ledger_commit(l, NULL), 0);
+}
+
+static const struct segur_record REC = { "2026-11-02", 146000, "L-1", NULL };
+
+/* Drives a new request ref along the main path to state target. */
+static void
+drive_to(struct segur_ledger *l, const char *ref, enum segur_state target)
+{
+	static const enum segur_state path_balance[] = {
+		SEGUR_STATE_GRANTED, SEGUR_STATE_ADVANCE_PAID,
+		SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_ACCEPTED,
+		SEGUR_STATE_BALANCE_PAID, SEGUR_STATE_CLOSED };
+	static const enum segur_record_kind kinds[] = {
+		SEGUR_RECORD_GRANT, SEGUR_RECORD_ADVANCE_PAID,
+		SEGUR_RECORD_BALANCE_REQUESTED, SEGUR_RECORD_BALANCE_ACCEPTED,
+		SEGUR_RECORD_BALANCE_PAID, SEGUR_RECORD_CLOSE };
+	char	 ne[6], asp[64], geo[10];
+	size_t	 i;
+	static int n;
+
+	snprintf(geo, sizeof(geo), "33%07d", ++n);
+	assert_int_equal(add_request(l, ref, geo, NULL), 0);
+	if (target == SEGUR_STATE_DRAFT)
+		return;
+	if (target == SEGUR_STATE_WITHDRAWN) {
+		assert_int_equal(segur_ledger_request_withdraw(l, ref, "test",
+		    NULL), 0);
+		return;
+	}
+	make_ready(l, ref);
+	if (target == SEGUR_STATE_READY)
+		return;
+	assert_int_equal(segur_ledger_attempt_new(l, ref, ne, NULL, NULL), 0);
+	if (target == SEGUR_STATE_SUBMITTED)
+		return;
+	snprintf(asp, sizeof(asp), "ASP-%s", ref);
+	assert_int_equal(segur_ledger_attempt_answer(l, ne,
+	    target == SEGUR_STATE_REJECTED ? NULL : asp, "0",
+	    target == SEGUR_STATE_REJECTED ? "erreur" : "Demande acceptée", 0,
+	    NULL), 0);
+	if (target == SEGUR_STATE_ACCEPTED || target == SEGUR_STATE_REJECTED)
+		return;
+	if (target == SEGUR_STATE_REFUSED) {
+		assert_int_equal(segur_ledger_record(l, SEGUR_RECORD_REFUSAL,
+		    asp, &REC, NULL), 0);
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		if (target == SEGUR_STATE_BALANCE_REJECTED && i == 3) {
+			assert_int_equal(segur_ledger_record(l,
+			    SEGUR_RECORD_BALANCE_REJECTED, asp, &REC, NULL), 0);
+			return;
+		}
+		assert_int_equal(segur_ledger_record(l, kinds[i], asp, &REC,
+		    NULL), 0);
+		if (path_balance[i] == target)
+			return;
+	}
+}
+
+/* The operations that change a state, and where each one leads. */
+enum op {
+	OP_PROMOTE_SIM, OP_SUBMIT, OP_ACCEPT, OP_REJECT, OP_WITHDRAW,
+	OP_RECORD0	/* + segur_record_kind */
+};
+#define NOPS	(OP_RECORD0 + SEGUR_RECORD_CLOSE + 1)
+
+static enum segur_state
+op_target(int op)
+{
+	static const enum segur_state rec[] = { SEGUR_STATE_GRANTED,
+	    SEGUR_STATE_REFUSED, SEGUR_STATE_ADVANCE_PAID,
+	    SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_ACCEPTED,
+	    SEGUR_STATE_BALANCE_REJECTED, SEGUR_STATE_BALANCE_PAID,
+	    SEGUR_STATE_CLOSED };
+
+	switch (op) {
+	case OP_PROMOTE_SIM:
+		return (SEGUR_STATE_READY);
+	case OP_SUBMIT:
+		return (SEGUR_STATE_SUBMITTED);
+	case OP_ACCEPT:
+		return (SEGUR_STATE_ACCEPTED);
+	case OP_REJECT:
+		return (SEGUR_STATE_REJECTED);
+	case OP_WITHDRAW:
+		return (SEGUR_STATE_WITHDRAWN);
+	}
+	return (rec[op - OP_RECORD0]);
+}
+
+/* Tries op on ref; returns the library's answer. */
+static int
+try_op(struct segur_ledger *l, const char *ref, int op)
+{
+	enum segur_state s;
+	sqlite3_stmt	*st;
+	char		 ne[6] = "", asp[64];
+	int64_t		 id;
+	int		 rc;
+
+	snprintf(asp, sizeof(asp), "ASP-%s", ref);
+	assert_int_equal(sqlite3_prepare_v2(l->db, "SELECT numero_editeur "
+	    "FROM attempt a JOIN request r ON r.id = a.request_id "
+	    "WHERE r.ref = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(ne, sizeof(ne), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	switch (op) {
+	case OP_PROMOTE_SIM:
+		assert_int_equal(segur_ledger_begin(l, NULL), 0);
+		assert_int_equal(segur__request_find(l, ref, &id, &s, NULL), 0);
+		rc = segur__request_transition(l, id, ref, s,
+		    SEGUR_STATE_READY, NULL, NULL);
+		if (rc == 0)
+			assert_int_equal(segur_ledger_commit(l, NULL), 0);
+		else
+			segur_ledger_rollback(l);
+		return (rc);
+	case OP_SUBMIT:
+		return (segur_ledger_attempt_new(l, ref, ne, NULL, NULL));
+	case OP_ACCEPT:
+		return (segur_ledger_attempt_answer(l, ne, asp, "0", "ok", 0,
+		    NULL));
+	case OP_REJECT:
+		return (segur_ledger_attempt_answer(l, ne, NULL, "E1", "ko", 0,
+		    NULL));
+	case OP_WITHDRAW:
+		return (segur_ledger_request_withdraw(l, ref, "motif", NULL));
+	}
+	return (segur_ledger_record(l, (enum segur_record_kind)(op -
+	    OP_RECORD0), asp, &REC, NULL));
+}
+
+static void
+test_ledger_every_transition_allowed_or_refused(void **state)
+{
+	struct fixture	*f = *state;
+	enum segur_state from, got;
+	int64_t		 id, events;
+	char		 ref[32];
+	int		 op, rc, n = 0;
+
+	add_software(f->l);
+	for (from = 0; from < SEGUR_STATE_COUNT; from++) {
+		for (op = 0; op < NOPS; op++) {
+			snprintf(ref, sizeof(ref), "R-%d-%d", from, op);
+			drive_to(f->l, ref, from);
+			assert_int_equal(segur__request_find(f->l, ref, &id,
+			    &got, NULL), 0);
+			assert_int_equal(got, from);
+			events = query_int(f->l, "SELECT count(*) FROM event");
+			rc = try_op(f->l, ref, op);
+			assert_int_equal(segur__request_find(f->l, ref, &id,
+			    &got, NULL), 0);
+			if (segur_state_allowed(from, op_target(op))) {
+				if (rc != 0)
+					fail_msg("%s -> %s refused (%d)",
+					    segur_state_name(from),
+					    segur_state_name(op_target(op)),
+					    rc);
+				assert_int_equal(got, op_target(op));
+				/* Logged. */
+				assert_true(query_int(f->l, "SELECT count(*) "
+				    "FROM event") > events);
+				n++;
+			} else {
+				if (rc == 0)
+					fail_msg("%s -> %s (op %d) allowed",
+					    segur_state_name(from),
+					    segur_state_name(op_target(op)),
+					    op);
+				assert_int_equal(got, from);
+				/* Nothing written. */
+				assert_int_equal(query_int(f->l, "SELECT "
+				    "count(*) FROM event"), events);
+			}
+		}
+	}
+	/* Every edge of the table was taken, once. */
+	assert_int_equal(n, 19);
+}
+
+static void
+test_ledger_answer_and_record_refuse_bad_input(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_record r = REC;
+	char		 ne[6], *cause = NULL;
+
+	add_software(f->l);
+	drive_to(f->l, "A", SEGUR_STATE_SUBMITTED);
+	drive_to(f->l, "B", SEGUR_STATE_ACCEPTED);
+	assert_int_equal(segur_ledger_attempt_answer(f->l, "QQQQQ", "X", "0",
+	    "ok", 0, NULL), SEGUR_ENOENT);
+	assert_int_equal(segur__request_find(f->l, "A", &(int64_t){0},
+	    &(enum segur_state){0}, NULL), 0);
+	/* numeroASP already given to B. */
+	snprintf(ne, sizeof(ne), "%s", "00001");
+	assert_int_equal(segur_ledger_attempt_answer(f->l, ne, "ASP-B", "0",
+	    "ok", 0, &cause), SEGUR_EEXIST);
+	free(cause);
+	cause = NULL;
+	/* B's attempt is answered already. */
+	assert_int_equal(segur_ledger_attempt_answer(f->l, "00002", NULL, "1",
+	    "ko", 0, NULL), SEGUR_ESTATE);
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "nope",
+	    &r, NULL), SEGUR_ENOENT);
+	r.date = "31/02/2026";
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-B",
+	    &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "date"));
+	free(cause);
+	r.date = "15/11/2026";
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-B",
+	    &r, NULL), 0);
+	r.amount_cents = -1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-B", &r, NULL), SEGUR_EINVAL);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM decision "
+	    "WHERE date = '2026-11-15' AND kind = 'grant'"), 1);
+}
+
+static void
+test_ledger_request_add_indexes_and_refuses(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_new r;
+	char		*cause = NULL, doc[400];
+	cJSON		*o;
+	FILE		*fp;
+
+	/* No software yet. */
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", &cause),
+	    SEGUR_ENOENT);
+	free(cause);
+	cause = NULL;
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", &cause),
+	    SEGUR_EEXIST);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(add_request(f->l, "", "330001017", NULL),
+	    SEGUR_EINVAL);
+	memset(&r, 0, sizeof(r));
+	r.ref = "BC-2";
+	r.content = "[1]";
+	r.content_len = 3;
+	assert_int_equal(segur_ledger_request_add(f->l, &r, NULL, NULL),
+	    SEGUR_EINVAL);
+	r.content = "{\"commande\":{\"montantSegurHT\":4866.675}}";
+	r.content_len = strlen(r.content);
+	assert_int_equal(segur_ledger_request_add(f->l, &r, NULL, &cause),
+	    SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "centimes"));
+	free(cause);
+	cause = NULL;
+	/* A missing document is refused, and nothing is left behind. */
+	r.content = "{}";
+	r.content_len = 2;
+	r.bdc_path = "/nonexistent/bdc.pdf";
+	assert_int_equal(segur_ledger_request_add(f->l, &r, NULL, NULL),
+	    SEGUR_ENOENT);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM request"), 1);
+	snprintf(doc, sizeof(doc), "%s/bdc.pdf", f->dir);
+	assert_non_null(fp = fopen(doc, "w"));
+	fputs("%PDF-1.4\n", fp);
+	fclose(fp);
+	r.bdc_path = doc;
+	assert_int_equal(segur_ledger_request_add(f->l, &r, NULL, NULL), 0);
+
+	/* A second software: numeroAns must now be given. */
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000043", SIRET,
+	    NULL, 0, NULL), 0);
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000043", SIRET,
+	    NULL, 0, NULL), SEGUR_EEXIST);
+	assert_int_equal(add_request(f->l, "BC-3", "330001041", NULL),
+	    SEGUR_EINVAL);
+
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-1", &o, NULL), 0);
+	assert_string_equal(cJSON_GetObjectItem(o, "montantSegurHT")->
+	    valuestring, "4866.67");
+	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
+	    "draft");
+	assert_string_equal(cJSON_GetObjectItem(o, "dateCommande")->
+	    valuestring, "2023-10-02");
+	/* The numbering is the ledger's: dropped from the content. */
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "content"),
+	    "numeroEditeur"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "content"),
+	    "numLigne"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "esms")),
+	    2);
+	cJSON_Delete(o);
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-2", &o, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o,
+	    "documents")), 1);
+	cJSON_Delete(o);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM og WHERE "
+	    "nom_responsable = 'MARTIN'"), 1);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM esms"), 2);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event WHERE "
+	    "action = 'og.add'"), 1);
+}
+
+static int
+count_row(void *arg, const struct segur_request_row *row)
+{
+	int	*n = arg;
+
+	(void)row;
+	(*n)++;
+	return (0);
+}
+
+static void
+test_ledger_list_show_history_status(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_status st;
+	struct segur_event *ev;
+	size_t		 nev;
+	cJSON		*o;
+	int		 n;
+
+	add_software(f->l);
+	drive_to(f->l, "D1", SEGUR_STATE_DRAFT);
+	drive_to(f->l, "R1", SEGUR_STATE_REJECTED);
+	drive_to(f->l, "R2", SEGUR_STATE_REJECTED);
+	drive_to(f->l, "A1", SEGUR_STATE_ACCEPTED);
+	drive_to(f->l, "P1", SEGUR_STATE_ADVANCE_PAID);
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 5);
+	flt.state = SEGUR_STATE_REJECTED;
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 2);
+	flt.limit = 1;
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 1);
+	flt.state = -1;
+	flt.limit = 0;
+	flt.og = "750000127";
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 5);
+	flt.og = NULL;
+	flt.esms = "330001025";
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 5);
+	flt.esms = "999999999";
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 0);
+	flt.esms = NULL;
+	flt.since = "2999-01-01";
+	n = 0;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, count_row, &n,
+	    NULL), 0);
+	assert_int_equal(n, 0);
+
+	/* show by numeroEditeur and by numeroASP. */
+	assert_int_equal(segur_ledger_request_show(f->l, "ASP-A1", &o, NULL),
+	    0);
+	assert_string_equal(cJSON_GetObjectItem(o, "ref")->valuestring, "A1");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o,
+	    "attempts")), 1);
+	cJSON_Delete(o);
+	assert_int_equal(segur_ledger_request_show(f->l, "00002", &o, NULL), 0);
+	assert_string_equal(cJSON_GetObjectItem(o, "ref")->valuestring, "R2");
+	cJSON_Delete(o);
+	assert_int_equal(segur_ledger_request_show(f->l, "nope", &o, NULL),
+	    SEGUR_ENOENT);
+	assert_int_equal(segur_ledger_request_show(f->l, "P1", &o, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o,
+	    "decisions")), 2);
+	cJSON_Delete(o);
+
+	assert_int_equal(segur_ledger_request_history(f->l, "P1", &ev, &nev,
+	    NULL), 0);
+	/* add, ready, submitted, accepted, 2 x (decision, state). */
+	assert_int_equal(nev, 8);
+	assert_string_equal(ev[0].action, "request.add");
+	assert_string_equal(ev[nev - 1].action, "request.state");
+	assert_non_null(strstr(ev[nev - 1].after, "advance_paid"));
+	segur_event_free_array(ev, nev);
+	assert_int_equal(segur_ledger_request_history(f->l, "nope", &ev, &nev,
+	    NULL), SEGUR_ENOENT);
+
+	assert_int_equal(segur_ledger_status(f->l, 10, &st, NULL), 0);
+	assert_int_equal(st.count[SEGUR_STATE_REJECTED], 2);
+	assert_int_equal(st.count[SEGUR_STATE_DRAFT], 1);
+	assert_int_equal(st.cents[SEGUR_STATE_REJECTED], 2 * 486667);
+	assert_int_equal(st.nrejected, 2);
+	assert_string_equal(st.rejected[0].ref, "R1");
+	assert_int_equal(st.naccepted, 1);
+	assert_int_equal(st.nadvance_paid, 1);
+	segur_status_release(&st);
+}
+
+static void
+test_ledger_ref_import_all_or_nothing(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_csv_errors e;
+	size_t		 rows;
+	const char	*good = "\xef\xbb\xbf" "FINESS géo;finess_juridique;"
+	    "Tranche\r\n330001017;750000127;B\r\n330001025;750000127;B\r\n";
+	const char	*bad = "finess_geo,finess_juridique,tranche\n"
+	    "330001017,750000127,B\n"
+	    "33000101,750000127,B\n"
+	    "330001017,7500001X7,\n";
+	const char	*tr = "tranche;montant_ttc\nA;1 500,00\nB;2920,00\n";
+	const char	*tr2 = "tranche;montant_ttc\nB;2920,00\n";
+
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_ELIGIBLE,
+	    "el.csv", good, strlen(good), &rows, &e, NULL), SEGUR_EINVAL);
+	/* "FINESS géo" is not finess_geo: the header is reported. */
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].row, 1);
+	assert_string_equal(e.v[0].column, "finess_geo");
+	segur_csv_errors_release(&e);
+
+	good = "\xef\xbb\xbf" "FINESS Geo;finess_juridique;Tranche\r\n"
+	    "330001017;750000127;B\r\n\"330001025\";750000127;B\r\n";
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_ELIGIBLE,
+	    "el.csv", good, strlen(good), &rows, &e, NULL), 0);
+	assert_int_equal(rows, 2);
+	assert_int_equal(e.n, 0);
+	segur_csv_errors_release(&e);
+
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_ELIGIBLE,
+	    "bad.csv", bad, strlen(bad), &rows, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.v[0].row, 3);
+	assert_string_equal(e.v[0].column, "finess_geo");
+	assert_int_equal(e.v[1].row, 4);
+	assert_string_equal(e.v[1].column, "finess_juridique");
+	assert_int_equal(e.v[2].row, 4);
+	assert_string_equal(e.v[2].column, "tranche");
+	assert_int_equal(e.v[3].row, 4);
+	assert_non_null(strstr(e.v[3].message, "ligne 2"));
+	segur_csv_errors_release(&e);
+	/* Nothing changed. */
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM eligible"), 2);
+
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_TRANCHES,
+	    "tr.csv", tr, strlen(tr), &rows, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].row, 2);
+	segur_csv_errors_release(&e);
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_TRANCHES,
+	    "tr.csv", tr2, strlen(tr2), &rows, &e, NULL), 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(query_int(f->l, "SELECT amount_ttc_cents FROM "
+	    "tranche WHERE code = 'B'"), 292000);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event WHERE "
+	    "action = 'ref.import'"), 2);
+
+	/* Bad quoting and text that is not UTF-8. */
+	bad = "tranche;montant_ttc\n\"B;2920\n";
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_TRANCHES,
+	    "q.csv", bad, strlen(bad), &rows, &e, NULL), SEGUR_EINVAL);
+	assert_true(e.n >= 1);
+	segur_csv_errors_release(&e);
+	bad = "tranche;montant_ttc\n\xe9;2920\n";
+	assert_int_equal(segur_ledger_ref_import(f->l, SEGUR_REF_TRANCHES,
+	    "l1.csv", bad, strlen(bad), &rows, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].row, 2);
+	assert_non_null(strstr(e.v[0].message, "UTF-8"));
+	segur_csv_errors_release(&e);
+}
+
+#define IMPORT_HEADER \
+	"reference;numero_ans;date_commande;regime_tva;montant_ht;" \
+	"is_mandataire;finess_juridique;nom_responsable_og;" \
+	"email_responsable_og;telephone_responsable_og;" \
+	"demande_certificat_serveur;statut_admin_technique;" \
+	"contractualisation_og;numero_carte_cpx;finess_geo;" \
+	"ancienne_version;is_maitre_id;is_stockage_id;" \
+	"operateur_messagerie;profil_metier;is_ref_soins\r\n"
+
+static void
+test_ledger_request_import_good_file(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_csv_errors e;
+	size_t		 n;
+	cJSON		*o, *c, *ogs;
+	const char	*csv = "\xef\xbb\xbf" IMPORT_HEADER
+	    "BC-1;" ANS ";02/10/2023;TTC;4866,67;non;750000127;MARTIN;"
+	    "d@og.fr;+33123456780;oui;S;oui;8001234567;330001017;DUI 4.2;"
+	    "oui;non;MAI_15;PA;oui\r\n"
+	    "BC-1;" ANS ";02/10/2023;TTC;4866,67;non;750000127;MARTIN;"
+	    "d@og.fr;+33123456780;oui;S;oui;8001234567;330001025;DUI 4.2;"
+	    "oui;non;;PA,PH;non\r\n"
+	    "BC-2;;15/09/2023;HT;5840;non;690002019;BERNARD;b@a.org;"
+	    "+33478000001;non;;;;690002027;v2019;false;true;\"CH _20\";"
+	    "SAAD;0\r\n"
+	    "BC-2;;15/09/2023;HT;5840;non;130003015;ETIENNE;c@e.fr;"
+	    "+33491000003;non;;;;590004016;v2019;0;0;ENO_5;DOM;1\r\n";
+	const char	*comma = "reference,date_commande,regime_tva,"
+	    "montant_ht,finess_juridique,finess_geo\n"
+	    "BC-3,01/01/2024,TTC,100,750000127,330001041\n";
+
+	add_software(f->l);
+	assert_int_equal(segur_ledger_request_import(f->l, "in.csv", csv,
+	    strlen(csv), NULL, &n, &e, NULL), 0);
+	assert_int_equal(e.n, 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(n, 2);
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-1", &o, NULL), 0);
+	c = cJSON_GetObjectItem(o, "content");
+	assert_string_equal(cJSON_GetObjectItem(o, "montantSegurHT")->
+	    valuestring, "4866.67");
+	ogs = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "beneficiaires"),
+	    "etablissementsClients");
+	assert_int_equal(cJSON_GetArraySize(ogs), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(ogs, 0), "FINESSGeos")), 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(ogs, 0), "certificatServeur"),
+	    "numeroCarteCPX")->valuestring, "8001234567");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(c, "scenarioInstallation"),
+	    1), "profilMetier")), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(c, "scenarioInstallation"), 1),
+	    "operateurMessagerie")));
+	cJSON_Delete(o);
+	assert_int_equal(segur_ledger_request_show(f->l, "BC-2", &o, NULL), 0);
+	ogs = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o,
+	    "content"), "beneficiaires"), "etablissementsClients");
+	assert_int_equal(cJSON_GetArraySize(ogs), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ogs,
+	    0), "certificatServeur")));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(o, "content"),
+	    "scenarioInstallation"), 0), "operateurMessagerie")->valuestring,
+	    "CH _20");
+	cJSON_Delete(o);
+	/* ',' works too. */
+	assert_int_equal(segur_ledger_request_import(f->l, "c.csv", comma,
+	    strlen(comma), NULL, &n, &e, NULL), 0);
+	segur_csv_errors_release(&e);
+	assert_int_equal(n, 1);
+}
+
+static void
+test_ledger_request_import_reports_every_bad_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_csv_errors e;
+	size_t		 n;
+	int64_t		 events;
+	const char	*csv = IMPORT_HEADER
+	    /* 2: fine. */
+	    "BC-1;;02/10/2023;TTC;4866.67;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001017;v;oui;non;;PA;oui\r\n"
+	    /* 3: another amount for the same order. */
+	    "BC-1;;02/10/2023;TTC;4800;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001025;v;oui;non;;PA;oui\r\n"
+	    /* 4: a boolean that is not one. */
+	    "BC-1;;02/10/2023;TTC;4866.67;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001041;v;peut-être;non;;PA;oui\r\n"
+	    /* 5: finer than a cent, bad regime, bad FINESS géo. */
+	    "BC-2;;02/10/2023;TVA;1.005;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "3300;v;oui;non;;PA;oui\r\n"
+	    /* 6: the OG's contact differs from row 5's, the same ESMS. */
+	    "BC-2;;02/10/2023;TVA;1.005;non;750000127;X;d@og.fr;+331;non;;;;"
+	    "3300;v;oui;non;;PA;oui\r\n";
+	const char	*dup = IMPORT_HEADER
+	    "BC-9;;02/10/2023;TTC;10;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001041;v;oui;non;;PA;oui\r\n"
+	    "BC-OLD;;02/10/2023;TTC;10;non;750000127;M;d@og.fr;+331;non;;;;"
+	    "330001058;v;oui;non;;PA;oui\r\n";
+
+	add_software(f->l);
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(segur_ledger_request_import(f->l, "bad.csv", csv,
+	    strlen(csv), NULL, &n, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(n, 0);
+	assert_int_equal(e.n, 8);
+	assert_int_equal(e.v[0].row, 3);
+	assert_string_equal(e.v[0].column, "montant_ht");
+	assert_non_null(strstr(e.v[0].message, "ligne 2"));
+	assert_int_equal(e.v[1].row, 4);
+	assert_string_equal(e.v[1].column, "is_maitre_id");
+	assert_int_equal(e.v[2].row, 5);
+	assert_string_equal(e.v[2].column, "regime_tva");
+	assert_int_equal(e.v[3].row, 5);
+	assert_string_equal(e.v[3].column, "montant_ht");
+	assert_int_equal(e.v[4].row, 5);
+	assert_string_equal(e.v[4].column, "finess_geo");
+	assert_int_equal(e.v[5].row, 6);
+	assert_string_equal(e.v[5].column, "nom_responsable_og");
+	assert_int_equal(e.v[6].row, 6);
+	assert_string_equal(e.v[6].column, "finess_geo");
+	assert_int_equal(e.v[7].row, 6);
+	assert_string_equal(e.v[7].column, "finess_geo");
+	assert_non_null(strstr(e.v[7].message, "déjà"));
+	segur_csv_errors_release(&e);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    events);
+
+	/* A reference already in the ledger: the whole file is refused. */
+	assert_int_equal(add_request(f->l, "BC-OLD", "330001066", NULL), 0);
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(segur_ledger_request_import(f->l, "dup.csv", dup,
+	    strlen(dup), NULL, &n, &e, NULL), SEGUR_EINVAL);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].row, 3);
+	assert_string_equal(e.v[0].column, "reference");
+	segur_csv_errors_release(&e);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM request"), 1);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    events);
+}
+
+static void
+test_ledger_profiles_text(void **state)
+{
+	unsigned p;
+	char	*s, *cause = NULL;
+
+	(void)state;
+	assert_int_equal(segur_profiles_parse("pa, PH,referentiel_id", &p,
+	    NULL), 0);
+	assert_int_equal(p, SEGUR_PROFIL_PA | SEGUR_PROFIL_PH |
+	    SEGUR_PROFIL_REFERENTIEL_ID);
+	assert_non_null(s = segur_profiles_format(p));
+	assert_string_equal(s, "REFERENTIEL_ID,PA,PH");
+	free(s);
+	assert_int_equal(segur_profiles_parse("PA,XX", &p, &cause),
+	    SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "XX"));
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_open_refuses_missing_then_init_is_idempotent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_refuses_newer_schema_and_foreign_db,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_migrates_from_empty_file_and_each_version,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_event_log_is_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_audit_finds_the_tampered_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_audit_finds_a_removed_row, setup, teardown),
+		cmocka_unit_test(
+		    test_ledger_event_hash_serialization_is_documented),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_numero_editeur_sequence_skips_used_values,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_two_processes_never_get_the_same_number,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_file_rank_per_day_and_software, setup,
+		    teardown),
+		cmocka_unit_test(test_ledger_state_table),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_every_transition_allowed_or_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_answer_and_record_refuse_bad_input, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_add_indexes_and_refuses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_show_history_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_ref_import_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_import_good_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_import_reports_every_bad_row, setup,
+		    teardown),
+		cmocka_unit_test(test_ledger_profiles_text),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

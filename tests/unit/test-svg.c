@@ -1,0 +1,113 @@
+/*
+ * test-svg.c: HTML escaping and SVG charts (scaling, labels, escaping).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "segur/svg.h"
+
+static void
+test_svg_html_escape(void **state)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(segur_html_escape(&b, "<a href=\"x\">L'OG & co</a>"),
+	    0);
+	assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;L&#39;OG "
+	    "&amp; co&lt;/a&gt;");
+	segur_buf_release(&b);
+}
+
+/* Counts occurrences of needle in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}
+
+static void
+test_svg_bars_scale_to_max_and_label(void **state)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct segur_chart_bar bars[] = {
+		{ "brouillon", 10 }, { "acceptée", 40 }, { "rejetée <E12>", 0 },
+	};
+
+	(void)state;
+	assert_int_equal(segur_svg_bars(&b, "Demandes par état", bars, 3, 0),
+	    0);
+	assert_int_equal(count(b.data, "<rect "), 3);
+	/* The largest bar takes the whole plot width, the others scale. */
+	assert_non_null(strstr(b.data, "width=\"400\""));
+	assert_non_null(strstr(b.data, "width=\"100\""));
+	assert_non_null(strstr(b.data, "width=\"0\""));
+	assert_non_null(strstr(b.data, "rejetée &lt;E12&gt;"));
+	assert_non_null(strstr(b.data, "<title>Demandes par état</title>"));
+	assert_non_null(strstr(b.data, ">40</text>"));
+	assert_int_equal(strncmp(b.data, "<svg ", 5), 0);
+	assert_string_equal(b.data + b.len - 6, "</svg>");
+	segur_buf_release(&b);
+}
+
+static void
+test_svg_amounts_and_funnel(void **state)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct segur_chart_bar bars[] = {
+		{ "demandé", 584000 }, { "accordé", 292000 },
+	};
+
+	(void)state;
+	assert_int_equal(segur_svg_bars(&b, "Montants", bars, 2,
+	    SEGUR_CHART_AMOUNTS | SEGUR_CHART_FUNNEL), 0);
+	assert_non_null(strstr(b.data, "5\xe2\x80\xaf" "840,00\xc2\xa0\xe2\x82"
+	    "\xac"));
+	/* Centred: the half-width bar starts a quarter in. */
+	assert_non_null(strstr(b.data, "x=\"360\""));
+	segur_buf_release(&b);
+}
+
+static void
+test_svg_columns_series_and_legend(void **state)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	const char *weeks[] = { "2023-S40", "2023-S41" };
+	const int64_t sent[] = { 4, 2 }, answered[] = { 0, 4 };
+	const int64_t *series[] = { sent, answered };
+	const char *names[] = { "déposées", "réponses" };
+
+	(void)state;
+	assert_int_equal(segur_svg_columns(&b, "Par semaine", weeks, 2,
+	    series, names, 2), 0);
+	assert_int_equal(count(b.data, "<rect "), 4 + 2);
+	assert_non_null(strstr(b.data, "height=\"180\""));
+	assert_non_null(strstr(b.data, "height=\"90\""));
+	assert_non_null(strstr(b.data, "<title>réponses : 4</title>"));
+	assert_non_null(strstr(b.data, "2023-S41"));
+	segur_buf_release(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_svg_html_escape),
+		cmocka_unit_test(test_svg_bars_scale_to_max_and_label),
+		cmocka_unit_test(test_svg_amounts_and_funnel),
+		cmocka_unit_test(test_svg_columns_series_and_legend),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
