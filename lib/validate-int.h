@@ -104,6 +104,7 @@ enum segur__rule_idx {
 	R_FINESS_CLE,
 	R_TELEPHONE_LONGUEUR,
 	R_CONTEXTE_ECHEC,
+	R_RAPPORT_TRONQUE,
 	R__COUNT
 };
 
@@ -112,6 +113,12 @@ extern const struct segur_rule segur__rules[R__COUNT];
 
 /* Deepest nesting of arrays and objects accepted (the layout needs 6). */
 #define SEGUR__VALIDATE_MAX_DEPTH	64
+
+/*
+ * Findings kept in a report; later ones are only counted (a hostile 16 MiB
+ * file could otherwise ask for millions of messages).
+ */
+#define SEGUR__MAX_FINDINGS		10000
 
 /* The project's start of the programme: older order dates are suspicious. */
 #define SEGUR__PROGRAMME_START		20210101L
@@ -152,6 +159,7 @@ struct segur__vstate {
 	const struct segur_validate_ctx	 *ctx;	/* borrowed, may be NULL */
 	struct segur_report		 *rep;	/* borrowed, filled */
 	size_t				  fcap;	/* room in rep->findings */
+	int				  truncated; /* MAX_FINDINGS reached */
 	int				  oom;
 	int				  request; /* segur_validate_request() */
 	int				  returned;

@@ -467,8 +467,8 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 			if (cJSON_IsString(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre, pas un texte "
-			    ": écrivez %s sans guillemets, avec un point "
-			    "décimal", v->valuestring);
+			    "(%s) : écrivez-le sans guillemets, avec un point "
+			    "décimal (par exemple 4866.67)", Q(v));
 		} else if (!cJSON_IsNumber(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre (par exemple "
@@ -1241,13 +1241,8 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 	check_pjs(st, &ls, sl[K_PJ]);
 	check_scenarios(st, &ls, sl[K_SCENARIO]);
 	asp_field(st, R_LIGNE_CODE_TRAITEMENT, "codeTraitement", sl[K_CODE]);
-	if (sl[K_LIBELLE] != NULL && st->returned &&
-	    !cJSON_IsNull(sl[K_LIBELLE]) && !cJSON_IsString(sl[K_LIBELLE]))
-		not_text(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
-	else
-		asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
+	asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
+	    sl[K_LIBELLE]);
 	check_ceiling(st, &ls);
 }
 

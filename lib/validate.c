@@ -58,28 +58,132 @@ segur__vpop(struct segur__vstate *st)
 		st->depth--;
 }
 
-/* Renders the current path plus leaf: keys joined by '.', [i] indexes. */
+/*
+ * Makes s fit on one line: control characters (a key or a value may hold
+ * a decoded "\n") become visible escapes. Returns s, or a new string and
+ * frees s; NULL on ENOMEM (s freed).
+ */
 static char *
-path_render(const struct segur__vstate *st, const char *leaf)
+one_line(char *s)
 {
 	struct segur_buf b = SEGUR_BUF_INIT;
-	int	 i, n = st->depth < SEGUR__PATH_MAX ? st->depth :
-		    SEGUR__PATH_MAX, rc = 0;
+	const unsigned char *p;
+	int	 rc = 0;
 
-	for (i = 0; i < n && rc == 0; i++) {
-		if (st->path[i].key != NULL)
-			rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
-			    st->path[i].key);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			break;
+	if (*p == '\0')
+		return (s);
+	for (p = (const unsigned char *)s; *p != '\0' && rc == 0; p++) {
+		if (*p == '\n')
+			rc = segur_buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			rc = segur_buf_adds(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7F)
+			rc = segur_buf_addf(&b, "\\u%04X", *p);
 		else
-			rc = segur_buf_addf(&b, "[%ld]", st->path[i].idx);
+			rc = segur_buf_add(&b, p, 1);
 	}
-	if (leaf != NULL && rc == 0)
-		rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "", leaf);
+	free(s);
 	if (rc != 0) {
 		segur_buf_release(&b);
 		return (NULL);
 	}
 	return (segur_buf_detach(&b));
+}
+
+/* Copies key for a message: at most 60 characters, cut on a boundary. */
+static const char *
+key_text(const char *key, char *out, size_t outsz)
+{
+	const char	*p = key;
+	size_t		 cps;
+
+	for (cps = 0; *p != '\0' && cps < 60; cps++)
+		(void)segur__utf8_next(&p);
+	snprintf(out, outsz, "%.*s%s", (int)(p - key), key,
+	    *p != '\0' ? "…" : "");
+	return (out);
+}
+
+/* Renders the current path plus leaf: keys joined by '.', [i] indexes. */
+static char *
+path_render(const struct segur__vstate *st, const char *leaf)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	 k[256];
+	int	 i, n = st->depth < SEGUR__PATH_MAX ? st->depth :
+		    SEGUR__PATH_MAX, rc = 0;
+
+	/* Keys are cut at 60 characters: only unknown keys are that long. */
+	for (i = 0; i < n && rc == 0; i++) {
+		if (st->path[i].key != NULL)
+			rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
+			    key_text(st->path[i].key, k, sizeof(k)));
+		else
+			rc = segur_buf_addf(&b, "[%ld]", st->path[i].idx);
+	}
+	if (leaf != NULL && rc == 0)
+		rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
+		    key_text(leaf, k, sizeof(k)));
+	if (rc != 0) {
+		segur_buf_release(&b);
+		return (NULL);
+	}
+	return (one_line(segur_buf_detach(&b)));
+}
+
+/* Room for one more finding, zeroed; NULL on ENOMEM (st->oom set). */
+static struct segur_finding *
+finding_slot(struct segur__vstate *st)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+	size_t	 ncap;
+
+	if (rep->nfindings == st->fcap) {
+		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
+		f = reallocarray(rep->findings, ncap, sizeof(*f));
+		if (f == NULL) {
+			st->oom = 1;
+			return (NULL);
+		}
+		rep->findings = f;
+		st->fcap = ncap;
+	}
+	f = &rep->findings[rep->nfindings];
+	memset(f, 0, sizeof(*f));
+	return (f);
+}
+
+/* Past SEGUR__MAX_FINDINGS: count, and say once that the rest is not kept. */
+static void
+finding_over_limit(struct segur__vstate *st, const struct segur_rule *r)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+
+	if (r->severity == SEGUR_SEV_ERROR)
+		rep->nerrors++;
+	else
+		rep->nwarnings++;
+	if (st->truncated || (f = finding_slot(st)) == NULL)
+		return;
+	st->truncated = 1;
+	f->message = segur_asprintf("plus de %d constats : les suivants sont "
+	    "comptés dans le résumé mais pas détaillés ; corrigez d'abord "
+	    "ceux-ci", SEGUR__MAX_FINDINGS);
+	if (f->message == NULL) {
+		st->oom = 1;
+		return;
+	}
+	f->rule = &segur__rules[R_RAPPORT_TRONQUE];
+	f->severity = f->rule->severity;
+	f->line = -1;
+	f->numLigne = -1;
+	rep->nfindings++;
+	rep->nwarnings++;
 }
 
 void
@@ -91,7 +195,6 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 	struct segur_finding *f;
 	struct segur_buf b = SEGUR_BUF_INIT;
 	va_list	 ap;
-	size_t	 ncap;
 	int	 rc;
 
 	if (st->oom)
@@ -102,22 +205,17 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 			return;
 		st->line_errors++;
 	}
-	if (rep->nfindings == st->fcap) {
-		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
-		f = reallocarray(rep->findings, ncap, sizeof(*f));
-		if (f == NULL) {
-			st->oom = 1;
-			return;
-		}
-		rep->findings = f;
-		st->fcap = ncap;
+	if (rep->nfindings >= SEGUR__MAX_FINDINGS) {
+		finding_over_limit(st, r);
+		return;
 	}
-	f = &rep->findings[rep->nfindings];
-	memset(f, 0, sizeof(*f));
+	if ((f = finding_slot(st)) == NULL)
+		return;
 	va_start(ap, fmt);
 	rc = segur_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (rc != 0 || (f->message = segur_buf_detach(&b)) == NULL) {
+	if (rc != 0 || (f->message = one_line(segur_buf_detach(&b))) ==
+	    NULL) {
 		segur_buf_release(&b);
 		st->oom = 1;
 		return;
@@ -310,6 +408,7 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
     const char *const *keys, size_t nkeys, const cJSON **slots)
 {
 	const cJSON	*c, *d;
+	char		 k[256];
 	size_t		 i, next = 0;
 
 	memset(slots, 0, nkeys * sizeof(*slots));
@@ -330,7 +429,8 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 				    c->string, "la clé \"%s\" apparaît "
 				    "plusieurs fois dans cet objet : gardez-en "
 				    "une seule (la valeur retenue serait "
-				    "ambiguë)", c->string);
+				    "ambiguë)", key_text(c->string, k,
+				    sizeof(k)));
 			continue;
 		}
 		for (d = obj->child; d != c; d = d->next)
@@ -339,7 +439,8 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 		if (d != c) {
 			segur__vfind(st, R_JSON_CLE_EN_DOUBLE, c->string,
 			    "la clé \"%s\" apparaît plusieurs fois dans cet "
-			    "objet : gardez-en une seule", c->string);
+			    "objet : gardez-en une seule",
+			    key_text(c->string, k, sizeof(k)));
 			continue;
 		}
 		for (i = 0; i < nkeys; i++)
@@ -348,11 +449,13 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 		if (i < nkeys)
 			segur__vfind(st, R_JSON_CLE_INCONNUE, c->string,
 			    "clé inconnue \"%s\" : les noms de clés respectent "
-			    "la casse, écrivez \"%s\"", c->string, keys[i]);
+			    "la casse, écrivez \"%s\"", key_text(c->string,
+			    k, sizeof(k)), keys[i]);
 		else
 			segur__vfind(st, R_JSON_CLE_INCONNUE, c->string,
 			    "clé inconnue \"%s\" : elle n'existe pas dans le "
-			    "guide, supprimez-la", c->string);
+			    "guide, supprimez-la", key_text(c->string, k,
+			    sizeof(k)));
 	}
 }
 

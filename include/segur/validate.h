@@ -56,7 +56,12 @@ struct segur_finding {
 	char			*message;  /* owned; French */
 };
 
-/* What one validation found. Release with segur_report_release(). */
+/*
+ * What one validation found. Release with segur_report_release().
+ * At most 10 000 findings are kept, plus one RAPPORT-TRONQUE warning saying
+ * the rest was dropped; nerrors and nwarnings count every finding, kept or
+ * not (so nerrors == 0 still means "no error").
+ */
 struct segur_report {
 	struct segur_finding	*findings;  /* owned array, in file order */
 	size_t			 nfindings;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "segur/error.h"
+#include "segur/util.h"
 #include "segur/validate.h"
 #include "validate-cases.h"
 
@@ -453,6 +454,68 @@ test_validate_first_error_mode(void **state)
 	segur_report_release(&r);
 }
 
+static void
+test_validate_report_keeps_at_most_10000_findings(void **state)
+{
+	struct segur_validate_opts opts;
+	struct segur_report r;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	*ex;
+	size_t	 len;
+	int	 i;
+
+	(void)state;
+	/* 12 000 unknown header keys, then an error in a line. */
+	ex = helper_read_data(EX_FILE, &len);
+	assert_int_equal(segur_buf_adds(&b, "{"), 0);
+	for (i = 0; i < 12000; i++)
+		assert_int_equal(segur_buf_addf(&b, "\"x%d\": 0, ", i), 0);
+	assert_int_equal(segur_buf_add(&b, ex + 1, len - 1), 0);
+	free(ex);
+	ex = strstr(b.data, "\"typeAction\": \"C\"");
+	assert_non_null(ex);
+	ex[15] = 'X';
+	memset(&opts, 0, sizeof(opts));
+	assert_int_equal(segur_validate_buffer(b.data, b.len, &opts, &r), 0);
+	segur_buf_release(&b);
+	assert_int_equal(r.nfindings, 10001);
+	assert_string_equal(r.findings[10000].rule->id, "RAPPORT-TRONQUE");
+	assert_null(r.findings[10000].path);
+	assert_int_equal(r.nwarnings, 12001);
+	/* The error past the limit still makes the file invalid. */
+	assert_int_equal(r.nerrors, 1);
+	segur_report_release(&r);
+}
+
+static void
+test_validate_findings_fit_on_one_line(void **state)
+{
+	struct segur_report r;
+	char	 key[2000];
+	char	 edit[2100];
+	const char *edits[] = { "lignesImport[0].a\nb=1",
+		"lignesImport[1].beneficiaires.nomMandataire=\"A\\nb\"", edit,
+		NULL };
+	size_t	 i;
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(edit, sizeof(edit), "lignesImport[0].%s=2", key);
+	tv_run(EX_FILE, edits, 0, NULL, &r);
+	assert_int_equal(r.nfindings, 3);
+	for (i = 0; i < r.nfindings; i++) {
+		assert_null(strchr(r.findings[i].message, '\n'));
+		assert_null(strchr(r.findings[i].path, '\n'));
+		assert_true(strlen(r.findings[i].message) < 400);
+		assert_true(strlen(r.findings[i].path) < 200);
+	}
+	assert_int_equal(tv_count(&r, "JSON-CLE-INCONNUE",
+	    "lignesImport[0].a\\nb"), 1);
+	assert_non_null(strstr(r.findings[2].message, "\"A\\nb\""));
+	segur_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -473,6 +536,9 @@ main(void)
 		cmocka_unit_test(test_validate_file_name),
 		cmocka_unit_test(test_validate_request_mode),
 		cmocka_unit_test(test_validate_first_error_mode),
+		cmocka_unit_test(
+		    test_validate_report_keeps_at_most_10000_findings),
+		cmocka_unit_test(test_validate_findings_fit_on_one_line),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
