@@ -37,6 +37,7 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_status,
 	&cmd_audit_verify,
 	/* build */
+	&cmd_build,
 	/* ingest */
 	/* solde */
 	/* audit */

@@ -115,6 +115,7 @@ int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	    int argc, char **argv);
 /* build */
+extern const struct segurctl_cmd cmd_build;
 /* ingest */
 /* solde */
 /* audit */
