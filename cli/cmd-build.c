@@ -3,7 +3,6 @@
  * files to upload on the ASP portal (lib/build.c).
  */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +15,6 @@
 #include "segur/util.h"
 
 #include "segurctl.h"
-
-/* "<folder of the ledger>/<leaf>", malloc'ed. */
-static char *
-beside_ledger(const char *db, const char *leaf)
-{
-	char	*copy, *p;
-
-	if ((copy = strdup(db)) == NULL)
-		return (NULL);
-	p = segur_asprintf("%s/%s", dirname(copy), leaf);
-	free(copy);
-	return (p);
-}
 
 static cJSON *
 result_json(const struct segur_build_result *r, int dry_run)
@@ -165,9 +151,11 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (segurctl_usage_error(self, env, "unexpected argument "
 		    "'%s'", argv[optind]));
 	if (o.outdir == NULL)
-		o.outdir = out = beside_ledger(env->db_path, "out");
+		o.outdir = out = segurctl_beside_ledger(env->db_path,
+		    "out");
 	if (o.archive_dir == NULL)
-		o.archive_dir = arch = beside_ledger(env->db_path, "archive");
+		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
+		    "archive");
 	/* Test hooks (docs/internals/build.md): a crash point, and a small
 	 * zip limit so that splitting is tested without 200 MB of data. */
 	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)

@@ -39,6 +39,8 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	/* build */
 	&cmd_build,
 	/* ingest */
+	&cmd_ingest,
+	&cmd_alerts_list,
 	/* solde */
 	/* audit */
 	&cmd_help,
