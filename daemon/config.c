@@ -1244,7 +1244,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
     char **cause)
 {
 	struct cfg_ctx	 ctx;
-	char		*buf = NULL, *slash, *why = NULL;
+	char		*buf = NULL, *slash, *why = NULL, *real;
 	size_t		 len = 0;
 	int		 rc, ini;
 
@@ -1270,6 +1270,11 @@ segurd_config_load(const char *file, struct segurd_config **out,
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	/* Absolute, so that paths do not depend on the working folder. */
+	if ((real = realpath(ctx.dir, NULL)) != NULL) {
+		free(ctx.dir);
+		ctx.dir = real;
+	}
 	ctx.buf = buf;
 	ctx.len = len;
 
