@@ -92,6 +92,15 @@ notify_status(struct segurd *d, const char *extra)
 	    (unsigned long long)d->watch.stats.failed);
 }
 
+/* After each file: the counters of STATUS= change. */
+static void
+on_file_done(void *arg, const char *name, int rc)
+{
+	(void)name;
+	(void)rc;
+	notify_status(arg, "");
+}
+
 static void
 on_watchdog(uv_timer_t *t)
 {
@@ -303,6 +312,7 @@ main(int argc, char **argv)
 	    d.cfg->settle_ms, d.cfg->rescan_ms, segurd_glue_process, &d,
 	    &cause) != 0)
 		fatalx("%s", cause);
+	d.watch.done = on_file_done;
 	log_info("watching %s", d.run.inbox_path);
 
 	/* 5. systemd. */

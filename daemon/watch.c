@@ -348,6 +348,8 @@ work_done(uv_work_t *req, int status)
 		log_warnx("inbox: %s: %s", e->name, w->work_cause != NULL ?
 		    w->work_cause : segur_strerror(w->work_rc));
 	}
+	if (w->done != NULL)
+		w->done(w->arg, e->name, w->work_rc);
 	if (watch_stat(w, e->name, &id)) {
 		/* Still there: never again until it changes or backs off. */
 		e->state = E_LEFT;

@@ -40,6 +40,13 @@
 typedef int	(*segurd_watch_process_fn)(void *arg, const char *path,
 		    char **cause);
 
+/*
+ * Told on the loop thread after each processing, with the file's name in
+ * the inbox and what process returned (segurd updates its systemd status;
+ * the alert delivery can be woken here).
+ */
+typedef void	(*segurd_watch_done_fn)(void *arg, const char *name, int rc);
+
 /* What the watcher counts, for the metrics and health providers. */
 struct segurd_watch_stats {
 	uint64_t	 seen;		/* files noticed in the inbox */
@@ -65,7 +72,8 @@ struct segurd_watch {
 	uint64_t	 settle_ms;
 	uint64_t	 rescan_ms;
 	segurd_watch_process_fn process;
-	void		*arg;		/* borrowed; passed to process */
+	void		*arg;		/* borrowed; passed to process, done */
+	segurd_watch_done_fn done;	/* may be NULL; set after start */
 	struct watch_entry *entries;
 	uint64_t	 ready_seq;
 	struct watch_entry *current;	/* being processed */

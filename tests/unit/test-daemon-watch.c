@@ -46,6 +46,8 @@ struct rig {
 	int		 ticks;
 	int		 step;
 	int		 fd;
+	int		 ndone;		/* done callbacks, loop thread */
+	int		 last_rc;
 };
 
 static int
@@ -74,6 +76,16 @@ process(void *arg, const char *path, char **cause)
 	assert_int_equal(rename(path, to), 0);
 	free(to);
 	return (0);
+}
+
+static void
+done(void *arg, const char *name, int rc)
+{
+	struct rig *g = arg;
+
+	assert_non_null(name);
+	g->ndone++;
+	g->last_rc = rc;
 }
 
 static void
@@ -151,6 +163,7 @@ run(struct rig *g, uint64_t settle_ms, uint64_t rescan_ms)
 
 	assert_int_equal(segurd_watch_start(&g->w, &g->loop, g->inbox,
 	    settle_ms, rescan_ms, process, g, &cause), 0);
+	g->w.done = done;
 	assert_int_equal(uv_timer_init(&g->loop, &g->poll), 0);
 	g->poll.data = g;
 	assert_int_equal(uv_timer_start(&g->poll, on_poll, 5, 5), 0);
@@ -225,6 +238,8 @@ test_daemon_watch_renamed_file_taken_at_once(void **state)
 	assert_int_equal(g->sizes[0], 13);
 	assert_int_equal(g->w.stats.processed, 1);
 	assert_int_equal(g->w.stats.seen, 1);
+	assert_int_equal(g->ndone, 1);
+	assert_int_equal(g->last_rc, 0);
 }
 
 static void
@@ -411,6 +426,9 @@ test_daemon_watch_left_file_retried_only_when_changed(void **state)
 	assert_int_equal(g->sizes[1], 17);
 	assert_int_equal(g->w.stats.failed, 2);
 	assert_int_equal(g->w.stats.left, 2);
+	/* The second ended while stopping: no done callback for it. */
+	assert_true(g->ndone >= 1);
+	assert_int_equal(g->last_rc, SEGUR_EINVAL);
 }
 
 static void
