@@ -379,7 +379,8 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 	out->kind = SEGURD_LISTEN_TCP;
 	if (s[0] == '[') {
 		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': expected "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%s': expected "
 			    "[IPv6]:PORT", s));
 		n = (size_t)(end - s - 1);
 		if (n == 0 || n >= sizeof(out->host))
@@ -392,12 +393,14 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad "
 			    "IPv6 address (a name is not accepted)", s));
 		if (!IN6_IS_ADDR_LOOPBACK(&a6))
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s' is not a "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%s' is not a "
 			    "loopback address: segurd serves only ::1, "
 			    "127.0.0.0/8 or a Unix socket", s));
 	} else {
 		if ((colon = strrchr(s, ':')) == NULL)
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': expected "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%s': expected "
 			    "ADDRESS:PORT or unix:/PATH", s));
 		n = (size_t)(colon - s);
 		if (n == 0 || n >= sizeof(out->host))
@@ -406,11 +409,13 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 		memcpy(out->host, s, n);
 		out->host[n] = '\0';
 		if (inet_pton(AF_INET, out->host, &a4) != 1)
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad IPv4 "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%s': bad IPv4 "
 			    "address (a name is not accepted; IPv6 goes in "
 			    "brackets)", s));
 		if ((ntohl(a4.s_addr) >> 24) != 127)
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s' is not a "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%s' is not a "
 			    "loopback address: segurd serves only 127.0.0.0/8, "
 			    "::1 or a Unix socket", s));
 	}
@@ -473,8 +478,9 @@ check_webhook_url(struct cfg_ctx *ctx, const char *v, char **cause)
 		return (check_url_common(v, v + 8, cause));
 	if (strncmp(v, "http://", 7) == 0) {
 		if (!url_host_is_loopback(v + 7))
-			return (segur_cause(cause, SEGUR_EINVAL, "plain http:// "
-			    "is allowed only to a loopback host; use https://"));
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "plain http:// is allowed only to a loopback "
+			    "host; use https://"));
 		return (check_url_common(v, v + 7, cause));
 	}
 	return (segur_cause(cause, SEGUR_EINVAL, "webhook URL must start "
@@ -538,7 +544,8 @@ check_address_list(struct cfg_ctx *ctx, const char *v, char **cause)
 		while (n > 0 && p[n - 1] == ' ')
 			n--;
 		if (!address_ok(p, n))
-			return (segur_cause(cause, SEGUR_EINVAL, "'%.*s' is not "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "'%.*s' is not "
 			    "a plain e-mail address (write user@example.org, "
 			    "separated by commas)", (int)n, p));
 		if (end == NULL)
@@ -555,7 +562,8 @@ check_username(struct cfg_ctx *ctx, const char *v, char **cause)
 	(void)ctx;
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			return (segur_cause(cause, SEGUR_EINVAL, "username has a "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "username has a "
 			    "control character"));
 	return (0);
 }
@@ -771,7 +779,8 @@ cfg_apply(struct cfg_ctx *ctx, const struct cfg_key *k, void *base,
 
 			segurd_duration_format(k->lo, lo, sizeof(lo));
 			segurd_duration_format(k->hi, hi, sizeof(hi));
-			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s is out "
+			return (segur_cause(cause, SEGUR_EINVAL,
+			    "%s = %s is out "
 			    "of range (%s to %s)", k->name, v, lo, hi));
 		}
 		*(uint64_t *)dst = n;
@@ -1010,8 +1019,9 @@ cfg_lines(struct cfg_ctx *ctx)
 			n--;
 		if (n > SEGURD_CONFIG_MAX_LINE) {
 			cfg_error(ctx, lineno, "line is %zu bytes long; lines "
-			    "longer than %d bytes are refused, since inih would "
-			    "cut them silently", n, SEGURD_CONFIG_MAX_LINE);
+			    "longer than %d bytes are refused, since inih "
+			    "would cut them silently", n,
+			    SEGURD_CONFIG_MAX_LINE);
 		} else {
 			s = p;
 			if (lineno == 1 && n >= 3 &&
@@ -1424,7 +1434,8 @@ print_section(FILE *f, const char *sec, const void *base)
 		if (strcmp(cfg_keys[i].section, sec) != 0)
 			continue;
 		if (cfg_keys[i].kind == K_SECRET) {
-			s = (const void *)((const char *)base + cfg_keys[i].off);
+			s = (const void *)((const char *)base +
+			    cfg_keys[i].off);
 			if (s->value == NULL)
 				continue;
 		} else if ((cfg_keys[i].kind == K_STR ||

@@ -128,7 +128,8 @@ segurd_metrics_sample_u64(struct segur_buf *b, const char *name,
 	int	 rc;
 
 	if ((rc = add_series(b, name, labels)) != 0 ||
-	    (rc = segur_buf_addf(b, "%llu\n", (unsigned long long)value)) != 0) {
+	    (rc = segur_buf_addf(b, "%llu\n",
+	    (unsigned long long)value)) != 0) {
 		if (b->data != NULL) {
 			b->len = len;
 			b->data[len] = '\0';

@@ -449,7 +449,8 @@ test_daemon_config_secrets_from_files_only(void **state)
 	/* The password never shows in a cause. */
 	p = put(fx, "pw", "hunter2\nhunter3\n", 0600);
 	free(p);
-	assert_int_not_equal(load(fx, "[mail]\nsmtp_url = smtps://m.example.org\n"
+	assert_int_not_equal(load(fx,
+	    "[mail]\nsmtp_url = smtps://m.example.org\n"
 	    "from = a@example.org\nto = b@example.org\nusername = u\n"
 	    "password_file = pw\n", &cfg, &cause), 0);
 	assert_null(strstr(cause, "hunter"));

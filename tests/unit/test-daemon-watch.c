@@ -71,7 +71,8 @@ process(void *arg, const char *path, char **cause)
 	}
 	pthread_mutex_unlock(&g->mu);
 	if (g->leave)
-		return (segur_cause(cause, SEGUR_EINVAL, "refused for the test"));
+		return (segur_cause(cause, SEGUR_EINVAL,
+		    "refused for the test"));
 	to = segur_asprintf("%s/%s", g->done, base);
 	assert_int_equal(rename(path, to), 0);
 	free(to);
