@@ -1299,6 +1299,12 @@ segurd_config_load(const char *file, struct segurd_config **out,
 	if ((rc = cfg_lines(&ctx)) != 0)
 		goto done;
 	if (ctx.nerrs == 0) {
+		/*
+		 * No continuation lines: an indented "key = value" is a key of
+		 * its own, not the tail of the previous value. (A global of
+		 * Debian's libinih, which reads it at run time.)
+		 */
+		ini_allow_multiline = false;
 		ini = ini_parse_stream(cfg_reader, &ctx, cfg_handler, &ctx);
 		if (ini > 0)
 			cfg_error(&ctx, ini, "syntax error: expected "

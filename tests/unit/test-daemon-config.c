@@ -247,6 +247,21 @@ test_daemon_config_printed_config_reads_back(void **state)
 }
 
 static void
+test_daemon_config_indented_lines_are_keys(void **state)
+{
+	struct segurd_config *cfg;
+	char	*cause;
+
+	/* inih would read the second line as the rest of settle's value. */
+	assert_int_equal(load(*state, "[inbox]\nsettle = 2s\n\trescan = 5min\n"
+	    "  [log]\n  level = warning\n", &cfg, &cause), 0);
+	assert_int_equal(cfg->settle_ms, 2000);
+	assert_int_equal(cfg->rescan_ms, 300000);
+	assert_int_equal(cfg->log_level, LOG_LEVEL_WARNING);
+	segurd_config_free(cfg);
+}
+
+static void
 test_daemon_config_durations_are_strict(void **state)
 {
 	static const struct {
@@ -569,6 +584,7 @@ main(void)
 		T(test_daemon_config_empty_file_gives_documented_defaults),
 		T(test_daemon_config_full_file_is_read),
 		T(test_daemon_config_printed_config_reads_back),
+		T(test_daemon_config_indented_lines_are_keys),
 		T(test_daemon_config_durations_are_strict),
 		T(test_daemon_config_long_line_is_refused_with_file_and_line),
 		T(test_daemon_config_unknown_names_are_errors),

@@ -298,6 +298,13 @@ client_oversize(struct rig *g)
 	segur_buf_release(&b);
 	/* The limit does not stop a normal request afterwards. */
 	answers[3] = get(g, "GET /healthz HTTP/1.1\r\n\r\n");
+	/* A URL longer than 1 KiB, within the request limit. */
+	segur_buf_adds(&b, "GET /");
+	for (i = 0; i < 1100; i++)
+		segur_buf_adds(&b, "a");
+	segur_buf_adds(&b, " HTTP/1.1\r\n\r\n");
+	answers[4] = exchange(g, b.data, b.len);
+	segur_buf_release(&b);
 }
 
 static void
@@ -308,11 +315,12 @@ test_daemon_http_oversize_requests_refused(void **state)
 	(void)state;
 	memset(&g, 0, sizeof(g));
 	g.healthy = 1;
-	run(&g, client_oversize, 1024, 5000);
+	run(&g, client_oversize, 2048, 5000);
 	expect_prefix(answers[0], "HTTP/1.1 431 ");
 	expect_prefix(answers[1], "HTTP/1.1 413 ");
 	expect_prefix(answers[2], "HTTP/1.1 413 ");
 	expect_prefix(answers[3], "HTTP/1.1 200 OK");
+	expect_prefix(answers[4], "HTTP/1.1 414 URI Too Long\r\n");
 	free_answers();
 }
 
