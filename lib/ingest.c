@@ -573,7 +573,7 @@ quarantine(struct ingest *g, const char *reason)
 	    "VALUES (?, ?, ?, ?)";
 	sqlite3_stmt	*st;
 	cJSON		*facts;
-	char		 now[24], *copy = NULL, *why = NULL;
+	char		 now[24], *copy = NULL, *why = NULL, *tmpdir = NULL;
 	int		 rc;
 
 	g->r->status = SEGUR_INGEST_QUARANTINED;
@@ -614,12 +614,14 @@ quarantine(struct ingest *g, const char *reason)
 	if (g->o->move)
 		rc = segur_quarantine_file(g->o->quarantine_dir, g->path,
 		    reason, NULL, &why);
-	else if ((copy = segur_asprintf("%s/.%s.copy", g->o->quarantine_dir,
-	    g->r->name)) == NULL)
+	else if ((tmpdir = segur_asprintf("%s/.incoming",
+	    g->o->quarantine_dir)) == NULL || (copy = segur_asprintf("%s/%s",
+	    tmpdir, g->r->name)) == NULL)
 		rc = SEGUR_ENOMEM;
-	else if ((rc = segur_mkdir_p(g->o->quarantine_dir, &why)) == 0 &&
+	else if ((rc = segur_mkdir_p(tmpdir, &why)) == 0 &&
 	    (rc = segur_write_file_atomic(copy, g->data, g->len, 0640,
 	    &why)) == 0)
+		/* A copy, under the file's own name: the user's file stays. */
 		rc = segur_quarantine_file(g->o->quarantine_dir, copy, reason,
 		    NULL, &why);
 	if (rc != 0) {
@@ -630,10 +632,12 @@ quarantine(struct ingest *g, const char *reason)
 		goto fail;
 	}
 	free(copy);
+	free(tmpdir);
 	free(why);
 	return (segur_ledger_commit(g->l, g->cause));
 fail:
 	free(copy);
+	free(tmpdir);
 	free(why);
 	segur_ledger_rollback(g->l);
 	return (rc);
