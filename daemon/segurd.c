@@ -27,6 +27,7 @@
 #include <uv.h>
 
 #include "segur/error.h"
+#include "segur/ledger.h"
 #include "segur/util.h"
 #include "segur/version.h"
 #include "config.h"
@@ -286,6 +287,15 @@ main(int argc, char **argv)
 	if (run_init(&d.run, d.cfg) != 0)
 		fatalx("out of memory");
 	log_info("segurd %s starting with %s", SEGUR_VERSION, file);
+	/* The ledger must exist: segurd never creates or migrates it. */
+	if ((rc = segur_ledger_open(d.run.ledger_path, 0, &d.ledger,
+	    &cause)) != 0)
+		fatalx("%s: %s", d.run.ledger_path, cause != NULL ? cause :
+		    segur_strerror(rc));
+	segur_ledger_set_actor(d.ledger, "segurd");
+	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
+	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)
+		d.run.crash_at = atoi(getenv("SEGUR_TEST_CRASH_AT"));
 	/* Writes to a client that left must fail, not kill segurd. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -335,6 +345,8 @@ main(int argc, char **argv)
 		return (1);
 	}
 	log_info("stopped");
+	segur_ledger_close(d.worker_ledger);
+	segur_ledger_close(d.ledger);
 	segurd_config_free(d.cfg);
 	run_release(&d.run);
 	free(d.config_error);

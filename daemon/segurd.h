@@ -21,6 +21,7 @@
  * the configuration. Strings owned, freed at exit.
  */
 struct segurd_run {
+	int		 crash_at;	/* tests: ingest crash point, 0 never */
 	char		*ledger_path;
 	char		*inbox_path;
 	char		*archive_path;
@@ -28,8 +29,14 @@ struct segurd_run {
 	char		*listen;
 };
 
+struct segur_ledger;
+
 struct segurd {
 	uv_loop_t	 loop;
+	struct segur_ledger *ledger;	/* owned; loop thread: providers */
+	struct segur_ledger *worker_ledger; /* owned; the uv_queue_work
+					   thread only (one file at a time),
+					   opened on first use */
 	char		*config_file;	/* borrowed from argv */
 	struct segurd_config *cfg;	/* owned; loop thread only */
 	struct segurd_run run;

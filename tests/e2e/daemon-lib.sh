@@ -18,7 +18,15 @@ _segurd_kill() {
 trap 'rc=$?; _segurd_kill; (exit $rc); _cleanup' EXIT
 
 # start_segurd CONF ADDRESS: ADDRESS is the port or unix:/PATH it serves.
+# A CONF without a [ledger] section gets one, ledger.db beside it, which
+# is created (segurd needs an initialized ledger) if missing.
 start_segurd() {
+	if ! grep -q '^\[ledger\]' "$1"; then
+		printf '[ledger]\npath = ledger.db\n' >>"$1"
+	fi
+	_ledger=$(sed -n '/^\[ledger\]/,/^\[/s/^path = //p' "$1" | head -1)
+	case $_ledger in /*) ;; *) _ledger=$(dirname "$1")/$_ledger ;; esac
+	[ -f "$_ledger" ] || "$SEGURCTL" --db "$_ledger" init >/dev/null
 	"$SEGURD" -c "$1" 2>>"$T/segurd.log" &
 	SEGURD_PID=$!
 	i=0
