@@ -108,7 +108,9 @@ segurd_metrics_sample(struct segur_buf *b, const char *name,
 	else if (isinf(value))
 		rc = segur_buf_adds(b, value > 0 ? "+Inf\n" : "-Inf\n");
 	else
-		rc = segur_buf_addf(b, "%.17g\n", value);
+		/* 15 digits: what a double holds exactly as decimal text, so
+		 * 4866.67 reads 4866.67 (big counts go through _u64). */
+		rc = segur_buf_addf(b, "%.15g\n", value);
 	if (rc == 0)
 		return (0);
 fail:

@@ -71,8 +71,11 @@ test_daemon_metrics_special_values(void **state)
 	assert_int_equal(segurd_metrics_sample(&b, "v", NULL, -INFINITY), 0);
 	assert_int_equal(segurd_metrics_sample(&b, "v", NULL, 0.1), 0);
 	assert_int_equal(segurd_metrics_sample(&b, "v", NULL, 1234567.0), 0);
+	/* An amount in euros reads as written, not 4866.6700000000001. */
+	assert_int_equal(segurd_metrics_sample(&b, "v", NULL,
+	    486667 / 100.0), 0);
 	assert_string_equal(b.data, "v NaN\nv +Inf\nv -Inf\n"
-	    "v 0.10000000000000001\nv 1234567\n");
+	    "v 0.1\nv 1234567\nv 4866.67\n");
 	segur_buf_release(&b);
 }
 
