@@ -125,8 +125,7 @@ result_print(FILE *f, const char *path, const struct segur_ingest_result *r)
 			    l->numeroEditeur != NULL ? l->numeroEditeur : "?",
 			    l->ref != NULL ? " (" : "", l->ref != NULL ?
 			    l->ref : "", l->ref != NULL ? ")" : "",
-			    l->answer == SEGUR_ANSWER_ANOMALY ?
-			    l->detail : l->detail);
+			    l->detail);
 	}
 	for (i = 0; i < r->nfile_anomalies; i++)
 		fprintf(f, "  anomalie : %s\n", r->anomalies[i]);
@@ -183,7 +182,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "quarantine");
 	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
 	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = atoi(crash);
+		o.crash_at = (int)strtol(crash, NULL, 10);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	if (json)

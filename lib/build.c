@@ -561,7 +561,7 @@ build_zips(struct build *b, struct breq **reqs, size_t n, int rank)
 	struct segur_build_file	*f;
 	struct stat		 st;
 	size_t			*zip_of = NULL, nd = 0, nzips, i, j, k;
-	int64_t			 zip_id;
+	int64_t			 zip_id = 0;
 	char			 name[80], *tmp = NULL, *why = NULL;
 	int			 rc = SEGUR_ENOMEM;
 
@@ -599,7 +599,7 @@ build_zips(struct build *b, struct breq **reqs, size_t n, int rank)
 		    (int64_t)time(NULL), b->cause)) != 0)
 			goto out;
 		rc = segur_archive_put_file(&b->archive, tmp,
-		    SEGUR_ZIP_MAX_BYTES + 1024 * 1024, f->sha256, &why);
+		    SEGUR_ZIP_MAX_BYTES + (size_t)1024 * 1024, f->sha256, &why);
 		if (rc < 0) {
 			segur_cause(b->cause, rc, "%s", why);
 			goto out;
@@ -642,7 +642,7 @@ build_file(struct build *b, struct breq **reqs, size_t n)
 	const cJSON		**lines = NULL;
 	cJSON			*header = NULL;
 	char			 name[64], *why = NULL;
-	int64_t			 file_id;
+	int64_t			 file_id = 0;
 	size_t			 i, fi;
 	int			 rank, rc;
 
@@ -669,7 +669,7 @@ build_file(struct build *b, struct breq **reqs, size_t n)
 			    "de pièce inconnu", reqs[i]->ref));
 	}
 	rc = SEGUR_ENOMEM;
-	if ((lines = calloc(n, sizeof(*lines))) == NULL ||
+	if ((lines = calloc(n, sizeof(const cJSON *))) == NULL ||
 	    (header = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddNullToObject(header, "impId") == NULL ||
 	    cJSON_AddStringToObject(header, "numeroAns",
@@ -760,7 +760,7 @@ recover(struct build *b)
 			    strrchr(final, '/') + 1 : "", -1,
 			    SQLITE_TRANSIENT);
 			if (sqlite3_step(st) == SQLITE_ROW && segur_read_file(
-			    tmp, SEGUR_ZIP_MAX_BYTES + 1024 * 1024, &data,
+			    tmp, SEGUR_ZIP_MAX_BYTES + (size_t)1024 * 1024, &data,
 			    &len, NULL) == 0) {
 				segur_sha256_hex(data, len, hex);
 				keep = strcmp(hex, (const char *)
@@ -879,7 +879,7 @@ sort_out(struct build *b, struct breq ***ok, size_t *nok)
 	int	 rc;
 
 	*nok = 0;
-	if ((*ok = calloc(b->nreqs + 1, sizeof(**ok))) == NULL)
+	if ((*ok = calloc(b->nreqs + 1, sizeof(struct breq *))) == NULL)
 		return (SEGUR_ENOMEM);
 	for (i = 0; i < b->nreqs; i++) {
 		if ((rc = check_documents(b, &b->reqs[i])) != 0)

@@ -374,7 +374,7 @@ ingest_line(struct ingest *g, size_t i)
 		    "registre", rl->numeroEditeur)));
 	if (rc != 0)
 		return (rc);
-	if ((il->ref = strdup(a.ref)) == NULL)
+	if (a.ref == NULL || (il->ref = strdup(a.ref)) == NULL)
 		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
 	else if (a.file_id != g->answers_id)
 		rc = line_anomaly(g, il, rl, &a, "other_file",
@@ -432,7 +432,12 @@ missing_lines(struct ingest *g)
 		n++;
 	}
 	sqlite3_reset(st);
-	rc = oom ? segur_cause(g->cause, SEGUR_ENOMEM, "out of memory") : 0;
+	if (oom)
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+	else if (rc != SQLITE_DONE)
+		rc = segur__db_error(g->l, g->cause, "list the pending lines");
+	else
+		rc = 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		if ((rc = find_attempt(g, missing[i], &a)) != 0)
 			break;
@@ -444,10 +449,10 @@ missing_lines(struct ingest *g)
 		if (rc == 0) {
 			char **p = realloc(g->r->anomalies,
 			    (g->r->nfile_anomalies + 1) * sizeof(*p));
-			if (p == NULL) {
-				free(d);
-				rc = SEGUR_ENOMEM;
-			} else {
+			if (p == NULL)
+				rc = segur_cause(g->cause, SEGUR_ENOMEM,
+				    "out of memory");
+			else {
 				g->r->anomalies = p;
 				p[g->r->nfile_anomalies++] = d;
 				d = NULL;

@@ -138,7 +138,7 @@ struct segur_validate_ctx {
 						   filled */
 
 /* Default size limit: larger buffers are refused before parsing. */
-#define SEGUR_VALIDATE_MAX_BYTES	(16u * 1024 * 1024)
+#define SEGUR_VALIDATE_MAX_BYTES	((size_t)16 * 1024 * 1024)
 
 struct segur_validate_opts {
 	unsigned	 flags;		/* SEGUR_VALIDATE_* */
