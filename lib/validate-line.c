@@ -531,20 +531,17 @@ geo_context(struct segur__vstate *st, struct lstate *ls, const char *geo,
 				    "\"%s\" au FINESS juridique \"%s\", pas à "
 				    "\"%s\" : vérifiez l'OG", geo, fjd, fj);
 			ls->neligible++;
-			if (ctx->tranche_amount == NULL)
-				ls->ceiling_ok = 0;
-			else if ((rc = ctx->tranche_amount(ctx->arg, tranche,
-			    &amount)) != 1) {
-				if (rc < 0)
-					ctx_failed(st, "montant de tranche",
-					    rc);
-				ls->ceiling_ok = 0;
-			} else if (amount < 0 || amount >
-			    SEGUR_AMOUNT_MAX_CENTS ||
-			    ls->ceiling_ttc > SEGUR_AMOUNT_MAX_CENTS)
-				ls->ceiling_ok = 0;
-			else
+			rc = ctx->tranche_amount != NULL ?
+			    ctx->tranche_amount(ctx->arg, tranche, &amount) : 0;
+			if (rc < 0)
+				ctx_failed(st, "montant de tranche", rc);
+			/* Bounded so that 10 × the sum fits in 64 bits. */
+			if (rc == 1 && amount >= 0 &&
+			    amount <= SEGUR_AMOUNT_MAX_CENTS &&
+			    ls->ceiling_ttc <= SEGUR_AMOUNT_MAX_CENTS)
 				ls->ceiling_ttc += amount;
+			else
+				ls->ceiling_ok = 0;
 		}
 	} else
 		ls->ceiling_ok = 0;

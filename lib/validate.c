@@ -241,9 +241,10 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 const char *
 segur__vnumtext(const struct segur__vstate *st, const cJSON *v, size_t *n)
 {
-	size_t	 k = (size_t)v->valueint;
+	size_t	 k;
 
-	if (v->valueint < 0 || k >= st->nspans) {
+	if (v == NULL || v->valueint < 0 ||
+	    (k = (size_t)v->valueint) >= st->nspans) {
 		*n = 0;
 		return ("");
 	}
@@ -258,7 +259,9 @@ segur__vquote(const struct segur__vstate *st, const cJSON *v, char *out,
 	const char	*s, *p;
 	size_t		 n, cps = 0;
 
-	if (cJSON_IsString(v)) {
+	if (v == NULL)
+		snprintf(out, outsz, "absent");
+	else if (cJSON_IsString(v)) {
 		/* At most 60 characters, cut on a character boundary. */
 		s = v->valuestring;
 		for (p = s; *p != '\0' && cps < 60; cps++)
@@ -411,7 +414,8 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 	char		 k[256];
 	size_t		 i, next = 0;
 
-	memset(slots, 0, nkeys * sizeof(*slots));
+	for (i = 0; i < nkeys; i++)
+		slots[i] = NULL;
 	for (c = obj->child; c != NULL; c = c->next) {
 		/* Keys usually come in the guide's order: try that first. */
 		if (next < nkeys && strcmp(c->string, keys[next]) == 0)
@@ -894,7 +898,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 	segur__vreturned(st, R_FICHIER_IMPID, "impId", slots[H_IMPID]);
 
 	v = slots[H_ANS];
-	if (!cJSON_IsString(v))
+	if (v == NULL || !cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "doit être un texte de 10 caractères entre guillemets "
 		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", Q(v),
@@ -911,7 +915,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		st->numeroAns = v->valuestring;
 
 	v = slots[H_SIRET];
-	if (!cJSON_IsString(v))
+	if (v == NULL || !cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_SIRET, "SIRET", "SIRET doit être "
 		    "un texte de 14 chiffres entre guillemets ; trouvé : %s "
 		    "(%s)", Q(v), segur__vtypename(v));
@@ -925,7 +929,9 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		    "contrôle du SIRET %s est fausse (Luhn) : vérifiez le "
 		    "numéro sur l'avis de situation INSEE", Q(v));
 
-	l = slots[H_LIGNES];
+	/* The structure check made sure lignesImport is an array. */
+	if ((l = slots[H_LIGNES]) == NULL)
+		return;
 	n = cJSON_GetArraySize(l);
 	if (n == 0)
 		segur__vfind(st, R_FICHIER_NB_LIGNES, "lignesImport",
@@ -988,7 +994,7 @@ static cJSON *
 control1(struct segur__vstate *st)
 {
 	size_t	 max = st->opts->max_bytes != 0 ? st->opts->max_bytes :
-		    SEGUR_VALIDATE_MAX_BYTES;
+		    (size_t)SEGUR_VALIDATE_MAX_BYTES;
 
 	if (st->len > max) {
 		segur__vfind(st, R_STRUCT_TAILLE, NULL, "le fichier fait %zu "
