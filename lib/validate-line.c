@@ -187,7 +187,7 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 {
 	const char	*s, *why;
 	char		 q[128], low[8];
-	size_t		 cps;
+	size_t		 cps, bytes;
 	int		 nd, fr_ok;
 
 	if (!cJSON_IsString(v)) {
@@ -200,7 +200,13 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 		    "obligatoire", key, Q(v));
 		return (0);
 	}
-	cps = segur__utf8_count(s);
+	/*
+	 * Characters never outnumber bytes: with only a maximum, a string
+	 * shorter than it in bytes needs no counting.
+	 */
+	bytes = strlen(s);
+	cps = exact == 0 && (below == 0 || bytes < below) ? bytes :
+	    segur__utf8_count(s);
 	if (exact != 0 && cps != exact) {
 		segur__vfind(st, rule, key, "%s %s compte %zu caractères : il "
 		    "en faut exactement %zu", key, Q(v), cps, exact);

@@ -516,6 +516,47 @@ test_validate_findings_fit_on_one_line(void **state)
 	segur_report_release(&r);
 }
 
+static void
+test_validate_numbers_keep_their_text_in_any_key_order(void **state)
+{
+	struct segur_validate_opts opts;
+	struct segur_report r;
+	cJSON	*root, *l;
+	char	*ex, *json;
+
+	(void)state;
+	/* lignesImport first, numbers before and after it. */
+	ex = helper_read_data(EX_FILE, NULL);
+	root = cJSON_Parse(ex);
+	free(ex);
+	l = cJSON_DetachItemFromObject(root, "lignesImport");
+	cJSON_AddItemToObject(root, "avant", cJSON_CreateRaw("[1.50, -2e3]"));
+	cJSON_AddItemToObject(root, "lignesImport", l);
+	cJSON_DeleteItemFromObject(root, "SIRET");
+	cJSON_AddItemToObject(root, "SIRET", cJSON_CreateRaw("3.8042372300028e13"));
+	cJSON_DeleteItemFromObject(root, "impId");
+	cJSON_AddItemToObject(root, "impId", cJSON_CreateRaw("731.0"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetArrayItem(l, 1),
+	    "commande"), "montantSegurHT", cJSON_CreateRaw("5840.001"));
+	json = cJSON_Print(root);
+	cJSON_Delete(root);
+	memset(&opts, 0, sizeof(opts));
+	opts.flags = SEGUR_VALIDATE_RETURNED;
+	assert_int_equal(segur_validate_buffer(json, strlen(json), &opts, &r),
+	    0);
+	free(json);
+	if (r.nfindings != 3)
+		tv_dump("key order", &r);
+	assert_int_equal(r.nfindings, 3);
+	assert_int_equal(tv_count(&r, "JSON-CLE-INCONNUE", "avant"), 1);
+	assert_int_equal(tv_count(&r, "FICHIER-SIRET", "SIRET"), 1);
+	assert_non_null(strstr(r.findings[1].message, "3.8042372300028e13"));
+	assert_int_equal(tv_count(&r, "COMMANDE-MONTANT",
+	    "lignesImport[1].commande.montantSegurHT"), 1);
+	assert_non_null(strstr(r.findings[2].message, "5840.001"));
+	segur_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -539,6 +580,8 @@ main(void)
 		cmocka_unit_test(
 		    test_validate_report_keeps_at_most_10000_findings),
 		cmocka_unit_test(test_validate_findings_fit_on_one_line),
+		cmocka_unit_test(
+		    test_validate_numbers_keep_their_text_in_any_key_order),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
