@@ -159,7 +159,7 @@ struct segur__opcode {
 	size_t		 n;
 };
 
-/* Everything one validation run carries (about 20 KiB: it lives on the
+/* Everything one validation run carries (about 17 KiB: it lives on the
  * caller's stack, so that a run allocates nothing before cJSON). */
 struct segur__vstate {
 	const struct segur_validate_opts *opts;	/* borrowed */
