@@ -153,7 +153,14 @@ struct segur__seenset {
 	size_t			 icap;	/* power of two */
 };
 
-/* Everything one validation run carries. */
+/* One operator code: n bytes at s (not NUL-terminated). */
+struct segur__opcode {
+	const char	*s;	/* borrowed: embedded data or opblock */
+	size_t		 n;
+};
+
+/* Everything one validation run carries (about 17 KiB: it lives on the
+ * caller's stack, so that a run allocates nothing before cJSON). */
 struct segur__vstate {
 	const struct segur_validate_opts *opts;	/* borrowed */
 	const struct segur_validate_ctx	 *ctx;	/* borrowed, may be NULL */
@@ -167,9 +174,19 @@ struct segur__vstate {
 
 	const char			 *buf;	/* borrowed input */
 	size_t				  len;
-	struct segur__span		 *spans; /* owned, number literals */
+	/*
+	 * Number literals. The first ones live in spans_inline: nothing is
+	 * malloc'ed before cJSON parses, so that cJSON finds the allocator
+	 * as a plain parse would (a large malloc first makes glibc
+	 * consolidate every small free chunk, which costs more than the
+	 * whole validation).
+	 */
+	struct segur__span		  spans_inline[512];
+	struct segur__span		 *spans; /* spans_inline or owned */
 	size_t				  nspans;
 	size_t				  spancap;
+	size_t				  knext;  /* next line's first span */
+	size_t				  kend;	  /* first span after lines */
 
 	struct segur__pseg		  path[SEGUR__PATH_MAX];
 	int				  depth;
@@ -189,9 +206,15 @@ struct segur__vstate {
 	int				  profiles_state; /* 0 not asked,
 							     1 known, <0 */
 
-	char				 *opblock;  /* owned, operator codes */
-	const char			**ops;	    /* owned, sorted */
+	/*
+	 * Operator codes, sorted, pointing into the embedded CSV (or into
+	 * opblock for a quoted field): inline, no allocation for the real
+	 * list of a few hundred codes.
+	 */
+	struct segur__opcode		  ops_inline[512];
+	struct segur__opcode		 *ops;	    /* ops_inline or owned */
 	size_t				  nops;
+	char				 *opblock;  /* owned, unquoted codes */
 	int				  ops_loaded;
 };
 
