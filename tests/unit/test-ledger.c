@@ -700,7 +700,7 @@ try_op(struct segur_ledger *l, const char *ref, int op)
 	int		 rc;
 
 	snprintf(asp, sizeof(asp), "ASP-%s", ref);
-	assert_int_equal(sqlite3_prepare_v2(l->db, "SELECT numero_editeur "
+	assert_int_equal(sqlite3_prepare_v2(l->db, "SELECT a.numero_editeur "
 	    "FROM attempt a JOIN request r ON r.id = a.request_id "
 	    "WHERE r.ref = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL),
 	    SQLITE_OK);
