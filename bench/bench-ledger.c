@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	struct segur_status st;
 	struct segur_event *ev;
 	struct stat	 sb;
-	char		 path[4096], extra[64], key[32], *dir, *cause = NULL;
+	char		 path[4096], extra[64], key[64], *dir, *cause = NULL;
 	/* The waiting lists ops read (3-5 % of the ledger each), and one
 	 * state holding 15 % of it, to show how a list scales. */
 	static const enum segur_state lists[] = { SEGUR_STATE_REJECTED,

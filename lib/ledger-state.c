@@ -726,3 +726,124 @@ fail:
 	segur_ledger_rollback(l);
 	return (rc);
 }
+
+int
+segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
+    int64_t *id, char **cause)
+{
+	static const char *const kinds[] = { "submission", "returned",
+	    "documents", "solde", "solde_returned" };
+	static const char *const q_find =
+	    "SELECT id FROM file WHERE direction = ? AND kind = ? AND "
+	    "sha256 = ?";
+	static const char *const q_arch =
+	    "INSERT OR IGNORE INTO archive(sha256, size, stored_at) "
+	    "VALUES (?, ?, ?)";
+	static const char *const q_ins =
+	    "INSERT INTO file(direction, kind, name, numero_ans, day, rank, "
+	    "sha256, size, imp_id, answers, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	cJSON		*a = NULL;
+	char		 now[24], *json = NULL;
+	const char	*dir = f->outgoing ? "out" : "in";
+	int64_t		 fid;
+	int		 rc;
+
+	if (id != NULL)
+		*id = 0;
+	if ((int)f->kind < 0 || f->kind > SEGUR_FILE_SOLDE_RETURNED ||
+	    f->name == NULL || f->sha256 == NULL ||
+	    strlen(f->sha256) != 64 || f->size < 0 || f->rank < 0 ||
+	    f->rank > 999)
+		return (segur_cause(cause, SEGUR_EINVAL, "bad file record"));
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (id != NULL)
+			*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		rc = segur_cause(cause, SEGUR_EEXIST, "le fichier %s (SHA-256 "
+		    "%.12s…) est déjà enregistré", f->name, f->sha256);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "find the file");
+		goto fail;
+	}
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(l, q_arch, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, f->sha256);
+	sqlite3_bind_int64(st, 2, f->size);
+	segur__bind_text(st, 3, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the archive object");
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->name);
+	segur__bind_text(st, 4, f->numero_ans);
+	segur__bind_text(st, 5, f->day);
+	if (f->rank > 0)
+		sqlite3_bind_int(st, 6, f->rank);
+	else
+		sqlite3_bind_null(st, 6);
+	segur__bind_text(st, 7, f->sha256);
+	sqlite3_bind_int64(st, 8, f->size);
+	segur__bind_text(st, 9, f->imp_id);
+	if (f->answers > 0)
+		sqlite3_bind_int64(st, 10, f->answers);
+	else
+		sqlite3_bind_null(st, 10);
+	segur__bind_text(st, 11, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		rc = segur_cause(cause, SEGUR_EEXIST, "le rang %d du %s est déjà "
+		    "pris pour le logiciel %s", f->rank, f->day ? f->day : "?",
+		    f->numero_ans ? f->numero_ans : "?");
+		goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the file");
+		goto fail;
+	}
+	fid = sqlite3_last_insert_rowid(l->db);
+	if ((a = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(a, "direction", dir) == NULL ||
+	    cJSON_AddStringToObject(a, "kind", kinds[f->kind]) == NULL ||
+	    cJSON_AddStringToObject(a, "name", f->name) == NULL ||
+	    cJSON_AddStringToObject(a, "sha256", f->sha256) == NULL ||
+	    cJSON_AddNumberToObject(a, "size", (double)f->size) == NULL ||
+	    cJSON_AddNumberToObject(a, "file_id", (double)fid) == NULL ||
+	    (json = cJSON_PrintUnformatted(a)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur__event_append(l, "file.add", "file", f->name, 0, NULL,
+	    json, cause)) != 0)
+		goto fail;
+	cJSON_Delete(a);
+	free(json);
+	if ((rc = segur_ledger_commit(l, cause)) == 0 && id != NULL)
+		*id = fid;
+	return (rc);
+fail:
+	cJSON_Delete(a);
+	free(json);
+	segur_ledger_rollback(l);
+	return (rc);
+}

@@ -1440,6 +1440,66 @@ test_ledger_promote_with_reference_data(void **state)
 }
 
 static void
+test_ledger_files_and_attempt_placement(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_file_new fn;
+	char		 ne[6], hex[65];
+	int64_t		 fid, fid2, aid;
+	int		 rank;
+	cJSON		*o, *att;
+
+	add_software(f->l);
+	drive_to(f->l, "BC-1", SEGUR_STATE_READY);
+	segur_sha256_hex("file one", 8, hex);
+	/* build: one transaction for rank, file, attempt and placement. */
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	memset(&fn, 0, sizeof(fn));
+	fn.kind = SEGUR_FILE_SUBMISSION;
+	fn.outgoing = 1;
+	fn.name = "JSON-2023000042-20231002-001.json";
+	fn.numero_ans = ANS;
+	fn.day = "20231002";
+	fn.rank = rank;
+	fn.sha256 = hex;
+	fn.size = 8;
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid, NULL), 0);
+	assert_int_equal(segur_ledger_attempt_new(f->l, "BC-1", ne, &aid,
+	    NULL), 0);
+	assert_int_equal(segur_ledger_attempt_place(f->l, aid, fid, 1, NULL),
+	    0);
+	assert_int_equal(segur_ledger_commit(f->l, NULL), 0);
+	/* Placed once only. */
+	assert_int_equal(segur_ledger_attempt_place(f->l, aid, fid, 2, NULL),
+	    SEGUR_ESTATE);
+	/* The same file again: refused, its id given back. */
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid2, NULL),
+	    SEGUR_EEXIST);
+	assert_int_equal(fid2, fid);
+	/* Another file with a rank already taken that day. */
+	segur_sha256_hex("file two", 8, hex);
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid2, NULL),
+	    SEGUR_EEXIST);
+	assert_int_equal(segur_ledger_request_show(f->l, ne, &o, NULL), 0);
+	att = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "attempts"), 0);
+	assert_string_equal(cJSON_GetObjectItem(att, "file")->valuestring,
+	    "JSON-2023000042-20231002-001.json");
+	assert_int_equal(cJSON_GetObjectItem(att, "numLigne")->valueint, 1);
+	cJSON_Delete(o);
+	/* A rolled-back build leaves the rank and nothing else taken. */
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	assert_int_equal(rank, 2);
+	segur_ledger_rollback(f->l);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	assert_int_equal(rank, 2);
+}
+
+static void
 test_ledger_profiles_text(void **state)
 {
 	unsigned p;
@@ -1512,6 +1572,8 @@ main(void)
 		    test_ledger_survives_allocation_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_promote_with_reference_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_files_and_attempt_placement, setup, teardown),
 		cmocka_unit_test(test_ledger_profiles_text),
 	};
 
