@@ -174,8 +174,8 @@ today_ymd(void)
 
 	if (localtime_r(&now, &tm) == NULL)
 		return (0);
-	return ((long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
-	    tm.tm_mday);
+	return ((long)(tm.tm_year + 1900) * 10000 + (long)(tm.tm_mon + 1) *
+	    100 + tm.tm_mday);
 }
 
 /*
@@ -191,8 +191,8 @@ validate_file(struct segurctl_env *env, const char *file,
 	size_t	 len = 0;
 	int	 rc;
 
-	rc = segur_read_file(file, SEGUR_VALIDATE_MAX_BYTES, &buf, &len,
-	    &cause);
+	rc = segur_read_file(file, (size_t)SEGUR_VALIDATE_MAX_BYTES, &buf,
+	    &len, &cause);
 	if (rc == SEGUR_ETOOBIG && stat(file, &sb) == 0) {
 		/* Refused before reading: the validator reports the size. */
 		free(cause);

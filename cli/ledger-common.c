@@ -4,6 +4,7 @@
  * and the "record" commands' one implementation.
  */
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "segur/amount.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
+#include "segur/util.h"
 
 #include "segurctl.h"
 
@@ -186,4 +188,16 @@ segurctl_record_exec(int kind,
 		return (segurctl_ledger_error(cmd, env, rc, cause));
 	fprintf(env->out, "%s: %s recorded\n", argv[optind], cmd->name + 7);
 	return (SEGURCTL_EXIT_OK);
+}
+
+char *
+segurctl_beside_ledger(const char *db, const char *leaf)
+{
+	char	*copy, *p;
+
+	if ((copy = strdup(db)) == NULL)
+		return (NULL);
+	p = segur_asprintf("%s/%s", dirname(copy), leaf);
+	free(copy);
+	return (p);
 }

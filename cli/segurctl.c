@@ -37,7 +37,10 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_status,
 	&cmd_audit_verify,
 	/* build */
+	&cmd_build,
 	/* ingest */
+	&cmd_ingest,
+	&cmd_alerts_list,
 	/* solde */
 	/* audit */
 	&cmd_help,

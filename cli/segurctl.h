@@ -91,6 +91,10 @@ int	segurctl_ledger_open(const struct segurctl_cmd *cmd,
 int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
 	    struct segurctl_env *env, int rc, char *cause);
 
+/* "<folder of the ledger db>/<leaf>" (archive, out, quarantine), malloc'ed;
+ * NULL on ENOMEM. */
+char	*segurctl_beside_ledger(const char *db, const char *leaf);
+
 /* Prints o indented on env->out and deletes it. */
 int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
@@ -115,7 +119,10 @@ int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	    int argc, char **argv);
 /* build */
+extern const struct segurctl_cmd cmd_build;
 /* ingest */
+extern const struct segurctl_cmd cmd_ingest;
+extern const struct segurctl_cmd cmd_alerts_list;
 /* solde */
 /* audit */
 

@@ -314,8 +314,10 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		segur_ledger_close(l);
 		return (rc);
 	}
+	/* Statement journals (every write inside a savepoint keeps one) in
+	 * memory: on disk they cost thousands of small writes per batch. */
 	if ((rc = segur__exec(l, "PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON", cause)) != 0 ||
+	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY", cause)) != 0 ||
 	    (rc = pragma_int(l, "PRAGMA user_version", &l->version,
 	    cause)) != 0) {
 		segur_ledger_close(l);

@@ -104,6 +104,7 @@ enum segur__rule_idx {
 	R_FINESS_CLE,
 	R_TELEPHONE_LONGUEUR,
 	R_CONTEXTE_ECHEC,
+	R_RAPPORT_TRONQUE,
 	R__COUNT
 };
 
@@ -112,6 +113,12 @@ extern const struct segur_rule segur__rules[R__COUNT];
 
 /* Deepest nesting of arrays and objects accepted (the layout needs 6). */
 #define SEGUR__VALIDATE_MAX_DEPTH	64
+
+/*
+ * Findings kept in a report; later ones are only counted (a hostile 16 MiB
+ * file could otherwise ask for millions of messages).
+ */
+#define SEGUR__MAX_FINDINGS		10000
 
 /* The project's start of the programme: older order dates are suspicious. */
 #define SEGUR__PROGRAMME_START		20210101L
@@ -146,12 +153,20 @@ struct segur__seenset {
 	size_t			 icap;	/* power of two */
 };
 
-/* Everything one validation run carries. */
+/* One operator code: n bytes at s (not NUL-terminated). */
+struct segur__opcode {
+	const char	*s;	/* borrowed: embedded data or opblock */
+	size_t		 n;
+};
+
+/* Everything one validation run carries (about 17 KiB: it lives on the
+ * caller's stack, so that a run allocates nothing before cJSON). */
 struct segur__vstate {
 	const struct segur_validate_opts *opts;	/* borrowed */
 	const struct segur_validate_ctx	 *ctx;	/* borrowed, may be NULL */
 	struct segur_report		 *rep;	/* borrowed, filled */
 	size_t				  fcap;	/* room in rep->findings */
+	int				  truncated; /* MAX_FINDINGS reached */
 	int				  oom;
 	int				  request; /* segur_validate_request() */
 	int				  returned;
@@ -159,9 +174,19 @@ struct segur__vstate {
 
 	const char			 *buf;	/* borrowed input */
 	size_t				  len;
-	struct segur__span		 *spans; /* owned, number literals */
+	/*
+	 * Number literals. The first ones live in spans_inline: nothing is
+	 * malloc'ed before cJSON parses, so that cJSON finds the allocator
+	 * as a plain parse would (a large malloc first makes glibc
+	 * consolidate every small free chunk, which costs more than the
+	 * whole validation).
+	 */
+	struct segur__span		  spans_inline[512];
+	struct segur__span		 *spans; /* spans_inline or owned */
 	size_t				  nspans;
 	size_t				  spancap;
+	size_t				  knext;  /* next line's first span */
+	size_t				  kend;	  /* first span after lines */
 
 	struct segur__pseg		  path[SEGUR__PATH_MAX];
 	int				  depth;
@@ -181,9 +206,15 @@ struct segur__vstate {
 	int				  profiles_state; /* 0 not asked,
 							     1 known, <0 */
 
-	char				 *opblock;  /* owned, operator codes */
-	const char			**ops;	    /* owned, sorted */
+	/*
+	 * Operator codes, sorted, pointing into the embedded CSV (or into
+	 * opblock for a quoted field): inline, no allocation for the real
+	 * list of a few hundred codes.
+	 */
+	struct segur__opcode		  ops_inline[512];
+	struct segur__opcode		 *ops;	    /* ops_inline or owned */
 	size_t				  nops;
+	char				 *opblock;  /* owned, unquoted codes */
 	int				  ops_loaded;
 };
 

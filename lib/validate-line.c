@@ -187,7 +187,7 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 {
 	const char	*s, *why;
 	char		 q[128], low[8];
-	size_t		 cps;
+	size_t		 cps, bytes;
 	int		 nd, fr_ok;
 
 	if (!cJSON_IsString(v)) {
@@ -200,7 +200,13 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 		    "obligatoire", key, Q(v));
 		return (0);
 	}
-	cps = segur__utf8_count(s);
+	/*
+	 * Characters never outnumber bytes: with only a maximum, a string
+	 * shorter than it in bytes needs no counting.
+	 */
+	bytes = strlen(s);
+	cps = exact == 0 && (below == 0 || bytes < below) ? bytes :
+	    segur__utf8_count(s);
 	if (exact != 0 && cps != exact) {
 		segur__vfind(st, rule, key, "%s %s compte %zu caractères : il "
 		    "en faut exactement %zu", key, Q(v), cps, exact);
@@ -467,8 +473,8 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 			if (cJSON_IsString(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre, pas un texte "
-			    ": écrivez %s sans guillemets, avec un point "
-			    "décimal", v->valuestring);
+			    "(%s) : écrivez-le sans guillemets, avec un point "
+			    "décimal (par exemple 4866.67)", Q(v));
 		} else if (!cJSON_IsNumber(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre (par exemple "
@@ -531,20 +537,17 @@ geo_context(struct segur__vstate *st, struct lstate *ls, const char *geo,
 				    "\"%s\" au FINESS juridique \"%s\", pas à "
 				    "\"%s\" : vérifiez l'OG", geo, fjd, fj);
 			ls->neligible++;
-			if (ctx->tranche_amount == NULL)
-				ls->ceiling_ok = 0;
-			else if ((rc = ctx->tranche_amount(ctx->arg, tranche,
-			    &amount)) != 1) {
-				if (rc < 0)
-					ctx_failed(st, "montant de tranche",
-					    rc);
-				ls->ceiling_ok = 0;
-			} else if (amount < 0 || amount >
-			    SEGUR_AMOUNT_MAX_CENTS ||
-			    ls->ceiling_ttc > SEGUR_AMOUNT_MAX_CENTS)
-				ls->ceiling_ok = 0;
-			else
+			rc = ctx->tranche_amount != NULL ?
+			    ctx->tranche_amount(ctx->arg, tranche, &amount) : 0;
+			if (rc < 0)
+				ctx_failed(st, "montant de tranche", rc);
+			/* Bounded so that 10 × the sum fits in 64 bits. */
+			if (rc == 1 && amount >= 0 &&
+			    amount <= SEGUR_AMOUNT_MAX_CENTS &&
+			    ls->ceiling_ttc <= SEGUR_AMOUNT_MAX_CENTS)
 				ls->ceiling_ttc += amount;
+			else
+				ls->ceiling_ok = 0;
 		}
 	} else
 		ls->ceiling_ok = 0;
@@ -1241,13 +1244,8 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 	check_pjs(st, &ls, sl[K_PJ]);
 	check_scenarios(st, &ls, sl[K_SCENARIO]);
 	asp_field(st, R_LIGNE_CODE_TRAITEMENT, "codeTraitement", sl[K_CODE]);
-	if (sl[K_LIBELLE] != NULL && st->returned &&
-	    !cJSON_IsNull(sl[K_LIBELLE]) && !cJSON_IsString(sl[K_LIBELLE]))
-		not_text(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
-	else
-		asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
-		    sl[K_LIBELLE]);
+	asp_field(st, R_LIGNE_LIBELLE_TRAITEMENT, "libelleTraitement",
+	    sl[K_LIBELLE]);
 	check_ceiling(st, &ls);
 }
 

@@ -3,8 +3,9 @@
  * (sql/ref/operateurs-messagerie.csv, compiled in), used when the context
  * gives no operator_known callback.
  *
- * The list is parsed on first use within one validation run (a few
- * microseconds) and freed with the run: no global state.
+ * The list is indexed on first use within one validation run (a few
+ * microseconds, no copy: the codes are read where they lie in the embedded
+ * data) and dropped with the run: no global state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,40 +17,48 @@
 #define OPS_CSV	"sql/ref/operateurs-messagerie.csv"
 
 static int
-cmp_str(const void *a, const void *b)
+cmp_code(const void *a, const void *b)
 {
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+	const struct segur__opcode *x = a, *y = b;
+	int	 c;
+
+	c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+	if (c != 0)
+		return (c);
+	return (x->n < y->n ? -1 : x->n > y->n);
 }
 
 /*
- * Copies the first field of every record after the header into st->opblock
- * (RFC 4180: a quoted field may hold commas, doubled quotes and newlines)
- * and indexes them, sorted, in st->ops.
+ * Indexes the first field of every record after the header, sorted, in
+ * st->ops. An unquoted field is used where it lies in the embedded data; a
+ * quoted one (RFC 4180: it may hold commas, doubled quotes and newlines) is
+ * unquoted into st->opblock.
  */
 static int
 ops_load(struct segur__vstate *st)
 {
 	const struct segur_embedded_file *f;
-	const char	*p, *end;
-	char		*w;
-	size_t		 nrec = 0, i;
+	const char	*p, *end, *start;
+	char		*w = NULL;
+	size_t		 nrec = 1, i, n;
 	int		 first = 1, quoted;
 
 	if ((f = segur_embedded_find(OPS_CSV)) == NULL)
 		return (SEGUR_ENOENT);
 	for (i = 0; i < f->len; i++)
 		nrec += f->data[i] == '\n';
-	if ((st->opblock = malloc(f->len + 1)) == NULL ||
-	    (st->ops = calloc(nrec + 1, sizeof(*st->ops))) == NULL)
+	st->ops = st->ops_inline;
+	if (nrec > sizeof(st->ops_inline) / sizeof(st->ops_inline[0]) &&
+	    (st->ops = calloc(nrec, sizeof(*st->ops))) == NULL)
 		return (SEGUR_ENOMEM);
 	p = f->data;
 	end = f->data + f->len;
-	w = st->opblock;
 	while (p < end) {
-		char	*start = w;
-
-		quoted = *p == '"';
-		if (quoted) {
+		if (*p == '"') {
+			if (w == NULL && (w = st->opblock =
+			    malloc(f->len + 1)) == NULL)
+				return (SEGUR_ENOMEM);
+			start = w;
 			for (p++; p < end; p++) {
 				if (*p == '"' && p + 1 < end && p[1] == '"')
 					*w++ = *p++;
@@ -59,12 +68,14 @@ ops_load(struct segur__vstate *st)
 					*w++ = *p;
 			}
 			p++;
+			n = (size_t)(w - start);
 		} else {
+			start = p;
 			while (p < end && *p != ',' && *p != '\n' &&
 			    *p != '\r')
-				*w++ = *p++;
+				p++;
+			n = (size_t)(p - start);
 		}
-		*w++ = '\0';
 		/* Skip the rest of the record, quoted fields included. */
 		quoted = 0;
 		while (p < end && (quoted || *p != '\n')) {
@@ -75,22 +86,22 @@ ops_load(struct segur__vstate *st)
 		p++;
 		if (first) {
 			first = 0;	/* the header: code,libelle */
-			w = start;
 			continue;
 		}
-		if (start[0] == '\0' || st->nops == nrec + 1) {
-			w = start;
-			continue;
+		if (n > 0 && st->nops < nrec) {
+			st->ops[st->nops].s = start;
+			st->ops[st->nops].n = n;
+			st->nops++;
 		}
-		st->ops[st->nops++] = start;
 	}
-	qsort(st->ops, st->nops, sizeof(*st->ops), cmp_str);
+	qsort(st->ops, st->nops, sizeof(*st->ops), cmp_code);
 	return (0);
 }
 
 int
 segur__operator_known(struct segur__vstate *st, const char *code)
 {
+	struct segur__opcode key;
 	int	 rc;
 
 	/* ops_loaded: 0 not yet, 1 loaded, <0 the load's SEGUR_E* code. */
@@ -100,14 +111,17 @@ segur__operator_known(struct segur__vstate *st, const char *code)
 		st->ops_loaded = (rc = ops_load(st)) == 0 ? 1 : rc;
 	if (st->ops_loaded < 0)
 		return (st->ops_loaded);
-	return (bsearch(&code, st->ops, st->nops, sizeof(*st->ops),
-	    cmp_str) != NULL);
+	key.s = code;
+	key.n = strlen(code);
+	return (bsearch(&key, st->ops, st->nops, sizeof(*st->ops),
+	    cmp_code) != NULL);
 }
 
 void
 segur__ops_release(struct segur__vstate *st)
 {
-	free(st->ops);
+	if (st->ops != st->ops_inline)
+		free(st->ops);
 	free(st->opblock);
 	st->ops = NULL;
 	st->opblock = NULL;

@@ -257,6 +257,9 @@ const struct segur_rule segur__rules[R__COUNT] = {
 	[R_CONTEXTE_ECHEC] = { "CONTEXTE-ECHEC", W, L,
 	    "Une vérification par les données de référence n'a pas pu être "
 	    "faite (erreur de la source) ; elle est sautée.", "projet" },
+	[R_RAPPORT_TRONQUE] = { "RAPPORT-TRONQUE", W, F,
+	    "Le fichier a plus de 10 000 constats : les suivants sont comptés "
+	    "mais pas détaillés.", "projet" },
 };
 
 const struct segur_rule *

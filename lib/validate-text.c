@@ -107,6 +107,9 @@ segur__is_blank(const char *s)
 {
 	const char	*p = s;
 
+	/* Most texts start with a printable ASCII character. */
+	if ((unsigned char)*p > 0x20 && (unsigned char)*p < 0x80)
+		return (0);
 	while (*p != '\0')
 		if (!segur__is_space(segur__utf8_next(&p)))
 			return (0);
@@ -121,19 +124,24 @@ segur__is_blank(const char *s)
 int
 segur__email_ok(const char *s)
 {
-	const char	*p = s, *at = NULL, *q;
+	const char	*p = s, *at = NULL;
 	size_t		 dlen, i;
 	int		 dot = 0;
 
 	while (*p != '\0') {
-		q = p;
-		if (segur__is_space(segur__utf8_next(&p)))
+		if ((unsigned char)*p >= 0x80) {
+			if (segur__is_space(segur__utf8_next(&p)))
+				return (0);
+			continue;
+		}
+		if (*p == ' ' || (*p >= 0x09 && *p <= 0x0D))
 			return (0);
-		if (*q == '@') {
+		if (*p == '@') {
 			if (at != NULL)
 				return (0);
-			at = q;
+			at = p;
 		}
+		p++;
 	}
 	if (at == NULL || at == s)
 		return (0);
@@ -320,13 +328,23 @@ segur__siret_key_ok(const char *s)
 	return (sum % 5 == 0);
 }
 
-/* FNV-1a: cheap and good enough to skip most string comparisons. */
+/*
+ * A string hash for the seen sets: FNV-1a over 8-byte words (the strings
+ * are short codes: FINESS, numeroEditeur), then a final mix.
+ */
 uint32_t
 segur__hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 14695981039346656037ULL, w;
+	size_t	 n = strlen(s);
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (h);
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 1099511628211ULL;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ ((uint64_t)n << 59)) * 1099511628211ULL;
+	h ^= h >> 29;
+	return ((uint32_t)(h ^ (h >> 32)));
 }

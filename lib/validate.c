@@ -58,28 +58,132 @@ segur__vpop(struct segur__vstate *st)
 		st->depth--;
 }
 
-/* Renders the current path plus leaf: keys joined by '.', [i] indexes. */
+/*
+ * Makes s fit on one line: control characters (a key or a value may hold
+ * a decoded "\n") become visible escapes. Returns s, or a new string and
+ * frees s; NULL on ENOMEM (s freed).
+ */
 static char *
-path_render(const struct segur__vstate *st, const char *leaf)
+one_line(char *s)
 {
 	struct segur_buf b = SEGUR_BUF_INIT;
-	int	 i, n = st->depth < SEGUR__PATH_MAX ? st->depth :
-		    SEGUR__PATH_MAX, rc = 0;
+	const unsigned char *p;
+	int	 rc = 0;
 
-	for (i = 0; i < n && rc == 0; i++) {
-		if (st->path[i].key != NULL)
-			rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
-			    st->path[i].key);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			break;
+	if (*p == '\0')
+		return (s);
+	for (p = (const unsigned char *)s; *p != '\0' && rc == 0; p++) {
+		if (*p == '\n')
+			rc = segur_buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			rc = segur_buf_adds(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7F)
+			rc = segur_buf_addf(&b, "\\u%04X", *p);
 		else
-			rc = segur_buf_addf(&b, "[%ld]", st->path[i].idx);
+			rc = segur_buf_add(&b, p, 1);
 	}
-	if (leaf != NULL && rc == 0)
-		rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "", leaf);
+	free(s);
 	if (rc != 0) {
 		segur_buf_release(&b);
 		return (NULL);
 	}
 	return (segur_buf_detach(&b));
+}
+
+/* Copies key for a message: at most 60 characters, cut on a boundary. */
+static const char *
+key_text(const char *key, char *out, size_t outsz)
+{
+	const char	*p = key;
+	size_t		 cps;
+
+	for (cps = 0; *p != '\0' && cps < 60; cps++)
+		(void)segur__utf8_next(&p);
+	snprintf(out, outsz, "%.*s%s", (int)(p - key), key,
+	    *p != '\0' ? "…" : "");
+	return (out);
+}
+
+/* Renders the current path plus leaf: keys joined by '.', [i] indexes. */
+static char *
+path_render(const struct segur__vstate *st, const char *leaf)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	 k[256];
+	int	 i, n = st->depth < SEGUR__PATH_MAX ? st->depth :
+		    SEGUR__PATH_MAX, rc = 0;
+
+	/* Keys are cut at 60 characters: only unknown keys are that long. */
+	for (i = 0; i < n && rc == 0; i++) {
+		if (st->path[i].key != NULL)
+			rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
+			    key_text(st->path[i].key, k, sizeof(k)));
+		else
+			rc = segur_buf_addf(&b, "[%ld]", st->path[i].idx);
+	}
+	if (leaf != NULL && rc == 0)
+		rc = segur_buf_addf(&b, "%s%s", b.len > 0 ? "." : "",
+		    key_text(leaf, k, sizeof(k)));
+	if (rc != 0) {
+		segur_buf_release(&b);
+		return (NULL);
+	}
+	return (one_line(segur_buf_detach(&b)));
+}
+
+/* Room for one more finding, zeroed; NULL on ENOMEM (st->oom set). */
+static struct segur_finding *
+finding_slot(struct segur__vstate *st)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+	size_t	 ncap;
+
+	if (rep->nfindings == st->fcap) {
+		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
+		f = reallocarray(rep->findings, ncap, sizeof(*f));
+		if (f == NULL) {
+			st->oom = 1;
+			return (NULL);
+		}
+		rep->findings = f;
+		st->fcap = ncap;
+	}
+	f = &rep->findings[rep->nfindings];
+	memset(f, 0, sizeof(*f));
+	return (f);
+}
+
+/* Past SEGUR__MAX_FINDINGS: count, and say once that the rest is not kept. */
+static void
+finding_over_limit(struct segur__vstate *st, const struct segur_rule *r)
+{
+	struct segur_report *rep = st->rep;
+	struct segur_finding *f;
+
+	if (r->severity == SEGUR_SEV_ERROR)
+		rep->nerrors++;
+	else
+		rep->nwarnings++;
+	if (st->truncated || (f = finding_slot(st)) == NULL)
+		return;
+	st->truncated = 1;
+	f->message = segur_asprintf("plus de %d constats : les suivants sont "
+	    "comptés dans le résumé mais pas détaillés ; corrigez d'abord "
+	    "ceux-ci", SEGUR__MAX_FINDINGS);
+	if (f->message == NULL) {
+		st->oom = 1;
+		return;
+	}
+	f->rule = &segur__rules[R_RAPPORT_TRONQUE];
+	f->severity = f->rule->severity;
+	f->line = -1;
+	f->numLigne = -1;
+	rep->nfindings++;
+	rep->nwarnings++;
 }
 
 void
@@ -91,7 +195,6 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 	struct segur_finding *f;
 	struct segur_buf b = SEGUR_BUF_INIT;
 	va_list	 ap;
-	size_t	 ncap;
 	int	 rc;
 
 	if (st->oom)
@@ -102,22 +205,17 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 			return;
 		st->line_errors++;
 	}
-	if (rep->nfindings == st->fcap) {
-		ncap = st->fcap == 0 ? 16 : st->fcap * 2;
-		f = reallocarray(rep->findings, ncap, sizeof(*f));
-		if (f == NULL) {
-			st->oom = 1;
-			return;
-		}
-		rep->findings = f;
-		st->fcap = ncap;
+	if (rep->nfindings >= SEGUR__MAX_FINDINGS) {
+		finding_over_limit(st, r);
+		return;
 	}
-	f = &rep->findings[rep->nfindings];
-	memset(f, 0, sizeof(*f));
+	if ((f = finding_slot(st)) == NULL)
+		return;
 	va_start(ap, fmt);
 	rc = segur_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (rc != 0 || (f->message = segur_buf_detach(&b)) == NULL) {
+	if (rc != 0 || (f->message = one_line(segur_buf_detach(&b))) ==
+	    NULL) {
 		segur_buf_release(&b);
 		st->oom = 1;
 		return;
@@ -143,9 +241,10 @@ segur__vfind(struct segur__vstate *st, int rule, const char *leaf,
 const char *
 segur__vnumtext(const struct segur__vstate *st, const cJSON *v, size_t *n)
 {
-	size_t	 k = (size_t)v->valueint;
+	size_t	 k;
 
-	if (v->valueint < 0 || k >= st->nspans) {
+	if (v == NULL || v->valueint < 0 ||
+	    (k = (size_t)v->valueint) >= st->nspans) {
 		*n = 0;
 		return ("");
 	}
@@ -160,7 +259,9 @@ segur__vquote(const struct segur__vstate *st, const cJSON *v, char *out,
 	const char	*s, *p;
 	size_t		 n, cps = 0;
 
-	if (cJSON_IsString(v)) {
+	if (v == NULL)
+		snprintf(out, outsz, "absent");
+	else if (cJSON_IsString(v)) {
 		/* At most 60 characters, cut on a character boundary. */
 		s = v->valuestring;
 		for (p = s; *p != '\0' && cps < 60; cps++)
@@ -310,9 +411,11 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
     const char *const *keys, size_t nkeys, const cJSON **slots)
 {
 	const cJSON	*c, *d;
+	char		 k[256];
 	size_t		 i, next = 0;
 
-	memset(slots, 0, nkeys * sizeof(*slots));
+	for (i = 0; i < nkeys; i++)
+		slots[i] = NULL;
 	for (c = obj->child; c != NULL; c = c->next) {
 		/* Keys usually come in the guide's order: try that first. */
 		if (next < nkeys && strcmp(c->string, keys[next]) == 0)
@@ -330,7 +433,8 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 				    c->string, "la clé \"%s\" apparaît "
 				    "plusieurs fois dans cet objet : gardez-en "
 				    "une seule (la valeur retenue serait "
-				    "ambiguë)", c->string);
+				    "ambiguë)", key_text(c->string, k,
+				    sizeof(k)));
 			continue;
 		}
 		for (d = obj->child; d != c; d = d->next)
@@ -339,7 +443,8 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 		if (d != c) {
 			segur__vfind(st, R_JSON_CLE_EN_DOUBLE, c->string,
 			    "la clé \"%s\" apparaît plusieurs fois dans cet "
-			    "objet : gardez-en une seule", c->string);
+			    "objet : gardez-en une seule",
+			    key_text(c->string, k, sizeof(k)));
 			continue;
 		}
 		for (i = 0; i < nkeys; i++)
@@ -348,11 +453,13 @@ segur__vobject(struct segur__vstate *st, const cJSON *obj,
 		if (i < nkeys)
 			segur__vfind(st, R_JSON_CLE_INCONNUE, c->string,
 			    "clé inconnue \"%s\" : les noms de clés respectent "
-			    "la casse, écrivez \"%s\"", c->string, keys[i]);
+			    "la casse, écrivez \"%s\"", key_text(c->string,
+			    k, sizeof(k)), keys[i]);
 		else
 			segur__vfind(st, R_JSON_CLE_INCONNUE, c->string,
 			    "clé inconnue \"%s\" : elle n'existe pas dans le "
-			    "guide, supprimez-la", c->string);
+			    "guide, supprimez-la", key_text(c->string, k,
+			    sizeof(k)));
 	}
 }
 
@@ -445,8 +552,13 @@ add_span(struct segur__vstate *st, size_t off, size_t len)
 	size_t	 ncap;
 
 	if (st->nspans == st->spancap) {
-		ncap = st->spancap == 0 ? 256 : st->spancap * 2;
-		if ((v = reallocarray(st->spans, ncap, sizeof(*v))) == NULL) {
+		ncap = st->spancap * 2;
+		if (st->spans == st->spans_inline) {
+			if ((v = reallocarray(NULL, ncap, sizeof(*v))) != NULL)
+				memcpy(v, st->spans, st->nspans * sizeof(*v));
+		} else
+			v = reallocarray(st->spans, ncap, sizeof(*v));
+		if (v == NULL) {
 			st->oom = 1;
 			return (-1);
 		}
@@ -468,16 +580,79 @@ static const unsigned char str_plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1
 };
 static const unsigned char out_plain[256] = {
-	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [','] = 1, [':'] = 1,
-	['a'] = 1, ['e'] = 1, ['f'] = 1, ['l'] = 1, ['n'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+	[0x20 ... 0x21] = 1, [0x23 ... 0x2C] = 1, [0x2E ... 0x2F] = 1,
+	[0x3A ... 0x5A] = 1, [0x5C] = 1, [0x5E ... 0x7A] = 1, [0x7C] = 1,
+	[0x7E ... 0x7F] = 1
 };
+
+/* The bytes a number literal is made of (the grammar is checked apart). */
+static const unsigned char num_char[256] = {
+	['0' ... '9'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1, ['+'] = 1,
+	['-'] = 1
+};
+
+/*
+ * How many of the 8 bytes at p are plain text bytes before the first that
+ * needs a decision (a quote, a backslash, a control character, a non-ASCII
+ * byte): 8 if none. The classic "has a zero byte" and "has a byte less
+ * than n" word tricks can raise false flags, but only above a true one, so
+ * the lowest flag is exact.
+ */
+static size_t
+word_plain_prefix(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t x, q, b, m;
+
+	memcpy(&x, p, sizeof(x));
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	m = (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) |
+	    x) & highs;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (m == 0 ? 8 : (size_t)__builtin_ctzll(m) / 8);
+#else
+	return (m == 0 ? 8 : 0);
+#endif
+}
+
+/* Reports a byte that cannot start anything at off (control 1). */
+static void
+bad_byte(struct segur__vstate *st, size_t off, int instr)
+{
+	unsigned char c = (unsigned char)st->buf[off];
+	long	 line, col;
+
+	pos_of(st->buf, off, &line, &col);
+	if (c >= 0x80)
+		segur__vfind(st, R_STRUCT_UTF8, NULL, "le fichier n'est pas "
+		    "encodé en UTF-8 (octet 0x%02X invalide ligne %ld, colonne "
+		    "%ld) : il vient sans doute d'un outil en Windows-1252 ou "
+		    "ISO-8859-1 ; réenregistrez-le en UTF-8 sans BOM", c, line,
+		    col);
+	else if (c == '\0')
+		segur__vfind(st, R_STRUCT_NUL, NULL, "le fichier contient un "
+		    "octet nul (ligne %ld, colonne %ld) : ce n'est pas un "
+		    "fichier texte JSON ; réexportez-le", line, col);
+	else if (instr)
+		segur__vfind(st, R_STRUCT_JSON, NULL, "le fichier n'est pas un "
+		    "JSON valide : caractère de contrôle 0x%02X dans un texte "
+		    "(ligne %ld, colonne %ld) ; écrivez \\n ou \\t, ou "
+		    "supprimez-le", c, line, col);
+	else
+		segur__vfind(st, R_STRUCT_JSON, NULL, "le fichier n'est pas un "
+		    "JSON valide : caractère de contrôle 0x%02X (ligne %ld, "
+		    "colonne %ld)", c, line, col);
+}
 
 /*
  * One pass over the bytes: everything of control 1 that cJSON does not see
  * or accepts too leniently, and the span of every number literal. Returns 0
  * when the bytes are fit for parsing, -1 after emitting a finding (or on
- * ENOMEM).
+ * ENOMEM). Two tight loops, outside and inside texts, each skipping the
+ * bytes that need no decision; what the bytes mean as JSON is cJSON's job.
  */
 static int
 prescan(struct segur__vstate *st)
@@ -486,7 +661,7 @@ prescan(struct segur__vstate *st)
 	const unsigned char *p = b, *end = b + st->len, *q;
 	long	 line, col;
 	size_t	 n;
-	int	 instr = 0, depth = 0;
+	int	 depth = 0;
 
 	if (st->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
 		segur__vfind(st, R_STRUCT_BOM, NULL, "le fichier commence par "
@@ -494,70 +669,55 @@ prescan(struct segur__vstate *st)
 		    "enregistrez-le en « UTF-8 sans BOM »");
 		return (-1);
 	}
-	while (p < end) {
-		/* Fast path: the bytes that need no decision. */
-		if (instr)
-			while (p < end && str_plain[*p])
-				p++;
-		else
-			while (p < end && out_plain[*p])
-				p++;
-		if (p == end)
-			break;
-		if (*p >= 0x80) {
-			if ((n = utf8_seq(p, end)) == 0) {
-				pos_of(st->buf, (size_t)(p - b), &line, &col);
-				segur__vfind(st, R_STRUCT_UTF8, NULL, "le "
-				    "fichier n'est pas encodé en UTF-8 (octet "
-				    "0x%02X invalide ligne %ld, colonne %ld) : "
-				    "il vient sans doute d'un outil en "
-				    "Windows-1252 ou ISO-8859-1 ; "
-				    "réenregistrez-le en UTF-8 sans BOM",
-				    *p, line, col);
-				return (-1);
-			}
-			p += n;
-			continue;
-		}
-		if (*p == '\0') {
-			pos_of(st->buf, (size_t)(p - b), &line, &col);
-			segur__vfind(st, R_STRUCT_NUL, NULL, "le fichier "
-			    "contient un octet nul (ligne %ld, colonne %ld) : "
-			    "ce n'est pas un fichier texte JSON ; "
-			    "réexportez-le", line, col);
-			return (-1);
-		}
-		if (instr) {
-			if (*p == '"')
-				instr = 0;
-			else if (*p == '\\' && p + 1 < end) {
-				if (p[1] == 'u' && end - p >= 6 &&
-				    memcmp(p + 2, "0000", 4) == 0) {
-					pos_of(st->buf, (size_t)(p - b), &line,
-					    &col);
-					segur__vfind(st, R_STRUCT_NUL, NULL,
-					    "le fichier contient le caractère "
-					    "nul \\u0000 (ligne %ld, colonne "
-					    "%ld) : supprimez-le", line, col);
-					return (-1);
-				}
-				if (p[1] < 0x80)
-					p++;
-			} else if (*p < 0x20) {
-				pos_of(st->buf, (size_t)(p - b), &line, &col);
-				segur__vfind(st, R_STRUCT_JSON, NULL, "le "
-				    "fichier n'est pas un JSON valide : "
-				    "caractère de contrôle 0x%02X dans un texte "
-				    "(ligne %ld, colonne %ld) ; écrivez \\n ou "
-				    "\\t, ou supprimez-le", *p, line, col);
-				return (-1);
-			}
+	for (;;) {
+		while (end - p >= 4 && out_plain[p[0]] && out_plain[p[1]] &&
+		    out_plain[p[2]] && out_plain[p[3]])
+			p += 4;
+		while (p < end && out_plain[*p])
 			p++;
-			continue;
-		}
+		if (p == end)
+			return (0);
 		switch (*p) {
 		case '"':
-			instr = 1;
+			for (p++;;) {
+				while (end - p >= 8 &&
+				    (n = word_plain_prefix(p)) == 8)
+					p += 8;
+				if (end - p >= 8)
+					p += n;
+				else
+					while (p < end && str_plain[*p])
+						p++;
+				if (p == end)
+					return (0);	/* cJSON says where */
+				if (*p == '"') {
+					p++;
+					break;
+				}
+				if (*p == '\\') {
+					if (end - p >= 6 && p[1] == 'u' &&
+					    memcmp(p + 2, "0000", 4) == 0) {
+						pos_of(st->buf, (size_t)(p - b),
+						    &line, &col);
+						segur__vfind(st, R_STRUCT_NUL,
+						    NULL, "le fichier contient "
+						    "le caractère nul \\u0000 "
+						    "(ligne %ld, colonne %ld) : "
+						    "supprimez-le", line, col);
+						return (-1);
+					}
+					/* The escaped byte, if plain ASCII. */
+					p += end - p >= 2 && p[1] >= 0x20 &&
+					    p[1] < 0x80 ? 2 : 1;
+					continue;
+				}
+				if (*p >= 0x80 && (n = utf8_seq(p, end)) > 0) {
+					p += n;
+					continue;
+				}
+				bad_byte(st, (size_t)(p - b), 1);
+				return (-1);
+			}
 			break;
 		case '{':
 		case '[':
@@ -570,17 +730,17 @@ prescan(struct segur__vstate *st)
 				    SEGUR__VALIDATE_MAX_DEPTH, line, col);
 				return (-1);
 			}
+			p++;
 			break;
 		case '}':
 		case ']':
 			depth--;
+			p++;
 			break;
 		case '-':
 		case '0': case '1': case '2': case '3': case '4':
 		case '5': case '6': case '7': case '8': case '9':
-			for (q = p; q < end && ((*q >= '0' && *q <= '9') ||
-			    *q == '.' || *q == 'e' || *q == 'E' ||
-			    *q == '+' || *q == '-'); q++)
+			for (q = p; q < end && num_char[*q]; q++)
 				continue;
 			if (!number_ok((const char *)p, (size_t)(q - p))) {
 				pos_of(st->buf, (size_t)(p - b), &line, &col);
@@ -596,44 +756,87 @@ prescan(struct segur__vstate *st)
 			if (add_span(st, (size_t)(p - b), (size_t)(q - p)) != 0)
 				return (-1);
 			p = q;
-			continue;
-		default:
-			if (*p < 0x20 && *p != '\t' && *p != '\n' &&
-			    *p != '\r') {
-				pos_of(st->buf, (size_t)(p - b), &line, &col);
-				segur__vfind(st, R_STRUCT_JSON, NULL, "le "
-				    "fichier n'est pas un JSON valide : "
-				    "caractère de contrôle 0x%02X (ligne %ld, "
-				    "colonne %ld)", *p, line, col);
-				return (-1);
-			}
 			break;
+		default:
+			/* Non-ASCII outside a text: cJSON refuses it, unless
+			 * it is not even UTF-8. */
+			if (*p >= 0x80 && (n = utf8_seq(p, end)) > 0) {
+				p += n;
+				break;
+			}
+			bad_byte(st, (size_t)(p - b), 0);
+			return (-1);
 		}
-		p++;
 	}
-	return (0);
 }
 
 /*
- * Gives every number node, in document order, the index of its span:
- * valueint is free for that once the tree is ours (we read numbers from
- * text only). Returns -1 if the counts disagree (cannot happen on a buffer
- * cJSON accepted after the pre-scan; checked rather than trusted).
+ * Gives every number node of the sibling list n, in document order, the
+ * index of its span from *k on: valueint is free for that once the tree is
+ * ours (numbers are read from their text only). A node past the last span
+ * (which cannot happen on a buffer cJSON accepted after the pre-scan, but
+ * is not trusted) gets -1: its text reads as empty.
  */
-static int
+static void
 number_map(struct segur__vstate *st, cJSON *n, size_t *k)
 {
 	cJSON	*c;
 
 	for (c = n; c != NULL; c = c->next) {
 		if ((c->type & 0xFF) == cJSON_Number) {
-			if (*k >= st->nspans || *k > (size_t)INT32_MAX)
-				return (-1);
-			c->valueint = (int)(*k)++;
-		} else if (c->child != NULL && number_map(st, c->child, k) != 0)
-			return (-1);
+			c->valueint = *k < st->nspans && *k <= (size_t)INT32_MAX ?
+			    (int)*k : -1;
+			(*k)++;
+		} else if (c->child != NULL)
+			number_map(st, c->child, k);
 	}
-	return (0);
+}
+
+/* The same for one node and its subtree. */
+static void
+number_map_node(struct segur__vstate *st, cJSON *node, size_t *k)
+{
+	cJSON	*next = node->next;
+
+	node->next = NULL;
+	number_map(st, node, k);
+	node->next = next;
+}
+
+/* Number nodes in node's subtree, node included. */
+static size_t
+number_count(const cJSON *node)
+{
+	const cJSON *c;
+	size_t	 n = (node->type & 0xFF) == cJSON_Number;
+
+	for (c = node->child; c != NULL; c = c->next)
+		n += number_count(c);
+	return (n);
+}
+
+/*
+ * Maps the numbers of the header now and leaves those of lignesImport (l)
+ * for segur__vline's caller, line by line, just before each line is
+ * checked: the line's subtree is then still in cache for its checks, and
+ * the tree is walked once instead of twice. Numbers after lignesImport are
+ * the last spans.
+ */
+static void
+number_map_header(struct segur__vstate *st, cJSON *root, cJSON *l)
+{
+	cJSON	*c;
+	size_t	 k = 0, tail = 0, kt;
+
+	for (c = root->child; c != NULL && c != l; c = c->next)
+		number_map_node(st, c, &k);
+	for (c = l->next; c != NULL; c = c->next)
+		tail += number_count(c);
+	kt = tail <= st->nspans ? st->nspans - tail : st->nspans;
+	st->knext = k;
+	st->kend = kt;
+	for (c = l->next; c != NULL; c = c->next)
+		number_map_node(st, c, &kt);
 }
 
 /* Parses after the pre-scan; emits control-1 findings. NULL on failure. */
@@ -643,7 +846,7 @@ parse(struct segur__vstate *st)
 	const char	*end = NULL, *p;
 	cJSON		*root;
 	long		 line, col;
-	size_t		 k = 0, off;
+	size_t		 off;
 
 	for (p = st->buf; p < st->buf + st->len && (*p == ' ' ||
 	    *p == '\t' || *p == '\n' || *p == '\r'); p++)
@@ -660,15 +863,8 @@ parse(struct segur__vstate *st)
 		for (p = end; p < st->buf + st->len && (*p == ' ' ||
 		    *p == '\t' || *p == '\n' || *p == '\r'); p++)
 			continue;
-		if (p == st->buf + st->len) {
-			if (number_map(st, root, &k) == 0 && k == st->nspans)
-				return (root);
-			cJSON_Delete(root);
-			segur__vfind(st, R_STRUCT_JSON, NULL, "le fichier "
-			    "n'est pas un JSON lisible : ses nombres n'ont pas "
-			    "pu être relus");
-			return (NULL);
-		}
+		if (p == st->buf + st->len)
+			return (root);
 		cJSON_Delete(root);
 		end = p;
 		off = (size_t)(end - st->buf);
@@ -791,7 +987,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 	segur__vreturned(st, R_FICHIER_IMPID, "impId", slots[H_IMPID]);
 
 	v = slots[H_ANS];
-	if (!cJSON_IsString(v))
+	if (v == NULL || !cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "doit être un texte de 10 caractères entre guillemets "
 		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", Q(v),
@@ -808,7 +1004,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		st->numeroAns = v->valuestring;
 
 	v = slots[H_SIRET];
-	if (!cJSON_IsString(v))
+	if (v == NULL || !cJSON_IsString(v))
 		segur__vfind(st, R_FICHIER_SIRET, "SIRET", "SIRET doit être "
 		    "un texte de 14 chiffres entre guillemets ; trouvé : %s "
 		    "(%s)", Q(v), segur__vtypename(v));
@@ -822,7 +1018,9 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		    "contrôle du SIRET %s est fausse (Luhn) : vérifiez le "
 		    "numéro sur l'avis de situation INSEE", Q(v));
 
-	l = slots[H_LIGNES];
+	/* The structure check made sure lignesImport is an array. */
+	if ((l = slots[H_LIGNES]) == NULL)
+		return;
 	n = cJSON_GetArraySize(l);
 	if (n == 0)
 		segur__vfind(st, R_FICHIER_NB_LIGNES, "lignesImport",
@@ -838,12 +1036,17 @@ check_header(struct segur__vstate *st, const cJSON *root)
 
 	segur__vpush_key(st, "lignesImport");
 	for (i = 0, v = l->child; v != NULL; v = v->next, i++) {
+		number_map_node(st, (cJSON *)v, &st->knext);
 		segur__vpush_idx(st, i);
 		segur__vline(st, v, i);
 		segur__vpop(st);
 	}
 	segur__vpop(st);
 	st->line = -1;
+	if (st->knext != st->kend)
+		segur__vfind(st, R_STRUCT_JSON, NULL, "le fichier n'a pas pu "
+		    "être relu : ses nombres ne correspondent pas à leur texte "
+		    "(erreur interne du validateur, signalez-la)");
 }
 
 /* --- entry points --------------------------------------------------------- */
@@ -866,6 +1069,8 @@ state_init(struct segur__vstate *st, const char *buf, size_t len,
 	st->first_error = (st->opts->flags & SEGUR_VALIDATE_FIRST_ERROR) != 0;
 	st->buf = buf;
 	st->len = len;
+	st->spans = st->spans_inline;
+	st->spancap = sizeof(st->spans_inline) / sizeof(st->spans_inline[0]);
 	st->line = -1;
 	st->numLigne = -1;
 }
@@ -873,7 +1078,8 @@ state_init(struct segur__vstate *st, const char *buf, size_t len,
 static void
 state_release(struct segur__vstate *st)
 {
-	free(st->spans);
+	if (st->spans != st->spans_inline)
+		free(st->spans);
 	segur__seen_release(&st->editeurs);
 	segur__seen_release(&st->filegeos);
 	segur__vstate_release_line(st);
@@ -885,7 +1091,7 @@ static cJSON *
 control1(struct segur__vstate *st)
 {
 	size_t	 max = st->opts->max_bytes != 0 ? st->opts->max_bytes :
-		    SEGUR_VALIDATE_MAX_BYTES;
+		    (size_t)SEGUR_VALIDATE_MAX_BYTES;
 
 	if (st->len > max) {
 		segur__vfind(st, R_STRUCT_TAILLE, NULL, "le fichier fait %zu "
@@ -908,8 +1114,13 @@ finish(struct segur__vstate *st, cJSON *root)
 {
 	int	 oom = st->oom;
 
-	cJSON_Delete(root);
+	/*
+	 * Our blocks first, the tree last: freeing a large block while the
+	 * tree's thousands of small chunks sit in glibc's fast bins makes it
+	 * consolidate them all, which costs more than the validation.
+	 */
 	state_release(st);
+	cJSON_Delete(root);
 	if (oom)
 		return (SEGUR_ENOMEM);
 	return (0);
@@ -956,6 +1167,7 @@ segur_validate_buffer(const char *buf, size_t len,
 		return (finish(&st, root));
 	report->structure_ok = 1;
 	report->lines = cJSON_GetArraySize(l);
+	number_map_header(&st, root, (cJSON *)l);
 	check_header(&st, root);
 	return (finish(&st, root));
 }
@@ -979,6 +1191,7 @@ segur_validate_request(const char *buf, size_t len,
 	}
 	report->structure_ok = 1;
 	report->lines = 1;
+	number_map_node(&st, root, &st.knext);
 	st.numeroAns = st.opts->numeroAns;
 	segur__vline(&st, root, 0);
 	st.line = -1;

@@ -56,7 +56,12 @@ struct segur_finding {
 	char			*message;  /* owned; French */
 };
 
-/* What one validation found. Release with segur_report_release(). */
+/*
+ * What one validation found. Release with segur_report_release().
+ * At most 10 000 findings are kept, plus one RAPPORT-TRONQUE warning saying
+ * the rest was dropped; nerrors and nwarnings count every finding, kept or
+ * not (so nerrors == 0 still means "no error").
+ */
 struct segur_report {
 	struct segur_finding	*findings;  /* owned array, in file order */
 	size_t			 nfindings;
@@ -133,7 +138,7 @@ struct segur_validate_ctx {
 						   filled */
 
 /* Default size limit: larger buffers are refused before parsing. */
-#define SEGUR_VALIDATE_MAX_BYTES	(16u * 1024 * 1024)
+#define SEGUR_VALIDATE_MAX_BYTES	((size_t)16 * 1024 * 1024)
 
 struct segur_validate_opts {
 	unsigned	 flags;		/* SEGUR_VALIDATE_* */
@@ -155,6 +160,10 @@ struct segur_validate_opts {
  * When len is over the size limit, buf is not read at all (it may be NULL):
  * the report holds the one STRUCT-TAILLE error, so that a caller can report
  * an oversized file without loading it.
+ *
+ * No shared state of its own (cJSON still records its last syntax error in
+ * a static the validator never reads); a run keeps about 17 KiB of working
+ * state on the caller's stack, so that it allocates nothing before parsing.
  */
 int	segur_validate_buffer(const char *buf, size_t len,
 	    const struct segur_validate_opts *opts,

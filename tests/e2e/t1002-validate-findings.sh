@@ -44,4 +44,8 @@ expect_grep "^$f: erreur: le fichier n'est pas encodé en UTF-8 .*Windows-1252.*
 : >"$f"
 expect_exit 1 segurctl validate "$f"
 expect_grep "le fichier est vide" "$T/out"
+# Over the 16 MiB limit: refused before reading, a finding, not exit 2.
+truncate -s 17M "$f"
+expect_exit 1 segurctl validate "$f"
+expect_grep "^$f: erreur: le fichier fait 17825792 octets, au-delà de la limite de 16777216 octets.* \[STRUCT-TAILLE\]\$" "$T/out"
 pass

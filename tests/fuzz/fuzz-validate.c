@@ -83,7 +83,12 @@ check(const struct segur_report *r)
 		else
 			nw++;
 	}
-	if (ne != r->nerrors || nw != r->nwarnings)
+	/* Past 10 000 findings the rest is only counted. */
+	if (r->nfindings > 0 && strcmp(r->findings[r->nfindings - 1].rule->id,
+	    "RAPPORT-TRONQUE") == 0) {
+		if (ne > r->nerrors || nw > r->nwarnings)
+			abort();
+	} else if (ne != r->nerrors || nw != r->nwarnings)
 		abort();
 	if (!r->structure_ok && r->lines != -1)
 		abort();

@@ -78,7 +78,7 @@ cJSON *
 helper_json_at(cJSON *root, const char *path)
 {
 	cJSON	*parent;
-	char	 key[256];
+	char	 key[4096];
 	int	 isidx;
 	long	 idx;
 
@@ -90,7 +90,7 @@ helper_json_edit(cJSON *root, const char *edit)
 {
 	cJSON		*node, *parent = NULL, *raw;
 	const char	*eq;
-	char		 path[512], key[256];
+	char		 path[8192], key[4096];
 	size_t		 n;
 	int		 isidx, add = 0;
 	long		 idx = 0;

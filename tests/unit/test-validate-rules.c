@@ -525,7 +525,7 @@ static const struct rcase bad[] = {
 	    L0 "codeTraitement", NULL, SEGUR_VALIDATE_RETURNED },
 	{ { L0 "libelleTraitement=\"Demande acceptée\"" },
 	    "LIGNE-LIBELLE-TRAITEMENT", L0 "libelleTraitement" },
-	{ { L0 "libelleTraitement=12" }, "LIGNE-LIBELLE-TRAITEMENT",
+	{ { L0 "libelleTraitement={}" }, "LIGNE-LIBELLE-TRAITEMENT",
 	    L0 "libelleTraitement", NULL, SEGUR_VALIDATE_RETURNED },
 
 	/* project checks */
@@ -582,7 +582,10 @@ static const struct rcase good[] = {
 	/* Keys in another order. */
 	{ { "-" L0 "typeAction", L0 "typeAction=\"C\"" } },
 	{ { L0 "numeroASP=\"MS1-1\"", L0 "codeTraitement=0",
-	    "impId=731" }, NULL, NULL, NULL, SEGUR_VALIDATE_RETURNED },
+	    "impId=731", L0 "libelleTraitement=0" }, NULL, NULL, NULL,
+	    SEGUR_VALIDATE_RETURNED },
+	{ { L0 "numeroASP=1872", L0 "codeTraitement=\"E12\"" }, NULL, NULL,
+	    NULL, SEGUR_VALIDATE_RETURNED },
 };
 
 static void

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "segur/error.h"
+#include "segur/util.h"
 #include "segur/validate.h"
 #include "validate-cases.h"
 
@@ -453,6 +454,170 @@ test_validate_first_error_mode(void **state)
 	segur_report_release(&r);
 }
 
+static void
+test_validate_report_keeps_at_most_10000_findings(void **state)
+{
+	struct segur_validate_opts opts;
+	struct segur_report r;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	*ex;
+	size_t	 len;
+	int	 i;
+
+	(void)state;
+	/* 12 000 unknown header keys, then an error in a line. */
+	ex = helper_read_data(EX_FILE, &len);
+	assert_int_equal(segur_buf_adds(&b, "{"), 0);
+	for (i = 0; i < 12000; i++)
+		assert_int_equal(segur_buf_addf(&b, "\"x%d\": 0, ", i), 0);
+	assert_int_equal(segur_buf_add(&b, ex + 1, len - 1), 0);
+	free(ex);
+	ex = strstr(b.data, "\"typeAction\": \"C\"");
+	assert_non_null(ex);
+	ex[15] = 'X';
+	memset(&opts, 0, sizeof(opts));
+	assert_int_equal(segur_validate_buffer(b.data, b.len, &opts, &r), 0);
+	segur_buf_release(&b);
+	assert_int_equal(r.nfindings, 10001);
+	assert_string_equal(r.findings[10000].rule->id, "RAPPORT-TRONQUE");
+	assert_null(r.findings[10000].path);
+	assert_int_equal(r.nwarnings, 12001);
+	/* The error past the limit still makes the file invalid. */
+	assert_int_equal(r.nerrors, 1);
+	segur_report_release(&r);
+}
+
+static void
+test_validate_findings_fit_on_one_line(void **state)
+{
+	struct segur_report r;
+	char	 key[2000];
+	char	 edit[2100];
+	const char *edits[] = { "lignesImport[0].a\nb=1",
+		"lignesImport[1].beneficiaires.nomMandataire=\"A\\nb\"", edit,
+		NULL };
+	size_t	 i;
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(edit, sizeof(edit), "lignesImport[0].%s=2", key);
+	tv_run(EX_FILE, edits, 0, NULL, &r);
+	assert_int_equal(r.nfindings, 3);
+	for (i = 0; i < r.nfindings; i++) {
+		assert_null(strchr(r.findings[i].message, '\n'));
+		assert_null(strchr(r.findings[i].path, '\n'));
+		assert_true(strlen(r.findings[i].message) < 400);
+		assert_true(strlen(r.findings[i].path) < 200);
+	}
+	assert_int_equal(tv_count(&r, "JSON-CLE-INCONNUE",
+	    "lignesImport[0].a\\nb"), 1);
+	assert_non_null(strstr(r.findings[2].message, "\"A\\nb\""));
+	segur_report_release(&r);
+}
+
+static void
+test_validate_numbers_keep_their_text_in_any_key_order(void **state)
+{
+	struct segur_validate_opts opts;
+	struct segur_report r;
+	cJSON	*root, *l;
+	char	*ex, *json;
+
+	(void)state;
+	/* lignesImport first, numbers before and after it. */
+	ex = helper_read_data(EX_FILE, NULL);
+	root = cJSON_Parse(ex);
+	free(ex);
+	l = cJSON_DetachItemFromObject(root, "lignesImport");
+	cJSON_AddItemToObject(root, "avant", cJSON_CreateRaw("[1.50, -2e3]"));
+	cJSON_AddItemToObject(root, "lignesImport", l);
+	cJSON_DeleteItemFromObject(root, "SIRET");
+	cJSON_AddItemToObject(root, "SIRET", cJSON_CreateRaw("3.8042372300028e13"));
+	cJSON_DeleteItemFromObject(root, "impId");
+	cJSON_AddItemToObject(root, "impId", cJSON_CreateRaw("731.0"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetArrayItem(l, 1),
+	    "commande"), "montantSegurHT", cJSON_CreateRaw("5840.001"));
+	json = cJSON_Print(root);
+	cJSON_Delete(root);
+	memset(&opts, 0, sizeof(opts));
+	opts.flags = SEGUR_VALIDATE_RETURNED;
+	assert_int_equal(segur_validate_buffer(json, strlen(json), &opts, &r),
+	    0);
+	free(json);
+	if (r.nfindings != 3)
+		tv_dump("key order", &r);
+	assert_int_equal(r.nfindings, 3);
+	assert_int_equal(tv_count(&r, "JSON-CLE-INCONNUE", "avant"), 1);
+	assert_int_equal(tv_count(&r, "FICHIER-SIRET", "SIRET"), 1);
+	assert_non_null(strstr(r.findings[1].message, "3.8042372300028e13"));
+	assert_int_equal(tv_count(&r, "COMMANDE-MONTANT",
+	    "lignesImport[1].commande.montantSegurHT"), 1);
+	assert_non_null(strstr(r.findings[2].message, "5840.001"));
+	segur_report_release(&r);
+}
+
+/* Structure verdict on {"k": "<prefix><special><suffix>"} (request mode). */
+static const char *
+verdict_for(const char *special, size_t at, size_t total)
+{
+	static char rule[32];
+	struct segur_validate_opts opts;
+	struct segur_report r;
+	char	 buf[128];
+	size_t	 n = 0, i;
+
+	n += (size_t)snprintf(buf, sizeof(buf), "{\"k\": \"");
+	for (i = 0; i < at; i++)
+		buf[n++] = 'a';
+	memcpy(buf + n, special, strlen(special));
+	n += strlen(special);
+	for (i = at; i < total; i++)
+		buf[n++] = 'b';
+	buf[n++] = '"';
+	buf[n++] = '}';
+	memset(&opts, 0, sizeof(opts));
+	assert_int_equal(segur_validate_request(buf, n, &opts, &r), 0);
+	snprintf(rule, sizeof(rule), "%s", r.structure_ok ? "ok" :
+	    r.findings[0].rule->id);
+	segur_report_release(&r);
+	return (rule);
+}
+
+static void
+test_validate_prescan_at_every_alignment(void **state)
+{
+	size_t	 at, total;
+
+	(void)state;
+	/* Specials at every position of texts of 0 to 24 bytes, so that
+	 * the word-at-a-time scan meets them in every lane. */
+	for (total = 0; total <= 24; total++) {
+		for (at = 0; at <= total; at++) {
+			assert_string_equal(verdict_for("\\\"", at, total),
+			    "ok");
+			assert_string_equal(verdict_for("\\\\", at, total),
+			    "ok");
+			assert_string_equal(verdict_for("\xC3\xA9", at,
+			    total), "ok");
+			assert_string_equal(verdict_for("\xF0\x9F\x98\x80",
+			    at, total), "ok");
+			assert_string_equal(verdict_for("\x7F", at, total),
+			    "ok");
+			assert_string_equal(verdict_for("\x01", at, total),
+			    "STRUCT-JSON");
+			assert_string_equal(verdict_for("\t", at, total),
+			    "STRUCT-JSON");
+			assert_string_equal(verdict_for("\xE9", at, total),
+			    "STRUCT-UTF8");
+			assert_string_equal(verdict_for("\xC3", at, total),
+			    "STRUCT-UTF8");
+			assert_string_equal(verdict_for("\\u0000", at, total),
+			    "STRUCT-NUL");
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -473,6 +638,12 @@ main(void)
 		cmocka_unit_test(test_validate_file_name),
 		cmocka_unit_test(test_validate_request_mode),
 		cmocka_unit_test(test_validate_first_error_mode),
+		cmocka_unit_test(
+		    test_validate_report_keeps_at_most_10000_findings),
+		cmocka_unit_test(test_validate_findings_fit_on_one_line),
+		cmocka_unit_test(
+		    test_validate_numbers_keep_their_text_in_any_key_order),
+		cmocka_unit_test(test_validate_prescan_at_every_alignment),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,0 +1,267 @@
+/*
+ * bench-ingest.c: ingesting a 200-line answer of ASP (make bench).
+ *
+ * For each ledger, an empty one and a copy of bench-ledger's 1,000,000
+ * requests (scripts/bench runs bench-ledger first, which generates it),
+ * ROUNDS times: 200 requests registered and made ready, one file built,
+ * ASP's answer made (every line accepted, numbers as JSON numbers), then
+ * the timed part: segur_ingest_file() on it, archive and fsyncs included.
+ * Target (issue 6): under 20 ms on both, side by side.
+ *
+ * The requests are made ready by SQL rather than through the validator:
+ * what is measured is ingestion, and the validator has its own bench.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "segur/build.h"
+#include "segur/error.h"
+#include "segur/ingest.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "ledger-int.h"
+
+#define LINES	200
+#define ROUNDS	5
+
+#define CONTENT \
+	"{\"typeAction\":\"C\",\"commande\":{\"dateCommande\":\"02/10/2023\"," \
+	"\"regimeTVA\":\"TTC\",\"montantSegurHT\":2433.33},\"beneficiaires\":{" \
+	"\"isMandataire\":false,\"nomMandataire\":null,\"emailMandataire\":" \
+	"null,\"telephoneMandataire\":null,\"etablissementsClients\":[{" \
+	"\"FINESSJuridique\":\"750000127\",\"demandeCertificatServeur\":false," \
+	"\"contractualisationOG\":null,\"statutAdminTechnique\":null," \
+	"\"contractualisationEditeur\":null,\"certificatServeur\":null," \
+	"\"nomResponsableOG\":\"MARTIN\",\"emailResponsableOG\":" \
+	"\"direction@og-exemple.fr\",\"telephoneResponsableOG\":" \
+	"\"+33123456780\",\"FINESSGeos\":[\"%s\"]}]}," \
+	"\"piecesJustificatives\":[{\"formatFichier\":\"PDF\",\"typeFichier\":" \
+	"\"BON_COMMANDE\"}],\"scenarioInstallation\":[{\"FINESSGeo\":\"%s\"," \
+	"\"ancienneVersion\":\"DUI 4.2\",\"isMaitreId\":true,\"IsStockageId\":" \
+	"false,\"operateurMessagerie\":\"MAI_15\",\"profilMetier\":\"PA\"," \
+	"\"IsRefSoins\":true}]}"
+
+static void
+die(const char *what, int rc, char *cause)
+{
+	fprintf(stderr, "bench-ingest: %s: %s\n", what, cause != NULL ? cause :
+	    segur_strerror(rc));
+	exit(1);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+}
+
+/* Copies src to dst (the big ledger is only read by its own bench). */
+static int
+copy_file(const char *src, const char *dst)
+{
+	char	 buf[1 << 16];
+	ssize_t	 n;
+	int	 in, out, rc = 0;
+
+	if ((in = open(src, O_RDONLY)) == -1)
+		return (-1);
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
+		close(in);
+		return (-1);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	close(in);
+	close(out);
+	return (rc);
+}
+
+/* Registers LINES requests, makes them ready, builds their file; returns
+ * the built file's path (malloc'ed). */
+static char *
+prepare(struct segur_ledger *l, const char *dir, int round)
+{
+	struct segur_request_new req;
+	struct segur_build_opts	 o;
+	struct segur_build_result r;
+	char	 ref[64], geo[16], content[4096], *bdc, *cause = NULL, *out;
+	int	 i, rc;
+
+	bdc = segur_asprintf("%s/bdc.pdf", dir);
+	if (segur_write_file_atomic(bdc, "%PDF-1.4\n%%EOF\n", 15, 0600,
+	    NULL) != 0)
+		die("bdc", SEGUR_EIO, NULL);
+	if ((rc = segur_ledger_begin(l, &cause)) != 0)
+		die("begin", rc, cause);
+	for (i = 0; i < LINES; i++) {
+		snprintf(ref, sizeof(ref), "BENCH-INGEST-%d-%d", round, i);
+		snprintf(geo, sizeof(geo), "77%03d%04d", round, i);
+		snprintf(content, sizeof(content), CONTENT, geo, geo);
+		memset(&req, 0, sizeof(req));
+		req.ref = ref;
+		req.numero_ans = "2023000042";
+		req.content = content;
+		req.content_len = strlen(content);
+		req.bdc_path = bdc;
+		if ((rc = segur_ledger_request_add(l, &req, NULL,
+		    &cause)) != 0)
+			die("request add", rc, cause);
+	}
+	if ((rc = segur__exec(l, "UPDATE request SET state = 'ready' WHERE "
+	    "state = 'draft' AND ref LIKE 'BENCH-INGEST-%'", &cause)) != 0)
+		die("ready", rc, cause);
+	if ((rc = segur_ledger_commit(l, &cause)) != 0)
+		die("commit", rc, cause);
+	memset(&o, 0, sizeof(o));
+	o.numero_ans = "2023000042";
+	o.day = "20240105";
+	o.outdir = dir;
+	o.archive_dir = segur_asprintf("%s/archive", dir);
+	if ((rc = segur_build_run(l, &o, &r, &cause)) != 0 || r.nfiles == 0 ||
+	    r.nrequests != LINES)
+		die("build", rc, cause);
+	out = strdup(r.files[0].path);
+	segur_build_result_release(&r);
+	free((char *)o.archive_dir);
+	free(bdc);
+	return (out);
+}
+
+/* Writes ASP's answer to the built file: every line accepted. */
+static char *
+answer(const char *built, int round)
+{
+	cJSON	*root, *line;
+	char	*data, *text, *path;
+	size_t	 len;
+	int	 i = 0;
+
+	if (segur_read_file(built, 1 << 24, &data, &len, NULL) != 0 ||
+	    (root = cJSON_Parse(data)) == NULL)
+		die("read the built file", SEGUR_EIO, NULL);
+	cJSON_ReplaceItemInObject(root, "impId", cJSON_CreateNumber(round));
+	cJSON_ArrayForEach(line, cJSON_GetObjectItem(root, "lignesImport")) {
+		cJSON_ReplaceItemInObject(line, "numeroASP",
+		    cJSON_CreateNumber(round * 1000000 + i++));
+		cJSON_ReplaceItemInObject(line, "codeTraitement",
+		    cJSON_CreateNumber(0));
+		cJSON_ReplaceItemInObject(line, "libelleTraitement",
+		    cJSON_CreateString("Demande acceptée"));
+	}
+	text = cJSON_Print(root);
+	path = segur_asprintf("%s.retour-%d.json", built, round);
+	if (segur_write_file_atomic(path, text, strlen(text), 0600, NULL) != 0)
+		die("write the answer", SEGUR_EIO, NULL);
+	cJSON_Delete(root);
+	free(text);
+	free(data);
+	return (path);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+/* Runs ROUNDS timed ingestions on the ledger at path; median and max. */
+static void
+run(const char *label, const char *path, const char *dir, double *med,
+    double *max)
+{
+	struct segur_ingest_opts o;
+	struct segur_ingest_result r;
+	struct segur_ledger *l;
+	struct segur_software sw;
+	double	 t[ROUNDS], t0;
+	char	*cause = NULL, *built, *ret;
+	int	 i, rc;
+
+	if ((rc = segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
+	    &cause)) != 0)
+		die("open", rc, cause);
+	memset(&sw, 0, sizeof(sw));
+	if (segur_ledger_software_add(l, "2023000042", "38042372300028",
+	    "bench", 0x1ff, NULL) != 0 && segur_ledger_software_get(l,
+	    "2023000042", &sw, NULL) != 0)
+		die("software", SEGUR_EINVAL, NULL);
+	segur_software_release(&sw);
+	memset(&o, 0, sizeof(o));
+	o.archive_dir = segur_asprintf("%s/archive", dir);
+	o.quarantine_dir = segur_asprintf("%s/quarantine", dir);
+	for (i = 0; i < ROUNDS; i++) {
+		built = prepare(l, dir, i);
+		ret = answer(built, i + 1);
+		t0 = now_ms();
+		rc = segur_ingest_file(l, ret, &o, &r, &cause);
+		t[i] = now_ms() - t0;
+		if (rc != 0 || r.status != SEGUR_INGEST_RECORDED ||
+		    r.naccepted != LINES)
+			die("ingest", rc, cause);
+		segur_ingest_result_release(&r);
+		free(built);
+		free(ret);
+	}
+	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
+	*med = t[ROUNDS / 2];
+	*max = t[ROUNDS - 1];
+	printf("  %-34s median %7.2f ms   max %7.2f ms  (%d x %d lines)\n",
+	    label, *med, *max, ROUNDS, LINES);
+	free((char *)o.archive_dir);
+	free((char *)o.quarantine_dir);
+	segur_ledger_close(l);
+}
+
+int
+main(int argc, char **argv)
+{
+	char	 dir[] = "/tmp/segur-bench-ingest-XXXXXX", path[4200];
+	char	 big[4096], *self, *cmd;
+	double	 m1, x1, m2, x2;
+
+	(void)argc;
+	setenv("SEGUR_ACTOR", "bench", 1);
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp", SEGUR_EIO, NULL);
+	printf("ingesting a %d-line answer of ASP (archive and fsyncs "
+	    "included); target < 20 ms\n", LINES);
+	snprintf(path, sizeof(path), "%s/empty.db", dir);
+	run("empty ledger", path, dir, &m1, &x1);
+	self = strdup(argv[0]);
+	snprintf(big, sizeof(big), "%s/bench-ledger.db", dirname(self));
+	free(self);
+	snprintf(path, sizeof(path), "%s/big.db", dir);
+	if (access(big, R_OK) != 0 || copy_file(big, path) != 0) {
+		printf("  1,000,000-request ledger: %s missing (run "
+		    "bench-ledger first)\n", big);
+	} else {
+		run("1,000,000-request ledger", path, dir, &m2, &x2);
+		printf("  ratio big / empty (median): %.2f\n", m2 / m1);
+	}
+	cmd = segur_asprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench-ingest: could not remove %s\n", dir);
+	free(cmd);
+	return (0);
+}

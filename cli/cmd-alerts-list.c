@@ -1,0 +1,140 @@
+/*
+ * cmd-alerts-list.c: segurctl alerts list: the outbox (lib/outbox.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/outbox.h"
+
+#include "segurctl.h"
+
+struct list {
+	FILE	*f;
+	cJSON	*json;		/* array, or NULL for text */
+	size_t	 n;
+};
+
+static int
+on_row(void *arg, const struct segur_outbox_row *row)
+{
+	struct list	*s = arg;
+	char		 id[32];
+	cJSON		*o;
+
+	segur_outbox_alert_id(row->id, id);
+	s->n++;
+	if (s->json == NULL) {
+		fprintf(s->f, "%s  %s  %-9s %-7s %s\n", id, row->created_at,
+		    row->kind, row->failed > 0 ? "ÉCHEC" : row->pending > 0 ?
+		    "à livrer" : row->delivered > 0 ? "livrée" : "en file",
+		    row->subject);
+		if (row->failed > 0 && row->last_error != NULL)
+			fprintf(s->f, "        dernière erreur : %s\n",
+			    row->last_error);
+		return (0);
+	}
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (SEGUR_ENOMEM);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "kind", row->kind);
+	cJSON_AddStringToObject(o, "severity", row->severity);
+	cJSON_AddStringToObject(o, "createdAt", row->created_at);
+	cJSON_AddStringToObject(o, "subject", row->subject);
+	if (row->ref != NULL)
+		cJSON_AddStringToObject(o, "ref", row->ref);
+	cJSON_AddItemToObject(o, "facts", cJSON_Parse(row->facts));
+	cJSON_AddNumberToObject(o, "delivered", row->delivered);
+	cJSON_AddNumberToObject(o, "pending", row->pending);
+	cJSON_AddNumberToObject(o, "failed", row->failed);
+	if (row->last_error != NULL)
+		cJSON_AddStringToObject(o, "lastError", row->last_error);
+	cJSON_AddItemToArray(s->json, o);
+	return (0);
+}
+
+static int
+alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "state", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_outbox_filter f;
+	struct segur_ledger	*l;
+	struct list		 s;
+	char			*cause = NULL, *end;
+	int			 c, rc, json = 0;
+
+	memset(&f, 0, sizeof(f));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "pending") != 0 && strcmp(optarg,
+			    "delivered") != 0 && strcmp(optarg, "failed") != 0 &&
+			    strcmp(optarg, "undelivered") != 0)
+				return (segurctl_usage_error(self, env,
+				    "--state: pending, delivered, failed or "
+				    "undelivered"));
+			f.state = optarg;
+			break;
+		case 'k':
+			f.kind = optarg;
+			break;
+		case 'n':
+			f.limit = strtoul(optarg, &end, 10);
+			if (*end != '\0')
+				return (segurctl_usage_error(self, env,
+				    "--limit: a number"));
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env, "unexpected argument"));
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	memset(&s, 0, sizeof(s));
+	s.f = env->out;
+	if (json && (s.json = cJSON_CreateArray()) == NULL) {
+		segur_ledger_close(l);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	rc = segur_outbox_list(l, &f, on_row, &s, &cause);
+	segur_ledger_close(l);
+	if (rc != 0) {
+		cJSON_Delete(s.json);
+		return (segurctl_ledger_error(self, env, rc, cause));
+	}
+	if (json)
+		return (segurctl_print_json(env, s.json));
+	if (s.n == 0)
+		fprintf(env->out, "Aucune alerte.\n");
+	return (SEGURCTL_EXIT_OK);
+}
+
+const struct segurctl_cmd cmd_alerts_list = {
+	"alerts list", "[--state S] [--kind K] [--limit N] [--json]",
+	"list the alerts of the outbox and their deliveries", 0,
+	alerts_list_exec
+};

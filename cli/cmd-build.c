@@ -1,0 +1,190 @@
+/*
+ * cmd-build.c: segurctl build: the ready requests of one numeroAns into
+ * files to upload on the ASP portal (lib/build.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/build.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "segurctl.h"
+
+static cJSON *
+result_json(const struct segur_build_result *r, int dry_run)
+{
+	cJSON	*o, *a, *e;
+	size_t	 i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	cJSON_AddStringToObject(o, "numeroAns", r->numero_ans);
+	cJSON_AddStringToObject(o, "date", r->day);
+	cJSON_AddStringToObject(o, "typeDemande", "avance");
+	cJSON_AddBoolToObject(o, "dryRun", dry_run);
+	cJSON_AddNumberToObject(o, "requests", (double)r->nrequests);
+	cJSON_AddNumberToObject(o, "recovered", (double)r->nrecovered);
+	a = cJSON_AddArrayToObject(o, "files");
+	for (i = 0; a != NULL && i < r->nfiles; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "name", r->files[i].name);
+		cJSON_AddStringToObject(e, "path", r->files[i].path);
+		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
+		    "documents" : "submission");
+		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
+		    "lines", (double)r->files[i].count);
+		if (!dry_run) {
+			cJSON_AddStringToObject(e, "sha256",
+			    r->files[i].sha256);
+			cJSON_AddNumberToObject(e, "size",
+			    (double)r->files[i].size);
+		}
+		cJSON_AddItemToArray(a, e);
+	}
+	a = cJSON_AddArrayToObject(o, "skipped");
+	for (i = 0; a != NULL && i < r->nskipped; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "ref", r->skipped[i].ref);
+		cJSON_AddStringToObject(e, "reason", r->skipped[i].reason);
+		cJSON_AddItemToArray(a, e);
+	}
+	return (o);
+}
+
+static void
+result_print(FILE *f, const struct segur_build_result *r, int dry_run)
+{
+	size_t	 i;
+
+	if (r->nrecovered > 0)
+		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
+		    r->nrecovered);
+	if (r->nrequests == 0)
+		fprintf(f, "Aucune demande prête pour le logiciel %s.\n",
+		    r->numero_ans);
+	else {
+		fprintf(f, "%s pour le logiciel %s le %s : %zu demande(s).\n",
+		    dry_run ? "Lot prévu (rien n'est alloué ni écrit)" :
+		    "Lot construit et enregistré", r->numero_ans, r->day,
+		    r->nrequests);
+		fprintf(f, "À déposer sur le portail ASP (type de demande : "
+		    "avance, numéro ANS : %s) :\n", r->numero_ans);
+	}
+	for (i = 0; i < r->nfiles; i++) {
+		if (r->files[i].is_zip)
+			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
+			    r->files[i].path, r->files[i].count,
+			    (unsigned long long)r->files[i].size);
+		else
+			fprintf(f, "  %s  (%zu demande(s))\n",
+			    r->files[i].path, r->files[i].count);
+	}
+	if (r->nskipped > 0)
+		fprintf(f, "Demandes écartées de ce lot (%zu) :\n",
+		    r->nskipped);
+	for (i = 0; i < r->nskipped; i++)
+		fprintf(f, "  %s : %s\n", r->skipped[i].ref,
+		    r->skipped[i].reason);
+}
+
+static int
+build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "ans", required_argument, NULL, 'a' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "archive", required_argument, NULL, 'A' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_build_opts	 o;
+	struct segur_build_result r;
+	struct segur_ledger	*l;
+	char			*cause = NULL, *out = NULL, *arch = NULL;
+	const char		*crash;
+	int			 c, rc, json = 0;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'a':
+			o.numero_ans = optarg;
+			break;
+		case 'd':
+			o.day = optarg;
+			break;
+		case 'o':
+			o.outdir = optarg;
+			break;
+		case 'A':
+			o.archive_dir = optarg;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env, "unexpected argument "
+		    "'%s'", argv[optind]));
+	if (o.outdir == NULL)
+		o.outdir = out = segurctl_beside_ledger(env->db_path,
+		    "out");
+	if (o.archive_dir == NULL)
+		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
+		    "archive");
+	/* Test hooks (docs/internals/build.md): a crash point, and a small
+	 * zip limit so that splitting is tested without 200 MB of data. */
+	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
+		o.crash_at = (int)strtol(crash, NULL, 10);
+	if ((crash = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
+		o.max_zip = strtoull(crash, NULL, 10);
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		goto done;
+	rc = segur_build_run(l, &o, &r, &cause);
+	segur_ledger_close(l);
+	if (rc != 0) {
+		segur_build_result_release(&r);
+		rc = segurctl_ledger_error(self, env, rc, cause);
+		goto done;
+	}
+	if (json)
+		segurctl_print_json(env, result_json(&r, o.dry_run));
+	else
+		result_print(env->out, &r, o.dry_run);
+	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;
+	segur_build_result_release(&r);
+done:
+	free(out);
+	free(arch);
+	return (rc);
+}
+
+const struct segurctl_cmd cmd_build = {
+	"build", "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
+	"[--archive DIR] [--dry-run] [--json]",
+	"build the files to upload from the ready requests", 0, build_exec
+};

@@ -1,0 +1,226 @@
+/*
+ * cmd-ingest.c: segurctl ingest FILE...: record the files ASP returned
+ * (lib/ingest.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/error.h"
+#include "segur/ingest.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "segurctl.h"
+
+static const char *
+answer_name(enum segur_answer a)
+{
+	switch (a) {
+	case SEGUR_ANSWER_ACCEPTED:
+		return ("accepted");
+	case SEGUR_ANSWER_REJECTED:
+		return ("rejected");
+	default:
+		return ("anomaly");
+	}
+}
+
+static const char *
+status_name(enum segur_ingest_status s)
+{
+	switch (s) {
+	case SEGUR_INGEST_RECORDED:
+		return ("recorded");
+	case SEGUR_INGEST_DUPLICATE:
+		return ("duplicate");
+	default:
+		return ("quarantined");
+	}
+}
+
+static cJSON *
+result_json(const char *path, const struct segur_ingest_result *r)
+{
+	cJSON	*o, *a, *e;
+	size_t	 i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	cJSON_AddStringToObject(o, "file", path);
+	cJSON_AddStringToObject(o, "status", status_name(r->status));
+	cJSON_AddStringToObject(o, "sha256", r->sha256);
+	if (r->answers != NULL)
+		cJSON_AddStringToObject(o, "answers", r->answers);
+	if (r->reason != NULL)
+		cJSON_AddStringToObject(o, "reason", r->reason);
+	cJSON_AddNumberToObject(o, "accepted", (double)r->naccepted);
+	cJSON_AddNumberToObject(o, "rejected", (double)r->nrejected);
+	cJSON_AddNumberToObject(o, "anomalies", (double)r->nanomalies);
+	a = cJSON_AddArrayToObject(o, "lines");
+	for (i = 0; a != NULL && i < r->nlines; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddNumberToObject(e, "line", (double)r->lines[i].index);
+		if (r->lines[i].numLigne > 0)
+			cJSON_AddNumberToObject(e, "numLigne",
+			    (double)r->lines[i].numLigne);
+		if (r->lines[i].numeroEditeur != NULL)
+			cJSON_AddStringToObject(e, "numeroEditeur",
+			    r->lines[i].numeroEditeur);
+		if (r->lines[i].ref != NULL)
+			cJSON_AddStringToObject(e, "ref", r->lines[i].ref);
+		cJSON_AddStringToObject(e, "answer",
+		    answer_name(r->lines[i].answer));
+		if (r->lines[i].numeroASP != NULL)
+			cJSON_AddStringToObject(e, "numeroASP",
+			    r->lines[i].numeroASP);
+		if (r->lines[i].label != NULL)
+			cJSON_AddStringToObject(e, "libelleTraitement",
+			    r->lines[i].label);
+		if (r->lines[i].detail != NULL)
+			cJSON_AddStringToObject(e, "detail",
+			    r->lines[i].detail);
+		cJSON_AddItemToArray(a, e);
+	}
+	a = cJSON_AddArrayToObject(o, "fileAnomalies");
+	for (i = 0; a != NULL && i < r->nfile_anomalies; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(r->anomalies[i]));
+	return (o);
+}
+
+static void
+result_print(FILE *f, const char *path, const struct segur_ingest_result *r)
+{
+	size_t	 i;
+
+	if (r->status == SEGUR_INGEST_DUPLICATE) {
+		fprintf(f, "%s : rien de nouveau, %s\n", path, r->reason);
+		return;
+	}
+	if (r->status == SEGUR_INGEST_QUARANTINED) {
+		fprintf(f, "%s : mis en quarantaine : %s\n", path, r->reason);
+		return;
+	}
+	fprintf(f, "%s : réponse à %s : %zu acceptée(s), %zu rejetée(s), "
+	    "%zu anomalie(s)\n", path, r->answers != NULL ? r->answers : "?",
+	    r->naccepted, r->nrejected, r->nanomalies);
+	for (i = 0; i < r->nlines; i++) {
+		const struct segur_ingest_line *l = &r->lines[i];
+
+		if (l->answer == SEGUR_ANSWER_ACCEPTED && l->detail == NULL)
+			fprintf(f, "  ligne %ld %s (%s) : acceptée, numéro "
+			    "ASP %s\n", l->index + 1, l->numeroEditeur,
+			    l->ref, l->numeroASP);
+		else if (l->answer == SEGUR_ANSWER_REJECTED &&
+		    l->detail == NULL)
+			fprintf(f, "  ligne %ld %s (%s) : rejetée : %s\n",
+			    l->index + 1, l->numeroEditeur, l->ref,
+			    l->label != NULL ? l->label : "(sans libellé)");
+		else
+			fprintf(f, "  ligne %ld %s%s%s%s : %s\n", l->index + 1,
+			    l->numeroEditeur != NULL ? l->numeroEditeur : "?",
+			    l->ref != NULL ? " (" : "", l->ref != NULL ?
+			    l->ref : "", l->ref != NULL ? ")" : "",
+			    l->detail);
+	}
+	for (i = 0; i < r->nfile_anomalies; i++)
+		fprintf(f, "  anomalie : %s\n", r->anomalies[i]);
+}
+
+static int
+ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "archive", required_argument, NULL, 'A' },
+		{ "quarantine", required_argument, NULL, 'Q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_ingest_opts o;
+	struct segur_ingest_result r;
+	struct segur_ledger	*l;
+	cJSON			*all = NULL;
+	char			*cause, *arch = NULL, *quar = NULL;
+	const char		*crash;
+	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'A':
+			o.archive_dir = optarg;
+			break;
+		case 'Q':
+			o.quarantine_dir = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind == argc)
+		return (segurctl_usage_error(self, env, "expected FILE..."));
+	if (o.archive_dir == NULL)
+		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
+		    "archive");
+	if (o.quarantine_dir == NULL)
+		o.quarantine_dir = quar = segurctl_beside_ledger(env->db_path,
+		    "quarantine");
+	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
+	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
+		o.crash_at = (int)strtol(crash, NULL, 10);
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		goto done;
+	if (json)
+		all = cJSON_CreateArray();
+	for (i = optind; i < argc; i++) {
+		cause = NULL;
+		rc = segur_ingest_file(l, argv[i], &o, &r, &cause);
+		if (rc != 0) {
+			fprintf(env->err, "segurctl ingest: %s: %s\n", argv[i],
+			    cause != NULL ? cause : segur_strerror(rc));
+			status = SEGURCTL_EXIT_USAGE;
+		} else {
+			if (r.status == SEGUR_INGEST_QUARANTINED)
+				status = SEGURCTL_EXIT_USAGE;
+			else if (r.nanomalies > 0 && status ==
+			    SEGURCTL_EXIT_OK)
+				status = SEGURCTL_EXIT_FINDINGS;
+			if (json)
+				cJSON_AddItemToArray(all, result_json(argv[i],
+				    &r));
+			else
+				result_print(env->out, argv[i], &r);
+		}
+		free(cause);
+		segur_ingest_result_release(&r);
+	}
+	segur_ledger_close(l);
+	if (json)
+		segurctl_print_json(env, all);
+	rc = status;
+done:
+	free(arch);
+	free(quar);
+	return (rc);
+}
+
+const struct segurctl_cmd cmd_ingest = {
+	"ingest", "[--archive DIR] [--quarantine DIR] [--json] FILE...",
+	"record the files ASP returned: accepted, rejected, anomalies", 0,
+	ingest_exec
+};

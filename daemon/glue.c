@@ -1,0 +1,388 @@
+/*
+ * glue.c: what segurd asks of libsegur (glue.h).
+ *
+ *  - segurd_glue_process() is the library's ingest (lib/ingest.c), on the
+ *    watcher's worker thread with a ledger handle of its own: the file
+ *    is archived, recorded and removed from the inbox, or quarantined;
+ *    rejections and anomalies are logged here and queued as alerts by
+ *    ingest;
+ *  - /healthz: the ledger answers, the inbox is a writable folder, the
+ *    configuration on disk is valid;
+ *  - /metrics and /api/v1/status: the daemon's own counters and the
+ *    ledger's (requests and amounts by state, files, anomalies, alerts),
+ *    read on the loop thread through a second handle (indexed counts:
+ *    milliseconds).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/counters.h"
+#include "segur/error.h"
+#include "segur/ingest.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+#include "segur/version.h"
+#include "glue.h"
+#include "log.h"
+#include "metrics.h"
+
+/* Logs what ingest found in one file: one record per line that needs a
+ * person, then a summary. */
+static void
+log_result(const char *path, const struct segur_ingest_result *r)
+{
+	size_t	 i;
+
+	if (r->status == SEGUR_INGEST_DUPLICATE) {
+		log_info("%s: nothing new, %s", path, r->reason);
+		return;
+	}
+	if (r->status == SEGUR_INGEST_QUARANTINED) {
+		log_warnx("%s: quarantined: %s", path, r->reason);
+		return;
+	}
+	for (i = 0; i < r->nlines; i++) {
+		if (r->lines[i].answer == SEGUR_ANSWER_REJECTED &&
+		    r->lines[i].detail == NULL)
+			log_warnx("%s: %s (%s) rejected by ASP: %s", path,
+			    r->lines[i].ref, r->lines[i].numeroEditeur,
+			    r->lines[i].label != NULL ? r->lines[i].label :
+			    "(no label)");
+		else if (r->lines[i].answer == SEGUR_ANSWER_ANOMALY)
+			log_warnx("%s: line %ld: anomaly: %s", path,
+			    r->lines[i].index + 1, r->lines[i].detail);
+	}
+	for (i = 0; i < r->nfile_anomalies; i++)
+		log_warnx("%s: anomaly: %s", path, r->anomalies[i]);
+	log_info("%s: answers %s: %zu accepted, %zu rejected, %zu anomalies",
+	    path, r->answers != NULL ? r->answers : "?", r->naccepted,
+	    r->nrejected, r->nanomalies);
+}
+
+int
+segurd_glue_process(void *arg, const char *path, char **cause)
+{
+	struct segurd		*d = arg;
+	struct segur_ingest_opts o;
+	struct segur_ingest_result r;
+	int			 rc;
+
+	if (d->worker_ledger == NULL) {
+		if ((rc = segur_ledger_open(d->run.ledger_path, 0,
+		    &d->worker_ledger, cause)) != 0)
+			return (rc);
+		segur_ledger_set_actor(d->worker_ledger, "segurd");
+	}
+	memset(&o, 0, sizeof(o));
+	o.archive_dir = d->run.archive_path;
+	o.quarantine_dir = d->run.quarantine_path;
+	o.move = 1;
+	o.crash_at = d->run.crash_at;
+	if ((rc = segur_ingest_file(d->worker_ledger, path, &o, &r,
+	    cause)) == 0)
+		log_result(path, &r);
+	segur_ingest_result_release(&r);
+	return (rc);
+}
+
+/* Checks the inbox; 0 if usable, else a static reason. */
+static const char *
+inbox_problem(const char *dir)
+{
+	struct stat	 st;
+
+	if (stat(dir, &st) != 0)
+		return (errno == ENOENT ? "missing" : "cannot be examined");
+	if (!S_ISDIR(st.st_mode))
+		return ("not a folder");
+	if (access(dir, W_OK | X_OK) != 0)
+		return ("not writable");
+	return (NULL);
+}
+
+int
+segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
+{
+	struct segurd	*d = arg;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct segur_counters c;
+	const char	*inbox = inbox_problem(d->run.inbox_path);
+	char		*why = NULL;
+	int		 ledger_ok, ok, rc;
+
+	ledger_ok = segur_ledger_counters(d->ledger, &c, &why) == 0;
+	ok = inbox == NULL && !d->config_bad && ledger_ok;
+	rc = segur_buf_addf(&b, "%s\nledger %s: %s\ninbox %s: %s\n"
+	    "config %s: %s%s\n", ok ? "ok" : "not ok", d->run.ledger_path,
+	    ledger_ok ? "ok" : why != NULL ? why : "unreachable",
+	    d->run.inbox_path, inbox != NULL ? inbox : "writable",
+	    d->config_file,
+	    d->config_bad ? "invalid, running on the previous one: " : "ok",
+	    d->config_bad && d->config_error != NULL ? d->config_error : "");
+	if (rc == 0 && ledger_ok)
+		rc = segur_buf_addf(&b, "alerts: %lld queued, %lld not yet "
+		    "delivered, %lld deliveries failed\n",
+		    (long long)c.alerts, (long long)c.alerts_undelivered,
+		    (long long)c.deliveries_failed);
+	free(why);
+	if (rc != 0) {
+		segur_buf_release(&b);
+		return (rc);
+	}
+	resp->status = ok ? 200 : 503;
+	resp->len = b.len;
+	resp->body = segur_buf_detach(&b);
+	return (resp->body != NULL ? 0 : SEGUR_ENOMEM);
+}
+
+/* One family with one unlabelled sample. */
+static int
+metric(struct segur_buf *b, const char *name, const char *type,
+    const char *help, double value)
+{
+	int	 rc;
+
+	if ((rc = segurd_metrics_family(b, name, type, help)) != 0)
+		return (rc);
+	return (segurd_metrics_sample(b, name, NULL, value));
+}
+
+/* The ledger's families: requests and amounts by state, files,
+ * anomalies, alerts. A ledger that does not answer leaves them out
+ * (/healthz says why). */
+static int
+ledger_metrics(struct segurd *d, struct segur_buf *b)
+{
+	struct segur_counters c;
+	struct segur_status st;
+	const char	*lab[3] = { "state", NULL, NULL };
+	const char	*dir_out[] = { "direction", "out", NULL };
+	const char	*dir_in[] = { "direction", "in", NULL };
+	const char	*pend[] = { "state", "pending", NULL };
+	const char	*fail[] = { "state", "failed", NULL };
+	int		 rc, s;
+
+	memset(&st, 0, sizeof(st));
+	if (segur_ledger_counters(d->ledger, &c, NULL) != 0 ||
+	    segur_ledger_status(d->ledger, 0, &st, NULL) != 0) {
+		segur_status_release(&st);
+		return (0);
+	}
+	rc = segurd_metrics_family(b, "segur_requests", "gauge",
+	    "Requests of the ledger by state.");
+	for (s = 0; rc == 0 && s < SEGUR_STATE_COUNT; s++) {
+		lab[1] = segur_state_name((enum segur_state)s);
+		rc = segurd_metrics_sample(b, "segur_requests", lab,
+		    (double)st.count[s]);
+	}
+	if (rc == 0)
+		rc = segurd_metrics_family(b, "segur_requests_amount_euros",
+		    "gauge", "Sum of montantSegurHT of the requests by state.");
+	for (s = 0; rc == 0 && s < SEGUR_STATE_COUNT; s++) {
+		lab[1] = segur_state_name((enum segur_state)s);
+		rc = segurd_metrics_sample(b, "segur_requests_amount_euros",
+		    lab, (double)st.cents[s] / 100.0);
+	}
+	if (rc == 0)
+		rc = segurd_metrics_family(b, "segur_files_total", "counter",
+		    "Files built (out) and returned files ingested (in).");
+	if (rc == 0)
+		rc = segurd_metrics_sample(b, "segur_files_total", dir_out,
+		    (double)c.files_out);
+	if (rc == 0)
+		rc = segurd_metrics_sample(b, "segur_files_total", dir_in,
+		    (double)c.files_in);
+	if (rc == 0)
+		rc = metric(b, "segur_files_quarantined_total", "counter",
+		    "Files put in quarantine.", (double)c.quarantined);
+	if (rc == 0)
+		rc = metric(b, "segur_anomalies_total", "counter",
+		    "Anomalies recorded by ingest.", (double)c.anomalies);
+	if (rc == 0)
+		rc = metric(b, "segur_alerts_total", "counter",
+		    "Alerts queued in the outbox.", (double)c.alerts);
+	if (rc == 0)
+		rc = metric(b, "segur_alerts_undelivered", "gauge",
+		    "Alerts no channel has taken yet.",
+		    (double)c.alerts_undelivered);
+	if (rc == 0)
+		rc = segurd_metrics_family(b, "segur_alert_deliveries", "gauge",
+		    "Alert deliveries still pending, and failed for good.");
+	if (rc == 0)
+		rc = segurd_metrics_sample(b, "segur_alert_deliveries", pend,
+		    (double)c.deliveries_pending);
+	if (rc == 0)
+		rc = segurd_metrics_sample(b, "segur_alert_deliveries", fail,
+		    (double)c.deliveries_failed);
+	if (rc == 0)
+		rc = metric(b, "segur_last_ingest_time_seconds", "gauge",
+		    "Unix time the last returned file was recorded, 0 if "
+		    "none.", (double)c.last_ingest);
+	if (rc == 0)
+		rc = metric(b, "segur_awaiting_balance_euros", "gauge",
+		    "Amount of the requests whose advance is paid and whose "
+		    "balance is not yet requested.",
+		    (double)st.cents[SEGUR_STATE_ADVANCE_PAID] / 100.0);
+	segur_status_release(&st);
+	return (rc);
+}
+
+int
+segurd_glue_metrics(void *arg, struct segurd_http_response *resp)
+{
+	struct segurd	*d = arg;
+	const struct segurd_watch_stats *s = &d->watch.stats;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	const char *const version[] = { "version", SEGUR_VERSION, NULL };
+	const char *const ok[] = { "result", "ok", NULL };
+	const char *const failed[] = { "result", "failed", NULL };
+	int	 rc;
+
+	if ((rc = segurd_metrics_family(&b, "segurd_build_info", "gauge",
+	    "Version of the running segurd.")) != 0 ||
+	    (rc = segurd_metrics_sample_u64(&b, "segurd_build_info", version,
+	    1)) != 0 ||
+	    (rc = metric(&b, "segurd_start_time_seconds", "gauge",
+	    "Unix time segurd started.", (double)d->started)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_files_seen_total", "counter",
+	    "Files noticed in the inbox.", (double)s->seen)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_files_processed_total", "counter",
+	    "Files processed successfully.", (double)s->processed)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_files_failed_total", "counter",
+	    "Files whose processing failed.", (double)s->failed)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_files_left_total", "counter",
+	    "Files still in the inbox after processing, waiting for a "
+	    "change or a retry.", (double)s->left)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_files_waiting", "gauge",
+	    "Files being written or waiting for their turn.",
+	    (double)s->waiting)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_processing", "gauge",
+	    "1 while a file is being processed.", s->busy ? 1 : 0)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_rescans_total", "counter",
+	    "Full rescans of the inbox.", (double)s->rescans)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_last_processing_seconds", "gauge",
+	    "Duration of the last processing of a file.",
+	    (double)s->last_duration_ms / 1000.0)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_last_processed_time_seconds",
+	    "gauge", "Unix time the last processing ended, 0 if none.",
+	    (double)s->last_done)) != 0 ||
+	    (rc = metric(&b, "segurd_http_responses_total", "counter",
+	    "HTTP responses sent, this one excluded.",
+	    (double)d->http.requests)) != 0 ||
+	    (rc = segurd_metrics_family(&b, "segurd_config_reloads_total",
+	    "counter", "Configuration reloads (SIGHUP) by result.")) != 0 ||
+	    (rc = segurd_metrics_sample_u64(&b, "segurd_config_reloads_total",
+	    ok, d->reloads_ok)) != 0 ||
+	    (rc = segurd_metrics_sample_u64(&b, "segurd_config_reloads_total",
+	    failed, d->reloads_failed)) != 0) {
+		segur_buf_release(&b);
+		return (rc);
+	}
+	if ((rc = ledger_metrics(d, &b)) != 0) {
+		segur_buf_release(&b);
+		return (rc);
+	}
+	resp->content_type = SEGURD_METRICS_CONTENT_TYPE;
+	resp->len = b.len;
+	resp->body = segur_buf_detach(&b);
+	return (resp->body != NULL ? 0 : SEGUR_ENOMEM);
+}
+
+/* The ledger's part of /api/v1/status: requests and amounts by state,
+ * files, anomalies and alerts; {"error": ...} if it does not answer. */
+static void
+add_ledger_status(struct segurd *d, cJSON *root)
+{
+	struct segur_counters c;
+	struct segur_status st;
+	cJSON	*o, *states, *e;
+	char	*why = NULL;
+	int	 s;
+
+	memset(&st, 0, sizeof(st));
+	if ((o = cJSON_AddObjectToObject(root, "ledgerStatus")) == NULL)
+		return;
+	if (segur_ledger_counters(d->ledger, &c, &why) != 0 ||
+	    segur_ledger_status(d->ledger, 0, &st, &why) != 0) {
+		cJSON_AddStringToObject(o, "error", why != NULL ? why :
+		    "unreachable");
+		free(why);
+		segur_status_release(&st);
+		return;
+	}
+	states = cJSON_AddObjectToObject(o, "states");
+	for (s = 0; states != NULL && s < SEGUR_STATE_COUNT; s++) {
+		if ((e = cJSON_AddObjectToObject(states, segur_state_name(
+		    (enum segur_state)s))) == NULL)
+			break;
+		cJSON_AddNumberToObject(e, "count", (double)st.count[s]);
+		cJSON_AddNumberToObject(e, "montantSegurHT",
+		    (double)st.cents[s] / 100.0);
+	}
+	cJSON_AddNumberToObject(o, "filesBuilt", (double)c.files_out);
+	cJSON_AddNumberToObject(o, "filesIngested", (double)c.files_in);
+	cJSON_AddNumberToObject(o, "quarantined", (double)c.quarantined);
+	cJSON_AddNumberToObject(o, "anomalies", (double)c.anomalies);
+	cJSON_AddNumberToObject(o, "alerts", (double)c.alerts);
+	cJSON_AddNumberToObject(o, "alertsUndelivered",
+	    (double)c.alerts_undelivered);
+	cJSON_AddNumberToObject(o, "lastIngest", (double)c.last_ingest);
+	segur_status_release(&st);
+}
+
+int
+segurd_glue_status(void *arg, struct segurd_http_response *resp)
+{
+	struct segurd	*d = arg;
+	const struct segurd_watch_stats *s = &d->watch.stats;
+	cJSON	*root, *inbox, *cfg;
+	char	*text;
+
+	if ((root = cJSON_CreateObject()) == NULL)
+		return (SEGUR_ENOMEM);
+	cJSON_AddStringToObject(root, "version", SEGUR_VERSION);
+	cJSON_AddNumberToObject(root, "started", (double)d->started);
+	cJSON_AddStringToObject(root, "ledger", d->run.ledger_path);
+	cJSON_AddBoolToObject(root, "ingest", 1);
+	add_ledger_status(d, root);
+	inbox = cJSON_AddObjectToObject(root, "inbox");
+	if (inbox != NULL) {
+		cJSON_AddStringToObject(inbox, "path", d->run.inbox_path);
+		cJSON_AddNumberToObject(inbox, "seen", (double)s->seen);
+		cJSON_AddNumberToObject(inbox, "processed",
+		    (double)s->processed);
+		cJSON_AddNumberToObject(inbox, "failed", (double)s->failed);
+		cJSON_AddNumberToObject(inbox, "left", (double)s->left);
+		cJSON_AddNumberToObject(inbox, "waiting", (double)s->waiting);
+		cJSON_AddBoolToObject(inbox, "processing", s->busy);
+		cJSON_AddNumberToObject(inbox, "last_processed",
+		    (double)s->last_done);
+	}
+	cfg = cJSON_AddObjectToObject(root, "config");
+	if (cfg != NULL) {
+		cJSON_AddStringToObject(cfg, "file", d->config_file);
+		cJSON_AddBoolToObject(cfg, "ok", !d->config_bad);
+		cJSON_AddNumberToObject(cfg, "reloads", (double)d->reloads_ok);
+		cJSON_AddNumberToObject(cfg, "reloads_failed",
+		    (double)d->reloads_failed);
+	}
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (text == NULL)
+		return (SEGUR_ENOMEM);
+	resp->content_type = "application/json";
+	resp->body = segur_asprintf("%s\n", text);
+	cJSON_free(text);
+	if (resp->body == NULL)
+		return (SEGUR_ENOMEM);
+	resp->len = strlen(resp->body);
+	return (0);
+}

@@ -1,0 +1,354 @@
+/*
+ * segurd.c: main(), start-up and shutdown order, signals, reload.
+ *
+ * Start-up, each step fatal on failure (nothing is running yet):
+ *  1. options; the configuration (-c FILE, default /etc/segur/segurd.conf)
+ *     loaded and checked whole; the log level set from it;
+ *  2. the loop, SIGTERM/SIGINT/SIGHUP handlers;
+ *  3. the HTTP endpoint bound (a taken port fails here, not later);
+ *  4. the inbox watcher, with glue.c's process callback;
+ *  5. the systemd watchdog timer when WATCHDOG_USEC asks for it, then
+ *     READY=1 and STATUS= through sd_notify (no-ops outside systemd).
+ * Shutdown (SIGTERM, SIGINT): STOPPING=1; stop accepting, close the
+ * signal handles and timers, let the file in progress finish, run the
+ * loop until every close callback has fired, uv_loop_close(), exit 0.
+ * SIGHUP: read the file into a new configuration; swap it in only if it
+ * is valid, else log why and keep the running one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+#include <uv.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+#include "segur/version.h"
+#include "config.h"
+#include "glue.h"
+#include "http.h"
+#include "log.h"
+#include "segurd.h"
+#include "watch.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: segurd [-c FILE] [--check-config]\n"
+	    "       segurd --version | --help | --dump-config-doc\n");
+}
+
+/* Logs each line of a multi-line cause as its own record. */
+static void
+log_lines(const char *prefix, const char *text)
+{
+	const char	*p = text, *nl;
+
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		log_errorx("%s%.*s", prefix, nl != NULL ? (int)(nl - p) :
+		    (int)strlen(p), p);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
+static void
+run_release(struct segurd_run *r)
+{
+	free(r->ledger_path);
+	free(r->inbox_path);
+	free(r->archive_path);
+	free(r->quarantine_path);
+	free(r->listen);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+run_init(struct segurd_run *r, const struct segurd_config *cfg)
+{
+	if ((r->ledger_path = strdup(cfg->ledger_path)) == NULL ||
+	    (r->inbox_path = strdup(cfg->inbox_path)) == NULL ||
+	    (r->archive_path = strdup(cfg->archive_path)) == NULL ||
+	    (r->quarantine_path = strdup(cfg->quarantine_path)) == NULL ||
+	    (r->listen = strdup(cfg->listen)) == NULL) {
+		run_release(r);
+		return (SEGUR_ENOMEM);
+	}
+	return (0);
+}
+
+/* Tells systemd what segurd is doing (nothing outside systemd). */
+static void
+notify_status(struct segurd *d, const char *extra)
+{
+	sd_notifyf(0, "%sSTATUS=watching %s, serving %s, %llu processed, "
+	    "%llu failed", extra, d->run.inbox_path, d->http.where,
+	    (unsigned long long)d->watch.stats.processed,
+	    (unsigned long long)d->watch.stats.failed);
+}
+
+/* After each file: the counters of STATUS= change. */
+static void
+on_file_done(void *arg, const char *name, int rc)
+{
+	(void)name;
+	(void)rc;
+	notify_status(arg, "");
+}
+
+static void
+on_watchdog(uv_timer_t *t)
+{
+	struct segurd *d = t->data;
+
+	/* The loop turns: tell systemd, with fresh counters. */
+	notify_status(d, "WATCHDOG=1\n");
+}
+
+/* Warns about a key that only takes effect at restart. */
+static void
+restart_only(const char *key, const char *running, const char *wanted)
+{
+	if (strcmp(running, wanted) != 0)
+		log_warnx("reload: %s changed from %s to %s: this takes effect "
+		    "at the next restart", key, running, wanted);
+}
+
+static void
+reload(struct segurd *d)
+{
+	struct segurd_config *cfg = NULL;
+	char	*cause = NULL, *nl;
+	int	 rc;
+
+	sd_notify(0, "RELOADING=1");
+	log_info("reloading %s", d->config_file);
+	if ((rc = segurd_config_load(d->config_file, &cfg, &cause)) != 0) {
+		d->reloads_failed++;
+		d->config_bad = 1;
+		log_lines("reload: ", cause != NULL ? cause :
+		    segur_strerror(rc));
+		log_errorx("reload failed: keeping the running configuration");
+		free(d->config_error);
+		d->config_error = cause;
+		if (cause != NULL && (nl = strchr(cause, '\n')) != NULL)
+			*nl = '\0';
+		notify_status(d, "READY=1\n");
+		return;
+	}
+	restart_only("[ledger] path", d->run.ledger_path, cfg->ledger_path);
+	restart_only("[inbox] path", d->run.inbox_path, cfg->inbox_path);
+	restart_only("[inbox] archive", d->run.archive_path,
+	    cfg->archive_path);
+	restart_only("[inbox] quarantine", d->run.quarantine_path,
+	    cfg->quarantine_path);
+	restart_only("[http] listen", d->run.listen, cfg->listen);
+	log_set_level(cfg->log_level);
+	segurd_watch_set_timing(&d->watch, cfg->settle_ms, cfg->rescan_ms);
+	segurd_http_set_limits(&d->http, (size_t)cfg->max_request_bytes,
+	    cfg->client_timeout_ms);
+	segurd_config_free(d->cfg);
+	d->cfg = cfg;
+	d->reloads_ok++;
+	d->config_bad = 0;
+	free(d->config_error);
+	d->config_error = NULL;
+	log_info("reloaded %s", d->config_file);
+	notify_status(d, "READY=1\n");
+}
+
+static void
+shutdown_begin(struct segurd *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	log_info("%s: stopping", why);
+	sd_notify(0, "STOPPING=1");
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	segurd_http_close(&d->http, NULL);
+	segurd_watch_stop(&d->watch, NULL);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct segurd *d = h->data;
+
+	if (signum == SIGHUP) {
+		reload(d);
+		return;
+	}
+	shutdown_begin(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void
+signal_start(struct segurd *d, uv_signal_t *h, int signum)
+{
+	int	 rc;
+
+	uv_signal_init(&d->loop, h);
+	h->data = d;
+	if ((rc = uv_signal_start(h, on_signal, signum)) != 0)
+		fatalx("cannot handle signal %d: %s", signum, uv_strerror(rc));
+}
+
+/* --check-config: prints the effective configuration or the errors. */
+static int
+check_config(const char *file)
+{
+	struct segurd_config *cfg;
+	char	*cause = NULL;
+	int	 rc;
+
+	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0) {
+		fprintf(stderr, "%s\n", cause != NULL ? cause :
+		    segur_strerror(rc));
+		fprintf(stderr, "segurd: %s: configuration is not valid\n",
+		    file);
+		free(cause);
+		return (1);
+	}
+	rc = segurd_config_print(cfg, stdout);
+	segurd_config_free(cfg);
+	if (rc != 0) {
+		fprintf(stderr, "segurd: cannot write to stdout\n");
+		return (1);
+	}
+	fprintf(stderr, "segurd: %s: configuration is valid\n", file);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "dump-config-doc", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segurd_http_providers prov;
+	struct segurd	 d;
+	const char	*file = SEGURD_CONFIG_DEFAULT;
+	char		*cause = NULL;
+	int		 ch, check = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'D':
+			return (segurd_config_doc(stdout) == 0 ? 0 : 1);
+		case 'h':
+			usage(stdout);
+			return (0);
+		case 'V':
+			printf("segurd %s\n", SEGUR_VERSION);
+			return (0);
+		default:
+			usage(stderr);
+			return (2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "segurd: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		return (2);
+	}
+	if (check)
+		return (check_config(file));
+
+	/* 1. Configuration and log level. */
+	memset(&d, 0, sizeof(d));
+	d.config_file = (char *)file;
+	d.started = time(NULL);
+	if ((rc = segurd_config_load(file, &d.cfg, &cause)) != 0) {
+		log_lines("", cause != NULL ? cause : segur_strerror(rc));
+		fatalx("%s: configuration is not valid; see segurd.conf(5)",
+		    file);
+	}
+	log_set_level(d.cfg->log_level);
+	if (run_init(&d.run, d.cfg) != 0)
+		fatalx("out of memory");
+	log_info("segurd %s starting with %s", SEGUR_VERSION, file);
+	/* The ledger must exist: segurd never creates or migrates it. */
+	if ((rc = segur_ledger_open(d.run.ledger_path, 0, &d.ledger,
+	    &cause)) != 0)
+		fatalx("%s: %s", d.run.ledger_path, cause != NULL ? cause :
+		    segur_strerror(rc));
+	segur_ledger_set_actor(d.ledger, "segurd");
+	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
+	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)
+		d.run.crash_at = atoi(getenv("SEGUR_TEST_CRASH_AT"));
+	/* Writes to a client that left must fail, not kill segurd. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* 2. Loop and signals. */
+	if ((rc = uv_loop_init(&d.loop)) != 0)
+		fatalx("uv_loop_init: %s", uv_strerror(rc));
+	signal_start(&d, &d.sig_term, SIGTERM);
+	signal_start(&d, &d.sig_int, SIGINT);
+	signal_start(&d, &d.sig_hup, SIGHUP);
+
+	/* 3. The HTTP endpoint. */
+	prov.healthz = segurd_glue_healthz;
+	prov.metrics = segurd_glue_metrics;
+	prov.status = segurd_glue_status;
+	prov.arg = &d;
+	if (segurd_http_init(&d.http, &d.loop, &d.cfg->listen_addr,
+	    (size_t)d.cfg->max_request_bytes, d.cfg->client_timeout_ms, &prov,
+	    &cause) != 0)
+		fatalx("%s", cause);
+	log_info("serving http on %s", d.http.where);
+
+	/* 4. The inbox. */
+	if (segurd_watch_start(&d.watch, &d.loop, d.run.inbox_path,
+	    d.cfg->settle_ms, d.cfg->rescan_ms, segurd_glue_process, &d,
+	    &cause) != 0)
+		fatalx("%s", cause);
+	d.watch.done = on_file_done;
+	log_info("watching %s", d.run.inbox_path);
+
+	/* 5. systemd. */
+	uv_timer_init(&d.loop, &d.watchdog);
+	d.watchdog.data = &d;
+	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 &&
+	    d.watchdog_usec > 0) {
+		/* Twice per period, as sd_watchdog_enabled(3) advises. */
+		uint64_t ms = d.watchdog_usec / 2000;
+
+		uv_timer_start(&d.watchdog, on_watchdog, ms ? ms : 1,
+		    ms ? ms : 1);
+	}
+	notify_status(&d, "READY=1\n");
+
+	rc = uv_run(&d.loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(&d.loop)) != 0) {
+		log_errorx("a handle was left open at exit: %s",
+		    uv_strerror(rc));
+		return (1);
+	}
+	log_info("stopped");
+	segur_ledger_close(d.worker_ledger);
+	segur_ledger_close(d.ledger);
+	segurd_config_free(d.cfg);
+	run_release(&d.run);
+	free(d.config_error);
+	return (0);
+}

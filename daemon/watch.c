@@ -1,0 +1,566 @@
+/*
+ * watch.c: the inbox watcher (watch.h).
+ *
+ * Each file name the watcher knows is one entry in one of these states:
+ *
+ *   SETTLING --complete (renamed in, or unchanged for settle_ms)--> READY
+ *   READY --its turn, no other file in progress--> BUSY (uv_queue_work)
+ *   BUSY --process done, file gone--> (entry freed)
+ *   BUSY --process done, file still there--> LEFT
+ *   LEFT --file changed (event or rescan)--> SETTLING
+ *   LEFT --rescan after the back-off--> SETTLING
+ *   SETTLING, READY, LEFT --file gone or no longer a regular file--> freed
+ *
+ * Only BUSY entries are immune to events and rescans. The settle timer
+ * runs only while some entry is SETTLING; the rescan timer always.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "segur/error.h"
+#include "segur/util.h"
+#include "config.h"
+#include "log.h"
+#include "watch.h"
+
+#define BACKOFF_MAX_MS	(UINT64_C(86400000))
+
+enum entry_state {
+	E_SETTLING,
+	E_READY,
+	E_BUSY,
+	E_LEFT
+};
+
+/* What identifies one version of a file. */
+struct file_id {
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+	struct timespec	 ctime;
+};
+
+struct watch_entry {
+	struct watch_entry *next;
+	char		*name;
+	enum entry_state state;
+	struct file_id	 id;
+	uint64_t	 since;		/* loop ms when id last changed */
+	uint64_t	 seq;		/* order of readiness */
+	uint64_t	 retry_at;	/* LEFT: loop ms of the next try */
+	uint64_t	 gen;		/* rescan that last saw it */
+	unsigned	 failures;
+};
+
+static void	watch_next(struct segurd_watch *);
+static void	watch_arm_settle(struct segurd_watch *);
+static void	watch_handle_gone(struct segurd_watch *);
+
+int
+segurd_watch_ignored(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (n == 0 || name[0] == '.')
+		return (1);
+	if (n >= 4 && strcmp(name + n - 4, ".tmp") == 0)
+		return (1);
+	if (n >= 5 && strcmp(name + n - 5, ".part") == 0)
+		return (1);
+	return (0);
+}
+
+static int
+ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return (a->tv_sec < b->tv_sec ? -1 : 1);
+	if (a->tv_nsec != b->tv_nsec)
+		return (a->tv_nsec < b->tv_nsec ? -1 : 1);
+	return (0);
+}
+
+static int
+id_equal(const struct file_id *a, const struct file_id *b)
+{
+	return (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    ts_cmp(&a->mtime, &b->mtime) == 0 &&
+	    ts_cmp(&a->ctime, &b->ctime) == 0);
+}
+
+/*
+ * Stats name in the inbox without following links. Returns 1 for a
+ * regular file (id filled), 0 for anything else or nothing.
+ */
+static int
+watch_stat(struct segurd_watch *w, const char *name, struct file_id *id)
+{
+	struct stat	 st;
+	char		*path;
+	int		 rc;
+
+	if ((path = segur_asprintf("%s/%s", w->dir, name)) == NULL)
+		return (0);
+	rc = lstat(path, &st);
+	free(path);
+	if (rc != 0 || !S_ISREG(st.st_mode))
+		return (0);
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
+	return (1);
+}
+
+static struct watch_entry *
+entry_find(struct segurd_watch *w, const char *name)
+{
+	struct watch_entry *e;
+
+	for (e = w->entries; e != NULL; e = e->next)
+		if (strcmp(e->name, name) == 0)
+			return (e);
+	return (NULL);
+}
+
+static void
+entry_remove(struct segurd_watch *w, struct watch_entry *e)
+{
+	struct watch_entry **pp;
+
+	for (pp = &w->entries; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
+	free(e->name);
+	free(e);
+}
+
+/* SETTLING -> READY when complete; returns 1 if it became READY. */
+static int
+entry_settle(struct segurd_watch *w, struct watch_entry *e, uint64_t now)
+{
+	/* Metadata changed after the last write: renamed in, complete. */
+	if (ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ||
+	    now - e->since >= w->settle_ms) {
+		e->state = E_READY;
+		e->seq = ++w->ready_seq;
+		log_debug("inbox: %s is complete (%s)", e->name,
+		    ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ? "renamed in" :
+		    "stable");
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Looks at name again (event, rescan or settle tick) and moves its entry
+ * along the state machine. rescan says whether LEFT entries whose back-off
+ * has passed are retried.
+ */
+static void
+watch_look(struct segurd_watch *w, const char *name, int rescan)
+{
+	struct watch_entry *e;
+	struct file_id	 id;
+	uint64_t	 now = uv_now(w->loop);
+	int		 exists;
+
+	if (segurd_watch_ignored(name) || strchr(name, '/') != NULL)
+		return;
+	e = entry_find(w, name);
+	if (e != NULL && e->state == E_BUSY)
+		return;
+	exists = watch_stat(w, name, &id);
+	if (!exists) {
+		if (e != NULL)
+			entry_remove(w, e);
+		return;
+	}
+	if (e == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL ||
+		    (e->name = strdup(name)) == NULL) {
+			free(e);
+			log_warnx("inbox: out of memory; %s waits for the next "
+			    "rescan", name);
+			return;
+		}
+		e->state = E_SETTLING;
+		e->id = id;
+		e->since = now;
+		e->next = w->entries;
+		w->entries = e;
+		w->stats.seen++;
+		log_debug("inbox: noticed %s", name);
+		entry_settle(w, e, now);
+		return;
+	}
+	if (!id_equal(&id, &e->id)) {
+		/* Changed: a new version, whatever state it was in. */
+		if (e->state == E_LEFT)
+			log_info("inbox: %s changed, taking it again", name);
+		e->id = id;
+		e->since = now;
+		e->state = E_SETTLING;
+		entry_settle(w, e, now);
+		return;
+	}
+	switch (e->state) {
+	case E_SETTLING:
+		entry_settle(w, e, now);
+		break;
+	case E_LEFT:
+		if (rescan && now >= e->retry_at) {
+			log_info("inbox: retrying %s", name);
+			e->state = E_SETTLING;
+			e->since = now;
+			entry_settle(w, e, now);
+		}
+		break;
+	case E_READY:
+	case E_BUSY:
+		break;
+	}
+}
+
+/* Re-stats the SETTLING entries and arms the timer for the next one. */
+static void
+on_settle_timer(uv_timer_t *t)
+{
+	struct segurd_watch *w = t->data;
+	struct watch_entry *e, *next;
+
+	for (e = w->entries; e != NULL; e = next) {
+		next = e->next;
+		if (e->state == E_SETTLING)
+			watch_look(w, e->name, 0);
+	}
+	watch_next(w);
+	watch_arm_settle(w);
+}
+
+static void
+watch_arm_settle(struct segurd_watch *w)
+{
+	struct watch_entry *e;
+	uint64_t	 now = uv_now(w->loop), due = UINT64_MAX, at;
+
+	if (w->stopping)
+		return;
+	w->stats.waiting = 0;
+	for (e = w->entries; e != NULL; e = e->next) {
+		if (e->state == E_READY)
+			w->stats.waiting++;
+		if (e->state != E_SETTLING)
+			continue;
+		w->stats.waiting++;
+		at = e->since + w->settle_ms;
+		if (at < due)
+			due = at;
+	}
+	if (due == UINT64_MAX) {
+		uv_timer_stop(&w->settle_timer);
+		return;
+	}
+	uv_timer_start(&w->settle_timer, on_settle_timer,
+	    due > now ? due - now : 1, 0);
+}
+
+static void
+work_run(uv_work_t *req)
+{
+	struct segurd_watch *w = req->data;
+
+	w->work_cause = NULL;
+	w->work_rc = w->process(w->arg, w->work_path, &w->work_cause);
+}
+
+/* Back-off before a file left in the inbox is tried again. */
+static uint64_t
+backoff_ms(const struct segurd_watch *w, unsigned failures)
+{
+	uint64_t	 ms = w->rescan_ms;
+	unsigned	 i;
+
+	for (i = 1; i < failures && ms < BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	return (ms < BACKOFF_MAX_MS ? ms : BACKOFF_MAX_MS);
+}
+
+static void
+work_done(uv_work_t *req, int status)
+{
+	struct segurd_watch *w = req->data;
+	struct watch_entry *e = w->current;
+	struct file_id	 id;
+	uint64_t	 now = uv_now(w->loop);
+	char		 dur[32];
+
+	w->current = NULL;
+	w->stats.busy = 0;
+	w->stats.last_duration_ms = now - w->work_start;
+	if (w->stopping) {
+		/* e is off the list (segurd_watch_stop) and the folder gone. */
+		if (w->work_rc == 0)
+			w->stats.processed++;
+		else
+			w->stats.failed++;
+		if (access(w->work_path, F_OK) == 0)
+			w->stats.left++;
+		log_info("inbox: %s finished (%s)", e->name, w->work_rc == 0 ?
+		    "processed" : w->work_cause != NULL ? w->work_cause :
+		    segur_strerror(w->work_rc));
+		free(e->name);
+		free(e);
+		free(w->work_cause);
+		w->work_cause = NULL;
+		free(w->work_path);
+		w->work_path = NULL;
+		watch_handle_gone(w);
+		return;
+	}
+	w->stats.last_done = time(NULL);
+	if (status == UV_ECANCELED) {
+		w->work_rc = SEGUR_EIO;
+		free(w->work_cause);
+		w->work_cause = strdup("cancelled");
+	}
+	if (w->work_rc == 0) {
+		w->stats.processed++;
+		log_info("inbox: %s processed in %llums", e->name,
+		    (unsigned long long)w->stats.last_duration_ms);
+	} else {
+		w->stats.failed++;
+		log_warnx("inbox: %s: %s", e->name, w->work_cause != NULL ?
+		    w->work_cause : segur_strerror(w->work_rc));
+	}
+	if (w->done != NULL)
+		w->done(w->arg, e->name, w->work_rc);
+	if (watch_stat(w, e->name, &id)) {
+		/* Still there: never again until it changes or backs off. */
+		e->state = E_LEFT;
+		e->id = id;
+		e->failures++;
+		e->retry_at = now + backoff_ms(w, e->failures);
+		w->stats.left++;
+		segurd_duration_format(backoff_ms(w, e->failures), dur,
+		    sizeof(dur));
+		log_warnx("inbox: %s is still in the inbox; taken again when "
+		    "it changes, or at a rescan after %s", e->name, dur);
+	} else
+		entry_remove(w, e);
+	free(w->work_cause);
+	w->work_cause = NULL;
+	free(w->work_path);
+	w->work_path = NULL;
+	watch_next(w);
+	watch_arm_settle(w);
+}
+
+/* Starts processing the READY entry that became ready first, if idle. */
+static void
+watch_next(struct segurd_watch *w)
+{
+	struct watch_entry *e, *best = NULL;
+	int	 rc;
+
+	if (w->current != NULL || w->stopping)
+		return;
+	for (e = w->entries; e != NULL; e = e->next)
+		if (e->state == E_READY && (best == NULL || e->seq < best->seq))
+			best = e;
+	if (best == NULL)
+		return;
+	if ((w->work_path = segur_asprintf("%s/%s", w->dir, best->name)) ==
+	    NULL) {
+		log_warnx("inbox: out of memory; %s waits", best->name);
+		return;
+	}
+	best->state = E_BUSY;
+	w->current = best;
+	w->stats.busy = 1;
+	w->work_start = uv_now(w->loop);
+	w->work.data = w;
+	log_debug("inbox: processing %s", best->name);
+	if ((rc = uv_queue_work(w->loop, &w->work, work_run, work_done)) !=
+	    0) {
+		log_warnx("inbox: cannot queue %s: %s", best->name,
+		    uv_strerror(rc));
+		best->state = E_READY;
+		w->current = NULL;
+		w->stats.busy = 0;
+		free(w->work_path);
+		w->work_path = NULL;
+	}
+}
+
+static void
+on_event(uv_fs_event_t *ev, const char *filename, int events, int status)
+{
+	struct segurd_watch *w = ev->data;
+
+	(void)events;
+	if (status != 0) {
+		log_warnx("inbox: watch error: %s; relying on rescans",
+		    uv_strerror(status));
+		return;
+	}
+	if (w->stopping)
+		return;
+	/* No name: something happened to the folder; look at everything. */
+	if (filename == NULL) {
+		segurd_watch_rescan(w);
+		return;
+	}
+	watch_look(w, filename, 0);
+	watch_next(w);
+	watch_arm_settle(w);
+}
+
+void
+segurd_watch_rescan(struct segurd_watch *w)
+{
+	struct watch_entry *e, *next;
+	struct dirent	*d;
+	DIR		*dir;
+
+	if (w->stopping)
+		return;
+	w->stats.rescans++;
+	if ((dir = opendir(w->dir)) == NULL) {
+		log_warn("inbox: cannot read %s", w->dir);
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		watch_look(w, d->d_name, 1);
+		if ((e = entry_find(w, d->d_name)) != NULL)
+			e->gen = w->stats.rescans;
+	}
+	closedir(dir);
+	/* Entries whose file went without an event. */
+	for (e = w->entries; e != NULL; e = next) {
+		next = e->next;
+		if (e->state != E_BUSY && e->gen != w->stats.rescans)
+			watch_look(w, e->name, 1);
+	}
+	watch_next(w);
+	watch_arm_settle(w);
+}
+
+static void
+on_rescan_timer(uv_timer_t *t)
+{
+	segurd_watch_rescan(t->data);
+}
+
+int
+segurd_watch_start(struct segurd_watch *w, uv_loop_t *loop,
+    const char *dir, uint64_t settle_ms, uint64_t rescan_ms,
+    segurd_watch_process_fn process, void *arg, char **cause)
+{
+	struct stat	 st;
+	int		 rc;
+
+	memset(w, 0, sizeof(*w));
+	if (stat(dir, &st) != 0)
+		return (segur_cause(cause, SEGUR_EIO, "inbox %s: %s", dir,
+		    strerror(errno)));
+	if (!S_ISDIR(st.st_mode))
+		return (segur_cause(cause, SEGUR_EINVAL, "inbox %s is not a "
+		    "folder", dir));
+	if ((w->dir = strdup(dir)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	w->loop = loop;
+	w->settle_ms = settle_ms;
+	w->rescan_ms = rescan_ms;
+	w->process = process;
+	w->arg = arg;
+	uv_fs_event_init(loop, &w->event);
+	uv_timer_init(loop, &w->rescan_timer);
+	uv_timer_init(loop, &w->settle_timer);
+	w->event.data = w->rescan_timer.data = w->settle_timer.data = w;
+	w->open_handles = 3;
+	if ((rc = uv_fs_event_start(&w->event, on_event, dir, 0)) != 0) {
+		segur_cause(cause, SEGUR_EIO, "cannot watch inbox %s: %s", dir,
+		    uv_strerror(rc));
+		segurd_watch_stop(w, NULL);
+		return (SEGUR_EIO);
+	}
+	uv_timer_start(&w->rescan_timer, on_rescan_timer, rescan_ms,
+	    rescan_ms);
+	segurd_watch_rescan(w);
+	return (0);
+}
+
+void
+segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
+    uint64_t rescan_ms)
+{
+	w->settle_ms = settle_ms;
+	if (rescan_ms != w->rescan_ms) {
+		w->rescan_ms = rescan_ms;
+		uv_timer_start(&w->rescan_timer, on_rescan_timer, rescan_ms,
+		    rescan_ms);
+	}
+	watch_arm_settle(w);
+}
+
+/* One handle (or the work in progress) is done; the last one ends it. */
+static void
+watch_handle_gone(struct segurd_watch *w)
+{
+	if (--w->open_handles > 0)
+		return;
+	free(w->dir);
+	w->dir = NULL;
+	if (w->stopped_cb != NULL)
+		w->stopped_cb(w);
+}
+
+static void
+handle_closed(uv_handle_t *h)
+{
+	watch_handle_gone(h->data);
+}
+
+void
+segurd_watch_stop(struct segurd_watch *w,
+    void (*stopped_cb)(struct segurd_watch *))
+{
+	if (w->stopping)
+		return;
+	w->stopping = 1;
+	w->stopped_cb = stopped_cb;
+	while (w->entries != NULL) {
+		if (w->entries == w->current) {
+			/* Freed by work_done; keep it off the list. */
+			w->entries = w->current->next;
+			w->current->next = NULL;
+			continue;
+		}
+		entry_remove(w, w->entries);
+	}
+	/* The file in progress finishes; work_done counts as a handle. */
+	if (w->current != NULL) {
+		w->open_handles++;
+		log_info("inbox: finishing %s before stopping",
+		    w->current->name);
+	}
+	uv_close((uv_handle_t *)&w->event, handle_closed);
+	uv_close((uv_handle_t *)&w->rescan_timer, handle_closed);
+	uv_close((uv_handle_t *)&w->settle_timer, handle_closed);
+}

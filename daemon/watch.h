@@ -1,0 +1,115 @@
+/*
+ * watch.h: the inbox watcher.
+ *
+ * The inbox folder is watched with uv_fs_event and rescanned at start and
+ * every rescan_ms: events are hints (libuv 1.44 reports neither "closed
+ * after writing" nor inotify's queue overflow), the rescan is the truth.
+ *
+ * Names starting with '.' or ending in ".tmp" or ".part", and anything
+ * but a regular file (folders, symbolic links, sockets), are ignored.
+ * A file is taken when it is complete, which is either
+ *  - its size, modification time and inode have been seen unchanged for
+ *    settle_ms (a file written slowly in place), or
+ *  - its status-change time is later than its modification time: its
+ *    metadata changed after its last write, which is what rename(2) into
+ *    the inbox does (and what cp -p, rsync and install do once the data
+ *    is written). Such a file is taken at once. When the rename falls in
+ *    the same clock tick as the last write the two times are equal and
+ *    the file simply waits settle_ms.
+ *
+ * Taken files are processed one at a time, in the order they became
+ * complete, by the process callback in uv_queue_work (so the ledger sees
+ * one writer from the daemon). A file being processed is never taken
+ * again. A file the callback leaves in the inbox (whatever it returned)
+ * is taken again only when it changes, or at a rescan once a back-off has
+ * passed: rescan_ms, doubled after each failure, at most one day.
+ */
+#ifndef SEGURD_WATCH_H
+#define SEGURD_WATCH_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <uv.h>
+
+/*
+ * Processes one taken file, on a uv_queue_work thread: it should move the
+ * file out of the inbox (archive, quarantine). Returns 0 or a negative
+ * SEGUR_E* with *cause set (malloc'ed, freed by the watcher).
+ */
+typedef int	(*segurd_watch_process_fn)(void *arg, const char *path,
+		    char **cause);
+
+/*
+ * Told on the loop thread after each processing, with the file's name in
+ * the inbox and what process returned (segurd updates its systemd status;
+ * the alert delivery can be woken here).
+ */
+typedef void	(*segurd_watch_done_fn)(void *arg, const char *name, int rc);
+
+/* What the watcher counts, for the metrics and health providers. */
+struct segurd_watch_stats {
+	uint64_t	 seen;		/* files noticed in the inbox */
+	uint64_t	 processed;	/* process returned 0 */
+	uint64_t	 failed;	/* process returned an error */
+	uint64_t	 left;		/* left in the inbox by process */
+	uint64_t	 rescans;
+	uint64_t	 waiting;	/* now: settling or ready */
+	uint64_t	 last_duration_ms;	/* of the last processing */
+	time_t		 last_done;	/* when it ended, 0 if never */
+	int		 busy;		/* a file is being processed now */
+};
+
+struct watch_entry;
+
+struct segurd_watch {
+	uv_loop_t	*loop;
+	uv_fs_event_t	 event;
+	uv_timer_t	 rescan_timer;
+	uv_timer_t	 settle_timer;
+	uv_work_t	 work;
+	char		*dir;		/* owned */
+	uint64_t	 settle_ms;
+	uint64_t	 rescan_ms;
+	segurd_watch_process_fn process;
+	void		*arg;		/* borrowed; passed to process, done */
+	segurd_watch_done_fn done;	/* may be NULL; set after start */
+	struct watch_entry *entries;
+	uint64_t	 ready_seq;
+	struct watch_entry *current;	/* being processed */
+	char		*work_path;
+	char		*work_cause;
+	int		 work_rc;
+	uint64_t	 work_start;
+	int		 stopping;
+	unsigned	 open_handles;
+	void		(*stopped_cb)(struct segurd_watch *);
+	struct segurd_watch_stats stats;
+};
+
+/*
+ * Starts watching dir (copied): the event watch, the rescan timer and a
+ * first rescan. Returns 0 or a negative SEGUR_E* with *cause.
+ */
+int	 segurd_watch_start(struct segurd_watch *w, uv_loop_t *loop,
+	    const char *dir, uint64_t settle_ms, uint64_t rescan_ms,
+	    segurd_watch_process_fn process, void *arg, char **cause);
+
+/* New delays (SIGHUP); the folder itself does not change. */
+void	 segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
+	    uint64_t rescan_ms);
+
+/* Rescans now (also done by the timer). */
+void	 segurd_watch_rescan(struct segurd_watch *w);
+
+/*
+ * Stops taking files, lets the file in progress finish, closes every
+ * handle, frees what start allocated, then calls stopped_cb (may be NULL).
+ */
+void	 segurd_watch_stop(struct segurd_watch *w,
+	    void (*stopped_cb)(struct segurd_watch *));
+
+/* Is name one the watcher ignores (dot files, .tmp, .part)? */
+int	 segurd_watch_ignored(const char *name);
+
+#endif /* SEGURD_WATCH_H */

@@ -1,0 +1,95 @@
+/*
+ * ingest.h: recording the files ASP returns, every line's fate exactly
+ * once (docs/internals/ingest.md).
+ *
+ * segur_ingest_file() reads a returned file, keeps it in the archive
+ * (written and fsync'ed before the transaction that refers to it
+ * commits), checks its structure with the validator's --returned rules,
+ * finds the submitted file it answers through the attempts' numeroEditeur
+ * values, and records, in ONE transaction, for every line: acceptance
+ * (numeroASP kept, unique in the ledger) or rejection (ASP's code and
+ * label kept verbatim), with one event per line; anomalies (a line whose
+ * numeroASP and label disagree, an unknown numeroEditeur, a line missing
+ * from the answer, a numeroASP given to another request, an answer that
+ * contradicts one already recorded) are recorded and alerted, never
+ * guessed. Every rejected line and every anomaly queues an alert in the
+ * outbox, in the same transaction.
+ *
+ * The same content twice (whatever its name) changes nothing and says so.
+ * A file that cannot be read as a returned file, or matches nothing the
+ * ledger sent, goes to the quarantine with a ".reason" file beside it,
+ * and the ledger records that too.
+ */
+#ifndef SEGUR_INGEST_H
+#define SEGUR_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "segur/retour.h"
+
+struct segur_ledger;
+
+struct segur_ingest_opts {
+	const char	*archive_dir;	/* the evidence archive */
+	const char	*quarantine_dir; /* where unreadable files go */
+	size_t		 max_bytes;	/* 0: SEGUR_VALIDATE_MAX_BYTES */
+	int		 move;		/* the file leaves its folder (inbox):
+					   removed once archived and recorded,
+					   or moved to the quarantine; else it
+					   is left in place and copied */
+	int		 crash_at;	/* tests only: _exit(99) at that
+					   point (1..3); 0 never */
+};
+
+enum segur_ingest_status {
+	SEGUR_INGEST_RECORDED = 0,	/* the answers are recorded */
+	SEGUR_INGEST_DUPLICATE,		/* the same content was already */
+	SEGUR_INGEST_QUARANTINED	/* unreadable or unmatched */
+};
+
+/* The fate of one line of the file. */
+struct segur_ingest_line {
+	long		 index;		/* 0-based in lignesImport */
+	long		 numLigne;
+	char		*numeroEditeur;	/* owned; NULL if absent */
+	char		*ref;		/* owned; the request, NULL if none */
+	enum segur_answer answer;	/* ANOMALY when anything is off */
+	char		*numeroASP;	/* owned; NULL unless accepted */
+	char		*label;		/* owned; ASP's label, verbatim */
+	char		*detail;	/* owned; French: the anomaly, or
+					   "déjà enregistré" */
+};
+
+struct segur_ingest_result {
+	enum segur_ingest_status status;
+	char		 sha256[65];
+	char		*name;		/* owned; the file's name */
+	char		*answers;	/* owned; the submitted file it
+					   answers, or NULL */
+	char		*reason;	/* owned; why it was quarantined, or
+					   the duplicate's first name */
+	struct segur_ingest_line *lines;	/* owned array */
+	size_t		 nlines;
+	size_t		 naccepted;
+	size_t		 nrejected;
+	size_t		 nanomalies;	/* lines, missing lines, file-level */
+	char		**anomalies;	/* owned French texts of the
+					   anomalies that are not one line's */
+	size_t		 nfile_anomalies;
+};
+
+/*
+ * Ingests the file at path. Fills *r (release it with
+ * segur_ingest_result_release(), also on error). Returns 0 when the file
+ * was recorded, found a duplicate or quarantined (r->status says which);
+ * SEGUR_E* with a cause when it could not even be read, or the ledger or
+ * the archive failed (nothing recorded then: run again).
+ */
+int	segur_ingest_file(struct segur_ledger *l, const char *path,
+	    const struct segur_ingest_opts *opts, struct segur_ingest_result *r,
+	    char **cause);
+
+void	segur_ingest_result_release(struct segur_ingest_result *r);
+
+#endif /* SEGUR_INGEST_H */

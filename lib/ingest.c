@@ -1,0 +1,844 @@
+/*
+ * ingest.c: recording the files ASP returns (ingest.h,
+ * docs/internals/ingest.md).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "ledger-int.h"
+#include "segur/alert.h"
+#include "segur/archive.h"
+#include "segur/error.h"
+#include "segur/ingest.h"
+#include "segur/outbox.h"
+#include "segur/retour.h"
+#include "segur/util.h"
+#include "segur/validate.h"
+
+/* What the ledger knows of the attempt a line names. */
+struct attempt {
+	int64_t		 id;
+	int64_t		 request_id;
+	char		*ref;		/* owned */
+	char		*outcome;	/* owned: pending, accepted, rejected */
+	char		*numero_asp;	/* owned, may be NULL */
+	char		*code;		/* owned, may be NULL */
+	char		*label;		/* owned, may be NULL */
+	int64_t		 file_id;	/* the file it was sent in */
+	char		*file_name;	/* owned */
+	char		*numero_ans;	/* owned */
+};
+
+struct ingest {
+	struct segur_ledger		*l;
+	const struct segur_ingest_opts	*o;
+	struct segur_ingest_result	*r;
+	struct segur_retour		 ret;
+	const char			*path;
+	char				*data;	/* owned; the file */
+	size_t				 len;
+	int64_t				 file_id;	/* this file's row */
+	int64_t				 answers_id;	/* the file answered */
+	char				**cause;
+};
+
+static void
+crash_point(const struct ingest *g, int at)
+{
+	if (g->o->crash_at == at)
+		_exit(99);
+}
+
+static void
+attempt_release(struct attempt *a)
+{
+	free(a->ref);
+	free(a->outcome);
+	free(a->numero_asp);
+	free(a->code);
+	free(a->label);
+	free(a->file_name);
+	free(a->numero_ans);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+segur_ingest_result_release(struct segur_ingest_result *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nlines; i++) {
+		free(r->lines[i].numeroEditeur);
+		free(r->lines[i].ref);
+		free(r->lines[i].numeroASP);
+		free(r->lines[i].label);
+		free(r->lines[i].detail);
+	}
+	for (i = 0; i < r->nfile_anomalies; i++)
+		free(r->anomalies[i]);
+	free(r->anomalies);
+	free(r->lines);
+	free(r->name);
+	free(r->answers);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error. */
+static int
+find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
+{
+	static const char *const sql =
+	    "SELECT a.id, a.request_id, r.ref, a.outcome, a.numero_asp, "
+	    "a.code_traitement, a.libelle_traitement, a.file_id, f.name, "
+	    "s.numero_ans FROM attempt a JOIN request r ON r.id = "
+	    "a.request_id JOIN software s ON s.id = r.software_id "
+	    "LEFT JOIN file f ON f.id = a.file_id "
+	    "WHERE a.numero_editeur = ? COLLATE NOCASE";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, numero_editeur);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		a->id = sqlite3_column_int64(st, 0);
+		a->request_id = sqlite3_column_int64(st, 1);
+		a->ref = segur__column_dup(st, 2, &oom);
+		a->outcome = segur__column_dup(st, 3, &oom);
+		a->numero_asp = segur__column_dup(st, 4, &oom);
+		a->code = segur__column_dup(st, 5, &oom);
+		a->label = segur__column_dup(st, 6, &oom);
+		a->file_id = sqlite3_column_int64(st, 7);
+		a->file_name = segur__column_dup(st, 8, &oom);
+		a->numero_ans = segur__column_dup(st, 9, &oom);
+	}
+	sqlite3_reset(st);
+	if (oom) {
+		attempt_release(a);
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	if (rc == SQLITE_DONE)
+		return (SEGUR_ENOENT);
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the attempt"));
+	return (0);
+}
+
+/* Adds the request's OG and ESMS to alert facts. */
+static void
+add_esms_facts(struct ingest *g, int64_t request_id, cJSON *facts)
+{
+	static const char *const sql =
+	    "SELECT group_concat(finess_geo, ', '), "
+	    "group_concat(DISTINCT finess_juridique) FROM request_esms "
+	    "WHERE request_id = ?";
+	sqlite3_stmt	*st;
+
+	if (request_id <= 0 || segur__stmt(g->l, sql, &st, NULL) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, request_id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FINESS_OG,
+		    (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FINESS_ES,
+		    (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+}
+
+/* The facts of an alert about a line of this file (caller deletes). */
+static cJSON *
+line_facts(struct ingest *g, const struct segur_retour_line *rl,
+    const struct attempt *a, const char *action)
+{
+	cJSON	*f;
+
+	if ((f = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (a != NULL && a->ref != NULL)
+		cJSON_AddStringToObject(f, SEGUR_ALERT_F_REFERENCE, a->ref);
+	if (rl != NULL && rl->numeroEditeur != NULL)
+		cJSON_AddStringToObject(f, SEGUR_ALERT_F_EDITEUR,
+		    rl->numeroEditeur);
+	if (rl != NULL && rl->numeroASP != NULL)
+		cJSON_AddStringToObject(f, SEGUR_ALERT_F_ASP, rl->numeroASP);
+	if (rl != NULL && rl->label != NULL)
+		cJSON_AddStringToObject(f, SEGUR_ALERT_F_LABEL, rl->label);
+	if (rl != NULL && rl->code != NULL)
+		cJSON_AddStringToObject(f, "codeTraitement", rl->code);
+	if (rl != NULL)
+		cJSON_AddNumberToObject(f, "numLigne", (double)rl->numLigne);
+	cJSON_AddStringToObject(f, SEGUR_ALERT_F_FILE, g->r->name);
+	if (a != NULL)
+		add_esms_facts(g, a->request_id, f);
+	if (action != NULL)
+		cJSON_AddStringToObject(f, SEGUR_ALERT_F_ACTION, action);
+	return (f);
+}
+
+/*
+ * Records an anomaly (kind, French detail) about this file and, when
+ * known, a line and its attempt; logs it and queues its alert.
+ */
+static int
+anomaly(struct ingest *g, const char *kind, const char *detail,
+    const struct segur_retour_line *rl, const struct attempt *a)
+{
+	static const char *const sql =
+	    "INSERT INTO anomaly(file_id, attempt_id, kind, detail, at) "
+	    "VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	cJSON		*facts, *ev;
+	char		 now[24], *text = NULL;
+	int		 rc;
+
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, g->file_id);
+	if (a != NULL && a->id > 0)
+		sqlite3_bind_int64(st, 2, a->id);
+	else
+		sqlite3_bind_null(st, 2);
+	segur__bind_text(st, 3, kind);
+	segur__bind_text(st, 4, detail);
+	segur__bind_text(st, 5, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "record an anomaly"));
+	if ((ev = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(ev, "kind", kind) == NULL ||
+	    cJSON_AddStringToObject(ev, "detail", detail) == NULL ||
+	    cJSON_AddStringToObject(ev, "file", g->r->name) == NULL ||
+	    (text = cJSON_PrintUnformatted(ev)) == NULL) {
+		cJSON_Delete(ev);
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	cJSON_Delete(ev);
+	rc = segur__event_append(g->l, "anomaly.recorded", "file", g->r->name,
+	    a != NULL ? a->request_id : 0, NULL, text, g->cause);
+	free(text);
+	if (rc != 0)
+		return (rc);
+	if ((facts = line_facts(g, rl, a, "vérifier ce point avec l'ASP "
+	    "avant toute autre action ; le registre n'a rien deviné")) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	cJSON_AddStringToObject(facts, "anomalie", detail);
+	rc = segur_outbox_add(g->l, SEGUR_ALERT_ANOMALY, "error",
+	    a != NULL ? a->request_id : 0, g->file_id, facts, NULL, g->cause);
+	cJSON_Delete(facts);
+	g->r->nanomalies++;
+	return (rc);
+}
+
+/* A file-level anomaly, kept in the result too. */
+static int
+file_anomaly(struct ingest *g, const char *kind, const char *detail)
+{
+	char	**p;
+
+	p = realloc(g->r->anomalies, (g->r->nfile_anomalies + 1) *
+	    sizeof(*p));
+	if (p == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	g->r->anomalies = p;
+	if ((p[g->r->nfile_anomalies] = strdup(detail)) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	g->r->nfile_anomalies++;
+	return (anomaly(g, kind, detail, NULL, NULL));
+}
+
+/* Sets a result line's detail (taking msg) and answer. */
+static void
+set_line(struct segur_ingest_line *il, enum segur_answer answer, char *msg)
+{
+	il->answer = answer;
+	free(il->detail);
+	il->detail = msg;
+}
+
+/* A line's anomaly: recorded, alerted, and shown in the result. */
+static int
+line_anomaly(struct ingest *g, struct segur_ingest_line *il,
+    const struct segur_retour_line *rl, const struct attempt *a,
+    const char *kind, char *detail)
+{
+	int	 rc;
+
+	if (detail == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	rc = anomaly(g, kind, detail, rl, a);
+	set_line(il, SEGUR_ANSWER_ANOMALY, detail);
+	return (rc);
+}
+
+/* Does an answer already recorded say the same as this line? */
+static int
+same_answer(const struct attempt *a, const struct segur_retour_line *rl)
+{
+	if (rl->answer == SEGUR_ANSWER_ACCEPTED)
+		return (strcmp(a->outcome, "accepted") == 0 &&
+		    a->numero_asp != NULL && strcmp(a->numero_asp,
+		    rl->numeroASP) == 0);
+	return (strcmp(a->outcome, "rejected") == 0 &&
+	    (a->label == NULL) == (rl->label == NULL) &&
+	    (a->label == NULL || strcmp(a->label, rl->label) == 0) &&
+	    (a->code == NULL) == (rl->code == NULL) &&
+	    (a->code == NULL || strcmp(a->code, rl->code) == 0));
+}
+
+/* Records ASP's answer to a pending attempt. */
+static int
+record_answer(struct ingest *g, struct segur_ingest_line *il,
+    const struct segur_retour_line *rl, const struct attempt *a)
+{
+	char	*why = NULL;
+	cJSON	*facts;
+	int	 rc;
+
+	rc = segur_ledger_attempt_answer(g->l, rl->numeroEditeur,
+	    rl->answer == SEGUR_ANSWER_ACCEPTED ? rl->numeroASP : NULL,
+	    rl->code, rl->label, g->file_id, &why);
+	if (rc == SEGUR_EEXIST) {
+		rc = line_anomaly(g, il, rl, a, "numero_asp_taken",
+		    segur_asprintf("numeroASP %s déjà attribué à une autre "
+		    "demande (%s) : rien n'est enregistré pour %s",
+		    rl->numeroASP, why != NULL ? why : "", a->ref));
+		free(why);
+		return (rc);
+	}
+	if (rc != 0) {
+		segur_cause(g->cause, rc, "%s", why != NULL ? why :
+		    segur_strerror(rc));
+		free(why);
+		return (rc);
+	}
+	free(why);
+	if (rl->answer == SEGUR_ANSWER_ACCEPTED) {
+		g->r->naccepted++;
+		if ((il->numeroASP = strdup(rl->numeroASP)) == NULL)
+			return (segur_cause(g->cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		set_line(il, SEGUR_ANSWER_ACCEPTED, NULL);
+		return (0);
+	}
+	g->r->nrejected++;
+	set_line(il, SEGUR_ANSWER_REJECTED, NULL);
+	facts = line_facts(g, rl, a, "corriger la demande (segurctl request "
+	    "edit) puis la soumettre à nouveau (segurctl resubmit) : elle "
+	    "recevra un nouveau numeroEditeur");
+	if (facts == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	rc = segur_outbox_add(g->l, SEGUR_ALERT_REJECTION, "warning",
+	    a->request_id, g->file_id, facts, NULL, g->cause);
+	cJSON_Delete(facts);
+	return (rc);
+}
+
+/* Decides and records the fate of line i. */
+static int
+ingest_line(struct ingest *g, size_t i)
+{
+	const struct segur_retour_line *rl = &g->ret.lines[i];
+	struct segur_ingest_line *il = &g->r->lines[i];
+	struct attempt	 a;
+	int		 rc;
+
+	il->index = rl->index;
+	il->numLigne = rl->numLigne;
+	if ((rl->numeroEditeur != NULL && (il->numeroEditeur =
+	    strdup(rl->numeroEditeur)) == NULL) || (rl->label != NULL &&
+	    (il->label = strdup(rl->label)) == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rl->numeroEditeur == NULL)
+		return (line_anomaly(g, il, rl, NULL, "line_unreadable",
+		    segur_asprintf("ligne %ld : %s", rl->index + 1,
+		    rl->anomaly != NULL ? rl->anomaly : "illisible")));
+	rc = find_attempt(g, rl->numeroEditeur, &a);
+	if (rc == SEGUR_ENOENT)
+		return (line_anomaly(g, il, rl, NULL, "unknown_numero_editeur",
+		    segur_asprintf("numeroEditeur %s jamais envoyé par ce "
+		    "registre", rl->numeroEditeur)));
+	if (rc != 0)
+		return (rc);
+	if (a.ref == NULL || (il->ref = strdup(a.ref)) == NULL)
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+	else if (a.file_id != g->answers_id)
+		rc = line_anomaly(g, il, rl, &a, "other_file",
+		    segur_asprintf("numeroEditeur %s (%s) a été envoyé dans "
+		    "%s, pas dans %s", rl->numeroEditeur, a.ref, a.file_name ?
+		    a.file_name : "(aucun fichier)", g->r->answers));
+	else if (rl->answer == SEGUR_ANSWER_ANOMALY)
+		rc = line_anomaly(g, il, rl, &a, "answer_unclear",
+		    segur_asprintf("%s : %s", a.ref, rl->anomaly));
+	else if (strcmp(a.outcome, "pending") == 0)
+		rc = record_answer(g, il, rl, &a);
+	else if (same_answer(&a, rl))
+		set_line(il, rl->answer, strdup("déjà enregistré"));
+	else
+		rc = line_anomaly(g, il, rl, &a, "contradiction",
+		    segur_asprintf("%s : réponse contraire à celle déjà "
+		    "enregistrée (%s%s%s)", a.ref, a.outcome,
+		    a.numero_asp != NULL ? ", " : "", a.numero_asp != NULL ?
+		    a.numero_asp : ""));
+	attempt_release(&a);
+	return (rc);
+}
+
+/* Attempts of the answered file that the returned file does not answer. */
+static int
+missing_lines(struct ingest *g)
+{
+	static const char *const sql =
+	    "SELECT a.numero_editeur FROM attempt a WHERE a.file_id = ? AND "
+	    "a.outcome = 'pending' ORDER BY a.num_ligne";
+	sqlite3_stmt	*st;
+	struct attempt	 a;
+	char		**missing = NULL, *ne;
+	size_t		 n = 0, i, j;
+	int		 rc, found, oom = 0;
+
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, g->answers_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ne = (char *)sqlite3_column_text(st, 0);
+		for (found = 0, j = 0; j < g->ret.nlines && !found; j++)
+			found = g->ret.lines[j].numeroEditeur != NULL &&
+			    strcasecmp(g->ret.lines[j].numeroEditeur, ne) == 0;
+		if (found)
+			continue;
+		char **p = realloc(missing, (n + 1) * sizeof(*p));
+		if (p == NULL || (p[n] = strdup(ne)) == NULL) {
+			if (p != NULL)
+				missing = p;
+			oom = 1;
+			break;
+		}
+		missing = p;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (oom)
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+	else if (rc != SQLITE_DONE)
+		rc = segur__db_error(g->l, g->cause, "list the pending lines");
+	else
+		rc = 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((rc = find_attempt(g, missing[i], &a)) != 0)
+			break;
+		char *d = segur_asprintf("%s (numeroEditeur %s, ligne envoyée "
+		    "dans %s) est absente de la réponse de l'ASP", a.ref,
+		    missing[i], g->r->answers);
+		rc = d == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
+		    "out of memory") : anomaly(g, "line_missing", d, NULL, &a);
+		if (rc == 0) {
+			char **p = realloc(g->r->anomalies,
+			    (g->r->nfile_anomalies + 1) * sizeof(*p));
+			if (p == NULL)
+				rc = segur_cause(g->cause, SEGUR_ENOMEM,
+				    "out of memory");
+			else {
+				g->r->anomalies = p;
+				p[g->r->nfile_anomalies++] = d;
+				d = NULL;
+			}
+		}
+		free(d);
+		attempt_release(&a);
+	}
+	for (i = 0; i < n; i++)
+		free(missing[i]);
+	free(missing);
+	return (rc);
+}
+
+/*
+ * Picks the submitted file the returned one answers: the one that sent
+ * most of its lines' numbers. 0 with answers_id 0 when no line matches.
+ */
+static int
+pick_answered(struct ingest *g)
+{
+	struct attempt	 a;
+	int64_t		*ids;
+	size_t		*counts, n = 0, i, j, best = 0;
+	int		 rc = 0;
+
+	ids = calloc(g->ret.nlines + 1, sizeof(*ids));
+	counts = calloc(g->ret.nlines + 1, sizeof(*counts));
+	if (ids == NULL || counts == NULL) {
+		free(ids);
+		free(counts);
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	for (i = 0; i < g->ret.nlines; i++) {
+		if (g->ret.lines[i].numeroEditeur == NULL)
+			continue;
+		rc = find_attempt(g, g->ret.lines[i].numeroEditeur, &a);
+		if (rc == SEGUR_ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			break;
+		for (j = 0; j < n && ids[j] != a.file_id; j++)
+			;
+		if (j == n)
+			ids[n++] = a.file_id;
+		counts[j]++;
+		if (counts[j] > counts[best] || g->answers_id == 0) {
+			best = j;
+			g->answers_id = ids[j];
+			free(g->r->answers);
+			g->r->answers = a.file_name != NULL ?
+			    strdup(a.file_name) : NULL;
+		}
+		attempt_release(&a);
+	}
+	free(ids);
+	free(counts);
+	return (rc);
+}
+
+/* Records the returned file itself; sets g->file_id. */
+static int
+record_file(struct ingest *g)
+{
+	static const char *const q_arch =
+	    "INSERT INTO archive(sha256, size, stored_at) VALUES (?, ?, ?) "
+	    "ON CONFLICT(sha256) DO NOTHING";
+	static const char *const q_file =
+	    "INSERT INTO file(direction, kind, name, numero_ans, sha256, "
+	    "size, imp_id, answers, created_at) VALUES ('in', 'returned', ?, "
+	    "?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	char		 now[24], *after;
+	int		 rc;
+
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(g->l, q_arch, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, g->r->sha256);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)g->len);
+	segur__bind_text(st, 3, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "record the archive"));
+	if ((rc = segur__stmt(g->l, q_file, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, g->r->name);
+	segur__bind_text(st, 2, g->ret.numeroAns);
+	segur__bind_text(st, 3, g->r->sha256);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)g->len);
+	segur__bind_text(st, 5, g->ret.impId);
+	sqlite3_bind_int64(st, 6, g->answers_id);
+	segur__bind_text(st, 7, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "record the file"));
+	g->file_id = sqlite3_last_insert_rowid(g->l->db);
+	after = segur_asprintf("{\"kind\":\"returned\",\"sha256\":\"%s\","
+	    "\"size\":%zu,\"answers\":\"%s\"}", g->r->sha256, g->len,
+	    g->r->answers != NULL ? g->r->answers : "");
+	if (after == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	rc = segur__event_append(g->l, "file.received", "file", g->r->name, 0,
+	    NULL, after, g->cause);
+	free(after);
+	return (rc);
+}
+
+/*
+ * Quarantines the file: the ledger records it (and queues an alert), the
+ * file goes (moved or copied) to the quarantine with its reason; one
+ * transaction, committed only once the file is there.
+ */
+static int
+quarantine(struct ingest *g, const char *reason)
+{
+	static const char *const sql =
+	    "INSERT INTO quarantine(name, sha256, reason, at) "
+	    "VALUES (?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	cJSON		*facts;
+	char		 now[24], *copy = NULL, *why = NULL, *tmpdir = NULL;
+	int		 rc;
+
+	g->r->status = SEGUR_INGEST_QUARANTINED;
+	if ((g->r->reason = strdup(reason)) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
+		return (rc);
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, g->r->name);
+	segur__bind_text(st, 2, g->r->sha256[0] != '\0' ? g->r->sha256 :
+	    NULL);
+	segur__bind_text(st, 3, reason);
+	segur__bind_text(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(g->l, g->cause, "record the quarantine");
+		goto fail;
+	}
+	if ((facts = cJSON_CreateObject()) == NULL) {
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FILE, g->r->name);
+	cJSON_AddStringToObject(facts, "anomalie", reason);
+	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ACTION, "examiner le "
+	    "fichier mis en quarantaine et son fichier .reason");
+	rc = segur__event_append(g->l, "file.quarantined", "file", g->r->name,
+	    0, NULL, NULL, g->cause);
+	if (rc == 0)
+		rc = segur_outbox_add(g->l, SEGUR_ALERT_ANOMALY, "error", 0, 0,
+		    facts, NULL, g->cause);
+	cJSON_Delete(facts);
+	if (rc != 0)
+		goto fail;
+	if (g->o->move)
+		rc = segur_quarantine_file(g->o->quarantine_dir, g->path,
+		    reason, NULL, &why);
+	else if ((tmpdir = segur_asprintf("%s/.incoming",
+	    g->o->quarantine_dir)) == NULL || (copy = segur_asprintf("%s/%s",
+	    tmpdir, g->r->name)) == NULL)
+		rc = SEGUR_ENOMEM;
+	else if ((rc = segur_mkdir_p(tmpdir, &why)) == 0 &&
+	    (rc = segur_write_file_atomic(copy, g->data, g->len, 0640,
+	    &why)) == 0)
+		/* A copy, under the file's own name: the user's file stays. */
+		rc = segur_quarantine_file(g->o->quarantine_dir, copy, reason,
+		    NULL, &why);
+	if (rc != 0) {
+		segur_cause(g->cause, rc, "quarantaine de %s : %s", g->path,
+		    why != NULL ? why : segur_strerror(rc));
+		if (copy != NULL)
+			unlink(copy);
+		goto fail;
+	}
+	free(copy);
+	free(tmpdir);
+	free(why);
+	return (segur_ledger_commit(g->l, g->cause));
+fail:
+	free(copy);
+	free(tmpdir);
+	free(why);
+	segur_ledger_rollback(g->l);
+	return (rc);
+}
+
+/* Is the content already recorded? Fills r->reason with its name. */
+static int
+duplicate(struct ingest *g)
+{
+	static const char *const sql =
+	    "SELECT name, created_at FROM file WHERE direction = 'in' AND "
+	    "sha256 = ?";
+	sqlite3_stmt	*st;
+	int		 rc, dup = 0;
+
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, g->r->sha256);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		dup = 1;
+		g->r->reason = segur_asprintf("déjà intégré le %s sous le nom "
+		    "%s", sqlite3_column_text(st, 1), sqlite3_column_text(st,
+		    0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "look for the file"));
+	return (dup);
+}
+
+/* Checks the structure with the validator's --returned rules. */
+static int
+structure_reason(struct ingest *g, char **reason)
+{
+	struct segur_validate_opts	 vo;
+	struct segur_report		 rep;
+	struct segur_buf		 b = SEGUR_BUF_INIT;
+	size_t				 i;
+	int				 rc;
+
+	*reason = NULL;
+	memset(&vo, 0, sizeof(vo));
+	memset(&rep, 0, sizeof(rep));
+	vo.flags = SEGUR_VALIDATE_RETURNED;
+	vo.max_bytes = g->o->max_bytes;
+	if ((rc = segur_validate_buffer(g->data, g->len, &vo, &rep)) != 0) {
+		segur_report_release(&rep);
+		return (segur_cause(g->cause, rc, "out of memory"));
+	}
+	if (!rep.structure_ok) {
+		segur_buf_adds(&b, "structure illisible :");
+		for (i = 0; i < rep.nfindings; i++)
+			if (rep.findings[i].rule->scope ==
+			    SEGUR_SCOPE_STRUCTURE)
+				segur_buf_addf(&b, " %s [%s]",
+				    rep.findings[i].message,
+				    rep.findings[i].rule->id);
+		*reason = segur_buf_detach(&b);
+	}
+	segur_report_release(&rep);
+	return (0);
+}
+
+/* Everything after the file is read and archived. */
+static int
+ingest_read(struct ingest *g)
+{
+	struct segur_software sw;
+	char	*reason = NULL, *msg;
+	size_t	 i;
+	int	 rc, known;
+
+	if ((rc = structure_reason(g, &reason)) != 0)
+		return (rc);
+	if (reason != NULL) {
+		rc = quarantine(g, reason);
+		free(reason);
+		return (rc);
+	}
+	if ((rc = segur_retour_parse(g->data, g->len, &g->ret, &reason)) != 0) {
+		if (rc == SEGUR_EINVAL)
+			rc = quarantine(g, reason);
+		free(reason);
+		return (rc);
+	}
+	if ((rc = pick_answered(g)) != 0)
+		return (rc);
+	if (g->answers_id == 0)
+		return (quarantine(g, "aucune ligne ne porte un numeroEditeur "
+		    "envoyé par ce registre : fichier d'un autre éditeur ou "
+		    "d'un autre registre ?"));
+	if ((g->r->lines = calloc(g->ret.nlines + 1,
+	    sizeof(*g->r->lines))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	g->r->nlines = g->ret.nlines;
+	crash_point(g, 1);
+	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
+		return (rc);
+	if ((rc = record_file(g)) != 0)
+		goto fail;
+	memset(&sw, 0, sizeof(sw));
+	known = g->ret.numeroAns != NULL && segur_ledger_software_get(g->l,
+	    g->ret.numeroAns, &sw, NULL) == 0;
+	segur_software_release(&sw);
+	if (!known) {
+		msg = segur_asprintf("numeroAns %s inconnu du registre",
+		    g->ret.numeroAns != NULL ? g->ret.numeroAns : "(absent)");
+		rc = msg != NULL ? file_anomaly(g, "unknown_numero_ans", msg) :
+		    SEGUR_ENOMEM;
+		free(msg);
+		if (rc != 0)
+			goto fail;
+	}
+	for (i = 0; i < g->ret.nlines; i++)
+		if ((rc = ingest_line(g, i)) != 0)
+			goto fail;
+	if ((rc = missing_lines(g)) != 0)
+		goto fail;
+	crash_point(g, 2);
+	if ((rc = segur_ledger_commit(g->l, g->cause)) != 0)
+		goto fail;
+	g->r->status = SEGUR_INGEST_RECORDED;
+	return (0);
+fail:
+	segur_ledger_rollback(g->l);
+	return (rc);
+}
+
+int
+segur_ingest_file(struct segur_ledger *l, const char *path,
+    const struct segur_ingest_opts *o, struct segur_ingest_result *r,
+    char **cause)
+{
+	struct segur_archive	 archive = { NULL };
+	struct ingest		 g;
+	char			*copy, *why = NULL;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&g, 0, sizeof(g));
+	g.l = l;
+	g.o = o;
+	g.r = r;
+	g.path = path;
+	g.cause = cause;
+	if ((copy = strdup(path)) == NULL ||
+	    (r->name = strdup(basename(copy))) == NULL) {
+		free(copy);
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	free(copy);
+	rc = segur_read_file(path, o->max_bytes > 0 ? o->max_bytes :
+	    SEGUR_VALIDATE_MAX_BYTES, &g.data, &g.len, &why);
+	if (rc == SEGUR_ETOOBIG) {
+		/* Too big to be a returned file: keep it, out of the way. */
+		rc = quarantine(&g, why);
+		free(why);
+		return (rc);
+	}
+	if (rc != 0) {
+		segur_cause(cause, rc, "%s", why);
+		free(why);
+		return (rc);
+	}
+	segur_sha256_hex(g.data, g.len, r->sha256);
+	if ((rc = duplicate(&g)) != 0) {
+		if (rc == 1) {
+			r->status = SEGUR_INGEST_DUPLICATE;
+			rc = 0;
+			if (o->move && unlink(path) == -1)
+				rc = segur_cause(cause, SEGUR_EIO, "unlink "
+				    "%s: %s", path, strerror(errno));
+		}
+		goto out;
+	}
+	if ((rc = segur_archive_open(&archive, o->archive_dir, cause)) != 0)
+		goto out;
+	if ((rc = segur_archive_put(&archive, g.data, g.len, r->sha256,
+	    &why)) < 0) {
+		segur_cause(cause, rc, "%s", why);
+		goto out;
+	}
+	if ((rc = ingest_read(&g)) != 0)
+		goto out;
+	crash_point(&g, 3);
+	/* Recorded and archived: the inbox copy can go. */
+	if (o->move && r->status == SEGUR_INGEST_RECORDED &&
+	    unlink(path) == -1)
+		rc = segur_cause(cause, SEGUR_EIO, "unlink %s: %s", path,
+		    strerror(errno));
+	if (rc == 0 && o->move)
+		rc = segur_fsync_dir(path, cause);
+out:
+	free(why);
+	free(g.data);
+	segur_retour_release(&g.ret);
+	segur_archive_release(&archive);
+	return (rc);
+}

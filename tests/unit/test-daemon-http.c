@@ -1,0 +1,427 @@
+/*
+ * test-daemon-http.c: the loopback endpoint over real sockets.
+ *
+ * The server runs on the test's uv loop in the main thread; a client
+ * thread talks to it with blocking sockets, then wakes the loop with a
+ * uv_async to close everything, and the test checks uv_loop_close() == 0.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "segur/error.h"
+#include "segur/util.h"
+#include "http.h"
+#include "metrics.h"
+
+struct rig {
+	uv_loop_t	 loop;
+	uv_async_t	 done;
+	struct segurd_http http;
+	struct segurd_listen l;
+	int		 port;
+	void		(*client)(struct rig *);
+	int		 healthy;
+	int		 calls;
+};
+
+static int
+prov_healthz(void *arg, struct segurd_http_response *r)
+{
+	struct rig *g = arg;
+
+	g->calls++;
+	if (!g->healthy) {
+		r->status = 503;
+		r->body = strdup("inbox not writable\n");
+		return (r->body != NULL ? 0 : SEGUR_ENOMEM);
+	}
+	r->body = strdup("ok\n");
+	return (r->body != NULL ? 0 : SEGUR_ENOMEM);
+}
+
+static int
+prov_metrics(void *arg, struct segurd_http_response *r)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	int	 rc;
+
+	(void)arg;
+	r->content_type = SEGURD_METRICS_CONTENT_TYPE;
+	if ((rc = segurd_metrics_family(&b, "segurd_up", "gauge",
+	    "Always 1.")) != 0 ||
+	    (rc = segurd_metrics_sample_u64(&b, "segurd_up", NULL, 1)) != 0) {
+		segur_buf_release(&b);
+		return (rc);
+	}
+	r->len = b.len;
+	r->body = segur_buf_detach(&b);
+	return (0);
+}
+
+static int
+prov_fails(void *arg, struct segurd_http_response *r)
+{
+	(void)arg;
+	r->body = strdup("partial");
+	return (SEGUR_EDB);
+}
+
+static void
+on_done(uv_async_t *a)
+{
+	struct rig *g = a->data;
+
+	segurd_http_close(&g->http, NULL);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static void *
+client_main(void *arg)
+{
+	struct rig *g = arg;
+
+	g->client(g);
+	uv_async_send(&g->done);
+	return (NULL);
+}
+
+/* Runs client against a server on a free port, then checks the loop. */
+static void
+run(struct rig *g, void (*client)(struct rig *), size_t max_request,
+    uint64_t timeout_ms)
+{
+	struct segurd_http_providers prov = {
+		prov_healthz, prov_metrics, prov_fails, g
+	};
+	pthread_t	 t;
+	char		*cause = NULL;
+
+	g->client = client;
+	assert_int_equal(uv_loop_init(&g->loop), 0);
+	if (g->l.path[0] == '\0') {
+		g->l.kind = SEGURD_LISTEN_TCP;
+		snprintf(g->l.host, sizeof(g->l.host), "127.0.0.1");
+		g->l.port = 0;	/* the kernel picks a free one */
+	}
+	assert_int_equal(segurd_http_init(&g->http, &g->loop, &g->l,
+	    max_request, timeout_ms, &prov, &cause), 0);
+	if (g->l.kind == SEGURD_LISTEN_TCP) {
+		g->port = segurd_http_port(&g->http);
+		assert_true(g->port > 0);
+	}
+	assert_int_equal(uv_async_init(&g->loop, &g->done, on_done), 0);
+	g->done.data = g;
+	assert_int_equal(pthread_create(&t, NULL, client_main, g), 0);
+	assert_int_equal(uv_run(&g->loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(uv_loop_close(&g->loop), 0);
+}
+
+/* Connects to the rig's server; the socket or -1. */
+static int
+dial(struct rig *g)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_un sun;
+	int	 fd;
+
+	if (g->l.kind == SEGURD_LISTEN_UNIX) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", g->l.path);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+			close(fd);
+			return (-1);
+		}
+		return (fd);
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)g->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Sends req (len bytes) and reads the whole response (caller frees). */
+static char *
+exchange(struct rig *g, const char *req, size_t len)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	 buf[4096];
+	ssize_t	 n;
+	size_t	 off = 0;
+	int	 fd = dial(g);
+
+	if (fd < 0)
+		return (strdup("connect failed"));
+	while (off < len) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		segur_buf_add(&b, buf, (size_t)n);
+	close(fd);
+	return (segur_buf_detach(&b));
+}
+
+static char *
+get(struct rig *g, const char *req)
+{
+	return (exchange(g, req, strlen(req)));
+}
+
+/* Results the client thread leaves for the test to check. */
+static char *answers[8];
+
+static void
+client_routes(struct rig *g)
+{
+	answers[0] = get(g, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	g->healthy = 0;
+	answers[1] = get(g, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	answers[2] = get(g, "GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	answers[3] = get(g, "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+	answers[4] = get(g, "POST /metrics HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Length: 2\r\n\r\nab");
+	answers[5] = get(g, "HEAD /healthz HTTP/1.0\r\n\r\n");
+	answers[6] = get(g, "GET /api/v1/status HTTP/1.1\r\n\r\n");
+	answers[7] = get(g, "this is not http\r\n\r\n");
+}
+
+static void
+expect_prefix(const char *got, const char *want)
+{
+	if (strncmp(got, want, strlen(want)) != 0)
+		fail_msg("response '%s' does not start with '%s'", got, want);
+}
+
+static void
+expect_has(const char *got, const char *want)
+{
+	if (strstr(got, want) == NULL)
+		fail_msg("response '%s' lacks '%s'", got, want);
+}
+
+static void
+free_answers(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		free(answers[i]);
+		answers[i] = NULL;
+	}
+}
+
+static void
+test_daemon_http_routes_and_errors(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	run(&g, client_routes, 8192, 5000);
+	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
+	expect_has(answers[0], "Content-Length: 3\r\n");
+	expect_has(answers[0], "Connection: close\r\n");
+	expect_has(answers[0], "\r\n\r\nok\n");
+	expect_prefix(answers[1], "HTTP/1.1 503 Service Unavailable\r\n");
+	expect_has(answers[1], "\r\n\r\ninbox not writable\n");
+	expect_prefix(answers[2], "HTTP/1.1 200 OK\r\n");
+	expect_has(answers[2], "Content-Type: text/plain; version=0.0.4");
+	expect_has(answers[2], "\r\n\r\n# HELP segurd_up Always 1.\n"
+	    "# TYPE segurd_up gauge\nsegurd_up 1\n");
+	expect_prefix(answers[3], "HTTP/1.1 404 Not Found\r\n");
+	expect_prefix(answers[4], "HTTP/1.1 405 Method Not Allowed\r\n");
+	expect_has(answers[4], "Allow: GET, HEAD\r\n");
+	/* HEAD: the headers of GET, no body. */
+	expect_prefix(answers[5], "HTTP/1.1 503 ");
+	expect_has(answers[5], "Content-Length: 19\r\n");
+	assert_string_equal(strstr(answers[5], "\r\n\r\n"), "\r\n\r\n");
+	/* A failing provider is a 500 and its partial body is not sent. */
+	expect_prefix(answers[6], "HTTP/1.1 500 Internal Server Error\r\n");
+	assert_null(strstr(answers[6], "partial"));
+	expect_prefix(answers[7], "HTTP/1.1 400 Bad Request\r\n");
+	assert_int_equal(g.http.requests, 8);
+	assert_int_equal(g.calls, 3);
+	free_answers();
+}
+
+static void
+client_oversize(struct rig *g)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	int	 i;
+
+	/* Headers beyond the limit. */
+	segur_buf_adds(&b, "GET /healthz HTTP/1.1\r\n");
+	for (i = 0; i < 200; i++)
+		segur_buf_addf(&b, "X-Filler-%d: %s\r\n", i,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	segur_buf_adds(&b, "\r\n");
+	answers[0] = exchange(g, b.data, b.len);
+	segur_buf_release(&b);
+	/* A declared body beyond the limit, refused before it is sent. */
+	answers[1] = get(g, "GET /healthz HTTP/1.1\r\n"
+	    "Content-Length: 100000\r\n\r\n");
+	/* A body that is sent, beyond the limit. */
+	segur_buf_adds(&b, "GET /healthz HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	for (i = 0; i < 40; i++)
+		segur_buf_addf(&b, "100\r\n%0256d\r\n", 0);
+	segur_buf_adds(&b, "0\r\n\r\n");
+	answers[2] = exchange(g, b.data, b.len);
+	segur_buf_release(&b);
+	/* The limit does not stop a normal request afterwards. */
+	answers[3] = get(g, "GET /healthz HTTP/1.1\r\n\r\n");
+	/* A URL longer than 1 KiB, within the request limit. */
+	segur_buf_adds(&b, "GET /");
+	for (i = 0; i < 1100; i++)
+		segur_buf_adds(&b, "a");
+	segur_buf_adds(&b, " HTTP/1.1\r\n\r\n");
+	answers[4] = exchange(g, b.data, b.len);
+	segur_buf_release(&b);
+}
+
+static void
+test_daemon_http_oversize_requests_refused(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	run(&g, client_oversize, 2048, 5000);
+	expect_prefix(answers[0], "HTTP/1.1 431 ");
+	expect_prefix(answers[1], "HTTP/1.1 413 ");
+	expect_prefix(answers[2], "HTTP/1.1 413 ");
+	expect_prefix(answers[3], "HTTP/1.1 200 OK");
+	expect_prefix(answers[4], "HTTP/1.1 414 URI Too Long\r\n");
+	free_answers();
+}
+
+static void
+client_slow(struct rig *g)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	 buf[512];
+	ssize_t	 n;
+	int	 fd = dial(g);
+
+	/* Half a request, then nothing: the server must answer 408. */
+	assert_true(fd >= 0);
+	assert_true(send(fd, "GET /healthz HTTP/1.1\r\nHo", 25, 0) == 25);
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		segur_buf_add(&b, buf, (size_t)n);
+	close(fd);
+	answers[0] = segur_buf_detach(&b);
+	/* A client that connects and never sends gets 408 too. */
+	answers[1] = get(g, "");
+}
+
+static void
+test_daemon_http_slow_client_times_out(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	run(&g, client_slow, 8192, 150);
+	expect_prefix(answers[0], "HTTP/1.1 408 Request Timeout\r\n");
+	expect_prefix(answers[1], "HTTP/1.1 408 Request Timeout\r\n");
+	free_answers();
+}
+
+static void
+client_one(struct rig *g)
+{
+	answers[0] = get(g, "GET /healthz HTTP/1.1\r\n\r\n");
+}
+
+static void
+test_daemon_http_unix_socket(void **state)
+{
+	struct rig g;
+	char	 dir[] = "/tmp/segur-test-http-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	g.l.kind = SEGURD_LISTEN_UNIX;
+	snprintf(g.l.path, sizeof(g.l.path), "%s/s.sock", dir);
+	run(&g, client_one, 8192, 5000);
+	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
+	free_answers();
+	/* A stale socket left by a crash does not stop a restart. */
+	memset(&g.loop, 0, sizeof(g.loop));
+	run(&g, client_one, 8192, 5000);
+	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
+	free_answers();
+	unlink(g.l.path);
+	rmdir(dir);
+}
+
+static void
+test_daemon_http_taken_port_is_an_error(void **state)
+{
+	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL };
+	struct segurd_http a, b;
+	struct segurd_listen l;
+	uv_loop_t loop;
+	char	*cause = NULL;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.kind = SEGURD_LISTEN_TCP;
+	snprintf(l.host, sizeof(l.host), "127.0.0.1");
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(segurd_http_init(&a, &loop, &l, 8192, 1000, &prov,
+	    NULL), 0);
+	l.port = segurd_http_port(&a);
+	assert_int_equal(segurd_http_init(&b, &loop, &l, 8192, 1000, &prov,
+	    &cause), SEGUR_EIO);
+	assert_non_null(strstr(cause, "cannot listen on 127.0.0.1:"));
+	free(cause);
+	segurd_http_close(&a, NULL);
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_daemon_http_routes_and_errors),
+		cmocka_unit_test(test_daemon_http_oversize_requests_refused),
+		cmocka_unit_test(test_daemon_http_slow_client_times_out),
+		cmocka_unit_test(test_daemon_http_unix_socket),
+		cmocka_unit_test(test_daemon_http_taken_port_is_an_error),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
