@@ -73,9 +73,6 @@ CREATE TABLE request (
 	withdraw_reason	TEXT,
 	created_at	TEXT NOT NULL,
 	updated_at	TEXT NOT NULL,
-	-- The numeroEditeur of the last attempt (attempt holds them all), kept
-	-- here so that lists read one index and no attempt.
-	numero_editeur	TEXT COLLATE NOCASE,
 	-- Only a draft may hold content the validator has not passed.
 	CHECK (state = 'draft' OR (montant_cents IS NOT NULL AND
 	    regime_tva IS NOT NULL)),
@@ -84,10 +81,7 @@ CREATE TABLE request (
 	    'submitted', 'rejected', 'withdrawn')),
 	CHECK ((state = 'withdrawn') = (withdraw_reason IS NOT NULL))
 );
--- Lists by state, oldest change first, read this index alone (it covers
--- every column a list shows): no visit to the large rows.
-CREATE INDEX request_state ON request(state, updated_at, id, ref,
-    software_id, montant_cents, numero_editeur, numero_asp, created_at);
+CREATE INDEX request_state ON request(state, updated_at);
 CREATE INDEX request_updated ON request(updated_at);
 
 -- The ESMS (and their OG) of each request: filters and double funding.

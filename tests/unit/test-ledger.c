@@ -209,7 +209,9 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	    &cause), SEGUR_EINVAL);
 	assert_non_null(strstr(cause, "not a segur ledger"));
 	free(cause);
-	raw_sql(f->db, "PRAGMA user_version = 2");
+	snprintf(path, sizeof(path), "PRAGMA user_version = %d",
+	    SEGUR_LEDGER_SCHEMA_VERSION);
+	raw_sql(f->db, path);
 	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
 }
 
@@ -241,6 +243,11 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		add_software(l);
 		assert_int_equal(add_request(l, "BC-1", "330001017", NULL), 0);
 		segur_ledger_close(l);
+		/* An attempt as that version wrote it. */
+		raw_sql(path, "INSERT INTO numero_editeur(value, origin, at) "
+		    "VALUES ('0000A', 'recorded', 'x'); INSERT INTO "
+		    "attempt(request_id, seq, numero_editeur, created_at) "
+		    "VALUES (1, 1, '0000A', 'x')");
 		/* An older ledger is not used without init. */
 		assert_int_equal(segur_ledger_open(path, 0, &l, &cause),
 		    SEGUR_ESTATE);
@@ -255,6 +262,9 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		    1);
 		assert_int_equal(query_int(l, "SELECT n FROM state_total "
 		    "WHERE state = 'draft'"), 1);
+		/* 003: the last attempt's number copied into the request. */
+		assert_int_equal(query_int(l, "SELECT count(*) FROM request "
+		    "WHERE numero_editeur = '0000A'"), 1);
 		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
 		segur_audit_release(&a);
 		segur_ledger_close(l);
@@ -280,7 +290,9 @@ test_ledger_event_log_is_append_only(void **state)
 	    "'x', 'x', printf('%064d', 0), printf('%064d', 1))", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), 3);
+	/* One event per migration, one for the software. */
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    SEGUR_LEDGER_SCHEMA_VERSION + 1);
 }
 
 /* Fills the log with a few events of every kind. */
