@@ -14,7 +14,7 @@
 #include "segurctl.h"
 
 /* Largest reference file read (the whole FINESS list is ~ 10 MB). */
-#define REF_MAX_BYTES	(256u * 1024 * 1024)
+#define REF_MAX_BYTES	((size_t)256 * 1024 * 1024)
 
 void
 segurctl_csv_errors_print(FILE *f, const char *file,
@@ -65,8 +65,8 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	else
 		return (segurctl_usage_error(self, env, "unknown table '%s' "
 		    "(eligible or tranches)", argv[optind]));
-	if ((rc = segur_read_file(argv[optind + 1], REF_MAX_BYTES, &buf, &len,
-	    &cause)) != 0) {
+	if (segur_read_file(argv[optind + 1], REF_MAX_BYTES, &buf, &len,
+	    &cause) != 0) {
 		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
 		free(cause);
 		return (SEGURCTL_EXIT_USAGE);

@@ -14,7 +14,7 @@
 #include "segurctl.h"
 
 /* A request line is a few kilobytes; anything this large is a mistake. */
-#define REQUEST_MAX_BYTES	(4u * 1024 * 1024)
+#define REQUEST_MAX_BYTES	((size_t)4 * 1024 * 1024)
 
 /* Reads standard input whole into a malloc'ed buffer. */
 static int

@@ -14,7 +14,7 @@
 
 #include "segurctl.h"
 
-#define IMPORT_MAX_BYTES	(256u * 1024 * 1024)
+#define IMPORT_MAX_BYTES	((size_t)256 * 1024 * 1024)
 
 static int
 request_import_exec(const struct segurctl_cmd *self,

@@ -120,8 +120,12 @@ csv_on_field(void *p, size_t n, void *arg)
 
 	if (s->oom)
 		return;
-	if ((f = realloc(s->cur.f, (s->cur.n + 1) * sizeof(*f))) == NULL ||
-	    (s->cur.f = f, (v = malloc(n + 1)) == NULL)) {
+	if ((f = realloc(s->cur.f, (s->cur.n + 1) * sizeof(*f))) == NULL) {
+		s->oom = 1;
+		return;
+	}
+	s->cur.f = f;
+	if ((v = malloc(n + 1)) == NULL) {
 		s->oom = 1;
 		return;
 	}
@@ -190,7 +194,7 @@ guess_delim(const char *buf, size_t len)
 		else if (!quoted && buf[i] == ',')
 			comma++;
 	}
-	return (semi > comma ? ';' : ',');
+	return ((char)(semi > comma ? ';' : ','));
 }
 
 int
@@ -215,9 +219,8 @@ segur__csv_read(const char *buf, size_t len, struct segur__csv *out,
 	csv_set_delim(&p, (unsigned char)out->delim);
 	if (csv_parse(&p, buf, len, csv_on_field, csv_on_row, &s) != len ||
 	    csv_fini(&p, csv_on_field, csv_on_row, &s) != 0) {
-		if (csv_error(&p) == CSV_ENOMEM)
-			s.oom = 1;
-		else if (segur__csv_error(errors, s.row + 1, NULL,
+		if (csv_error(&p) == CSV_ENOMEM ||
+		    segur__csv_error(errors, s.row + 1, NULL,
 		    "CSV mal formé (guillemets) : %s",
 		    csv_strerror(csv_error(&p))) != 0)
 			s.oom = 1;

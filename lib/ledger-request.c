@@ -23,7 +23,7 @@
 #include "ledger-int.h"
 
 /* Largest supporting document the ledger hashes at registration. */
-#define DOCUMENT_MAX_BYTES	(64u * 1024 * 1024)
+#define DOCUMENT_MAX_BYTES	((size_t)64 * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* Software. */
@@ -939,34 +939,41 @@ done:
 
 #define ROW_COLUMNS \
 	"r.id, r.ref, s.numero_ans, r.state, r.montant_cents, " \
-	"(SELECT a.numero_editeur FROM attempt a WHERE a.request_id = r.id " \
-	"ORDER BY a.seq DESC LIMIT 1), r.numero_asp, r.created_at, " \
-	"r.updated_at FROM request r JOIN software s ON s.id = r.software_id"
+	"r.numero_editeur, r.numero_asp, r.created_at, r.updated_at " \
+	"FROM request r JOIN software s ON s.id = r.software_id"
+
+/* Copies text column i into dst[0..sz), "" for NULL: no formatting, as
+ * lists copy a few columns of many rows. */
+static void
+copy_col(char *dst, size_t sz, sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	size_t	 n = (size_t)sqlite3_column_bytes(st, i);
+
+	if (s == NULL)
+		n = 0;
+	if (n >= sz)
+		n = sz - 1;
+	if (n > 0)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
 
 /* Fills row from a statement selecting ROW_COLUMNS. */
 static void
 request_row(sqlite3_stmt *st, struct segur_request_row *row)
 {
-	const char	*s;
-
 	row->id = sqlite3_column_int64(st, 0);
-	snprintf(row->ref, sizeof(row->ref), "%s",
-	    (const char *)sqlite3_column_text(st, 1));
-	snprintf(row->numero_ans, sizeof(row->numero_ans), "%s",
-	    (const char *)sqlite3_column_text(st, 2));
+	copy_col(row->ref, sizeof(row->ref), st, 1);
+	copy_col(row->numero_ans, sizeof(row->numero_ans), st, 2);
 	row->state = (enum segur_state)segur_state_parse(
 	    (const char *)sqlite3_column_text(st, 3));
 	row->montant_cents = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 4);
-	s = (const char *)sqlite3_column_text(st, 5);
-	snprintf(row->numero_editeur, sizeof(row->numero_editeur), "%s",
-	    s ? s : "");
-	s = (const char *)sqlite3_column_text(st, 6);
-	snprintf(row->numero_asp, sizeof(row->numero_asp), "%s", s ? s : "");
-	snprintf(row->created_at, sizeof(row->created_at), "%s",
-	    (const char *)sqlite3_column_text(st, 7));
-	snprintf(row->updated_at, sizeof(row->updated_at), "%s",
-	    (const char *)sqlite3_column_text(st, 8));
+	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 5);
+	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 6);
+	copy_col(row->created_at, sizeof(row->created_at), st, 7);
+	copy_col(row->updated_at, sizeof(row->updated_at), st, 8);
 }
 
 int

@@ -170,7 +170,7 @@ segur_state_parse(const char *name)
 	if (name == NULL || strlen(name) >= sizeof(buf))
 		return (-1);
 	for (i = 0; name[i] != '\0'; i++)
-		buf[i] = name[i] == '-' ? '_' : name[i];
+		buf[i] = (char)(name[i] == '-' ? '_' : name[i]);
 	buf[i] = '\0';
 	for (s = 0; s < SEGUR_STATE_COUNT; s++)
 		if (strcmp(buf, state_names[s]) == 0)
@@ -289,10 +289,10 @@ int
 segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
     const char *reason, char **cause)
 {
-	enum segur_state state;
+	enum segur_state state = SEGUR_STATE_DRAFT;
 	cJSON		*d = NULL;
 	char		*json = NULL;
-	int64_t		 id;
+	int64_t		 id = 0;
 	int		 rc;
 
 	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
@@ -321,29 +321,44 @@ fail:
 	return (rc);
 }
 
+/* The decimal value of the n digits at s (checked digits). */
+static unsigned
+digits(const char *s, size_t n)
+{
+	unsigned v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	return (v);
+}
+
 /* Parses "AAAA-MM-JJ" or "JJ/MM/AAAA" into iso "AAAA-MM-JJ"; 0 or -1. */
 static int
 parse_date(const char *s, char iso[11])
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
 	unsigned y, m, d;
-	char	 tail;
 
-	if (s == NULL)
+	if (s == NULL || strlen(s) != 10)
 		return (-1);
-	if (strlen(s) != 10)
+	if (s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
+	    strspn(s + 5, "0123456789") == 2 &&
+	    strspn(s + 8, "0123456789") == 2) {
+		y = digits(s, 4);
+		m = digits(s + 5, 2);
+		d = digits(s + 8, 2);
+	} else if (s[2] == '/' && s[5] == '/' &&
+	    strspn(s, "0123456789") == 2 &&
+	    strspn(s + 3, "0123456789") == 2 &&
+	    strspn(s + 6, "0123456789") == 4) {
+		d = digits(s, 2);
+		m = digits(s + 3, 2);
+		y = digits(s + 6, 4);
+	} else
 		return (-1);
-	if (s[4] == '-' && sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
-		return (-1);
-	if (s[2] == '/' && sscanf(s, "%2u/%2u/%4u%c", &d, &m, &y, &tail) != 3)
-		return (-1);
-	if (s[4] != '-' && s[2] != '/')
-		return (-1);
-	if (strspn(s, "0123456789-/") != 10)
-		return (-1);
-	if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-	    d > (unsigned)mdays[m - 1])
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return (-1);
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
 	    y % 400 == 0))
@@ -471,10 +486,12 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	static const char *const q_ins =
 	    "INSERT INTO attempt(request_id, seq, numero_editeur, created_at) "
 	    "VALUES (?, ?, ?, ?)";
-	enum segur_state state;
+	static const char *const q_cur =
+	    "UPDATE request SET numero_editeur = ? WHERE id = ?";
+	enum segur_state state = SEGUR_STATE_DRAFT;
 	sqlite3_stmt	*st;
 	char		 now[24], detail[96];
-	int64_t		 id, seq;
+	int64_t		 id = 0, seq;
 	int		 rc;
 
 	numero_editeur[0] = '\0';
@@ -516,6 +533,16 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	}
 	if (attempt_id != NULL)
 		*attempt_id = sqlite3_last_insert_rowid(l->db);
+	if ((rc = segur__stmt(l, q_cur, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, numero_editeur);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the attempt");
+		goto fail;
+	}
 	snprintf(detail, sizeof(detail), "{\"attempt\":%" PRId64 ","
 	    "\"numeroEditeur\":\"%s\"}", seq, numero_editeur);
 	if ((rc = segur__request_transition(l, id, ref, state,
@@ -699,6 +726,127 @@ fail:
 	cJSON_Delete(d);
 	free(json);
 	free(ref);
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+int
+segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
+    int64_t *id, char **cause)
+{
+	static const char *const kinds[] = { "submission", "returned",
+	    "documents", "solde", "solde_returned" };
+	static const char *const q_find =
+	    "SELECT id FROM file WHERE direction = ? AND kind = ? AND "
+	    "sha256 = ?";
+	static const char *const q_arch =
+	    "INSERT OR IGNORE INTO archive(sha256, size, stored_at) "
+	    "VALUES (?, ?, ?)";
+	static const char *const q_ins =
+	    "INSERT INTO file(direction, kind, name, numero_ans, day, rank, "
+	    "sha256, size, imp_id, answers, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	cJSON		*a = NULL;
+	char		 now[24], *json = NULL;
+	const char	*dir = f->outgoing ? "out" : "in";
+	int64_t		 fid;
+	int		 rc;
+
+	if (id != NULL)
+		*id = 0;
+	if ((int)f->kind < 0 || f->kind > SEGUR_FILE_SOLDE_RETURNED ||
+	    f->name == NULL || f->sha256 == NULL ||
+	    strlen(f->sha256) != 64 || f->size < 0 || f->rank < 0 ||
+	    f->rank > 999)
+		return (segur_cause(cause, SEGUR_EINVAL, "bad file record"));
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (id != NULL)
+			*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		rc = segur_cause(cause, SEGUR_EEXIST, "le fichier %s (SHA-256 "
+		    "%.12s…) est déjà enregistré", f->name, f->sha256);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "find the file");
+		goto fail;
+	}
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(l, q_arch, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, f->sha256);
+	sqlite3_bind_int64(st, 2, f->size);
+	segur__bind_text(st, 3, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the archive object");
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->name);
+	segur__bind_text(st, 4, f->numero_ans);
+	segur__bind_text(st, 5, f->day);
+	if (f->rank > 0)
+		sqlite3_bind_int(st, 6, f->rank);
+	else
+		sqlite3_bind_null(st, 6);
+	segur__bind_text(st, 7, f->sha256);
+	sqlite3_bind_int64(st, 8, f->size);
+	segur__bind_text(st, 9, f->imp_id);
+	if (f->answers > 0)
+		sqlite3_bind_int64(st, 10, f->answers);
+	else
+		sqlite3_bind_null(st, 10);
+	segur__bind_text(st, 11, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		rc = segur_cause(cause, SEGUR_EEXIST, "le rang %d du %s est déjà "
+		    "pris pour le logiciel %s", f->rank, f->day ? f->day : "?",
+		    f->numero_ans ? f->numero_ans : "?");
+		goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the file");
+		goto fail;
+	}
+	fid = sqlite3_last_insert_rowid(l->db);
+	if ((a = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(a, "direction", dir) == NULL ||
+	    cJSON_AddStringToObject(a, "kind", kinds[f->kind]) == NULL ||
+	    cJSON_AddStringToObject(a, "name", f->name) == NULL ||
+	    cJSON_AddStringToObject(a, "sha256", f->sha256) == NULL ||
+	    cJSON_AddNumberToObject(a, "size", (double)f->size) == NULL ||
+	    cJSON_AddNumberToObject(a, "file_id", (double)fid) == NULL ||
+	    (json = cJSON_PrintUnformatted(a)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur__event_append(l, "file.add", "file", f->name, 0, NULL,
+	    json, cause)) != 0)
+		goto fail;
+	cJSON_Delete(a);
+	free(json);
+	if ((rc = segur_ledger_commit(l, cause)) == 0 && id != NULL)
+		*id = fid;
+	return (rc);
+fail:
+	cJSON_Delete(a);
+	free(json);
 	segur_ledger_rollback(l);
 	return (rc);
 }

@@ -62,11 +62,14 @@ segur__db_error(struct segur_ledger *l, char **cause, const char *what)
 {
 	int	 rc = sqlite3_errcode(l->db);
 
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return (segur_cause(cause, SEGUR_EBUSY, "%s: %s: the ledger "
-		    "is locked by another process", l->path, what));
-	return (segur_cause(cause, SEGUR_EDB, "%s: %s: %s", l->path, what,
-	    sqlite3_errmsg(l->db)));
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		segur_cause(cause, SEGUR_EBUSY, "%s: %s: the ledger is locked "
+		    "by another process", l->path, what);
+		return (SEGUR_EBUSY);
+	}
+	segur_cause(cause, SEGUR_EDB, "%s: %s: %s", l->path, what,
+	    sqlite3_errmsg(l->db));
+	return (SEGUR_EDB);
 }
 
 int
@@ -76,6 +79,7 @@ segur__stmt(struct segur_ledger *l, const char *sql, sqlite3_stmt **out,
 	sqlite3_stmt	*st;
 	size_t		 i;
 
+	*out = NULL;
 	for (i = 0; i < l->ncache; i++) {
 		if (l->cache[i].sql == sql) {
 			sqlite3_reset(l->cache[i].stmt);
@@ -157,6 +161,7 @@ pragma_int(struct segur_ledger *l, const char *sql, int *v, char **cause)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	*v = 0;
 	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return (segur__db_error(l, cause, "read the schema version"));
 	rc = sqlite3_step(st);
@@ -275,15 +280,15 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 			free(l->path);
 			free(l);
 		}
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		return (SEGUR_ENOMEM);
 	}
 	rc = sqlite3_open_v2(path, &l->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		rc = l->db == NULL ?
-		    segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
-		    segur_cause(cause, SEGUR_EDB, "%s: %s", path,
-		    sqlite3_errmsg(l->db));
+		rc = l->db == NULL ? SEGUR_ENOMEM : SEGUR_EDB;
+		segur_cause(cause, rc, "%s: %s", path, l->db == NULL ?
+		    "out of memory" : sqlite3_errmsg(l->db));
 		segur_ledger_close(l);
 		return (rc);
 	}

@@ -25,7 +25,7 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	2
+#define SEGUR_LEDGER_SCHEMA_VERSION	3
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000
@@ -100,6 +100,41 @@ int	segur_ledger_numero_editeur_used(struct segur_ledger *l,
  */
 int	segur_ledger_alloc_file_rank(struct segur_ledger *l,
 	    const char *numero_ans, const char *day, int *rank, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* Files built or received (for build and ingest). */
+
+enum segur_file_kind {
+	SEGUR_FILE_SUBMISSION = 0,	/* JSON-<ans>-<day>-<NNN>.json built */
+	SEGUR_FILE_RETURNED,		/* the same, annotated by ASP */
+	SEGUR_FILE_DOCUMENTS,		/* a zip of supporting documents */
+	SEGUR_FILE_SOLDE,		/* a balance request built */
+	SEGUR_FILE_SOLDE_RETURNED	/* a balance request answered */
+};
+
+/* What a file record is made of. Strings are borrowed for the call. */
+struct segur_file_new {
+	enum segur_file_kind kind;
+	int		 outgoing;	/* 1: built here, 0: received */
+	const char	*name;		/* its name (without folder) */
+	const char	*numero_ans;	/* or NULL */
+	const char	*day;		/* "AAAAMMJJ" of its name, or NULL */
+	int		 rank;		/* rank of the day, 0: none */
+	const char	*sha256;	/* 64 hex digits: already stored in
+					   the archive (written, fsynced) */
+	int64_t		 size;
+	const char	*imp_id;	/* ASP's impId, or NULL */
+	int64_t		 answers;	/* id of the file it answers, or 0 */
+};
+
+/*
+ * Records a file (and its archive object) with a "file.add" event.
+ * SEGUR_EEXIST when a file of that direction and kind with that SHA-256 is
+ * already recorded: *id then receives the existing file's id (ingest is
+ * idempotent on it). *id (may be NULL) receives the new row's id.
+ */
+int	segur_ledger_file_add(struct segur_ledger *l,
+	    const struct segur_file_new *f, int64_t *id, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Software references. */
@@ -468,7 +503,8 @@ int	segur_ledger_finding_blocks(const struct segur_finding *f);
  * tranche, tranche amounts, software profiles, numeroEditeur used, FINESS
  * géo in another live request (a request other than self_request_id, 0
  * for none, in any state but refused and withdrawn). today is set from the
- * clock. ctx borrows l.
+ * clock. ctx borrows l; self_request_id is kept in l, so one context per
+ * handle is in use at a time.
  */
 void	segur_ledger_validate_ctx(struct segur_ledger *l,
 	    int64_t self_request_id, struct segur_validate_ctx *ctx);

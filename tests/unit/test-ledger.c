@@ -209,7 +209,9 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	    &cause), SEGUR_EINVAL);
 	assert_non_null(strstr(cause, "not a segur ledger"));
 	free(cause);
-	raw_sql(f->db, "PRAGMA user_version = 2");
+	snprintf(path, sizeof(path), "PRAGMA user_version = %d",
+	    SEGUR_LEDGER_SCHEMA_VERSION);
+	raw_sql(f->db, path);
 	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
 }
 
@@ -241,6 +243,11 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		add_software(l);
 		assert_int_equal(add_request(l, "BC-1", "330001017", NULL), 0);
 		segur_ledger_close(l);
+		/* An attempt as that version wrote it. */
+		raw_sql(path, "INSERT INTO numero_editeur(value, origin, at) "
+		    "VALUES ('0000A', 'recorded', 'x'); INSERT INTO "
+		    "attempt(request_id, seq, numero_editeur, created_at) "
+		    "VALUES (1, 1, '0000A', 'x')");
 		/* An older ledger is not used without init. */
 		assert_int_equal(segur_ledger_open(path, 0, &l, &cause),
 		    SEGUR_ESTATE);
@@ -255,6 +262,9 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		    1);
 		assert_int_equal(query_int(l, "SELECT n FROM state_total "
 		    "WHERE state = 'draft'"), 1);
+		/* 003: the last attempt's number copied into the request. */
+		assert_int_equal(query_int(l, "SELECT count(*) FROM request "
+		    "WHERE numero_editeur = '0000A'"), 1);
 		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
 		segur_audit_release(&a);
 		segur_ledger_close(l);
@@ -280,7 +290,9 @@ test_ledger_event_log_is_append_only(void **state)
 	    "'x', 'x', printf('%064d', 0), printf('%064d', 1))", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), 3);
+	/* One event per migration, one for the software. */
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
+	    SEGUR_LEDGER_SCHEMA_VERSION + 1);
 }
 
 /* Fills the log with a few events of every kind. */
@@ -701,7 +713,7 @@ try_op(struct segur_ledger *l, const char *ref, int op)
 	int		 rc;
 
 	snprintf(asp, sizeof(asp), "ASP-%s", ref);
-	assert_int_equal(sqlite3_prepare_v2(l->db, "SELECT numero_editeur "
+	assert_int_equal(sqlite3_prepare_v2(l->db, "SELECT a.numero_editeur "
 	    "FROM attempt a JOIN request r ON r.id = a.request_id "
 	    "WHERE r.ref = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL),
 	    SQLITE_OK);
@@ -1441,6 +1453,66 @@ test_ledger_promote_with_reference_data(void **state)
 }
 
 static void
+test_ledger_files_and_attempt_placement(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_file_new fn;
+	char		 ne[6], hex[65];
+	int64_t		 fid, fid2, aid;
+	int		 rank;
+	cJSON		*o, *att;
+
+	add_software(f->l);
+	drive_to(f->l, "BC-1", SEGUR_STATE_READY);
+	segur_sha256_hex("file one", 8, hex);
+	/* build: one transaction for rank, file, attempt and placement. */
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	memset(&fn, 0, sizeof(fn));
+	fn.kind = SEGUR_FILE_SUBMISSION;
+	fn.outgoing = 1;
+	fn.name = "JSON-2023000042-20231002-001.json";
+	fn.numero_ans = ANS;
+	fn.day = "20231002";
+	fn.rank = rank;
+	fn.sha256 = hex;
+	fn.size = 8;
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid, NULL), 0);
+	assert_int_equal(segur_ledger_attempt_new(f->l, "BC-1", ne, &aid,
+	    NULL), 0);
+	assert_int_equal(segur_ledger_attempt_place(f->l, aid, fid, 1, NULL),
+	    0);
+	assert_int_equal(segur_ledger_commit(f->l, NULL), 0);
+	/* Placed once only. */
+	assert_int_equal(segur_ledger_attempt_place(f->l, aid, fid, 2, NULL),
+	    SEGUR_ESTATE);
+	/* The same file again: refused, its id given back. */
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid2, NULL),
+	    SEGUR_EEXIST);
+	assert_int_equal(fid2, fid);
+	/* Another file with a rank already taken that day. */
+	segur_sha256_hex("file two", 8, hex);
+	assert_int_equal(segur_ledger_file_add(f->l, &fn, &fid2, NULL),
+	    SEGUR_EEXIST);
+	assert_int_equal(segur_ledger_request_show(f->l, ne, &o, NULL), 0);
+	att = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "attempts"), 0);
+	assert_string_equal(cJSON_GetObjectItem(att, "file")->valuestring,
+	    "JSON-2023000042-20231002-001.json");
+	assert_int_equal(cJSON_GetObjectItem(att, "numLigne")->valueint, 1);
+	cJSON_Delete(o);
+	/* A rolled-back build leaves the rank and nothing else taken. */
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	assert_int_equal(rank, 2);
+	segur_ledger_rollback(f->l);
+	assert_int_equal(segur_ledger_alloc_file_rank(f->l, ANS, "20231002",
+	    &rank, NULL), 0);
+	assert_int_equal(rank, 2);
+}
+
+static void
 test_ledger_profiles_text(void **state)
 {
 	unsigned p;
@@ -1513,6 +1585,8 @@ main(void)
 		    test_ledger_survives_allocation_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_promote_with_reference_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_files_and_attempt_placement, setup, teardown),
 		cmocka_unit_test(test_ledger_profiles_text),
 	};
 
