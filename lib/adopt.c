@@ -250,6 +250,25 @@ add_ref(struct segur_adopt_result *r, const char *ref)
 	return (0);
 }
 
+/* The request keeps its last attempt's number, as attempt_new() does. */
+static int
+set_last_number(struct adopt *a, int64_t rid, const char *ne)
+{
+	static const char *const sql =
+	    "UPDATE request SET numero_editeur = ? WHERE id = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(a->l, sql, &st, a->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ne);
+	sqlite3_bind_int64(st, 2, rid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(a->l, a->cause,
+	    "record the request's number"));
+}
+
 /* Records one line: request, number, attempt, documents. */
 static int
 adopt_line(struct adopt *a, const cJSON *line, int num_ligne)
@@ -311,7 +330,7 @@ adopt_line(struct adopt *a, const cJSON *line, int num_ligne)
 		goto out;
 	}
 	if ((rc = record_sent(a, rid, sqlite3_last_insert_rowid(a->l->db),
-	    line)) != 0)
+	    line)) != 0 || (rc = set_last_number(a, rid, ne)) != 0)
 		goto out;
 	snprintf(detail, sizeof(detail), "{\"attempt\":1,\"numeroEditeur\":"
 	    "\"%s\",\"adopted\":\"%s\"}", ne, a->r->name);
@@ -458,8 +477,7 @@ segur_ingest_submitted(struct segur_ledger *l, const char *path,
 	f.size = len;
 	if (named && (rc = reserve_rank(&a, ans, day, rank)) != 0)
 		goto fail;
-	if ((rc = segur__file_record(l, &f, "file.adopted", &a.file_id,
-	    cause)) != 0)
+	if ((rc = segur__file_record(l, &f, &a.file_id, cause)) != 0)
 		goto fail;
 	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(a.root,
 	    "lignesImport"))

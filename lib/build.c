@@ -313,7 +313,7 @@ record_file(struct build *b, const char *kind, const char *name, int rank,
 	struct segur__file f = { "out", kind, name, b->sw.numero_ans,
 	    b->r->day, rank, sha256, size, NULL, 0 };
 
-	return (segur__file_record(b->l, &f, "file.built", id, b->cause));
+	return (segur__file_record(b->l, &f, id, b->cause));
 }
 
 /* Records that a document went with an attempt, under its name. */

@@ -3,8 +3,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <cjson/cJSON.h>
+#include <string.h>
 
 #include "filerec.h"
 #include "ledger-int.h"
@@ -37,55 +36,29 @@ segur__archive_record(struct segur_ledger *l, const char *sha256,
 
 int
 segur__file_record(struct segur_ledger *l, const struct segur__file *f,
-    const char *action, int64_t *id, char **cause)
+    int64_t *id, char **cause)
 {
-	static const char *const sql =
-	    "INSERT INTO file(direction, kind, name, numero_ans, day, rank, "
-	    "sha256, size, imp_id, answers, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt	*st;
-	cJSON		*after;
-	char		 now[24], *text;
-	int		 rc;
+	static const char *const kinds[] = { "submission", "returned",
+	    "documents", "solde", "solde_returned" };
+	struct segur_file_new	 n;
+	size_t			 k;
 
-	if ((rc = segur__archive_record(l, f->sha256, f->size, cause)) != 0)
-		return (rc);
-	segur__ledger_now(now);
-	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
-		return (rc);
-	segur__bind_text(st, 1, f->direction);
-	segur__bind_text(st, 2, f->kind);
-	segur__bind_text(st, 3, f->name);
-	segur__bind_text(st, 4, f->numero_ans);
-	segur__bind_text(st, 5, f->day);
-	if (f->rank > 0)
-		sqlite3_bind_int(st, 6, f->rank);
-	else
-		sqlite3_bind_null(st, 6);
-	segur__bind_text(st, 7, f->sha256);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)f->size);
-	segur__bind_text(st, 9, f->imp_id);
-	if (f->answers > 0)
-		sqlite3_bind_int64(st, 10, f->answers);
-	else
-		sqlite3_bind_null(st, 10);
-	segur__bind_text(st, 11, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "record the file"));
-	*id = sqlite3_last_insert_rowid(l->db);
-	if ((after = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(after, "kind", f->kind) == NULL ||
-	    cJSON_AddStringToObject(after, "sha256", f->sha256) == NULL ||
-	    cJSON_AddNumberToObject(after, "size", (double)f->size) == NULL ||
-	    (text = cJSON_PrintUnformatted(after)) == NULL) {
-		cJSON_Delete(after);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
-	}
-	cJSON_Delete(after);
-	rc = segur__event_append(l, action, "file", f->name, 0, NULL, text,
-	    cause);
-	free(text);
-	return (rc);
+	memset(&n, 0, sizeof(n));
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (strcmp(kinds[k], f->kind) == 0)
+			break;
+	if (k == sizeof(kinds) / sizeof(kinds[0]))
+		return (segur_cause(cause, SEGUR_EINVAL, "file kind %s",
+		    f->kind));
+	n.kind = (enum segur_file_kind)k;
+	n.outgoing = strcmp(f->direction, "out") == 0;
+	n.name = f->name;
+	n.numero_ans = f->numero_ans;
+	n.day = f->day;
+	n.rank = f->rank;
+	n.sha256 = f->sha256;
+	n.size = (int64_t)f->size;
+	n.imp_id = f->imp_id;
+	n.answers = f->answers;
+	return (segur_ledger_file_add(l, &n, id, cause));
 }

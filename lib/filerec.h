@@ -32,11 +32,12 @@ int	segur__archive_record(struct segur_ledger *l, const char *sha256,
 	    uint64_t size, char **cause);
 
 /*
- * Records the archive row and the file row, and appends the event action
- * ("file.built", "file.received"...) naming it. *id gets the file's row.
- * Inside a transaction.
+ * Records the file with segur_ledger_file_add() (its archive row, its
+ * "file.add" event), from the strings build, ingest and adopt use.
+ * *id gets the file's row. SEGUR_EEXIST when the same content of that
+ * direction and kind is recorded already.
  */
 int	segur__file_record(struct segur_ledger *l, const struct segur__file *f,
-	    const char *action, int64_t *id, char **cause);
+	    int64_t *id, char **cause);
 
 #endif /* SEGUR_FILEREC_H */

@@ -524,8 +524,7 @@ record_file(struct ingest *g)
 	    g->ret.numeroAns, NULL, 0, g->r->sha256, g->len, g->ret.impId,
 	    g->answers_id };
 
-	return (segur__file_record(g->l, &f, "file.received", &g->file_id,
-	    g->cause));
+	return (segur__file_record(g->l, &f, &g->file_id, g->cause));
 }
 
 /*
