@@ -111,6 +111,20 @@ enum segur__rule_idx {
 /* The rule table, indexed by enum segur__rule_idx. */
 extern const struct segur_rule segur__rules[R__COUNT];
 
+/*
+ * cJSON's type tests, inline: the library's are calls into the shared
+ * library for every value checked. NULL has no type.
+ */
+#define V_TYPE(v)	((v) != NULL ? (v)->type & 0xFF : 0)
+#define V_IS_STRING(v)	(V_TYPE(v) == cJSON_String)
+#define V_IS_NUMBER(v)	(V_TYPE(v) == cJSON_Number)
+#define V_IS_NULL(v)	(V_TYPE(v) == cJSON_NULL)
+#define V_IS_TRUE(v)	(V_TYPE(v) == cJSON_True)
+#define V_IS_FALSE(v)	(V_TYPE(v) == cJSON_False)
+#define V_IS_BOOL(v)	(V_IS_TRUE(v) || V_IS_FALSE(v))
+#define V_IS_ARRAY(v)	(V_TYPE(v) == cJSON_Array)
+#define V_IS_OBJECT(v)	(V_TYPE(v) == cJSON_Object)
+
 /* Deepest nesting of arrays and objects accepted (the layout needs 6). */
 #define SEGUR__VALIDATE_MAX_DEPTH	64
 
@@ -159,7 +173,7 @@ struct segur__opcode {
 	size_t		 n;
 };
 
-/* Everything one validation run carries (about 17 KiB: it lives on the
+/* Everything one validation run carries (about 21 KiB: it lives on the
  * caller's stack, so that a run allocates nothing before cJSON). */
 struct segur__vstate {
 	const struct segur_validate_opts *opts;	/* borrowed */
@@ -207,13 +221,17 @@ struct segur__vstate {
 							     1 known, <0 */
 
 	/*
-	 * Operator codes, sorted, pointing into the embedded CSV (or into
+	 * Operator codes, hashed, pointing into the embedded CSV (or into
 	 * opblock for a quoted field): inline, no allocation for the real
 	 * list of a few hundred codes.
 	 */
 	struct segur__opcode		  ops_inline[512];
 	struct segur__opcode		 *ops;	    /* ops_inline or owned */
 	size_t				  nops;
+	uint32_t			  opidx_inline[1024];
+	uint32_t			 *opidx;    /* hash index: 0 empty,
+						       else 1 + index in ops */
+	size_t				  opicap;   /* power of two */
 	char				 *opblock;  /* owned, unquoted codes */
 	int				  ops_loaded;
 };

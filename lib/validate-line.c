@@ -128,7 +128,7 @@ present(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 		    " avec la valeur null" : "");
 		return (NULL);
 	}
-	if (cJSON_IsNull(v)) {
+	if (V_IS_NULL(v)) {
 		if (pol == REQ)
 			segur__vfind(st, rule, key, "%s est obligatoire%s : il "
 			    "vaut null", key, why);
@@ -150,7 +150,7 @@ not_text(struct segur__vstate *st, int rule, const char *key,
 {
 	char	 q[128];
 
-	if (cJSON_IsNumber(v))
+	if (V_IS_NUMBER(v))
 		segur__vfind(st, rule, key, "%s doit être un texte entre "
 		    "guillemets ; trouvé le nombre %s : écrivez \"%s\"", key, Q(v),
 		    Q(v));
@@ -190,7 +190,7 @@ text(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 	size_t		 cps, bytes;
 	int		 nd, fr_ok;
 
-	if (!cJSON_IsString(v)) {
+	if (!V_IS_STRING(v)) {
 		not_text(st, rule, key, v);
 		return (0);
 	}
@@ -279,10 +279,10 @@ boolean(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 
 	if ((v = present(st, rule, key, v, pol, why)) == NULL)
 		return (-1);
-	if (cJSON_IsBool(v))
-		return (cJSON_IsTrue(v) ? 1 : 0);
+	if (V_IS_BOOL(v))
+		return (V_IS_TRUE(v) ? 1 : 0);
 	segur__vquote(st, v, q, sizeof(q));
-	if (cJSON_IsString(v) && (strcmp(v->valuestring, "true") == 0 ||
+	if (V_IS_STRING(v) && (strcmp(v->valuestring, "true") == 0 ||
 	    strcmp(v->valuestring, "false") == 0))
 		segur__vfind(st, rule, key, "%s doit être un booléen : écrivez "
 		    "%s sans guillemets", key, v->valuestring);
@@ -303,7 +303,7 @@ choice(struct segur__vstate *st, int rule, const char *key, const cJSON *v,
 
 	if ((v = present(st, rule, key, v, pol, why)) == NULL)
 		return (-1);
-	if (cJSON_IsString(v))
+	if (V_IS_STRING(v))
 		for (i = 0; i < n; i++)
 			if (strcmp(v->valuestring, vals[i]) == 0)
 				return ((int)i);
@@ -323,7 +323,7 @@ container(struct segur__vstate *st, int rule, const char *key,
 		    "absente : ajoutez %s", key, what);
 		return (0);
 	}
-	if (array ? cJSON_IsArray(v) : cJSON_IsObject(v))
+	if (array ? V_IS_ARRAY(v) : V_IS_OBJECT(v))
 		return (1);
 	segur__vfind(st, rule, key, "%s est %s : il doit être %s", key,
 	    segur__vtypename(v), what);
@@ -340,7 +340,7 @@ integer(const struct segur__vstate *st, const cJSON *v)
 	size_t		 n, i;
 	long		 x = 0;
 
-	if (!cJSON_IsNumber(v))
+	if (!V_IS_NUMBER(v))
 		return (-1);
 	s = segur__vnumtext(st, v, &n);
 	if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
@@ -359,14 +359,14 @@ check_numligne(struct segur__vstate *st, const cJSON *v, long idx)
 	char	 q[128];
 	long	 x;
 
-	if (st->request && (v == NULL || cJSON_IsNull(v)))
+	if (st->request && (v == NULL || V_IS_NULL(v)))
 		return;
 	if ((v = present(st, R_LIGNE_NUM_LIGNE, "numLigne", v, REQ,
 	    "")) == NULL)
 		return;
 	x = integer(st, v);
 	if (x < 0) {
-		if (cJSON_IsString(v) && v->valuestring[0] != '\0' &&
+		if (V_IS_STRING(v) && v->valuestring[0] != '\0' &&
 		    strlen(v->valuestring) < 10 &&
 		    segur__all_digits(v->valuestring,
 		    strlen(v->valuestring)))
@@ -400,7 +400,7 @@ check_numero_editeur(struct segur__vstate *st, struct lstate *ls,
 	long		 prev;
 	int		 rc;
 
-	if (st->request && (v == NULL || cJSON_IsNull(v)))
+	if (st->request && (v == NULL || V_IS_NULL(v)))
 		return;
 	s = field(st, R_LIGNE_NUMERO_EDITEUR, "numeroEditeur", v, REQ, "", 5,
 	    0, TX_ALNUM);
@@ -446,7 +446,7 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 
 	if ((v = present(st, R_COMMANDE_DATE, "dateCommande", sl[C_DATE],
 	    REQ, "")) != NULL) {
-			if (!cJSON_IsString(v))
+			if (!V_IS_STRING(v))
 			not_text(st, R_COMMANDE_DATE, "dateCommande", v);
 		else if (!segur__date_ok(v->valuestring, &ymd))
 			segur__vfind(st, R_COMMANDE_DATE, "dateCommande",
@@ -470,12 +470,12 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 
 	if ((v = present(st, R_COMMANDE_MONTANT, "montantSegurHT",
 	    sl[C_MONTANT], REQ, "")) != NULL) {
-			if (cJSON_IsString(v)) {
+			if (V_IS_STRING(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre, pas un texte "
 			    "(%s) : écrivez-le sans guillemets, avec un point "
 			    "décimal (par exemple 4866.67)", Q(v));
-		} else if (!cJSON_IsNumber(v)) {
+		} else if (!V_IS_NUMBER(v)) {
 			segur__vfind(st, R_COMMANDE_MONTANT, "montantSegurHT",
 			    "montantSegurHT doit être un nombre (par exemple "
 			    "4866.67) ; trouvé : %s", Q(v));
@@ -579,11 +579,11 @@ check_geos(struct segur__vstate *st, struct lstate *ls, const cJSON *v,
 		ls->geos_ok = 0;
 		return;
 	}
-	if (!cJSON_IsArray(v) || v->child == NULL) {
+	if (!V_IS_ARRAY(v) || v->child == NULL) {
 		segur__vfind(st, R_OG_FINESS_GEOS, "FINESSGeos", "FINESSGeos "
 		    "est %s : il doit être un tableau d'au moins un FINESS "
 		    "géographique, par exemple [\"330001017\"]",
-		    cJSON_IsArray(v) ? "vide" : segur__vtypename(v));
+		    V_IS_ARRAY(v) ? "vide" : segur__vtypename(v));
 		ls->geos_ok = 0;
 		return;
 	}
@@ -641,7 +641,7 @@ check_cert_requested(struct segur__vstate *st, const cJSON **sl)
 		    c, REQ, why);
 		return;
 	}
-	if (!cJSON_IsObject(c)) {
+	if (!V_IS_OBJECT(c)) {
 		segur__vfind(st, R_OG_CERTIFICAT_SERVEUR, "certificatServeur",
 		    "certificatServeur est %s : il doit être un objet { "
 		    "\"numeroCarteCPX\", \"nomAdminTechnique\", "
@@ -688,7 +688,7 @@ check_cert_not_requested(struct segur__vstate *st, const cJSON **sl)
 	if ((c = present(st, R_OG_CERTIFICAT_SERVEUR, "certificatServeur",
 	    sl[O_CERT], OPT, "")) == NULL)
 		return;
-	if (!cJSON_IsObject(c)) {
+	if (!V_IS_OBJECT(c)) {
 		segur__vfind(st, R_OG_CERTIFICAT_SERVEUR, "certificatServeur",
 		    "certificatServeur est %s : sans demande de certificat, il "
 		    "vaut null ou l'objet aux cinq clés null",
@@ -713,7 +713,7 @@ check_og(struct segur__vstate *st, struct lstate *ls, const cJSON *o,
 	size_t		 i;
 
 	segur__vpush_idx(st, k);
-	if (!cJSON_IsObject(o)) {
+	if (!V_IS_OBJECT(o)) {
 		segur__vfind(st, R_JSON_TYPE, NULL, "cet OG est %s : chaque "
 		    "élément de etablissementsClients est un objet { "
 		    "\"FINESSJuridique\", … }", segur__vtypename(o));
@@ -784,13 +784,13 @@ check_beneficiaires(struct segur__vstate *st, struct lstate *ls,
 	if (e == NULL)
 		(void)present(st, R_BENEF_ETABLISSEMENTS,
 		    "etablissementsClients", e, REQ, "");
-	else if (!cJSON_IsArray(e) || e->child == NULL)
+	else if (!V_IS_ARRAY(e) || e->child == NULL)
 		segur__vfind(st, R_BENEF_ETABLISSEMENTS,
 		    "etablissementsClients", "etablissementsClients est %s : "
 		    "il doit être un tableau d'au moins un organisme "
-		    "gestionnaire (OG)", cJSON_IsArray(e) ? "vide" :
+		    "gestionnaire (OG)", V_IS_ARRAY(e) ? "vide" :
 		    segur__vtypename(e));
-	if (e == NULL || !cJSON_IsArray(e) || e->child == NULL) {
+	if (e == NULL || !V_IS_ARRAY(e) || e->child == NULL) {
 		ls->geos_ok = 0;
 		segur__vpop(st);
 		return;
@@ -810,7 +810,7 @@ lookup(const cJSON *v, const char *const *vals, size_t n)
 {
 	size_t	 i;
 
-	if (!cJSON_IsString(v))
+	if (!V_IS_STRING(v))
 		return (-1);
 	for (i = 0; i < n; i++)
 		if (strcmp(v->valuestring, vals[i]) == 0)
@@ -902,7 +902,7 @@ check_pjs(struct segur__vstate *st, struct lstate *ls, const cJSON *a)
 		    "");
 		return;
 	}
-	if (!cJSON_IsArray(a)) {
+	if (!V_IS_ARRAY(a)) {
 		segur__vfind(st, R_PJ_LISTE, "piecesJustificatives",
 		    "piecesJustificatives est %s : il doit être un tableau de "
 		    "pièces { \"nomFichier\", \"formatFichier\", "
@@ -912,7 +912,7 @@ check_pjs(struct segur__vstate *st, struct lstate *ls, const cJSON *a)
 	segur__vpush_key(st, "piecesJustificatives");
 	for (k = 0, p = a->child; p != NULL; p = p->next, k++) {
 		segur__vpush_idx(st, k);
-		if (!cJSON_IsObject(p)) {
+		if (!V_IS_OBJECT(p)) {
 			segur__vfind(st, R_JSON_TYPE, NULL, "cette pièce est "
 			    "%s : elle doit être un objet { \"nomFichier\", "
 			    "\"formatFichier\", \"typeFichier\" }",
@@ -925,7 +925,7 @@ check_pjs(struct segur__vstate *st, struct lstate *ls, const cJSON *a)
 		fmt = lookup(sl[P_FORMAT], formats, 3);
 		type = lookup(sl[P_TYPE], types, 2);
 		if (!(st->request && (sl[P_NOM] == NULL ||
-		    cJSON_IsNull(sl[P_NOM]))) &&
+		    V_IS_NULL(sl[P_NOM]))) &&
 		    (s = field(st, R_PJ_NOM_FICHIER, "nomFichier", sl[P_NOM],
 		    REQ, "", 0, 50, 0)) != NULL)
 			check_pj_name(st, ls, s, fmt, type);
@@ -1004,7 +1004,7 @@ check_profil(struct segur__vstate *st, const cJSON *v)
 	if ((v = present(st, R_SCENARIO_PROFIL_METIER, "profilMetier", v,
 	    REQ, "")) == NULL)
 		return;
-	if (cJSON_IsString(v)) {
+	if (V_IS_STRING(v)) {
 		if ((i = lookup(v, profils, 4)) < 0) {
 			choice(st, R_SCENARIO_PROFIL_METIER, "profilMetier", v,
 			    REQ, "", profils, 4, "\"PA\", \"PH\", \"DOM\" ou "
@@ -1016,12 +1016,12 @@ check_profil(struct segur__vstate *st, const cJSON *v)
 		return;
 	}
 	n = cJSON_GetArraySize(v);
-	if (!cJSON_IsArray(v) || n == 0 || n > 4) {
+	if (!V_IS_ARRAY(v) || n == 0 || n > 4) {
 		segur__vquote(st, v, q, sizeof(q));
 		segur__vfind(st, R_SCENARIO_PROFIL_METIER, "profilMetier",
 		    "profilMetier vaut %s%s : écrivez un profil (\"PA\") ou un "
 		    "tableau de 1 à 4 profils distincts ([\"PA\", \"PH\"])",
-		    cJSON_IsArray(v) ? "un tableau de " : q, cJSON_IsArray(v) ?
+		    V_IS_ARRAY(v) ? "un tableau de " : q, V_IS_ARRAY(v) ?
 		    (n == 0 ? "zéro élément" : "plus de 4 éléments") : "");
 		return;
 	}
@@ -1058,7 +1058,7 @@ check_scenario(struct segur__vstate *st, struct lstate *ls, const cJSON *o,
 	int		 b, rc;
 
 	segur__vpush_idx(st, k);
-	if (!cJSON_IsObject(o)) {
+	if (!V_IS_OBJECT(o)) {
 		segur__vfind(st, R_JSON_TYPE, NULL, "ce scénario est %s : il "
 		    "doit être un objet { \"FINESSGeo\", \"ancienneVersion\", "
 		    "… }", segur__vtypename(o));
@@ -1137,7 +1137,7 @@ check_scenarios(struct segur__vstate *st, struct lstate *ls,
 		    REQ, "");
 		return;
 	}
-	if (!cJSON_IsArray(a)) {
+	if (!V_IS_ARRAY(a)) {
 		segur__vfind(st, R_SCENARIO_LISTE, "scenarioInstallation",
 		    "scenarioInstallation est %s : il doit être un tableau "
 		    "d'un scénario par ESMS", segur__vtypename(a));
@@ -1221,7 +1221,7 @@ segur__vline(struct segur__vstate *st, const cJSON *line, long idx)
 	ls.cents = -1;
 	ls.ceiling_ok = 1;
 	ls.geos_ok = 1;
-	if (!cJSON_IsObject(line)) {
+	if (!V_IS_OBJECT(line)) {
 		segur__vfind(st, R_JSON_TYPE, NULL, "cette ligne est %s : "
 		    "chaque élément de lignesImport est un objet { "
 		    "\"numLigne\", \"typeAction\", … }",

@@ -16,21 +16,37 @@
 
 #define OPS_CSV	"sql/ref/operateurs-messagerie.csv"
 
-static int
-cmp_code(const void *a, const void *b)
+/* FNV-1a over n bytes. */
+static uint32_t
+code_hash(const char *s, size_t n)
 {
-	const struct segur__opcode *x = a, *y = b;
-	int	 c;
+	uint32_t h = 2166136261u;
+	size_t	 i;
 
-	c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
-	if (c != 0)
-		return (c);
-	return (x->n < y->n ? -1 : x->n > y->n);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (h);
+}
+
+/* The index slot of code s[0..n): where it is, or the empty one. */
+static size_t
+code_slot(const struct segur__vstate *st, const char *s, size_t n)
+{
+	size_t	 mask = st->opicap - 1, i = code_hash(s, n) & mask;
+	const struct segur__opcode *e;
+
+	while (st->opidx[i] != 0) {
+		e = &st->ops[st->opidx[i] - 1];
+		if (e->n == n && memcmp(e->s, s, n) == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	return (i);
 }
 
 /*
- * Indexes the first field of every record after the header, sorted, in
- * st->ops. An unquoted field is used where it lies in the embedded data; a
+ * Indexes the first field of every record after the header in st->ops,
+ * with a hash index in st->opidx. An unquoted field is used where it lies in the embedded data; a
  * quoted one (RFC 4180: it may hold commas, doubled quotes and newlines) is
  * unquoted into st->opblock.
  */
@@ -94,14 +110,24 @@ ops_load(struct segur__vstate *st)
 			st->nops++;
 		}
 	}
-	qsort(st->ops, st->nops, sizeof(*st->ops), cmp_code);
+	st->opidx = st->opidx_inline;
+	st->opicap = sizeof(st->opidx_inline) / sizeof(st->opidx_inline[0]);
+	while (st->opicap < 2 * st->nops)
+		st->opicap *= 2;
+	if (st->opidx == st->opidx_inline && st->opicap >
+	    sizeof(st->opidx_inline) / sizeof(st->opidx_inline[0]) &&
+	    (st->opidx = malloc(st->opicap * sizeof(*st->opidx))) == NULL)
+		return (SEGUR_ENOMEM);
+	memset(st->opidx, 0, st->opicap * sizeof(*st->opidx));
+	for (i = 0; i < st->nops; i++)
+		st->opidx[code_slot(st, st->ops[i].s, st->ops[i].n)] =
+		    (uint32_t)i + 1;
 	return (0);
 }
 
 int
 segur__operator_known(struct segur__vstate *st, const char *code)
 {
-	struct segur__opcode key;
 	int	 rc;
 
 	/* ops_loaded: 0 not yet, 1 loaded, <0 the load's SEGUR_E* code. */
@@ -111,10 +137,7 @@ segur__operator_known(struct segur__vstate *st, const char *code)
 		st->ops_loaded = (rc = ops_load(st)) == 0 ? 1 : rc;
 	if (st->ops_loaded < 0)
 		return (st->ops_loaded);
-	key.s = code;
-	key.n = strlen(code);
-	return (bsearch(&key, st->ops, st->nops, sizeof(*st->ops),
-	    cmp_code) != NULL);
+	return (st->opidx[code_slot(st, code, strlen(code))] != 0);
 }
 
 void
@@ -122,6 +145,9 @@ segur__ops_release(struct segur__vstate *st)
 {
 	if (st->ops != st->ops_inline)
 		free(st->ops);
+	if (st->opidx != st->opidx_inline)
+		free(st->opidx);
+	st->opidx = NULL;
 	free(st->opblock);
 	st->ops = NULL;
 	st->opblock = NULL;

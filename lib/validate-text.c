@@ -278,29 +278,26 @@ segur__date_ok(const char *s, long *ymd)
 int
 segur__finess_shape_ok(const char *s)
 {
-	if (strlen(s) != 9)
-		return (0);
-	if (s[0] == '2' && (s[1] == 'A' || s[1] == 'B'))
-		return (segur__all_digits(s + 2, 7));
-	return (segur__all_digits(s, 9));
+	int	 i = s[0] == '2' && (s[1] == 'A' || s[1] == 'B') ? 2 : 0;
+
+	/* A NUL is not a digit: a short string stops the loop in time. */
+	for (; i < 9; i++)
+		if (!is_digit(s[i]))
+			return (0);
+	return (s[9] == '\0');
 }
 
-/* Luhn over n digits. */
+/* Luhn over n digits: every second digit from the right doubled. */
 static int
 luhn_ok(const char *s, size_t n)
 {
+	static const int twice[10] = { 0, 2, 4, 6, 8, 1, 3, 5, 7, 9 };
 	size_t	 i;
-	int	 sum = 0, d;
+	int	 sum = 0;
 
-	for (i = 0; i < n; i++) {
-		d = s[n - 1 - i] - '0';
-		if (i % 2 == 1) {
-			d *= 2;
-			if (d > 9)
-				d -= 9;
-		}
-		sum += d;
-	}
+	for (i = 0; i < n; i++)
+		sum += i % 2 == 1 ? twice[s[n - 1 - i] - '0'] :
+		    s[n - 1 - i] - '0';
 	return (sum % 10 == 0);
 }
 

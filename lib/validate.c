@@ -261,23 +261,23 @@ segur__vquote(const struct segur__vstate *st, const cJSON *v, char *out,
 
 	if (v == NULL)
 		snprintf(out, outsz, "absent");
-	else if (cJSON_IsString(v)) {
+	else if (V_IS_STRING(v)) {
 		/* At most 60 characters, cut on a character boundary. */
 		s = v->valuestring;
 		for (p = s; *p != '\0' && cps < 60; cps++)
 			(void)segur__utf8_next(&p);
 		snprintf(out, outsz, "\"%.*s%s\"", (int)(p - s), s,
 		    *p != '\0' ? "…" : "");
-	} else if (cJSON_IsNumber(v)) {
+	} else if (V_IS_NUMBER(v)) {
 		s = segur__vnumtext(st, v, &n);
 		snprintf(out, outsz, "%.*s", (int)(n > 60 ? 60 : n), s);
-	} else if (cJSON_IsTrue(v))
+	} else if (V_IS_TRUE(v))
 		snprintf(out, outsz, "true");
-	else if (cJSON_IsFalse(v))
+	else if (V_IS_FALSE(v))
 		snprintf(out, outsz, "false");
-	else if (cJSON_IsNull(v))
+	else if (V_IS_NULL(v))
 		snprintf(out, outsz, "null");
-	else if (cJSON_IsArray(v))
+	else if (V_IS_ARRAY(v))
 		snprintf(out, outsz, "un tableau");
 	else
 		snprintf(out, outsz, "un objet");
@@ -294,15 +294,15 @@ segur__vq(const struct segur__vstate *st, const cJSON *v, char *out,
 const char *
 segur__vtypename(const cJSON *v)
 {
-	if (cJSON_IsString(v))
+	if (V_IS_STRING(v))
 		return ("un texte");
-	if (cJSON_IsNumber(v))
+	if (V_IS_NUMBER(v))
 		return ("un nombre");
-	if (cJSON_IsBool(v))
+	if (V_IS_BOOL(v))
 		return ("un booléen");
-	if (cJSON_IsNull(v))
+	if (V_IS_NULL(v))
 		return ("null");
-	if (cJSON_IsArray(v))
+	if (V_IS_ARRAY(v))
 		return ("un tableau");
 	return ("un objet");
 }
@@ -906,7 +906,7 @@ segur__vreturned(struct segur__vstate *st, int rule, const char *key,
 	if (v == NULL)
 		return;
 	if (!st->returned) {
-		if (!cJSON_IsNull(v)) {
+		if (!V_IS_NULL(v)) {
 			segur__vquote(st, v, q, sizeof(q));
 			segur__vfind(st, rule, key, "%s doit valoir null à "
 			    "l'envoi (ASP le remplit au retour) ; valeur "
@@ -914,7 +914,7 @@ segur__vreturned(struct segur__vstate *st, int rule, const char *key,
 		}
 		return;
 	}
-	if (!cJSON_IsNull(v) && !cJSON_IsString(v) && !cJSON_IsNumber(v)) {
+	if (!V_IS_NULL(v) && !V_IS_STRING(v) && !V_IS_NUMBER(v)) {
 		segur__vquote(st, v, q, sizeof(q));
 		segur__vfind(st, rule, key, "%s vaut null, un texte ou un "
 		    "nombre dans un fichier retourné par ASP ; valeur "
@@ -987,7 +987,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 	segur__vreturned(st, R_FICHIER_IMPID, "impId", slots[H_IMPID]);
 
 	v = slots[H_ANS];
-	if (v == NULL || !cJSON_IsString(v))
+	if (v == NULL || !V_IS_STRING(v))
 		segur__vfind(st, R_FICHIER_NUMERO_ANS, "numeroAns", "numeroAns "
 		    "doit être un texte de 10 caractères entre guillemets "
 		    "(le numéro de référencement ANS) ; trouvé : %s (%s)", Q(v),
@@ -1004,7 +1004,7 @@ check_header(struct segur__vstate *st, const cJSON *root)
 		st->numeroAns = v->valuestring;
 
 	v = slots[H_SIRET];
-	if (v == NULL || !cJSON_IsString(v))
+	if (v == NULL || !V_IS_STRING(v))
 		segur__vfind(st, R_FICHIER_SIRET, "SIRET", "SIRET doit être "
 		    "un texte de 14 chiffres entre guillemets ; trouvé : %s "
 		    "(%s)", Q(v), segur__vtypename(v));
@@ -1139,7 +1139,7 @@ segur_validate_buffer(const char *buf, size_t len,
 	state_init(&st, buf, len, opts, report, 0);
 	if ((root = control1(&st)) == NULL)
 		return (finish(&st, NULL));
-	if (!cJSON_IsObject(root)) {
+	if (!V_IS_OBJECT(root)) {
 		segur__vfind(&st, R_STRUCT_RACINE, NULL, "le fichier contient "
 		    "%s au premier niveau : il doit contenir un objet { "
 		    "\"impId\", \"numeroAns\", \"SIRET\", \"lignesImport\" }",
@@ -1157,7 +1157,7 @@ segur_validate_buffer(const char *buf, size_t len,
 		}
 	}
 	l = cJSON_GetObjectItemCaseSensitive(root, "lignesImport");
-	if (l != NULL && !cJSON_IsArray(l)) {
+	if (l != NULL && !V_IS_ARRAY(l)) {
 		segur__vfind(&st, R_STRUCT_LIGNES, NULL, "lignesImport est %s : "
 		    "il doit être un tableau [ … ] de demandes",
 		    segur__vtypename(l));
@@ -1182,7 +1182,7 @@ segur_validate_request(const char *buf, size_t len,
 	state_init(&st, buf, len, opts, report, 1);
 	if ((root = control1(&st)) == NULL)
 		return (finish(&st, NULL));
-	if (!cJSON_IsObject(root)) {
+	if (!V_IS_OBJECT(root)) {
 		segur__vfind(&st, R_STRUCT_RACINE, NULL, "la demande est %s : "
 		    "elle doit être un objet { \"typeAction\", \"commande\", "
 		    "… } comme une ligne de lignesImport",

@@ -162,7 +162,7 @@ struct segur_validate_opts {
  * an oversized file without loading it.
  *
  * No shared state of its own (cJSON still records its last syntax error in
- * a static the validator never reads); a run keeps about 17 KiB of working
+ * a static the validator never reads); a run keeps about 21 KiB of working
  * state on the caller's stack, so that it allocates nothing before parsing.
  */
 int	segur_validate_buffer(const char *buf, size_t len,
