@@ -21,6 +21,7 @@
 
 #include "segur/error.h"
 #include "segur/util.h"
+#include "segur/ledger.h"
 #include "segur/validate.h"
 #include "segurctl.h"
 
@@ -226,8 +227,11 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "returned", no_argument, NULL, 'r' },
 		{ "list-rules", no_argument, NULL, 'l' },
 		{ "markdown", no_argument, NULL, 'm' },
+		{ "db", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct segur_ledger *ledger = NULL;
+	const char *db = NULL;
 	struct segur_validate_opts opts;
 	struct segur_validate_ctx ctx;
 	struct segur_report rep;
@@ -256,6 +260,9 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		case 'm':
 			markdown = 1;
 			break;
+		case 'D':
+			db = optarg;
+			break;
 		default:
 			return (segurctl_usage_error(self, env, "unknown "
 			    "option '%s'", argv[optind - 1]));
@@ -277,10 +284,17 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "validate"));
 
 	/*
-	 * Reference data: without a ledger, only today's date (for orders
-	 * dated in the future); a ledger-backed context plugs in here.
+	 * Reference data: with --db, the ledger's (eligibility, ceiling,
+	 * profiles, numbers already used, double funding); without, only
+	 * today's date (for orders dated in the future).
 	 */
 	memset(&ctx, 0, sizeof(ctx));
+	if (db != NULL) {
+		env->db_path = db;
+		if ((ch = segurctl_ledger_open(self, env, 0, &ledger)) != 0)
+			return (ch);
+		segur_ledger_validate_ctx(ledger, 0, &ctx);
+	}
 	ctx.today = today_ymd();
 	opts.ctx = &ctx;
 
@@ -288,6 +302,7 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	    (files = cJSON_AddArrayToObject(root, "files")) == NULL)) {
 		cJSON_Delete(root);
 		fprintf(env->err, "segurctl validate: out of memory\n");
+		segur_ledger_close(ledger);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	for (i = 0; i < argc; i++) {
@@ -305,6 +320,7 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 				cJSON_Delete(root);
 				fprintf(env->err, "segurctl validate: out of "
 				    "memory\n");
+				segur_ledger_close(ledger);
 				return (SEGURCTL_EXIT_USAGE);
 			}
 		} else
@@ -315,19 +331,21 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		if ((s = cJSON_Print(root)) == NULL) {
 			cJSON_Delete(root);
 			fprintf(env->err, "segurctl validate: out of memory\n");
+			segur_ledger_close(ledger);
 			return (SEGURCTL_EXIT_USAGE);
 		}
 		fprintf(env->out, "%s\n", s);
 		free(s);
 		cJSON_Delete(root);
 	}
+	segur_ledger_close(ledger);
 	return (status);
 }
 
 const struct segurctl_cmd cmd_validate = {
 	"validate",
-	"[--json] [--first-error] [--returned] [--list-rules [--markdown]] "
-	    "FILE...",
+	"[--json] [--first-error] [--returned] [--db PATH] "
+	    "[--list-rules [--markdown]] FILE...",
 	"check MS1-DUI funding files against every rule of the guide", 0,
 	validate_exec
 };

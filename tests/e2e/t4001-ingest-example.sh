@@ -26,6 +26,17 @@ expect_exit 0 segurctl build --date 20231002 --out "$T/files"
 cmp "$T/files/JSON-2023000042-20231002-001.json" \
     "$DATA/JSON-2023000042-20231002-001.json" ||
     fail "the built file is not the example"
+# Validated against the ledger, the file sent is known: its numbers are
+# used and its ESMS are in live requests (warnings), and without --db
+# those checks are skipped.
+expect_exit 0 segurctl validate --json --db "$SEGUR_DB" \
+    "$T/files/JSON-2023000042-20231002-001.json"
+jq -e '[.files[0].findings[].rule] | (index("LIGNE-NUMERO-EDITEUR-UTILISE")
+    != null) and (index("OG-FINESS-GEO-FINANCE") != null)' "$T/out" \
+    >/dev/null || fail "validate --db: $(jq -c '.files[0].findings' "$T/out")"
+expect_exit 0 segurctl validate --json "$T/files/JSON-2023000042-20231002-001.json"
+jq -e '.files[0].findings == []' "$T/out" >/dev/null ||
+    fail "validate without --db used reference data"
 unzip -l "$T/files/PJ-2023000042-20231002-001-1.zip" >"$T/zip"
 expect_grep 'MS1-DUI-Va1-HT-00002.png' "$T/zip"
 
