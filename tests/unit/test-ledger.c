@@ -627,7 +627,7 @@ drive_to(struct segur_ledger *l, const char *ref, enum segur_state target)
 		SEGUR_RECORD_GRANT, SEGUR_RECORD_ADVANCE_PAID,
 		SEGUR_RECORD_BALANCE_REQUESTED, SEGUR_RECORD_BALANCE_ACCEPTED,
 		SEGUR_RECORD_BALANCE_PAID, SEGUR_RECORD_CLOSE };
-	char	 ne[6], asp[64], geo[10];
+	char	 ne[6], asp[64], geo[16];
 	size_t	 i;
 	static int n;
 
