@@ -124,6 +124,7 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger	*l;
 	struct walk		 w;
 	char			*cause = NULL;
+	int64_t			 days;
 	int			 c, rc, json = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -155,6 +156,9 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (optind != argc)
 		return (segurctl_usage_error(self, env, "unexpected argument "
 		    "'%s'", argv[optind]));
+	if (f.today != NULL && segur_date_days(f.today, &days) != 0)
+		return (segurctl_usage_error(self, env, "bad --today '%s' "
+		    "(AAAA-MM-JJ or JJ/MM/AAAA)", f.today));
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	w.f = env->out;
@@ -170,8 +174,8 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	segur_ledger_close(l);
 	if (rc != 0 || w.oom) {
 		cJSON_Delete(w.arr);
-		return (segurctl_ledger_error(self, env, rc != 0 ? rc : SEGUR_ENOMEM,
-		    cause));
+		return (segurctl_ledger_error(self, env, rc != 0 ? rc :
+		    SEGUR_ENOMEM, cause));
 	}
 	if (json)
 		return (segurctl_print_json(env, w.arr));

@@ -48,6 +48,7 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_solde_list,
 	&cmd_solde_deadline,
 	&cmd_solde_build,
+	&cmd_solde_variables,
 	/* audit */
 	&cmd_help,
 	NULL

@@ -131,6 +131,7 @@ extern const struct segurctl_cmd cmd_record_balance_paid;
 extern const struct segurctl_cmd cmd_solde_list;
 extern const struct segurctl_cmd cmd_solde_deadline;
 extern const struct segurctl_cmd cmd_solde_build;
+extern const struct segurctl_cmd cmd_solde_variables;
 
 /* Euros as ops write them ("1460", "1460.00", "1460,00") into cents,
  * exactly; 0, or -1 for anything else (cli/cmd-solde-list.c). */

@@ -720,13 +720,13 @@ structure_reason(struct ingest *g, char **reason)
 
 /* What the ledger knows of the balance line a returned line names. */
 struct solde_ans {
-	struct attempt	 a;		/* id 0, request_id, ref: for the
-					   alerts and anomalies */
+	struct attempt	 a;	/* id 0, request_id, ref: for the
+				   alerts and anomalies */
 	int64_t		 line_id;
 	char		 outcome[16];
 	char		*code;		/* owned, may be NULL */
 	char		*label;		/* owned, may be NULL */
-	int64_t		 file_id;	/* the balance file it was sent in */
+	int64_t		 file_id;	/* the balance file sent */
 	char		*file_name;	/* owned */
 	char		 numero_editeur[6];
 };

@@ -30,7 +30,7 @@
 #include "segur/util.h"
 
 #define TMP_SUFFIX	".segur-tmp"
-#define NLINE_VALS	21
+#define NLINE_VALS	20	/* the line variables of template.c */
 
 /* A proof document of a balance line. */
 struct sdoc {
@@ -66,6 +66,7 @@ struct sreq {
 	struct sdoc	 docs[2];
 	char		*skip;		/* owned */
 	int64_t		 line_id;
+	int		 resubmission;	/* a balance line was sent before */
 	struct segur_tval vals[NLINE_VALS];
 };
 
@@ -209,6 +210,7 @@ read_row(sqlite3_stmt *st, struct sreq *q, int *oom)
 		snprintf(q->docs[i].recorded, sizeof(q->docs[i].recorded),
 		    "%s", (const char *)sqlite3_column_text(st, 17 + 3 * i));
 	}
+	q->resubmission = sqlite3_column_int(st, 21) > 0;
 }
 
 /* Loads the requests of the software ready for their balance. */
@@ -228,7 +230,8 @@ load_requests(struct sbuild *b)
 	    " kind = 'advance_paid' ORDER BY id DESC LIMIT 1), "
 	    "d.id, d.date, d.numero_facture, d.date_facture, "
 	    "d.montant_facture_cents, d.facture_path, d.facture_format, "
-	    "d.facture_sha256, d.pv_path, d.pv_format, d.pv_sha256 "
+	    "d.facture_sha256, d.pv_path, d.pv_format, d.pv_sha256, "
+	    "(SELECT count(*) FROM solde_line WHERE request_id = r.id) "
 	    "FROM request r JOIN software s ON s.id = r.software_id "
 	    "JOIN delivery d ON d.request_id = r.id AND d.current = 1 "
 	    "WHERE s.numero_ans = ? AND (r.state = 'advance_paid' OR "
@@ -477,10 +480,9 @@ line_values(struct sreq *q, int64_t n)
 	TEXT("nomFichierPV", q->docs[1].name);
 	TEXT("formatFichierFacture", segur_doc_format_name(q->docs[0].format));
 	TEXT("formatFichierPV", segur_doc_format_name(q->docs[1].format));
+	NUM("resoumission", q->resubmission);
 #undef TEXT
 #undef NUM
-	while (i < NLINE_VALS)
-		v[i++].name = "";
 }
 
 /* Records the line of q in file_id and moves q to balance_requested. */
@@ -566,7 +568,8 @@ build_zips(struct sbuild *b, struct sreq **reqs, size_t n, int rank)
 	struct segur_bundle_doc	*docs = NULL;
 	struct segur_build_file	*f;
 	struct stat		 st;
-	size_t			*zip_of = NULL, nd = 2 * n, nzips, i, j, k;
+	size_t			*zip_of = NULL, nd = 2 * n, nzips;
+	size_t			 i, j, k;
 	int64_t			 zip_id;
 	char			 name[96], *why = NULL;
 	int			 rc = SEGUR_ENOMEM;
