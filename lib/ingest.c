@@ -711,8 +711,9 @@ structure_reason(struct ingest *g, char **reason)
  * Balance returns (issue 8, docs/internals/solde.md). ASP answers a
  * balance file with its lines annotated, each carrying the advance's
  * numeroASP. A returned file is a balance return when more of its lines
- * name, by numeroASP, a line of a balance file this ledger built than
- * name, by numeroEditeur, an advance attempt still waiting for ASP. Its
+ * name, by numeroASP, a line of a balance file this ledger built than are
+ * advance lines: typeAction "C" (the guide's only value, an advance
+ * request) or a numeroEditeur of an attempt still waiting for ASP. Its
  * lines are then matched by numeroASP (the last balance line of that
  * request) and recorded as balance_accepted or balance_rejected, with the
  * same anomaly and alert rules as advance returns.
@@ -784,6 +785,28 @@ solde_find(struct ingest *g, const char *numero_asp, struct solde_ans *s)
 	return (0);
 }
 
+/* The name of the answered balance file (g->answers_id), malloc'ed. */
+static int
+solde_file_name(struct ingest *g, char **name)
+{
+	static const char *const sql = "SELECT name FROM file WHERE id = ?";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	*name = NULL;
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, g->answers_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*name = segur__column_dup(st, 0, &oom);
+	sqlite3_reset(st);
+	if (oom || (rc == SQLITE_ROW && *name == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the file"));
+	return (0);
+}
+
 /*
  * Is the file a balance return? 1 (g->answers_id and r->answers set to
  * the balance file most of its lines name), 0, or an error.
@@ -794,49 +817,60 @@ solde_detect(struct ingest *g)
 	const struct segur_retour_line *rl;
 	struct solde_ans s;
 	struct attempt	 a;
-	int64_t		 best_id = 0;
+	int64_t		*ids;
+	char		*name;
 	size_t		 i, j, nb = 0, na = 0, best = 0, cnt;
-	int		 rc;
+	int		 rc = 0;
 
-	for (i = 0; i < g->ret.nlines; i++) {
+	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
 		rl = &g->ret.lines[i];
-		if (rl->numeroEditeur != NULL) {
+		if (rl->typeAction != NULL && strcmp(rl->typeAction, "C") == 0)
+			na++;
+		else if (rl->numeroEditeur != NULL) {
 			rc = find_attempt(g, rl->numeroEditeur, &a);
-			if (rc != 0 && rc != SEGUR_ENOENT)
-				return (rc);
 			if (rc == 0 && strcmp(a.outcome, "pending") == 0)
 				na++;
 			if (rc == 0)
 				attempt_release(&a);
+			if (rc == SEGUR_ENOENT)
+				rc = 0;
 		}
-		if (rl->numeroASP == NULL)
+		if (rc != 0 || rl->numeroASP == NULL)
 			continue;
-		if ((rc = solde_find(g, rl->numeroASP, &s)) == SEGUR_ENOENT)
+		if ((rc = solde_find(g, rl->numeroASP, &s)) == SEGUR_ENOENT) {
+			rc = 0;
 			continue;
+		}
 		if (rc != 0)
-			return (rc);
+			break;
 		nb++;
-		/* The balance file named by most lines (few lines: n²). */
-		for (cnt = 0, j = 0; j < g->ret.nlines; j++) {
-			struct solde_ans t;
-
-			if (g->ret.lines[j].numeroASP == NULL ||
-			    solde_find(g, g->ret.lines[j].numeroASP, &t) != 0)
-				continue;
-			cnt += t.file_id == s.file_id;
-			solde_ans_release(&t);
-		}
-		if (cnt > best) {
-			best = cnt;
-			best_id = s.file_id;
-			free(g->r->answers);
-			g->r->answers = strdup(s.file_name);
-		}
+		ids[i] = s.file_id;
 		solde_ans_release(&s);
 	}
-	if (nb == 0 || nb <= na)
+	/* The balance file named by most lines. */
+	for (i = 0; rc == 0 && i < g->ret.nlines; i++) {
+		if (ids[i] == 0)
+			continue;
+		for (cnt = 0, j = 0; j < g->ret.nlines; j++)
+			cnt += ids[j] == ids[i];
+		if (cnt > best) {
+			best = cnt;
+			g->answers_id = ids[i];
+		}
+	}
+	free(ids);
+	if (rc != 0)
+		return (rc);
+	if (nb == 0 || nb <= na) {
+		g->answers_id = 0;
 		return (0);
-	g->answers_id = best_id;
+	}
+	if ((rc = solde_file_name(g, &name)) != 0)
+		return (rc);
+	free(g->r->answers);
+	g->r->answers = name;
 	return (1);
 }
 

@@ -101,6 +101,16 @@ expect_exit 0 segurctl solde list --json
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_grep 'Aucune demande prête' "$T/out"
 
+# The advance's answer sent again by ASP (another impId): its typeAction
+# "C" says advance, not balance; nothing changes.
+jq '.impId = "IMP-2023-000999"' "$T/retour.json" >"$T/retour-bis.json"
+expect_exit 0 segurctl ingest "$T/retour-bis.json"
+expect_grep 'réponse à JSON-2023000042-20231002-001.json' "$T/out"
+expect_grep 'déjà enregistré' "$T/out"
+expect_exit 0 segurctl request show --json $asp
+[ "$(jq -r .state "$T/out")" = balance_requested ] ||
+    fail "an advance answer moved the balance"
+
 # ASP's answer to the balance file: the line, annotated.
 jq '.impId = "IMP-2024-000100" | .lignesImport[0].codeTraitement = "0" |
     .lignesImport[0].libelleTraitement = "Demande acceptée"' "$f" \
