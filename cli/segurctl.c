@@ -44,6 +44,13 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_ingest,
 	&cmd_alerts_list,
 	/* solde */
+	&cmd_ref_set,
+	&cmd_record_delivered,
+	&cmd_record_balance_paid,
+	&cmd_solde_list,
+	&cmd_solde_deadline,
+	&cmd_solde_build,
+	&cmd_solde_variables,
 	/* audit */
 	&cmd_help,
 	NULL

@@ -12,6 +12,7 @@
 #ifndef SEGURCTL_H
 #define SEGURCTL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses shared by every subcommand. */
@@ -131,6 +132,17 @@ extern const struct segurctl_cmd cmd_request_edit;
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
 /* solde */
+extern const struct segurctl_cmd cmd_ref_set;
+extern const struct segurctl_cmd cmd_record_delivered;
+extern const struct segurctl_cmd cmd_record_balance_paid;
+extern const struct segurctl_cmd cmd_solde_list;
+extern const struct segurctl_cmd cmd_solde_deadline;
+extern const struct segurctl_cmd cmd_solde_build;
+extern const struct segurctl_cmd cmd_solde_variables;
+
+/* Euros as ops write them ("1460", "1460.00", "1460,00") into cents,
+ * exactly; 0, or -1 for anything else (cli/cmd-solde-list.c). */
+int	segurctl_parse_euros(const char *s, int64_t *cents);
 /* audit */
 
 #endif /* SEGURCTL_H */

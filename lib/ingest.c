@@ -48,6 +48,9 @@ struct ingest {
 	size_t				 len;
 	int64_t				 file_id;	/* this file's row */
 	int64_t				 answers_id;	/* the file answered */
+	const char			*file_kind;	/* "returned", or
+							   "solde_returned"
+							   (balance) */
 	char				**cause;
 };
 
@@ -520,7 +523,7 @@ pick_answered(struct ingest *g)
 static int
 record_file(struct ingest *g)
 {
-	struct segur__file f = { "in", "returned", g->r->name,
+	struct segur__file f = { "in", g->file_kind, g->r->name,
 	    g->ret.numeroAns, NULL, 0, g->r->sha256, g->len, g->ret.impId,
 	    g->answers_id };
 
@@ -668,6 +671,421 @@ structure_reason(struct ingest *g, char **reason)
 	return (0);
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Balance returns (issue 8, docs/internals/solde.md). ASP answers a
+ * balance file with its lines annotated, each carrying the advance's
+ * numeroASP. A returned file is a balance return when more of its lines
+ * name, by numeroASP, a line of a balance file this ledger built than are
+ * advance lines: typeAction "C" (the guide's only value, an advance
+ * request) or a numeroEditeur of an attempt still waiting for ASP. Its
+ * lines are then matched by numeroASP (the last balance line of that
+ * request) and recorded as balance_accepted or balance_rejected, with the
+ * same anomaly and alert rules as advance returns.
+ */
+
+/* What the ledger knows of the balance line a returned line names. */
+struct solde_ans {
+	struct attempt	 a;	/* id 0, request_id, ref: for the
+				   alerts and anomalies */
+	int64_t		 line_id;
+	char		 outcome[16];
+	char		*code;		/* owned, may be NULL */
+	char		*label;		/* owned, may be NULL */
+	int64_t		 file_id;	/* the balance file sent */
+	char		*file_name;	/* owned */
+	char		 numero_editeur[6];
+};
+
+static void
+solde_ans_release(struct solde_ans *s)
+{
+	attempt_release(&s->a);
+	free(s->code);
+	free(s->label);
+	free(s->file_name);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The last balance line of numeroASP; 0, SEGUR_ENOENT, or an error. */
+static int
+solde_find(struct ingest *g, const char *numero_asp, struct solde_ans *s)
+{
+	static const char *const sql =
+	    "SELECT sl.id, sl.request_id, r.ref, sl.outcome, "
+	    "sl.code_traitement, sl.libelle_traitement, sl.file_id, f.name, "
+	    "sl.numero_editeur FROM solde_line sl JOIN request r ON r.id = "
+	    "sl.request_id JOIN file f ON f.id = sl.file_id "
+	    "WHERE sl.numero_asp = ? ORDER BY sl.id DESC LIMIT 1";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, numero_asp);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->line_id = sqlite3_column_int64(st, 0);
+		s->a.request_id = sqlite3_column_int64(st, 1);
+		s->a.ref = segur__column_dup(st, 2, &oom);
+		snprintf(s->outcome, sizeof(s->outcome), "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		s->code = segur__column_dup(st, 4, &oom);
+		s->label = segur__column_dup(st, 5, &oom);
+		s->file_id = sqlite3_column_int64(st, 6);
+		s->file_name = segur__column_dup(st, 7, &oom);
+		snprintf(s->numero_editeur, sizeof(s->numero_editeur), "%s",
+		    (const char *)sqlite3_column_text(st, 8));
+	}
+	sqlite3_reset(st);
+	if (oom) {
+		solde_ans_release(s);
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	if (rc == SQLITE_DONE)
+		return (SEGUR_ENOENT);
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the balance"));
+	return (0);
+}
+
+/* The name of the answered balance file (g->answers_id), malloc'ed. */
+static int
+solde_file_name(struct ingest *g, char **name)
+{
+	static const char *const sql = "SELECT name FROM file WHERE id = ?";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	*name = NULL;
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, g->answers_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*name = segur__column_dup(st, 0, &oom);
+	sqlite3_reset(st);
+	if (oom || (rc == SQLITE_ROW && *name == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the file"));
+	return (0);
+}
+
+/*
+ * Is the file a balance return? 1 (g->answers_id and r->answers set to
+ * the balance file most of its lines name), 0, or an error.
+ */
+static int
+solde_detect(struct ingest *g)
+{
+	const struct segur_retour_line *rl;
+	struct solde_ans s;
+	struct attempt	 a;
+	int64_t		*ids;
+	char		*name;
+	size_t		 i, j, nb = 0, na = 0, best = 0, cnt;
+	int		 rc = 0;
+
+	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
+		rl = &g->ret.lines[i];
+		if (rl->typeAction != NULL && strcmp(rl->typeAction, "C") == 0)
+			na++;
+		else if (rl->numeroEditeur != NULL) {
+			rc = find_attempt(g, rl->numeroEditeur, &a);
+			if (rc == 0 && strcmp(a.outcome, "pending") == 0)
+				na++;
+			if (rc == 0)
+				attempt_release(&a);
+			if (rc == SEGUR_ENOENT)
+				rc = 0;
+		}
+		if (rc != 0 || rl->numeroASP == NULL)
+			continue;
+		if ((rc = solde_find(g, rl->numeroASP, &s)) == SEGUR_ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			break;
+		nb++;
+		ids[i] = s.file_id;
+		solde_ans_release(&s);
+	}
+	/* The balance file named by most lines. */
+	for (i = 0; rc == 0 && i < g->ret.nlines; i++) {
+		if (ids[i] == 0)
+			continue;
+		for (cnt = 0, j = 0; j < g->ret.nlines; j++)
+			cnt += ids[j] == ids[i];
+		if (cnt > best) {
+			best = cnt;
+			g->answers_id = ids[i];
+		}
+	}
+	free(ids);
+	if (rc != 0)
+		return (rc);
+	if (nb == 0 || nb <= na) {
+		g->answers_id = 0;
+		return (0);
+	}
+	if ((rc = solde_file_name(g, &name)) != 0)
+		return (rc);
+	free(g->r->answers);
+	g->r->answers = name;
+	return (1);
+}
+
+/* Records ASP's answer to a pending balance line. */
+static int
+solde_record(struct ingest *g, struct segur_ingest_line *il,
+    const struct segur_retour_line *rl, struct solde_ans *s,
+    enum segur_answer ans)
+{
+	static const char *const sql =
+	    "UPDATE solde_line SET outcome = ?, code_traitement = ?, "
+	    "libelle_traitement = ?, answer_file_id = ?, answered_at = ? "
+	    "WHERE id = ? AND outcome = 'pending'";
+	struct segur_record rec;
+	sqlite3_stmt	*st;
+	cJSON		*facts;
+	char		 today[11], now[24], *why = NULL;
+	int		 rc;
+
+	segur__ledger_today(today);
+	rec.date = today;
+	rec.amount_cents = -1;
+	rec.letter_ref = NULL;
+	rec.note = rl->label;
+	rc = segur_ledger_record(g->l, ans == SEGUR_ANSWER_ACCEPTED ?
+	    SEGUR_RECORD_BALANCE_ACCEPTED : SEGUR_RECORD_BALANCE_REJECTED,
+	    rl->numeroASP, &rec, &why);
+	if (rc == SEGUR_ESTATE)
+		return (line_anomaly(g, il, rl, &s->a, "contradiction",
+		    segur_asprintf("%s : %s", s->a.ref, why != NULL ? why :
+		    "état inattendu")));
+	if (rc != 0) {
+		segur_cause(g->cause, rc, "%s", why != NULL ? why :
+		    segur_strerror(rc));
+		free(why);
+		return (rc);
+	}
+	free(why);
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ans == SEGUR_ANSWER_ACCEPTED ? "accepted" :
+	    "rejected");
+	segur__bind_text(st, 2, rl->code);
+	segur__bind_text(st, 3, rl->label);
+	sqlite3_bind_int64(st, 4, g->file_id);
+	segur__bind_text(st, 5, now);
+	sqlite3_bind_int64(st, 6, s->line_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "record the balance"));
+	if ((il->numeroASP = strdup(rl->numeroASP)) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	set_line(il, ans, NULL);
+	if (ans == SEGUR_ANSWER_ACCEPTED) {
+		g->r->naccepted++;
+		return (0);
+	}
+	g->r->nrejected++;
+	facts = line_facts(g, rl, &s->a, "corriger la facture ou le "
+	    "procès-verbal (segurctl record delivered) puis redemander le "
+	    "solde (segurctl solde build)");
+	if (facts == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	rc = segur_outbox_add(g->l, SEGUR_ALERT_REJECTION, "warning",
+	    s->a.request_id, g->file_id, facts, NULL, g->cause);
+	cJSON_Delete(facts);
+	return (rc);
+}
+
+/* Decides and records the fate of balance line i. */
+static int
+solde_line_ingest(struct ingest *g, size_t i)
+{
+	const struct segur_retour_line *rl = &g->ret.lines[i];
+	struct segur_ingest_line *il = &g->r->lines[i];
+	struct solde_ans s;
+	enum segur_answer ans;
+	int		 rc;
+
+	il->index = rl->index;
+	il->numLigne = rl->numLigne;
+	if ((rl->numeroEditeur != NULL && (il->numeroEditeur =
+	    strdup(rl->numeroEditeur)) == NULL) || (rl->label != NULL &&
+	    (il->label = strdup(rl->label)) == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rl->numeroASP == NULL)
+		return (line_anomaly(g, il, rl, NULL, "line_unreadable",
+		    segur_asprintf("ligne %ld : numeroASP absent, ligne de "
+		    "solde illisible", rl->index + 1)));
+	rc = solde_find(g, rl->numeroASP, &s);
+	if (rc == SEGUR_ENOENT)
+		return (line_anomaly(g, il, rl, NULL, "unknown_numero_asp",
+		    segur_asprintf("numeroASP %s : aucun solde demandé par ce "
+		    "registre", rl->numeroASP)));
+	if (rc != 0)
+		return (rc);
+	/* ASP's label decides, as for advances; no label nor code: no
+	 * answer, never a guess. */
+	ans = segur_label_is_accepted(rl->label) ? SEGUR_ANSWER_ACCEPTED :
+	    rl->label != NULL || rl->code != NULL ? SEGUR_ANSWER_REJECTED :
+	    SEGUR_ANSWER_ANOMALY;
+	if ((il->ref = strdup(s.a.ref)) == NULL)
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+	else if (s.file_id != g->answers_id)
+		rc = line_anomaly(g, il, rl, &s.a, "other_file",
+		    segur_asprintf("le solde de %s (%s) a été demandé dans %s, "
+		    "pas dans %s", rl->numeroASP, s.a.ref, s.file_name,
+		    g->r->answers));
+	else if (rl->numeroEditeur != NULL && strcasecmp(rl->numeroEditeur,
+	    s.numero_editeur) != 0)
+		rc = line_anomaly(g, il, rl, &s.a, "numero_editeur_mismatch",
+		    segur_asprintf("%s : numeroASP %s envoyé avec le "
+		    "numeroEditeur %s, la réponse porte %s", s.a.ref,
+		    rl->numeroASP, s.numero_editeur, rl->numeroEditeur));
+	else if (ans == SEGUR_ANSWER_ANOMALY)
+		rc = line_anomaly(g, il, rl, &s.a, "answer_unclear",
+		    segur_asprintf("%s : solde sans code ni libellé de "
+		    "traitement", s.a.ref));
+	else if (strcmp(s.outcome, "pending") == 0)
+		rc = solde_record(g, il, rl, &s, ans);
+	else if (strcmp(s.outcome, ans == SEGUR_ANSWER_ACCEPTED ?
+	    "accepted" : "rejected") == 0 && (s.label == NULL) ==
+	    (rl->label == NULL) && (s.label == NULL || strcmp(s.label,
+	    rl->label) == 0))
+		set_line(il, ans, strdup("déjà enregistré"));
+	else
+		rc = line_anomaly(g, il, rl, &s.a, "contradiction",
+		    segur_asprintf("%s : réponse de solde contraire à celle "
+		    "déjà enregistrée (%s)", s.a.ref, s.outcome));
+	solde_ans_release(&s);
+	return (rc);
+}
+
+/* Balance lines of the answered file that the return does not answer. */
+static int
+solde_missing(struct ingest *g)
+{
+	static const char *const sql =
+	    "SELECT sl.numero_asp, r.ref, r.id FROM solde_line sl JOIN "
+	    "request r ON r.id = sl.request_id WHERE sl.file_id = ? AND "
+	    "sl.outcome = 'pending' ORDER BY sl.num_ligne";
+	sqlite3_stmt	*st;
+	struct segur_buf list = SEGUR_BUF_INIT;
+	struct attempt	 a;
+	char		*d, **p, *line, *nl, *t1, *t2;
+	const char	*asp;
+	size_t		 j;
+	int		 rc, step, found;
+
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, g->answers_id);
+	/* anomaly() uses other statements: collect first, then record. */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		asp = (const char *)sqlite3_column_text(st, 0);
+		for (found = 0, j = 0; j < g->ret.nlines && !found; j++)
+			found = g->ret.lines[j].numeroASP != NULL &&
+			    strcmp(g->ret.lines[j].numeroASP, asp) == 0;
+		if (!found)
+			segur_buf_addf(&list, "%s\t%s\t%lld\n", asp,
+			    sqlite3_column_text(st, 1),
+			    (long long)sqlite3_column_int64(st, 2));
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		segur_buf_release(&list);
+		return (segur__db_error(g->l, g->cause, "read the balances"));
+	}
+	for (line = list.data; rc == 0 && line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		t1 = strchr(line, '\t');
+		*t1++ = '\0';
+		t2 = strchr(t1, '\t');
+		*t2++ = '\0';
+		memset(&a, 0, sizeof(a));
+		a.request_id = strtoll(t2, NULL, 10);
+		a.ref = t1;
+		d = segur_asprintf("%s (numeroASP %s, solde demandé dans %s) "
+		    "est absente de la réponse de l'ASP", t1, line,
+		    g->r->answers);
+		rc = d == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
+		    "out of memory") : anomaly(g, "line_missing", d, NULL, &a);
+		if (rc == 0) {
+			p = realloc(g->r->anomalies,
+			    (g->r->nfile_anomalies + 1) * sizeof(*p));
+			if (p == NULL)
+				rc = segur_cause(g->cause, SEGUR_ENOMEM,
+				    "out of memory");
+			else {
+				g->r->anomalies = p;
+				p[g->r->nfile_anomalies++] = d;
+				d = NULL;
+			}
+		}
+		free(d);
+	}
+	segur_buf_release(&list);
+	return (rc);
+}
+
+/* Records a balance return: the counterpart of the end of ingest_read(). */
+static int
+solde_ingest(struct ingest *g)
+{
+	struct segur_software sw;
+	char	*msg;
+	size_t	 i;
+	int	 rc, known;
+
+	if ((g->r->lines = calloc(g->ret.nlines + 1,
+	    sizeof(*g->r->lines))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	g->r->nlines = g->ret.nlines;
+	g->file_kind = "solde_returned";
+	crash_point(g, 1);
+	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
+		return (rc);
+	if ((rc = record_file(g)) != 0)
+		goto fail;
+	memset(&sw, 0, sizeof(sw));
+	known = g->ret.numeroAns != NULL && segur_ledger_software_get(g->l,
+	    g->ret.numeroAns, &sw, NULL) == 0;
+	segur_software_release(&sw);
+	if (!known) {
+		msg = segur_asprintf("numeroAns %s inconnu du registre",
+		    g->ret.numeroAns != NULL ? g->ret.numeroAns : "(absent)");
+		rc = msg != NULL ? file_anomaly(g, "unknown_numero_ans", msg) :
+		    SEGUR_ENOMEM;
+		free(msg);
+		if (rc != 0)
+			goto fail;
+	}
+	for (i = 0; i < g->ret.nlines; i++)
+		if ((rc = solde_line_ingest(g, i)) != 0)
+			goto fail;
+	if ((rc = solde_missing(g)) != 0)
+		goto fail;
+	crash_point(g, 2);
+	if ((rc = segur_ledger_commit(g->l, g->cause)) != 0)
+		goto fail;
+	g->r->status = SEGUR_INGEST_RECORDED;
+	return (0);
+fail:
+	segur_ledger_rollback(g->l);
+	return (rc);
+}
+
 /* Everything after the file is read and archived. */
 static int
 ingest_read(struct ingest *g)
@@ -690,6 +1108,11 @@ ingest_read(struct ingest *g)
 		free(reason);
 		return (rc);
 	}
+	/* A balance return goes its own way (see "Balance returns"). */
+	if ((rc = solde_detect(g)) < 0)
+		return (rc);
+	if (rc == 1)
+		return (solde_ingest(g));
 	if ((rc = pick_answered(g)) != 0)
 		return (rc);
 	if (g->answers_id == 0)
@@ -750,6 +1173,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	g.r = r;
 	g.path = path;
 	g.cause = cause;
+	g.file_kind = "returned";
 	if ((copy = strdup(path)) == NULL ||
 	    (r->name = strdup(basename(copy))) == NULL) {
 		free(copy);

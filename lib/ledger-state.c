@@ -51,6 +51,13 @@
  *   request_edit() (new content): ready -> draft, to be validated again;
  *   a draft or a rejected request keeps its state.
  *
+ *   Balances (lib/solde.c, lib/solde-build.c): a delivery recorded on an
+ *   advance_paid request (or on a balance_rejected one, to correct it)
+ *   makes it ready for its balance; that is a fact (table delivery), not a
+ *   state. solde build records BALANCE_REQUESTED, ingest of ASP's answer
+ *   BALANCE_ACCEPTED or _REJECTED, and segur_solde_paid() BALANCE_PAID then
+ *   CLOSE in one transaction: no request rests in balance_paid.
+ *
  * What holds in each state (CHECKs of sql/migrations/001-schema.sql hold
  * the starred facts):
  *   draft              content is a JSON object, maybe not valid yet; no

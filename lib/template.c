@@ -61,6 +61,8 @@ static const struct segur_tvar_def vars[] = {
 	    "format de la facture : PDF, PNG ou JPG" },
 	{ "formatFichierPV", SEGUR_TVAR_TEXT, SEGUR_TVAR_LINE,
 	    "format du procès-verbal : PDF, PNG ou JPG" },
+	{ "resoumission", SEGUR_TVAR_BOOL, SEGUR_TVAR_LINE,
+	    "vrai quand le solde est redemandé après un rejet de l'ASP" },
 	{ NULL, SEGUR_TVAR_TEXT, SEGUR_TVAR_FILE, NULL }
 };
 

@@ -262,9 +262,11 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		    1);
 		assert_int_equal(query_int(l, "SELECT n FROM state_total "
 		    "WHERE state = 'draft'"), 1);
-		/* 003: the last attempt's number copied into the request. */
-		assert_int_equal(query_int(l, "SELECT count(*) FROM request "
-		    "WHERE numero_editeur = '0000A'"), 1);
+		/* 003: the last attempt's number copied into the request (a
+		 * ledger already at 3 or later had its writers set it). */
+		if (v < 3)
+			assert_int_equal(query_int(l, "SELECT count(*) FROM "
+			    "request WHERE numero_editeur = '0000A'"), 1);
 		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
 		segur_audit_release(&a);
 		segur_ledger_close(l);

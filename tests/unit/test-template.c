@@ -182,6 +182,90 @@ test_template_zero_lines_and_vars_table(void **state)
 	assert_true(n >= 20);
 }
 
+static void
+test_template_every_type_and_null(void **state)
+{
+	static const struct segur_tval lv[] = {
+		{ "numLigne", 0, NULL, 7 },
+		{ "resoumission", 0, NULL, 1 },
+		{ "montantAvance", 0, NULL, 0 },
+		{ "montantSoldeHT", 0, NULL, 100000000 },
+		{ "montantFactureHT", 1, NULL, 0 },
+		{ "numeroASP", 0, "MS1-DUI-2023-0001872", 0 },
+		{ "numeroFacture", 0, "", 0 },
+	};
+	static const struct segur_tval fv[] = {
+		{ "numeroAns", 0, "2023000042", 0 },
+		{ "dateFichier", 0, "20240229", 0 },
+	};
+	const char *t = "{\"d\":\"${dateFichier}\",\"lignesImport\":[{"
+	    "\"i\":\"${numLigne}\",\"b\":\"${resoumission}\","
+	    "\"t\":\"B${resoumission}-${numLigne}-${montantSoldeHT}\","
+	    "\"z\":\"${montantAvance}\",\"big\":\"${montantSoldeHT}\","
+	    "\"n\":\"${montantFactureHT}\",\"s\":\"${numeroASP}\","
+	    "\"e\":\"${numeroFacture}\"}]}";
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_tvals file = { fv, 2 }, line = { lv, 7 };
+
+	(void)state;
+	assert_int_equal(segur_template_render(t, strlen(t), &file, &line, 1,
+	    &out, NULL), 0);
+	assert_string_equal(out.data, "{\n"
+	    "  \"d\": \"20240229\",\n"
+	    "  \"lignesImport\": [\n"
+	    "    {\n"
+	    "      \"i\": 7,\n"
+	    "      \"b\": true,\n"
+	    "      \"t\": \"Btrue-7-1000000.00\",\n"
+	    "      \"z\": 0.00,\n"
+	    "      \"big\": 1000000.00,\n"
+	    "      \"n\": null,\n"
+	    "      \"s\": \"MS1-DUI-2023-0001872\",\n"
+	    "      \"e\": \"\"\n"
+	    "    }\n"
+	    "  ]\n"
+	    "}\n");
+	segur_buf_release(&out);
+}
+
+/* A template of another layout (the day ASP publishes its own): nested
+ * objects, arrays of values, a header after the lines, keys in order. */
+static void
+test_template_other_layout(void **state)
+{
+	const char *t = "{\"version\":2,\"lignesImport\":[{\"demande\":"
+	    "{\"ids\":[\"${numeroASP}\",\"${numeroEditeur}\"],"
+	    "\"montants\":{\"solde\":\"${montantSoldeHT}\",\"fixe\":12.5}},"
+	    "\"ligne\":\"${numLigne}\"}],\"entete\":{\"ans\":"
+	    "\"${numeroAns}\",\"siret\":\"${SIRET}\",\"vide\":{},"
+	    "\"liste\":[]}}";
+	char	*s;
+	cJSON	*j, *l1;
+	int	 rc;
+
+	(void)state;
+	assert_int_equal(segur_template_check(t, strlen(t), NULL), 0);
+	s = render(t, &rc);
+	assert_int_equal(rc, 0);
+	j = cJSON_Parse(s);
+	assert_non_null(j);
+	assert_string_equal(j->child->string, "version");
+	assert_string_equal(j->child->next->string, "lignesImport");
+	assert_string_equal(j->child->next->next->string, "entete");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
+	    "entete"), "siret")->valuestring, "38042372300028");
+	l1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "lignesImport"), 1);
+	assert_int_equal(cJSON_GetObjectItem(l1, "ligne")->valueint, 2);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(l1, "demande"), "ids"), 1)->valuestring,
+	    "0000A");
+	assert_non_null(strstr(s, "\"solde\": 0.05,"));
+	assert_non_null(strstr(s, "\"fixe\": 12.5\n"));
+	assert_non_null(strstr(s, "\"vide\": {},"));
+	cJSON_Delete(j);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -191,6 +275,8 @@ main(void)
 		cmocka_unit_test(test_template_errors_name_the_path),
 		cmocka_unit_test(test_template_default_checks_and_renders),
 		cmocka_unit_test(test_template_zero_lines_and_vars_table),
+		cmocka_unit_test(test_template_every_type_and_null),
+		cmocka_unit_test(test_template_other_layout),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

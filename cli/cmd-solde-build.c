@@ -1,0 +1,215 @@
+/*
+ * cmd-solde-build.c: segurctl solde build: the requests ready for their
+ * balance into balance files rendered from a template (lib/solde-build.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/build.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/solde.h"
+#include "segur/util.h"
+
+#include "segurctl.h"
+
+/* 1 MiB: far more than any template needs. */
+#define TEMPLATE_MAX	((size_t)1024 * 1024)
+
+static cJSON *
+result_json(const struct segur_build_result *r, int dry_run)
+{
+	cJSON	*o, *a, *e;
+	size_t	 i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	cJSON_AddStringToObject(o, "numeroAns", r->numero_ans);
+	cJSON_AddStringToObject(o, "date", r->day);
+	cJSON_AddStringToObject(o, "typeDemande", "solde");
+	cJSON_AddBoolToObject(o, "dryRun", dry_run);
+	cJSON_AddNumberToObject(o, "requests", (double)r->nrequests);
+	cJSON_AddNumberToObject(o, "recovered", (double)r->nrecovered);
+	a = cJSON_AddArrayToObject(o, "files");
+	for (i = 0; a != NULL && i < r->nfiles; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "name", r->files[i].name);
+		cJSON_AddStringToObject(e, "path", r->files[i].path);
+		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
+		    "documents" : "solde");
+		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
+		    "lines", (double)r->files[i].count);
+		if (!dry_run) {
+			cJSON_AddStringToObject(e, "sha256",
+			    r->files[i].sha256);
+			cJSON_AddNumberToObject(e, "size",
+			    (double)r->files[i].size);
+		}
+		cJSON_AddItemToArray(a, e);
+	}
+	a = cJSON_AddArrayToObject(o, "skipped");
+	for (i = 0; a != NULL && i < r->nskipped; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "ref", r->skipped[i].ref);
+		cJSON_AddStringToObject(e, "reason", r->skipped[i].reason);
+		cJSON_AddItemToArray(a, e);
+	}
+	return (o);
+}
+
+static void
+result_print(FILE *f, const struct segur_build_result *r, int dry_run)
+{
+	size_t	 i;
+
+	if (r->nrecovered > 0)
+		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
+		    r->nrecovered);
+	if (r->nrequests == 0)
+		fprintf(f, "Aucune demande prête pour son solde (logiciel "
+		    "%s) : segurctl record delivered d'abord.\n",
+		    r->numero_ans);
+	else
+		fprintf(f, "%s pour le logiciel %s le %s : %zu demande(s) de "
+		    "solde.\nÀ déposer sur le portail ASP (type de demande : "
+		    "solde, numéro ANS : %s) :\n", dry_run ? "Lot prévu (rien "
+		    "n'est alloué ni écrit)" : "Lot de solde construit et "
+		    "enregistré", r->numero_ans, r->day, r->nrequests,
+		    r->numero_ans);
+	for (i = 0; i < r->nfiles; i++) {
+		if (r->files[i].is_zip)
+			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
+			    r->files[i].path, r->files[i].count,
+			    (unsigned long long)r->files[i].size);
+		else
+			fprintf(f, "  %s  (%zu demande(s))\n",
+			    r->files[i].path, r->files[i].count);
+	}
+	if (r->nskipped > 0)
+		fprintf(f, "Demandes écartées de ce lot (%zu) :\n",
+		    r->nskipped);
+	for (i = 0; i < r->nskipped; i++)
+		fprintf(f, "  %s : %s\n", r->skipped[i].ref,
+		    r->skipped[i].reason);
+}
+
+static int
+solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "ans", required_argument, NULL, 'a' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "archive", required_argument, NULL, 'A' },
+		{ "template", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_solde_opts	 o;
+	struct segur_build_result r;
+	struct segur_ledger	*l;
+	const char		*tpath = NULL, *env_val;
+	char			*cause = NULL, *out = NULL, *arch = NULL;
+	char			*tmpl = NULL;
+	int			 c, rc, json = 0;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'a':
+			o.numero_ans = optarg;
+			break;
+		case 'd':
+			o.day = optarg;
+			break;
+		case 'o':
+			o.outdir = optarg;
+			break;
+		case 'A':
+			o.archive_dir = optarg;
+			break;
+		case 't':
+			tpath = optarg;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env, "unexpected argument "
+		    "'%s'", argv[optind]));
+	if (tpath != NULL && (rc = segur_read_file(tpath, TEMPLATE_MAX, &tmpl,
+	    &o.tmpl_len, &cause)) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
+		free(cause);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	o.tmpl = tmpl;
+	if (o.outdir == NULL)
+		o.outdir = out = segurctl_beside_ledger(env->db_path, "out");
+	if (o.archive_dir == NULL)
+		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
+		    "archive");
+	/* Test hooks, as segurctl build (docs/internals/build.md). */
+	if ((env_val = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
+		o.crash_at = atoi(env_val);
+	if ((env_val = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
+		o.max_zip = strtoull(env_val, NULL, 10);
+	if ((env_val = getenv("SEGUR_TEST_MAX_LINES")) != NULL)
+		o.max_lines = strtoul(env_val, NULL, 10);
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		goto done;
+	rc = segur_solde_build(l, &o, &r, &cause);
+	segur_ledger_close(l);
+	if (rc != 0) {
+		segur_build_result_release(&r);
+		if (tpath != NULL && cause != NULL &&
+		    strncmp(cause, "modèle", strlen("modèle")) == 0) {
+			fprintf(env->err, "segurctl %s: %s: %s\n", self->name,
+			    tpath, cause);
+			free(cause);
+			rc = SEGURCTL_EXIT_USAGE;
+		} else
+			rc = segurctl_ledger_error(self, env, rc, cause);
+		goto done;
+	}
+	if (json)
+		segurctl_print_json(env, result_json(&r, o.dry_run));
+	else
+		result_print(env->out, &r, o.dry_run);
+	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;
+	segur_build_result_release(&r);
+done:
+	free(tmpl);
+	free(out);
+	free(arch);
+	return (rc);
+}
+
+const struct segurctl_cmd cmd_solde_build = {
+	"solde build", "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
+	"[--archive DIR] [--template FILE] [--dry-run] [--json]",
+	"build the balance files of the requests delivered", 0,
+	solde_build_exec
+};

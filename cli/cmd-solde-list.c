@@ -1,0 +1,190 @@
+/*
+ * cmd-solde-list.c: segurctl solde list: the advances paid whose balance
+ * is not requested yet, with the amounts and the deadline (lib/solde.c).
+ * Also segurctl_parse_euros(), shared by the solde commands.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/amount.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/solde.h"
+
+#include "segurctl.h"
+
+int
+segurctl_parse_euros(const char *s, int64_t *cents)
+{
+	char	 amount[64], *p;
+
+	if (strlen(s) >= sizeof(amount))
+		return (-1);
+	/* Euros as written by ops: "1460", "1460.00", "1460,00". */
+	snprintf(amount, sizeof(amount), "%s", s);
+	if ((p = strchr(amount, ',')) != NULL)
+		*p = '.';
+	if (segur_amount_from_text(amount, strlen(amount), cents) != 0 ||
+	    *cents < 0)
+		return (-1);
+	return (0);
+}
+
+struct walk {
+	FILE	*f;
+	cJSON	*arr;		/* NULL: text */
+	size_t	 n;
+	int	 oom;
+};
+
+static int
+row_json(struct walk *w, const struct segur_solde_row *r)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (-1);
+	cJSON_AddItemToArray(w->arr, o);
+	if (cJSON_AddStringToObject(o, "numeroASP", r->numero_asp) == NULL ||
+	    cJSON_AddStringToObject(o, "numeroEditeur", r->numero_editeur) ==
+	    NULL ||
+	    cJSON_AddStringToObject(o, "ref", r->ref) == NULL ||
+	    cJSON_AddStringToObject(o, "state", r->state) == NULL ||
+	    cJSON_AddStringToObject(o, "og", r->og) == NULL ||
+	    cJSON_AddStringToObject(o, "esms", r->esms != NULL ? r->esms :
+	    "") == NULL ||
+	    cJSON_AddStringToObject(o, "montantAccorde",
+	    segur_amount_format(r->granted_cents, b)) == NULL ||
+	    cJSON_AddStringToObject(o, "montantAvance",
+	    segur_amount_format(r->advance_cents, b)) == NULL ||
+	    cJSON_AddStringToObject(o, "soldeAttendu",
+	    segur_amount_format(r->balance_cents, b)) == NULL ||
+	    cJSON_AddNumberToObject(o, "soldeAttendu_cents",
+	    (double)r->balance_cents) == NULL ||
+	    cJSON_AddStringToObject(o, "dateAvance", r->advance_date) ==
+	    NULL ||
+	    cJSON_AddNumberToObject(o, "joursEcoules",
+	    (double)r->days_elapsed) == NULL ||
+	    (r->deadline[0] != '\0' ? cJSON_AddStringToObject(o, "echeance",
+	    r->deadline) : cJSON_AddNullToObject(o, "echeance")) == NULL ||
+	    (r->deadline[0] != '\0' ? cJSON_AddNumberToObject(o,
+	    "joursRestants", (double)r->days_left) :
+	    cJSON_AddNullToObject(o, "joursRestants")) == NULL ||
+	    cJSON_AddBoolToObject(o, "enRetard", r->overdue) == NULL ||
+	    cJSON_AddBoolToObject(o, "livre", r->delivered) == NULL)
+		return (-1);
+	return (0);
+}
+
+static int
+row_cb(void *arg, const struct segur_solde_row *r)
+{
+	struct walk	*w = arg;
+	char		 g[SEGUR_AMOUNT_BUFSZ], a[SEGUR_AMOUNT_BUFSZ];
+	char		 s[SEGUR_AMOUNT_BUFSZ];
+
+	w->n++;
+	if (w->arr != NULL) {
+		if (row_json(w, r) != 0)
+			w->oom = 1;
+		return (w->oom);
+	}
+	fprintf(w->f, "%-24s %-5s %-9s %12s %12s %12s %10s %5lld %-10s%s%s\n",
+	    r->numero_asp, r->numero_editeur, r->og,
+	    segur_amount_format(r->granted_cents, g),
+	    segur_amount_format(r->advance_cents, a),
+	    segur_amount_format(r->balance_cents, s), r->advance_date,
+	    (long long)r->days_elapsed, r->deadline[0] != '\0' ?
+	    r->deadline : "-", r->overdue ? " EN RETARD" : "",
+	    r->delivered ? " livré" : "");
+	fprintf(w->f, "    %s, ESMS %s%s\n", r->ref, r->esms != NULL ?
+	    r->esms : "", strcmp(r->state, "balance_rejected") == 0 ?
+	    ", solde rejeté : à redemander" : "");
+	return (0);
+}
+
+static int
+solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "overdue", no_argument, NULL, 'o' },
+		{ "og", required_argument, NULL, 'g' },
+		{ "today", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_solde_filter f;
+	struct segur_ledger	*l;
+	struct walk		 w;
+	char			*cause = NULL;
+	int64_t			 days;
+	int			 c, rc, json = 0;
+
+	memset(&f, 0, sizeof(f));
+	memset(&w, 0, sizeof(w));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'o':
+			f.overdue_only = 1;
+			break;
+		case 'g':
+			f.og = optarg;
+			break;
+		case 't':
+			f.today = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env, "unexpected argument "
+		    "'%s'", argv[optind]));
+	if (f.today != NULL && segur_date_days(f.today, &days) != 0)
+		return (segurctl_usage_error(self, env, "bad --today '%s' "
+		    "(AAAA-MM-JJ or JJ/MM/AAAA)", f.today));
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	w.f = env->out;
+	if (json && (w.arr = cJSON_CreateArray()) == NULL) {
+		segur_ledger_close(l);
+		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
+	}
+	if (!json)
+		fprintf(env->out, "%-24s %-5s %-9s %12s %12s %12s %10s %5s "
+		    "%-10s\n", "NUMERO_ASP", "N_ED", "OG", "ACCORDE",
+		    "AVANCE", "SOLDE", "AVANCE_LE", "JOURS", "ECHEANCE");
+	rc = segur_solde_list(l, &f, row_cb, &w, &cause);
+	segur_ledger_close(l);
+	if (rc != 0 || w.oom) {
+		cJSON_Delete(w.arr);
+		return (segurctl_ledger_error(self, env, rc != 0 ? rc :
+		    SEGUR_ENOMEM, cause));
+	}
+	if (json)
+		return (segurctl_print_json(env, w.arr));
+	fprintf(env->out, "%zu avance(s) en attente de solde.\n", w.n);
+	return (SEGURCTL_EXIT_OK);
+}
+
+const struct segurctl_cmd cmd_solde_list = {
+	"solde list", "[--overdue] [--og FINESS] [--today DATE] [--json]",
+	"list the advances paid whose balance is not requested yet", 0,
+	solde_list_exec
+};

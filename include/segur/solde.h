@@ -1,0 +1,163 @@
+/*
+ * solde.h: advances awaiting their balance, and balance ("solde") files
+ * (docs/solde.md, docs/internals/solde.md).
+ *
+ * Once ASP has paid the advance (state advance_paid), the editor delivers
+ * the prestation and records it with its proofs (segur_solde_deliver():
+ * invoice and the client's acceptance record). A request in advance_paid
+ * with a current delivery is ready for its balance; segur_solde_build()
+ * puts those requests on the lines of balance files rendered from a
+ * template (template.h), with the same guarantees as the advance build
+ * (build.h): at most 200 lines a file, documents checked, archived and
+ * zipped, everything recorded in ONE transaction, files written under
+ * temporary names and renamed after the commit, an interrupted build
+ * completed or cleared by the next one. Each request moves to
+ * balance_requested. ingest records ASP's answer (balance_accepted or
+ * balance_rejected); segur_solde_paid() records the payment and closes the
+ * request.
+ */
+#ifndef SEGUR_SOLDE_H
+#define SEGUR_SOLDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct segur_ledger;
+
+/* The setting key of the programme's deadline, in days after the advance
+ * payment (segurctl ref set solde-deadline-days N). */
+#define SEGUR_SOLDE_DEADLINE_KEY	"solde-deadline-days"
+
+/* ------------------------------------------------------------------ */
+/* Calendar dates "AAAA-MM-JJ" (proleptic Gregorian, no time zone). */
+
+/* Days from 1970-01-01 to the date; 0, or SEGUR_EINVAL for a date that
+ * does not exist ("2023-02-29"). Also accepts "JJ/MM/AAAA". */
+int	segur_date_days(const char *date, int64_t *days);
+
+/* The date days after 1970-01-01, as "AAAA-MM-JJ". */
+void	segur_date_from_days(int64_t days, char out[11]);
+
+/* to - from in days (negative when to is earlier); SEGUR_EINVAL. */
+int	segur_date_diff(const char *from, const char *to, int64_t *days);
+
+/* ------------------------------------------------------------------ */
+/* Recording the delivery and the payment. */
+
+struct segur_delivery {
+	const char	*date;		/* of the delivery, AAAA-MM-JJ or
+					   JJ/MM/AAAA */
+	const char	*invoice;	/* numeroFacture */
+	const char	*invoice_date;
+	int64_t		 invoice_cents;	/* montantFactureHT, > 0 */
+	const char	*facture_path;	/* the invoice: PDF, PNG or JPEG */
+	const char	*pv_path;	/* the acceptance record */
+	size_t		 max_doc;	/* 0: SEGUR_DOC_MAX_BYTES */
+};
+
+/*
+ * Records that the prestation of the request numero_asp was delivered,
+ * with its documents (checked: readable, at most 3 MiB, PDF/PNG/JPEG by
+ * their content; hashed and recorded by path). Allowed in advance_paid
+ * and balance_rejected; a later record replaces the earlier one (a
+ * corrected invoice). The state does not change: a delivery is a fact
+ * that makes the request ready for its balance (docs/decisions.md).
+ */
+int	segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
+	    const struct segur_delivery *d, char **cause);
+
+/*
+ * Records the payment of the balance (amount > 0, date) and closes the
+ * request: balance_accepted -> balance_paid -> closed in one transaction,
+ * two decisions and their events.
+ */
+int	segur_solde_paid(struct segur_ledger *l, const char *numero_asp,
+	    int64_t cents, const char *date, const char *note, char **cause);
+
+/* Sets a setting of the programme; only SEGUR_SOLDE_DEADLINE_KEY (a whole
+ * number of days, 1..3650) is known. One event. */
+int	segur_solde_setting_set(struct segur_ledger *l, const char *key,
+	    const char *value, char **cause);
+
+/* Sets the balance deadline of one request (by numeroASP); date NULL
+ * removes it, the programme's applies again. */
+int	segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
+	    const char *date, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* Follow-up: advances awaiting their balance. */
+
+struct segur_solde_row {
+	int64_t		 request_id;
+	char		 ref[65];
+	char		 state[24];	/* advance_paid or balance_rejected */
+	char		 numero_asp[64];
+	char		 numero_editeur[6];
+	char		 og[10];	/* the first OG's FINESS juridique */
+	char		*esms;		/* owned by the walk: FINESS géo,
+					   comma-separated */
+	int64_t		 granted_cents;	/* the grant's amount, else the
+					   request's */
+	int64_t		 advance_cents;
+	int64_t		 balance_cents;	/* granted - advance */
+	char		 advance_date[11];
+	int64_t		 days_elapsed;	/* since the advance, to today */
+	char		 deadline[11];	/* "" when none is configured */
+	int64_t		 days_left;	/* to the deadline (negative:
+					   overdue); 0 without deadline */
+	int		 overdue;	/* deadline passed */
+	int		 delivered;	/* ready for its balance */
+};
+
+struct segur_solde_filter {
+	const char	*today;		/* AAAA-MM-JJ; NULL: today (UTC) */
+	const char	*og;		/* FINESS juridique, or NULL */
+	int		 overdue_only;
+};
+
+/*
+ * Calls fn for each request whose advance is paid and whose balance is not
+ * requested (advance_paid, and balance_rejected waiting for a new
+ * request), the advance's oldest first. fn returns 0 to go on. The row is
+ * borrowed for the call.
+ */
+int	segur_solde_list(struct segur_ledger *l,
+	    const struct segur_solde_filter *f,
+	    int (*fn)(void *arg, const struct segur_solde_row *row),
+	    void *arg, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* Balance files. */
+
+struct segur_solde_opts {
+	const char	*numero_ans;	/* NULL: the only software known */
+	const char	*day;		/* "AAAAMMJJ"; NULL: today (local) */
+	const char	*outdir;
+	const char	*archive_dir;
+	const char	*tmpl;		/* template; NULL: the embedded
+					   sql/ref/solde-MS1-DUI.template.json */
+	size_t		 tmpl_len;
+	int		 dry_run;
+	size_t		 max_lines;	/* 0: SEGUR_BUILD_MAX_LINES */
+	uint64_t	 max_zip;	/* 0: SEGUR_ZIP_MAX_BYTES */
+	size_t		 max_doc;	/* 0: SEGUR_DOC_MAX_BYTES */
+	int		 crash_at;	/* tests: as segur_build_opts */
+};
+
+/* The name of the embedded default template. */
+#define SEGUR_SOLDE_TEMPLATE	"sql/ref/solde-MS1-DUI.template.json"
+
+struct segur_build_result;
+
+/*
+ * Builds the balance files (see above) into *r, as segur_build_run()
+ * does: r->files lists JSON-SOLDE-<ans>-<day>-<NNN>.json and
+ * PJ-SOLDE-<ans>-<day>-<NNN>-<k>.zip; a request whose documents fail is
+ * kept out with the reason (r->skipped). The template is checked first
+ * (segur_template_check()): a bad template is SEGUR_EINVAL, nothing done.
+ */
+int	segur_solde_build(struct segur_ledger *l,
+	    const struct segur_solde_opts *o, struct segur_build_result *r,
+	    char **cause);
+
+#endif /* SEGUR_SOLDE_H */
