@@ -1213,7 +1213,7 @@ cfg_finish(struct cfg_ctx *ctx)
 			cfg_error(ctx, line, "[mail]: username and "
 			    "password_file go together");
 		if (m->smtp_url != NULL && m->username != NULL &&
-		    m->starttls == SEGURD_STARTTLS_NO &&
+		    m->starttls == SEGURD_STARTTLS_OFF &&
 		    strncmp(m->smtp_url, "smtp://", 7) == 0 &&
 		    !url_host_is_loopback(m->smtp_url + 7))
 			cfg_error(ctx, key_line(ctx->set_main, "mail",

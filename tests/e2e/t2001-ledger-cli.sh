@@ -12,7 +12,7 @@ expect_grep 'segurctl init' "$T/err"
 
 expect_exit 0 segurctl init
 expect_exit 0 segurctl --db "$SEGUR_DB" init
-expect_grep 'schema version 2' "$T/out"
+expect_grep 'schema version 3' "$T/out"
 
 expect_exit 0 segurctl software add --ans 2023000042 \
     --siret 38042372300028 --profiles REFERENTIEL_ID,PA,PH,SOINS,SANS_SOINS \
