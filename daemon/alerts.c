@@ -521,6 +521,8 @@ submit(struct segurd_alerts *a, struct chan *c,
 		sub_free(s);
 		return;
 	}
+	log_debug("%zu alert(s) from alert %lld submitted to %s%s", n,
+	    (long long)ids[0], c->name, digest ? " as a digest" : "");
 	s->next = a->subs;
 	if (a->subs != NULL)
 		a->subs->prev = s;
@@ -677,8 +679,12 @@ job_start(struct segurd_alerts *a)
 		    NULL)
 			goto oom;
 		for (i = 0; i < a->nchans; i++) {
-			if (a->chans[i].disabled)
+			if (a->chans[i].disabled) {
+				log_debug("alerts: %s disabled (410 Gone) "
+				    "until reload: not read",
+				    a->chans[i].name);
 				continue;
+			}
 			if ((j->lists[n].channel = strdup(a->chans[i].name)) ==
 			    NULL)
 				goto oom;
@@ -762,6 +768,20 @@ on_tick(uv_timer_t *t)
 	job_start(a);
 }
 
+/*
+ * The digest period. Test hook: SEGUR_TEST_DIGEST_MS shortens it (the
+ * configuration allows 1min at least); tests only, never in production.
+ */
+static uint64_t
+digest_period(const struct segurd_config *cfg)
+{
+	const char	*t = getenv("SEGUR_TEST_DIGEST_MS");
+
+	if (cfg->digest_ms > 0 && t != NULL && atoi(t) > 0)
+		return ((uint64_t)atoi(t));
+	return (cfg->digest_ms);
+}
+
 static void
 timer_arm(struct segurd_alerts *a)
 {
@@ -800,7 +820,7 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 		return (NULL);
 	}
 	a->loop = loop;
-	a->digest_ms = cfg->digest_ms;
+	a->digest_ms = digest_period(cfg);
 	if (uv_random(NULL, NULL, &a->seed, sizeof(a->seed), 0, NULL) != 0)
 		a->seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)a;
 	pol.give_up_ms = cfg->retry_for_ms;
@@ -838,8 +858,8 @@ segurd_alerts_configure(struct segurd_alerts *a,
 	chans_free(a->chans, a->nchans);
 	a->chans = c;
 	a->nchans = n;
-	if (a->digest_ms != cfg->digest_ms) {
-		a->digest_ms = cfg->digest_ms;
+	if (a->digest_ms != digest_period(cfg)) {
+		a->digest_ms = digest_period(cfg);
 		timer_arm(a);
 	}
 	a->want_read = 1;

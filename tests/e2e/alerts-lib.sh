@@ -101,3 +101,26 @@ wait_sql() {
 		sleep 0.1
 	done
 }
+
+# write_conf PORT HOOKPORT [EXTRA]: $T/segurd.conf with the inbox, the
+# HTTP endpoint on PORT, the [webhook ops] on HOOKPORT and EXTRA lines.
+write_conf() {
+	cat >"$T/segurd.conf" <<CONF
+[ledger]
+path = ledger.db
+[log]
+level = debug
+[inbox]
+path = inbox
+archive = archive
+quarantine = quarantine
+settle = 200ms
+rescan = 1s
+[http]
+listen = 127.0.0.1:$1
+[webhook ops]
+url = http://127.0.0.1:$2/hook
+secret_file = hook.secret
+${3:-}
+CONF
+}
