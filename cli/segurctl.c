@@ -43,6 +43,8 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_alerts_list,
 	/* solde */
 	/* audit */
+	/* daemon */
+	&cmd_remind,
 	&cmd_help,
 	NULL
 };

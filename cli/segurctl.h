@@ -125,5 +125,7 @@ extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
 /* solde */
 /* audit */
+/* daemon */
+extern const struct segurctl_cmd cmd_remind;
 
 #endif /* SEGURCTL_H */
