@@ -74,6 +74,8 @@ write_conf "$port" "$hport"
 start_segurd "$T/segurd.conf" "$port"
 drop_return
 wait_log 'submitted to webhook:ops'
+get "$port" /metrics
+expect_grep '^segurd_alerts_in_flight 1$' "$T/resp"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 expect_grep 'alert-000001 to webhook:ops interrupted by shutdown' "$T/segurd.log"
