@@ -92,7 +92,8 @@ struct job {
 	struct segurd_alerts *a;
 	struct segur_ledger **ledger;	/* the alerts' handle */
 	const char	*ledger_path;
-	struct rec	*recs;		/* owned; in: to write; out: unwritten */
+	struct rec	*recs;		/* owned; in: to write, out: not
+					   written */
 	int		 read;
 	size_t		 limit;
 	struct due_list	*lists;		/* owned; one per channel */
@@ -214,15 +215,19 @@ oom:
 	return (SEGUR_ENOMEM);
 }
 
-/* The channels of cfg, in *out (owned array). */
+/* The channels of cfg, in *out (owned array), each checked by the
+ * deliverer: SEGUR_EINVAL with a cause naming the channel. */
 static int
-chans_build(const struct segurd_config *cfg, struct chan **out, size_t *nout)
+chans_build(const struct segurd_config *cfg, struct chan **out, size_t *nout,
+    char **cause)
 {
 	struct chan	*c;
+	char		*why = NULL;
 	size_t		 n = 0, i;
+	int		 rc;
 
 	if ((c = calloc(cfg->nwebhooks + 1, sizeof(*c))) == NULL)
-		return (SEGUR_ENOMEM);
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	for (i = 0; i < cfg->nwebhooks; i++) {
 		const struct segurd_webhook *w = &cfg->webhooks[i];
 
@@ -253,12 +258,33 @@ chans_build(const struct segurd_config *cfg, struct chan **out, size_t *nout)
 		c[n].ch.starttls = (int)cfg->mail.starttls;
 		n++;
 	}
+	for (i = 0; i < n; i++)
+		if ((rc = segurd_channel_check(&c[i].ch, &why)) != 0) {
+			/* The deliverer's cause names the channel. */
+			segur_cause(cause, rc, "%s", why != NULL ? why :
+			    segur_strerror(rc));
+			free(why);
+			chans_free(c, n);
+			return (rc);
+		}
 	*out = c;
 	*nout = n;
 	return (0);
 oom:
 	chans_free(c, n);
-	return (SEGUR_ENOMEM);
+	return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+}
+
+int
+segurd_alerts_check_config(const struct segurd_config *cfg, char **cause)
+{
+	struct chan	*c;
+	size_t		 n;
+	int		 rc;
+
+	if ((rc = chans_build(cfg, &c, &n, cause)) == 0)
+		chans_free(c, n);
+	return (rc);
 }
 
 static struct chan *
@@ -511,9 +537,10 @@ submit(struct segurd_alerts *a, struct chan *c,
 	if (rc != 0) {
 		log_errorx("alerts: %s: cannot submit %zu alert(s): %s",
 		    c->name, n, cause != NULL ? cause : segur_strerror(rc));
-		/* A bad alert fails for good; anything else is read again
-		 * at the next tick. */
-		if (rc == SEGUR_EINVAL)
+		/* A bad alert fails for good; anything else (the channels
+		 * were checked at load) is read again at the next tick. */
+		if (rc == SEGUR_EINVAL && (digest || segur_alert_check(
+		    alerts[0], NULL) != 0))
 			for (i = 0; i < n; i++)
 				rec_add(a, ids[i], c->name, REC_FAILED, 0,
 				    cause != NULL ? cause : "invalid alert");
@@ -811,12 +838,14 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 	size_t		 i;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->ledger_path = strdup(ledger_path)) == NULL ||
-	    chans_build(cfg, &a->chans, &a->nchans) != 0) {
-		if (a != NULL)
-			free(a->ledger_path);
+	    (a->ledger_path = strdup(ledger_path)) == NULL) {
 		free(a);
 		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		return (NULL);
+	}
+	if (chans_build(cfg, &a->chans, &a->nchans, cause) != 0) {
+		free(a->ledger_path);
+		free(a);
 		return (NULL);
 	}
 	a->loop = loop;
@@ -852,9 +881,10 @@ segurd_alerts_configure(struct segurd_alerts *a,
 {
 	struct chan	*c;
 	size_t		 n;
+	int		 rc;
 
-	if (chans_build(cfg, &c, &n) != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	if ((rc = chans_build(cfg, &c, &n, cause)) != 0)
+		return (rc);
 	chans_free(a->chans, a->nchans);
 	a->chans = c;
 	a->nchans = n;

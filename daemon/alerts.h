@@ -38,17 +38,27 @@ struct segurd_remind_req {
  * (copied), to the channels of cfg (borrowed until the next configure()
  * or close(): the caller keeps cfg alive as long as it is the running
  * configuration). The delivery policy (retry_for, timeouts) is read once,
- * here. Returns NULL with *cause set (caller frees).
+ * here. Returns NULL with *cause set (caller frees): out of memory, or a
+ * channel the deliverer refuses.
  */
 struct segurd_alerts *segurd_alerts_new(uv_loop_t *loop,
 	    const char *ledger_path, const struct segurd_config *cfg,
 	    char **cause);
 
 /*
+ * Checks the channels of cfg as the deliverer will use them (for
+ * --check-config and before a reload). Returns 0 or SEGUR_EINVAL with a
+ * cause naming the channel, never quoting a secret or a URL's token.
+ */
+int	segurd_alerts_check_config(const struct segurd_config *cfg,
+	    char **cause);
+
+/*
  * Takes the channels and the digest period of a new configuration
  * (borrowed as above); channels disabled by a 410 are enabled again.
  * Deliveries in progress finish on the channel they started with.
- * Returns 0 or SEGUR_ENOMEM (the old channels stay).
+ * Returns 0, or SEGUR_EINVAL (a channel refused, see check_config) or
+ * SEGUR_ENOMEM with a cause: the old channels stay.
  */
 int	segurd_alerts_configure(struct segurd_alerts *a,
 	    const struct segurd_config *cfg, char **cause);

@@ -158,11 +158,14 @@ reload(struct segurd *d)
 		log_warnx("reload: [alerts] retry_for changed: this takes "
 		    "effect at the next restart");
 	if (segurd_alerts_configure(d->alerts, cfg, &cause) != 0) {
-		log_errorx("reload: alerts: %s; keeping the running "
-		    "configuration", cause != NULL ? cause : "out of memory");
-		free(cause);
+		log_errorx("reload: alerts: %s", cause != NULL ? cause :
+		    "out of memory");
+		log_errorx("reload failed: keeping the running configuration");
 		segurd_config_free(cfg);
 		d->reloads_failed++;
+		d->config_bad = 1;
+		free(d->config_error);
+		d->config_error = cause;
 		notify_status(d, "READY=1\n");
 		return;
 	}
@@ -228,11 +231,14 @@ signal_start(struct segurd *d, uv_signal_t *h, int signum)
 static int
 check_config(const char *file)
 {
-	struct segurd_config *cfg;
+	struct segurd_config *cfg = NULL;
 	char	*cause = NULL;
 	int	 rc;
 
-	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0) {
+	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0 ||
+	    (rc = segurd_alerts_check_config(cfg, &cause)) != 0) {
+		if (rc != 0 && cfg != NULL)
+			segurd_config_free(cfg);
 		fprintf(stderr, "%s\n", cause != NULL ? cause :
 		    segur_strerror(rc));
 		fprintf(stderr, "segurd: %s: configuration is not valid\n",

@@ -40,7 +40,8 @@ struct segur_remind_item {
 					   "deadline" */
 	const char	*since;		/* "AAAA-MM-JJ": file, acceptance or
 					   advance date */
-	const char	*period;	/* "J+7", "J+14", "J-30", "J-7", "J-1" */
+	const char	*period;	/* "J+7", "J+14"...; "J-30", "J-7",
+					   "J-1" */
 	int		 days;		/* days since since (deadline: days
 					   left) */
 	int64_t		 alert_id;	/* queued alert; 0 in a dry run */

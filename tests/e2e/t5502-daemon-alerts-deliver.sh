@@ -4,7 +4,8 @@
 # Standard Webhooks signature) and the test SMTP server (the message
 # parsed back: French subject, the request's reference and ASP's label in
 # the body); the ledger records each channel delivered, segurctl alerts
-# list shows it.
+# list shows it. A webhook secret the deliverer cannot use fails
+# --check-config.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
@@ -78,4 +79,12 @@ expect_no_grep "127.0.0.1:$hport" "$T/segurd.log"
 expect_exit 0 segurctl alerts list --state delivered
 expect_grep '^alert-000001 .* rejection livrée' "$T/out"
 expect_exit 0 segurctl audit verify
+
+# A secret the deliverer could not use is refused by --check-config (and
+# at start or reload), not found out at each delivery; the cause never
+# quotes it.
+printf 'not-a-webhook-secret\n' >"$T/hook.secret"
+expect_exit 1 "$SEGURD" --check-config -c "$T/segurd.conf"
+expect_grep 'webhook:ops: webhook secret is not' "$T/err"
+expect_no_grep 'not-a-webhook-secret' "$T/err"
 pass
