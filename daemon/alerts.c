@@ -650,8 +650,15 @@ job_done(uv_work_t *req, int status)
 		a->recs = r;
 	}
 	if (!a->closing && a->deliver != NULL && j->read)
-		for (i = 0; i < j->nlists; i++)
+		for (i = 0; i < j->nlists; i++) {
 			deliver_list(a, &j->lists[i], a->digest_ms > 0);
+			/* A full batch (a file of 200 rejections): read the
+			 * rest now rather than at the next tick. */
+			if (j->lists[i].n >= j->limit) {
+				a->want_read = 1;
+				a->again = 1;
+			}
+		}
 	lists_free(j->lists, j->nlists);
 	free(j->cause);
 	free(j->rec_cause);
