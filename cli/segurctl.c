@@ -52,6 +52,8 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_solde_build,
 	&cmd_solde_variables,
 	/* audit */
+	/* daemon */
+	&cmd_remind,
 	&cmd_help,
 	NULL
 };

@@ -144,5 +144,7 @@ extern const struct segurctl_cmd cmd_solde_variables;
  * exactly; 0, or -1 for anything else (cli/cmd-solde-list.c). */
 int	segurctl_parse_euros(const char *s, int64_t *cents);
 /* audit */
+/* daemon */
+extern const struct segurctl_cmd cmd_remind;
 
 #endif /* SEGURCTL_H */

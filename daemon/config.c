@@ -157,9 +157,10 @@ static const struct cfg_key cfg_keys[] = {
 	    "masked, since chat webhooks carry their token there." },
 	{ "webhook", "secret_file", "file", K_SECRET, NULL, 0,
 	    W(secret), 0, 0, NULL,
-	    "File holding the Standard Webhooks secret (whsec_ and base64, "
-	    "or raw text), required with format standard. A bare name is "
-	    "looked up in $CREDENTIALS_DIRECTORY when set." },
+	    "File holding the Standard Webhooks secret (whsec_ and the "
+	    "base64 of 24 to 64 bytes, or the bare base64), required with "
+	    "format standard. A bare name is looked up in "
+	    "$CREDENTIALS_DIRECTORY when set." },
 	{ "webhook", "format", "standard|text", K_CHOICE, "standard", 0,
 	    W(format), 0, 0, NULL,
 	    "standard: signed JSON (webhook-id, webhook-timestamp, "
@@ -1213,7 +1214,7 @@ cfg_finish(struct cfg_ctx *ctx)
 			cfg_error(ctx, line, "[mail]: username and "
 			    "password_file go together");
 		if (m->smtp_url != NULL && m->username != NULL &&
-		    m->starttls == SEGURD_STARTTLS_NO &&
+		    m->starttls == SEGURD_STARTTLS_OFF &&
 		    strncmp(m->smtp_url, "smtp://", 7) == 0 &&
 		    !url_host_is_loopback(m->smtp_url + 7))
 			cfg_error(ctx, key_line(ctx->set_main, "mail",

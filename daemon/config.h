@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "deliver.h"
 #include "log.h"
 
 #define SEGURD_CONFIG_DEFAULT	"/etc/segur/segurd.conf"
@@ -63,11 +64,8 @@ struct segurd_webhook {
 	int	 line;		/* line of the section header */
 };
 
-enum segurd_starttls {
-	SEGURD_STARTTLS_REQUIRED,
-	SEGURD_STARTTLS_TRY,
-	SEGURD_STARTTLS_NO
-};
+/* starttls: enum segurd_starttls of deliver.h (REQUIRED, TRY, OFF), the
+ * choices' order in the table. */
 
 /* The [mail] section; enabled when the section is present. */
 struct segurd_mail {

@@ -274,6 +274,9 @@ segurd_glue_metrics(void *arg, struct segurd_http_response *resp)
 	    (rc = metric(&b, "segurd_inbox_last_processed_time_seconds",
 	    "gauge", "Unix time the last processing ended, 0 if none.",
 	    (double)s->last_done)) != 0 ||
+	    (rc = metric(&b, "segurd_alerts_in_flight", "gauge",
+	    "Alert submissions being delivered (retries included).",
+	    (double)segurd_alerts_inflight(d->alerts))) != 0 ||
 	    (rc = metric(&b, "segurd_http_responses_total", "counter",
 	    "HTTP responses sent, this one excluded.",
 	    (double)d->http.requests)) != 0 ||

@@ -6,7 +6,8 @@
  *     loaded and checked whole; the log level set from it;
  *  2. the loop, SIGTERM/SIGINT/SIGHUP handlers;
  *  3. the HTTP endpoint bound (a taken port fails here, not later);
- *  4. the inbox watcher, with glue.c's process callback;
+ *  4. the inbox watcher, with glue.c's process callback; the alerts'
+ *     delivery (alerts.c) and the daily reminder timer (remind.c);
  *  5. the systemd watchdog timer when WATCHDOG_USEC asks for it, then
  *     READY=1 and STATUS= through sd_notify (no-ops outside systemd).
  * Shutdown (SIGTERM, SIGINT): STOPPING=1; stop accepting, close the
@@ -97,9 +98,13 @@ notify_status(struct segurd *d, const char *extra)
 static void
 on_file_done(void *arg, const char *name, int rc)
 {
+	struct segurd *d = arg;
+
 	(void)name;
-	(void)rc;
-	notify_status(arg, "");
+	notify_status(d, "");
+	/* Ingest may have queued alerts: deliver them now. */
+	if (rc == 0)
+		segurd_alerts_wake(d->alerts);
 }
 
 static void
@@ -149,6 +154,22 @@ reload(struct segurd *d)
 	restart_only("[inbox] quarantine", d->run.quarantine_path,
 	    cfg->quarantine_path);
 	restart_only("[http] listen", d->run.listen, cfg->listen);
+	if (cfg->retry_for_ms != d->cfg->retry_for_ms)
+		log_warnx("reload: [alerts] retry_for changed: this takes "
+		    "effect at the next restart");
+	if (segurd_alerts_configure(d->alerts, cfg, &cause) != 0) {
+		log_errorx("reload: alerts: %s", cause != NULL ? cause :
+		    "out of memory");
+		log_errorx("reload failed: keeping the running configuration");
+		segurd_config_free(cfg);
+		d->reloads_failed++;
+		d->config_bad = 1;
+		free(d->config_error);
+		d->config_error = cause;
+		notify_status(d, "READY=1\n");
+		return;
+	}
+	segurd_remind_configure(&d->remind, cfg);
 	log_set_level(cfg->log_level);
 	segurd_watch_set_timing(&d->watch, cfg->settle_ms, cfg->rescan_ms);
 	segurd_http_set_limits(&d->http, (size_t)cfg->max_request_bytes,
@@ -175,6 +196,10 @@ shutdown_begin(struct segurd *d, const char *why)
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	segurd_remind_close(&d->remind);
+	/* Deliveries in progress stay pending in the outbox (sent again at
+	 * the next start); curl is cleaned up while the loop still runs. */
+	segurd_alerts_close(d->alerts, NULL, NULL);
 	segurd_http_close(&d->http, NULL);
 	segurd_watch_stop(&d->watch, NULL);
 }
@@ -206,11 +231,14 @@ signal_start(struct segurd *d, uv_signal_t *h, int signum)
 static int
 check_config(const char *file)
 {
-	struct segurd_config *cfg;
+	struct segurd_config *cfg = NULL;
 	char	*cause = NULL;
 	int	 rc;
 
-	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0) {
+	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0 ||
+	    (rc = segurd_alerts_check_config(cfg, &cause)) != 0) {
+		if (rc != 0 && cfg != NULL)
+			segurd_config_free(cfg);
 		fprintf(stderr, "%s\n", cause != NULL ? cause :
 		    segur_strerror(rc));
 		fprintf(stderr, "segurd: %s: configuration is not valid\n",
@@ -324,6 +352,16 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	d.watch.done = on_file_done;
 	log_info("watching %s", d.run.inbox_path);
+
+	/* 4b. Alert delivery from the outbox, and the daily reminders. */
+	if ((d.alerts = segurd_alerts_new(&d.loop, d.run.ledger_path, d.cfg,
+	    &cause)) == NULL)
+		fatalx("alerts: %s", cause != NULL ? cause : "out of memory");
+	segurd_remind_start(&d.remind, &d.loop, d.alerts, d.cfg);
+	log_info("alerts: %zu channel%s%s", d.cfg->nwebhooks +
+	    (d.cfg->mail.enabled ? 1 : 0), d.cfg->nwebhooks +
+	    (d.cfg->mail.enabled ? 1 : 0) == 1 ? "" : "s",
+	    d.cfg->digest_ms > 0 ? ", digest" : "");
 
 	/* 5. systemd. */
 	uv_timer_init(&d.loop, &d.watchdog);

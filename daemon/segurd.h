@@ -10,8 +10,10 @@
 
 #include <uv.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "http.h"
+#include "remind.h"
 #include "watch.h"
 
 /*
@@ -42,6 +44,8 @@ struct segurd {
 	struct segurd_run run;
 	struct segurd_watch watch;
 	struct segurd_http http;
+	struct segurd_alerts *alerts;	/* owned; freed by its close */
+	struct segurd_remind remind;
 	uv_signal_t	 sig_term, sig_int, sig_hup;
 	uv_timer_t	 watchdog;
 	uint64_t	 watchdog_usec;	/* 0: not asked by systemd */

@@ -61,4 +61,51 @@ int	segur_outbox_list(struct segur_ledger *l,
 	    int (*fn)(void *arg, const struct segur_outbox_row *row),
 	    void *arg, char **cause);
 
+/*
+ * Delivery, as segurd does it: for each channel (named as segurd's
+ * configuration names it, "webhook:ops", "mail"), the alerts that still
+ * need sending are those with no alert_delivery row for that channel, or
+ * a row still 'pending' whose next_at has come. Each outcome is recorded
+ * in one transaction with its event ("alert.delivered", "alert.failed",
+ * "alert.retry"), so that the outbox stays the truth across a crash:
+ * what is not recorded delivered is sent again.
+ */
+struct segur_outbox_due {
+	int64_t		 id;
+	const char	*kind;
+	const char	*severity;
+	const char	*created_at;	/* "2026-11-27T13:35:02Z" */
+	const char	*subject;
+	const char	*facts;		/* JSON text */
+	int		 tries;		/* attempts already recorded */
+};
+
+/*
+ * Calls fn for each alert due on channel at now (an RFC 3339 UTC time,
+ * NULL: the current time), oldest first, at most limit (0: all); fn
+ * returns non-zero to stop. Borrowed rows, for the call only.
+ */
+int	segur_outbox_due(struct segur_ledger *l, const char *channel,
+	    const char *now, size_t limit,
+	    int (*fn)(void *arg, const struct segur_outbox_due *row),
+	    void *arg, char **cause);
+
+/*
+ * Records the outcome of delivering alert id on channel, after tries
+ * more attempts (added to those recorded):
+ *  - delivered: the receiver has it;
+ *  - failed: given up, with error (one line, English, no secret);
+ *  - retry: still pending, due again at next_at (RFC 3339 UTC), with
+ *    the last error or NULL (an interrupted delivery).
+ * SEGUR_ENOENT if the alert does not exist. A delivered row is never
+ * turned back: recording again a delivery already delivered is a no-op.
+ */
+int	segur_outbox_delivered(struct segur_ledger *l, int64_t id,
+	    const char *channel, int tries, char **cause);
+int	segur_outbox_failed(struct segur_ledger *l, int64_t id,
+	    const char *channel, int tries, const char *error, char **cause);
+int	segur_outbox_retry(struct segur_ledger *l, int64_t id,
+	    const char *channel, int tries, const char *next_at,
+	    const char *error, char **cause);
+
 #endif /* SEGUR_OUTBOX_H */

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 
-printf 'whsec_c2VndXItdGVzdC1zZWNyZXQ=\n' >"$T/ops.key"
+printf 'whsec_c2VndXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=\n' >"$T/ops.key"
 chmod 600 "$T/ops.key"
 printf 'smtp-Passw0rd\n' >"$T/smtp.pw"
 chmod 640 "$T/smtp.pw"

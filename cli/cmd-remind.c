@@ -1,0 +1,182 @@
+/*
+ * cmd-remind.c: segurctl remind: the daily reminder check of segurd, run
+ * by hand; with --dry-run, what is due without queuing anything.
+ *
+ * The day counts default to segurd.conf's ([reminders]); the date is
+ * today (UTC). Test hook: SEGUR_TEST_TODAY=AAAA-MM-JJ replaces the date
+ * (tests only).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/outbox.h"
+#include "segur/remind.h"
+#include "segurctl.h"
+
+struct out {
+	FILE	*f;
+	cJSON	*json;		/* array, or NULL for text */
+	int	 oom;
+};
+
+static const char *
+kind_fr(const char *kind)
+{
+	if (strcmp(kind, "submitted") == 0)
+		return ("sans réponse de l'ASP");
+	if (strcmp(kind, "decision") == 0)
+		return ("acceptée, sans décision");
+	if (strcmp(kind, "balance") == 0)
+		return ("avance versée, sans solde");
+	return ("échéance du solde");
+}
+
+static void
+on_item(void *arg, const struct segur_remind_item *it)
+{
+	struct out	*o = arg;
+	char		 id[32] = "";
+	cJSON		*j;
+
+	if (it->alert_id > 0)
+		segur_outbox_alert_id(it->alert_id, id);
+	if (o->json == NULL) {
+		fprintf(o->f, "%-16s %-5s %s depuis %s (%s%d j)%s%s\n",
+		    it->ref, it->period, kind_fr(it->kind), it->since,
+		    strcmp(it->kind, "deadline") == 0 ? "reste " : "",
+		    it->days, *id != '\0' ? "  " : "", id);
+		return;
+	}
+	if ((j = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(j, "ref", it->ref) == NULL ||
+	    cJSON_AddStringToObject(j, "kind", it->kind) == NULL ||
+	    cJSON_AddStringToObject(j, "period", it->period) == NULL ||
+	    cJSON_AddStringToObject(j, "since", it->since) == NULL ||
+	    cJSON_AddNumberToObject(j, "days", it->days) == NULL ||
+	    (*id != '\0' && cJSON_AddStringToObject(j, "alert", id) == NULL) ||
+	    !cJSON_AddItemToArray(o->json, j)) {
+		cJSON_Delete(j);
+		o->oom = 1;
+	}
+}
+
+static int
+days_arg(const char *s, unsigned *out)
+{
+	char		*end;
+	unsigned long	 v;
+
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || v > 3650)
+		return (-1);
+	*out = (unsigned)v;
+	return (0);
+}
+
+static int
+remind_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "submitted-days", required_argument, NULL, 's' },
+		{ "decision-days", required_argument, NULL, 'd' },
+		{ "balance-days", required_argument, NULL, 'b' },
+		{ "deadline-days", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_remind_opts o;
+	struct segur_ledger *l;
+	struct out	 out;
+	cJSON		*root;
+	char		*cause = NULL;
+	unsigned	 queued = 0, *dst;
+	int		 c, rc, json = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.submitted_days = 7;
+	o.decision_days = 60;
+	o.balance_days = 180;
+	o.today = getenv("SEGUR_TEST_TODAY");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+		case 'd':
+		case 'b':
+		case 'e':
+			dst = c == 's' ? &o.submitted_days : c == 'd' ?
+			    &o.decision_days : c == 'b' ? &o.balance_days :
+			    &o.balance_deadline_days;
+			if (days_arg(optarg, dst) != 0)
+				return (segurctl_usage_error(self, env,
+				    "%s: a number of days, 0 to 3650",
+				    argv[optind - 1]));
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env, "unexpected argument"));
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	memset(&out, 0, sizeof(out));
+	out.f = env->out;
+	if (json && (out.json = cJSON_CreateArray()) == NULL) {
+		segur_ledger_close(l);
+		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
+	}
+	rc = segur_remind_check(l, &o, on_item, &out, &queued, &cause);
+	segur_ledger_close(l);
+	if (rc == 0 && out.oom)
+		rc = SEGUR_ENOMEM;
+	if (rc != 0) {
+		cJSON_Delete(out.json);
+		return (segurctl_ledger_error(self, env, rc, cause));
+	}
+	if (json) {
+		if ((root = cJSON_CreateObject()) == NULL) {
+			cJSON_Delete(out.json);
+			return (segurctl_ledger_error(self, env, SEGUR_ENOMEM,
+			    NULL));
+		}
+		cJSON_AddBoolToObject(root, "dryRun", o.dry_run);
+		cJSON_AddNumberToObject(root, "count", queued);
+		cJSON_AddItemToObject(root, "reminders", out.json);
+		return (segurctl_print_json(env, root));
+	}
+	if (queued == 0)
+		fprintf(env->out, "Aucune relance due.\n");
+	else
+		fprintf(env->out, "%u relance%s %s.\n", queued, queued > 1 ?
+		    "s" : "", o.dry_run ? (queued > 1 ? "dues" : "due") :
+		    (queued > 1 ? "mises en file" : "mise en file"));
+	return (SEGURCTL_EXIT_OK);
+}
+
+const struct segurctl_cmd cmd_remind = {
+	"remind", "[--dry-run] [--json] [--submitted-days N] "
+	"[--decision-days N] [--balance-days N] [--deadline-days N]",
+	"queue the reminders due today (what segurd does daily)",
+	0, remind_exec
+};
