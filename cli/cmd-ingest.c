@@ -131,6 +131,65 @@ result_print(FILE *f, const char *path, const struct segur_ingest_result *r)
 		fprintf(f, "  anomalie : %s\n", r->anomalies[i]);
 }
 
+/* ingest --submitted: records files uploaded before the ledger. */
+static int
+adopt_all(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segur_ledger *l, const struct segur_adopt_opts *ao, int n,
+    char **files, cJSON *all)
+{
+	struct segur_adopt_result r;
+	cJSON	*o, *a;
+	char	*cause;
+	size_t	 k;
+	int	 i, rc, status = SEGURCTL_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		cause = NULL;
+		if ((rc = segur_ingest_submitted(l, files[i], ao, &r,
+		    &cause)) != 0) {
+			int s = segurctl_ledger_error(self, env, rc, cause);
+
+			if (s > status)
+				status = s;
+			segur_adopt_result_release(&r);
+			continue;
+		}
+		if (all != NULL && (o = cJSON_CreateObject()) != NULL) {
+			cJSON_AddStringToObject(o, "file", files[i]);
+			cJSON_AddStringToObject(o, "status", "adopted");
+			cJSON_AddStringToObject(o, "numeroAns", r.numero_ans);
+			a = cJSON_AddArrayToObject(o, "refs");
+			for (k = 0; a != NULL && k < r.nrefs; k++)
+				cJSON_AddItemToArray(a,
+				    cJSON_CreateString(r.refs[k]));
+			cJSON_AddNumberToObject(o, "documentsMissing",
+			    (double)r.nmissing);
+			cJSON_AddNumberToObject(o, "validationErrors",
+			    (double)r.nerrors);
+			cJSON_AddItemToArray(all, o);
+		} else if (all == NULL) {
+			fprintf(env->out, "%s : enregistré tel que déposé : "
+			    "%zu demande(s) en attente de la réponse de l'ASP",
+			    files[i], r.nrefs);
+			for (k = 0; k < r.nrefs; k++)
+				fprintf(env->out, "%s%s", k == 0 ? " (" : ", ",
+				    r.refs[k]);
+			fprintf(env->out, "%s\n", r.nrefs > 0 ? ")" : "");
+			if (r.nmissing > 0)
+				fprintf(env->out, "  %zu bon(s) de commande "
+				    "introuvable(s) : --documents DIR\n",
+				    r.nmissing);
+			if (r.nerrors > 0)
+				fprintf(env->out, "  %zu erreur(s) du "
+				    "validateur dans ce fichier (segurctl "
+				    "validate) : l'ASP a pu rejeter des "
+				    "lignes\n", r.nerrors);
+		}
+		segur_adopt_result_release(&r);
+	}
+	return (status);
+}
+
 static int
 ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     int argc, char **argv)
@@ -140,8 +199,11 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "archive", required_argument, NULL, 'A' },
 		{ "quarantine", required_argument, NULL, 'Q' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "submitted", no_argument, NULL, 's' },
+		{ "documents", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct segur_adopt_opts	 ao;
 	struct segur_ingest_opts o;
 	struct segur_ingest_result r;
 	struct segur_ledger	*l;
@@ -149,8 +211,10 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	char			*cause, *arch = NULL, *quar = NULL;
 	const char		*crash;
 	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
+	int			 submitted = 0;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ao, 0, sizeof(ao));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -167,6 +231,12 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		case 'j':
 			json = 1;
 			break;
+		case 's':
+			submitted = 1;
+			break;
+		case 'd':
+			ao.documents_dir = optarg;
+			break;
 		default:
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));
@@ -174,6 +244,9 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (optind == argc)
 		return (segurctl_usage_error(self, env, "expected FILE..."));
+	if (ao.documents_dir != NULL && !submitted)
+		return (segurctl_usage_error(self, env,
+		    "--documents goes with --submitted"));
 	if (o.archive_dir == NULL)
 		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
 		    "archive");
@@ -187,6 +260,16 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		goto done;
 	if (json)
 		all = cJSON_CreateArray();
+	if (submitted) {
+		ao.archive_dir = o.archive_dir;
+		status = adopt_all(self, env, l, &ao, argc - optind,
+		    argv + optind, all);
+		segur_ledger_close(l);
+		if (json)
+			segurctl_print_json(env, all);
+		rc = status;
+		goto done;
+	}
 	for (i = optind; i < argc; i++) {
 		cause = NULL;
 		rc = segur_ingest_file(l, argv[i], &o, &r, &cause);
@@ -220,7 +303,8 @@ done:
 }
 
 const struct segurctl_cmd cmd_ingest = {
-	"ingest", "[--archive DIR] [--quarantine DIR] [--json] FILE...",
+	"ingest", "[--archive DIR] [--quarantine DIR] [--json] "
+	"[--submitted [--documents DIR]] FILE...",
 	"record the files ASP returned: accepted, rejected, anomalies", 0,
 	ingest_exec
 };

@@ -38,7 +38,7 @@ collect_ref(void *arg, const struct segur_request_row *row)
 /* Adds one request's outcome to arr (--json), or prints it. */
 static int
 report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
-    const struct segur_report *rep, int promoted)
+    const struct segur_report *rep, int promoted, const char *stayed)
 {
 	cJSON	*o, *fs, *f;
 	size_t	 i;
@@ -54,7 +54,7 @@ report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
 			    "avertissement", rep->findings[i].message);
 		fprintf(env->out, "%s: %s (%zu erreur(s), %zu "
 		    "avertissement(s))\n", ref, promoted ? "ready" :
-		    "still a draft", rep->nerrors, rep->nwarnings);
+		    stayed, rep->nerrors, rep->nwarnings);
 		return (0);
 	}
 	if ((o = cJSON_CreateObject()) == NULL ||
@@ -83,18 +83,23 @@ report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
 	return (0);
 }
 
-static int
-request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+/*
+ * The body of "request ready" (drafts) and "resubmit" (rejected requests):
+ * validates each request named, or every one in state from with the
+ * option all_opt, and makes the clean ones ready.
+ */
+int
+segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv, int from, const char *all_opt,
+    const char *stayed_word)
 {
-	static const struct option opts[] = {
+	const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
+		{ all_opt, no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_request_filter f = { SEGUR_STATE_DRAFT, NULL, NULL, NULL,
-	    0 };
+	struct segur_request_filter f = { from, NULL, NULL, NULL, 0 };
 	struct segur_report rep;
 	struct segur_ledger *l;
 	struct refs	 refs = { NULL, 0 };
@@ -119,7 +124,7 @@ request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (all == (optind < argc))
 		return (segurctl_usage_error(self, env,
-		    "give references or --all"));
+		    "give references or --%s", all_opt));
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	if (all && (rc = segur_ledger_request_list(l, &f, collect_ref, &refs,
@@ -164,7 +169,8 @@ request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			stayed++;
 			continue;
 		}
-		if (report_one(env, arr, refs.v[i], &rep, promoted) != 0)
+		if (report_one(env, arr, refs.v[i], &rep, promoted,
+		    stayed_word) != 0)
 			status = SEGURCTL_EXIT_USAGE;
 		if (!promoted)
 			stayed++;
@@ -179,6 +185,14 @@ request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (status == SEGURCTL_EXIT_OK && stayed > 0)
 		status = SEGURCTL_EXIT_FINDINGS;
 	return (status);
+}
+
+static int
+request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	return (segurctl_promote(self, env, argc, argv, SEGUR_STATE_DRAFT,
+	    "all", "still a draft"));
 }
 
 const struct segurctl_cmd cmd_request_ready = {

@@ -38,6 +38,8 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_audit_verify,
 	/* build */
 	&cmd_build,
+	&cmd_resubmit,
+	&cmd_request_edit,
 	/* ingest */
 	&cmd_ingest,
 	&cmd_alerts_list,

@@ -95,6 +95,11 @@ int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
  * NULL on ENOMEM. */
 char	*segurctl_beside_ledger(const char *db, const char *leaf);
 
+/* The body of request ready and resubmit (cli/cmd-request-ready.c). */
+int	segurctl_promote(const struct segurctl_cmd *self,
+	    struct segurctl_env *env, int argc, char **argv, int from,
+	    const char *all_opt, const char *stayed);
+
 /* Prints o indented on env->out and deletes it. */
 int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
@@ -120,6 +125,8 @@ int	segurctl_record_exec(int kind,
 	    int argc, char **argv);
 /* build */
 extern const struct segurctl_cmd cmd_build;
+extern const struct segurctl_cmd cmd_resubmit;
+extern const struct segurctl_cmd cmd_request_edit;
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "filerec.h"
 #include "ledger-int.h"
 #include "segur/archive.h"
 #include "segur/build.h"
@@ -304,72 +305,15 @@ check_documents(struct build *b, struct breq *q)
 	return (0);
 }
 
-/* Records that an object is in the archive (once written and synced). */
-static int
-record_archive(struct build *b, const char *sha256, uint64_t size)
-{
-	static const char *const sql =
-	    "INSERT INTO archive(sha256, size, stored_at) VALUES (?, ?, ?) "
-	    "ON CONFLICT(sha256) DO NOTHING";
-	sqlite3_stmt	*st;
-	char		 now[24];
-	int		 rc;
-
-	segur__ledger_now(now);
-	if ((rc = segur__stmt(b->l, sql, &st, b->cause)) != 0)
-		return (rc);
-	segur__bind_text(st, 1, sha256);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-	segur__bind_text(st, 3, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "record the archive"));
-	return (0);
-}
-
 /* Records an outgoing file (and its archive row); *id gets its row. */
 static int
 record_file(struct build *b, const char *kind, const char *name, int rank,
     const char *sha256, uint64_t size, int64_t *id)
 {
-	static const char *const q_file =
-	    "INSERT INTO file(direction, kind, name, numero_ans, day, rank, "
-	    "sha256, size, created_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt	*st;
-	char		 now[24], *after;
-	int		 rc;
+	struct segur__file f = { "out", kind, name, b->sw.numero_ans,
+	    b->r->day, rank, sha256, size, NULL, 0 };
 
-	segur__ledger_now(now);
-	if ((rc = record_archive(b, sha256, size)) != 0)
-		return (rc);
-	if ((rc = segur__stmt(b->l, q_file, &st, b->cause)) != 0)
-		return (rc);
-	segur__bind_text(st, 1, kind);
-	segur__bind_text(st, 2, name);
-	segur__bind_text(st, 3, b->sw.numero_ans);
-	segur__bind_text(st, 4, b->r->day);
-	if (rank > 0)
-		sqlite3_bind_int(st, 5, rank);
-	else
-		sqlite3_bind_null(st, 5);
-	segur__bind_text(st, 6, sha256);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)size);
-	segur__bind_text(st, 8, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "record the file"));
-	*id = sqlite3_last_insert_rowid(b->l->db);
-	after = segur_asprintf("{\"kind\":\"%s\",\"name\":\"%s\","
-	    "\"sha256\":\"%s\",\"size\":%" PRIu64 "}", kind, name, sha256,
-	    size);
-	if (after == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
-	rc = segur__event_append(b->l, "file.built", "file", name, 0, NULL,
-	    after, b->cause);
-	free(after);
-	return (rc);
+	return (segur__file_record(b->l, &f, "file.built", id, b->cause));
 }
 
 /* Records that a document went with an attempt, under its name. */
@@ -385,7 +329,8 @@ record_sent_document(struct build *b, const struct breq *q,
 	char		*text;
 	int		 rc;
 
-	if ((rc = record_archive(b, d->sha256, d->size)) != 0)
+	if ((rc = segur__archive_record(b->l, d->sha256, d->size,
+	    b->cause)) != 0)
 		return (rc);
 	if ((rc = segur__stmt(b->l, sql, &st, b->cause)) != 0)
 		return (rc);

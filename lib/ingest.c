@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "filerec.h"
 #include "ledger-int.h"
 #include "segur/alert.h"
 #include "segur/archive.h"
@@ -519,50 +520,12 @@ pick_answered(struct ingest *g)
 static int
 record_file(struct ingest *g)
 {
-	static const char *const q_arch =
-	    "INSERT INTO archive(sha256, size, stored_at) VALUES (?, ?, ?) "
-	    "ON CONFLICT(sha256) DO NOTHING";
-	static const char *const q_file =
-	    "INSERT INTO file(direction, kind, name, numero_ans, sha256, "
-	    "size, imp_id, answers, created_at) VALUES ('in', 'returned', ?, "
-	    "?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt	*st;
-	char		 now[24], *after;
-	int		 rc;
+	struct segur__file f = { "in", "returned", g->r->name,
+	    g->ret.numeroAns, NULL, 0, g->r->sha256, g->len, g->ret.impId,
+	    g->answers_id };
 
-	segur__ledger_now(now);
-	if ((rc = segur__stmt(g->l, q_arch, &st, g->cause)) != 0)
-		return (rc);
-	segur__bind_text(st, 1, g->r->sha256);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)g->len);
-	segur__bind_text(st, 3, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "record the archive"));
-	if ((rc = segur__stmt(g->l, q_file, &st, g->cause)) != 0)
-		return (rc);
-	segur__bind_text(st, 1, g->r->name);
-	segur__bind_text(st, 2, g->ret.numeroAns);
-	segur__bind_text(st, 3, g->r->sha256);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)g->len);
-	segur__bind_text(st, 5, g->ret.impId);
-	sqlite3_bind_int64(st, 6, g->answers_id);
-	segur__bind_text(st, 7, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "record the file"));
-	g->file_id = sqlite3_last_insert_rowid(g->l->db);
-	after = segur_asprintf("{\"kind\":\"returned\",\"sha256\":\"%s\","
-	    "\"size\":%zu,\"answers\":\"%s\"}", g->r->sha256, g->len,
-	    g->r->answers != NULL ? g->r->answers : "");
-	if (after == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
-	rc = segur__event_append(g->l, "file.received", "file", g->r->name, 0,
-	    NULL, after, g->cause);
-	free(after);
-	return (rc);
+	return (segur__file_record(g->l, &f, "file.received", &g->file_id,
+	    g->cause));
 }
 
 /*

@@ -692,6 +692,248 @@ done:
 	return (rc);
 }
 
+/* Appends to changes the paths where a and b differ (at most 50). */
+static void
+diff_paths(const cJSON *a, const cJSON *b, struct segur_buf *path,
+    cJSON *changes)
+{
+	const cJSON	*c;
+	size_t		 len = path->len;
+	int		 i, na, nb;
+
+	if (cJSON_GetArraySize(changes) >= 50)
+		return;
+	if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
+		cJSON_ArrayForEach(c, a) {
+			segur_buf_addf(path, "%s%s", len > 0 ? "." : "",
+			    c->string);
+			diff_paths(c, cJSON_GetObjectItemCaseSensitive(b,
+			    c->string), path, changes);
+			path->len = len;
+			path->data[len] = '\0';
+		}
+		cJSON_ArrayForEach(c, b) {
+			if (cJSON_GetObjectItemCaseSensitive(a, c->string) !=
+			    NULL)
+				continue;
+			segur_buf_addf(path, "%s%s", len > 0 ? "." : "",
+			    c->string);
+			cJSON_AddItemToArray(changes,
+			    cJSON_CreateString(path->data));
+			path->len = len;
+			path->data[len] = '\0';
+		}
+		return;
+	}
+	if (cJSON_IsArray(a) && cJSON_IsArray(b)) {
+		na = cJSON_GetArraySize(a);
+		nb = cJSON_GetArraySize(b);
+		for (i = 0; i < na || i < nb; i++) {
+			segur_buf_addf(path, "[%d]", i);
+			if (i < na && i < nb)
+				diff_paths(cJSON_GetArrayItem(a, i),
+				    cJSON_GetArrayItem(b, i), path, changes);
+			else
+				cJSON_AddItemToArray(changes,
+				    cJSON_CreateString(path->data));
+			path->len = len;
+			path->data[len] = '\0';
+		}
+		return;
+	}
+	if (b == NULL || !cJSON_Compare(a, b, 1))
+		cJSON_AddItemToArray(changes, cJSON_CreateString(path->len > 0 ?
+		    path->data : "(tout)"));
+}
+
+/* Marks the current document of a type replaced. */
+static int
+document_retire(struct segur_ledger *l, int64_t rid, const char *type,
+    char **cause)
+{
+	static const char *const q =
+	    "UPDATE document SET current = 0 WHERE request_id = ? AND "
+	    "type = ? AND current = 1";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, rid);
+	segur__bind_text(st, 2, type);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
+	    "replace the document"));
+}
+
+int
+segur_ledger_request_edit(struct segur_ledger *l,
+    const struct segur_request_new *req, int *nchanges, char **cause)
+{
+	static const char *const q_old =
+	    "SELECT content FROM request WHERE id = ?";
+	static const char *const q_set =
+	    "UPDATE request SET content = ?, montant_cents = ?, "
+	    "regime_tva = ?, date_commande = ?, updated_at = ? WHERE id = ?";
+	static const char *const q_esms =
+	    "DELETE FROM request_esms WHERE request_id = ?";
+	struct segur_buf path = SEGUR_BUF_INIT;
+	enum segur_state state;
+	sqlite3_stmt	*st;
+	cJSON		*content, *old = NULL, *cmd, *m, *changes = NULL;
+	cJSON		*before = NULL, *after = NULL, *docs;
+	const char	*regime;
+	char		*text = NULL, *json = NULL, *jb = NULL, now[24], iso[11];
+	int64_t		 rid, cents = -1;
+	int		 rc, n;
+
+	*nchanges = 0;
+	content = cJSON_ParseWithLength(req->content, req->content_len);
+	if (content == NULL || !cJSON_IsObject(content)) {
+		cJSON_Delete(content);
+		return (segur_cause(cause, SEGUR_EINVAL, "le contenu de la "
+		    "demande « %s » n'est pas un objet JSON", req->ref));
+	}
+	strip_numbering(content);
+	cmd = cJSON_GetObjectItemCaseSensitive(content, "commande");
+	m = cJSON_GetObjectItemCaseSensitive(cmd, "montantSegurHT");
+	if (cJSON_IsNumber(m) && segur_amount_from_double(m->valuedouble,
+	    &cents) != 0) {
+		cJSON_Delete(content);
+		return (segur_cause(cause, SEGUR_EINVAL, "commande."
+		    "montantSegurHT : %.17g n'est pas un nombre entier de "
+		    "centimes", m->valuedouble));
+	}
+	regime = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cmd, "regimeTVA"));
+	if (regime != NULL && strcmp(regime, "TTC") != 0 &&
+	    strcmp(regime, "HT") != 0)
+		regime = NULL;
+	if (date_iso(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cmd, "dateCommande")), iso) != 0)
+		iso[0] = '\0';
+	if ((text = cJSON_PrintUnformatted(content)) == NULL) {
+		cJSON_Delete(content);
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		goto done;
+	if ((rc = segur__request_find(l, req->ref, &rid, &state, cause)) != 0)
+		goto fail;
+	if (state != SEGUR_STATE_DRAFT && state != SEGUR_STATE_READY &&
+	    state != SEGUR_STATE_REJECTED) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » est à "
+		    "l'état %s : seule une demande brouillon, prête ou rejetée "
+		    "peut être modifiée (pas une demande en attente de l'ASP "
+		    "ni acceptée)", req->ref, segur_state_name(state));
+		goto fail;
+	}
+	if (state != SEGUR_STATE_DRAFT && (cents <= 0 || regime == NULL)) {
+		rc = segur_cause(cause, SEGUR_EINVAL, "la demande « %s » doit "
+		    "garder un montant (commande.montantSegurHT) et un régime "
+		    "de TVA (commande.regimeTVA)", req->ref);
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_old, &st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		old = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (old == NULL || (changes = cJSON_CreateArray()) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	diff_paths(old, content, &path, changes);
+	n = cJSON_GetArraySize(changes) + (req->bdc_path != NULL) +
+	    (req->ht_path != NULL);
+	if (n == 0) {
+		/* The same content, no document: nothing to record. */
+		segur_ledger_rollback(l);
+		rc = 0;
+		goto done;
+	}
+	if ((rc = segur__stmt(l, q_set, &st, cause)) != 0)
+		goto fail;
+	segur__ledger_now(now);
+	segur__bind_text(st, 1, text);
+	if (cents > 0)
+		sqlite3_bind_int64(st, 2, cents);
+	else
+		sqlite3_bind_null(st, 2);
+	segur__bind_text(st, 3, regime);
+	segur__bind_text(st, 4, iso[0] != '\0' ? iso : NULL);
+	segur__bind_text(st, 5, now);
+	sqlite3_bind_int64(st, 6, rid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "replace the content");
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_esms, &st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "re-index the ESMS");
+		goto fail;
+	}
+	if ((rc = index_beneficiaires(l, rid, content, cause)) != 0)
+		goto fail;
+	if ((after = cJSON_CreateObject()) == NULL ||
+	    (before = cJSON_CreateObject()) == NULL ||
+	    (docs = cJSON_AddArrayToObject(after, "documents")) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (req->bdc_path != NULL && ((rc = document_retire(l, rid,
+	    "BON_COMMANDE", cause)) != 0 || (rc = document_add(l, rid,
+	    "BON_COMMANDE", req->bdc_path, docs, cause)) != 0))
+		goto fail;
+	if (req->ht_path != NULL && ((rc = document_retire(l, rid,
+	    "PREUVE_HT", cause)) != 0 || (rc = document_add(l, rid,
+	    "PREUVE_HT", req->ht_path, docs, cause)) != 0))
+		goto fail;
+	cJSON_AddItemToObject(before, "content", old);
+	old = NULL;
+	cJSON_AddItemToObject(after, "changes", changes);
+	changes = NULL;
+	cJSON_AddItemToObject(after, "content", content);
+	content = NULL;
+	if ((json = cJSON_PrintUnformatted(after)) == NULL ||
+	    (jb = cJSON_PrintUnformatted(before)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur__event_append(l, "request.edit", "request", req->ref,
+	    rid, jb, json, cause)) != 0)
+		goto fail;
+	/* Edited content must be validated again before a build takes it. */
+	if (state == SEGUR_STATE_READY && (rc = segur__request_transition(l,
+	    rid, req->ref, SEGUR_STATE_READY, SEGUR_STATE_DRAFT,
+	    "{\"why\":\"edited\"}", cause)) != 0)
+		goto fail;
+	if ((rc = segur_ledger_commit(l, cause)) == 0)
+		*nchanges = n;
+	goto done;
+fail:
+	segur_ledger_rollback(l);
+done:
+	segur_buf_release(&path);
+	cJSON_Delete(content);
+	cJSON_Delete(old);
+	cJSON_Delete(changes);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	free(text);
+	free(json);
+	free(jb);
+	return (rc);
+}
+
 /* ------------------------------------------------------------------ */
 /* Queries. */
 

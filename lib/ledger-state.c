@@ -48,6 +48,8 @@
  *
  *   request_withdraw() (ops, with a reason): draft, ready, rejected,
  *   accepted, granted -> withdrawn.
+ *   request_edit() (new content): ready -> draft, to be validated again;
+ *   a draft or a rejected request keeps its state.
  *
  * What holds in each state (CHECKs of sql/migrations/001-schema.sql hold
  * the starred facts):
@@ -98,6 +100,7 @@ static const struct transition {
 	const char		*by;	/* the function that performs it */
 } transitions[] = {
 	{ SEGUR_STATE_DRAFT, SEGUR_STATE_READY, "segur_ledger_request_promote" },
+	{ SEGUR_STATE_READY, SEGUR_STATE_DRAFT, "segur_ledger_request_edit" },
 	{ SEGUR_STATE_READY, SEGUR_STATE_SUBMITTED, "segur_ledger_attempt_new" },
 	{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_ACCEPTED,
 	    "segur_ledger_attempt_answer" },

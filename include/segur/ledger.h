@@ -301,6 +301,19 @@ int	segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 	    struct segur_report *report, int *promoted, char **cause);
 
 /*
+ * Replaces the content of a request that is not in flight (draft, ready
+ * or rejected; not submitted, not accepted), and its order form or VAT
+ * certificate when req->bdc_path / ht_path are given (req->ref names the
+ * request; numero_ans is ignored). The "request.edit" event keeps the old
+ * content, the new one and the JSON paths that changed. A ready request
+ * goes back to draft (validate it again); a rejected one stays rejected
+ * until resubmitted. *nchanges gets the number of changes (0: the same
+ * content, nothing recorded).
+ */
+int	segur_ledger_request_edit(struct segur_ledger *l,
+	    const struct segur_request_new *req, int *nchanges, char **cause);
+
+/*
  * Withdraws a request (ops decision, reason required): allowed from draft,
  * ready, rejected, accepted and granted (docs/decisions.md). The request
  * stays, in state withdrawn; its numbers are never reused.

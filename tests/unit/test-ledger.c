@@ -546,6 +546,7 @@ expected_allowed(enum segur_state a, enum segur_state b)
 {
 	static const struct { enum segur_state a, b; } t[] = {
 		{ SEGUR_STATE_DRAFT, SEGUR_STATE_READY },
+		{ SEGUR_STATE_READY, SEGUR_STATE_DRAFT },
 		{ SEGUR_STATE_READY, SEGUR_STATE_SUBMITTED },
 		{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_ACCEPTED },
 		{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_REJECTED },
