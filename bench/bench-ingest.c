@@ -237,6 +237,7 @@ int
 main(int argc, char **argv)
 {
 	char	 dir[] = "/tmp/segur-bench-ingest-XXXXXX", path[4200];
+	char	 sub[4100];
 	char	 big[4096], *self, *cmd;
 	double	 m1, x1, m2, x2;
 
@@ -246,17 +247,21 @@ main(int argc, char **argv)
 		die("mkdtemp", SEGUR_EIO, NULL);
 	printf("ingesting a %d-line answer of ASP (archive and fsyncs "
 	    "included); target < 20 ms\n", LINES);
-	snprintf(path, sizeof(path), "%s/empty.db", dir);
-	run("empty ledger", path, dir, &m1, &x1);
+	snprintf(sub, sizeof(sub), "%s/empty", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/ledger.db", sub);
+	run("empty ledger", path, sub, &m1, &x1);
 	self = strdup(argv[0]);
 	snprintf(big, sizeof(big), "%s/bench-ledger.db", dirname(self));
 	free(self);
-	snprintf(path, sizeof(path), "%s/big.db", dir);
+	snprintf(sub, sizeof(sub), "%s/big", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/ledger.db", sub);
 	if (access(big, R_OK) != 0 || copy_file(big, path) != 0) {
 		printf("  1,000,000-request ledger: %s missing (run "
 		    "bench-ledger first)\n", big);
 	} else {
-		run("1,000,000-request ledger", path, dir, &m2, &x2);
+		run("1,000,000-request ledger", path, sub, &m2, &x2);
 		printf("  ratio big / empty (median): %.2f\n", m2 / m1);
 	}
 	cmd = segur_asprintf("rm -rf '%s'", dir);
