@@ -683,7 +683,7 @@ build_file(struct sbuild *b, struct sreq **reqs, size_t n)
 	char			 name[80], *why = NULL;
 	int64_t			 file_id;
 	size_t			 i, fi;
-	int			 rank, rc;
+	int			 rank = 0, rc;
 
 	if ((rc = alloc_rank(b, &rank)) != 0)
 		return (rc);
