@@ -43,6 +43,13 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_alerts_list,
 	/* solde */
 	/* audit */
+	&cmd_audit_head,
+	&cmd_audit_export,
+	&cmd_audit_bundle,
+	&cmd_audit_verify_bundle,
+	&cmd_report,
+	&cmd_backup,
+	&cmd_restore,
 	&cmd_help,
 	NULL
 };

@@ -125,5 +125,27 @@ extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
 /* solde */
 /* audit */
+extern const struct segurctl_cmd cmd_audit_head;
+extern const struct segurctl_cmd cmd_audit_export;
+extern const struct segurctl_cmd cmd_audit_bundle;
+extern const struct segurctl_cmd cmd_audit_verify_bundle;
+extern const struct segurctl_cmd cmd_report;
+extern const struct segurctl_cmd cmd_backup;
+extern const struct segurctl_cmd cmd_restore;
+
+/* Loads the sealing key of --key opt (NULL: $SEGUR_AUDIT_KEY_FILE; none:
+ * *have stays 0). Returns 0 or the exit status after printing why. Release
+ * with segur_audit_key_release() when *have. (cli/audit-common.c) */
+struct segur_audit_key;
+int	segurctl_audit_key(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *opt,
+	    struct segur_audit_key *key, int *have);
+
+/* Writes b to path atomically, or to env->out when path is NULL or "-".
+ * Returns 0 or the exit status after printing why. */
+struct segur_buf;
+int	segurctl_write_output(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *path,
+	    const struct segur_buf *b);
 
 #endif /* SEGURCTL_H */
