@@ -69,7 +69,33 @@ struct bundle {
 	char				*top;	/* owned; the folder */
 	struct segur_buf		 manifest;
 	char				**cause;
+	/* The files sent and received, each stored once under fichiers/
+	 * (a file of 200 lines answers for 200 requests). */
+	struct shared {
+		char	*path;		/* owned, inside the folder */
+		char	 sha[65];
+	}				*shared;
+	size_t				 nshared;
+	struct segur_buf		 list;	/* the request's fichiers.txt */
 };
+
+/* The path a shared file already has, or NULL. */
+static const char *
+shared_find(const struct bundle *b, const char *path, const char *sha,
+    int *clash)
+{
+	size_t	 i;
+
+	*clash = 0;
+	for (i = 0; i < b->nshared; i++) {
+		if (strcmp(b->shared[i].path, path) != 0)
+			continue;
+		if (strcmp(b->shared[i].sha, sha) == 0)
+			return (b->shared[i].path);
+		*clash = 1;
+	}
+	return (NULL);
+}
 
 /* A file name safe in a zip and on any disk: [A-Za-z0-9._-], others '_'. */
 static char *
@@ -258,15 +284,22 @@ history_html(const char *ref, const struct segur_event *ev, size_t n,
 	return (rc != 0 ? SEGUR_ENOMEM : 0);
 }
 
-/* Adds every archived object the query lists for request id, under dir
- * by its name: column 0 the name, 1 the hash. */
+/*
+ * Adds every archived object the query lists for request id (column 0 its
+ * name, 1 its hash) under dir by its name. With what (a label), the
+ * objects are shared: stored once however many requests list them (a
+ * name already taken by other content gets its hash's start), and listed
+ * in the request's fichiers.txt.
+ */
 static int
-add_objects(struct bundle *b, const char *sql, int64_t id, const char *dir)
+add_objects(struct bundle *b, const char *sql, int64_t id, const char *dir,
+    const char *what)
 {
+	struct shared	*ns;
 	sqlite3_stmt	*st;
-	char		*name, *safe;
-	const char	*n, *sha;
-	int		 rc;
+	char		*name = NULL, *safe = NULL;
+	const char	*n, *sha, *have = NULL;
+	int		 rc, clash = 0;
 
 	if (sqlite3_prepare_v2(b->l->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return (segur__db_error(b->l, b->cause, "read the files"));
@@ -277,24 +310,47 @@ add_objects(struct bundle *b, const char *sql, int64_t id, const char *dir)
 		if (n == NULL || sha == NULL)
 			continue;
 		if ((safe = safe_name(n)) == NULL ||
-		    (name = segur_asprintf("%s/%s", dir, safe)) == NULL) {
-			free(safe);
-			sqlite3_finalize(st);
-			return (segur_cause(b->cause, SEGUR_ENOMEM,
-			    "out of memory"));
+		    (name = segur_asprintf("%s/%s", dir, safe)) == NULL)
+			goto oom;
+		if (what != NULL && (have = shared_find(b, name, sha,
+		    &clash)) == NULL && clash) {
+			free(name);
+			if ((name = segur_asprintf("%s/%.12s-%s", dir, sha,
+			    safe)) == NULL)
+				goto oom;
+			have = shared_find(b, name, sha, &clash);
 		}
 		free(safe);
-		rc = add_archived(b, name, sha);
-		free(name);
-		if (rc != 0) {
-			sqlite3_finalize(st);
-			return (rc);
+		safe = NULL;
+		if (have == NULL && (rc = add_archived(b, name, sha)) != 0)
+			goto fail;
+		if (what != NULL && have == NULL) {
+			if ((ns = realloc(b->shared, (b->nshared + 1) *
+			    sizeof(*ns))) == NULL)
+				goto oom;
+			b->shared = ns;
+			ns[b->nshared].path = name;
+			snprintf(ns[b->nshared++].sha, 65, "%s", sha);
+			have = name;
+			name = NULL;
 		}
+		if (what != NULL && segur_buf_addf(&b->list, "%s  %s  %s\n",
+		    what, sha, have) != 0)
+			goto oom;
+		free(name);
+		name = NULL;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(b->l, b->cause, "read the files"));
 	return (0);
+oom:
+	rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+fail:
+	free(safe);
+	free(name);
+	sqlite3_finalize(st);
+	return (rc);
 }
 
 static int
@@ -353,26 +409,29 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 		goto out;
 	free(name);
 	name = NULL;
-	rc = SEGUR_ENOMEM;
-	if ((name = segur_asprintf("%s/envoyes", dir)) == NULL)
-		goto oom;
+	b->list.len = 0;
 	if ((rc = add_objects(b, "SELECT DISTINCT f.name, f.sha256 FROM "
 	    "attempt a JOIN file f ON f.id = a.file_id WHERE a.request_id = ? "
-	    "ORDER BY f.id", id, name)) != 0)
-		goto out;
-	free(name);
-	if ((name = segur_asprintf("%s/recus", dir)) == NULL)
-		goto oom;
-	if ((rc = add_objects(b, "SELECT DISTINCT f.name, f.sha256 FROM "
+	    "ORDER BY f.id", id, "fichiers/envoyes", "envoyé")) != 0 ||
+	    (rc = add_objects(b, "SELECT DISTINCT f.name, f.sha256 FROM "
 	    "attempt a JOIN file f ON f.id = a.answer_file_id "
-	    "WHERE a.request_id = ? ORDER BY f.id", id, name)) != 0)
+	    "WHERE a.request_id = ? ORDER BY f.id", id, "fichiers/recus",
+	    "reçu")) != 0)
 		goto out;
-	free(name);
+	if (b->list.len > 0) {
+		if ((name = segur_asprintf("%s/fichiers.txt", dir)) == NULL)
+			goto oom;
+		if ((rc = add_data(b, name, b->list.data, b->list.len)) != 0)
+			goto out;
+		free(name);
+		name = NULL;
+	}
 	if ((name = segur_asprintf("%s/pieces", dir)) == NULL)
 		goto oom;
 	rc = add_objects(b, "SELECT d.nom_fichier, d.sha256 FROM "
 	    "attempt_document d JOIN attempt a ON a.id = d.attempt_id "
-	    "WHERE a.request_id = ? ORDER BY a.seq, d.nom_fichier", id, name);
+	    "WHERE a.request_id = ? ORDER BY a.seq, d.nom_fichier", id, name,
+	    NULL);
 	goto out;
 oom:
 	rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
@@ -473,9 +532,11 @@ static const char readme[] =
     "================================\n\n"
     "Chaque demande a son dossier sous demandes/ : historique.json et\n"
     "historique.html (les événements du journal, chaînés par SHA-256),\n"
-    "demande.json (son état), envoyes/ et recus/ (les fichiers JSON\n"
-    "envoyés à l'ASP et reçus d'elle, à l'octet près), pieces/ (les\n"
-    "pièces justificatives telles qu'archivées à la construction).\n\n"
+    "demande.json (son état), fichiers.txt (les fichiers JSON envoyés à\n"
+    "l'ASP et reçus d'elle pour cette demande, avec leur SHA-256),\n"
+    "pieces/ (les pièces justificatives telles qu'archivées à la\n"
+    "construction). Les fichiers JSON eux-mêmes, à l'octet près, sont\n"
+    "sous fichiers/envoyes/ et fichiers/recus/, une fois chacun.\n\n"
     "HEAD.json donne la tête de la chaîne d'événements au moment de\n"
     "l'extraction (empreinte, nombre d'événements, date ; sceau HMAC\n"
     "quand une clé est configurée).\n\n"
@@ -589,6 +650,10 @@ out:
 		unlink(tmp);
 	select_release(&s);
 	segur_buf_release(&b.manifest);
+	segur_buf_release(&b.list);
+	for (i = 0; i < b.nshared; i++)
+		free(b.shared[i].path);
+	free(b.shared);
 	free(b.top);
 	free(text);
 	free(tmp);
@@ -810,7 +875,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 	}
 	for (i = 0; i < (zip_uint64_t)nent; i++) {
 		name = zip_get_name(za, i, 0);
-		if (listed[i] || name == NULL ||
+		if (listed[i] || name == NULL || name[0] == '\0' ||
 		    name[strlen(name) - 1] == '/')
 			continue;
 		if (strncmp(name, top, toplen) == 0 && name[toplen] == '/' &&

@@ -27,10 +27,17 @@ mkdir "$T/u"
 dir=$(echo "$T"/u/preuves-segur-*)
 [ -d "$dir" ] || fail "no folder in the bundle"
 (cd "$dir" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c"
-cmp "$dir/demandes/BC-1/envoyes/JSON-2023000042-20231002-001.json" \
+cmp "$dir/fichiers/envoyes/JSON-2023000042-20231002-001.json" \
     "$T/files/JSON-2023000042-20231002-001.json" || fail "sent file differs"
-cmp "$dir/demandes/BC-2/recus/retour.json" "$T/retour.json" ||
+cmp "$dir/fichiers/recus/retour.json" "$T/retour.json" ||
     fail "received file differs"
+# Each file once, named in the folder of every request it carries.
+[ "$(ls "$dir/fichiers/envoyes" | wc -l)" -eq 2 ] || fail "files not shared"
+sha=$(sha256sum "$T/retour.json" | cut -d' ' -f1)
+expect_grep "^reçu  $sha  fichiers/recus/retour.json$" \
+    "$dir/demandes/BC-2/fichiers.txt"
+expect_grep '^envoyé  [0-9a-f]*  fichiers/envoyes/JSON-2023000042-20231009-001.json$' \
+    "$dir/demandes/GR-0201/fichiers.txt"
 cmp "$dir/demandes/BC-2/pieces/MS1-DUI-Va1-HT-00002.png" "$T/ht.png" ||
     fail "document differs"
 jq -e --arg h "$head" '.hash == $h' "$dir/HEAD.json" >/dev/null ||
@@ -49,7 +56,7 @@ src, dst = sys.argv[1:3]
 with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
     for info in zi.infolist():
         data = zi.read(info)
-        if info.filename.endswith("/demandes/BC-2/recus/retour.json"):
+        if info.filename.endswith("/fichiers/recus/retour.json"):
             b = bytearray(data)
             i = b.index(b"E12")
             b[i + 2] = ord("3")
@@ -57,11 +64,11 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
         zo.writestr(info, data)
 PY
 expect_exit 1 segurctl audit verify-bundle "$T/bad.zip"
-expect_grep 'bad.zip:demandes/BC-2/recus/retour.json: erreur: modifié' "$T/out"
+expect_grep 'bad.zip:fichiers/recus/retour.json: erreur: modifié' "$T/out"
 [ "$(grep -c 'erreur' "$T/out")" -eq 1 ] || fail "more than one finding"
 expect_exit 1 segurctl audit verify-bundle --json "$T/bad.zip"
 jq -e '.ok == false and (.findings | length) == 1 and
-    .findings[0].file == "demandes/BC-2/recus/retour.json"' "$T/out" \
+    .findings[0].file == "fichiers/recus/retour.json"' "$T/out" \
     >/dev/null || fail "JSON finding"
 
 # A file slipped in, a file taken out.
