@@ -47,7 +47,8 @@ audit_head_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    "unknown option '%s'", argv[optind - 1]));
 	}
 	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
+		return (segurctl_usage_error(self, env,
+		    "no argument expected"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {

@@ -90,7 +90,8 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    "unknown option '%s'", argv[optind - 1]));
 	}
 	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
+		return (segurctl_usage_error(self, env,
+		    "no argument expected"));
 	if (seal != NULL && head == NULL)
 		return (segurctl_usage_error(self, env, "--seal goes with "
 		    "--head"));
@@ -177,18 +178,19 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    (rc != 0 && (cJSON_AddNumberToObject(o, "brokenEvent",
 		    (double)a.bad_id) == NULL ||
 		    cJSON_AddStringToObject(o, "reason", a.reason) == NULL)) ||
-		    cJSON_AddNumberToObject(jh, "objects", (double)ar.objects) ==
-		    NULL ||
-		    cJSON_AddNumberToObject(jh, "missing", (double)ar.missing) ==
-		    NULL ||
-		    cJSON_AddNumberToObject(jh, "altered", (double)ar.altered) ==
-		    NULL) {
+		    cJSON_AddNumberToObject(jh, "objects",
+		    (double)ar.objects) == NULL ||
+		    cJSON_AddNumberToObject(jh, "missing",
+		    (double)ar.missing) == NULL ||
+		    cJSON_AddNumberToObject(jh, "altered",
+		    (double)ar.altered) == NULL) {
 			cJSON_Delete(ja);
 			cJSON_Delete(o);
 			o = NULL;
 		}
-		if (o != NULL && head != NULL && ((jh = cJSON_AddObjectToObject(o,
-		    "publishedHead")) == NULL ||
+		if (o != NULL && head != NULL &&
+		    ((jh = cJSON_AddObjectToObject(o, "publishedHead")) ==
+		    NULL ||
 		    cJSON_AddStringToObject(jh, "hash", head) == NULL ||
 		    cJSON_AddBoolToObject(jh, "extended", rc == 0 && hrc == 0)
 		    == NULL || (hrc == 0 && cJSON_AddNumberToObject(jh,

@@ -45,7 +45,8 @@ report_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    "unknown option '%s'", argv[optind - 1]));
 	}
 	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
+		return (segurctl_usage_error(self, env,
+		    "no argument expected"));
 	if (path == NULL)
 		return (segurctl_usage_error(self, env, "--html is required"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)

@@ -28,15 +28,22 @@ static int
 copy_db(sqlite3 *src, sqlite3 *dst, const char *what, char **cause)
 {
 	sqlite3_backup	*bk;
-	int		 rc;
+	int		 rc, waited = 0;
 
 	if ((bk = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
 		return (segur_cause(cause, SEGUR_EDB, "%s: %s", what,
 		    sqlite3_errmsg(dst)));
-	while ((rc = sqlite3_backup_step(bk, -1)) == SQLITE_BUSY ||
-	    rc == SQLITE_LOCKED)
+	/* A lock held by another process: wait as the ledger's writers do,
+	 * then give up rather than hang. */
+	while (((rc = sqlite3_backup_step(bk, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) && waited < SEGUR_LEDGER_BUSY_MS) {
 		sqlite3_sleep(50);
+		waited += 50;
+	}
 	sqlite3_backup_finish(bk);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return (segur_cause(cause, SEGUR_EBUSY, "%s: the ledger stayed "
+		    "locked for %d ms", what, SEGUR_LEDGER_BUSY_MS));
 	if (rc != SQLITE_DONE)
 		return (segur_cause(cause, rc == SQLITE_NOMEM ? SEGUR_ENOMEM :
 		    SEGUR_EDB, "%s: %s", what, sqlite3_errstr(rc)));

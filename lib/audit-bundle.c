@@ -905,8 +905,8 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 				break;
 		}
 		if (seal == NULL)
-			finding(&v, MANIFEST_HMAC, "absent : le manifeste n'est "
-			    "pas scellé");
+			finding(&v, MANIFEST_HMAC, "absent : le manifeste "
+			    "n'est pas scellé");
 		else if (entry_read(za, i, &man, &manlen) != 0 ||
 		    HMAC(EVP_sha256(), key->bytes, (int)key->len,
 		    (const unsigned char *)man, manlen, mac, &maclen) == NULL) {

@@ -321,8 +321,8 @@ static int
 section_rejections(struct report *r)
 {
 	static const char *const q =
-	    "SELECT coalesce(code_traitement, ''), coalesce(libelle_traitement, "
-	    "'(sans libellé)'), count(*) FROM attempt WHERE outcome = "
+	    "SELECT coalesce(code_traitement, ''), "
+	    "coalesce(libelle_traitement, '(sans libellé)'), count(*) FROM attempt WHERE outcome = "
 	    "'rejected' GROUP BY 1, 2 ORDER BY 3 DESC, 2";
 	struct segur_chart_bar bars[LABELS_MAX];
 	char		*full[LABELS_MAX], *shrt[LABELS_MAX];

@@ -416,6 +416,92 @@ test_audit_bundle_verify_names_altered_file(void **state)
 	free(zip);
 }
 
+/* How many entries of the zip at path end with suffix. */
+static int
+zip_count(const char *path, const char *suffix)
+{
+	zip_t		*za;
+	const char	*n;
+	size_t		 ls = strlen(suffix);
+	int		 zerr, count = 0;
+
+	assert_non_null(za = zip_open(path, ZIP_RDONLY, &zerr));
+	for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); i++) {
+		n = zip_get_name(za, (zip_uint64_t)i, 0);
+		if (n != NULL && strlen(n) >= ls &&
+		    strcmp(n + strlen(n) - ls, suffix) == 0)
+			count++;
+	}
+	zip_discard(za);
+	return (count);
+}
+
+static void
+test_audit_bundle_shares_files_keeps_clashes(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_bundle_sel sel = { NULL, 0, NULL, 1 };
+	struct segur_chain_head h, got;
+	struct segur_archive a;
+	struct found	 fd = { 0, "" };
+	char		*root, *zip, *sql, sent[65], r1[65], r2[65], *clash;
+	size_t		 nreq, nfiles;
+
+	add_draft(f, "A-1", "750000127", "330001017");
+	add_draft(f, "A-2", "750000127", "330001025");
+	root = segur_asprintf("%s/archive", f->dir);
+	assert_int_equal(segur_archive_open(&a, root, NULL), 0);
+	assert_int_equal(segur_archive_put(&a, "{\"sent\":1}", 10, sent,
+	    NULL), 0);
+	assert_int_equal(segur_archive_put(&a, "{\"r\":1}", 7, r1, NULL), 0);
+	assert_int_equal(segur_archive_put(&a, "{\"r\":2}", 7, r2, NULL), 0);
+	/* One file sent for both; two answers, both named retour.json. */
+	sql = segur_asprintf(
+	    "INSERT INTO archive VALUES ('%s', 10, 'x'), ('%s', 7, 'x'), "
+	    "('%s', 7, 'x');"
+	    "INSERT INTO numero_editeur VALUES ('00001', 'allocated', 'x'), "
+	    "('00002', 'allocated', 'x');"
+	    "INSERT INTO file(id, direction, kind, name, sha256, size, "
+	    "created_at) VALUES (1, 'out', 'submission', 'JSON-x.json', '%s', "
+	    "10, 'x'), (2, 'in', 'returned', 'retour.json', '%s', 7, 'x'), "
+	    "(3, 'in', 'returned', 'retour.json', '%s', 7, 'x');"
+	    "INSERT INTO attempt(request_id, seq, numero_editeur, file_id, "
+	    "num_ligne, outcome, answer_file_id, created_at, answered_at) "
+	    "SELECT id, 1, CASE ref WHEN 'A-1' THEN '00001' ELSE '00002' END, "
+	    "1, id, 'rejected', CASE ref WHEN 'A-1' THEN 2 ELSE 3 END, "
+	    "'2023-10-02T08:00:00Z', '2023-10-03T08:00:00Z' FROM request",
+	    sent, r1, r2, sent, r1, r2);
+	assert_non_null(sql);
+	assert_int_equal(segur__exec(f->l, sql, NULL), 0);
+	free(sql);
+	assert_int_equal(segur_audit_head(f->l, NULL, &h, NULL), 0);
+	zip = segur_asprintf("%s/b.zip", f->dir);
+	assert_int_equal(segur_audit_bundle(f->l, &a, &sel, &h, NULL, zip,
+	    &nreq, NULL), 0);
+	assert_int_equal(nreq, 2);
+	assert_int_equal(zip_count(zip, "/fichiers/envoyes/JSON-x.json"), 1);
+	assert_int_equal(zip_count(zip, "/fichiers/recus/retour.json"), 1);
+	clash = segur_asprintf("/fichiers/recus/%.12s-retour.json", r2);
+	assert_int_equal(zip_count(zip, clash), 1);
+	free(clash);
+	assert_int_equal(zip_count(zip, "/fichiers.txt"), 2);
+	assert_int_equal(segur_audit_bundle_verify(zip, NULL, on_finding, &fd,
+	    &got, &nfiles, NULL), 0);
+	assert_int_equal(fd.n, 0);
+
+	/* An answer gone from the archive: no bundle, no zip left. */
+	sql = segur_archive_path(&a, r2);
+	assert_int_equal(unlink(sql), 0);
+	free(sql);
+	assert_int_equal(unlink(zip), 0);
+	assert_int_equal(segur_audit_bundle(f->l, &a, &sel, &h, NULL, zip,
+	    &nreq, NULL), SEGUR_ENOENT);
+	assert_int_equal(access(zip, F_OK), -1);
+	segur_archive_release(&a);
+	free(root);
+	free(zip);
+}
+
 static void
 test_audit_iso_weeks(void **state)
 {
@@ -520,6 +606,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_audit_bundle_verify_names_altered_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_audit_bundle_shares_files_keeps_clashes, setup,
 		    teardown),
 		cmocka_unit_test(test_audit_iso_weeks),
 		cmocka_unit_test_setup_teardown(
