@@ -52,6 +52,13 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_solde_build,
 	&cmd_solde_variables,
 	/* audit */
+	&cmd_audit_head,
+	&cmd_audit_export,
+	&cmd_audit_bundle,
+	&cmd_audit_verify_bundle,
+	&cmd_report,
+	&cmd_backup,
+	&cmd_restore,
 	/* daemon */
 	&cmd_remind,
 	&cmd_help,

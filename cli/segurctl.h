@@ -143,8 +143,32 @@ extern const struct segurctl_cmd cmd_solde_variables;
 /* Euros as ops write them ("1460", "1460.00", "1460,00") into cents,
  * exactly; 0, or -1 for anything else (cli/cmd-solde-list.c). */
 int	segurctl_parse_euros(const char *s, int64_t *cents);
-/* audit */
+
 /* daemon */
 extern const struct segurctl_cmd cmd_remind;
+
+/* audit */
+extern const struct segurctl_cmd cmd_audit_head;
+extern const struct segurctl_cmd cmd_audit_export;
+extern const struct segurctl_cmd cmd_audit_bundle;
+extern const struct segurctl_cmd cmd_audit_verify_bundle;
+extern const struct segurctl_cmd cmd_report;
+extern const struct segurctl_cmd cmd_backup;
+extern const struct segurctl_cmd cmd_restore;
+
+/* Loads the sealing key of --key opt (NULL: $SEGUR_AUDIT_KEY_FILE; none:
+ * *have stays 0). Returns 0 or the exit status after printing why. Release
+ * with segur_audit_key_release() when *have. (cli/audit-common.c) */
+struct segur_audit_key;
+int	segurctl_audit_key(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *opt,
+	    struct segur_audit_key *key, int *have);
+
+/* Writes b to path atomically, or to env->out when path is NULL or "-".
+ * Returns 0 or the exit status after printing why. */
+struct segur_buf;
+int	segurctl_write_output(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *path,
+	    const struct segur_buf *b);
 
 #endif /* SEGURCTL_H */

@@ -1,0 +1,61 @@
+/*
+ * audit-common.c: what the audit family's subcommands share: the sealing
+ * key (--key FILE, else $SEGUR_AUDIT_KEY_FILE) and the archive folder
+ * (--archive DIR, else archive/ beside the ledger).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "segur/audit.h"
+#include "segur/error.h"
+
+#include "segurctl.h"
+
+int
+segurctl_audit_key(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    const char *opt, struct segur_audit_key *key, int *have)
+{
+	const char	*path = opt;
+	char		*cause = NULL;
+
+	*have = 0;
+	memset(key, 0, sizeof(*key));
+	if (path == NULL)
+		path = getenv("SEGUR_AUDIT_KEY_FILE");
+	if (path == NULL || path[0] == '\0')
+		return (0);
+	if (segur_audit_key_load(path, key, &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : "cannot read the key");
+		free(cause);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	*have = 1;
+	return (0);
+}
+
+int
+segurctl_write_output(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, const char *path, const struct segur_buf *b)
+{
+	char	*cause = NULL;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (b->len > 0 && fwrite(b->data, 1, b->len, env->out) !=
+		    b->len) {
+			fprintf(env->err, "segurctl %s: cannot write the "
+			    "output\n", cmd->name);
+			return (SEGURCTL_EXIT_USAGE);
+		}
+		return (0);
+	}
+	if (segur_write_file_atomic(path, b->data != NULL ? b->data : "",
+	    b->len, 0640, &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : path);
+		free(cause);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	return (0);
+}

@@ -1,0 +1,120 @@
+/*
+ * cmd-audit-bundle.c: segurctl audit bundle: an evidence bundle (zip) of
+ * some requests, their history, files and documents, with a manifest and
+ * the chain head.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "segur/archive.h"
+#include "segur/audit.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "segurctl.h"
+
+static int
+audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "og", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "archive", required_argument, NULL, 'A' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_bundle_sel sel = { NULL, 0, NULL, 0 };
+	struct segur_archive arch = { NULL };
+	struct segur_audit_key key;
+	struct segur_chain_head h;
+	struct segur_ledger *l;
+	struct segur_audit a;
+	const char	*keyfile = NULL, *path = NULL, *archdir = NULL;
+	char		*cause = NULL, *dflt = NULL;
+	size_t		 n = 0;
+	int		 c, rc, have;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			env->db_path = optarg;
+			break;
+		case 'o':
+			sel.og = optarg;
+			break;
+		case 'a':
+			sel.all = 1;
+			break;
+		case 'O':
+			path = optarg;
+			break;
+		case 'A':
+			archdir = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
+		default:
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	sel.refs = (const char *const *)(argv + optind);
+	sel.nrefs = (size_t)(argc - optind);
+	if ((sel.nrefs > 0) + (sel.og != NULL) + sel.all != 1)
+		return (segurctl_usage_error(self, env, "give references, "
+		    "--og FINESS or --all (one of them)"));
+	if (path == NULL)
+		return (segurctl_usage_error(self, env, "--out is required"));
+	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
+		return (rc);
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
+		segur_audit_key_release(&key);
+		return (rc);
+	}
+	if (archdir == NULL &&
+	    (archdir = dflt = segurctl_beside_ledger(env->db_path,
+	    "archive")) == NULL) {
+		rc = segur_cause(&cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* A bundle of a broken chain would prove nothing. */
+	rc = segur_ledger_audit_verify(l, &a, &cause);
+	if (rc == SEGUR_ECORRUPT)
+		segur_cause(&cause, rc, "the event log is broken at event "
+		    "%lld (%s): no bundle; see segurctl audit verify",
+		    (long long)a.bad_id, a.reason);
+	segur_audit_release(&a);
+	if (rc != 0 ||
+	    (rc = segur_archive_open(&arch, archdir, &cause)) != 0 ||
+	    (rc = segur_audit_head(l, have ? &key : NULL, &h, &cause)) != 0 ||
+	    (rc = segur_audit_bundle(l, &arch, &sel, &h, have ? &key : NULL,
+	    path, &n, &cause)) != 0)
+		goto out;
+	fprintf(env->out, "%s: %zu demande(s), tête de chaîne %s (%lld "
+	    "événements)\n", path, n, h.hash, (long long)h.events);
+out:
+	segur_ledger_close(l);
+	segur_archive_release(&arch);
+	segur_audit_key_release(&key);
+	free(dflt);
+	if (rc != 0)
+		return (segurctl_ledger_error(self, env, rc, cause));
+	return (SEGURCTL_EXIT_OK);
+}
+
+const struct segurctl_cmd cmd_audit_bundle = {
+	"audit bundle",
+	"(REF ... | --og FINESS | --all) --out FILE.zip [--archive DIR] "
+	"[--key FILE]",
+	"write an evidence bundle: histories, files, documents, manifest, "
+	"head", 0, audit_bundle_exec
+};
