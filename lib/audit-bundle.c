@@ -385,6 +385,7 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 	if ((rc = add_data(b, name, text, strlen(text))) != 0)
 		goto out;
 	free(name);
+	name = NULL;
 	free(text);
 	text = NULL;
 	rc = SEGUR_ENOMEM;
