@@ -469,7 +469,7 @@ section_timeline(struct report *r)
 /* One list of requests that need someone to act. */
 static int
 action_list(struct report *r, const char *state, const char *title,
-    const char *todo)
+    const char *action)
 {
 	static const char *const q =
 	    "SELECT r.ref, r.updated_at, a.numero_editeur, r.numero_asp, "
@@ -489,7 +489,7 @@ action_list(struct report *r, const char *state, const char *title,
 	addf(r, "<h3 id=\"a-faire-%s\">", state);
 	esc(r, title);
 	add(r, "</h3>\n<p>");
-	esc(r, todo);
+	esc(r, action);
 	add(r, "</p>\n<table><tr><th>référence</th><th>OG</th>"
 	    "<th>numeroEditeur</th><th>numeroASP</th><th>libellé de l'ASP</th>"
 	    "<th>depuis</th></tr>\n");

@@ -4,7 +4,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "filerec.h"
 #include "ledger-int.h"
+#include "outdir.h"
 #include "segur/archive.h"
 #include "segur/build.h"
 #include "segur/bundle.h"
@@ -25,7 +25,6 @@
 #include "segur/util.h"
 #include "segur/validate.h"
 
-#define TMP_SUFFIX	".segur-tmp"
 
 /* A supporting document of a request being built. */
 struct bdoc {
@@ -51,12 +50,6 @@ struct breq {
 	int64_t		 attempt_id;
 };
 
-/* A file written under its temporary name, renamed after the commit. */
-struct pending {
-	char		*tmp;		/* owned */
-	char		*final;		/* owned */
-};
-
 struct build {
 	struct segur_ledger		*l;
 	const struct segur_build_opts	*o;
@@ -65,8 +58,7 @@ struct build {
 	struct segur_software		 sw;
 	struct breq			*reqs;
 	size_t				 nreqs;
-	struct pending			*pend;
-	size_t				 npend;
+	struct segur__outdir		 out;	/* the files to rename */
 	char				**cause;
 };
 
@@ -76,6 +68,13 @@ crash_point(const struct build *b, int at)
 {
 	if (b->o->crash_at == at)
 		_exit(99);
+}
+
+/* Crash point 4: the commit done, one file renamed. */
+static void
+crash_after_first(void *arg)
+{
+	crash_point(arg, 4);
 }
 
 static void
@@ -134,32 +133,6 @@ add_file(struct build *b, const char *name, int is_zip)
 	}
 	b->r->nfiles++;
 	return (f);
-}
-
-/* Picks the software: the one named, or the only one. */
-static int
-pick_software(struct build *b)
-{
-	struct segur_software	*all;
-	size_t			 n;
-	int			 rc;
-
-	if (b->o->numero_ans != NULL)
-		return (segur_ledger_software_get(b->l, b->o->numero_ans,
-		    &b->sw, b->cause));
-	if ((rc = segur_ledger_software_list(b->l, &all, &n, b->cause)) != 0)
-		return (rc);
-	if (n != 1) {
-		segur_software_free_array(all, n);
-		return (segur_cause(b->cause, n == 0 ? SEGUR_ENOENT :
-		    SEGUR_EINVAL, n == 0 ? "aucun logiciel enregistré "
-		    "(segurctl software add)" : "plusieurs logiciels "
-		    "enregistrés : précisez --ans NUMERO_ANS"));
-	}
-	rc = segur_ledger_software_get(b->l, all[0].numero_ans, &b->sw,
-	    b->cause);
-	segur_software_free_array(all, n);
-	return (rc);
 }
 
 /* Loads the current documents of request q. */
@@ -361,37 +334,6 @@ record_sent_document(struct build *b, const struct breq *q,
 	return (rc);
 }
 
-/* Remembers a temporary file to rename after the commit. */
-static int
-add_pending(struct build *b, const char *final)
-{
-	struct pending	*p;
-	char		*copy, *dir, *base, *tmp;
-
-	if ((copy = strdup(final)) == NULL)
-		return (SEGUR_ENOMEM);
-	base = strrchr(copy, '/');
-	*base++ = '\0';
-	dir = copy;
-	tmp = segur_asprintf("%s/.%s" TMP_SUFFIX, dir, base);
-	free(copy);
-	p = realloc(b->pend, (b->npend + 1) * sizeof(*b->pend));
-	if (tmp == NULL || p == NULL) {
-		free(tmp);
-		if (p != NULL)
-			b->pend = p;
-		return (SEGUR_ENOMEM);
-	}
-	b->pend = p;
-	b->pend[b->npend].tmp = tmp;
-	if ((b->pend[b->npend].final = strdup(final)) == NULL) {
-		free(tmp);
-		return (SEGUR_ENOMEM);
-	}
-	b->npend++;
-	return (0);
-}
-
 /* The validation context of a build: the ledger's reference data, but not
  * the "number used" and "double funding" checks, which the numbers this
  * very build allocated would trip (promotion to ready ran them). */
@@ -507,7 +449,8 @@ build_zips(struct build *b, struct breq **reqs, size_t n, int rank)
 	struct stat		 st;
 	size_t			*zip_of = NULL, nd = 0, nzips, i, j, k;
 	int64_t			 zip_id = 0;
-	char			 name[80], *tmp = NULL, *why = NULL;
+	char			 name[80], *why = NULL;
+	const char		*tmp = NULL;
 	int			 rc = SEGUR_ENOMEM;
 
 	for (i = 0; i < n; i++)
@@ -537,9 +480,8 @@ build_zips(struct build *b, struct breq **reqs, size_t n, int rank)
 			rc = SEGUR_ENOMEM;
 			goto out;
 		}
-		if ((rc = add_pending(b, f->path)) != 0)
+		if ((rc = segur__outdir_add(&b->out, f->path, &tmp)) != 0)
 			goto out;
-		tmp = b->pend[b->npend - 1].tmp;
 		if ((rc = segur_bundle_write(tmp, docs, nd, zip_of, k,
 		    (int64_t)time(NULL), b->cause)) != 0)
 			goto out;
@@ -586,6 +528,7 @@ build_file(struct build *b, struct breq **reqs, size_t n)
 	struct stat		 st;
 	const cJSON		**lines = NULL;
 	cJSON			*header = NULL;
+	const char		*tmp;
 	char			 name[64], *why = NULL;
 	int64_t			 file_id = 0;
 	size_t			 i, fi;
@@ -644,10 +587,10 @@ build_file(struct build *b, struct breq **reqs, size_t n)
 			goto out;
 	if ((rc = build_zips(b, reqs, n, rank)) != 0)
 		goto out;
-	if ((rc = add_pending(b, b->r->files[fi].path)) != 0)
+	if ((rc = segur__outdir_add(&b->out, b->r->files[fi].path,
+	    &tmp)) != 0)
 		goto out;
-	rc = segur_write_file_atomic(b->pend[b->npend - 1].tmp, text.data,
-	    text.len, 0640, b->cause);
+	rc = segur_write_file_atomic(tmp, text.data, text.len, 0640, b->cause);
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(b->cause, rc, "out of memory");
@@ -658,104 +601,6 @@ out:
 	segur_buf_release(&text);
 	free(why);
 	return (rc);
-}
-
-/* Is this name in outdir a temporary file of a build? */
-static int
-is_tmp_name(const char *name)
-{
-	return (name[0] == '.' && strstr(name, TMP_SUFFIX) != NULL);
-}
-
-/*
- * Completes or clears what an interrupted build left in outdir: a
- * temporary file whose final name the ledger recorded, with the recorded
- * content, is renamed into place; any other temporary file is removed.
- * Runs inside the build's transaction, so no other build interferes.
- */
-static int
-recover(struct build *b)
-{
-	static const char *const sql =
-	    "SELECT sha256 FROM file WHERE direction = 'out' AND name = ?";
-	struct dirent	*de;
-	sqlite3_stmt	*st;
-	DIR		*dir;
-	char		*tmp, *final, *data, hex[65];
-	size_t		 len, nl;
-	int		 rc = 0, keep;
-
-	if ((dir = opendir(b->o->outdir)) == NULL)
-		return (0);
-	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		if (!is_tmp_name(de->d_name))
-			continue;
-		tmp = segur_asprintf("%s/%s", b->o->outdir, de->d_name);
-		nl = strlen(de->d_name);
-		keep = 0;
-		final = NULL;
-		if (tmp != NULL && nl > 1 + strlen(TMP_SUFFIX) &&
-		    strcmp(de->d_name + nl - strlen(TMP_SUFFIX),
-		    TMP_SUFFIX) == 0 && segur__stmt(b->l, sql, &st,
-		    NULL) == 0) {
-			final = segur_asprintf("%s/%.*s", b->o->outdir,
-			    (int)(nl - 1 - strlen(TMP_SUFFIX)),
-			    de->d_name + 1);
-			sqlite3_bind_text(st, 1, final != NULL ?
-			    strrchr(final, '/') + 1 : "", -1,
-			    SQLITE_TRANSIENT);
-			if (sqlite3_step(st) == SQLITE_ROW && segur_read_file(
-			    tmp, SEGUR_ZIP_MAX_BYTES + (size_t)1024 * 1024, &data,
-			    &len, NULL) == 0) {
-				segur_sha256_hex(data, len, hex);
-				keep = strcmp(hex, (const char *)
-				    sqlite3_column_text(st, 0)) == 0;
-				free(data);
-			}
-			sqlite3_reset(st);
-		}
-		if (keep && final != NULL && access(final, F_OK) != 0) {
-			if (rename(tmp, final) == 0)
-				b->r->nrecovered++;
-			else
-				rc = segur_cause(b->cause, SEGUR_EIO,
-				    "rename %s: %s", tmp, strerror(errno));
-		} else if (tmp != NULL)
-			unlink(tmp);
-		free(final);
-		free(tmp);
-	}
-	closedir(dir);
-	if (rc == 0)
-		rc = segur_fsync_dir(b->o->outdir, b->cause);
-	return (rc);
-}
-
-/* Moves the temporary files to their final names, then syncs. */
-static int
-finish(struct build *b)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->npend; i++) {
-		if (rename(b->pend[i].tmp, b->pend[i].final) == -1)
-			return (segur_cause(b->cause, SEGUR_EIO, "rename %s: %s "
-			    "(le lot est enregistré : relancez segurctl build "
-			    "pour terminer)", b->pend[i].tmp, strerror(errno)));
-		if (i == 0)
-			crash_point(b, 4);
-	}
-	return (segur_fsync_dir(b->o->outdir, b->cause));
-}
-
-/* Removes the temporary files of a build that did not commit. */
-static void
-discard(struct build *b)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->npend; i++)
-		unlink(b->pend[i].tmp);
 }
 
 /* Plans a dry run: the names the files would get, nothing allocated. */
@@ -787,31 +632,6 @@ plan(struct build *b, struct breq **ok, size_t nok, size_t max)
 		f->count = nok - i < max ? nok - i : max;
 	}
 	b->r->nrequests = nok;
-	return (0);
-}
-
-/* Fills r->day from the options or today's local date. */
-static int
-set_day(struct build *b)
-{
-	struct tm	 tm;
-	time_t		 now;
-	size_t		 i;
-
-	if (b->o->day != NULL) {
-		for (i = 0; i < 8; i++)
-			if (b->o->day[i] < '0' || b->o->day[i] > '9')
-				break;
-		if (i != 8 || b->o->day[8] != '\0')
-			return (segur_cause(b->cause, SEGUR_EINVAL, "date "
-			    "« %s » : AAAAMMJJ attendu", b->o->day));
-		memcpy(b->r->day, b->o->day, 9);
-		return (0);
-	}
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL)
-		return (segur_cause(b->cause, SEGUR_EIO, "localtime"));
-	strftime(b->r->day, sizeof(b->r->day), "%Y%m%d", &tm);
 	return (0);
 }
 
@@ -864,7 +684,9 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	b.cause = cause;
 	max = o->max_lines > 0 && o->max_lines < SEGUR_BUILD_MAX_LINES ?
 	    o->max_lines : SEGUR_BUILD_MAX_LINES;
-	if ((rc = set_day(&b)) != 0 || (rc = pick_software(&b)) != 0)
+	b.out.dir = o->outdir;
+	if ((rc = segur__build_day(o->day, r->day, cause)) != 0 ||
+	    (rc = segur__build_software(l, o->numero_ans, &b.sw, cause)) != 0)
 		goto out;
 	memcpy(r->numero_ans, b.sw.numero_ans, sizeof(r->numero_ans));
 	if (!o->dry_run && ((rc = segur_mkdir_p(o->outdir, cause)) != 0 ||
@@ -881,7 +703,8 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto out;
 	began = 1;
-	if ((rc = recover(&b)) != 0)
+	if ((rc = segur__outdir_recover(l, o->outdir, &r->nrecovered,
+	    cause)) != 0)
 		goto out;
 	for (i = 0; i < nok; i += max)
 		if ((rc = build_file(&b, ok + i, nok - i < max ? nok - i :
@@ -893,13 +716,14 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	began = 0;
 	r->nrequests = nok;
 	crash_point(&b, 3);
-	rc = finish(&b);
+	rc = segur__outdir_finish(&b.out, crash_after_first, &b,
+	    "segurctl build", cause);
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(cause, rc, "out of memory");
 	if (began) {
 		segur_ledger_rollback(l);
-		discard(&b);
+		segur__outdir_discard(&b.out);
 		/* Nothing was recorded: the result lists no file. */
 		for (i = 0; i < r->nfiles; i++) {
 			free(r->files[i].name);
@@ -907,11 +731,7 @@ out:
 		}
 		r->nfiles = 0;
 	}
-	for (i = 0; i < b.npend; i++) {
-		free(b.pend[i].tmp);
-		free(b.pend[i].final);
-	}
-	free(b.pend);
+	segur__outdir_release(&b.out);
 	for (i = 0; i < b.nreqs; i++)
 		breq_release(&b.reqs[i]);
 	free(b.reqs);

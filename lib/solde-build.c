@@ -7,7 +7,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "ledger-int.h"
+#include "outdir.h"
 #include "segur/archive.h"
 #include "segur/build.h"
 #include "segur/bundle.h"
@@ -29,7 +29,6 @@
 #include "segur/template.h"
 #include "segur/util.h"
 
-#define TMP_SUFFIX	".segur-tmp"
 #define NLINE_VALS	20	/* the line variables of template.c */
 
 /* A proof document of a balance line. */
@@ -70,10 +69,6 @@ struct sreq {
 	struct segur_tval vals[NLINE_VALS];
 };
 
-struct pending {
-	char		*tmp;		/* owned */
-	char		*final;		/* owned */
-};
 
 struct sbuild {
 	struct segur_ledger		*l;
@@ -85,8 +80,7 @@ struct sbuild {
 	size_t				 tmpl_len;
 	struct sreq			*reqs;
 	size_t				 nreqs;
-	struct pending			*pend;
-	size_t				 npend;
+	struct segur__outdir		 out;	/* the files to rename */
 	char				**cause;
 };
 
@@ -95,6 +89,13 @@ crash_point(const struct sbuild *b, int at)
 {
 	if (b->o->crash_at == at)
 		_exit(99);
+}
+
+/* Crash point 4: the commit done, one file renamed. */
+static void
+crash_after_first(void *arg)
+{
+	crash_point(arg, 4);
 }
 
 static void
@@ -143,31 +144,6 @@ add_file(struct sbuild *b, const char *name, int is_zip)
 	}
 	b->r->nfiles++;
 	return (f);
-}
-
-static int
-pick_software(struct sbuild *b)
-{
-	struct segur_software	*all;
-	size_t			 n;
-	int			 rc;
-
-	if (b->o->numero_ans != NULL)
-		return (segur_ledger_software_get(b->l, b->o->numero_ans,
-		    &b->sw, b->cause));
-	if ((rc = segur_ledger_software_list(b->l, &all, &n, b->cause)) != 0)
-		return (rc);
-	if (n != 1) {
-		segur_software_free_array(all, n);
-		return (segur_cause(b->cause, n == 0 ? SEGUR_ENOENT :
-		    SEGUR_EINVAL, n == 0 ? "aucun logiciel enregistré "
-		    "(segurctl software add)" : "plusieurs logiciels "
-		    "enregistrés : précisez --ans NUMERO_ANS"));
-	}
-	rc = segur_ledger_software_get(b->l, all[0].numero_ans, &b->sw,
-	    b->cause);
-	segur_software_free_array(all, n);
-	return (rc);
 }
 
 /* Reads one row of the ready query into q. */
@@ -394,34 +370,6 @@ record_file(struct sbuild *b, const char *kind, const char *name, int rank,
 	return (rc);
 }
 
-static int
-add_pending(struct sbuild *b, const char *final)
-{
-	char	*copy, *base, *tmp;
-	void	*p;
-
-	if ((copy = strdup(final)) == NULL)
-		return (SEGUR_ENOMEM);
-	base = strrchr(copy, '/');
-	*base++ = '\0';
-	tmp = segur_asprintf("%s/.%s" TMP_SUFFIX, copy, base);
-	free(copy);
-	p = realloc(b->pend, (b->npend + 1) * sizeof(*b->pend));
-	if (p != NULL)
-		b->pend = p;
-	if (tmp == NULL || p == NULL) {
-		free(tmp);
-		return (SEGUR_ENOMEM);
-	}
-	b->pend[b->npend].tmp = tmp;
-	if ((b->pend[b->npend].final = strdup(final)) == NULL) {
-		free(tmp);
-		return (SEGUR_ENOMEM);
-	}
-	b->npend++;
-	return (0);
-}
-
 /* Allocates the next rank of the day's balance files. */
 static int
 alloc_rank(struct sbuild *b, int *rank)
@@ -572,6 +520,7 @@ build_zips(struct sbuild *b, struct sreq **reqs, size_t n, int rank)
 	size_t			 i, j, k;
 	int64_t			 zip_id;
 	char			 name[96], *why = NULL;
+	const char		*tmp;
 	int			 rc = SEGUR_ENOMEM;
 
 	if ((docs = calloc(nd + 1, sizeof(*docs))) == NULL ||
@@ -594,14 +543,13 @@ build_zips(struct sbuild *b, struct sreq **reqs, size_t n, int rank)
 			rc = SEGUR_ENOMEM;
 			goto out;
 		}
-		if ((rc = add_pending(b, f->path)) != 0)
+		if ((rc = segur__outdir_add(&b->out, f->path, &tmp)) != 0)
 			goto out;
-		if ((rc = segur_bundle_write(b->pend[b->npend - 1].tmp, docs,
-		    nd, zip_of, k, (int64_t)time(NULL), b->cause)) != 0)
+		if ((rc = segur_bundle_write(tmp, docs, nd, zip_of, k,
+		    (int64_t)time(NULL), b->cause)) != 0)
 			goto out;
-		rc = segur_archive_put_file(&b->archive,
-		    b->pend[b->npend - 1].tmp, SEGUR_ZIP_MAX_BYTES +
-		    1024 * 1024, f->sha256, &why);
+		rc = segur_archive_put_file(&b->archive, tmp,
+		    SEGUR_ZIP_MAX_BYTES + (size_t)1024 * 1024, f->sha256, &why);
 		if (rc < 0) {
 			segur_cause(b->cause, rc, "%s", why);
 			goto out;
@@ -609,7 +557,7 @@ build_zips(struct sbuild *b, struct sreq **reqs, size_t n, int rank)
 		for (i = 0; i < nd; i++)
 			if (zip_of[i] == k)
 				f->count++;
-		if (stat(b->pend[b->npend - 1].tmp, &st) == 0)
+		if (stat(tmp, &st) == 0)
 			f->size = (uint64_t)st.st_size;
 		if ((rc = record_file(b, "documents", name, 0, f->sha256,
 		    f->size, &zip_id)) != 0)
@@ -681,6 +629,7 @@ build_file(struct sbuild *b, struct sreq **reqs, size_t n)
 	struct segur_build_file	*f;
 	struct stat		 st;
 	char			 name[80], *why = NULL;
+	const char		*tmp;
 	int64_t			 file_id;
 	size_t			 i, fi;
 	int			 rank = 0, rc;
@@ -714,91 +663,16 @@ build_file(struct sbuild *b, struct sreq **reqs, size_t n)
 			goto out;
 	if ((rc = build_zips(b, reqs, n, rank)) != 0)
 		goto out;
-	if ((rc = add_pending(b, b->r->files[fi].path)) != 0)
+	if ((rc = segur__outdir_add(&b->out, b->r->files[fi].path,
+	    &tmp)) != 0)
 		goto out;
-	rc = segur_write_file_atomic(b->pend[b->npend - 1].tmp, text.data,
-	    text.len, 0640, b->cause);
+	rc = segur_write_file_atomic(tmp, text.data, text.len, 0640, b->cause);
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(b->cause, rc, "out of memory");
 	segur_buf_release(&text);
 	free(why);
 	return (rc);
-}
-
-/*
- * Completes or clears what an interrupted build (of either kind) left in
- * outdir, as lib/build.c does: a temporary file whose final name and
- * content the ledger recorded is renamed into place, any other removed.
- */
-static int
-recover(struct sbuild *b)
-{
-	static const char *const sql =
-	    "SELECT sha256 FROM file WHERE direction = 'out' AND name = ?";
-	struct dirent	*de;
-	sqlite3_stmt	*st;
-	DIR		*dir;
-	char		*tmp, *final, *data, hex[65];
-	size_t		 len, nl, sl = strlen(TMP_SUFFIX);
-	int		 rc = 0, keep;
-
-	if ((dir = opendir(b->o->outdir)) == NULL)
-		return (0);
-	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		nl = strlen(de->d_name);
-		if (de->d_name[0] != '.' || nl <= 1 + sl ||
-		    strcmp(de->d_name + nl - sl, TMP_SUFFIX) != 0)
-			continue;
-		tmp = segur_asprintf("%s/%s", b->o->outdir, de->d_name);
-		final = segur_asprintf("%s/%.*s", b->o->outdir,
-		    (int)(nl - 1 - sl), de->d_name + 1);
-		keep = 0;
-		if (tmp != NULL && final != NULL &&
-		    segur__stmt(b->l, sql, &st, NULL) == 0) {
-			segur__bind_text(st, 1, strrchr(final, '/') + 1);
-			if (sqlite3_step(st) == SQLITE_ROW && segur_read_file(
-			    tmp, SEGUR_ZIP_MAX_BYTES + 1024 * 1024, &data,
-			    &len, NULL) == 0) {
-				segur_sha256_hex(data, len, hex);
-				keep = strcmp(hex, (const char *)
-				    sqlite3_column_text(st, 0)) == 0;
-				free(data);
-			}
-			sqlite3_reset(st);
-		}
-		if (keep && access(final, F_OK) != 0) {
-			if (rename(tmp, final) == 0)
-				b->r->nrecovered++;
-			else
-				rc = segur_cause(b->cause, SEGUR_EIO,
-				    "rename %s: %s", tmp, strerror(errno));
-		} else if (tmp != NULL)
-			unlink(tmp);
-		free(final);
-		free(tmp);
-	}
-	closedir(dir);
-	if (rc == 0)
-		rc = segur_fsync_dir(b->o->outdir, b->cause);
-	return (rc);
-}
-
-static int
-finish(struct sbuild *b)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->npend; i++) {
-		if (rename(b->pend[i].tmp, b->pend[i].final) == -1)
-			return (segur_cause(b->cause, SEGUR_EIO, "rename %s: %s "
-			    "(le lot est enregistré : relancez segurctl solde "
-			    "build pour terminer)", b->pend[i].tmp,
-			    strerror(errno)));
-		if (i == 0)
-			crash_point(b, 4);
-	}
-	return (segur_fsync_dir(b->o->outdir, b->cause));
 }
 
 static int
@@ -828,34 +702,6 @@ plan(struct sbuild *b, size_t nok, size_t max)
 		f->count = nok - i < max ? nok - i : max;
 	}
 	b->r->nrequests = nok;
-	return (0);
-}
-
-static int
-set_day(struct sbuild *b)
-{
-	struct tm	 tm;
-	time_t		 now;
-	char		 iso[11];
-	int64_t		 days;
-
-	if (b->o->day != NULL) {
-		if (strlen(b->o->day) == 8 && strspn(b->o->day,
-		    "0123456789") == 8) {
-			snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", b->o->day,
-			    b->o->day + 4, b->o->day + 6);
-			if (segur_date_days(iso, &days) == 0) {
-				memcpy(b->r->day, b->o->day, 9);
-				return (0);
-			}
-		}
-		return (segur_cause(b->cause, SEGUR_EINVAL, "date « %s » : "
-		    "AAAAMMJJ attendu", b->o->day));
-	}
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL)
-		return (segur_cause(b->cause, SEGUR_EIO, "localtime"));
-	strftime(b->r->day, sizeof(b->r->day), "%Y%m%d", &tm);
 	return (0);
 }
 
@@ -932,8 +778,10 @@ segur_solde_build(struct segur_ledger *l, const struct segur_solde_opts *o,
 	b.cause = cause;
 	max = o->max_lines > 0 && o->max_lines < SEGUR_BUILD_MAX_LINES ?
 	    o->max_lines : SEGUR_BUILD_MAX_LINES;
-	if ((rc = set_template(&b)) != 0 || (rc = set_day(&b)) != 0 ||
-	    (rc = pick_software(&b)) != 0)
+	b.out.dir = o->outdir;
+	if ((rc = set_template(&b)) != 0 || (rc = segur__build_day(o->day,
+	    r->day, cause)) != 0 || (rc = segur__build_software(l,
+	    o->numero_ans, &b.sw, cause)) != 0)
 		goto out;
 	memcpy(r->numero_ans, b.sw.numero_ans, sizeof(r->numero_ans));
 	if (!o->dry_run && ((rc = segur_mkdir_p(o->outdir, cause)) != 0 ||
@@ -950,7 +798,8 @@ segur_solde_build(struct segur_ledger *l, const struct segur_solde_opts *o,
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto out;
 	began = 1;
-	if ((rc = recover(&b)) != 0)
+	if ((rc = segur__outdir_recover(l, o->outdir, &r->nrecovered,
+	    cause)) != 0)
 		goto out;
 	for (i = 0; i < nok; i += max)
 		if ((rc = build_file(&b, ok + i, nok - i < max ? nok - i :
@@ -962,25 +811,21 @@ segur_solde_build(struct segur_ledger *l, const struct segur_solde_opts *o,
 	began = 0;
 	r->nrequests = nok;
 	crash_point(&b, 3);
-	rc = finish(&b);
+	rc = segur__outdir_finish(&b.out, crash_after_first, &b,
+	    "segurctl solde build", cause);
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(cause, rc, "out of memory");
 	if (began) {
 		segur_ledger_rollback(l);
-		for (i = 0; i < b.npend; i++)
-			unlink(b.pend[i].tmp);
+		segur__outdir_discard(&b.out);
 		for (i = 0; i < r->nfiles; i++) {
 			free(r->files[i].name);
 			free(r->files[i].path);
 		}
 		r->nfiles = 0;
 	}
-	for (i = 0; i < b.npend; i++) {
-		free(b.pend[i].tmp);
-		free(b.pend[i].final);
-	}
-	free(b.pend);
+	segur__outdir_release(&b.out);
 	for (i = 0; i < b.nreqs; i++)
 		sreq_release(&b.reqs[i]);
 	free(b.reqs);
