@@ -16,6 +16,7 @@
 #include "segur/error.h"
 #include "segur/outbox.h"
 #include "segur/remind.h"
+#include "segur/solde.h"
 #include "segur/util.h"
 
 /* Days ahead of the balance deadline when it is recalled, largest first. */
@@ -69,7 +70,9 @@ read_cands(struct segur_ledger *l, const struct segur_remind_opts *o,
 	    "SELECT r.id, r.ref, 'balance', (SELECT max(date) FROM decision "
 	    "WHERE request_id = r.id AND kind = 'advance_paid'), "
 	    "r.numero_asp, NULL FROM request r WHERE r.state = "
-	    "'advance_paid' AND (?4 > 0 OR ?5 > 0)"
+	    "'advance_paid' AND (?4 > 0 OR ?5 > 0 OR EXISTS (SELECT 1 FROM "
+	    "setting WHERE key = 'solde-deadline-days') OR EXISTS (SELECT 1 "
+	    "FROM solde_deadline d WHERE d.request_id = r.id))"
 	    ") WHERE since IS NOT NULL ORDER BY id, kind";
 	struct cand	*c = NULL, *nc;
 	sqlite3_stmt	*st;
@@ -327,9 +330,30 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 			} else {
 				size_t m;
 
-				if (o->balance_deadline_days == 0)
-					continue;
-				left = (int)o->balance_deadline_days - it.days;
+				int64_t dleft;
+
+				/* The ledger's deadline (the request's own,
+				 * else the programme's) wins; segurd.conf's
+				 * balance_deadline_days applies without one. */
+				rc = segur_solde_deadline_of(l, c[i].id,
+				    it.since, deadline, cause);
+				if (rc < 0)
+					goto fail;
+				if (rc == 0) {
+					if (o->balance_deadline_days == 0)
+						continue;
+					if ((rc = date_add(l, it.since,
+					    (int)o->balance_deadline_days,
+					    deadline, cause)) != 0)
+						goto fail;
+				}
+				if ((rc = segur_date_diff(today, deadline,
+				    &dleft)) != 0) {
+					segur_cause(cause, rc, "deadline %s",
+					    deadline);
+					goto fail;
+				}
+				left = (int)dleft;
 				for (m = sizeof(deadline_marks) /
 				    sizeof(deadline_marks[0]); m > 0; m--)
 					if (left >= 0 &&
@@ -337,10 +361,6 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 						break;
 				if (m == 0)
 					continue;
-				if ((rc = date_add(l, it.since,
-				    (int)o->balance_deadline_days, deadline,
-				    cause)) != 0)
-					goto fail;
 				dl = deadline;
 				it.kind = "deadline";
 				it.days = left;

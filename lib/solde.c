@@ -438,6 +438,38 @@ deadline_days(struct segur_ledger *l, long *days, char **cause)
 	return (0);
 }
 
+int
+segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
+    const char *advance_date, char out[11], char **cause)
+{
+	static const char *const q =
+	    "SELECT date FROM solde_deadline WHERE request_id = ?";
+	sqlite3_stmt	*st;
+	long		 days;
+	int64_t		 d;
+	int		 rc;
+
+	out[0] = '\0';
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, request_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(out, 11, "%s", (const char *)sqlite3_column_text(st,
+		    0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return (1);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "read the deadline"));
+	if ((rc = deadline_days(l, &days, cause)) != 0)
+		return (rc);
+	if (days <= 0 || advance_date == NULL ||
+	    segur_date_days(advance_date, &d) != 0)
+		return (0);
+	segur_date_from_days(d + days, out);
+	return (1);
+}
+
 static void
 copy_col(sqlite3_stmt *st, int i, char *dst, size_t size)
 {

@@ -84,6 +84,17 @@ int	segur_solde_setting_set(struct segur_ledger *l, const char *key,
 int	segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
 	    const char *date, char **cause);
 
+/*
+ * The balance deadline of a request whose advance was paid on
+ * advance_date ("AAAA-MM-JJ"): its own date (solde deadline), else the
+ * advance date plus the programme's solde-deadline-days. Returns 1 with
+ * the date in out, 0 when none is set, or a negative SEGUR_E*. The
+ * reminders use it, so that segurctl solde list and the J-30/J-7/J-1
+ * reminders agree.
+ */
+int	segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
+	    const char *advance_date, char out[11], char **cause);
+
 /* ------------------------------------------------------------------ */
 /* Follow-up: advances awaiting their balance. */
 

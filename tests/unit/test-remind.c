@@ -20,6 +20,7 @@
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/remind.h"
+#include "segur/solde.h"
 
 #include "ledger-int.h"
 
@@ -216,6 +217,30 @@ test_remind_deadline_marks(void **state)
 	    "json_extract(body, '$.echeanceSolde') = '2026-04-02'"), 3);
 }
 
+/* The ledger's deadline (segurctl ref set solde-deadline-days, or the
+ * request's own) drives the reminders, as solde list shows it. */
+static void
+test_remind_deadline_from_the_ledger(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_remind_opts o = { NULL, 0, 0, 0, 0, 0 };
+	struct got	 g;
+
+	/* No deadline anywhere: nothing. */
+	assert_string_equal(check(f, &o, "2026-03-03", &g), "");
+	/* The programme's 60 days: 2026-04-02, as in the configuration. */
+	assert_int_equal(segur_solde_setting_set(f->l,
+	    SEGUR_SOLDE_DEADLINE_KEY, "60", NULL), 0);
+	assert_string_equal(check(f, &o, "2026-03-03", &g),
+	    "R-3:deadline:J-30:30");
+	/* The request's own date wins, even over the configuration. */
+	o.balance_deadline_days = 300;
+	assert_int_equal(segur_solde_deadline_set(f->l, "ASP-3", "2026-03-10",
+	    NULL), 0);
+	assert_string_equal(check(f, &o, "2026-03-09", &g),
+	    "R-3:deadline:J-1:1");
+}
+
 static void
 test_remind_resubmission_counts_anew(void **state)
 {
@@ -263,6 +288,8 @@ main(void)
 		    test_remind_dry_run_records_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remind_zero_disables,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_remind_deadline_from_the_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remind_deadline_marks,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
