@@ -425,7 +425,9 @@ job_work(uv_work_t *req)
 		o.balance_days = j->rr.balance_days;
 		o.balance_deadline_days = j->rr.balance_deadline_days;
 		if ((rc = segur_remind_check(*j->ledger, &o, NULL, NULL,
-		    &j->reminded, &cause)) != 0) {
+		    &j->reminded, &cause)) != 0 || (j->rr.chain_head &&
+		    (rc = segur_remind_head(*j->ledger, o.today, NULL, NULL,
+		    &cause)) != 0)) {
 			free(j->cause);
 			j->cause = segur_asprintf("reminders: %s", cause !=
 			    NULL ? cause : segur_strerror(rc));

@@ -31,6 +31,7 @@ struct segurd_remind_req {
 	unsigned	 decision_days;
 	unsigned	 balance_days;
 	unsigned	 balance_deadline_days;
+	int		 chain_head;	/* queue the daily chain head */
 };
 
 /*

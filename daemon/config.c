@@ -224,6 +224,12 @@ static const struct cfg_key cfg_keys[] = {
 	    "The programme's deadline for the balance request, in days "
 	    "after the advance payment, quoted in balance reminders; 0 "
 	    "when none is set." },
+	{ "reminders", "chain_head", "0|1", K_UINT, "1", 0,
+	    C(chain_head), 0, 1, NULL,
+	    "1: with the daily check, queue an alert carrying the head of "
+	    "the event log, so that it leaves the database every day "
+	    "(segurctl audit verify --head proves the ledger extends it); "
+	    "0: do not." },
 };
 #define NKEYS	(sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 

@@ -69,6 +69,7 @@ take(struct segurd_remind *r, const struct segurd_config *cfg)
 	r->req.decision_days = (unsigned)cfg->decision_days;
 	r->req.balance_days = (unsigned)cfg->balance_days;
 	r->req.balance_deadline_days = (unsigned)cfg->balance_deadline_days;
+	r->req.chain_head = cfg->chain_head != 0;
 }
 
 void

@@ -128,6 +128,10 @@ segur_alert_compose(struct segur_alert *a)
 		else if (strcmp(kind, SEGUR_ALERT_REMINDER) == 0)
 			s = segur_asprintf("Ségur : relance pour la demande "
 			    "%s", ref);
+		else if (strcmp(kind, SEGUR_ALERT_HEAD) == 0)
+			s = segur_asprintf("Ségur : empreinte du registre du "
+			    "%s", fact(a, "date") != NULL ? fact(a, "date") :
+			    "jour");
 		else
 			s = segur_asprintf("Ségur : alerte « %s » pour la "
 			    "demande %s", kind, ref);
@@ -153,6 +157,19 @@ segur_alert_compose(struct segur_alert *a)
 		    "depuis trop longtemps.\n\n", ref);
 		action = "vérifier l'état de la demande sur le portail de "
 		    "l'ASP et l'enregistrer dans le registre (segurctl).";
+	} else if (strcmp(kind, SEGUR_ALERT_HEAD) == 0) {
+		rc |= segur_buf_addf(&b, "Empreinte du journal des événements "
+		    "du registre (la tête de sa chaîne SHA-256) :\n\n"
+		    "  %s\n  %s événement(s), le dernier le %s\n%s%s%s\n",
+		    fact(a, "empreinte") != NULL ? fact(a, "empreinte") : "?",
+		    fact(a, "evenements") != NULL ? fact(a, "evenements") : "?",
+		    fact(a, "dernier") != NULL ? fact(a, "dernier") : "?",
+		    fact(a, "sceau") != NULL ? "  sceau HMAC : " : "",
+		    fact(a, "sceau") != NULL ? fact(a, "sceau") : "",
+		    fact(a, "sceau") != NULL ? "\n" : "");
+		action = "conserver ce message hors du registre : segurctl "
+		    "audit verify --head EMPREINTE prouvera plus tard que le "
+		    "registre prolonge toujours cette empreinte.";
 	} else {
 		rc |= segur_buf_addf(&b, "Alerte « %s » sur la demande "
 		    "%s.\n\n", kind, ref);

@@ -13,6 +13,7 @@
 
 #include "ledger-int.h"
 #include "segur/alert.h"
+#include "segur/audit.h"
 #include "segur/error.h"
 #include "segur/outbox.h"
 #include "segur/remind.h"
@@ -392,5 +393,66 @@ fail:
 		segur_ledger_rollback(l);
 out:
 	cands_free(c, n);
+	return (rc);
+}
+
+int
+segur_remind_head(struct segur_ledger *l, const char *today,
+    const struct segur_audit_key *key, int *queued, char **cause)
+{
+	static const char *const q =
+	    "SELECT 1 FROM alert WHERE kind = 'head' AND "
+	    "json_extract(body, '$.date') = ?";
+	struct segur_chain_head h;
+	sqlite3_stmt	*st;
+	cJSON		*f = NULL;
+	char		 todaybuf[11], n[32];
+	int		 rc;
+
+	if (queued != NULL)
+		*queued = 0;
+	if (today == NULL) {
+		segur__ledger_today(todaybuf);
+		today = todaybuf;
+	}
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, today);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		segur_ledger_rollback(l);
+		return (0);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "look for today's head");
+		goto fail;
+	}
+	/* The head before this alert's own event: what the day ended on. */
+	if ((rc = segur_audit_head(l, key, &h, cause)) != 0)
+		goto fail;
+	snprintf(n, sizeof(n), "%lld", (long long)h.events);
+	if ((f = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(f, "date", today) == NULL ||
+	    cJSON_AddStringToObject(f, "empreinte", h.hash) == NULL ||
+	    cJSON_AddStringToObject(f, "evenements", n) == NULL ||
+	    cJSON_AddStringToObject(f, "dernier", h.at) == NULL ||
+	    (h.seal[0] != '\0' && cJSON_AddStringToObject(f, "sceau",
+	    h.seal) == NULL)) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur_outbox_add(l, SEGUR_ALERT_HEAD, "info", 0, 0, f, NULL,
+	    cause)) != 0)
+		goto fail;
+	cJSON_Delete(f);
+	if ((rc = segur_ledger_commit(l, cause)) == 0 && queued != NULL)
+		*queued = 1;
+	return (rc);
+fail:
+	cJSON_Delete(f);
+	segur_ledger_rollback(l);
 	return (rc);
 }

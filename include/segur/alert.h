@@ -27,6 +27,7 @@
 #define SEGUR_ALERT_ANOMALY	"anomaly"
 #define SEGUR_ALERT_REMINDER	"reminder"
 #define SEGUR_ALERT_DIGEST	"digest"
+#define SEGUR_ALERT_HEAD	"head"		/* the daily chain head */
 
 /*
  * Keys of facts that the composer and the digest read (all optional,

@@ -58,4 +58,15 @@ int	segur_remind_check(struct segur_ledger *l,
 	    void (*fn)(void *arg, const struct segur_remind_item *it),
 	    void *arg, unsigned *queued, char **cause);
 
+/*
+ * Queues, once per day (today "AAAA-MM-JJ", NULL: UTC today), an alert
+ * "head" carrying the head of the event log (hash, count, time; sealed
+ * with key when not NULL), so that the head leaves the database every day
+ * (segurctl audit verify --head proves the ledger still extends it).
+ * *queued (may be NULL) is 1 when queued, 0 when today's is out already.
+ */
+struct segur_audit_key;
+int	segur_remind_head(struct segur_ledger *l, const char *today,
+	    const struct segur_audit_key *key, int *queued, char **cause);
+
 #endif /* SEGUR_REMIND_H */

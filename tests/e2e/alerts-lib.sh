@@ -121,6 +121,7 @@ listen = 127.0.0.1:$1
 [webhook ops]
 url = http://127.0.0.1:$2/hook
 secret_file = hook.secret
-${3:-}
+${3:-[reminders]
+chain_head = 0}
 CONF
 }

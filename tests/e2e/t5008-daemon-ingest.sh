@@ -28,7 +28,7 @@ cp "$SEGUR_DB" "$T/built.db"
 
 mkdir -p "$T/inbox" "$T/stage"
 port=$(free_port)
-printf '[ledger]\npath = ledger.db\n[inbox]\npath = inbox\narchive = archive\nquarantine = quarantine\nsettle = 200ms\nrescan = 1s\n[http]\nlisten = 127.0.0.1:%s\n' \
+printf '[ledger]\npath = ledger.db\n[inbox]\npath = inbox\narchive = archive\nquarantine = quarantine\nsettle = 200ms\nrescan = 1s\n[reminders]\nchain_head = 0\n[http]\nlisten = 127.0.0.1:%s\n' \
     "$port" >"$T/segurd.conf"
 drop() {
 	cp "$DATA/JSON-2023000042-20231002-001.retour.json" "$T/stage/retour.json"

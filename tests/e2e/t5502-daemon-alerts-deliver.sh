@@ -37,6 +37,8 @@ smtp_url = smtp://127.0.0.1:$sport
 from = segurd@editeur.example
 to = ops@editeur.example, compta@editeur.example
 starttls = no
+[reminders]
+chain_head = 0
 CONF
 
 start_segurd "$T/segurd.conf" "$port"

@@ -68,7 +68,9 @@ from = segurd@editeur.example
 to = ops@editeur.example
 starttls = no
 [alerts]
-digest = 15min"
+digest = 15min
+[reminders]
+chain_head = 0"
 SEGUR_TEST_DIGEST_MS=1500 start_segurd "$T/segurd.conf" "$port"
 wait_sql "SELECT count(*) FROM alert_delivery WHERE state = 'delivered'" 4
 stop_segurd

@@ -71,7 +71,8 @@ expect_exit 0 segurctl alerts list --kind reminder --limit 1 --json
     fail "deadline date: $(cat "$T/out")"
 
 # segurd's daily check at start-up ([reminders] at has passed), its
-# alerts delivered; a restart the same day queues nothing more.
+# alerts delivered with the day's chain head; a restart the same day
+# queues nothing more.
 cp "$T/built.db" "$SEGUR_DB"
 rm -f "$SEGUR_DB-wal" "$SEGUR_DB-shm"
 write_secret
@@ -85,14 +86,19 @@ export SEGUR_TEST_TODAY=$(day +8)
 for run in 1 2; do
 	start_segurd "$T/segurd.conf" "$port"
 	wait_log "reminders for $SEGUR_TEST_TODAY: [0-9]* queued" "$run"
-	wait_sql "SELECT count(*) FROM alert_delivery WHERE state = 'delivered'" 2
+	wait_sql "SELECT count(*) FROM alert_delivery WHERE state = 'delivered'" 3
 	stop_segurd
 	[ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 done
 expect_grep "reminders for $SEGUR_TEST_TODAY: 2 queued" "$T/segurd.log"
 expect_grep "reminders for $SEGUR_TEST_TODAY: 0 queued" "$T/segurd.log"
-[ "$(grep -c '"event": "delivered"' "$T/hook.log")" -eq 2 ] || fail "webhook"
-[ "$(jq -r 'select(.event == "delivered") | .body.type' "$T/hook.log" | sort -u)" = \
-    segur.alert.reminder ] || fail "kind"
+[ "$(grep -c '"event": "delivered"' "$T/hook.log")" -eq 3 ] || fail "webhook"
+[ "$(jq -r 'select(.event == "delivered") | .body.type' "$T/hook.log" |
+    sort -u | tr '\n' ' ')" = "segur.alert.head segur.alert.reminder " ] ||
+    fail "kinds"
+# The head mailed is one the ledger still extends.
+head=$(jq -r 'select(.body.type == "segur.alert.head") |
+    .body.data.facts.empreinte' "$T/hook.log")
+expect_exit 0 segurctl audit verify --head "$head"
 expect_exit 0 segurctl audit verify
 pass

@@ -19,6 +19,7 @@
 
 #include "segur/error.h"
 #include "segur/ledger.h"
+#include "segur/audit.h"
 #include "segur/remind.h"
 #include "segur/solde.h"
 
@@ -241,6 +242,36 @@ test_remind_deadline_from_the_ledger(void **state)
 	    "R-3:deadline:J-1:1");
 }
 
+/* The chain head leaves the database once a day, in an alert. */
+static void
+test_remind_head_once_a_day(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_chain_head h;
+	int		 queued = -1;
+
+	assert_int_equal(segur_audit_head(f->l, NULL, &h, NULL), 0);
+	assert_int_equal(segur_remind_head(f->l, "2026-03-03", NULL, &queued,
+	    NULL), 0);
+	assert_int_equal(queued, 1);
+	assert_int_equal(segur_remind_head(f->l, "2026-03-03", NULL, &queued,
+	    NULL), 0);
+	assert_int_equal(queued, 0);
+	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
+	    "= 'head' AND subject = 'Ségur : empreinte du registre du "
+	    "2026-03-03'"), 1);
+	{
+		char	 q[256];
+
+		snprintf(q, sizeof(q), "SELECT count(*) FROM alert WHERE "
+		    "json_extract(body, '$.empreinte') = '%s'", h.hash);
+		assert_int_equal(count(f->l, q), 1);
+	}
+	assert_int_equal(segur_remind_head(f->l, "2026-03-04", NULL, &queued,
+	    NULL), 0);
+	assert_int_equal(queued, 1);
+}
+
 static void
 test_remind_resubmission_counts_anew(void **state)
 {
@@ -290,6 +321,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_remind_deadline_from_the_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remind_head_once_a_day,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remind_deadline_marks,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
