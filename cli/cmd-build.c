@@ -16,49 +16,6 @@
 
 #include "segurctl.h"
 
-static cJSON *
-result_json(const struct segur_build_result *r, int dry_run)
-{
-	cJSON	*o, *a, *e;
-	size_t	 i;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return (NULL);
-	cJSON_AddStringToObject(o, "numeroAns", r->numero_ans);
-	cJSON_AddStringToObject(o, "date", r->day);
-	cJSON_AddStringToObject(o, "typeDemande", "avance");
-	cJSON_AddBoolToObject(o, "dryRun", dry_run);
-	cJSON_AddNumberToObject(o, "requests", (double)r->nrequests);
-	cJSON_AddNumberToObject(o, "recovered", (double)r->nrecovered);
-	a = cJSON_AddArrayToObject(o, "files");
-	for (i = 0; a != NULL && i < r->nfiles; i++) {
-		if ((e = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddStringToObject(e, "name", r->files[i].name);
-		cJSON_AddStringToObject(e, "path", r->files[i].path);
-		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
-		    "documents" : "submission");
-		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
-		    "lines", (double)r->files[i].count);
-		if (!dry_run) {
-			cJSON_AddStringToObject(e, "sha256",
-			    r->files[i].sha256);
-			cJSON_AddNumberToObject(e, "size",
-			    (double)r->files[i].size);
-		}
-		cJSON_AddItemToArray(a, e);
-	}
-	a = cJSON_AddArrayToObject(o, "skipped");
-	for (i = 0; a != NULL && i < r->nskipped; i++) {
-		if ((e = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddStringToObject(e, "ref", r->skipped[i].ref);
-		cJSON_AddStringToObject(e, "reason", r->skipped[i].reason);
-		cJSON_AddItemToArray(a, e);
-	}
-	return (o);
-}
-
 static void
 result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 {
@@ -172,7 +129,8 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		goto done;
 	}
 	if (json)
-		segurctl_print_json(env, result_json(&r, o.dry_run));
+		segurctl_print_json(env, segurctl_build_json(&r, o.dry_run,
+		    "avance", "submission"));
 	else
 		result_print(env->out, &r, o.dry_run);
 	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/amount.h"
+#include "segur/build.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -200,4 +201,48 @@ segurctl_beside_ledger(const char *db, const char *leaf)
 	p = segur_asprintf("%s/%s", dirname(copy), leaf);
 	free(copy);
 	return (p);
+}
+
+struct cJSON *
+segurctl_build_json(const struct segur_build_result *r, int dry_run,
+    const char *type, const char *kind)
+{
+	cJSON	*o, *a, *e;
+	size_t	 i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	cJSON_AddStringToObject(o, "numeroAns", r->numero_ans);
+	cJSON_AddStringToObject(o, "date", r->day);
+	cJSON_AddStringToObject(o, "typeDemande", type);
+	cJSON_AddBoolToObject(o, "dryRun", dry_run);
+	cJSON_AddNumberToObject(o, "requests", (double)r->nrequests);
+	cJSON_AddNumberToObject(o, "recovered", (double)r->nrecovered);
+	a = cJSON_AddArrayToObject(o, "files");
+	for (i = 0; a != NULL && i < r->nfiles; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "name", r->files[i].name);
+		cJSON_AddStringToObject(e, "path", r->files[i].path);
+		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
+		    "documents" : kind);
+		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
+		    "lines", (double)r->files[i].count);
+		if (!dry_run) {
+			cJSON_AddStringToObject(e, "sha256",
+			    r->files[i].sha256);
+			cJSON_AddNumberToObject(e, "size",
+			    (double)r->files[i].size);
+		}
+		cJSON_AddItemToArray(a, e);
+	}
+	a = cJSON_AddArrayToObject(o, "skipped");
+	for (i = 0; a != NULL && i < r->nskipped; i++) {
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddStringToObject(e, "ref", r->skipped[i].ref);
+		cJSON_AddStringToObject(e, "reason", r->skipped[i].reason);
+		cJSON_AddItemToArray(a, e);
+	}
+	return (o);
 }

@@ -101,6 +101,13 @@ int	segurctl_promote(const struct segurctl_cmd *self,
 	    struct segurctl_env *env, int argc, char **argv, int from,
 	    const char *all_opt, const char *stayed);
 
+/* The --json of build and solde build: type is the request type to declare
+ * on the portal ("avance", "solde"), kind the JSON files' kind. Caller
+ * deletes; NULL on ENOMEM. */
+struct segur_build_result;
+struct cJSON *segurctl_build_json(const struct segur_build_result *r,
+	    int dry_run, const char *type, const char *kind);
+
 /* Prints o indented on env->out and deletes it. */
 int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
