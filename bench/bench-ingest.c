@@ -69,6 +69,16 @@ now_ms(void)
 	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
 }
 
+/* CPU time of this process (user and system), in ms. */
+static double
+cpu_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+}
+
 /* Copies src to dst (the big ledger is only read by its own bench). */
 static int
 copy_file(const char *src, const char *dst)
@@ -194,7 +204,7 @@ run(const char *label, const char *path, const char *dir, double *med,
 	struct segur_ingest_result r;
 	struct segur_ledger *l;
 	struct segur_software sw;
-	double	 t[ROUNDS], t0;
+	double	 t[ROUNDS], c[ROUNDS], t0, c0;
 	char	*cause = NULL, *built, *ret;
 	int	 i, rc;
 
@@ -214,7 +224,9 @@ run(const char *label, const char *path, const char *dir, double *med,
 		built = prepare(l, dir, i);
 		ret = answer(built, i + 1);
 		t0 = now_ms();
+		c0 = cpu_ms();
 		rc = segur_ingest_file(l, ret, &o, &r, &cause);
+		c[i] = cpu_ms() - c0;
 		t[i] = now_ms() - t0;
 		if (rc != 0 || r.status != SEGUR_INGEST_RECORDED ||
 		    r.naccepted != LINES)
@@ -224,10 +236,12 @@ run(const char *label, const char *path, const char *dir, double *med,
 		free(ret);
 	}
 	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
+	qsort(c, ROUNDS, sizeof(c[0]), cmp_double);
 	*med = t[ROUNDS / 2];
 	*max = t[ROUNDS - 1];
-	printf("  %-34s median %7.2f ms   max %7.2f ms  (%d x %d lines)\n",
-	    label, *med, *max, ROUNDS, LINES);
+	printf("  %-34s median %7.2f ms   max %7.2f ms  (%d x %d lines; "
+	    "CPU median %.2f ms)\n", label, *med, *max, ROUNDS, LINES,
+	    c[ROUNDS / 2]);
 	free((char *)o.archive_dir);
 	free((char *)o.quarantine_dir);
 	segur_ledger_close(l);

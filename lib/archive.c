@@ -109,11 +109,18 @@ int
 segur_archive_put(const struct segur_archive *a, const void *data,
     size_t len, char sha256[65], char **cause)
 {
+	segur_sha256_hex(data, len, sha256);
+	return (segur_archive_put_hashed(a, data, len, sha256, cause));
+}
+
+int
+segur_archive_put_hashed(const struct segur_archive *a, const void *data,
+    size_t len, const char *sha256, char **cause)
+{
 	struct stat	 st;
 	char		*path, *old = NULL;
 	int		 rc, replaced = 0;
 
-	segur_sha256_hex(data, len, sha256);
 	if ((path = segur_archive_path(a, sha256)) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	if (stat(path, &st) == 0) {

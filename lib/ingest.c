@@ -36,6 +36,7 @@ struct attempt {
 	int64_t		 file_id;	/* the file it was sent in */
 	char		*file_name;	/* owned */
 	char		*numero_ans;	/* owned */
+	enum segur_state state;		/* the request's */
 };
 
 struct ingest {
@@ -51,6 +52,11 @@ struct ingest {
 	const char			*file_kind;	/* "returned", or
 							   "solde_returned"
 							   (balance) */
+	struct attempt			*found;	/* owned; per line, what
+						   pick_answered() read */
+	int				*found_rc; /* owned; per line: 0,
+						   SEGUR_ENOENT, or -1 to
+						   read again */
 	char				**cause;
 };
 
@@ -103,7 +109,7 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 	static const char *const sql =
 	    "SELECT a.id, a.request_id, r.ref, a.outcome, a.numero_asp, "
 	    "a.code_traitement, a.libelle_traitement, a.file_id, f.name, "
-	    "s.numero_ans FROM attempt a JOIN request r ON r.id = "
+	    "s.numero_ans, r.state FROM attempt a JOIN request r ON r.id = "
 	    "a.request_id JOIN software s ON s.id = r.software_id "
 	    "LEFT JOIN file f ON f.id = a.file_id "
 	    "WHERE a.numero_editeur = ? COLLATE NOCASE";
@@ -126,6 +132,8 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 		a->file_id = sqlite3_column_int64(st, 7);
 		a->file_name = segur__column_dup(st, 8, &oom);
 		a->numero_ans = segur__column_dup(st, 9, &oom);
+		a->state = (enum segur_state)segur_state_parse(
+		    (const char *)sqlite3_column_text(st, 10));
 	}
 	sqlite3_reset(st);
 	if (oom) {
@@ -309,13 +317,22 @@ static int
 record_answer(struct ingest *g, struct segur_ingest_line *il,
     const struct segur_retour_line *rl, const struct attempt *a)
 {
+	struct segur__answer an = { a->id, a->request_id, a->ref,
+	    rl->numeroEditeur, rl->answer == SEGUR_ANSWER_ACCEPTED ?
+	    rl->numeroASP : NULL, rl->code, rl->label, g->file_id, a->state };
 	char	*why = NULL;
 	cJSON	*facts;
+	size_t	 j;
 	int	 rc;
 
-	rc = segur_ledger_attempt_answer(g->l, rl->numeroEditeur,
-	    rl->answer == SEGUR_ANSWER_ACCEPTED ? rl->numeroASP : NULL,
-	    rl->code, rl->label, g->file_id, &why);
+	/* In the file's transaction: a refusal changes nothing. */
+	rc = segur__attempt_answer(g->l, &an, &why);
+	if (rc == 0)
+		/* A later line naming the same attempt must see this. */
+		for (j = (size_t)(il - g->r->lines) + 1; j < g->ret.nlines;
+		    j++)
+			if (g->found_rc[j] == 0 && g->found[j].id == a->id)
+				g->found_rc[j] = -1;
 	if (rc == SEGUR_EEXIST) {
 		rc = line_anomaly(g, il, rl, a, "numero_asp_taken",
 		    segur_asprintf("numeroASP %s déjà attribué à une autre "
@@ -371,7 +388,14 @@ ingest_line(struct ingest *g, size_t i)
 		return (line_anomaly(g, il, rl, NULL, "line_unreadable",
 		    segur_asprintf("ligne %ld : %s", rl->index + 1,
 		    rl->anomaly != NULL ? rl->anomaly : "illisible")));
-	rc = find_attempt(g, rl->numeroEditeur, &a);
+	if ((rc = g->found_rc[i]) == -1)
+		rc = find_attempt(g, rl->numeroEditeur, &a);
+	else {
+		/* Taken over: released below with the line's. */
+		a = g->found[i];
+		memset(&g->found[i], 0, sizeof(g->found[i]));
+		g->found_rc[i] = SEGUR_ENOENT;
+	}
 	if (rc == SEGUR_ENOENT)
 		return (line_anomaly(g, il, rl, NULL, "unknown_numero_editeur",
 		    segur_asprintf("numeroEditeur %s jamais envoyé par ce "
@@ -474,49 +498,70 @@ missing_lines(struct ingest *g)
 /*
  * Picks the submitted file the returned one answers: the one that sent
  * most of its lines' numbers. 0 with answers_id 0 when no line matches.
+ * What it reads of each line's attempt stays in g->found for
+ * ingest_line(): one lookup per line.
  */
 static int
 pick_answered(struct ingest *g)
 {
-	struct attempt	 a;
+	struct attempt	*a;
 	int64_t		*ids;
 	size_t		*counts, n = 0, i, j, best = 0;
 	int		 rc = 0;
 
 	ids = calloc(g->ret.nlines + 1, sizeof(*ids));
 	counts = calloc(g->ret.nlines + 1, sizeof(*counts));
-	if (ids == NULL || counts == NULL) {
+	g->found = calloc(g->ret.nlines + 1, sizeof(*g->found));
+	g->found_rc = calloc(g->ret.nlines + 1, sizeof(*g->found_rc));
+	if (ids == NULL || counts == NULL || g->found == NULL ||
+	    g->found_rc == NULL) {
 		free(ids);
 		free(counts);
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	for (i = 0; i < g->ret.nlines; i++) {
+		a = &g->found[i];
+		g->found_rc[i] = SEGUR_ENOENT;
 		if (g->ret.lines[i].numeroEditeur == NULL)
 			continue;
-		rc = find_attempt(g, g->ret.lines[i].numeroEditeur, &a);
+		rc = find_attempt(g, g->ret.lines[i].numeroEditeur, a);
+		g->found_rc[i] = rc;
 		if (rc == SEGUR_ENOENT) {
 			rc = 0;
 			continue;
 		}
 		if (rc != 0)
 			break;
-		for (j = 0; j < n && ids[j] != a.file_id; j++)
+		for (j = 0; j < n && ids[j] != a->file_id; j++)
 			;
 		if (j == n)
-			ids[n++] = a.file_id;
+			ids[n++] = a->file_id;
 		counts[j]++;
 		if (counts[j] > counts[best] || g->answers_id == 0) {
 			best = j;
 			g->answers_id = ids[j];
 			free(g->r->answers);
-			g->r->answers = a.file_name != NULL ?
-			    strdup(a.file_name) : NULL;
+			g->r->answers = a->file_name != NULL ?
+			    strdup(a->file_name) : NULL;
 		}
-		attempt_release(&a);
 	}
 	free(ids);
 	free(counts);
 	return (rc);
+}
+
+/* Frees what pick_answered() kept. */
+static void
+found_release(struct ingest *g)
+{
+	size_t	 i;
+
+	for (i = 0; g->found != NULL && i < g->ret.nlines; i++)
+		attempt_release(&g->found[i]);
+	free(g->found);
+	free(g->found_rc);
+	g->found = NULL;
+	g->found_rc = NULL;
 }
 
 /* Records the returned file itself; sets g->file_id. */
@@ -638,9 +683,12 @@ duplicate(struct ingest *g)
 	return (dup);
 }
 
-/* Checks the structure with the validator's --returned rules. */
+/*
+ * Checks the structure with the validator's --returned rules, and keeps
+ * its parse in *tree (NULL when the structure is not sound).
+ */
 static int
-structure_reason(struct ingest *g, char **reason)
+structure_reason(struct ingest *g, char **reason, cJSON **tree)
 {
 	struct segur_validate_opts	 vo;
 	struct segur_report		 rep;
@@ -651,10 +699,13 @@ structure_reason(struct ingest *g, char **reason)
 	*reason = NULL;
 	memset(&vo, 0, sizeof(vo));
 	memset(&rep, 0, sizeof(rep));
-	vo.flags = SEGUR_VALIDATE_RETURNED;
+	vo.flags = SEGUR_VALIDATE_RETURNED | SEGUR_VALIDATE_STRUCTURE;
 	vo.max_bytes = g->o->max_bytes;
+	vo.tree = tree;
 	if ((rc = segur_validate_buffer(g->data, g->len, &vo, &rep)) != 0) {
 		segur_report_release(&rep);
+		cJSON_Delete(*tree);
+		*tree = NULL;
 		return (segur_cause(g->cause, rc, "out of memory"));
 	}
 	if (!rep.structure_ok) {
@@ -1091,18 +1142,22 @@ static int
 ingest_read(struct ingest *g)
 {
 	struct segur_software sw;
+	cJSON	*tree = NULL;
 	char	*reason = NULL, *msg;
 	size_t	 i;
 	int	 rc, known;
 
-	if ((rc = structure_reason(g, &reason)) != 0)
+	if ((rc = structure_reason(g, &reason, &tree)) != 0)
 		return (rc);
 	if (reason != NULL) {
+		cJSON_Delete(tree);
 		rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
-	if ((rc = segur_retour_parse(g->data, g->len, &g->ret, &reason)) != 0) {
+	rc = segur_retour_read(tree, &g->ret, &reason);
+	cJSON_Delete(tree);
+	if (rc != 0) {
 		if (rc == SEGUR_EINVAL)
 			rc = quarantine(g, reason);
 		free(reason);
@@ -1113,19 +1168,24 @@ ingest_read(struct ingest *g)
 		return (rc);
 	if (rc == 1)
 		return (solde_ingest(g));
-	if ((rc = pick_answered(g)) != 0)
+	/* Read in the transaction that records: nothing moves between. */
+	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
 		return (rc);
-	if (g->answers_id == 0)
+	if ((rc = pick_answered(g)) != 0)
+		goto fail;
+	if (g->answers_id == 0) {
+		segur_ledger_rollback(g->l);
 		return (quarantine(g, "aucune ligne ne porte un numeroEditeur "
 		    "envoyé par ce registre : fichier d'un autre éditeur ou "
 		    "d'un autre registre ?"));
+	}
 	if ((g->r->lines = calloc(g->ret.nlines + 1,
-	    sizeof(*g->r->lines))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	    sizeof(*g->r->lines))) == NULL) {
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
 	g->r->nlines = g->ret.nlines;
 	crash_point(g, 1);
-	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
-		return (rc);
 	if ((rc = record_file(g)) != 0)
 		goto fail;
 	memset(&sw, 0, sizeof(sw));
@@ -1206,7 +1266,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	}
 	if ((rc = segur_archive_open(&archive, o->archive_dir, cause)) != 0)
 		goto out;
-	if ((rc = segur_archive_put(&archive, g.data, g.len, r->sha256,
+	if ((rc = segur_archive_put_hashed(&archive, g.data, g.len, r->sha256,
 	    &why)) < 0) {
 		segur_cause(cause, rc, "%s", why);
 		goto out;
@@ -1224,6 +1284,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 out:
 	free(why);
 	free(g.data);
+	found_release(&g);
 	segur_retour_release(&g.ret);
 	segur_archive_release(&archive);
 	return (rc);

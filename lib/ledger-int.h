@@ -84,6 +84,32 @@ int	segur__request_transition(struct segur_ledger *l, int64_t id,
 	    const char *ref, enum segur_state from, enum segur_state to,
 	    const char *detail_json, char **cause);
 
+/* ASP's answer to one attempt, for segur__attempt_answer(). */
+struct segur__answer {
+	int64_t		 attempt_id;
+	int64_t		 request_id;
+	const char	*ref;
+	const char	*numero_editeur;
+	const char	*numero_asp;	/* NULL: rejected */
+	const char	*code;		/* verbatim, may be NULL */
+	const char	*label;		/* verbatim, may be NULL */
+	int64_t		 file_id;	/* the answer's file; 0 for none */
+	enum segur_state state;		/* the request's, read in this
+					   transaction */
+};
+
+/*
+ * segur_ledger_attempt_answer() for a caller that already found the
+ * attempt, inside its transaction and without a savepoint of its own (the
+ * ingestion of a 200-line answer would pay one per line). Every refusal
+ * (SEGUR_ESTATE: not a transition the table allows, or the attempt no
+ * longer pending; SEGUR_EEXIST: numeroASP given to another request) comes
+ * before the first change and leaves the transaction as it was; after any
+ * other error the caller must roll the whole transaction back.
+ */
+int	segur__attempt_answer(struct segur_ledger *l,
+	    const struct segur__answer *an, char **cause);
+
 /* A CSV file read whole (lib/ledger-csv.c). */
 struct segur__csv_row {
 	char		**f;		/* owned fields, NUL-terminated */

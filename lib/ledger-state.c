@@ -234,15 +234,23 @@ segur__request_find(struct segur_ledger *l, const char *ref, int64_t *id,
 	    ref));
 }
 
-/* The transition with a reason (withdraw) or not. */
+/*
+ * The transition with a reason (withdraw) or not, and with ASP's number
+ * when the request is accepted: one UPDATE of the row, so that its indexes
+ * and the state totals move once.
+ */
 static int
 transition(struct segur_ledger *l, int64_t id, const char *ref,
     enum segur_state from, enum segur_state to, const char *reason,
-    const char *detail_json, char **cause)
+    const char *numero_asp, const char *detail_json, char **cause)
 {
 	static const char *const q =
-	    "UPDATE request SET state = ?, updated_at = ?, "
-	    "withdraw_reason = ? WHERE id = ? AND state = ?";
+	    "UPDATE request SET state = ?1, updated_at = ?2, "
+	    "withdraw_reason = ?3 WHERE id = ?4 AND state = ?5";
+	static const char *const q_asp =
+	    "UPDATE request SET state = ?1, updated_at = ?2, "
+	    "withdraw_reason = ?3, numero_asp = ?6 WHERE id = ?4 AND "
+	    "state = ?5";
 	struct segur_buf before = SEGUR_BUF_INIT, after = SEGUR_BUF_INIT;
 	sqlite3_stmt	*st;
 	char		 now[24];
@@ -252,7 +260,8 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
 		    "est à l'état %s : passage à l'état %s impossible", ref,
 		    segur_state_name(from), segur_state_name(to)));
-	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+	if ((rc = segur__stmt(l, numero_asp != NULL ? q_asp : q, &st,
+	    cause)) != 0)
 		return (rc);
 	segur__ledger_now(now);
 	segur__bind_text(st, 1, segur_state_name(to));
@@ -260,6 +269,8 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 	segur__bind_text(st, 3, reason);
 	sqlite3_bind_int64(st, 4, id);
 	segur__bind_text(st, 5, segur_state_name(from));
+	if (numero_asp != NULL)
+		segur__bind_text(st, 6, numero_asp);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -289,7 +300,8 @@ segur__request_transition(struct segur_ledger *l, int64_t id, const char *ref,
 	if (to == SEGUR_STATE_WITHDRAWN)
 		return (segur_cause(cause, SEGUR_EINVAL,
 		    "withdraw through segur_ledger_request_withdraw()"));
-	return (transition(l, id, ref, from, to, NULL, detail_json, cause));
+	return (transition(l, id, ref, from, to, NULL, NULL, detail_json,
+	    cause));
 }
 
 int
@@ -316,7 +328,7 @@ segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
 		goto fail;
 	}
 	if ((rc = transition(l, id, ref, state, SEGUR_STATE_WITHDRAWN, reason,
-	    json, cause)) != 0)
+	    NULL, json, cause)) != 0)
 		goto fail;
 	cJSON_Delete(d);
 	free(json);
@@ -607,6 +619,94 @@ fail:
 	return (rc);
 }
 
+/* The answer's detail in the event log: what ASP said, verbatim. */
+static char *
+answer_json(const struct segur__answer *an)
+{
+	cJSON	*d;
+	char	*json = NULL;
+
+	if ((d = cJSON_CreateObject()) != NULL &&
+	    cJSON_AddStringToObject(d, "numeroEditeur",
+	    an->numero_editeur) != NULL &&
+	    (an->numero_asp != NULL ? cJSON_AddStringToObject(d, "numeroASP",
+	    an->numero_asp) : cJSON_AddNullToObject(d, "numeroASP")) != NULL &&
+	    (an->code != NULL ? cJSON_AddStringToObject(d, "codeTraitement",
+	    an->code) : cJSON_AddNullToObject(d, "codeTraitement")) != NULL &&
+	    (an->label != NULL ? cJSON_AddStringToObject(d,
+	    "libelleTraitement", an->label) : cJSON_AddNullToObject(d,
+	    "libelleTraitement")) != NULL)
+		json = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	return (json);
+}
+
+int
+segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
+    char **cause)
+{
+	static const char *const q_asp =
+	    "SELECT 1 FROM attempt WHERE numero_asp = ?1 UNION ALL "
+	    "SELECT 1 FROM request WHERE numero_asp = ?1";
+	static const char *const q_upd =
+	    "UPDATE attempt SET outcome = ?, code_traitement = ?, "
+	    "libelle_traitement = ?, numero_asp = ?, answer_file_id = ?, "
+	    "answered_at = ? WHERE id = ? AND outcome = 'pending'";
+	enum segur_state to;
+	sqlite3_stmt	*st;
+	char		 now[24], *json;
+	int		 rc;
+
+	/* Every refusal before the first change: see ledger-int.h. */
+	to = an->numero_asp != NULL ? SEGUR_STATE_ACCEPTED :
+	    SEGUR_STATE_REJECTED;
+	if (!segur_state_allowed(an->state, to))
+		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "est à l'état %s : passage à l'état %s impossible",
+		    an->ref, segur_state_name(an->state),
+		    segur_state_name(to)));
+	if (an->numero_asp != NULL) {
+		if ((rc = segur__stmt(l, q_asp, &st, cause)) != 0)
+			return (rc);
+		segur__bind_text(st, 1, an->numero_asp);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			return (segur_cause(cause, SEGUR_EEXIST, "le numéro "
+			    "ASP « %s » est déjà donné à une autre demande",
+			    an->numero_asp));
+		if (rc != SQLITE_DONE)
+			return (segur__db_error(l, cause, "look numeroASP up"));
+	}
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(l, q_upd, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, an->numero_asp != NULL ? "accepted" :
+	    "rejected");
+	segur__bind_text(st, 2, an->code);
+	segur__bind_text(st, 3, an->label);
+	segur__bind_text(st, 4, an->numero_asp);
+	if (an->file_id != 0)
+		sqlite3_bind_int64(st, 5, an->file_id);
+	else
+		sqlite3_bind_null(st, 5);
+	segur__bind_text(st, 6, now);
+	sqlite3_bind_int64(st, 7, an->attempt_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "record the answer"));
+	if (sqlite3_changes(l->db) != 1)
+		return (segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur "
+		    "« %s » n'attend plus de réponse", an->numero_editeur));
+	if ((json = answer_json(an)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	rc = transition(l, an->request_id, an->ref, an->state, to, NULL,
+	    an->numero_asp, json, cause);
+	free(json);
+	return (rc);
+}
+
 int
 segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
     const char *numero_asp, const char *code, const char *label,
@@ -615,23 +715,12 @@ segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
 	static const char *const q_find =
 	    "SELECT a.id, a.outcome, r.id, r.ref, r.state FROM attempt a "
 	    "JOIN request r ON r.id = a.request_id WHERE a.numero_editeur = ?";
-	static const char *const q_asp =
-	    "SELECT 1 FROM attempt WHERE numero_asp = ? UNION ALL "
-	    "SELECT 1 FROM request WHERE numero_asp = ?";
-	static const char *const q_upd =
-	    "UPDATE attempt SET outcome = ?, code_traitement = ?, "
-	    "libelle_traitement = ?, numero_asp = ?, answer_file_id = ?, "
-	    "answered_at = ? WHERE id = ?";
-	static const char *const q_req =
-	    "UPDATE request SET numero_asp = ? WHERE id = ?";
-	enum segur_state state, to;
+	struct segur__answer an = { 0, 0, NULL, numero_editeur, numero_asp,
+	    code, label, answer_file_id, SEGUR_STATE_DRAFT };
 	sqlite3_stmt	*st;
-	cJSON		*d = NULL;
-	char		 now[24], *ref = NULL, *json = NULL, outcome[16];
-	int64_t		 aid, rid;
+	char		*ref = NULL, outcome[16];
 	int		 rc, oom = 0;
 
-	to = numero_asp != NULL ? SEGUR_STATE_ACCEPTED : SEGUR_STATE_REJECTED;
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
 	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
@@ -646,12 +735,12 @@ segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
 		    "find the attempt");
 		goto fail;
 	}
-	aid = sqlite3_column_int64(st, 0);
+	an.attempt_id = sqlite3_column_int64(st, 0);
 	snprintf(outcome, sizeof(outcome), "%s",
 	    (const char *)sqlite3_column_text(st, 1));
-	rid = sqlite3_column_int64(st, 2);
-	ref = segur__column_dup(st, 3, &oom);
-	state = (enum segur_state)segur_state_parse(
+	an.request_id = sqlite3_column_int64(st, 2);
+	an.ref = ref = segur__column_dup(st, 3, &oom);
+	an.state = (enum segur_state)segur_state_parse(
 	    (const char *)sqlite3_column_text(st, 4));
 	sqlite3_reset(st);
 	if (oom) {
@@ -664,74 +753,11 @@ segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
 		    strcmp(outcome, "accepted") == 0 ? "acceptée" : "rejetée");
 		goto fail;
 	}
-	if (numero_asp != NULL) {
-		if ((rc = segur__stmt(l, q_asp, &st, cause)) != 0)
-			goto fail;
-		segur__bind_text(st, 1, numero_asp);
-		segur__bind_text(st, 2, numero_asp);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_ROW) {
-			rc = segur_cause(cause, SEGUR_EEXIST, "le numéro ASP "
-			    "« %s » est déjà donné à une autre demande",
-			    numero_asp);
-			goto fail;
-		}
-	}
-	segur__ledger_now(now);
-	if ((rc = segur__stmt(l, q_upd, &st, cause)) != 0)
+	if ((rc = segur__attempt_answer(l, &an, cause)) != 0)
 		goto fail;
-	segur__bind_text(st, 1, numero_asp != NULL ? "accepted" : "rejected");
-	segur__bind_text(st, 2, code);
-	segur__bind_text(st, 3, label);
-	segur__bind_text(st, 4, numero_asp);
-	if (answer_file_id != 0)
-		sqlite3_bind_int64(st, 5, answer_file_id);
-	else
-		sqlite3_bind_null(st, 5);
-	segur__bind_text(st, 6, now);
-	sqlite3_bind_int64(st, 7, aid);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the answer");
-		goto fail;
-	}
-	if (numero_asp != NULL) {
-		if ((rc = segur__stmt(l, q_req, &st, cause)) != 0)
-			goto fail;
-		segur__bind_text(st, 1, numero_asp);
-		sqlite3_bind_int64(st, 2, rid);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			rc = segur__db_error(l, cause, "record numeroASP");
-			goto fail;
-		}
-	}
-	if ((d = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(d, "numeroEditeur", numero_editeur) ==
-	    NULL ||
-	    (numero_asp != NULL ? cJSON_AddStringToObject(d, "numeroASP",
-	    numero_asp) : cJSON_AddNullToObject(d, "numeroASP")) == NULL ||
-	    (code != NULL ? cJSON_AddStringToObject(d, "codeTraitement",
-	    code) : cJSON_AddNullToObject(d, "codeTraitement")) == NULL ||
-	    (label != NULL ? cJSON_AddStringToObject(d, "libelleTraitement",
-	    label) : cJSON_AddNullToObject(d, "libelleTraitement")) == NULL ||
-	    (json = cJSON_PrintUnformatted(d)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = segur__request_transition(l, rid, ref, state, to, json,
-	    cause)) != 0)
-		goto fail;
-	cJSON_Delete(d);
-	free(json);
 	free(ref);
 	return (segur_ledger_commit(l, cause));
 fail:
-	cJSON_Delete(d);
-	free(json);
 	free(ref);
 	segur_ledger_rollback(l);
 	return (rc);

@@ -174,13 +174,52 @@ pragma_int(struct segur_ledger *l, const char *sql, int *v, char **cause)
 	return (0);
 }
 
+/*
+ * Moves the schema cookie by one. A DDL statement does it by itself; a
+ * migration that edits sqlite_schema in place (006) does not, and without
+ * it other connections, and this one's prepared statements, would keep the
+ * old schema.
+ */
+static int
+bump_schema_cookie(struct segur_ledger *l, char **cause)
+{
+	char	 sql[48];
+	int	 rc, cookie;
+
+	if ((rc = pragma_int(l, "PRAGMA schema_version", &cookie, cause)) != 0)
+		return (rc);
+	/* A pragma takes no bound value: cookie is SQLite's own integer. */
+	snprintf(sql, sizeof(sql), "PRAGMA schema_version = %d", cookie + 1);
+	return (segur__exec(l, sql, cause));
+}
+
+/*
+ * Runs a transaction statement kept prepared: an ingestion opens and
+ * releases hundreds of savepoints, and sqlite3_exec() would compile each.
+ */
+static int
+control(struct segur_ledger *l, const char *sql, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
+		return (rc);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return (0);
+	return (segur__db_error(l, cause, sql));
+}
+
 int
 segur_ledger_begin(struct segur_ledger *l, char **cause)
 {
+	static const char *const q_begin = "BEGIN IMMEDIATE";
+	static const char *const q_savepoint = "SAVEPOINT segur";
 	int	 rc;
 
-	rc = segur__exec(l, l->depth == 0 ? "BEGIN IMMEDIATE" :
-	    "SAVEPOINT segur", cause);
+	rc = control(l, l->depth == 0 ? q_begin : q_savepoint, cause);
 	if (rc == 0)
 		l->depth++;
 	return (rc);
@@ -189,13 +228,14 @@ segur_ledger_begin(struct segur_ledger *l, char **cause)
 int
 segur_ledger_commit(struct segur_ledger *l, char **cause)
 {
+	static const char *const q_commit = "COMMIT";
+	static const char *const q_release = "RELEASE segur";
 	int	 rc;
 
 	if (l->depth == 0)
 		return (segur_cause(cause, SEGUR_ESTATE,
 		    "commit without a transaction"));
-	rc = segur__exec(l, l->depth == 1 ? "COMMIT" : "RELEASE segur",
-	    cause);
+	rc = control(l, l->depth == 1 ? q_commit : q_release, cause);
 	if (rc != 0) {
 		segur_ledger_rollback(l);
 		return (rc);
@@ -283,8 +323,12 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		return (SEGUR_ENOMEM);
 	}
-	rc = sqlite3_open_v2(path, &l->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/*
+	 * NOMUTEX: a handle serves one thread at a time (ledger.h), so SQLite
+	 * need not lock the connection around every call it makes for us.
+	 */
+	rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = l->db == NULL ? SEGUR_ENOMEM : SEGUR_EDB;
 		segur_cause(cause, rc, "%s: %s", path, l->db == NULL ?
@@ -388,6 +432,8 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 		return (segur_ledger_commit(l, cause));
 	}
 	if ((rc = segur__exec(l, f->data, cause)) != 0)
+		goto fail;
+	if ((rc = bump_schema_cookie(l, cause)) != 0)
 		goto fail;
 	if (v == 1) {
 		const struct segur_embedded_file *ops;

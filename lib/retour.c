@@ -174,38 +174,43 @@ int
 segur_retour_parse(const char *buf, size_t len, struct segur_retour *out,
     char **cause)
 {
-	const cJSON	*arr, *e;
-	cJSON		*root;
-	size_t		 i = 0;
-	int		 n;
+	cJSON	*root;
+	int	 rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((root = cJSON_ParseWithLength(buf, len)) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL, "le fichier n'est "
 		    "pas du JSON valide"));
+	rc = segur_retour_read(root, out, cause);
+	cJSON_Delete(root);
+	return (rc);
+}
+
+int
+segur_retour_read(const cJSON *root, struct segur_retour *out, char **cause)
+{
+	const cJSON	*arr, *e;
+	size_t		 i = 0;
+	int		 n;
+
+	memset(out, 0, sizeof(*out));
 	arr = cJSON_GetObjectItemCaseSensitive(root, "lignesImport");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(arr)) {
-		cJSON_Delete(root);
+	if (!cJSON_IsObject(root) || !cJSON_IsArray(arr))
 		return (segur_cause(cause, SEGUR_EINVAL, "le fichier n'a pas "
 		    "la structure d'un fichier MS1-DUI (objet avec un tableau "
 		    "lignesImport)"));
-	}
 	if (text_of(cJSON_GetObjectItemCaseSensitive(root, "impId"),
 	    &out->impId) != 0 || text_of(cJSON_GetObjectItemCaseSensitive(root,
 	    "numeroAns"), &out->numeroAns) != 0 ||
 	    text_of(cJSON_GetObjectItemCaseSensitive(root, "SIRET"),
 	    &out->SIRET) != 0) {
-		cJSON_Delete(root);
 		segur_retour_release(out);
 		return (segur_cause(cause, SEGUR_EINVAL, "impId, numeroAns ou "
 		    "SIRET illisible dans l'en-tête du fichier"));
 	}
-	if ((n = cJSON_GetArraySize(arr)) == 0) {
-		cJSON_Delete(root);
+	if ((n = cJSON_GetArraySize(arr)) == 0)
 		return (0);
-	}
 	if ((out->lines = calloc((size_t)n, sizeof(*out->lines))) == NULL) {
-		cJSON_Delete(root);
 		segur_retour_release(out);
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
@@ -216,7 +221,6 @@ segur_retour_parse(const char *buf, size_t len, struct segur_retour *out,
 		i++;
 	}
 	out->nlines = i;
-	cJSON_Delete(root);
 	return (0);
 }
 

@@ -1137,6 +1137,8 @@ segur_validate_buffer(const char *buf, size_t len,
 	int		 missing = 0;
 
 	state_init(&st, buf, len, opts, report, 0);
+	if (st.opts->tree != NULL)
+		*st.opts->tree = NULL;
 	if ((root = control1(&st)) == NULL)
 		return (finish(&st, NULL));
 	if (!V_IS_OBJECT(root)) {
@@ -1167,8 +1169,15 @@ segur_validate_buffer(const char *buf, size_t len,
 		return (finish(&st, root));
 	report->structure_ok = 1;
 	report->lines = cJSON_GetArraySize(l);
-	number_map_header(&st, root, (cJSON *)l);
-	check_header(&st, root);
+	if ((st.opts->flags & SEGUR_VALIDATE_STRUCTURE) == 0) {
+		number_map_header(&st, root, (cJSON *)l);
+		check_header(&st, root);
+	}
+	if (st.opts->tree != NULL && !st.oom) {
+		/* Handed over: the caller reads it instead of parsing again. */
+		*st.opts->tree = root;
+		root = NULL;
+	}
 	return (finish(&st, root));
 }
 

@@ -38,6 +38,14 @@ void	 segur_archive_release(struct segur_archive *a);
 int	 segur_archive_put(const struct segur_archive *a, const void *data,
 	    size_t len, char sha256[65], char **cause);
 
+/*
+ * The same when the caller has just computed sha256, the data's own
+ * SHA-256 (ingestion hashes a file first to spot a duplicate): a 600 KB
+ * answer is not hashed twice.
+ */
+int	 segur_archive_put_hashed(const struct segur_archive *a,
+	    const void *data, size_t len, const char *sha256, char **cause);
+
 /* The same for the contents of the file at path (at most max bytes). */
 int	 segur_archive_put_file(const struct segur_archive *a,
 	    const char *path, size_t max, char sha256[65], char **cause);

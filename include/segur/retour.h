@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+struct cJSON;
+
 enum segur_answer {
 	SEGUR_ANSWER_ACCEPTED = 0,
 	SEGUR_ANSWER_REJECTED,
@@ -50,6 +52,10 @@ struct segur_retour {
  * else is read, line by line, anomalies included.
  */
 int	segur_retour_parse(const char *buf, size_t len, struct segur_retour *out,
+	    char **cause);
+
+/* The same from a tree already parsed (the validator's, for one parse). */
+int	segur_retour_read(const struct cJSON *root, struct segur_retour *out,
 	    char **cause);
 
 void	segur_retour_release(struct segur_retour *r);

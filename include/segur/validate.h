@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cJSON;
+
 enum segur_severity {
 	SEGUR_SEV_ERROR = 0,	/* "erreur": ASP would reject the line/file */
 	SEGUR_SEV_WARNING = 1	/* "avertissement": our own check beyond ASP */
@@ -136,6 +138,12 @@ struct segur_validate_ctx {
 						   codeTraitement and
 						   libelleTraitement may be
 						   filled */
+#define SEGUR_VALIDATE_STRUCTURE	0x4	/* control 1 only: size,
+						   encoding, JSON syntax,
+						   root, header keys and
+						   lignesImport; no rule about
+						   the header's values or the
+						   lines */
 
 /* Default size limit: larger buffers are refused before parsing. */
 #define SEGUR_VALIDATE_MAX_BYTES	((size_t)16 * 1024 * 1024)
@@ -149,6 +157,11 @@ struct segur_validate_opts {
 	const char	*numeroAns;	/* request mode: the software the
 					   request is for (profiles check) */
 	const struct segur_validate_ctx *ctx; /* NULL: no reference data */
+	struct cJSON	**tree;		/* not NULL: receives the parsed file
+					   when its structure is sound (the
+					   caller frees it with cJSON_Delete),
+					   NULL otherwise; segur_validate_buffer
+					   only */
 };
 
 /*

@@ -273,6 +273,99 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 	}
 }
 
+/* Does sql hold an "x IN ('a', 'b', 'c')" list of more than two values? */
+static int
+has_long_in_list(const char *sql)
+{
+	const char	*p = sql, *q;
+	int		 commas;
+
+	while ((p = strstr(p, " IN (")) != NULL) {
+		p += 5;
+		if (*p != '\'')
+			continue;
+		for (commas = 0, q = p; *q != '\0' && *q != ')'; q++)
+			commas += *q == ',';
+		if (commas >= 2)
+			return (1);
+	}
+	return (0);
+}
+
+/* How many OpenEphemeral steps SQLite plans for sql on db. */
+static int
+ephemeral_tables(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	char		 explain[512];
+	int		 n = 0;
+
+	snprintf(explain, sizeof(explain), "EXPLAIN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += strcmp((const char *)sqlite3_column_text(st, 1),
+		    "OpenEphemeral") == 0;
+	sqlite3_finalize(st);
+	return (n);
+}
+
+static void
+test_ledger_checks_hold_without_temporary_lists(void **state)
+{
+	static const char *const upd = "UPDATE request SET state = "
+	    "'accepted', numero_asp = 'A' WHERE id = 1";
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	sqlite3_stmt	*st;
+	sqlite3		*db;
+	char		 path[400];
+
+	/* 006 leaves no CHECK that builds a temporary b-tree per row. */
+	assert_int_equal(sqlite3_prepare_v2(f->l->db, "SELECT name, sql FROM "
+	    "sqlite_schema WHERE type = 'table'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (has_long_in_list((const char *)sqlite3_column_text(st, 1)))
+			fail_msg("table %s still checks an IN list",
+			    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(ephemeral_tables(f->l->db, upd), 0);
+
+	/* The constraints still refuse what they refused. */
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE request SET state = "
+	    "'bogus'", NULL, NULL, NULL), SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "CHECK constraint"));
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE request SET state = "
+	    "'accepted'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE request SET state = "
+	    "'withdrawn', withdraw_reason = 'x'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	/*
+	 * A connection that read the schema before the migration sees the
+	 * new one: the migration moved the schema cookie.
+	 */
+	snprintf(path, sizeof(path), "%s/v5.db", f->dir);
+	assert_int_equal(segur__ledger_open_raw(path, &l, NULL), 0);
+	assert_int_equal(segur__ledger_migrate(l, 5, NULL), 0);
+	segur_ledger_close(l);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(ephemeral_tables(db, upd), 2);
+	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
+	    NULL), 0);
+	/* SQLite compares the cookie when a statement runs, not at
+	 * EXPLAIN: run one. */
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM request", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(ephemeral_tables(db, upd), 0);
+	segur_ledger_close(l);
+	sqlite3_close(db);
+}
+
 static void
 test_ledger_event_log_is_append_only(void **state)
 {
@@ -1547,6 +1640,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_migrates_from_empty_file_and_each_version,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_checks_hold_without_temporary_lists, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_event_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(
