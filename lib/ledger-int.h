@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "segur/ledger.h"
@@ -27,6 +28,8 @@ struct segur_ledger {
 		sqlite3_stmt	*stmt;
 	}		 cache[SEGUR__STMT_CACHE];
 	size_t		 ncache;
+	EVP_MD		*sha256;	/* owned; NULL until the first event */
+	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
 };
 
 /* The current UTC time, "2026-11-27T13:35:02Z". */

@@ -244,11 +244,19 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
     enum segur_state from, enum segur_state to, const char *reason,
     const char *numero_asp, const char *detail_json, char **cause)
 {
+	/*
+	 * OR ROLLBACK: a constraint this UPDATE breaks (a bug: the table
+	 * above and the callers' checks come first) undoes the whole
+	 * transaction, so SQLite keeps no statement journal for it; with the
+	 * state-totals trigger, that journal copied every page the UPDATE
+	 * touched and cost more than the rest of it. segur__stmt() refuses to
+	 * go on in a transaction SQLite has rolled back.
+	 */
 	static const char *const q =
-	    "UPDATE request SET state = ?1, updated_at = ?2, "
+	    "UPDATE OR ROLLBACK request SET state = ?1, updated_at = ?2, "
 	    "withdraw_reason = ?3 WHERE id = ?4 AND state = ?5";
 	static const char *const q_asp =
-	    "UPDATE request SET state = ?1, updated_at = ?2, "
+	    "UPDATE OR ROLLBACK request SET state = ?1, updated_at = ?2, "
 	    "withdraw_reason = ?3, numero_asp = ?6 WHERE id = ?4 AND "
 	    "state = ?5";
 	struct segur_buf before = SEGUR_BUF_INIT, after = SEGUR_BUF_INIT;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "segur/embedded.h"
@@ -80,6 +81,11 @@ segur__stmt(struct segur_ledger *l, const char *sql, sqlite3_stmt **out,
 	size_t		 i;
 
 	*out = NULL;
+	if (l->depth > 0 && sqlite3_get_autocommit(l->db))
+		/* SQLite rolled the transaction back (OR ROLLBACK, I/O
+		 * error): a statement now would commit on its own. */
+		return (segur_cause(cause, SEGUR_EDB, "%s: the transaction "
+		    "was rolled back by an earlier error", l->path));
 	for (i = 0; i < l->ncache; i++) {
 		if (l->cache[i].sql == sql) {
 			sqlite3_reset(l->cache[i].stmt);
@@ -553,6 +559,8 @@ segur_ledger_close(struct segur_ledger *l)
 	for (i = 0; i < l->ncache; i++)
 		sqlite3_finalize(l->cache[i].stmt);
 	sqlite3_close(l->db);
+	EVP_MD_CTX_free(l->mdctx);
+	EVP_MD_free(l->sha256);
 	free(l->path);
 	free(l->actor);
 	free(l);
@@ -561,39 +569,100 @@ segur_ledger_close(struct segur_ledger *l)
 /* ------------------------------------------------------------------ */
 /* The event log. */
 
-/* Appends one field of the canonical serialization. */
-static int
-hash_field(struct segur_buf *b, const char *s)
+/* v in decimal, without stdio: the chain hashes two numbers per event. */
+static size_t
+fmt_u64(char buf[24], uint64_t v)
 {
+	char	 tmp[24];
+	size_t	 n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return (n);
+}
+
+/*
+ * Feeds one field of the canonical serialization (docs/internals/
+ * ledger.md): "<length>:<bytes>\n", or "-\n" for NULL. 1 on success.
+ */
+static int
+digest_field(EVP_MD_CTX *ctx, const char *s)
+{
+	char	 len[24];
+	size_t	 n, sl;
+
 	if (s == NULL)
-		return (segur_buf_adds(b, "-\n"));
-	if (segur_buf_addf(b, "%zu:", strlen(s)) != 0 ||
-	    segur_buf_adds(b, s) != 0 || segur_buf_adds(b, "\n") != 0)
+		return (EVP_DigestUpdate(ctx, "-\n", 2));
+	sl = strlen(s);
+	n = fmt_u64(len, sl);
+	len[n++] = ':';
+	return (EVP_DigestUpdate(ctx, len, n) && EVP_DigestUpdate(ctx, s, sl) &&
+	    EVP_DigestUpdate(ctx, "\n", 1));
+}
+
+/* The event's hash with md in ctx; SEGUR_ENOMEM if OpenSSL fails. */
+static int
+event_digest(EVP_MD_CTX *ctx, const EVP_MD *md, const struct segur_event *e,
+    char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dlen = 0, i;
+	char		 id[24], rid[24];
+
+	fmt_u64(id, (uint64_t)e->id);
+	fmt_u64(rid, (uint64_t)e->request_id);
+	hex[0] = '\0';
+	if (!EVP_DigestInit_ex(ctx, md, NULL) || !digest_field(ctx, id) ||
+	    !digest_field(ctx, e->at) || !digest_field(ctx, e->actor) ||
+	    !digest_field(ctx, e->action) || !digest_field(ctx, e->entity) ||
+	    !digest_field(ctx, e->entity_key) ||
+	    !digest_field(ctx, e->request_id != 0 ? rid : NULL) ||
+	    !digest_field(ctx, e->before) || !digest_field(ctx, e->after) ||
+	    !digest_field(ctx, e->prev_hash) ||
+	    !EVP_DigestFinal_ex(ctx, d, &dlen) || dlen != 32)
 		return (SEGUR_ENOMEM);
+	for (i = 0; i < dlen; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 0xf];
+	}
+	hex[2 * i] = '\0';
 	return (0);
 }
 
 int
 segur_event_hash(const struct segur_event *e, char hex[65])
 {
-	struct segur_buf b = SEGUR_BUF_INIT;
-	char	 id[24], rid[24];
-	int	 rc = 0;
+	EVP_MD_CTX	*ctx;
+	int		 rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, e->id);
-	snprintf(rid, sizeof(rid), "%" PRId64, e->request_id);
-	if (hash_field(&b, id) != 0 || hash_field(&b, e->at) != 0 ||
-	    hash_field(&b, e->actor) != 0 || hash_field(&b, e->action) != 0 ||
-	    hash_field(&b, e->entity) != 0 ||
-	    hash_field(&b, e->entity_key) != 0 ||
-	    hash_field(&b, e->request_id != 0 ? rid : NULL) != 0 ||
-	    hash_field(&b, e->before) != 0 || hash_field(&b, e->after) != 0 ||
-	    hash_field(&b, e->prev_hash) != 0)
-		rc = SEGUR_ENOMEM;
-	else
-		segur_sha256_hex(b.data, b.len, hex);
-	segur_buf_release(&b);
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return (SEGUR_ENOMEM);
+	rc = event_digest(ctx, EVP_sha256(), e, hex);
+	EVP_MD_CTX_free(ctx);
 	return (rc);
+}
+
+/*
+ * The event's hash with the handle's digest, fetched on first use (not at
+ * open: segurd idles without OpenSSL's providers loaded) and kept, as an
+ * implicit fetch per event costs more than the hash of a short event.
+ */
+static int
+ledger_event_hash(struct segur_ledger *l, const struct segur_event *e,
+    char hex[65])
+{
+	if (l->sha256 == NULL &&
+	    (l->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return (SEGUR_ENOMEM);
+	if (l->mdctx == NULL && (l->mdctx = EVP_MD_CTX_new()) == NULL)
+		return (SEGUR_ENOMEM);
+	return (event_digest(l->mdctx, l->sha256, e, hex));
 }
 
 int
@@ -644,7 +713,7 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	e.before = (char *)before;
 	e.after = (char *)after;
 	e.prev_hash = prev;
-	if (segur_event_hash(&e, hash) != 0)
+	if (ledger_event_hash(l, &e, hash) != 0)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
 		return (rc);
@@ -734,7 +803,7 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 		if (stored == NULL && sqlite3_column_type(st, 10) !=
 		    SQLITE_NULL)
 			oom = 1;
-		if (oom || segur_event_hash(&e, hash) != 0) {
+		if (oom || ledger_event_hash(l, &e, hash) != 0) {
 			segur_event_release(&e);
 			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,

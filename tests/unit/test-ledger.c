@@ -366,6 +366,47 @@ test_ledger_checks_hold_without_temporary_lists(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * A constraint broken by a change of state (OR ROLLBACK) undoes the whole
+ * transaction, and the handle refuses to go on as if it were still open:
+ * nothing of the batch is written, not even what came after.
+ */
+static void
+test_ledger_lost_transaction_is_never_continued(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_software sw;
+	enum segur_state st;
+	int64_t		 id;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	/* A draft without its amount cannot be ready (a CHECK holds it). */
+	raw_sql(f->db, "UPDATE request SET montant_cents = NULL");
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
+	assert_int_equal(segur__request_find(f->l, "BC-1", &id, &st, NULL), 0);
+	assert_int_equal(st, SEGUR_STATE_DRAFT);
+	assert_int_not_equal(segur__request_transition(f->l, id, "BC-1",
+	    SEGUR_STATE_DRAFT, SEGUR_STATE_READY, NULL, &cause), 0);
+	free(cause);
+	cause = NULL;
+	/* The batch is gone: nothing more joins it, nothing autocommits. */
+	assert_int_not_equal(segur_ledger_software_add(f->l, "2023000043",
+	    SIRET, "DUI 2", SEGUR_PROFIL_PA, &cause), 0);
+	assert_non_null(strstr(cause, "rolled back"));
+	free(cause);
+	segur_ledger_rollback(f->l);
+	memset(&sw, 0, sizeof(sw));
+	assert_int_equal(segur_ledger_software_get(f->l, "2023000043", &sw,
+	    NULL), SEGUR_ENOENT);
+	assert_int_equal(segur__request_find(f->l, "BC-2", &id, &st, NULL),
+	    SEGUR_ENOENT);
+	/* And the handle works again afterwards. */
+	assert_int_equal(add_request(f->l, "BC-3", "330001033", NULL), 0);
+}
+
 static void
 test_ledger_event_log_is_append_only(void **state)
 {
@@ -1642,6 +1683,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_checks_hold_without_temporary_lists, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_lost_transaction_is_never_continued, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_event_log_is_append_only, setup, teardown),
