@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/error.h"
 #include "segur/util.h"
 #include "segur/validate.h"
@@ -137,6 +139,44 @@ test_validate_structure_empty_truncated_not_json(void **state)
 	expect_structure("{\"a\": \"x\ty\"}", 12, 0, "STRUCT-JSON");
 	expect_structure("[1, 2]", 6, 0, "STRUCT-RACINE");
 	expect_structure("\"texte\"", 7, 0, "STRUCT-RACINE");
+}
+
+/*
+ * Structure mode judges the file, not its lines, and hands its parse over
+ * to the caller, who then needs no second parse (ingestion).
+ */
+static void
+test_validate_structure_mode_hands_the_tree_over(void **state)
+{
+	struct segur_validate_opts o;
+	struct segur_report r;
+	cJSON	*tree = NULL;
+	char	*ex;
+	size_t	 len;
+
+	(void)state;
+	ex = helper_read_data(EX_RETURNED, &len);
+	memset(&o, 0, sizeof(o));
+	o.flags = SEGUR_VALIDATE_STRUCTURE;	/* not --returned: ASP's
+						   values would be errors */
+	o.tree = &tree;
+	assert_int_equal(segur_validate_buffer(ex, len, &o, &r), 0);
+	assert_int_equal(r.structure_ok, 1);
+	assert_int_equal(r.lines, 2);
+	assert_int_equal(r.nfindings, 0);
+	segur_report_release(&r);
+	assert_non_null(tree);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    tree, "lignesImport")), 2);
+	cJSON_Delete(tree);
+
+	/* A file cut short: no tree (set to NULL over any old value). */
+	tree = (cJSON *)&o;
+	assert_int_equal(segur_validate_buffer(ex, len / 2, &o, &r), 0);
+	assert_int_equal(r.structure_ok, 0);
+	assert_null(tree);
+	segur_report_release(&r);
+	free(ex);
 }
 
 static void
@@ -625,6 +665,8 @@ main(void)
 		cmocka_unit_test(test_validate_examples_are_clean),
 		cmocka_unit_test(test_validate_rule_table_is_consistent),
 		cmocka_unit_test(test_validate_report_release_is_safe),
+		cmocka_unit_test(
+		    test_validate_structure_mode_hands_the_tree_over),
 		cmocka_unit_test(
 		    test_validate_structure_empty_truncated_not_json),
 		cmocka_unit_test(
