@@ -369,7 +369,8 @@ segurd__job_classify(struct segurd_job *j, CURLcode rc)
 		if (rc == CURLE_OK)
 			return SEGURD_DELIVER_OK;
 		snprintf(what, sizeof(what), "SMTP %ld: %s", code,
-		    j->errbuf[0] != '\0' ? j->errbuf : segurd_curl.easy_strerror(rc));
+		    j->errbuf[0] != '\0' ? j->errbuf :
+		    segurd_curl.easy_strerror(rc));
 		set_reason(j, what);
 		/* 5xx is the server's "never": bad address, refused relay,
 		 * bad credentials. So is a required STARTTLS not offered. */

@@ -7,7 +7,8 @@
  * curl as CURL_CSELECT_ERR so the transfer fails instead of hanging;
  * curl_multi_info_read() is drained after every curl_multi_socket_action();
  * every allocation is checked; and shutdown goes in order (see
- * segurd_deliver_close()).
+ * segurd_deliver_close()). libcurl is called through segurd_curl
+ * (curl-load.h), loaded by curl_start() before the first attempt.
  *
  * A submission (struct segurd_job) goes through:
  *
