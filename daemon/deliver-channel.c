@@ -20,6 +20,7 @@
 #include "segur/version.h"
 #include "segur/webhook.h"
 
+#include "curl-load.h"
 #include "deliver-int.h"
 
 #define USER_AGENT	"segurd/" SEGUR_VERSION
@@ -166,17 +167,13 @@ segurd__job_prepare(struct segurd_job *j, const struct segurd_channel *ch,
 		j->password = dup_opt(ch->password, &bad);
 		if (j->mail_from == NULL || bad)
 			return SEGUR_ENOMEM;
+		if ((j->to = calloc(ch->nmail_to, sizeof(*j->to))) == NULL)
+			return SEGUR_ENOMEM;
 		for (i = 0; i < ch->nmail_to; i++) {
-			struct curl_slist *l;
-
 			if ((rcpt = segur_asprintf("<%s>", ch->mail_to[i])) ==
 			    NULL)
 				return SEGUR_ENOMEM;
-			l = curl_slist_append(j->rcpts, rcpt);
-			free(rcpt);
-			if (l == NULL)
-				return SEGUR_ENOMEM;
-			j->rcpts = l;
+			j->to[j->nto++] = rcpt;
 		}
 		break;
 	}
@@ -224,7 +221,7 @@ add_header(struct segurd_job *j, const char *name, const char *value)
 	    strdup(name);
 	if (h == NULL)
 		return 1;
-	l = curl_slist_append(j->headers, h);
+	l = segurd_curl.slist_append(j->headers, h);
 	free(h);
 	if (l == NULL)
 		return 1;
@@ -243,69 +240,81 @@ set_reason(struct segurd_job *j, const char *what)
 CURL *
 segurd__job_easy(struct segurd_job *j, uint64_t timeout_ms)
 {
+	const struct segurd_curl *c = &segurd_curl;
+	struct curl_slist *l;
 	char	 sig[SEGUR_WEBHOOK_SIG_LEN], ts[24];
 	CURL	*e;
 	int64_t	 now = (int64_t)time(NULL);
+	size_t	 i;
 	int	 bad = 0;
 
-	curl_slist_free_all(j->headers);
+	c->slist_free_all(j->headers);
 	j->headers = NULL;
+	c->slist_free_all(j->rcpts);
+	j->rcpts = NULL;
 	j->errbuf[0] = '\0';
 	j->reply[0] = '\0';
 	j->replylen = 0;
 	j->readoff = 0;
-	if ((e = curl_easy_init()) == NULL) {
+	for (i = 0; i < j->nto; i++) {
+		if ((l = c->slist_append(j->rcpts, j->to[i])) == NULL) {
+			set_reason(j, "out of memory");
+			return NULL;
+		}
+		j->rcpts = l;
+	}
+	if ((e = c->easy_init()) == NULL) {
 		set_reason(j, "out of memory");
 		return NULL;
 	}
 	/* Options that only fail on allocation: one check at the end. */
-	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, j) != CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_URL, j->url) != CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf) !=
+	bad |= c->easy_setopt(e, CURLOPT_PRIVATE, j) != CURLE_OK;
+	bad |= c->easy_setopt(e, CURLOPT_URL, j->url) != CURLE_OK;
+	bad |= c->easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= c->easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf) !=
 	    CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms) !=
+	bad |= c->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms) !=
 	    CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) !=
+	bad |= c->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) !=
 	    CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, j) != CURLE_OK;
+	bad |= c->easy_setopt(e, CURLOPT_WRITEDATA, j) != CURLE_OK;
 	if (j->cainfo != NULL)
-		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, j->cainfo) !=
+		bad |= c->easy_setopt(e, CURLOPT_CAINFO, j->cainfo) !=
 		    CURLE_OK;
 	if (j->type == SEGURD_CHANNEL_MAIL) {
 		long use = j->starttls == SEGURD_STARTTLS_REQUIRED ?
 		    (long)CURLUSESSL_ALL : j->starttls == SEGURD_STARTTLS_TRY ?
 		    (long)CURLUSESSL_TRY : (long)CURLUSESSL_NONE;
 
-		bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+		bad |= c->easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 		    "smtp,smtps") != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, use) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_MAIL_FROM, j->mail_from) !=
+		bad |= c->easy_setopt(e, CURLOPT_USE_SSL, use) != CURLE_OK;
+		bad |= c->easy_setopt(e, CURLOPT_MAIL_FROM, j->mail_from) !=
 		    CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_MAIL_RCPT, j->rcpts) !=
+		bad |= c->easy_setopt(e, CURLOPT_MAIL_RCPT, j->rcpts) !=
 		    CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_UPLOAD, 1L) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read) !=
+		bad |= c->easy_setopt(e, CURLOPT_UPLOAD, 1L) != CURLE_OK;
+		bad |= c->easy_setopt(e, CURLOPT_READFUNCTION, on_read) !=
 		    CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_READDATA, j) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
+		bad |= c->easy_setopt(e, CURLOPT_READDATA, j) != CURLE_OK;
+		bad |= c->easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
 		    (curl_off_t)j->payloadlen) != CURLE_OK;
 		if (j->username != NULL) {
-			bad |= curl_easy_setopt(e, CURLOPT_USERNAME,
+			bad |= c->easy_setopt(e, CURLOPT_USERNAME,
 			    j->username) != CURLE_OK;
-			bad |= curl_easy_setopt(e, CURLOPT_PASSWORD,
+			bad |= c->easy_setopt(e, CURLOPT_PASSWORD,
 			    j->password) != CURLE_OK;
 		}
 	} else {
 		snprintf(ts, sizeof(ts), "%" PRId64, now);
-		bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+		bad |= c->easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 		    "http,https") != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT) !=
+		bad |= c->easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT) !=
 		    CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->payload) !=
+		bad |= c->easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK;
+		bad |= c->easy_setopt(e, CURLOPT_POSTFIELDS, j->payload) !=
 		    CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		bad |= c->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)j->payloadlen) != CURLE_OK;
 		bad |= add_header(j, "Content-Type", "application/json");
 		/* No "Expect: 100-continue" wait for bodies over 1 KiB. */
@@ -320,11 +329,11 @@ segurd__job_easy(struct segurd_job *j, uint64_t timeout_ms)
 				bad |= add_header(j, "webhook-signature",
 				    sig);
 		}
-		bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers) !=
+		bad |= c->easy_setopt(e, CURLOPT_HTTPHEADER, j->headers) !=
 		    CURLE_OK;
 	}
 	if (bad) {
-		curl_easy_cleanup(e);
+		c->easy_cleanup(e);
 		set_reason(j, "cannot set up the transfer (out of "
 		    "memory?)");
 		return NULL;
@@ -354,13 +363,14 @@ segurd__job_classify(struct segurd_job *j, CURLcode rc)
 	char	 what[CURL_ERROR_SIZE + 64], line[100];
 	long	 code = 0;
 
-	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &code);
+	segurd_curl.easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &code);
 	j->code = code;
 	if (j->type == SEGURD_CHANNEL_MAIL) {
 		if (rc == CURLE_OK)
 			return SEGURD_DELIVER_OK;
 		snprintf(what, sizeof(what), "SMTP %ld: %s", code,
-		    j->errbuf[0] != '\0' ? j->errbuf : curl_easy_strerror(rc));
+		    j->errbuf[0] != '\0' ? j->errbuf :
+		    segurd_curl.easy_strerror(rc));
 		set_reason(j, what);
 		/* 5xx is the server's "never": bad address, refused relay,
 		 * bad credentials. So is a required STARTTLS not offered. */
@@ -381,7 +391,7 @@ segurd__job_classify(struct segurd_job *j, CURLcode rc)
 		return code == 410 ? SEGURD_DELIVER_DISABLED : JOB_RETRY;
 	}
 	snprintf(what, sizeof(what), "%s", j->errbuf[0] != '\0' ? j->errbuf :
-	    curl_easy_strerror(rc));
+	    segurd_curl.easy_strerror(rc));
 	set_reason(j, what);
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT)
 		return SEGURD_DELIVER_FAILED;
@@ -391,8 +401,16 @@ segurd__job_classify(struct segurd_job *j, CURLcode rc)
 void
 segurd__job_release(struct segurd_job *j)
 {
-	curl_slist_free_all(j->headers);
-	curl_slist_free_all(j->rcpts);
+	size_t	 i;
+
+	/* Lists exist only once libcurl is loaded: they were made by it. */
+	if (j->headers != NULL)
+		segurd_curl.slist_free_all(j->headers);
+	if (j->rcpts != NULL)
+		segurd_curl.slist_free_all(j->rcpts);
+	for (i = 0; i < j->nto; i++)
+		free(j->to[i]);
+	free(j->to);
 	free(j->alert_id);
 	free(j->channel);
 	free(j->url);

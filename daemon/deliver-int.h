@@ -33,7 +33,8 @@ struct segurd_job {
 	CURL			*easy;		/* the attempt in flight, or
 						   NULL */
 	struct curl_slist	*headers;	/* this attempt's headers */
-	struct curl_slist	*rcpts;		/* mail: RCPT TO list */
+	struct curl_slist	*rcpts;		/* mail: this attempt's RCPT
+						   TO list, from to */
 
 	int			 type;		/* SEGURD_CHANNEL_* */
 	char			*alert_id;
@@ -46,6 +47,10 @@ struct segurd_job {
 	unsigned char		 key[SEGUR_WEBHOOK_KEY_MAX];
 	size_t			 keylen;	/* 0: unsigned */
 	char			*mail_from;	/* "<a@b>" */
+	char			**to;		/* mail: "<a@b>" each; libcurl
+						   may not be loaded yet at
+						   prepare() */
+	size_t			 nto;
 	char			*username;
 	char			*password;	/* wiped before free */
 	int			 starttls;

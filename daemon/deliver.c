@@ -7,7 +7,8 @@
  * curl as CURL_CSELECT_ERR so the transfer fails instead of hanging;
  * curl_multi_info_read() is drained after every curl_multi_socket_action();
  * every allocation is checked; and shutdown goes in order (see
- * segurd_deliver_close()).
+ * segurd_deliver_close()). libcurl is called through segurd_curl
+ * (curl-load.h), loaded by curl_start() before the first attempt.
  *
  * A submission (struct segurd_job) goes through:
  *
@@ -36,6 +37,7 @@
 #include "segur/error.h"
 #include "segur/util.h"
 
+#include "curl-load.h"
 #include "deliver-int.h"
 #include "deliver.h"
 
@@ -49,7 +51,12 @@ struct sockctx {
 
 struct segurd_deliver {
 	uv_loop_t		*loop;		/* borrowed */
-	CURLM			*multi;		/* NULL once cleaned up */
+	CURLM			*multi;		/* NULL until the first attempt
+						   (curl_start()) and once
+						   cleaned up */
+	int			 curl_init;	/* curl_global_init() done */
+	int			 load_failed;	/* the last curl_start()
+						   failed: logged once */
 	uv_timer_t		 timer;		/* curl's timeout; data = d */
 	struct segurd_deliver_policy policy;
 	segurd_deliver_rand_fn	*rnd;
@@ -135,8 +142,9 @@ handle_gone(struct segurd_deliver *d)
 		return;
 	done = d->done;
 	arg = d->done_arg;
+	if (d->curl_init)
+		segurd_curl.global_cleanup();
 	free(d);
-	curl_global_cleanup();
 	if (done != NULL)
 		done(arg);
 }
@@ -198,7 +206,7 @@ on_poll(uv_poll_t *h, int status, int events)
 	}
 	if (d->multi == NULL)
 		return;
-	curl_multi_socket_action(d->multi, c->fd, flags, &running);
+	segurd_curl.multi_socket_action(d->multi, c->fd, flags, &running);
 	check_multi_info(d);
 }
 
@@ -217,7 +225,7 @@ on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 			uv_poll_stop(&c->poll);
 			sock_close(d, c);
 			if (d->multi != NULL && !d->closing)
-				curl_multi_assign(d->multi, s, NULL);
+				segurd_curl.multi_assign(d->multi, s, NULL);
 		}
 		return 0;
 	}
@@ -241,7 +249,7 @@ on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 			d->socks->prev = c;
 		d->socks = c;
 		d->nhandles++;
-		curl_multi_assign(d->multi, s, c);
+		segurd_curl.multi_assign(d->multi, s, c);
 	}
 	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
 		events |= UV_READABLE;
@@ -263,7 +271,8 @@ on_curl_timeout(uv_timer_t *t)
 
 	if (d->multi == NULL)
 		return;
-	curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	segurd_curl.multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
 	check_multi_info(d);
 }
 
@@ -341,6 +350,48 @@ schedule_retry(struct segurd_job *j)
 		finish(j, SEGURD_DELIVER_FAILED);
 }
 
+/*
+ * Before the first attempt: loads libcurl (curl-load.h), initialises it
+ * and sets up the multi handle. Until then segurd has mapped none of
+ * libcurl's libraries: a daemon with nothing to deliver never does.
+ * 0, or SEGUR_E* with *cause set (caller frees); tried again at the next
+ * attempt.
+ */
+static int
+curl_start(struct segurd_deliver *d, char **cause)
+{
+	CURLM	*m;
+	int	 rc;
+
+	if (d->multi != NULL)
+		return 0;
+	if ((rc = segurd_curl_load(cause)) != 0)
+		return rc;
+	if (!d->curl_init) {
+		if (segurd_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return segur_cause(cause, SEGUR_ENOMEM, "cannot "
+			    "initialise libcurl");
+		d->curl_init = 1;
+	}
+	if ((m = segurd_curl.multi_init()) == NULL)
+		return segur_cause(cause, SEGUR_ENOMEM, "cannot set up "
+		    "libcurl's multi handle");
+	if (segurd_curl.multi_setopt(m, CURLMOPT_SOCKETFUNCTION,
+	    on_curl_socket) != CURLM_OK ||
+	    segurd_curl.multi_setopt(m, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
+	    segurd_curl.multi_setopt(m, CURLMOPT_TIMERFUNCTION,
+	    on_curl_timer) != CURLM_OK ||
+	    segurd_curl.multi_setopt(m, CURLMOPT_TIMERDATA, d) != CURLM_OK) {
+		segurd_curl.multi_cleanup(m);
+		return segur_cause(cause, SEGUR_ENOMEM, "cannot set up "
+		    "libcurl's multi handle");
+	}
+	d->multi = m;
+	logf_(d, LOG_INFO, "deliver: libcurl %s loaded",
+	    segurd_curl_version());
+	return 0;
+}
+
 /* Starts the next attempt of j. */
 static void
 on_retry(uv_timer_t *t)
@@ -348,6 +399,7 @@ on_retry(uv_timer_t *t)
 	struct segurd_job	*j = t->data;
 	struct segurd_deliver	*d = j->d;
 	CURLMcode		 mc;
+	char			*why = NULL;
 
 	if (d->inflight >= d->policy.max_inflight) {
 		j->waiting = 1;
@@ -359,17 +411,33 @@ on_retry(uv_timer_t *t)
 		d->waiting_tail = j;
 		return;
 	}
+	if (curl_start(d, &why) != 0) {
+		/* Logged once as an error; each attempt as a warning. */
+		if (!d->load_failed)
+			logf_(d, LOG_ERR, "deliver: %s", why != NULL ? why :
+			    "out of memory");
+		d->load_failed = 1;
+		free(j->reason);
+		j->reason = segur_asprintf("%s: %s", j->channel, why != NULL ?
+		    why : "out of memory");
+		free(why);
+		j->attempts++;
+		schedule_retry(j);
+		return;
+	}
+	d->load_failed = 0;
 	if ((j->easy = segurd__job_easy(j, d->policy.timeout_ms)) == NULL) {
 		j->attempts++;
 		schedule_retry(j);
 		return;
 	}
-	if ((mc = curl_multi_add_handle(d->multi, j->easy)) != CURLM_OK) {
-		curl_easy_cleanup(j->easy);
+	if ((mc = segurd_curl.multi_add_handle(d->multi, j->easy)) !=
+	    CURLM_OK) {
+		segurd_curl.easy_cleanup(j->easy);
 		j->easy = NULL;
 		free(j->reason);
 		j->reason = segur_asprintf("%s: %s", j->channel,
-		    curl_multi_strerror(mc));
+		    segurd_curl.multi_strerror(mc));
 		j->attempts++;
 		schedule_retry(j);
 		return;
@@ -407,22 +475,22 @@ check_multi_info(struct segurd_deliver *d)
 	int			 left, status;
 
 	while (d->multi != NULL &&
-	    (m = curl_multi_info_read(d->multi, &left)) != NULL) {
+	    (m = segurd_curl.multi_info_read(d->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		e = m->easy_handle;
 		rc = m->data.result;
-		if (curl_easy_getinfo(e, CURLINFO_PRIVATE, &p) != CURLE_OK ||
-		    p == NULL) {
-			curl_multi_remove_handle(d->multi, e);
-			curl_easy_cleanup(e);
+		if (segurd_curl.easy_getinfo(e, CURLINFO_PRIVATE, &p) !=
+		    CURLE_OK || p == NULL) {
+			segurd_curl.multi_remove_handle(d->multi, e);
+			segurd_curl.easy_cleanup(e);
 			continue;
 		}
 		j = (struct segurd_job *)(void *)p;
-		curl_multi_remove_handle(d->multi, e);
+		segurd_curl.multi_remove_handle(d->multi, e);
 		j->attempts++;
 		status = segurd__job_classify(j, rc);
-		curl_easy_cleanup(e);
+		segurd_curl.easy_cleanup(e);
 		j->easy = NULL;
 		attempt_ended(d);
 		if (status == JOB_RETRY)
@@ -446,12 +514,7 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 		segur_cause(cause, SEGUR_EINVAL, "deliver: no random source");
 		return NULL;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		segur_cause(cause, SEGUR_ENOMEM, "cannot initialise libcurl");
-		return NULL;
-	}
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		curl_global_cleanup();
 		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		return NULL;
 	}
@@ -470,26 +533,11 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 	d->rnd_arg = rnd_arg;
 	d->log = log;
 	d->log_arg = log_arg;
-	/* The multi handle first: a failure then leaves no libuv handle
-	 * behind, and the caller's uv_loop_close() still returns 0. */
-	if ((d->multi = curl_multi_init()) == NULL ||
-	    curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION,
-	    on_curl_socket) != CURLM_OK ||
-	    curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
-	    curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION,
-	    on_curl_timer) != CURLM_OK ||
-	    curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d) != CURLM_OK) {
-		segur_cause(cause, SEGUR_ENOMEM, "cannot set up libcurl's "
-		    "multi handle");
-		rc = UV_ENOMEM;
-	} else if ((rc = uv_timer_init(loop, &d->timer)) != 0)
+	/* libcurl waits for the first attempt (curl_start()). */
+	if ((rc = uv_timer_init(loop, &d->timer)) != 0) {
+		free(d);
 		segur_cause(cause, SEGUR_EIO, "uv_timer_init: %s",
 		    uv_strerror(rc));
-	if (rc != 0) {
-		if (d->multi != NULL)
-			curl_multi_cleanup(d->multi);
-		free(d);
-		curl_global_cleanup();
 		return NULL;
 	}
 	d->timer.data = d;
@@ -568,8 +616,8 @@ segurd_deliver_close(struct segurd_deliver *d, void (*done)(void *),
 	/* 1. Stop every submission: transfers, retry timers, callbacks. */
 	while ((j = d->jobs) != NULL) {
 		if (j->easy != NULL) {
-			curl_multi_remove_handle(d->multi, j->easy);
-			curl_easy_cleanup(j->easy);
+			segurd_curl.multi_remove_handle(d->multi, j->easy);
+			segurd_curl.easy_cleanup(j->easy);
 			j->easy = NULL;
 			d->inflight--;
 		}
@@ -583,7 +631,7 @@ segurd_deliver_close(struct segurd_deliver *d, void (*done)(void *),
 	}
 	/* 2. Let curl close its cached connections while we still poll. */
 	if (d->multi != NULL) {
-		curl_multi_cleanup(d->multi);
+		segurd_curl.multi_cleanup(d->multi);
 		d->multi = NULL;
 	}
 	/* 3. Close what curl did not tell us to forget, and our timer. */

@@ -19,6 +19,8 @@
  *
  * Lifecycle:  segurd_deliver_new() -> submit()* -> segurd_deliver_close()
  * -> (run the loop) -> close callback -> uv_loop_close() returns 0.
+ * libcurl itself is loaded only before the first attempt (curl-load.h): a
+ * deliverer that is never given work never maps it.
  */
 #ifndef SEGURD_DELIVER_H
 #define SEGURD_DELIVER_H

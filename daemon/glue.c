@@ -7,7 +7,8 @@
  *    rejections and anomalies are logged here and queued as alerts by
  *    ingest;
  *  - /healthz: the ledger answers, the inbox is a writable folder, the
- *    configuration on disk is valid;
+ *    configuration on disk is valid, libcurl could be loaded when a
+ *    delivery needed it (curl-load.h);
  *  - /metrics and /api/v1/status: the daemon's own counters and the
  *    ledger's (requests and amounts by state, files, anomalies, alerts),
  *    read on the loop thread through a second handle (indexed counts:
@@ -30,6 +31,7 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 #include "segur/version.h"
+#include "curl-load.h"
 #include "glue.h"
 #include "log.h"
 #include "metrics.h"
@@ -115,11 +117,12 @@ segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
 	struct segur_buf b = SEGUR_BUF_INIT;
 	struct segur_counters c;
 	const char	*inbox = inbox_problem(d->run.inbox_path);
+	const char	*curl = segurd_curl_problem();
 	char		*why = NULL;
 	int		 ledger_ok, ok, rc;
 
 	ledger_ok = segur_ledger_counters(d->ledger, &c, &why) == 0;
-	ok = inbox == NULL && !d->config_bad && ledger_ok;
+	ok = inbox == NULL && !d->config_bad && ledger_ok && curl == NULL;
 	rc = segur_buf_addf(&b, "%s\nledger %s: %s\ninbox %s: %s\n"
 	    "config %s: %s%s\n", ok ? "ok" : "not ok", d->run.ledger_path,
 	    ledger_ok ? "ok" : why != NULL ? why : "unreachable",
@@ -127,6 +130,15 @@ segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
 	    d->config_file,
 	    d->config_bad ? "invalid, running on the previous one: " : "ok",
 	    d->config_bad && d->config_error != NULL ? d->config_error : "");
+	/* libcurl is loaded before the first delivery, not at start-up. */
+	if (rc == 0 && curl != NULL)
+		rc = segur_buf_addf(&b, "delivery: %s\n", curl);
+	else if (rc == 0 && segurd_curl_version() != NULL)
+		rc = segur_buf_addf(&b, "delivery: libcurl %s loaded\n",
+		    segurd_curl_version());
+	else if (rc == 0)
+		rc = segur_buf_adds(&b, "delivery: libcurl not loaded yet (no "
+		    "delivery attempted since start)\n");
 	if (rc == 0 && ledger_ok)
 		rc = segur_buf_addf(&b, "alerts: %lld queued, %lld not yet "
 		    "delivered, %lld deliveries failed\n",

@@ -32,6 +32,7 @@
 #include "segur/util.h"
 #include "segur/version.h"
 #include "config.h"
+#include "curl-load.h"
 #include "glue.h"
 #include "http.h"
 #include "log.h"
@@ -235,8 +236,12 @@ check_config(const char *file)
 	char	*cause = NULL;
 	int	 rc;
 
+	/* A channel needs libcurl, which the daemon loads only before its
+	 * first delivery: check now that it can. */
 	if ((rc = segurd_config_load(file, &cfg, &cause)) != 0 ||
-	    (rc = segurd_alerts_check_config(cfg, &cause)) != 0) {
+	    (rc = segurd_alerts_check_config(cfg, &cause)) != 0 ||
+	    ((cfg->nwebhooks > 0 || cfg->mail.enabled) &&
+	    (rc = segurd_curl_load(&cause)) != 0)) {
 		if (rc != 0 && cfg != NULL)
 			segurd_config_free(cfg);
 		fprintf(stderr, "%s\n", cause != NULL ? cause :
