@@ -28,6 +28,12 @@ struct segur_ledger {
 		sqlite3_stmt	*stmt;
 	}		 cache[SEGUR__STMT_CACHE];
 	size_t		 ncache;
+	int64_t		 last_id;	/* the last event, when last_known: */
+	char		 last_hash[65];	/* kept from our own append inside the
+					   transaction that holds the write
+					   lock; forgotten at every begin and
+					   rollback */
+	int		 last_known;
 	EVP_MD		*sha256;	/* owned; NULL until the first event */
 	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
 };

@@ -225,6 +225,8 @@ segur_ledger_begin(struct segur_ledger *l, char **cause)
 	static const char *const q_savepoint = "SAVEPOINT segur";
 	int	 rc;
 
+	if (l->depth == 0)
+		l->last_known = 0;	/* others may have appended since */
 	rc = control(l, l->depth == 0 ? q_begin : q_savepoint, cause);
 	if (rc == 0)
 		l->depth++;
@@ -253,6 +255,7 @@ segur_ledger_commit(struct segur_ledger *l, char **cause)
 void
 segur_ledger_rollback(struct segur_ledger *l)
 {
+	l->last_known = 0;	/* our last event may be undone */
 	if (l->depth == 0)
 		return;
 	if (sqlite3_get_autocommit(l->db)) {
@@ -665,13 +668,51 @@ ledger_event_hash(struct segur_ledger *l, const struct segur_event *e,
 	return (event_digest(l->mdctx, l->sha256, e, hex));
 }
 
+/*
+ * The id the next event takes and the hash it chains to: kept from our own
+ * last append while the transaction holds the write lock (no one else can
+ * append), read from the log otherwise. The event_chained trigger checks
+ * them all the same.
+ */
+static int
+event_last(struct segur_ledger *l, int64_t *next, char prev[65],
+    char **cause)
+{
+	static const char *const q_last =
+	    "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt	*st;
+	const char	*h;
+	int		 rc;
+
+	if (l->last_known) {
+		*next = l->last_id + 1;
+		memcpy(prev, l->last_hash, 65);
+		return (0);
+	}
+	if ((rc = segur__stmt(l, q_last, &st, cause)) != 0)
+		return (rc);
+	snprintf(prev, 65, "%s", ZERO_HASH);
+	*next = 1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*next = sqlite3_column_int64(st, 0) + 1;
+		if ((h = (const char *)sqlite3_column_text(st, 1)) == NULL) {
+			sqlite3_reset(st);
+			return (segur_cause(cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		}
+		snprintf(prev, 65, "%s", h);
+	} else if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "read the event log"));
+	sqlite3_reset(st);
+	return (0);
+}
+
 int
 segur__event_append(struct segur_ledger *l, const char *action,
     const char *entity, const char *key, int64_t request_id,
     const char *before, const char *after, char **cause)
 {
-	static const char *const q_last =
-	    "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
 	static const char *const q_ins =
 	    "INSERT INTO event(id, at, actor, action, entity, entity_key, "
 	    "request_id, before, after, prev_hash, hash) "
@@ -684,25 +725,9 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	if (l->depth == 0)
 		return (segur_cause(cause, SEGUR_ESTATE,
 		    "event outside a transaction"));
-	if ((rc = segur__stmt(l, q_last, &st, cause)) != 0)
-		return (rc);
 	memset(&e, 0, sizeof(e));
-	snprintf(prev, sizeof(prev), "%s", ZERO_HASH);
-	e.id = 1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 1);
-
-		e.id = sqlite3_column_int64(st, 0) + 1;
-		if (h == NULL) {
-			sqlite3_reset(st);
-			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
-		}
-		snprintf(prev, sizeof(prev), "%s", h);
-	} else if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the event log"));
-	sqlite3_reset(st);
+	if ((rc = event_last(l, &e.id, prev, cause)) != 0)
+		return (rc);
 	segur__ledger_now(now);
 	e.at = now;
 	e.actor = l->actor;
@@ -733,8 +758,13 @@ segur__event_append(struct segur_ledger *l, const char *action,
 		return (segur__db_error(l, cause, "append to the event log"));
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		l->last_known = 0;
 		return (segur__db_error(l, cause, "append to the event log"));
+	}
+	l->last_id = e.id;
+	memcpy(l->last_hash, hash, sizeof(l->last_hash));
+	l->last_known = 1;
 	return (0);
 }
 

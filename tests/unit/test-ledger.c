@@ -407,6 +407,36 @@ test_ledger_lost_transaction_is_never_continued(void **state)
 	assert_int_equal(add_request(f->l, "BC-3", "330001033", NULL), 0);
 }
 
+/*
+ * Events chain right after a savepoint undid some of them, and after
+ * another process appended between two transactions.
+ */
+static void
+test_ledger_events_chain_across_rollbacks_and_writers(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *other;
+	struct segur_audit a;
+
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	add_software(f->l);
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	segur_ledger_rollback(f->l);	/* the savepoint: BC-1's events go */
+	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
+	assert_int_equal(segur_ledger_commit(f->l, NULL), 0);
+
+	assert_int_equal(segur_ledger_open(f->db, 0, &other, NULL), 0);
+	assert_int_equal(add_request(other, "BC-3", "330001033", NULL), 0);
+	segur_ledger_close(other);
+	assert_int_equal(add_request(f->l, "BC-4", "330001041", NULL), 0);
+
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL), 0);
+	assert_int_equal(a.events, query_int(f->l, "SELECT count(*) FROM "
+	    "event"));
+	segur_audit_release(&a);
+}
+
 static void
 test_ledger_event_log_is_append_only(void **state)
 {
@@ -1687,6 +1717,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_lost_transaction_is_never_continued, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_events_chain_across_rollbacks_and_writers,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_event_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(
