@@ -386,6 +386,16 @@ struct segur_request_row {
 	char		 updated_at[24];
 };
 
+/*
+ * The row as the line segurctl prints in its lists, "%-20s %-17s %-10s %12s
+ * %-5s %-20s %s\n" of ref, state, numeroAns, amount (or "-"), numeroEditeur,
+ * numeroASP (or "-") and last change, without printf (a list formats
+ * 150,000 of them): into buf, NUL-terminated; returns the length.
+ */
+#define SEGUR_REQUEST_LINE_BUFSZ	320
+size_t	segur_request_row_line(const struct segur_request_row *r,
+	    char buf[SEGUR_REQUEST_LINE_BUFSZ]);
+
 struct segur_request_filter {
 	int		 state;		/* enum segur_state, or -1: any */
 	const char	*og;		/* FINESS juridique, or NULL */
