@@ -30,19 +30,28 @@ struct list_out {
 #define JSON_ROW_MAX	(256 + 6 * (sizeof(((struct segur_request_row *)0)-> \
 	ref) + 11 + 32 + 32 + 6 + 64 + 24 + 24))
 
-/* Appends s to p, quoted and escaped; returns the end. */
+/* Appends s to p, quoted and escaped; returns the end. Runs of bytes JSON
+ * takes as they are (all but controls, '"' and '\\') are copied whole. */
 static char *
 json_string(char *p, const char *s)
 {
+	/* What stops a run: the controls (NUL included), '"' and '\\'. */
+	static const unsigned char stop[256] = {
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['"'] = 1, ['\\'] = 1
+	};
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
+	const unsigned char *u = (const unsigned char *)s, *run;
 
 	*p++ = '"';
-	for (; *u != '\0'; u++) {
-		if (*u >= 32 && *u != '"' && *u != '\\') {
-			*p++ = (char)*u;
+	for (;;) {
+		for (run = u; !stop[*u]; u++)
 			continue;
-		}
+		memcpy(p, run, (size_t)(u - run));
+		p += u - run;
+		if (*u == '\0')
+			break;
 		*p++ = '\\';
 		switch (*u) {
 		case '"':
@@ -71,6 +80,7 @@ json_string(char *p, const char *s)
 			p += 5;
 			break;
 		}
+		u++;
 	}
 	*p++ = '"';
 	return (p);
