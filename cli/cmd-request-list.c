@@ -30,6 +30,15 @@ struct list_out {
 #define JSON_ROW_MAX	(256 + 6 * (sizeof(((struct segur_request_row *)0)-> \
 	ref) + 11 + 32 + 32 + 6 + 64 + 24 + 24))
 
+/* Appends n bytes of s to p, returns the end: a row is built from pieces
+ * and written by length, never NUL-terminated. */
+static char *
+put_bytes(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return (p + n);
+}
+
 /* Appends s to p, quoted and escaped; returns the end. Runs of bytes JSON
  * takes as they are (all but controls, '"' and '\\') are copied whole. */
 static char *
@@ -48,8 +57,7 @@ json_string(char *p, const char *s)
 	for (;;) {
 		for (run = u; !stop[*u]; u++)
 			continue;
-		memcpy(p, run, (size_t)(u - run));
-		p += u - run;
+		p = put_bytes(p, run, (size_t)(u - run));
 		if (*u == '\0')
 			break;
 		*p++ = '\\';
@@ -74,10 +82,9 @@ json_string(char *p, const char *s)
 			*p++ = 't';
 			break;
 		default:
-			memcpy(p, "u00", 3);
-			p[3] = hex[*u >> 4];
-			p[4] = hex[*u & 15];
-			p += 5;
+			p = put_bytes(p, "u00", 3);
+			*p++ = hex[*u >> 4];
+			*p++ = hex[*u & 15];
 			break;
 		}
 		u++;
@@ -91,18 +98,13 @@ json_string(char *p, const char *s)
 static char *
 json_member(char *p, const char *key, const char *v, int last)
 {
-	size_t	 n = strlen(key);
-
-	memcpy(p, "\t\t\"", 3);
-	memcpy(p + 3, key, n);
-	memcpy(p + 3 + n, "\":\t", 3);
-	p += n + 6;
+	p = put_bytes(p, "\t\t\"", 3);
+	p = put_bytes(p, key, strlen(key));
+	p = put_bytes(p, "\":\t", 3);
 	if (v != NULL)
 		p = json_string(p, v);
-	else {
-		memcpy(p, "null", 4);
-		p += 4;
-	}
+	else
+		p = put_bytes(p, "null", 4);
 	if (!last)
 		*p++ = ',';
 	*p++ = '\n';
@@ -115,12 +117,9 @@ json_row(FILE *f, const struct segur_request_row *r, int first)
 	char		 b[SEGUR_AMOUNT_BUFSZ], buf[JSON_ROW_MAX], *p = buf;
 	const char	*s = segur_state_name(r->state);
 
-	if (!first) {
-		memcpy(p, ", ", 2);
-		p += 2;
-	}
-	memcpy(p, "{\n", 2);
-	p += 2;
+	if (!first)
+		p = put_bytes(p, ", ", 2);
+	p = put_bytes(p, "{\n", 2);
 	p = json_member(p, "ref", r->ref, 0);
 	p = json_member(p, "numeroAns", r->numero_ans, 0);
 	p = json_member(p, "state", s != NULL ? s : "?", 0);
@@ -132,8 +131,7 @@ json_row(FILE *f, const struct segur_request_row *r, int first)
 	    NULL, 0);
 	p = json_member(p, "createdAt", r->created_at, 0);
 	p = json_member(p, "updatedAt", r->updated_at, 1);
-	memcpy(p, "\t}", 2);
-	p += 2;
+	p = put_bytes(p, "\t}", 2);
 	fwrite(buf, 1, (size_t)(p - buf), f);
 }
 

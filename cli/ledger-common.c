@@ -105,8 +105,10 @@ void
 segurctl_row_print(FILE *f, const struct segur_request_row *r)
 {
 	char	 line[SEGUR_REQUEST_LINE_BUFSZ];
+	size_t	 n;
 
-	fwrite(line, 1, segur_request_row_line(r, line), f);
+	n = segur_request_row_line(r, line);
+	fwrite(line, 1, n, f);
 }
 
 /* The widths of segur_request_row_line(). */

@@ -1053,6 +1053,15 @@ request_row(sqlite3_stmt *st, int state, struct segur_request_row *row)
 	copy_col(row->updated_at, sizeof(row->updated_at), st, 8);
 }
 
+/* Appends n bytes of s to p, returns the end: lines are built from
+ * pieces and ended once. */
+static char *
+put_bytes(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return (p + n);
+}
+
 /* Appends s to p padded with spaces to w bytes, on the left (printf's
  * "%-*s") or on the right ("%*s"); returns the end. */
 static char *
@@ -1064,8 +1073,7 @@ put_field(char *p, const char *s, size_t w, int right)
 		memset(p, ' ', w - n);
 		p += w - n;
 	}
-	memcpy(p, s, n);
-	p += n;
+	p = put_bytes(p, s, n);
 	if (!right && n < w) {
 		memset(p, ' ', w - n);
 		p += w - n;
