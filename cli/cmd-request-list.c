@@ -25,10 +25,11 @@ struct list_out {
  * 200 MB and most of the time. A row is built in a buffer, then written.
  */
 
-/* The longest row: its members' names and layout, and each string escaped
- * as \u00XX at worst (6 bytes per byte). */
-#define JSON_ROW_MAX	(256 + 6 * (sizeof(((struct segur_request_row *)0)-> \
-	ref) + 11 + 32 + 32 + 6 + 64 + 24 + 24))
+/* Room for the longest row: names and layout (under 256 bytes), and the
+ * strings of the row (ref 65, numeroAns 11, state 18, amount 32,
+ * numeroEditeur 6, numeroASP 64, two dates 24) escaped as \u00XX at worst,
+ * 6 bytes per byte: 256 + 6 * 244 = 1720. */
+#define JSON_ROW_MAX	2048
 
 /* Appends n bytes of s to p, returns the end: a row is built from pieces
  * and written by length, never NUL-terminated. */

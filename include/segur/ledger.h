@@ -3,7 +3,8 @@
  * file, decision and event (docs/internals/ledger.md).
  *
  * One handle per process and thread: segurctl and segurd each open the same
- * file (WAL, synchronous=FULL, foreign keys on, busy timeout). Every
+ * file (WAL, synchronous=FULL, foreign keys on, busy timeout). A handle is
+ * never used by two threads at once: it has no mutex of its own (NOMUTEX). Every
  * function that changes something is one transaction (BEGIN IMMEDIATE) that
  * also appends its events to the hash-chained event log; when the caller
  * has opened a transaction with segur_ledger_begin(), the function joins it
