@@ -2,7 +2,7 @@
 # request list writes its rows itself (text without printf, --json streamed
 # rather than built as a cJSON tree): the text columns are printf's, the
 # JSON parses, has every member of a row in order, escapes what JSON
-# escapes, and an empty list is [].
+# escapes, an empty list is [], and a failed write is exit 2.
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 segurctl init
@@ -54,3 +54,13 @@ jq -r '.[] | [.ref, .state, .numeroAns, (.montantSegurHT // "-"),
 cmp "$T/want" "$T/lines" || { diff "$T/want" "$T/lines" >&2; fail "text"; }
 head -n 1 "$T/out" | grep -q '^REF  *STATE  *NUMERO_ANS  *MONTANT_HT N_ED  NUMERO_ASP  *UPDATED$' ||
     fail "header"
+
+# A list that cannot be written is an error, not a silent success.
+if [ -w /dev/full ]; then
+	set +e
+	segurctl request list --state draft >/dev/full 2>"$T/err"
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || fail "write error: exit $rc"
+	expect_grep 'write error' "$T/err"
+fi
