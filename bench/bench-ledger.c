@@ -5,7 +5,9 @@
  * 1,000,000 requests in every state, with their ESMS, attempts, numbers and
  * decisions, and 5,000,000 chained events; then measures, through the
  * library functions segurctl calls, request list --state, status and
- * request show, and reports the database size per request.
+ * request show, then segurctl itself (the one built beside this benchmark:
+ * start, open, query and output, text and --json), and reports the
+ * database size per request.
  *
  * Targets (issue 4): list --state and status under 100 ms, show under 5 ms.
  */
