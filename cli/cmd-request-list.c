@@ -7,34 +7,145 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "segur/amount.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
 
 struct list_out {
 	struct segurctl_env	*env;
-	cJSON			*arr;	/* --json, else NULL */
+	int			 json;
 	size_t			 n;
 };
+
+/*
+ * --json is written row by row, in the very layout cJSON_Print() gives the
+ * array of segurctl_row_json() objects (tabs, ", " between objects,
+ * strings escaped as cJSON does): building a tree of 150,000 objects took
+ * 200 MB and most of the time. A row is built in a buffer, then written.
+ */
+
+/* Room for the longest row: names and layout (under 256 bytes), and the
+ * strings of the row (ref 65, numeroAns 11, state 18, amount 32,
+ * numeroEditeur 6, numeroASP 64, two dates 24) escaped as \u00XX at worst,
+ * 6 bytes per byte: 256 + 6 * 244 = 1720. */
+#define JSON_ROW_MAX	2048
+
+/* Appends n bytes of s to p, returns the end: a row is built from pieces
+ * and written by length, never NUL-terminated. */
+static char *
+put_bytes(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return (p + n);
+}
+
+/* Appends s to p, quoted and escaped; returns the end. Runs of bytes JSON
+ * takes as they are (all but controls, '"' and '\\') are copied whole. */
+static char *
+json_string(char *p, const char *s)
+{
+	/* What stops a run: the controls (NUL included), '"' and '\\'. */
+	static const unsigned char stop[256] = {
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['"'] = 1, ['\\'] = 1
+	};
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s, *run;
+
+	*p++ = '"';
+	for (;;) {
+		for (run = u; !stop[*u]; u++)
+			continue;
+		p = put_bytes(p, run, (size_t)(u - run));
+		if (*u == '\0')
+			break;
+		*p++ = '\\';
+		switch (*u) {
+		case '"':
+		case '\\':
+			*p++ = (char)*u;
+			break;
+		case '\b':
+			*p++ = 'b';
+			break;
+		case '\f':
+			*p++ = 'f';
+			break;
+		case '\n':
+			*p++ = 'n';
+			break;
+		case '\r':
+			*p++ = 'r';
+			break;
+		case '\t':
+			*p++ = 't';
+			break;
+		default:
+			p = put_bytes(p, "u00", 3);
+			*p++ = hex[*u >> 4];
+			*p++ = hex[*u & 15];
+			break;
+		}
+		u++;
+	}
+	*p++ = '"';
+	return (p);
+}
+
+/* Appends one member of a row object: key, then a string or null, then
+ * "," unless last; returns the end. */
+static char *
+json_member(char *p, const char *key, const char *v, int last)
+{
+	p = put_bytes(p, "\t\t\"", 3);
+	p = put_bytes(p, key, strlen(key));
+	p = put_bytes(p, "\":\t", 3);
+	if (v != NULL)
+		p = json_string(p, v);
+	else
+		p = put_bytes(p, "null", 4);
+	if (!last)
+		*p++ = ',';
+	*p++ = '\n';
+	return (p);
+}
+
+static void
+json_row(FILE *f, const struct segur_request_row *r, int first)
+{
+	char		 b[SEGUR_AMOUNT_BUFSZ], buf[JSON_ROW_MAX], *p = buf;
+	const char	*s = segur_state_name(r->state);
+
+	if (!first)
+		p = put_bytes(p, ", ", 2);
+	p = put_bytes(p, "{\n", 2);
+	p = json_member(p, "ref", r->ref, 0);
+	p = json_member(p, "numeroAns", r->numero_ans, 0);
+	p = json_member(p, "state", s != NULL ? s : "?", 0);
+	p = json_member(p, "montantSegurHT", r->montant_cents >= 0 ?
+	    segur_amount_format(r->montant_cents, b) : NULL, 0);
+	p = json_member(p, "numeroEditeur", r->numero_editeur[0] ?
+	    r->numero_editeur : NULL, 0);
+	p = json_member(p, "numeroASP", r->numero_asp[0] ? r->numero_asp :
+	    NULL, 0);
+	p = json_member(p, "createdAt", r->created_at, 0);
+	p = json_member(p, "updatedAt", r->updated_at, 1);
+	p = put_bytes(p, "\t}", 2);
+	fwrite(buf, 1, (size_t)(p - buf), f);
+}
 
 static int
 list_row(void *arg, const struct segur_request_row *row)
 {
 	struct list_out	*o = arg;
-	cJSON		*j;
 
-	o->n++;
-	if (o->arr == NULL) {
+	if (o->json)
+		json_row(o->env->out, row, o->n == 0);
+	else
 		segurctl_row_print(o->env->out, row);
-		return (0);
-	}
-	if ((j = segurctl_row_json(row)) == NULL ||
-	    !cJSON_AddItemToArray(o->arr, j)) {
-		cJSON_Delete(j);
-		return (-1);
-	}
+	o->n++;
 	return (0);
 }
 
@@ -53,7 +164,7 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
-	struct list_out	 o = { env, NULL, 0 };
+	struct list_out	 o = { env, 0, 0 };
 	struct segur_ledger *l;
 	char		*cause = NULL, *end;
 	int		 c, rc, json = 0;
@@ -101,20 +212,25 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (segurctl_usage_error(self, env, "no argument expected"));
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
-	if (json && (o.arr = cJSON_CreateArray()) == NULL) {
-		segur_ledger_close(l);
-		return (segurctl_print_json(env, NULL));
-	}
-	if (!json)
+	o.json = json;
+	if (json)
+		fputc('[', env->out);
+	else
 		segurctl_row_header(env->out);
 	rc = segur_ledger_request_list(l, &f, list_row, &o, &cause);
 	segur_ledger_close(l);
+	/* On an error the array stays open: no reader takes it as whole. */
 	if (rc != 0) {
-		cJSON_Delete(o.arr);
+		if (json)
+			fputc('\n', env->out);
 		return (segurctl_ledger_error(self, env, rc, cause));
 	}
 	if (json)
-		return (segurctl_print_json(env, o.arr));
+		fputs("]\n", env->out);
+	if (fflush(env->out) != 0 || ferror(env->out)) {
+		fprintf(env->err, "segurctl %s: write error\n", self->name);
+		return (SEGURCTL_EXIT_USAGE);
+	}
 	return (SEGURCTL_EXIT_OK);
 }
 

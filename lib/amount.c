@@ -115,11 +115,25 @@ segur_amount_from_double(double v, int64_t *cents)
 char *
 segur_amount_format(int64_t cents, char buf[SEGUR_AMOUNT_BUFSZ])
 {
+	char		 d[SEGUR_AMOUNT_BUFSZ];
 	uint64_t	 u;
+	size_t		 i = sizeof(d), o = 0;
 
+	/* Digits from the right, no snprintf: lists format one per row. */
 	u = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-	snprintf(buf, SEGUR_AMOUNT_BUFSZ, "%s%llu.%02llu", cents < 0 ? "-" :
-	    "", (unsigned long long)(u / 100), (unsigned long long)(u % 100));
+	d[--i] = (char)('0' + u % 10);
+	u /= 10;
+	d[--i] = (char)('0' + u % 10);
+	u /= 10;
+	d[--i] = '.';
+	do {
+		d[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (cents < 0)
+		buf[o++] = '-';
+	memcpy(buf + o, d + i, sizeof(d) - i);
+	buf[o + sizeof(d) - i] = '\0';
 	return (buf);
 }
 

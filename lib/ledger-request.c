@@ -937,43 +937,177 @@ done:
 /* ------------------------------------------------------------------ */
 /* Queries. */
 
+/*
+ * What a list reads: only the covering index request_state (migration 003)
+ * when filtering by state. The software's numeroAns is not joined: a JOIN
+ * costs a B-tree seek per row for a table of a handful of rows, so lists
+ * resolve software_id through a map read once per call (struct ans_map).
+ */
 #define ROW_COLUMNS \
-	"r.id, r.ref, s.numero_ans, r.state, r.montant_cents, " \
+	"r.id, r.ref, r.software_id, r.state, r.montant_cents, " \
 	"r.numero_editeur, r.numero_asp, r.created_at, r.updated_at " \
-	"FROM request r JOIN software s ON s.id = r.software_id"
+	"FROM request r"
 
-/* Copies text column i into dst[0..sz), "" for NULL: no formatting, as
- * lists copy a few columns of many rows. */
+/* Copies text column i into dst[0..sz), "" for NULL: one call into SQLite
+ * per column, no formatting (lists copy a few columns of many rows). */
 static void
 copy_col(char *dst, size_t sz, sqlite3_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	size_t	 n = (size_t)sqlite3_column_bytes(st, i);
+	const char	*s = (const char *)sqlite3_column_text(st, i);
+	size_t		 n = s != NULL ? strnlen(s, sz - 1) : 0;
 
-	if (s == NULL)
-		n = 0;
-	if (n >= sz)
-		n = sz - 1;
 	if (n > 0)
 		memcpy(dst, s, n);
 	dst[n] = '\0';
 }
 
-/* Fills row from a statement selecting ROW_COLUMNS. */
-static void
-request_row(sqlite3_stmt *st, struct segur_request_row *row)
+/* software.id -> numero_ans, for one list call. */
+struct ans_map {
+	struct ans_entry {
+		int64_t	 id;
+		char	 numero_ans[11];
+	}		*v;		/* owned, sorted by id */
+	size_t		 n;
+	size_t		 last;		/* index of the last hit */
+};
+
+/* Reads every software of the ledger into m, sorted by id (a handful of
+ * rows). */
+static int
+ans_map_load(struct segur_ledger *l, struct ans_map *m, char **cause)
 {
+	static const char *const q =
+	    "SELECT id, numero_ans FROM software ORDER BY id";
+	struct ans_entry *nv;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((nv = realloc(m->v, (m->n + 1) * sizeof(*nv))) == NULL) {
+			sqlite3_reset(st);
+			return (segur_cause(cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		}
+		m->v = nv;
+		nv[m->n].id = sqlite3_column_int64(st, 0);
+		copy_col(nv[m->n].numero_ans, sizeof(nv[m->n].numero_ans), st,
+		    1);
+		m->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "read the software"));
+	return (0);
+}
+
+/* The numeroAns of software id, or NULL if there is none (the row is then
+ * left out, as the JOIN did). */
+static const char *
+ans_map_get(struct ans_map *m, int64_t id)
+{
+	size_t	 lo = 0, hi = m->n, mid;
+
+	if (m->n > 0 && m->v[m->last].id == id)
+		return (m->v[m->last].numero_ans);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (m->v[mid].id == id) {
+			m->last = mid;
+			return (m->v[mid].numero_ans);
+		}
+		if (m->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (NULL);
+}
+
+/*
+ * Fills row from a statement selecting ROW_COLUMNS but for numero_ans. The
+ * state is state when the list filters on it, else parsed (the previous
+ * row's name first: lists come in runs of one state).
+ */
+static void
+request_row(sqlite3_stmt *st, int state, struct segur_request_row *row)
+{
+	const char	*s, *prev;
+
 	row->id = sqlite3_column_int64(st, 0);
 	copy_col(row->ref, sizeof(row->ref), st, 1);
-	copy_col(row->numero_ans, sizeof(row->numero_ans), st, 2);
-	row->state = (enum segur_state)segur_state_parse(
-	    (const char *)sqlite3_column_text(st, 3));
+	if (state >= 0)
+		row->state = (enum segur_state)state;
+	else {
+		s = (const char *)sqlite3_column_text(st, 3);
+		prev = segur_state_name(row->state);
+		if (s == NULL || prev == NULL || strcmp(s, prev) != 0)
+			row->state = (enum segur_state)segur_state_parse(s);
+	}
 	row->montant_cents = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 4);
 	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 5);
 	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 6);
 	copy_col(row->created_at, sizeof(row->created_at), st, 7);
 	copy_col(row->updated_at, sizeof(row->updated_at), st, 8);
+}
+
+/* Appends n bytes of s to p, returns the end: lines are built from
+ * pieces and ended once. */
+static char *
+put_bytes(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return (p + n);
+}
+
+/* Appends s to p padded with spaces to w bytes, on the left (printf's
+ * "%-*s") or on the right ("%*s"); returns the end. */
+static char *
+put_field(char *p, const char *s, size_t w, int right)
+{
+	size_t	 n = strlen(s);
+
+	if (right && n < w) {
+		memset(p, ' ', w - n);
+		p += w - n;
+	}
+	p = put_bytes(p, s, n);
+	if (!right && n < w) {
+		memset(p, ' ', w - n);
+		p += w - n;
+	}
+	return (p);
+}
+
+size_t
+segur_request_row_line(const struct segur_request_row *r,
+    char buf[SEGUR_REQUEST_LINE_BUFSZ])
+{
+	char		 b[SEGUR_AMOUNT_BUFSZ], *p = buf;
+	const char	*s = segur_state_name(r->state);
+
+	/* Every field is bounded by its array in the row: at most 65 + 17 +
+	 * 11 + 32 + 6 + 64 + 24 bytes with separators, under the size. */
+	p = put_field(p, r->ref, 20, 0);
+	*p++ = ' ';
+	p = put_field(p, s != NULL ? s : "?", 17, 0);
+	*p++ = ' ';
+	p = put_field(p, r->numero_ans, 10, 0);
+	*p++ = ' ';
+	p = put_field(p, r->montant_cents >= 0 ?
+	    segur_amount_format(r->montant_cents, b) : "-", 12, 1);
+	*p++ = ' ';
+	p = put_field(p, r->numero_editeur[0] ? r->numero_editeur : "-", 5,
+	    0);
+	*p++ = ' ';
+	p = put_field(p, r->numero_asp[0] ? r->numero_asp : "-", 20, 0);
+	*p++ = ' ';
+	p = put_field(p, r->updated_at, 0, 0);
+	*p++ = '\n';
+	*p = '\0';
+	return ((size_t)(p - buf));
 }
 
 int
@@ -984,9 +1118,10 @@ segur_ledger_request_list(struct segur_ledger *l,
 {
 	struct segur_buf sql = SEGUR_BUF_INIT;
 	struct segur_request_row row;
+	struct ans_map	 map;
 	sqlite3_stmt	*st = NULL;
-	const char	*sep = " WHERE ";
-	int		 rc, i = 1, ret = 0;
+	const char	*sep = " WHERE ", *ans;
+	int		 rc, i = 1, ret = 0, loaded = 0;
 
 	/* Only fixed fragments go into the SQL; values are bound. */
 	rc = segur_buf_adds(&sql, "SELECT " ROW_COLUMNS);
@@ -1010,8 +1145,10 @@ segur_ledger_request_list(struct segur_ledger *l,
 		rc = segur_buf_adds(&sql, " ORDER BY r.updated_at, r.id");
 	if (rc == 0 && f->limit > 0)
 		rc = segur_buf_adds(&sql, " LIMIT ?");
-	if (rc != 0)
+	if (rc != 0) {
+		segur_buf_release(&sql);
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	}
 	if (sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
 		segur_buf_release(&sql);
 		return (segur__db_error(l, cause, "list the requests"));
@@ -1029,14 +1166,26 @@ segur_ledger_request_list(struct segur_ledger *l,
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, i++, f->limit > INT64_MAX ? INT64_MAX :
 		    (int64_t)f->limit);
+	memset(&row, 0, sizeof(row));
+	memset(&map, 0, sizeof(map));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		request_row(st, &row);
+		/* Read at the first row, within the list's read transaction:
+		 * the map and the rows are of one snapshot. */
+		if (!loaded && (ret = ans_map_load(l, &map, cause)) != 0)
+			break;
+		loaded = 1;
+		if ((ans = ans_map_get(&map, sqlite3_column_int64(st,
+		    2))) == NULL)
+			continue;
+		memcpy(row.numero_ans, ans, sizeof(row.numero_ans));
+		request_row(st, f->state, &row);
 		if ((ret = fn(arg, &row)) != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = segur__db_error(l, cause, "list the requests");
 	sqlite3_finalize(st);
+	free(map.v);
 	return (ret);
 }
 

@@ -3,7 +3,8 @@
  * file, decision and event (docs/internals/ledger.md).
  *
  * One handle per process and thread: segurctl and segurd each open the same
- * file (WAL, synchronous=FULL, foreign keys on, busy timeout). Every
+ * file (WAL, synchronous=FULL, foreign keys on, busy timeout). A handle is
+ * never used by two threads at once: it has no mutex of its own (NOMUTEX). Every
  * function that changes something is one transaction (BEGIN IMMEDIATE) that
  * also appends its events to the hash-chained event log; when the caller
  * has opened a transaction with segur_ledger_begin(), the function joins it
@@ -385,6 +386,16 @@ struct segur_request_row {
 	char		 created_at[24];
 	char		 updated_at[24];
 };
+
+/*
+ * The row as the line segurctl prints in its lists, "%-20s %-17s %-10s %12s
+ * %-5s %-20s %s\n" of ref, state, numeroAns, amount (or "-"), numeroEditeur,
+ * numeroASP (or "-") and last change, without printf (a list formats
+ * 150,000 of them): into buf, NUL-terminated; returns the length.
+ */
+#define SEGUR_REQUEST_LINE_BUFSZ	320
+size_t	segur_request_row_line(const struct segur_request_row *r,
+	    char buf[SEGUR_REQUEST_LINE_BUFSZ]);
 
 struct segur_request_filter {
 	int		 state;		/* enum segur_state, or -1: any */

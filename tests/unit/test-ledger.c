@@ -1190,6 +1190,146 @@ test_ledger_list_show_history_status(void **state)
 	segur_status_release(&st);
 }
 
+/* Collects up to 8 rows of a list. */
+struct rows {
+	struct segur_request_row v[8];
+	int			 n;
+};
+
+static int
+keep_row(void *arg, const struct segur_request_row *row)
+{
+	struct rows	*r = arg;
+
+	if (r->n == 8)
+		return (-1);
+	r->v[r->n++] = *row;
+	return (0);
+}
+
+/* Every column of a list row, with two software and lists with and without
+ * a state: numeroAns is the row's own software, the state its own. */
+static void
+test_ledger_list_rows_carry_their_software_and_state(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_new r;
+	struct rows	 rows;
+	char		 content[4096];
+	int		 i;
+
+	add_software(f->l);
+	drive_to(f->l, "D1", SEGUR_STATE_DRAFT);
+	drive_to(f->l, "R1", SEGUR_STATE_REJECTED);
+	drive_to(f->l, "A1", SEGUR_STATE_ACCEPTED);
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000099",
+	    SIRET, "Autre", SEGUR_PROFIL_PA, NULL), 0);
+	snprintf(content, sizeof(content), LINE, "330009999", "330009999");
+	memset(&r, 0, sizeof(r));
+	r.ref = "S2";
+	r.numero_ans = "2023000099";
+	r.content = content;
+	r.content_len = strlen(content);
+	assert_int_equal(segur_ledger_request_add(f->l, &r, NULL, NULL), 0);
+
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row,
+	    &rows, NULL), 0);
+	assert_int_equal(rows.n, 4);
+	for (i = 0; i < rows.n; i++) {
+		const struct segur_request_row *w = &rows.v[i];
+
+		if (strcmp(w->ref, "S2") == 0) {
+			assert_string_equal(w->numero_ans, "2023000099");
+			assert_int_equal(w->state, SEGUR_STATE_DRAFT);
+			assert_string_equal(w->numero_editeur, "");
+		} else
+			assert_string_equal(w->numero_ans, ANS);
+		if (strcmp(w->ref, "D1") == 0)
+			assert_int_equal(w->state, SEGUR_STATE_DRAFT);
+		if (strcmp(w->ref, "R1") == 0) {
+			assert_int_equal(w->state, SEGUR_STATE_REJECTED);
+			assert_string_equal(w->numero_asp, "");
+			assert_int_equal(strlen(w->numero_editeur), 5);
+		}
+		if (strcmp(w->ref, "A1") == 0) {
+			assert_int_equal(w->state, SEGUR_STATE_ACCEPTED);
+			assert_string_equal(w->numero_asp, "ASP-A1");
+		}
+		assert_int_equal(strlen(w->updated_at), 20);
+		assert_int_equal(strlen(w->created_at), 20);
+		assert_true(w->id > 0);
+	}
+	/* Oldest change first, ties by id: D1 (added first) before S2. */
+	flt.state = SEGUR_STATE_DRAFT;
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row,
+	    &rows, NULL), 0);
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.v[0].ref, "D1");
+	assert_string_equal(rows.v[0].numero_ans, ANS);
+	assert_int_equal(rows.v[0].state, SEGUR_STATE_DRAFT);
+	assert_string_equal(rows.v[1].ref, "S2");
+	assert_string_equal(rows.v[1].numero_ans, "2023000099");
+	assert_int_equal(rows.v[1].state, SEGUR_STATE_DRAFT);
+	/* A callback's non-zero stops the walk and is returned. */
+	flt.state = -1;
+	memset(&rows, 0, sizeof(rows));
+	rows.n = 7;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row,
+	    &rows, NULL), -1);
+}
+
+/* The text line of a row is printf's "%-20s %-17s %-10s %12s %-5s %-20s
+ * %s\n", byte for byte, with "-" for what is unknown. */
+static void
+test_ledger_row_line_is_the_printf_layout(void **state)
+{
+	struct segur_request_row r;
+	char		 line[SEGUR_REQUEST_LINE_BUFSZ], want[512];
+	size_t		 n;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.ref, sizeof(r.ref), "BC-0000004");
+	snprintf(r.numero_ans, sizeof(r.numero_ans), "2023000042");
+	r.state = SEGUR_STATE_ADVANCE_PAID;
+	r.montant_cents = 100367;
+	snprintf(r.numero_editeur, sizeof(r.numero_editeur), "00004");
+	snprintf(r.numero_asp, sizeof(r.numero_asp), "MS1-DUI-0000004");
+	snprintf(r.updated_at, sizeof(r.updated_at), "2023-01-01T00:04:30Z");
+	n = segur_request_row_line(&r, line);
+	snprintf(want, sizeof(want), "%-20s %-17s %-10s %12s %-5s %-20s %s\n",
+	    "BC-0000004", "advance_paid", "2023000042", "1003.67", "00004",
+	    "MS1-DUI-0000004", "2023-01-01T00:04:30Z");
+	assert_string_equal(line, want);
+	assert_int_equal(n, strlen(want));
+
+	/* Fields longer than their column are kept whole; unknowns are "-". */
+	memset(r.ref, 'R', sizeof(r.ref) - 1);
+	r.ref[sizeof(r.ref) - 1] = '\0';
+	r.state = SEGUR_STATE_BALANCE_REQUESTED;
+	r.montant_cents = -1;
+	r.numero_editeur[0] = '\0';
+	memset(r.numero_asp, 'A', sizeof(r.numero_asp) - 1);
+	r.numero_asp[sizeof(r.numero_asp) - 1] = '\0';
+	n = segur_request_row_line(&r, line);
+	snprintf(want, sizeof(want), "%-20s %-17s %-10s %12s %-5s %-20s %s\n",
+	    r.ref, "balance_requested", "2023000042", "-", "-", r.numero_asp,
+	    "2023-01-01T00:04:30Z");
+	assert_string_equal(line, want);
+	assert_int_equal(n, strlen(want));
+	r.numero_asp[0] = '\0';
+	r.state = (enum segur_state)-1;
+	r.montant_cents = 5;
+	segur_request_row_line(&r, line);
+	snprintf(want, sizeof(want), "%-20s %-17s %-10s %12s %-5s %-20s %s\n",
+	    r.ref, "?", "2023000042", "0.05", "-", "-",
+	    "2023-01-01T00:04:30Z");
+	assert_string_equal(line, want);
+}
+
 static void
 test_ledger_ref_import_all_or_nothing(void **state)
 {
@@ -1749,6 +1889,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_list_show_history_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_rows_carry_their_software_and_state, setup,
+		    teardown),
+		cmocka_unit_test(test_ledger_row_line_is_the_printf_layout),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_ref_import_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(

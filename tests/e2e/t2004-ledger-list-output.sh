@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# request list writes its rows itself (text without printf, --json streamed
+# rather than built as a cJSON tree): the text columns are printf's, the
+# JSON parses, has every member of a row in order, escapes what JSON
+# escapes, an empty list is [], and a failed write is exit 2.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 segurctl init
+expect_exit 0 segurctl request list --json
+[ "$(cat "$T/out")" = "[]" ] || fail "empty list is not []"
+expect_exit 0 segurctl request list
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "empty list: not the header alone"
+
+expect_exit 0 segurctl software add --ans 2023000042 \
+    --siret 38042372300028 --profiles PA --name 'DUI Exemple'
+jq '.lignesImport[0]' "$DATA/JSON-2023000042-20231002-001.json" >"$T/line.json"
+# References with what JSON escapes, UTF-8, and longer than their column.
+refs=('BC-1' 'BC "2" \ tab' 'BC-été-ü' 'BC-a-reference-of-thirty-two-chars')
+for r in "${refs[@]}"; do
+	expect_exit 0 segurctl request add --ref "$r" "$T/line.json"
+done
+
+expect_exit 0 segurctl request list --json --state draft
+cp "$T/out" "$T/list.json"
+[ "$(jq length "$T/list.json")" -eq 4 ] || fail "not 4 rows"
+for i in 0 1 2 3; do
+	[ "$(jq -r ".[$i].ref" "$T/list.json")" = "${refs[$i]}" ] ||
+	    fail "row $i: ref $(jq ".[$i].ref" "$T/list.json")"
+done
+[ "$(jq -c '.[0] | keys_unsorted' "$T/list.json")" = \
+    '["ref","numeroAns","state","montantSegurHT","numeroEditeur","numeroASP","createdAt","updatedAt"]' ] ||
+    fail "members: $(jq -c '.[0] | keys_unsorted' "$T/list.json")"
+[ "$(jq -c '[.[0].numeroAns, .[0].state, .[0].montantSegurHT, .[0].numeroEditeur, .[0].numeroASP]' "$T/list.json")" = \
+    '["2023000042","draft","4866.67",null,null]' ] ||
+    fail "values: $(jq -c '.[0]' "$T/list.json")"
+# cJSON's layout: objects in the array one tab in, members two.
+grep -q '^		"ref":	"BC \\"2\\" \\\\ tab",$' "$T/list.json" ||
+    fail "escaping or layout: $(grep BC.*2 "$T/list.json")"
+expect_grep '^	}, {$' "$T/list.json"
+[ "$(tail -n 1 "$T/list.json")" = "	}]" ] || fail "end of the array"
+
+# The text lines are printf's columns of the same values.
+expect_exit 0 segurctl request list --state draft
+tail -n +2 "$T/out" >"$T/lines"
+jq -r '.[] | [.ref, .state, .numeroAns, (.montantSegurHT // "-"),
+    (.numeroEditeur // "-"), (.numeroASP // "-"), .updatedAt] | @tsv' \
+    "$T/list.json" |
+    while IFS=$'\t' read -r ref st ans amt ne asp up; do
+	# jq's @tsv escapes the backslash; printf pads bytes as the CLI.
+	ref=${ref//\\\\/\\}
+	LC_ALL=C printf '%-20s %-17s %-10s %12s %-5s %-20s %s\n' "$ref" \
+	    "$st" "$ans" "$amt" "$ne" "$asp" "$up"
+    done >"$T/want"
+cmp "$T/want" "$T/lines" || { diff "$T/want" "$T/lines" >&2; fail "text"; }
+head -n 1 "$T/out" | grep -q '^REF  *STATE  *NUMERO_ANS  *MONTANT_HT N_ED  NUMERO_ASP  *UPDATED$' ||
+    fail "header"
+
+# A list that cannot be written is an error, not a silent success.
+if [ -w /dev/full ]; then
+	set +e
+	segurctl request list --state draft >/dev/full 2>"$T/err"
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || fail "write error: exit $rc"
+	expect_grep 'write error' "$T/err"
+fi
