@@ -273,6 +273,20 @@ segur_ledger_rollback(struct segur_ledger *l)
 }
 
 int
+segur_ledger_checkpoint(struct segur_ledger *l, char **cause)
+{
+	int	 nlog = 0, nckpt = 0;
+
+	if (l->depth > 0)
+		return (segur_cause(cause, SEGUR_ESTATE,
+		    "checkpoint inside a transaction"));
+	if (sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &nlog, &nckpt) != SQLITE_OK)
+		return (segur__db_error(l, cause, "checkpoint"));
+	return (0);
+}
+
+int
 segur_ledger_set_actor(struct segur_ledger *l, const char *actor)
 {
 	char	*p;

@@ -69,6 +69,18 @@ int	segur_ledger_begin(struct segur_ledger *l, char **cause);
 int	segur_ledger_commit(struct segur_ledger *l, char **cause);
 void	segur_ledger_rollback(struct segur_ledger *l);
 
+/*
+ * Copies what the write-ahead log holds back into the database file (a
+ * PASSIVE checkpoint: it waits for no reader and no writer, and copies
+ * what it can), so that the next transaction starts the log afresh.
+ * SQLite otherwise does it inside the commit that takes the log past 1,000
+ * pages, which then costs that commit as much again: segurd runs it after
+ * each file it ingests, once the file is out of the inbox (SQLite also
+ * checkpoints when the last connection closes, as segurctl's do). Outside
+ * any transaction (SEGUR_ESTATE).
+ */
+int	segur_ledger_checkpoint(struct segur_ledger *l, char **cause);
+
 /* ------------------------------------------------------------------ */
 /* Allocators: the number is taken inside the caller's transaction when
  * one is open (it is then used by what the transaction records), else in

@@ -437,6 +437,32 @@ test_ledger_events_chain_across_rollbacks_and_writers(void **state)
 	segur_audit_release(&a);
 }
 
+/*
+ * After a checkpoint the next transaction starts the log afresh (it only
+ * does when every frame was copied back); never mid-batch.
+ */
+static void
+test_ledger_checkpoint_empties_the_log(void **state)
+{
+	struct fixture	*f = *state;
+	int		 nlog = -1, nckpt = -1;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	assert_int_equal(segur_ledger_checkpoint(f->l, &cause), SEGUR_ESTATE);
+	free(cause);
+	segur_ledger_rollback(f->l);
+	assert_int_equal(segur_ledger_checkpoint(f->l, NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
+	/* The log holds BC-2's few pages (14), not also the 118 of the
+	 * migrations and BC-1. */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(f->l->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt), SQLITE_OK);
+	assert_true(nlog > 0 && nlog < 40);
+}
+
 static void
 test_ledger_event_log_is_append_only(void **state)
 {
@@ -1857,6 +1883,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_lost_transaction_is_never_continued, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_checkpoint_empties_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_events_chain_across_rollbacks_and_writers,
 		    setup, teardown),
