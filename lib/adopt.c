@@ -213,6 +213,9 @@ record_sent(struct adopt *a, int64_t rid, int64_t attempt_id,
 			segur_cause(a->cause, rc, "%s", why);
 			break;
 		}
+		if ((rc = segur__archive_repaired(a->l, rc, hex, docs[i].path,
+		    a->cause)) != 0)
+			break;
 		rc = segur__archive_record(a->l, hex, stat(docs[i].path, &sb) ==
 		    0 ? (uint64_t)sb.st_size : 0, a->cause);
 		if (rc == 0 && (rc = segur__stmt(a->l, q_ins, &st,
@@ -462,6 +465,8 @@ segur_ingest_submitted(struct segur_ledger *l, const char *path,
 		segur_cause(cause, rc, "%s", why);
 		goto out;
 	}
+	if ((rc = segur__archive_repaired(l, rc, hex, r->name, cause)) != 0)
+		goto out;
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto out;
 	if ((rc = already_recorded(&a, hex)) != 0)

@@ -271,6 +271,9 @@ check_documents(struct build *b, struct breq *q)
 			free(why);
 			return (rc);
 		}
+		if ((rc = segur__archive_repaired(b->l, rc, d->sha256, d->path,
+		    b->cause)) != 0)
+			return (rc);
 		if ((d->archived = segur_archive_path(&b->archive,
 		    d->sha256)) == NULL)
 			return (SEGUR_ENOMEM);
@@ -491,6 +494,9 @@ build_zips(struct build *b, struct breq **reqs, size_t n, int rank)
 			segur_cause(b->cause, rc, "%s", why);
 			goto out;
 		}
+		if ((rc = segur__archive_repaired(b->l, rc, f->sha256, name,
+		    b->cause)) != 0)
+			goto out;
 		for (i = 0; i < nd; i++)
 			if (zip_of[i] == k)
 				f->count++;
@@ -576,6 +582,9 @@ build_file(struct build *b, struct breq **reqs, size_t n)
 		segur_cause(b->cause, rc, "%s", why);
 		goto out;
 	}
+	if ((rc = segur__archive_repaired(b->l, rc, f->sha256, name,
+	    b->cause)) != 0)
+		goto out;
 	f->size = text.len;
 	f->count = n;
 	if ((rc = record_file(b, "submission", name, rank, f->sha256, f->size,

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "filerec.h"
 #include "ledger-int.h"
+#include "segur/alert.h"
 #include "segur/error.h"
+#include "segur/outbox.h"
 #include "segur/util.h"
 
 int
@@ -61,4 +65,48 @@ segur__file_record(struct segur_ledger *l, const struct segur__file *f,
 	n.imp_id = f->imp_id;
 	n.answers = f->answers;
 	return (segur_ledger_file_add(l, &n, id, cause));
+}
+
+int
+segur__archive_repaired(struct segur_ledger *l, int rc, const char *sha256,
+    const char *what, char **cause)
+{
+	cJSON	*ev = NULL, *facts = NULL;
+	char	*after = NULL, *detail = NULL;
+
+	if (rc != 1)
+		return (rc < 0 ? rc : 0);
+	detail = segur_asprintf("l'objet %s de l'archive avait été modifié "
+	    "sur le disque ; il a été remis en état à partir de %s, et la "
+	    "copie modifiée est conservée à côté (%s.altered.*) pour examen",
+	    sha256, what, sha256);
+	if (detail == NULL || (ev = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(ev, "sha256", sha256) == NULL ||
+	    cJSON_AddStringToObject(ev, "file", what) == NULL ||
+	    (after = cJSON_PrintUnformatted(ev)) == NULL ||
+	    (facts = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FILE, what) == NULL ||
+	    cJSON_AddStringToObject(facts, "anomalie", detail) == NULL ||
+	    cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ACTION, "chercher "
+	    "qui ou quoi a modifié le dossier d'archive (droits, sauvegarde "
+	    "restaurée, disque), puis segurctl audit verify") == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		goto out;
+	if ((rc = segur__event_append(l, "archive.repaired", "archive",
+	    sha256, 0, NULL, after, cause)) != 0 ||
+	    (rc = segur_outbox_add(l, SEGUR_ALERT_ANOMALY, "error", 0, 0,
+	    facts, NULL, cause)) != 0) {
+		segur_ledger_rollback(l);
+		goto out;
+	}
+	rc = segur_ledger_commit(l, cause);
+out:
+	cJSON_Delete(ev);
+	cJSON_Delete(facts);
+	free(after);
+	free(detail);
+	return (rc);
 }

@@ -1271,6 +1271,9 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		segur_cause(cause, rc, "%s", why);
 		goto out;
 	}
+	if ((rc = segur__archive_repaired(l, rc, r->sha256, r->name,
+	    cause)) != 0)
+		goto out;
 	if ((rc = ingest_read(&g)) != 0)
 		goto out;
 	crash_point(&g, 3);

@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "filerec.h"
 #include "ledger-int.h"
 #include "outdir.h"
 #include "segur/archive.h"
@@ -297,6 +298,9 @@ check_documents(struct sbuild *b, struct sreq *q)
 			free(why);
 			return (rc);
 		}
+		if ((rc = segur__archive_repaired(b->l, rc, d->sha256, d->path,
+		    b->cause)) != 0)
+			return (rc);
 		if ((d->archived = segur_archive_path(&b->archive,
 		    d->sha256)) == NULL)
 			return (SEGUR_ENOMEM);
@@ -554,6 +558,9 @@ build_zips(struct sbuild *b, struct sreq **reqs, size_t n, int rank)
 			segur_cause(b->cause, rc, "%s", why);
 			goto out;
 		}
+		if ((rc = segur__archive_repaired(b->l, rc, f->sha256, name,
+		    b->cause)) != 0)
+			goto out;
 		for (i = 0; i < nd; i++)
 			if (zip_of[i] == k)
 				f->count++;
@@ -652,6 +659,9 @@ build_file(struct sbuild *b, struct sreq **reqs, size_t n)
 		segur_cause(b->cause, rc, "%s", why);
 		goto out;
 	}
+	if ((rc = segur__archive_repaired(b->l, rc, f->sha256, name,
+	    b->cause)) != 0)
+		goto out;
 	f->size = text.len;
 	f->count = n;
 	if ((rc = record_file(b, "solde", name, rank, f->sha256, f->size,
