@@ -1090,9 +1090,15 @@ solde_missing(struct ingest *g)
 	return (rc);
 }
 
-/* Records a balance return: the counterpart of the end of ingest_read(). */
+/*
+ * What both kinds of answer record, in the transaction the caller began:
+ * the file, an anomaly when its numeroAns is unknown, each line with line(),
+ * then with missing() the lines sent that the answer leaves out; then the
+ * commit. Rolls the transaction back on error.
+ */
 static int
-solde_ingest(struct ingest *g)
+record_returned(struct ingest *g, int (*line)(struct ingest *, size_t),
+    int (*missing)(struct ingest *))
 {
 	struct segur_software sw;
 	char	*msg;
@@ -1100,13 +1106,12 @@ solde_ingest(struct ingest *g)
 	int	 rc, known;
 
 	if ((g->r->lines = calloc(g->ret.nlines + 1,
-	    sizeof(*g->r->lines))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	    sizeof(*g->r->lines))) == NULL) {
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
 	g->r->nlines = g->ret.nlines;
-	g->file_kind = "solde_returned";
 	crash_point(g, 1);
-	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
-		return (rc);
 	if ((rc = record_file(g)) != 0)
 		goto fail;
 	memset(&sw, 0, sizeof(sw));
@@ -1123,9 +1128,9 @@ solde_ingest(struct ingest *g)
 			goto fail;
 	}
 	for (i = 0; i < g->ret.nlines; i++)
-		if ((rc = solde_line_ingest(g, i)) != 0)
+		if ((rc = line(g, i)) != 0)
 			goto fail;
-	if ((rc = solde_missing(g)) != 0)
+	if ((rc = missing(g)) != 0)
 		goto fail;
 	crash_point(g, 2);
 	if ((rc = segur_ledger_commit(g->l, g->cause)) != 0)
@@ -1137,15 +1142,25 @@ fail:
 	return (rc);
 }
 
+/* Records a balance return, its lines matched by numeroASP. */
+static int
+solde_ingest(struct ingest *g)
+{
+	int	 rc;
+
+	g->file_kind = "solde_returned";
+	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
+		return (rc);
+	return (record_returned(g, solde_line_ingest, solde_missing));
+}
+
 /* Everything after the file is read and archived. */
 static int
 ingest_read(struct ingest *g)
 {
-	struct segur_software sw;
 	cJSON	*tree = NULL;
-	char	*reason = NULL, *msg;
-	size_t	 i;
-	int	 rc, known;
+	char	*reason = NULL;
+	int	 rc;
 
 	if ((rc = structure_reason(g, &reason, &tree)) != 0)
 		return (rc);
@@ -1179,38 +1194,7 @@ ingest_read(struct ingest *g)
 		    "envoyé par ce registre : fichier d'un autre éditeur ou "
 		    "d'un autre registre ?"));
 	}
-	if ((g->r->lines = calloc(g->ret.nlines + 1,
-	    sizeof(*g->r->lines))) == NULL) {
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
-		goto fail;
-	}
-	g->r->nlines = g->ret.nlines;
-	crash_point(g, 1);
-	if ((rc = record_file(g)) != 0)
-		goto fail;
-	memset(&sw, 0, sizeof(sw));
-	known = g->ret.numeroAns != NULL && segur_ledger_software_get(g->l,
-	    g->ret.numeroAns, &sw, NULL) == 0;
-	segur_software_release(&sw);
-	if (!known) {
-		msg = segur_asprintf("numeroAns %s inconnu du registre",
-		    g->ret.numeroAns != NULL ? g->ret.numeroAns : "(absent)");
-		rc = msg != NULL ? file_anomaly(g, "unknown_numero_ans", msg) :
-		    SEGUR_ENOMEM;
-		free(msg);
-		if (rc != 0)
-			goto fail;
-	}
-	for (i = 0; i < g->ret.nlines; i++)
-		if ((rc = ingest_line(g, i)) != 0)
-			goto fail;
-	if ((rc = missing_lines(g)) != 0)
-		goto fail;
-	crash_point(g, 2);
-	if ((rc = segur_ledger_commit(g->l, g->cause)) != 0)
-		goto fail;
-	g->r->status = SEGUR_INGEST_RECORDED;
-	return (0);
+	return (record_returned(g, ingest_line, missing_lines));
 fail:
 	segur_ledger_rollback(g->l);
 	return (rc);
