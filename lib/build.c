@@ -730,16 +730,8 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(cause, rc, "out of memory");
-	if (began) {
-		segur_ledger_rollback(l);
-		segur__outdir_discard(&b.out);
-		/* Nothing was recorded: the result lists no file. */
-		for (i = 0; i < r->nfiles; i++) {
-			free(r->files[i].name);
-			free(r->files[i].path);
-		}
-		r->nfiles = 0;
-	}
+	if (began)
+		segur__outdir_abandon(l, &b.out, r);
 	segur__outdir_release(&b.out);
 	for (i = 0; i < b.nreqs; i++)
 		breq_release(&b.reqs[i]);

@@ -12,6 +12,7 @@
 
 #include "ledger-int.h"
 #include "outdir.h"
+#include "segur/build.h"
 #include "segur/bundle.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
@@ -136,13 +137,29 @@ segur__outdir_finish(struct segur__outdir *o, void (*after_first)(void *),
 	return (segur_fsync_dir(o->dir, cause));
 }
 
-void
-segur__outdir_discard(struct segur__outdir *o)
+/* Removes the temporary files of a build that did not commit. */
+static void
+outdir_discard(struct segur__outdir *o)
 {
 	size_t	 i;
 
 	for (i = 0; i < o->n; i++)
 		unlink(o->v[i].tmp);
+}
+
+void
+segur__outdir_abandon(struct segur_ledger *l, struct segur__outdir *o,
+    struct segur_build_result *r)
+{
+	size_t	 i;
+
+	segur_ledger_rollback(l);
+	outdir_discard(o);
+	for (i = 0; i < r->nfiles; i++) {
+		free(r->files[i].name);
+		free(r->files[i].path);
+	}
+	r->nfiles = 0;
 }
 
 void

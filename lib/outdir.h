@@ -55,8 +55,15 @@ int	segur__outdir_finish(struct segur__outdir *o,
 	    void (*after_first)(void *), void *arg, const char *again,
 	    char **cause);
 
-/* Removes the temporary files of a build that did not commit. */
-void	segur__outdir_discard(struct segur__outdir *o);
+struct segur_build_result;
+
+/*
+ * A build (advance or balance) whose transaction is open and will not
+ * commit: rolls it back, discards o's files, and empties r's list of
+ * files (nothing was recorded).
+ */
+void	segur__outdir_abandon(struct segur_ledger *l, struct segur__outdir *o,
+	    struct segur_build_result *r);
 
 /* Frees what o holds (not the files). */
 void	segur__outdir_release(struct segur__outdir *o);

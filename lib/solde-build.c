@@ -826,15 +826,8 @@ segur_solde_build(struct segur_ledger *l, const struct segur_solde_opts *o,
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(cause, rc, "out of memory");
-	if (began) {
-		segur_ledger_rollback(l);
-		segur__outdir_discard(&b.out);
-		for (i = 0; i < r->nfiles; i++) {
-			free(r->files[i].name);
-			free(r->files[i].path);
-		}
-		r->nfiles = 0;
-	}
+	if (began)
+		segur__outdir_abandon(l, &b.out, r);
 	segur__outdir_release(&b.out);
 	for (i = 0; i < b.nreqs; i++)
 		sreq_release(&b.reqs[i]);
