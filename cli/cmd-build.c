@@ -19,8 +19,6 @@
 static void
 result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 {
-	size_t	 i;
-
 	if (r->nrecovered > 0)
 		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
 		    r->nrecovered);
@@ -35,21 +33,7 @@ result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 		fprintf(f, "À déposer sur le portail ASP (type de demande : "
 		    "avance, numéro ANS : %s) :\n", r->numero_ans);
 	}
-	for (i = 0; i < r->nfiles; i++) {
-		if (r->files[i].is_zip)
-			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
-			    r->files[i].path, r->files[i].count,
-			    (unsigned long long)r->files[i].size);
-		else
-			fprintf(f, "  %s  (%zu demande(s))\n",
-			    r->files[i].path, r->files[i].count);
-	}
-	if (r->nskipped > 0)
-		fprintf(f, "Demandes écartées de ce lot (%zu) :\n",
-		    r->nskipped);
-	for (i = 0; i < r->nskipped; i++)
-		fprintf(f, "  %s : %s\n", r->skipped[i].ref,
-		    r->skipped[i].reason);
+	segurctl_build_files_print(f, r);
 }
 
 static int

@@ -23,8 +23,6 @@
 static void
 result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 {
-	size_t	 i;
-
 	if (r->nrecovered > 0)
 		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
 		    r->nrecovered);
@@ -39,21 +37,7 @@ result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 		    "n'est alloué ni écrit)" : "Lot de solde construit et "
 		    "enregistré", r->numero_ans, r->day, r->nrequests,
 		    r->numero_ans);
-	for (i = 0; i < r->nfiles; i++) {
-		if (r->files[i].is_zip)
-			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
-			    r->files[i].path, r->files[i].count,
-			    (unsigned long long)r->files[i].size);
-		else
-			fprintf(f, "  %s  (%zu demande(s))\n",
-			    r->files[i].path, r->files[i].count);
-	}
-	if (r->nskipped > 0)
-		fprintf(f, "Demandes écartées de ce lot (%zu) :\n",
-		    r->nskipped);
-	for (i = 0; i < r->nskipped; i++)
-		fprintf(f, "  %s : %s\n", r->skipped[i].ref,
-		    r->skipped[i].reason);
+	segurctl_build_files_print(f, r);
 }
 
 static int

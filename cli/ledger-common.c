@@ -201,6 +201,28 @@ segurctl_beside_ledger(const char *db, const char *leaf)
 	return (p);
 }
 
+void
+segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nfiles; i++) {
+		if (r->files[i].is_zip)
+			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
+			    r->files[i].path, r->files[i].count,
+			    (unsigned long long)r->files[i].size);
+		else
+			fprintf(f, "  %s  (%zu demande(s))\n",
+			    r->files[i].path, r->files[i].count);
+	}
+	if (r->nskipped > 0)
+		fprintf(f, "Demandes écartées de ce lot (%zu) :\n",
+		    r->nskipped);
+	for (i = 0; i < r->nskipped; i++)
+		fprintf(f, "  %s : %s\n", r->skipped[i].ref,
+		    r->skipped[i].reason);
+}
+
 struct cJSON *
 segurctl_build_json(const struct segur_build_result *r, int dry_run,
     const char *type, const char *kind)

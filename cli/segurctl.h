@@ -108,6 +108,11 @@ struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type, const char *kind);
 
+/* The text of build and solde build after their heading: the files to
+ * upload, then the requests left out of the batch and why. */
+void	segurctl_build_files_print(FILE *f,
+	    const struct segur_build_result *r);
+
 /* Prints o indented on env->out and deletes it. */
 int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
