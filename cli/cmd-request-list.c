@@ -94,14 +94,17 @@ json_string(char *p, const char *s)
 	return (p);
 }
 
-/* Appends one member of a row object: key, then a string or null, then
- * "," unless last; returns the end. */
+/*
+ * Appends one member of a row object: its key as JSON_KEY() makes it, then
+ * a string or null, then "," unless last; returns the end.
+ */
+#define JSON_KEY(k) \
+	"\t\t\"" k "\":\t", sizeof("\t\t\"" k "\":\t") - 1
 static char *
-json_member(char *p, const char *key, const char *v, int last)
+json_member(char *p, const char *key, size_t keylen, const char *v,
+    int last)
 {
-	p = put_bytes(p, "\t\t\"", 3);
-	p = put_bytes(p, key, strlen(key));
-	p = put_bytes(p, "\":\t", 3);
+	p = put_bytes(p, key, keylen);
 	if (v != NULL)
 		p = json_string(p, v);
 	else
@@ -121,17 +124,18 @@ json_row(FILE *f, const struct segur_request_row *r, int first)
 	if (!first)
 		p = put_bytes(p, ", ", 2);
 	p = put_bytes(p, "{\n", 2);
-	p = json_member(p, "ref", r->ref, 0);
-	p = json_member(p, "numeroAns", r->numero_ans, 0);
-	p = json_member(p, "state", s != NULL ? s : "?", 0);
-	p = json_member(p, "montantSegurHT", r->montant_cents >= 0 ?
-	    segur_amount_format(r->montant_cents, b) : NULL, 0);
-	p = json_member(p, "numeroEditeur", r->numero_editeur[0] ?
-	    r->numero_editeur : NULL, 0);
-	p = json_member(p, "numeroASP", r->numero_asp[0] ? r->numero_asp :
+	p = json_member(p, JSON_KEY("ref"), r->ref, 0);
+	p = json_member(p, JSON_KEY("numeroAns"), r->numero_ans, 0);
+	p = json_member(p, JSON_KEY("state"), s != NULL ? s : "?", 0);
+	p = json_member(p, JSON_KEY("montantSegurHT"),
+	    r->montant_cents >= 0 ? segur_amount_format(r->montant_cents, b) :
 	    NULL, 0);
-	p = json_member(p, "createdAt", r->created_at, 0);
-	p = json_member(p, "updatedAt", r->updated_at, 1);
+	p = json_member(p, JSON_KEY("numeroEditeur"),
+	    r->numero_editeur[0] ? r->numero_editeur : NULL, 0);
+	p = json_member(p, JSON_KEY("numeroASP"),
+	    r->numero_asp[0] ? r->numero_asp : NULL, 0);
+	p = json_member(p, JSON_KEY("createdAt"), r->created_at, 0);
+	p = json_member(p, JSON_KEY("updatedAt"), r->updated_at, 1);
 	p = put_bytes(p, "\t}", 2);
 	fwrite(buf, 1, (size_t)(p - buf), f);
 }

@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "segur/amount.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -215,13 +216,22 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
 }
 
+/* Keeps the reference of the last row of a list in arg (65 bytes). */
+static int
+last_ref(void *arg, const struct segur_request_row *row)
+{
+	snprintf(arg, 65, "%s", row->ref);
+	return (0);
+}
+
 static void
 test_ledger_migrates_from_empty_file_and_each_version(void **state)
 {
 	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
 	struct segur_ledger *l;
 	struct segur_audit a;
-	char		 path[400], *cause = NULL;
+	char		 path[400], ref[65], *cause = NULL;
 	int		 v;
 	FILE		*fp;
 
@@ -267,6 +277,12 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		if (v < 3)
 			assert_int_equal(query_int(l, "SELECT count(*) FROM "
 			    "request WHERE numero_editeur = '0000A'"), 1);
+		/* A list reads the migrated ledger's covering index. */
+		flt.state = SEGUR_STATE_DRAFT;
+		ref[0] = '\0';
+		assert_int_equal(segur_ledger_request_list(l, &flt, last_ref,
+		    ref, NULL), 0);
+		assert_string_equal(ref, "BC-1");
 		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
 		segur_audit_release(&a);
 		segur_ledger_close(l);
@@ -1307,6 +1323,93 @@ test_ledger_list_rows_carry_their_software_and_state(void **state)
 	    &rows, NULL), -1);
 }
 
+/* Asserts that list row w shows the request's columns as SQLite has them. */
+static void
+assert_row_is_request(sqlite3 *db, const struct segur_request_row *w)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 i;
+	char		*got[] = { (char *)w->ref, (char *)w->numero_editeur,
+			    (char *)w->numero_asp, (char *)w->created_at,
+			    (char *)w->updated_at };
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT ref, numero_editeur, "
+	    "numero_asp, created_at, updated_at, montant_cents, state FROM "
+	    "request WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, w->id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	for (i = 0; i < 5; i++) {
+		v = (const char *)sqlite3_column_text(st, i);
+		assert_string_equal(got[i], v != NULL ? v : "");
+	}
+	assert_int_equal(w->montant_cents, sqlite3_column_type(st, 5) ==
+	    SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5));
+	assert_string_equal(segur_state_name(w->state),
+	    (const char *)sqlite3_column_text(st, 6));
+	sqlite3_finalize(st);
+}
+
+/*
+ * A list listed by state reads only the covering index request_state, one
+ * without a state the table: every row either way is the request as its
+ * table holds it, through changes of state, with references of 64 bytes of
+ * UTF-8, quotes and '|', one ending with a quote, and a numeroASP holding
+ * both.
+ */
+static void
+test_ledger_list_rows_follow_every_change(void **state)
+{
+	static const char longref[] = "Commande n° 2026/11 | l'EHPAD "
+	    "''Les Tilleuls'' — bâtiment C'";
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct rows	 all, one;
+	int		 i, s, seen = 0;
+
+	assert_int_equal(strlen(longref), 64);
+	add_software(f->l);
+	drive_to(f->l, "D1'", SEGUR_STATE_DRAFT);
+	drive_to(f->l, longref, SEGUR_STATE_ADVANCE_PAID);
+	drive_to(f->l, "R1", SEGUR_STATE_REJECTED);
+	drive_to(f->l, "W1", SEGUR_STATE_WITHDRAWN);
+	drive_to(f->l, "A1", SEGUR_STATE_ACCEPTED);
+	assert_int_equal(sqlite3_exec(f->l->db, "UPDATE request SET "
+	    "numero_asp = 'X''|''Y' WHERE ref = 'A1'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT,
+	    "X'|'Y", &REC, NULL), 0);
+
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row, &all,
+	    NULL), 0);
+	assert_int_equal(all.n, 5);
+	for (i = 0; i < all.n; i++)
+		assert_row_is_request(f->l->db, &all.v[i]);
+	for (s = 0; s < SEGUR_STATE_COUNT; s++) {
+		flt.state = s;
+		memset(&one, 0, sizeof(one));
+		assert_int_equal(segur_ledger_request_list(f->l, &flt,
+		    keep_row, &one, NULL), 0);
+		for (i = 0; i < one.n; i++) {
+			assert_int_equal(one.v[i].state, s);
+			assert_row_is_request(f->l->db, &one.v[i]);
+		}
+		seen += one.n;
+	}
+	assert_int_equal(seen, 5);
+	for (i = 0; i < all.n; i++) {
+		if (strcmp(all.v[i].ref, "A1") == 0) {
+			assert_int_equal(all.v[i].state, SEGUR_STATE_GRANTED);
+			assert_string_equal(all.v[i].numero_asp, "X'|'Y");
+		}
+		if (strcmp(all.v[i].ref, longref) == 0)
+			assert_int_equal(all.v[i].montant_cents, 486667);
+		seen += strcmp(all.v[i].ref, "D1'") == 0;
+	}
+	assert_int_equal(seen, 6);
+}
+
 /* The text line of a row is printf's "%-20s %-17s %-10s %12s %-5s %-20s
  * %s\n", byte for byte, with "-" for what is unknown. */
 static void
@@ -1354,6 +1457,58 @@ test_ledger_row_line_is_the_printf_layout(void **state)
 	    r.ref, "?", "2023000042", "0.05", "-", "-",
 	    "2023-01-01T00:04:30Z");
 	assert_string_equal(line, want);
+}
+
+/*
+ * The same layout for every kind of row: fields that fit their column and
+ * fields that do not, each unknown, amounts of every width and states
+ * valid or not; the line is compared with printf's.
+ */
+static void
+test_ledger_row_line_matches_printf_for_every_width(void **state)
+{
+	static const size_t reflen[] = { 1, 19, 20, 21, 64 };
+	static const size_t asplen[] = { 0, 1, 20, 21, 63 };
+	static const int64_t cents[] = { -1, 0, 5, 100, 123456, 99999999999,
+	    100000000000, INT64_MAX };
+	static const char *const editeur[] = { "", "0000A" };
+	enum { NREF = 5, NASP = 5, NCENTS = 8,
+	    NSTATES = SEGUR_STATE_WITHDRAWN + 3 };	/* -1 to past the last */
+	struct segur_request_row r;
+	char		 line[SEGUR_REQUEST_LINE_BUFSZ], want[512];
+	char		 amount[SEGUR_AMOUNT_BUFSZ];
+	const char	*name;
+	size_t		 c, i, j, k, e;
+	int		 st;
+
+	(void)state;
+	/* Every combination: c counts in a mixed radix of the tables. */
+	for (c = 0; c < NREF * NASP * NCENTS * 2 * NSTATES; c++) {
+		i = c % NREF;
+		j = c / NREF % NASP;
+		k = c / (NREF * NASP) % NCENTS;
+		e = c / (NREF * NASP * NCENTS) % 2;
+		st = (int)(c / (NREF * NASP * NCENTS * 2)) - 1;
+		memset(&r, 0, sizeof(r));
+		memset(r.ref, 'a' + (int)i, reflen[i]);
+		memset(r.numero_asp, 'A' + (int)j, asplen[j]);
+		snprintf(r.numero_ans, sizeof(r.numero_ans), "2023000042");
+		snprintf(r.numero_editeur, sizeof(r.numero_editeur), "%s",
+		    editeur[e]);
+		snprintf(r.updated_at, sizeof(r.updated_at),
+		    "2026-11-27T17:%02zuZ", k);
+		r.montant_cents = cents[k];
+		r.state = (enum segur_state)st;
+		name = segur_state_name(r.state);
+		snprintf(want, sizeof(want), "%-20s %-17s %-10s %12s %-5s "
+		    "%-20s %s\n", r.ref, name != NULL ? name : "?",
+		    r.numero_ans, cents[k] >= 0 ? segur_amount_format(cents[k],
+		    amount) : "-", e ? editeur[e] : "-", asplen[j] > 0 ?
+		    r.numero_asp : "-", r.updated_at);
+		assert_int_equal(segur_request_row_line(&r, line),
+		    strlen(want));
+		assert_string_equal(line, want);
+	}
 }
 
 static void
@@ -1647,7 +1802,9 @@ test_ledger_survives_allocation_failures(void **state)
 		/* Whatever failed, the ledger is whole and consistent: a
 		 * request exists exactly when its creation was logged, and
 		 * is withdrawn exactly when that was logged. */
-		if (segur_ledger_audit_verify(f->l, &a, NULL) != 0) fail_msg("n=%ld rc=%d bad=%lld %s", n, rc, (long long)a.bad_id, a.reason);
+		if (segur_ledger_audit_verify(f->l, &a, NULL) != 0)
+			fail_msg("n=%ld rc=%d bad=%lld %s", n, rc,
+			    (long long)a.bad_id, a.reason);
 		segur_audit_release(&a);
 		assert_int_equal(query_int(f->l, "SELECT count(*) FROM request"),
 		    query_int(f->l, "SELECT count(*) FROM event "
@@ -1920,7 +2077,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_list_rows_carry_their_software_and_state, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_rows_follow_every_change, setup,
+		    teardown),
 		cmocka_unit_test(test_ledger_row_line_is_the_printf_layout),
+		cmocka_unit_test(
+		    test_ledger_row_line_matches_printf_for_every_width),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_ref_import_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
