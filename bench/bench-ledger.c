@@ -352,8 +352,9 @@ cached(const char *path)
 	return (ok);
 }
 
-/* What the CLI does with each row: format it (segurctl prints this line;
- * its --json writes the same fields). */
+/* What the CLI does with each row: format it (segurctl prints this line,
+ * reading only its fields: the lists below set line_only as it does; its
+ * --json writes two more, timed through segurctl further down). */
 static int
 format_row(void *arg, const struct segur_request_row *row)
 {
@@ -427,7 +428,7 @@ time_segurctl(const char *segurctl, char *const args[], const char *what)
 int
 main(int argc, char **argv)
 {
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0, 0 };
 	struct segur_ledger *l;
 	struct segur_status st;
 	struct segur_event *ev;
@@ -461,6 +462,7 @@ main(int argc, char **argv)
 	printf("ledger of %d requests, %d events (%s)\n", NREQUESTS,
 	    NREQUESTS * EVENTS_PER, path);
 
+	f.line_only = 1;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		f.state = (int)lists[k];
 		for (r = 0; r < RUNS; r++) {

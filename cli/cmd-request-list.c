@@ -167,7 +167,7 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0, 0 };
 	struct list_out	 o = { env, 0, 0 };
 	struct segur_ledger *l;
 	char		*cause = NULL, *end;
@@ -217,6 +217,8 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	o.json = json;
+	/* The text line shows neither id nor creation: not read. */
+	f.line_only = !json;
 	if (json)
 		fputc('[', env->out);
 	else

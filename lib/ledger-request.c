@@ -944,9 +944,10 @@ done:
  * resolve software_id through a map read once per call (struct ans_map).
  */
 #define ROW_COLUMNS \
-	"r.id, r.ref, r.software_id, r.montant_cents, r.numero_editeur, " \
-	"r.numero_asp, r.created_at, r.updated_at"
-#define ROW_STATE	8	/* r.state, after ROW_COLUMNS when selected */
+	"r.ref, r.software_id, r.montant_cents, r.numero_editeur, " \
+	"r.numero_asp, r.updated_at"
+#define ROW_STATE	6	/* r.state, when the list does not filter on it */
+#define ROW_MORE	", r.id, r.created_at"	/* unless line_only */
 
 /* Copies text column i into dst[0..sz), "" for NULL: one call into SQLite
  * per column, no formatting (lists copy a few columns of many rows). */
@@ -1026,32 +1027,40 @@ ans_map_get(struct ans_map *m, int64_t id)
 }
 
 /*
- * Fills row from a statement selecting ROW_COLUMNS but for numero_ans. The
- * state is state when the list filters on it (the state is then not
- * selected: SQLite would decode it for every row), else the selected one,
- * parsed (the previous row's name first: lists come in runs of one state).
+ * Fills row from a statement selecting ROW_COLUMNS, then the state unless
+ * the list filters on it, then ROW_MORE unless line_only; all but
+ * numero_ans. The state is state when the list filters on it (it is then
+ * not selected: SQLite would decode it for every row), else the selected
+ * one, parsed (the previous row's name first: lists come in runs of one
+ * state).
  */
 static void
-request_row(sqlite3_stmt *st, int state, struct segur_request_row *row)
+request_row(sqlite3_stmt *st, const struct segur_request_filter *f,
+    struct segur_request_row *row)
 {
 	const char	*s, *prev;
+	int		 more = ROW_STATE + (f->state < 0);
 
-	row->id = sqlite3_column_int64(st, 0);
-	copy_col(row->ref, sizeof(row->ref), st, 1);
-	if (state >= 0)
-		row->state = (enum segur_state)state;
+	copy_col(row->ref, sizeof(row->ref), st, 0);
+	if (f->state >= 0)
+		row->state = (enum segur_state)f->state;
 	else {
 		s = (const char *)sqlite3_column_text(st, ROW_STATE);
 		prev = segur_state_name(row->state);
 		if (s == NULL || prev == NULL || strcmp(s, prev) != 0)
 			row->state = (enum segur_state)segur_state_parse(s);
 	}
-	row->montant_cents = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 3);
-	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 4);
-	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 5);
-	copy_col(row->created_at, sizeof(row->created_at), st, 6);
-	copy_col(row->updated_at, sizeof(row->updated_at), st, 7);
+	/* NULL reads as 0, which no amount is (a CHECK keeps them > 0). */
+	if ((row->montant_cents = sqlite3_column_int64(st, 2)) == 0)
+		row->montant_cents = -1;
+	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 3);
+	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 4);
+	copy_col(row->updated_at, sizeof(row->updated_at), st, 5);
+	if (!f->line_only) {
+		row->id = sqlite3_column_int64(st, more);
+		copy_col(row->created_at, sizeof(row->created_at), st,
+		    more + 1);
+	}
 }
 
 /* Appends n bytes of s to p, returns the end: lines are built from
@@ -1182,9 +1191,8 @@ segur_ledger_request_list(struct segur_ledger *l,
 	int		 rc, i = 1, ret = 0, loaded = 0;
 
 	/* Only fixed fragments go into the SQL; values are bound. */
-	rc = segur_buf_adds(&sql, f->state >= 0 ?
-	    "SELECT " ROW_COLUMNS " FROM request r" :
-	    "SELECT " ROW_COLUMNS ", r.state FROM request r");
+	rc = segur_buf_addf(&sql, "SELECT " ROW_COLUMNS "%s%s FROM request r",
+	    f->state >= 0 ? "" : ", r.state", f->line_only ? "" : ROW_MORE);
 	if (rc == 0 && f->state >= 0) {
 		rc = segur_buf_addf(&sql, "%sr.state = ?", sep);
 		sep = " AND ";
@@ -1235,10 +1243,10 @@ segur_ledger_request_list(struct segur_ledger *l,
 			break;
 		loaded = 1;
 		if ((ans = ans_map_get(&map, sqlite3_column_int64(st,
-		    2))) == NULL)
+		    1))) == NULL)
 			continue;
 		memcpy(row.numero_ans, ans, sizeof(row.numero_ans));
-		request_row(st, f->state, &row);
+		request_row(st, f, &row);
 		if ((ret = fn(arg, &row)) != 0)
 			break;
 	}
@@ -1514,7 +1522,7 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 	    "SELECT state, n, cents FROM state_total";
 	static const enum segur_state lists[] = { SEGUR_STATE_REJECTED,
 	    SEGUR_STATE_ACCEPTED, SEGUR_STATE_ADVANCE_PAID };
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0, 0 };
 	struct row_array a;
 	sqlite3_stmt	*s;
 	size_t		 i;

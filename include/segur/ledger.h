@@ -415,6 +415,11 @@ struct segur_request_filter {
 	const char	*esms;		/* FINESS géo, or NULL */
 	const char	*since;		/* "AAAA-MM-JJ": updated since, or NULL */
 	size_t		 limit;		/* 0: no limit */
+	/*
+	 * 1: fill only what segur_request_row_line() shows; id is then 0 and
+	 * created_at "" (each column read costs a long list ~10 %).
+	 */
+	int		 line_only;
 };
 
 /*

@@ -228,7 +228,7 @@ static void
 test_ledger_migrates_from_empty_file_and_each_version(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
 	struct segur_ledger *l;
 	struct segur_audit a;
 	char		 path[400], ref[65], *cause = NULL;
@@ -1141,7 +1141,7 @@ static void
 test_ledger_list_show_history_status(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
 	struct segur_status st;
 	struct segur_event *ev;
 	size_t		 nev;
@@ -1255,7 +1255,7 @@ static void
 test_ledger_list_rows_carry_their_software_and_state(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
 	struct segur_request_new r;
 	struct rows	 rows;
 	char		 content[4096];
@@ -1351,11 +1351,11 @@ assert_row_is_request(sqlite3 *db, const struct segur_request_row *w)
 }
 
 /*
- * A list listed by state reads only the covering index request_state, one
- * without a state the table: every row either way is the request as its
- * table holds it, through changes of state, with references of 64 bytes of
+ * A list by state reads only the covering index request_state, one without
+ * a state the table: every row either way is the request as its table
+ * holds it, through changes of state, with references of 64 bytes of
  * UTF-8, quotes and '|', one ending with a quote, and a numeroASP holding
- * both.
+ * both; with line_only, the same lines.
  */
 static void
 test_ledger_list_rows_follow_every_change(void **state)
@@ -1363,8 +1363,10 @@ test_ledger_list_rows_follow_every_change(void **state)
 	static const char longref[] = "Commande n° 2026/11 | l'EHPAD "
 	    "''Les Tilleuls'' — bâtiment C'";
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
-	struct rows	 all, one;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
+	struct rows	 all, one, brief;
+	char		 line[SEGUR_REQUEST_LINE_BUFSZ];
+	char		 bline[SEGUR_REQUEST_LINE_BUFSZ];
 	int		 i, s, seen = 0;
 
 	assert_int_equal(strlen(longref), 64);
@@ -1388,6 +1390,7 @@ test_ledger_list_rows_follow_every_change(void **state)
 		assert_row_is_request(f->l->db, &all.v[i]);
 	for (s = 0; s < SEGUR_STATE_COUNT; s++) {
 		flt.state = s;
+		flt.line_only = 0;
 		memset(&one, 0, sizeof(one));
 		assert_int_equal(segur_ledger_request_list(f->l, &flt,
 		    keep_row, &one, NULL), 0);
@@ -1396,7 +1399,21 @@ test_ledger_list_rows_follow_every_change(void **state)
 			assert_row_is_request(f->l->db, &one.v[i]);
 		}
 		seen += one.n;
+		/* line_only: the same lines, without id and creation. */
+		flt.line_only = 1;
+		memset(&brief, 0, sizeof(brief));
+		assert_int_equal(segur_ledger_request_list(f->l, &flt,
+		    keep_row, &brief, NULL), 0);
+		assert_int_equal(brief.n, one.n);
+		for (i = 0; i < one.n; i++) {
+			segur_request_row_line(&one.v[i], line);
+			segur_request_row_line(&brief.v[i], bline);
+			assert_string_equal(bline, line);
+			assert_int_equal(brief.v[i].id, 0);
+			assert_string_equal(brief.v[i].created_at, "");
+		}
 	}
+	flt.line_only = 0;
 	assert_int_equal(seen, 5);
 	for (i = 0; i < all.n; i++) {
 		if (strcmp(all.v[i].ref, "A1") == 0) {
