@@ -277,6 +277,8 @@ main(int argc, char **argv)
 	double	 m1, x1, m2, x2;
 
 	(void)argc;
+	/* As segurctl and segurd do. */
+	(void)segur_ledger_process_init();
 	setenv("SEGUR_ACTOR", "bench", 1);
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp", SEGUR_EIO, NULL);

@@ -446,6 +446,8 @@ main(int argc, char **argv)
 	int		 r, rc;
 
 	(void)argc;
+	/* As segurctl and segurd do. */
+	(void)segur_ledger_process_init();
 	if ((dir = strdup(argv[0])) == NULL)
 		return (1);
 	snprintf(path, sizeof(path), "%s/bench-ledger.db", dirname(dir));

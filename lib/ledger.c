@@ -507,6 +507,15 @@ segur__ledger_migrate(struct segur_ledger *l, int target, char **cause)
 }
 
 int
+segur_ledger_process_init(void)
+{
+	/* Refused (SQLITE_MISUSE) once SQLite has initialized itself. */
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		return (SEGUR_ESTATE);
+	return (0);
+}
+
+int
 segur_ledger_open(const char *path, unsigned flags, struct segur_ledger **out,
     char **cause)
 {
