@@ -37,7 +37,7 @@ struct rig {
 	char		*calls[MAX_CALLS];	/* base names, in order */
 	off_t		 sizes[MAX_CALLS];
 	int		 ncalls;
-	int		 want;		/* stop after this many calls */
+	int		 want;		/* stop after this many files done */
 	int		 leave;		/* process leaves the file, fails */
 	int		 slow_ms;	/* process sleeps this long */
 	int		 stopped;
@@ -101,15 +101,17 @@ static void
 on_poll(uv_timer_t *t)
 {
 	struct rig *g = t->data;
-	int	 n;
 
 	g->ticks++;
 	if (g->tick != NULL)
 		g->tick(g);
-	pthread_mutex_lock(&g->mu);
-	n = g->ncalls;
-	pthread_mutex_unlock(&g->mu);
-	if (n >= g->want && g->want > 0) {
+	/*
+	 * Files done, not process() calls: a file whose call has returned
+	 * may not be done yet on the loop, and a stop then would end it
+	 * without its done callback (as it should, but not what these tests
+	 * look at; the stop itself has its own test).
+	 */
+	if (g->ndone >= g->want && g->want > 0) {
 		segurd_watch_stop(&g->w, stopped);
 		uv_close((uv_handle_t *)t, NULL);
 	}
@@ -427,8 +429,7 @@ test_daemon_watch_left_file_retried_only_when_changed(void **state)
 	assert_int_equal(g->sizes[1], 17);
 	assert_int_equal(g->w.stats.failed, 2);
 	assert_int_equal(g->w.stats.left, 2);
-	/* The second ended while stopping: no done callback for it. */
-	assert_true(g->ndone >= 1);
+	assert_int_equal(g->ndone, 2);
 	assert_int_equal(g->last_rc, SEGUR_EINVAL);
 }
 
