@@ -34,8 +34,6 @@ struct attempt {
 	char		*code;		/* owned, may be NULL */
 	char		*label;		/* owned, may be NULL */
 	int64_t		 file_id;	/* the file it was sent in */
-	char		*file_name;	/* owned */
-	char		*numero_ans;	/* owned */
 	enum segur_state state;		/* the request's */
 };
 
@@ -75,8 +73,6 @@ attempt_release(struct attempt *a)
 	free(a->numero_asp);
 	free(a->code);
 	free(a->label);
-	free(a->file_name);
-	free(a->numero_ans);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -102,16 +98,40 @@ segur_ingest_result_release(struct segur_ingest_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error. */
+/* The name of file id (malloc'ed in *name); the file must exist. */
+static int
+file_name(struct ingest *g, int64_t id, char **name)
+{
+	static const char *const sql = "SELECT name FROM file WHERE id = ?";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	*name = NULL;
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*name = segur__column_dup(st, 0, &oom);
+	sqlite3_reset(st);
+	if (oom || (rc == SQLITE_ROW && *name == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the file"));
+	return (0);
+}
+
+/*
+ * Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error.
+ * Two tables, one row each: the name of the file it was sent in, the same
+ * for most lines, is read once (file_name()) and only when needed.
+ */
 static int
 find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 {
 	static const char *const sql =
 	    "SELECT a.id, a.request_id, r.ref, a.outcome, a.numero_asp, "
-	    "a.code_traitement, a.libelle_traitement, a.file_id, f.name, "
-	    "s.numero_ans, r.state FROM attempt a JOIN request r ON r.id = "
-	    "a.request_id JOIN software s ON s.id = r.software_id "
-	    "LEFT JOIN file f ON f.id = a.file_id "
+	    "a.code_traitement, a.libelle_traitement, a.file_id, r.state "
+	    "FROM attempt a JOIN request r ON r.id = a.request_id "
 	    "WHERE a.numero_editeur = ? COLLATE NOCASE";
 	sqlite3_stmt	*st;
 	int		 rc, oom = 0;
@@ -130,10 +150,8 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 		a->code = segur__column_dup(st, 5, &oom);
 		a->label = segur__column_dup(st, 6, &oom);
 		a->file_id = sqlite3_column_int64(st, 7);
-		a->file_name = segur__column_dup(st, 8, &oom);
-		a->numero_ans = segur__column_dup(st, 9, &oom);
 		a->state = (enum segur_state)segur_state_parse(
-		    (const char *)sqlite3_column_text(st, 10));
+		    (const char *)sqlite3_column_text(st, 8));
 	}
 	sqlite3_reset(st);
 	if (oom) {
@@ -376,6 +394,7 @@ ingest_line(struct ingest *g, size_t i)
 	const struct segur_retour_line *rl = &g->ret.lines[i];
 	struct segur_ingest_line *il = &g->r->lines[i];
 	struct attempt	 a;
+	char		*sent = NULL;
 	int		 rc;
 
 	il->index = rl->index;
@@ -404,12 +423,16 @@ ingest_line(struct ingest *g, size_t i)
 		return (rc);
 	if (a.ref == NULL || (il->ref = strdup(a.ref)) == NULL)
 		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
-	else if (a.file_id != g->answers_id)
-		rc = line_anomaly(g, il, rl, &a, "other_file",
-		    segur_asprintf("numeroEditeur %s (%s) a été envoyé dans "
-		    "%s, pas dans %s", rl->numeroEditeur, a.ref, a.file_name ?
-		    a.file_name : "(aucun fichier)", g->r->answers));
-	else if (rl->answer == SEGUR_ANSWER_ANOMALY)
+	else if (a.file_id != g->answers_id) {
+		if (a.file_id == 0 || (rc = file_name(g, a.file_id,
+		    &sent)) == 0)
+			rc = line_anomaly(g, il, rl, &a, "other_file",
+			    segur_asprintf("numeroEditeur %s (%s) a été envoyé "
+			    "dans %s, pas dans %s", rl->numeroEditeur, a.ref,
+			    sent != NULL ? sent : "(aucun fichier)",
+			    g->r->answers));
+		free(sent);
+	} else if (rl->answer == SEGUR_ANSWER_ANOMALY)
 		rc = line_anomaly(g, il, rl, &a, "answer_unclear",
 		    segur_asprintf("%s : %s", a.ref, rl->anomaly));
 	else if (strcmp(a.outcome, "pending") == 0)
@@ -540,13 +563,14 @@ pick_answered(struct ingest *g)
 		if (counts[j] > counts[best] || g->answers_id == 0) {
 			best = j;
 			g->answers_id = ids[j];
-			free(g->r->answers);
-			g->r->answers = a->file_name != NULL ?
-			    strdup(a->file_name) : NULL;
 		}
 	}
 	free(ids);
 	free(counts);
+	free(g->r->answers);
+	g->r->answers = NULL;
+	if (rc == 0 && g->answers_id != 0)
+		rc = file_name(g, g->answers_id, &g->r->answers);
 	return (rc);
 }
 
@@ -801,31 +825,14 @@ solde_find(struct ingest *g, const char *numero_asp, struct solde_ans *s)
 	return (0);
 }
 
-/* The name of the answered balance file (g->answers_id), malloc'ed. */
-static int
-solde_file_name(struct ingest *g, char **name)
-{
-	static const char *const sql = "SELECT name FROM file WHERE id = ?";
-	sqlite3_stmt	*st;
-	int		 rc, oom = 0;
-
-	*name = NULL;
-	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
-		return (rc);
-	sqlite3_bind_int64(st, 1, g->answers_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*name = segur__column_dup(st, 0, &oom);
-	sqlite3_reset(st);
-	if (oom || (rc == SQLITE_ROW && *name == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
-	if (rc != SQLITE_ROW)
-		return (segur__db_error(g->l, g->cause, "find the file"));
-	return (0);
-}
 
 /*
  * Is the file a balance return? 1 (g->answers_id and r->answers set to
- * the balance file most of its lines name), 0, or an error.
+ * the balance file most of its lines name), 0, or an error. The advance
+ * lines are counted first: when they are at least as many as the lines
+ * that carry a numeroASP, no count of balance lines can outnumber them,
+ * and an advance answer (every line typeAction "C") is told without a
+ * single balance lookup.
  */
 static int
 solde_detect(struct ingest *g)
@@ -835,13 +842,12 @@ solde_detect(struct ingest *g)
 	struct attempt	 a;
 	int64_t		*ids;
 	char		*name;
-	size_t		 i, j, nb = 0, na = 0, best = 0, cnt;
+	size_t		 i, j, nb = 0, na = 0, nasp = 0, best = 0, cnt;
 	int		 rc = 0;
 
-	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
 		rl = &g->ret.lines[i];
+		nasp += rl->numeroASP != NULL;
 		if (rl->typeAction != NULL && strcmp(rl->typeAction, "C") == 0)
 			na++;
 		else if (rl->numeroEditeur != NULL) {
@@ -853,7 +859,16 @@ solde_detect(struct ingest *g)
 			if (rc == SEGUR_ENOENT)
 				rc = 0;
 		}
-		if (rc != 0 || rl->numeroASP == NULL)
+	}
+	if (rc != 0)
+		return (rc);
+	if (nasp == 0 || nasp <= na)
+		return (0);
+	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
+		rl = &g->ret.lines[i];
+		if (rl->numeroASP == NULL)
 			continue;
 		if ((rc = solde_find(g, rl->numeroASP, &s)) == SEGUR_ENOENT) {
 			rc = 0;
@@ -883,7 +898,7 @@ solde_detect(struct ingest *g)
 		g->answers_id = 0;
 		return (0);
 	}
-	if ((rc = solde_file_name(g, &name)) != 0)
+	if ((rc = file_name(g, g->answers_id, &name)) != 0)
 		return (rc);
 	free(g->r->answers);
 	g->r->answers = name;
@@ -1142,15 +1157,12 @@ fail:
 	return (rc);
 }
 
-/* Records a balance return, its lines matched by numeroASP. */
+/* Records a balance return, its lines matched by numeroASP, in the
+ * transaction the caller began. */
 static int
 solde_ingest(struct ingest *g)
 {
-	int	 rc;
-
 	g->file_kind = "solde_returned";
-	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
-		return (rc);
 	return (record_returned(g, solde_line_ingest, solde_missing));
 }
 
@@ -1178,14 +1190,18 @@ ingest_read(struct ingest *g)
 		free(reason);
 		return (rc);
 	}
-	/* A balance return goes its own way (see "Balance returns"). */
-	if ((rc = solde_detect(g)) < 0)
-		return (rc);
-	if (rc == 1)
-		return (solde_ingest(g));
-	/* Read in the transaction that records: nothing moves between. */
+	/*
+	 * Read in the transaction that records: nothing moves between, and
+	 * the lookups of every line run in it rather than each in a read
+	 * transaction of its own (locks taken and released every time).
+	 */
 	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
 		return (rc);
+	/* A balance return goes its own way (see "Balance returns"). */
+	if ((rc = solde_detect(g)) < 0)
+		goto fail;
+	if (rc == 1)
+		return (solde_ingest(g));
 	if ((rc = pick_answered(g)) != 0)
 		goto fail;
 	if (g->answers_id == 0) {
