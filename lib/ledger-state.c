@@ -741,9 +741,9 @@ segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
 	 * (answer_refused() then tells which).
 	 */
 	static const char *const q_upd =
-	    "UPDATE attempt SET outcome = ?1, code_traitement = ?2, "
-	    "libelle_traitement = ?3, numero_asp = ?4, answer_file_id = ?5, "
-	    "answered_at = ?6 WHERE id = ?7 AND outcome = 'pending' AND "
+	    "UPDATE OR ROLLBACK attempt SET outcome = ?1, "
+	    "code_traitement = ?2, libelle_traitement = ?3, numero_asp = ?4, "
+	    "answer_file_id = ?5, answered_at = ?6 WHERE id = ?7 AND outcome = 'pending' AND "
 	    "(?4 IS NULL OR (NOT EXISTS (SELECT 1 FROM attempt WHERE "
 	    "numero_asp = ?4) AND NOT EXISTS (SELECT 1 FROM request WHERE "
 	    "numero_asp = ?4)))";

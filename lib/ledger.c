@@ -737,8 +737,8 @@ segur__event_append(struct segur_ledger *l, const char *action,
     const char *before, const char *after, char **cause)
 {
 	static const char *const q_ins =
-	    "INSERT INTO event(id, at, actor, action, entity, entity_key, "
-	    "request_id, before, after, prev_hash, hash) "
+	    "INSERT OR ROLLBACK INTO event(id, at, actor, action, entity, "
+	    "entity_key, request_id, before, after, prev_hash, hash) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct segur_event e;
 	sqlite3_stmt	*st;
