@@ -44,11 +44,15 @@
 #define ROUNDS	15
 
 /*
+ * To find where an ingestion's time goes on each ledger, not for the
+ * figures of issue 6 (docs/internals/ingest.md, "Measuring"):
  * SEGUR_BENCH_PROFILE=1: per statement of the timed ingestions, how many
- * ran, their time and the pages they read from outside SQLite's cache
- * (SQLITE_DBSTATUS_CACHE_MISS), and the log frames each commit wrote;
- * SEGUR_BENCH_ROUNDS=n runs n rounds instead of ROUNDS. To find where an
- * ingestion's time goes on each ledger, not for the figures of issue 6.
+ * ran, their time and the pages they found in SQLite's cache or read
+ * (SQLITE_DBSTATUS_CACHE_HIT, _MISS), and the log frames each commit
+ * wrote; =2 also names the b-tree of each page of the empty ledger's last
+ * commit. SEGUR_BENCH_ROUNDS=n runs n rounds instead of ROUNDS.
+ * SEGUR_BENCH_PERF_CTL=fifo: the control fifo of "perf record --control
+ * fifo:... -D -1", enabled only while an ingestion is timed.
  */
 #define PROF_MAX	128
 
@@ -61,7 +65,7 @@ static struct prof {
 } prof[PROF_MAX];
 static size_t	 nprof;
 static int	 profiling;
-static long	 prof_miss, prof_hit, prof_frames, prof_commits;
+static long	 prof_miss, prof_hit, prof_frames, prof_commits, prof_last;
 static sqlite3_stmt *prof_stmt;	/* the statement running, and since: */
 static double	 prof_t0;
 static FILE	*perf_ctl;	/* SEGUR_BENCH_PERF_CTL: perf record's
@@ -270,8 +274,62 @@ prof_wal(void *arg, sqlite3 *db, const char *name, int frames)
 	if (profiling) {
 		prof_frames += frames;
 		prof_commits++;
+		prof_last = frames;
 	}
 	return (SQLITE_OK);
+}
+
+/*
+ * SEGUR_BENCH_PROFILE=2, empty ledger only (dbstat reads every page):
+ * which b-tree each page of the last commit's log frames belongs to.
+ */
+static void
+prof_frames_owners(struct segur_ledger *l, const char *path, long frames)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hdr[24];
+	char		*wal, names[64][48];
+	long		 i, counts[64];
+	size_t		 n = 0, j;
+	FILE		*fp;
+	int		 pgno;
+
+	wal = segur_asprintf("%s-wal", path);
+	fp = fopen(wal, "rb");
+	free(wal);
+	if (fp == NULL || sqlite3_prepare_v2(l->db, "SELECT name FROM dbstat "
+	    "WHERE pageno = ?", -1, &st, NULL) != SQLITE_OK) {
+		if (fp != NULL)
+			fclose(fp);
+		return;
+	}
+	for (i = 0; i < frames; i++) {
+		if (fseek(fp, 32 + i * (24 + 4096), SEEK_SET) != 0 ||
+		    fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr))
+			break;
+		pgno = (int)((unsigned)hdr[0] << 24 | (unsigned)hdr[1] << 16 |
+		    (unsigned)hdr[2] << 8 | hdr[3]);
+		sqlite3_bind_int(st, 1, pgno);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			for (j = 0; j < n && strcmp(names[j],
+			    (const char *)sqlite3_column_text(st, 0)) != 0; j++)
+				;
+			if (j == n && n < 64) {
+				snprintf(names[n], sizeof(names[n]), "%s",
+				    (const char *)sqlite3_column_text(st, 0));
+				counts[n++] = 0;
+			}
+			if (j < n)
+				counts[j]++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	fclose(fp);
+	printf("  pages of the last commit's %ld frames, by b-tree:", frames);
+	for (j = 0; j < n; j++)
+		printf(" %s %ld;", names[j], counts[j]);
+	printf("\n");
 }
 
 static int
@@ -337,7 +395,8 @@ run(const char *label, const char *path, const char *dir, double *med,
 	if ((env = getenv("SEGUR_BENCH_ROUNDS")) != NULL && atoi(env) > 0 &&
 	    atoi(env) < ROUNDS)
 		rounds = atoi(env);
-	if ((env = getenv("SEGUR_BENCH_PROFILE")) != NULL && env[0] == '1') {
+	if ((env = getenv("SEGUR_BENCH_PROFILE")) != NULL &&
+	    (env[0] == '1' || env[0] == '2')) {
 		sqlite3_trace_v2(l->db, SQLITE_TRACE_STMT |
 		    SQLITE_TRACE_PROFILE, prof_trace, l->db);
 		sqlite3_wal_hook(l->db, prof_wal, NULL);
@@ -354,11 +413,15 @@ run(const char *label, const char *path, const char *dir, double *med,
 		u0 = cpu_ms(0);
 		k0 = cpu_ms(1);
 		profiling = 1;
-		if (perf_ctl != NULL)
-			fputs("enable\n", perf_ctl), fflush(perf_ctl);
+		if (perf_ctl != NULL) {
+			fputs("enable\n", perf_ctl);
+			fflush(perf_ctl);
+		}
 		rc = segur_ingest_file(l, ret, &o, &r, &cause);
-		if (perf_ctl != NULL)
-			fputs("disable\n", perf_ctl), fflush(perf_ctl);
+		if (perf_ctl != NULL) {
+			fputs("disable\n", perf_ctl);
+			fflush(perf_ctl);
+		}
 		profiling = 0;
 		u[i] = cpu_ms(0) - u0;
 		k[i] = cpu_ms(1) - k0;
@@ -366,6 +429,9 @@ run(const char *label, const char *path, const char *dir, double *med,
 		if (rc != 0 || r.status != SEGUR_INGEST_RECORDED ||
 		    r.naccepted != LINES)
 			die("ingest", rc, cause);
+		if (i == rounds - 1 && (env = getenv("SEGUR_BENCH_PROFILE")) !=
+		    NULL && env[0] == '2' && strstr(label, "empty") != NULL)
+			prof_frames_owners(l, path, prof_last);
 		t0 = now_ms();
 		if ((rc = segur_ledger_checkpoint(l, &cause)) != 0)
 			die("checkpoint", rc, cause);

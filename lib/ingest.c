@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,23 @@ struct attempt {
 	enum segur_state state;		/* the request's */
 };
 
+/*
+ * The file's copy into the archive, written and fsynced by a thread of its
+ * own while the file is parsed and checked (see archived()).
+ */
+struct archiver {
+	pthread_t		 tid;
+	int			 running;	/* tid to join */
+	int			 done;		/* result handled */
+	const char		*root;		/* the archive folder */
+	const char		*data;		/* the file, borrowed */
+	size_t			 len;
+	const char		*sha256;	/* its hash, borrowed */
+	struct segur_archive	 archive;
+	int			 rc;		/* segur_archive_put_hashed() */
+	char			*why;		/* owned */
+};
+
 struct ingest {
 	struct segur_ledger		*l;
 	const struct segur_ingest_opts	*o;
@@ -55,6 +73,7 @@ struct ingest {
 	int				*found_rc; /* owned; per line: 0,
 						   SEGUR_ENOENT, or -1 to
 						   read again */
+	struct archiver			 arch;
 	char				**cause;
 };
 
@@ -63,6 +82,66 @@ crash_point(const struct ingest *g, int at)
 {
 	if (g->o->crash_at == at)
 		_exit(99);
+}
+
+static void *
+archiver_run(void *arg)
+{
+	struct archiver	*a = arg;
+
+	if ((a->rc = segur_archive_open(&a->archive, a->root, &a->why)) == 0)
+		a->rc = segur_archive_put_hashed(&a->archive, a->data, a->len,
+		    a->sha256, &a->why);
+	return (NULL);
+}
+
+/* Starts copying the file into the archive; inline if no thread. */
+static void
+archiver_start(struct ingest *g)
+{
+	struct archiver	*a = &g->arch;
+
+	a->root = g->o->archive_dir;
+	a->data = g->data;
+	a->len = g->len;
+	a->sha256 = g->r->sha256;
+	if (pthread_create(&a->tid, NULL, archiver_run, a) == 0)
+		a->running = 1;
+	else
+		archiver_run(a);
+}
+
+/* Waits for the copy; no-op when it is not running. */
+static void
+archiver_join(struct ingest *g)
+{
+	if (g->arch.running) {
+		pthread_join(g->arch.tid, NULL);
+		g->arch.running = 0;
+	}
+}
+
+/*
+ * The file is in the archive, fsynced: called before anything is written
+ * to the ledger about it (recorded or quarantined), so that the archive
+ * still comes before the commit. An object found altered and put right is
+ * logged and alerted here, before the file's own records, as when the
+ * copy was made before the parse.
+ */
+static int
+archived(struct ingest *g)
+{
+	struct archiver	*a = &g->arch;
+
+	archiver_join(g);
+	if (a->done)
+		return (0);
+	a->done = 1;
+	if (a->rc < 0)
+		return (segur_cause(g->cause, a->rc, "%s", a->why != NULL ?
+		    a->why : segur_strerror(a->rc)));
+	return (segur__archive_repaired(g->l, a->rc, g->r->sha256, g->r->name,
+	    g->cause));
 }
 
 static void
@@ -1172,18 +1251,24 @@ ingest_read(struct ingest *g)
 {
 	cJSON	*tree = NULL;
 	char	*reason = NULL;
-	int	 rc;
+	int	 rc, arc;
 
 	if ((rc = structure_reason(g, &reason, &tree)) != 0)
 		return (rc);
 	if (reason != NULL) {
 		cJSON_Delete(tree);
-		rc = quarantine(g, reason);
+		if ((rc = archived(g)) == 0)
+			rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
 	rc = segur_retour_read(tree, &g->ret, &reason);
 	cJSON_Delete(tree);
+	/* Read while the archive's fsyncs ran; now it must be there. */
+	if ((rc == 0 || rc == SEGUR_EINVAL) && (arc = archived(g)) != 0) {
+		free(reason);
+		return (arc);
+	}
 	if (rc != 0) {
 		if (rc == SEGUR_EINVAL)
 			rc = quarantine(g, reason);
@@ -1221,7 +1306,6 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
     const struct segur_ingest_opts *o, struct segur_ingest_result *r,
     char **cause)
 {
-	struct segur_archive	 archive = { NULL };
 	struct ingest		 g;
 	char			*copy, *why = NULL;
 	int			 rc;
@@ -1264,16 +1348,12 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		}
 		goto out;
 	}
-	if ((rc = segur_archive_open(&archive, o->archive_dir, cause)) != 0)
-		goto out;
-	if ((rc = segur_archive_put_hashed(&archive, g.data, g.len, r->sha256,
-	    &why)) < 0) {
-		segur_cause(cause, rc, "%s", why);
-		goto out;
-	}
-	if ((rc = segur__archive_repaired(l, rc, r->sha256, r->name,
-	    cause)) != 0)
-		goto out;
+	/*
+	 * Archived before anything is recorded, but written (and its two
+	 * fsyncs waited for) while the file is parsed and checked, which
+	 * touches no disk: ingest_read() waits for it with archived().
+	 */
+	archiver_start(&g);
 	if ((rc = ingest_read(&g)) != 0)
 		goto out;
 	crash_point(&g, 3);
@@ -1285,10 +1365,12 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	if (rc == 0 && o->move)
 		rc = segur_fsync_dir(path, cause);
 out:
+	archiver_join(&g);
+	free(g.arch.why);
+	segur_archive_release(&g.arch.archive);
 	free(why);
 	free(g.data);
 	found_release(&g);
 	segur_retour_release(&g.ret);
-	segur_archive_release(&archive);
 	return (rc);
 }
