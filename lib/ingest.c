@@ -761,13 +761,18 @@ fail:
 	return (rc);
 }
 
-/* Is the content already recorded? Fills r->reason with its name. */
+/*
+ * Is the content already recorded? Fills r->reason with its name. Every
+ * kind is named so that the lookup seeks the file table's UNIQUE
+ * (direction, kind, sha256) index instead of reading every file received.
+ */
 static int
 duplicate(struct ingest *g)
 {
 	static const char *const sql =
 	    "SELECT name, created_at FROM file WHERE direction = 'in' AND "
-	    "sha256 = ?";
+	    "kind IN ('documents', 'returned', 'solde', 'solde_returned', "
+	    "'submission') AND sha256 = ?";
 	sqlite3_stmt	*st;
 	int		 rc, dup = 0;
 
