@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,14 +101,21 @@ static void
 archiver_start(struct ingest *g)
 {
 	struct archiver	*a = &g->arch;
+	sigset_t	 all, old;
+	int		 masked;
 
 	a->root = g->o->archive_dir;
 	a->data = g->data;
 	a->len = g->len;
 	a->sha256 = g->r->sha256;
+	/* The caller's signals stay the caller's: the thread blocks them. */
+	sigfillset(&all);
+	masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
 	if (pthread_create(&a->tid, NULL, archiver_run, a) == 0)
 		a->running = 1;
-	else
+	if (masked)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!a->running)
 		archiver_run(a);
 }
 
