@@ -605,6 +605,112 @@ missing_lines(struct ingest *g)
 	return (rc);
 }
 
+/* Compares two texts as SQLite's NOCASE does: ASCII letters folded. */
+static int
+nocase_cmp(const char *x, const char *y)
+{
+	unsigned char	 a, b;
+
+	for (;; x++, y++) {
+		a = (unsigned char)*x;
+		b = (unsigned char)*y;
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b || a == '\0')
+			return (a - b);
+	}
+}
+
+/* A line waiting for its attempt, for fill_from_file(). */
+struct named_line {
+	const char	*ne;	/* its numeroEditeur, borrowed */
+	size_t		 i;	/* its index */
+};
+
+static int
+cmp_named(const void *x, const void *y)
+{
+	return (nocase_cmp(((const struct named_line *)x)->ne,
+	    ((const struct named_line *)y)->ne));
+}
+
+/*
+ * Reads every attempt sent in file file_id in one statement and gives
+ * each to the lines from line from on that name it and are not read yet
+ * (filled[]): the same row find_attempt() would read for them, as
+ * numero_editeur is unique, without a lookup per line. The index on
+ * (file_id, num_ligne) is named: most attempts of a large ledger may
+ * have no file yet, and its statistics would then make a scan look
+ * cheaper.
+ */
+static int
+fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
+{
+	static const char *const sql =
+	    "SELECT a.numero_editeur, a.id, a.request_id, r.ref, a.outcome, "
+	    "a.numero_asp, a.code_traitement, a.libelle_traitement, "
+	    "a.file_id, r.state FROM attempt a INDEXED BY "
+	    "sqlite_autoindex_attempt_4 CROSS JOIN request r ON r.id = "
+	    "a.request_id WHERE a.file_id = ?";
+	const struct segur_retour_line *lines = g->ret.lines;
+	struct named_line *idx;
+	struct attempt	*a;
+	sqlite3_stmt	*st;
+	const char	*ne;
+	size_t		 n = 0, lo, hi, mid, k;
+	int		 rc, step = SQLITE_DONE, oom = 0;
+
+	if ((idx = calloc(g->ret.nlines + 1, sizeof(*idx))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (k = from; k < g->ret.nlines; k++)
+		if (!filled[k] && lines[k].numeroEditeur != NULL) {
+			idx[n].ne = lines[k].numeroEditeur;
+			idx[n++].i = k;
+		}
+	qsort(idx, n, sizeof(*idx), cmp_named);
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0) {
+		free(idx);
+		return (rc);
+	}
+	sqlite3_bind_int64(st, 1, file_id);
+	while (!oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ne = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		/* The first line naming ne, then every other one. */
+		for (lo = 0, hi = n; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (nocase_cmp(idx[mid].ne, ne) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && nocase_cmp(idx[lo].ne, ne) == 0; lo++) {
+			a = &g->found[idx[lo].i];
+			a->id = sqlite3_column_int64(st, 1);
+			a->request_id = sqlite3_column_int64(st, 2);
+			a->ref = segur__column_dup(st, 3, &oom);
+			a->outcome = segur__column_dup(st, 4, &oom);
+			a->numero_asp = segur__column_dup(st, 5, &oom);
+			a->code = segur__column_dup(st, 6, &oom);
+			a->label = segur__column_dup(st, 7, &oom);
+			a->file_id = sqlite3_column_int64(st, 8);
+			a->state = (enum segur_state)segur_state_parse(
+			    (const char *)sqlite3_column_text(st, 9));
+			filled[idx[lo].i] = 1;
+		}
+	}
+	sqlite3_reset(st);
+	free(idx);
+	if (oom)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (step != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "read the file's "
+		    "attempts"));
+	return (0);
+}
+
 /*
  * Picks the submitted file the returned one answers: the one that sent
  * most of its lines' numbers. 0 with answers_id 0 when no line matches.
@@ -617,16 +723,19 @@ pick_answered(struct ingest *g)
 	struct attempt	*a;
 	int64_t		*ids;
 	size_t		*counts, n = 0, i, j, best = 0;
-	int		 rc = 0;
+	char		*filled;
+	int		 rc = 0, bulk = 0;
 
 	ids = calloc(g->ret.nlines + 1, sizeof(*ids));
 	counts = calloc(g->ret.nlines + 1, sizeof(*counts));
+	filled = calloc(g->ret.nlines + 1, 1);
 	g->found = calloc(g->ret.nlines + 1, sizeof(*g->found));
 	g->found_rc = calloc(g->ret.nlines + 1, sizeof(*g->found_rc));
-	if (ids == NULL || counts == NULL || g->found == NULL ||
-	    g->found_rc == NULL) {
+	if (ids == NULL || counts == NULL || filled == NULL ||
+	    g->found == NULL || g->found_rc == NULL) {
 		free(ids);
 		free(counts);
+		free(filled);
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	for (i = 0; i < g->ret.nlines; i++) {
@@ -634,7 +743,8 @@ pick_answered(struct ingest *g)
 		g->found_rc[i] = SEGUR_ENOENT;
 		if (g->ret.lines[i].numeroEditeur == NULL)
 			continue;
-		rc = find_attempt(g, g->ret.lines[i].numeroEditeur, a);
+		rc = filled[i] ? 0 : find_attempt(g,
+		    g->ret.lines[i].numeroEditeur, a);
 		g->found_rc[i] = rc;
 		if (rc == SEGUR_ENOENT) {
 			rc = 0;
@@ -642,6 +752,13 @@ pick_answered(struct ingest *g)
 		}
 		if (rc != 0)
 			break;
+		/* The first file met: its other lines in one read. */
+		if (!bulk && a->file_id != 0) {
+			bulk = 1;
+			if ((rc = fill_from_file(g, a->file_id, i + 1,
+			    filled)) != 0)
+				break;
+		}
 		for (j = 0; j < n && ids[j] != a->file_id; j++)
 			;
 		if (j == n)
@@ -654,6 +771,7 @@ pick_answered(struct ingest *g)
 	}
 	free(ids);
 	free(counts);
+	free(filled);
 	free(g->r->answers);
 	g->r->answers = NULL;
 	if (rc == 0 && g->answers_id != 0)
