@@ -43,6 +43,34 @@
 #define LINES	200
 #define ROUNDS	15
 
+/*
+ * To find where an ingestion's time goes on each ledger, not for the
+ * figures of issue 6 (docs/internals/ingest.md, "Measuring"):
+ * SEGUR_BENCH_PROFILE=1: per statement of the timed ingestions, how many
+ * ran, their time and the pages they found in SQLite's cache or read
+ * (SQLITE_DBSTATUS_CACHE_HIT, _MISS), and the log frames each commit
+ * wrote; =2 also names the b-tree of each page of the empty ledger's last
+ * commit. SEGUR_BENCH_ROUNDS=n runs n rounds instead of ROUNDS.
+ * SEGUR_BENCH_PERF_CTL=fifo: the control fifo of "perf record --control
+ * fifo:... -D -1", enabled only while an ingestion is timed.
+ */
+#define PROF_MAX	128
+
+static struct prof {
+	const char	*sql;	/* sqlite3_sql(): lives with its statement */
+	unsigned long	 n;
+	double		 ns;
+	long		 miss;
+	long		 hit;
+} prof[PROF_MAX];
+static size_t	 nprof;
+static int	 profiling;
+static long	 prof_miss, prof_hit, prof_frames, prof_commits, prof_last;
+static sqlite3_stmt *prof_stmt;	/* the statement running, and since: */
+static double	 prof_t0;
+static FILE	*perf_ctl;	/* SEGUR_BENCH_PERF_CTL: perf record's
+				   --control fifo, enabled while timed */
+
 #define CONTENT \
 	"{\"typeAction\":\"C\",\"commande\":{\"dateCommande\":\"02/10/2023\"," \
 	"\"regimeTVA\":\"TTC\",\"montantSegurHT\":2433.33},\"beneficiaires\":{" \
@@ -89,7 +117,13 @@ cpu_ms(int sys)
 	return ((double)tv->tv_sec * 1e3 + (double)tv->tv_usec / 1e3);
 }
 
-/* Copies src to dst (the big ledger is only read by its own bench). */
+/*
+ * Copies src to dst (the big ledger is only read by its own bench), and
+ * waits for it to be on disk: otherwise the gigabytes just copied are
+ * still being written back while ingestions are timed, and every fsync
+ * of theirs (archive, log) waits behind them; that added several
+ * milliseconds per ingestion on the big ledger, and none on the empty one.
+ */
 static int
 copy_file(const char *src, const char *dst)
 {
@@ -108,7 +142,7 @@ copy_file(const char *src, const char *dst)
 			rc = -1;
 			break;
 		}
-	if (n < 0)
+	if (n < 0 || fsync(out) != 0)
 		rc = -1;
 	close(in);
 	close(out);
@@ -198,6 +232,142 @@ answer(const char *built, int round)
 }
 
 static int
+prof_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	sqlite3		*db = ctx;
+	const char	*sql = sqlite3_sql(p);
+	int		 cur, hi;
+	long		 miss, hit;
+	size_t		 i;
+
+	if (type == SQLITE_TRACE_STMT && ((const char *)x)[0] != '-') {
+		prof_stmt = p;
+		prof_t0 = now_ms();
+	}
+	if (type != SQLITE_TRACE_PROFILE || sql == NULL)
+		return (0);
+	sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0);
+	miss = cur - prof_miss;
+	prof_miss = cur;
+	sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 0);
+	hit = cur - prof_hit;
+	prof_hit = cur;
+	if (!profiling)
+		return (0);
+	for (i = 0; i < nprof && prof[i].sql != sql; i++)
+		;
+	if (i == nprof) {
+		if (nprof == PROF_MAX)
+			return (0);
+		prof[nprof++].sql = sql;
+	}
+	prof[i].n++;
+	/* SQLite's own figure counts in whole milliseconds. */
+	if (prof_stmt == p)
+		prof[i].ns += (now_ms() - prof_t0) * 1e6;
+	prof_stmt = NULL;
+	prof[i].miss += miss;
+	prof[i].hit += hit;
+	return (0);
+}
+
+static int
+prof_wal(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	(void)db;
+	(void)name;
+	if (profiling) {
+		prof_frames += frames;
+		prof_commits++;
+		prof_last = frames;
+	}
+	return (SQLITE_OK);
+}
+
+/*
+ * SEGUR_BENCH_PROFILE=2, empty ledger only (dbstat reads every page):
+ * which b-tree each page of the last commit's log frames belongs to.
+ */
+static void
+prof_frames_owners(struct segur_ledger *l, const char *path, long frames)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hdr[24];
+	char		*wal, names[64][48];
+	long		 i, counts[64];
+	size_t		 n = 0, j;
+	FILE		*fp;
+	int		 pgno;
+
+	wal = segur_asprintf("%s-wal", path);
+	fp = fopen(wal, "rb");
+	free(wal);
+	if (fp == NULL || sqlite3_prepare_v2(l->db, "SELECT name FROM dbstat "
+	    "WHERE pageno = ?", -1, &st, NULL) != SQLITE_OK) {
+		if (fp != NULL)
+			fclose(fp);
+		return;
+	}
+	for (i = 0; i < frames; i++) {
+		if (fseek(fp, 32 + i * (24 + 4096), SEEK_SET) != 0 ||
+		    fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr))
+			break;
+		pgno = (int)((unsigned)hdr[0] << 24 | (unsigned)hdr[1] << 16 |
+		    (unsigned)hdr[2] << 8 | hdr[3]);
+		sqlite3_bind_int(st, 1, pgno);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			for (j = 0; j < n && strcmp(names[j],
+			    (const char *)sqlite3_column_text(st, 0)) != 0; j++)
+				;
+			if (j == n && n < 64) {
+				snprintf(names[n], sizeof(names[n]), "%s",
+				    (const char *)sqlite3_column_text(st, 0));
+				counts[n++] = 0;
+			}
+			if (j < n)
+				counts[j]++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	fclose(fp);
+	printf("  pages of the last commit's %ld frames, by b-tree:", frames);
+	for (j = 0; j < n; j++)
+		printf(" %s %ld;", names[j], counts[j]);
+	printf("\n");
+}
+
+static int
+cmp_prof(const void *a, const void *b)
+{
+	const struct prof *x = a, *y = b;
+
+	return ((x->ns < y->ns) - (x->ns > y->ns));
+}
+
+static void
+prof_print(const char *label, int rounds)
+{
+	size_t	 i;
+
+	qsort(prof, nprof, sizeof(prof[0]), cmp_prof);
+	printf("  profile of %s, per ingestion (%d rounds); log frames per "
+	    "commit: %.1f\n", label, rounds, prof_commits > 0 ?
+	    (double)prof_frames / (double)prof_commits : 0.0);
+	printf("  %8s %8s %8s %8s  %s\n", "runs", "ms", "misses", "hits",
+	    "statement");
+	for (i = 0; i < nprof; i++)
+		printf("  %8.1f %8.3f %8.1f %8.1f  %.110s\n",
+		    (double)prof[i].n / rounds, prof[i].ns / 1e6 / rounds,
+		    (double)prof[i].miss / rounds,
+		    (double)prof[i].hit / rounds, prof[i].sql);
+	memset(prof, 0, sizeof(prof));
+	nprof = 0;
+	prof_frames = prof_commits = 0;
+}
+
+static int
 cmp_double(const void *a, const void *b)
 {
 	double	 x = *(const double *)a, y = *(const double *)b;
@@ -216,7 +386,8 @@ run(const char *label, const char *path, const char *dir, double *med,
 	struct segur_software sw;
 	double	 t[ROUNDS], u[ROUNDS], k[ROUNDS], ck[ROUNDS], t0, u0, k0;
 	char	*cause = NULL, *built, *ret;
-	int	 i, rc;
+	const char *env;
+	int	 i, rc, rounds = ROUNDS;
 
 	if ((rc = segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
 	    &cause)) != 0)
@@ -227,10 +398,19 @@ run(const char *label, const char *path, const char *dir, double *med,
 	    "2023000042", &sw, NULL) != 0)
 		die("software", SEGUR_EINVAL, NULL);
 	segur_software_release(&sw);
+	if ((env = getenv("SEGUR_BENCH_ROUNDS")) != NULL && atoi(env) > 0 &&
+	    atoi(env) < ROUNDS)
+		rounds = atoi(env);
+	if ((env = getenv("SEGUR_BENCH_PROFILE")) != NULL &&
+	    (env[0] == '1' || env[0] == '2')) {
+		sqlite3_trace_v2(l->db, SQLITE_TRACE_STMT |
+		    SQLITE_TRACE_PROFILE, prof_trace, l->db);
+		sqlite3_wal_hook(l->db, prof_wal, NULL);
+	}
 	memset(&o, 0, sizeof(o));
 	o.archive_dir = segur_asprintf("%s/archive", dir);
 	o.quarantine_dir = segur_asprintf("%s/quarantine", dir);
-	for (i = 0; i < ROUNDS; i++) {
+	for (i = 0; i < rounds; i++) {
 		built = prepare(l, dir, i);
 		ret = answer(built, i + 1);
 		if ((rc = segur_ledger_checkpoint(l, &cause)) != 0)
@@ -238,13 +418,26 @@ run(const char *label, const char *path, const char *dir, double *med,
 		t0 = now_ms();
 		u0 = cpu_ms(0);
 		k0 = cpu_ms(1);
+		profiling = 1;
+		if (perf_ctl != NULL) {
+			fputs("enable\n", perf_ctl);
+			fflush(perf_ctl);
+		}
 		rc = segur_ingest_file(l, ret, &o, &r, &cause);
+		if (perf_ctl != NULL) {
+			fputs("disable\n", perf_ctl);
+			fflush(perf_ctl);
+		}
+		profiling = 0;
 		u[i] = cpu_ms(0) - u0;
 		k[i] = cpu_ms(1) - k0;
 		t[i] = now_ms() - t0;
 		if (rc != 0 || r.status != SEGUR_INGEST_RECORDED ||
 		    r.naccepted != LINES)
 			die("ingest", rc, cause);
+		if (i == rounds - 1 && (env = getenv("SEGUR_BENCH_PROFILE")) !=
+		    NULL && env[0] == '2' && strstr(label, "empty") != NULL)
+			prof_frames_owners(l, path, prof_last);
 		t0 = now_ms();
 		if ((rc = segur_ledger_checkpoint(l, &cause)) != 0)
 			die("checkpoint", rc, cause);
@@ -253,16 +446,18 @@ run(const char *label, const char *path, const char *dir, double *med,
 		free(built);
 		free(ret);
 	}
-	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
-	qsort(u, ROUNDS, sizeof(u[0]), cmp_double);
-	qsort(k, ROUNDS, sizeof(k[0]), cmp_double);
-	qsort(ck, ROUNDS, sizeof(ck[0]), cmp_double);
-	*med = t[ROUNDS / 2];
-	*max = t[ROUNDS - 1];
+	qsort(t, rounds, sizeof(t[0]), cmp_double);
+	qsort(u, rounds, sizeof(u[0]), cmp_double);
+	qsort(k, rounds, sizeof(k[0]), cmp_double);
+	qsort(ck, rounds, sizeof(ck[0]), cmp_double);
+	*med = t[rounds / 2];
+	*max = t[rounds - 1];
 	printf("  %-34s median %7.2f ms   max %7.2f ms  (%d x %d lines)\n"
 	    "  %-34s CPU median: user %.1f ms, system %.1f ms; then the "
-	    "checkpoint: median %.1f ms\n", label, *med, *max, ROUNDS, LINES,
-	    "", u[ROUNDS / 2], k[ROUNDS / 2], ck[ROUNDS / 2]);
+	    "checkpoint: median %.1f ms\n", label, *med, *max, rounds, LINES,
+	    "", u[rounds / 2], k[rounds / 2], ck[rounds / 2]);
+	if (nprof > 0)
+		prof_print(label, rounds);
 	free((char *)o.archive_dir);
 	free((char *)o.quarantine_dir);
 	segur_ledger_close(l);
@@ -280,6 +475,9 @@ main(int argc, char **argv)
 	/* As segurctl and segurd do. */
 	(void)segur_ledger_process_init();
 	setenv("SEGUR_ACTOR", "bench", 1);
+	if (getenv("SEGUR_BENCH_PERF_CTL") != NULL &&
+	    (perf_ctl = fopen(getenv("SEGUR_BENCH_PERF_CTL"), "w")) == NULL)
+		die("SEGUR_BENCH_PERF_CTL", SEGUR_EIO, NULL);
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp", SEGUR_EIO, NULL);
 	printf("ingesting a %d-line answer of ASP (archive and fsyncs "

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,24 @@ struct attempt {
 	char		*code;		/* owned, may be NULL */
 	char		*label;		/* owned, may be NULL */
 	int64_t		 file_id;	/* the file it was sent in */
-	char		*file_name;	/* owned */
-	char		*numero_ans;	/* owned */
 	enum segur_state state;		/* the request's */
+};
+
+/*
+ * The file's copy into the archive, written and fsynced by a thread of its
+ * own while the file is parsed and checked (see archived()).
+ */
+struct archiver {
+	pthread_t		 tid;
+	int			 running;	/* tid to join */
+	int			 done;		/* result handled */
+	const char		*root;		/* the archive folder */
+	const char		*data;		/* the file, borrowed */
+	size_t			 len;
+	const char		*sha256;	/* its hash, borrowed */
+	struct segur_archive	 archive;
+	int			 rc;		/* segur_archive_put_hashed() */
+	char			*why;		/* owned */
 };
 
 struct ingest {
@@ -57,6 +74,7 @@ struct ingest {
 	int				*found_rc; /* owned; per line: 0,
 						   SEGUR_ENOENT, or -1 to
 						   read again */
+	struct archiver			 arch;
 	char				**cause;
 };
 
@@ -67,6 +85,73 @@ crash_point(const struct ingest *g, int at)
 		_exit(99);
 }
 
+static void *
+archiver_run(void *arg)
+{
+	struct archiver	*a = arg;
+
+	if ((a->rc = segur_archive_open(&a->archive, a->root, &a->why)) == 0)
+		a->rc = segur_archive_put_hashed(&a->archive, a->data, a->len,
+		    a->sha256, &a->why);
+	return (NULL);
+}
+
+/* Starts copying the file into the archive; inline if no thread. */
+static void
+archiver_start(struct ingest *g)
+{
+	struct archiver	*a = &g->arch;
+	sigset_t	 all, old;
+	int		 masked;
+
+	a->root = g->o->archive_dir;
+	a->data = g->data;
+	a->len = g->len;
+	a->sha256 = g->r->sha256;
+	/* The caller's signals stay the caller's: the thread blocks them. */
+	sigfillset(&all);
+	masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+	if (pthread_create(&a->tid, NULL, archiver_run, a) == 0)
+		a->running = 1;
+	if (masked)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!a->running)
+		archiver_run(a);
+}
+
+/* Waits for the copy; no-op when it is not running. */
+static void
+archiver_join(struct ingest *g)
+{
+	if (g->arch.running) {
+		pthread_join(g->arch.tid, NULL);
+		g->arch.running = 0;
+	}
+}
+
+/*
+ * The file is in the archive, fsynced: called before anything is written
+ * to the ledger about it (recorded or quarantined), so that the archive
+ * still comes before the commit. An object found altered and put right is
+ * logged and alerted here, before the file's own records, as when the
+ * copy was made before the parse.
+ */
+static int
+archived(struct ingest *g)
+{
+	struct archiver	*a = &g->arch;
+
+	archiver_join(g);
+	if (a->done)
+		return (0);
+	a->done = 1;
+	if (a->rc < 0)
+		return (segur_cause(g->cause, a->rc, "%s", a->why != NULL ?
+		    a->why : segur_strerror(a->rc)));
+	return (segur__archive_repaired(g->l, a->rc, g->r->sha256, g->r->name,
+	    g->cause));
+}
+
 static void
 attempt_release(struct attempt *a)
 {
@@ -75,8 +160,6 @@ attempt_release(struct attempt *a)
 	free(a->numero_asp);
 	free(a->code);
 	free(a->label);
-	free(a->file_name);
-	free(a->numero_ans);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -102,16 +185,40 @@ segur_ingest_result_release(struct segur_ingest_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error. */
+/* The name of file id (malloc'ed in *name); the file must exist. */
+static int
+file_name(struct ingest *g, int64_t id, char **name)
+{
+	static const char *const sql = "SELECT name FROM file WHERE id = ?";
+	sqlite3_stmt	*st;
+	int		 rc, oom = 0;
+
+	*name = NULL;
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*name = segur__column_dup(st, 0, &oom);
+	sqlite3_reset(st);
+	if (oom || (rc == SQLITE_ROW && *name == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(g->l, g->cause, "find the file"));
+	return (0);
+}
+
+/*
+ * Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error.
+ * Two tables, one row each: the name of the file it was sent in, the same
+ * for most lines, is read once (file_name()) and only when needed.
+ */
 static int
 find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 {
 	static const char *const sql =
 	    "SELECT a.id, a.request_id, r.ref, a.outcome, a.numero_asp, "
-	    "a.code_traitement, a.libelle_traitement, a.file_id, f.name, "
-	    "s.numero_ans, r.state FROM attempt a JOIN request r ON r.id = "
-	    "a.request_id JOIN software s ON s.id = r.software_id "
-	    "LEFT JOIN file f ON f.id = a.file_id "
+	    "a.code_traitement, a.libelle_traitement, a.file_id, r.state "
+	    "FROM attempt a JOIN request r ON r.id = a.request_id "
 	    "WHERE a.numero_editeur = ? COLLATE NOCASE";
 	sqlite3_stmt	*st;
 	int		 rc, oom = 0;
@@ -130,10 +237,8 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 		a->code = segur__column_dup(st, 5, &oom);
 		a->label = segur__column_dup(st, 6, &oom);
 		a->file_id = sqlite3_column_int64(st, 7);
-		a->file_name = segur__column_dup(st, 8, &oom);
-		a->numero_ans = segur__column_dup(st, 9, &oom);
 		a->state = (enum segur_state)segur_state_parse(
-		    (const char *)sqlite3_column_text(st, 10));
+		    (const char *)sqlite3_column_text(st, 8));
 	}
 	sqlite3_reset(st);
 	if (oom) {
@@ -376,6 +481,7 @@ ingest_line(struct ingest *g, size_t i)
 	const struct segur_retour_line *rl = &g->ret.lines[i];
 	struct segur_ingest_line *il = &g->r->lines[i];
 	struct attempt	 a;
+	char		*sent = NULL;
 	int		 rc;
 
 	il->index = rl->index;
@@ -404,12 +510,16 @@ ingest_line(struct ingest *g, size_t i)
 		return (rc);
 	if (a.ref == NULL || (il->ref = strdup(a.ref)) == NULL)
 		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
-	else if (a.file_id != g->answers_id)
-		rc = line_anomaly(g, il, rl, &a, "other_file",
-		    segur_asprintf("numeroEditeur %s (%s) a été envoyé dans "
-		    "%s, pas dans %s", rl->numeroEditeur, a.ref, a.file_name ?
-		    a.file_name : "(aucun fichier)", g->r->answers));
-	else if (rl->answer == SEGUR_ANSWER_ANOMALY)
+	else if (a.file_id != g->answers_id) {
+		if (a.file_id == 0 || (rc = file_name(g, a.file_id,
+		    &sent)) == 0)
+			rc = line_anomaly(g, il, rl, &a, "other_file",
+			    segur_asprintf("numeroEditeur %s (%s) a été envoyé "
+			    "dans %s, pas dans %s", rl->numeroEditeur, a.ref,
+			    sent != NULL ? sent : "(aucun fichier)",
+			    g->r->answers));
+		free(sent);
+	} else if (rl->answer == SEGUR_ANSWER_ANOMALY)
 		rc = line_anomaly(g, il, rl, &a, "answer_unclear",
 		    segur_asprintf("%s : %s", a.ref, rl->anomaly));
 	else if (strcmp(a.outcome, "pending") == 0)
@@ -495,6 +605,112 @@ missing_lines(struct ingest *g)
 	return (rc);
 }
 
+/* Compares two texts as SQLite's NOCASE does: ASCII letters folded. */
+static int
+nocase_cmp(const char *x, const char *y)
+{
+	unsigned char	 a, b;
+
+	for (;; x++, y++) {
+		a = (unsigned char)*x;
+		b = (unsigned char)*y;
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b || a == '\0')
+			return (a - b);
+	}
+}
+
+/* A line waiting for its attempt, for fill_from_file(). */
+struct named_line {
+	const char	*ne;	/* its numeroEditeur, borrowed */
+	size_t		 i;	/* its index */
+};
+
+static int
+cmp_named(const void *x, const void *y)
+{
+	return (nocase_cmp(((const struct named_line *)x)->ne,
+	    ((const struct named_line *)y)->ne));
+}
+
+/*
+ * Reads every attempt sent in file file_id in one statement and gives
+ * each to the lines from line from on that name it and are not read yet
+ * (filled[]): the same row find_attempt() would read for them, as
+ * numero_editeur is unique, without a lookup per line. The index on
+ * (file_id, num_ligne) is named: most attempts of a large ledger may
+ * have no file yet, and its statistics would then make a scan look
+ * cheaper.
+ */
+static int
+fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
+{
+	static const char *const sql =
+	    "SELECT a.numero_editeur, a.id, a.request_id, r.ref, a.outcome, "
+	    "a.numero_asp, a.code_traitement, a.libelle_traitement, "
+	    "a.file_id, r.state FROM attempt a INDEXED BY "
+	    "sqlite_autoindex_attempt_4 CROSS JOIN request r ON r.id = "
+	    "a.request_id WHERE a.file_id = ?";
+	const struct segur_retour_line *lines = g->ret.lines;
+	struct named_line *idx;
+	struct attempt	*a;
+	sqlite3_stmt	*st;
+	const char	*ne;
+	size_t		 n = 0, lo, hi, mid, k;
+	int		 rc, step = SQLITE_DONE, oom = 0;
+
+	if ((idx = calloc(g->ret.nlines + 1, sizeof(*idx))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (k = from; k < g->ret.nlines; k++)
+		if (!filled[k] && lines[k].numeroEditeur != NULL) {
+			idx[n].ne = lines[k].numeroEditeur;
+			idx[n++].i = k;
+		}
+	qsort(idx, n, sizeof(*idx), cmp_named);
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0) {
+		free(idx);
+		return (rc);
+	}
+	sqlite3_bind_int64(st, 1, file_id);
+	while (!oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ne = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		/* The first line naming ne, then every other one. */
+		for (lo = 0, hi = n; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (nocase_cmp(idx[mid].ne, ne) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && nocase_cmp(idx[lo].ne, ne) == 0; lo++) {
+			a = &g->found[idx[lo].i];
+			a->id = sqlite3_column_int64(st, 1);
+			a->request_id = sqlite3_column_int64(st, 2);
+			a->ref = segur__column_dup(st, 3, &oom);
+			a->outcome = segur__column_dup(st, 4, &oom);
+			a->numero_asp = segur__column_dup(st, 5, &oom);
+			a->code = segur__column_dup(st, 6, &oom);
+			a->label = segur__column_dup(st, 7, &oom);
+			a->file_id = sqlite3_column_int64(st, 8);
+			a->state = (enum segur_state)segur_state_parse(
+			    (const char *)sqlite3_column_text(st, 9));
+			filled[idx[lo].i] = 1;
+		}
+	}
+	sqlite3_reset(st);
+	free(idx);
+	if (oom)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (step != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "read the file's "
+		    "attempts"));
+	return (0);
+}
+
 /*
  * Picks the submitted file the returned one answers: the one that sent
  * most of its lines' numbers. 0 with answers_id 0 when no line matches.
@@ -507,16 +723,19 @@ pick_answered(struct ingest *g)
 	struct attempt	*a;
 	int64_t		*ids;
 	size_t		*counts, n = 0, i, j, best = 0;
-	int		 rc = 0;
+	char		*filled;
+	int		 rc = 0, bulk = 0;
 
 	ids = calloc(g->ret.nlines + 1, sizeof(*ids));
 	counts = calloc(g->ret.nlines + 1, sizeof(*counts));
+	filled = calloc(g->ret.nlines + 1, 1);
 	g->found = calloc(g->ret.nlines + 1, sizeof(*g->found));
 	g->found_rc = calloc(g->ret.nlines + 1, sizeof(*g->found_rc));
-	if (ids == NULL || counts == NULL || g->found == NULL ||
-	    g->found_rc == NULL) {
+	if (ids == NULL || counts == NULL || filled == NULL ||
+	    g->found == NULL || g->found_rc == NULL) {
 		free(ids);
 		free(counts);
+		free(filled);
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	for (i = 0; i < g->ret.nlines; i++) {
@@ -524,7 +743,8 @@ pick_answered(struct ingest *g)
 		g->found_rc[i] = SEGUR_ENOENT;
 		if (g->ret.lines[i].numeroEditeur == NULL)
 			continue;
-		rc = find_attempt(g, g->ret.lines[i].numeroEditeur, a);
+		rc = filled[i] ? 0 : find_attempt(g,
+		    g->ret.lines[i].numeroEditeur, a);
 		g->found_rc[i] = rc;
 		if (rc == SEGUR_ENOENT) {
 			rc = 0;
@@ -532,6 +752,13 @@ pick_answered(struct ingest *g)
 		}
 		if (rc != 0)
 			break;
+		/* The first file met: its other lines in one read. */
+		if (!bulk && a->file_id != 0) {
+			bulk = 1;
+			if ((rc = fill_from_file(g, a->file_id, i + 1,
+			    filled)) != 0)
+				break;
+		}
 		for (j = 0; j < n && ids[j] != a->file_id; j++)
 			;
 		if (j == n)
@@ -540,13 +767,15 @@ pick_answered(struct ingest *g)
 		if (counts[j] > counts[best] || g->answers_id == 0) {
 			best = j;
 			g->answers_id = ids[j];
-			free(g->r->answers);
-			g->r->answers = a->file_name != NULL ?
-			    strdup(a->file_name) : NULL;
 		}
 	}
 	free(ids);
 	free(counts);
+	free(filled);
+	free(g->r->answers);
+	g->r->answers = NULL;
+	if (rc == 0 && g->answers_id != 0)
+		rc = file_name(g, g->answers_id, &g->r->answers);
 	return (rc);
 }
 
@@ -658,13 +887,18 @@ fail:
 	return (rc);
 }
 
-/* Is the content already recorded? Fills r->reason with its name. */
+/*
+ * Is the content already recorded? Fills r->reason with its name. Every
+ * kind is named so that the lookup seeks the file table's UNIQUE
+ * (direction, kind, sha256) index instead of reading every file received.
+ */
 static int
 duplicate(struct ingest *g)
 {
 	static const char *const sql =
 	    "SELECT name, created_at FROM file WHERE direction = 'in' AND "
-	    "sha256 = ?";
+	    "kind IN ('documents', 'returned', 'solde', 'solde_returned', "
+	    "'submission') AND sha256 = ?";
 	sqlite3_stmt	*st;
 	int		 rc, dup = 0;
 
@@ -801,31 +1035,14 @@ solde_find(struct ingest *g, const char *numero_asp, struct solde_ans *s)
 	return (0);
 }
 
-/* The name of the answered balance file (g->answers_id), malloc'ed. */
-static int
-solde_file_name(struct ingest *g, char **name)
-{
-	static const char *const sql = "SELECT name FROM file WHERE id = ?";
-	sqlite3_stmt	*st;
-	int		 rc, oom = 0;
-
-	*name = NULL;
-	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
-		return (rc);
-	sqlite3_bind_int64(st, 1, g->answers_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*name = segur__column_dup(st, 0, &oom);
-	sqlite3_reset(st);
-	if (oom || (rc == SQLITE_ROW && *name == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
-	if (rc != SQLITE_ROW)
-		return (segur__db_error(g->l, g->cause, "find the file"));
-	return (0);
-}
 
 /*
  * Is the file a balance return? 1 (g->answers_id and r->answers set to
- * the balance file most of its lines name), 0, or an error.
+ * the balance file most of its lines name), 0, or an error. The advance
+ * lines are counted first: when they are at least as many as the lines
+ * that carry a numeroASP, no count of balance lines can outnumber them,
+ * and an advance answer (every line typeAction "C") is told without a
+ * single balance lookup.
  */
 static int
 solde_detect(struct ingest *g)
@@ -835,13 +1052,12 @@ solde_detect(struct ingest *g)
 	struct attempt	 a;
 	int64_t		*ids;
 	char		*name;
-	size_t		 i, j, nb = 0, na = 0, best = 0, cnt;
+	size_t		 i, j, nb = 0, na = 0, nasp = 0, best = 0, cnt;
 	int		 rc = 0;
 
-	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
 		rl = &g->ret.lines[i];
+		nasp += rl->numeroASP != NULL;
 		if (rl->typeAction != NULL && strcmp(rl->typeAction, "C") == 0)
 			na++;
 		else if (rl->numeroEditeur != NULL) {
@@ -853,7 +1069,16 @@ solde_detect(struct ingest *g)
 			if (rc == SEGUR_ENOENT)
 				rc = 0;
 		}
-		if (rc != 0 || rl->numeroASP == NULL)
+	}
+	if (rc != 0)
+		return (rc);
+	if (nasp == 0 || nasp <= na)
+		return (0);
+	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
+		rl = &g->ret.lines[i];
+		if (rl->numeroASP == NULL)
 			continue;
 		if ((rc = solde_find(g, rl->numeroASP, &s)) == SEGUR_ENOENT) {
 			rc = 0;
@@ -883,7 +1108,7 @@ solde_detect(struct ingest *g)
 		g->answers_id = 0;
 		return (0);
 	}
-	if ((rc = solde_file_name(g, &name)) != 0)
+	if ((rc = file_name(g, g->answers_id, &name)) != 0)
 		return (rc);
 	free(g->r->answers);
 	g->r->answers = name;
@@ -1142,15 +1367,12 @@ fail:
 	return (rc);
 }
 
-/* Records a balance return, its lines matched by numeroASP. */
+/* Records a balance return, its lines matched by numeroASP, in the
+ * transaction the caller began. */
 static int
 solde_ingest(struct ingest *g)
 {
-	int	 rc;
-
 	g->file_kind = "solde_returned";
-	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
-		return (rc);
 	return (record_returned(g, solde_line_ingest, solde_missing));
 }
 
@@ -1160,32 +1382,42 @@ ingest_read(struct ingest *g)
 {
 	cJSON	*tree = NULL;
 	char	*reason = NULL;
-	int	 rc;
+	int	 rc, arc;
 
 	if ((rc = structure_reason(g, &reason, &tree)) != 0)
 		return (rc);
 	if (reason != NULL) {
 		cJSON_Delete(tree);
-		rc = quarantine(g, reason);
+		if ((rc = archived(g)) == 0)
+			rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
 	rc = segur_retour_read(tree, &g->ret, &reason);
 	cJSON_Delete(tree);
+	/* Read while the archive's fsyncs ran; now it must be there. */
+	if ((rc == 0 || rc == SEGUR_EINVAL) && (arc = archived(g)) != 0) {
+		free(reason);
+		return (arc);
+	}
 	if (rc != 0) {
 		if (rc == SEGUR_EINVAL)
 			rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
-	/* A balance return goes its own way (see "Balance returns"). */
-	if ((rc = solde_detect(g)) < 0)
-		return (rc);
-	if (rc == 1)
-		return (solde_ingest(g));
-	/* Read in the transaction that records: nothing moves between. */
+	/*
+	 * Read in the transaction that records: nothing moves between, and
+	 * the lookups of every line run in it rather than each in a read
+	 * transaction of its own (locks taken and released every time).
+	 */
 	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
 		return (rc);
+	/* A balance return goes its own way (see "Balance returns"). */
+	if ((rc = solde_detect(g)) < 0)
+		goto fail;
+	if (rc == 1)
+		return (solde_ingest(g));
 	if ((rc = pick_answered(g)) != 0)
 		goto fail;
 	if (g->answers_id == 0) {
@@ -1205,7 +1437,6 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
     const struct segur_ingest_opts *o, struct segur_ingest_result *r,
     char **cause)
 {
-	struct segur_archive	 archive = { NULL };
 	struct ingest		 g;
 	char			*copy, *why = NULL;
 	int			 rc;
@@ -1248,16 +1479,12 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		}
 		goto out;
 	}
-	if ((rc = segur_archive_open(&archive, o->archive_dir, cause)) != 0)
-		goto out;
-	if ((rc = segur_archive_put_hashed(&archive, g.data, g.len, r->sha256,
-	    &why)) < 0) {
-		segur_cause(cause, rc, "%s", why);
-		goto out;
-	}
-	if ((rc = segur__archive_repaired(l, rc, r->sha256, r->name,
-	    cause)) != 0)
-		goto out;
+	/*
+	 * Archived before anything is recorded, but written (and its two
+	 * fsyncs waited for) while the file is parsed and checked, which
+	 * touches no disk: ingest_read() waits for it with archived().
+	 */
+	archiver_start(&g);
 	if ((rc = ingest_read(&g)) != 0)
 		goto out;
 	crash_point(&g, 3);
@@ -1269,10 +1496,12 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	if (rc == 0 && o->move)
 		rc = segur_fsync_dir(path, cause);
 out:
+	archiver_join(&g);
+	free(g.arch.why);
+	segur_archive_release(&g.arch.archive);
 	free(why);
 	free(g.data);
 	found_release(&g);
 	segur_retour_release(&g.ret);
-	segur_archive_release(&archive);
 	return (rc);
 }

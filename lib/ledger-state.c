@@ -286,11 +286,19 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 	if (sqlite3_changes(l->db) != 1)
 		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
 		    "n'est plus à l'état %s", ref, segur_state_name(from)));
-	if (segur_buf_addf(&before, "{\"state\":\"%s\"}",
-	    segur_state_name(from)) != 0 ||
-	    segur_buf_addf(&after, "{\"state\":\"%s\"%s%s}",
-	    segur_state_name(to), detail_json != NULL ? ",\"detail\":" : "",
-	    detail_json != NULL ? detail_json : "") != 0)
+	/* Pieces rather than a format: this runs once per line ingested. */
+	if (segur_buf_reserve(&after, 48 + (detail_json != NULL ?
+	    strlen(detail_json) : 0)) != 0 ||
+	    segur_buf_adds(&before, "{\"state\":\"") != 0 ||
+	    segur_buf_adds(&before, segur_state_name(from)) != 0 ||
+	    segur_buf_adds(&before, "\"}") != 0 ||
+	    segur_buf_adds(&after, "{\"state\":\"") != 0 ||
+	    segur_buf_adds(&after, segur_state_name(to)) != 0 ||
+	    segur_buf_adds(&after, "\"") != 0 ||
+	    (detail_json != NULL && (segur_buf_adds(&after,
+	    ",\"detail\":") != 0 || segur_buf_adds(&after,
+	    detail_json) != 0)) ||
+	    segur_buf_adds(&after, "}") != 0)
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 	else
 		rc = segur__event_append(l, "request.state", "request", ref,
@@ -627,13 +635,57 @@ fail:
 	return (rc);
 }
 
-/* The answer's detail in the event log: what ASP said, verbatim. */
+/* Is s printed by cJSON as it is, between quotes (nothing escaped)? */
+static int
+json_plain(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
+			return (0);
+	return (1);
+}
+
+/* Adds ,"name":"s" (or null) to b; 0 or SEGUR_ENOMEM. */
+static int
+json_member(struct segur_buf *b, const char *name, const char *s)
+{
+	if (segur_buf_adds(b, name) != 0)
+		return (SEGUR_ENOMEM);
+	if (s == NULL)
+		return (segur_buf_adds(b, "null"));
+	if (segur_buf_adds(b, "\"") != 0 || segur_buf_adds(b, s) != 0 ||
+	    segur_buf_adds(b, "\"") != 0)
+		return (SEGUR_ENOMEM);
+	return (0);
+}
+
+/*
+ * The answer's detail in the event log: what ASP said, verbatim, as
+ * cJSON_PrintUnformatted() writes it. Texts with nothing to escape (every
+ * answer seen so far) are written directly: cJSON's tree cost more than
+ * the rest of the line's event.
+ */
 static char *
 answer_json(const struct segur__answer *an)
 {
+	struct segur_buf b = SEGUR_BUF_INIT;
 	cJSON	*d;
 	char	*json = NULL;
 
+	if (an->numero_editeur != NULL && json_plain(an->numero_editeur) &&
+	    json_plain(an->numero_asp) &&
+	    json_plain(an->code) && json_plain(an->label)) {
+		if (json_member(&b, "{\"numeroEditeur\":",
+		    an->numero_editeur) != 0 ||
+		    json_member(&b, ",\"numeroASP\":", an->numero_asp) != 0 ||
+		    json_member(&b, ",\"codeTraitement\":", an->code) != 0 ||
+		    json_member(&b, ",\"libelleTraitement\":",
+		    an->label) != 0 || segur_buf_adds(&b, "}") != 0) {
+			segur_buf_release(&b);
+			return (NULL);
+		}
+		return (segur_buf_detach(&b));
+	}
 	if ((d = cJSON_CreateObject()) != NULL &&
 	    cJSON_AddStringToObject(d, "numeroEditeur",
 	    an->numero_editeur) != NULL &&
@@ -649,30 +701,18 @@ answer_json(const struct segur__answer *an)
 	return (json);
 }
 
-int
-segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
+/* Why the answer's UPDATE changed nothing: numeroASP taken (it comes
+ * first), or the attempt no longer waiting. */
+static int
+answer_refused(struct segur_ledger *l, const struct segur__answer *an,
     char **cause)
 {
 	static const char *const q_asp =
 	    "SELECT 1 FROM attempt WHERE numero_asp = ?1 UNION ALL "
 	    "SELECT 1 FROM request WHERE numero_asp = ?1";
-	static const char *const q_upd =
-	    "UPDATE attempt SET outcome = ?, code_traitement = ?, "
-	    "libelle_traitement = ?, numero_asp = ?, answer_file_id = ?, "
-	    "answered_at = ? WHERE id = ? AND outcome = 'pending'";
-	enum segur_state to;
 	sqlite3_stmt	*st;
-	char		 now[24], *json;
 	int		 rc;
 
-	/* Every refusal before the first change: see ledger-int.h. */
-	to = an->numero_asp != NULL ? SEGUR_STATE_ACCEPTED :
-	    SEGUR_STATE_REJECTED;
-	if (!segur_state_allowed(an->state, to))
-		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
-		    "est à l'état %s : passage à l'état %s impossible",
-		    an->ref, segur_state_name(an->state),
-		    segur_state_name(to)));
 	if (an->numero_asp != NULL) {
 		if ((rc = segur__stmt(l, q_asp, &st, cause)) != 0)
 			return (rc);
@@ -686,6 +726,40 @@ segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
 		if (rc != SQLITE_DONE)
 			return (segur__db_error(l, cause, "look numeroASP up"));
 	}
+	return (segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur « %s » "
+	    "n'attend plus de réponse", an->numero_editeur));
+}
+
+int
+segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
+    char **cause)
+{
+	/*
+	 * Both refusals in the one statement that records, so that a line
+	 * costs one statement here instead of two: no row changes when the
+	 * attempt no longer waits or when numeroASP is taken
+	 * (answer_refused() then tells which).
+	 */
+	static const char *const q_upd =
+	    "UPDATE OR ROLLBACK attempt SET outcome = ?1, "
+	    "code_traitement = ?2, libelle_traitement = ?3, numero_asp = ?4, "
+	    "answer_file_id = ?5, answered_at = ?6 WHERE id = ?7 AND outcome = 'pending' AND "
+	    "(?4 IS NULL OR (NOT EXISTS (SELECT 1 FROM attempt WHERE "
+	    "numero_asp = ?4) AND NOT EXISTS (SELECT 1 FROM request WHERE "
+	    "numero_asp = ?4)))";
+	enum segur_state to;
+	sqlite3_stmt	*st;
+	char		 now[24], *json;
+	int		 rc;
+
+	/* Every refusal before the first change: see ledger-int.h. */
+	to = an->numero_asp != NULL ? SEGUR_STATE_ACCEPTED :
+	    SEGUR_STATE_REJECTED;
+	if (!segur_state_allowed(an->state, to))
+		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "est à l'état %s : passage à l'état %s impossible",
+		    an->ref, segur_state_name(an->state),
+		    segur_state_name(to)));
 	segur__ledger_now(now);
 	if ((rc = segur__stmt(l, q_upd, &st, cause)) != 0)
 		return (rc);
@@ -705,8 +779,7 @@ segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "record the answer"));
 	if (sqlite3_changes(l->db) != 1)
-		return (segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur "
-		    "« %s » n'attend plus de réponse", an->numero_editeur));
+		return (answer_refused(l, an, cause));
 	if ((json = answer_json(an)) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	rc = transition(l, an->request_id, an->ref, an->state, to, NULL,

@@ -77,7 +77,8 @@ segur_label_is_accepted(const char *label)
 static int
 text_of(const cJSON *v, char **out)
 {
-	char	 num[32];
+	unsigned long long u;
+	char	 num[32], *p;
 
 	*out = NULL;
 	if (v == NULL || cJSON_IsNull(v))
@@ -88,8 +89,18 @@ text_of(const cJSON *v, char **out)
 	}
 	if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
 	    fabs(v->valuedouble) <= EXACT_DOUBLE_MAX) {
-		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
-		*out = strdup(num);
+		/* What "%.0f" prints, "-0" included, without printf: every
+		 * line of ASP's answer may carry two such numbers. */
+		u = (unsigned long long)fabs(v->valuedouble);
+		p = num + sizeof(num);
+		*--p = '\0';
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u != 0);
+		if (signbit(v->valuedouble))
+			*--p = '-';
+		*out = strdup(p);
 		return (*out != NULL ? 0 : -1);
 	}
 	return (-1);

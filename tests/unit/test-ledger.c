@@ -503,6 +503,62 @@ test_ledger_event_log_is_append_only(void **state)
 	    SEGUR_LEDGER_SCHEMA_VERSION + 1);
 }
 
+/*
+ * 008: the event INSERT and the answer's UPDATE keep no statement journal,
+ * and the log refuses what it refused: an unchained row at once, a row
+ * naming a request that does not exist at COMMIT, the transaction with it.
+ */
+static void
+test_ledger_event_chain_and_keys_hold_without_statement_journal(
+    void **state)
+{
+/* A row after the last event: id + step, naming rid, chained to prev. */
+#define CHAINED "INSERT INTO event(id, at, actor, action, entity, " \
+	    "request_id, prev_hash, hash) SELECT id + %d, 'x', 'x', 'x', " \
+	    "'x', %s, %s, printf('%%064d', 7) FROM event ORDER BY id DESC " \
+	    "LIMIT 1"
+	struct fixture	*f = *state;
+	sqlite3		*db;
+	char		 sql[512];
+	int64_t		 n;
+
+	add_software(f->l);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('event', 'attempt') AND sql LIKE "
+	    "'%REFERENCES % DEFERRABLE INITIALLY DEFERRED%'"), 2);
+	n = query_int(f->l, "SELECT count(*) FROM event");
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	/* The next id, but not chained to the last hash. */
+	snprintf(sql, sizeof(sql), CHAINED, 1, "NULL", "printf('%064d', 0)");
+	assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "not chained"));
+	/* Chained to the last hash, but an id skipped, or one taken again. */
+	snprintf(sql, sizeof(sql), CHAINED, 2, "NULL", "hash");
+	assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT OR REPLACE INTO "
+	    "event(id, at, actor, action, entity, prev_hash, hash) SELECT id, "
+	    "'x', 'x', 'x', 'x', prev_hash, hash FROM event ORDER BY id DESC "
+	    "LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
+	/* Chained, naming no request: refused by the COMMIT. */
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	snprintf(sql, sizeof(sql), CHAINED, 1, "424242", "hash");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "FOREIGN KEY"));
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), n);
+	/* The ledger goes on appending after all that. */
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_true(query_int(f->l, "SELECT count(*) FROM event") > n);
+#undef CHAINED
+}
+
 /* Fills the log with a few events of every kind. */
 static void
 some_events(struct segur_ledger *l)
@@ -2064,6 +2120,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_event_log_is_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_event_chain_and_keys_hold_without_statement_journal,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_audit_finds_the_tampered_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -88,6 +88,15 @@ test_retour_numbers_read_as_text(void **state)
 	assert_string_equal(r.lines[0].numeroASP, "18720001");
 	assert_string_equal(r.lines[0].code, "0");
 	segur_retour_release(&r);
+	/* As "%.0f" writes them: the largest exact one, a negative one,
+	 * and minus zero. */
+	parse1("\"numeroEditeur\":\"0000A\",\"numeroASP\":9007199254740992,"
+	    "\"codeTraitement\":-0,\"libelleTraitement\":-12",
+	    &r);
+	assert_string_equal(r.lines[0].numeroASP, "9007199254740992");
+	assert_string_equal(r.lines[0].code, "-0");
+	assert_string_equal(r.lines[0].label, "-12");
+	segur_retour_release(&r);
 }
 
 static void
