@@ -6,6 +6,7 @@
 #define SEGUR_LEDGER_INT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -36,10 +37,18 @@ struct segur_ledger {
 	int		 last_known;
 	EVP_MD		*sha256;	/* owned; NULL until the first event */
 	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
+	time_t		 now_t;		/* segur__ledger_now_l()'s last second */
+	char		 now_text[24];	/* and its text, "" before the first */
 };
 
 /* The current UTC time, "2026-11-27T13:35:02Z". */
 void	segur__ledger_now(char buf[24]);
+
+/*
+ * The same, formatted once per second and handle: an ingested line asks
+ * for the time three times, and strftime() showed in its profile.
+ */
+void	segur__ledger_now_l(struct segur_ledger *l, char buf[24]);
 
 /* Today as "AAAA-MM-JJ" (UTC). */
 void	segur__ledger_today(char buf[11]);

@@ -271,7 +271,7 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 	if ((rc = segur__stmt(l, numero_asp != NULL ? q_asp : q, &st,
 	    cause)) != 0)
 		return (rc);
-	segur__ledger_now(now);
+	segur__ledger_now_l(l, now);
 	segur__bind_text(st, 1, segur_state_name(to));
 	segur__bind_text(st, 2, now);
 	segur__bind_text(st, 3, reason);
@@ -760,7 +760,7 @@ segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
 		    "est à l'état %s : passage à l'état %s impossible",
 		    an->ref, segur_state_name(an->state),
 		    segur_state_name(to)));
-	segur__ledger_now(now);
+	segur__ledger_now_l(l, now);
 	if ((rc = segur__stmt(l, q_upd, &st, cause)) != 0)
 		return (rc);
 	segur__bind_text(st, 1, an->numero_asp != NULL ? "accepted" :

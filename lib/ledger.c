@@ -41,19 +41,23 @@ int	segur__csv_seed_operators(struct segur_ledger *l, const char *buf,
 void
 segur__ledger_now(char buf[24])
 {
-	/* Formatted once per second and thread: an ingested line asks for
-	 * the time three times, and strftime() showed in its profile. */
-	static _Thread_local time_t	 last;
-	static _Thread_local char	 text[24];
 	struct tm	 tm;
 	time_t		 t = time(NULL);
 
-	if (t != last || text[0] == '\0') {
-		gmtime_r(&t, &tm);
-		strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		last = t;
+	gmtime_r(&t, &tm);
+	strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+segur__ledger_now_l(struct segur_ledger *l, char buf[24])
+{
+	time_t		 t = time(NULL);
+
+	if (t != l->now_t || l->now_text[0] == '\0') {
+		segur__ledger_now(l->now_text);
+		l->now_t = t;
 	}
-	memcpy(buf, text, sizeof(text));
+	memcpy(buf, l->now_text, sizeof(l->now_text));
 }
 
 void
@@ -760,7 +764,7 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	memset(&e, 0, sizeof(e));
 	if ((rc = event_last(l, &e.id, prev, cause)) != 0)
 		return (rc);
-	segur__ledger_now(now);
+	segur__ledger_now_l(l, now);
 	e.at = now;
 	e.actor = l->actor;
 	e.action = (char *)action;

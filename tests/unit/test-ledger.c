@@ -504,7 +504,7 @@ test_ledger_event_log_is_append_only(void **state)
 }
 
 /*
- * 008: the event INSERT and the answer's UPDATE keep no statement journal,
+ * 007: the event INSERT and the answer's UPDATE keep no statement journal,
  * and the log refuses what it refused: an unchained row at once, a row
  * naming a request that does not exist at COMMIT, the transaction with it.
  */

@@ -1,4 +1,4 @@
--- 008-append-speed.sql: no statement journal for the rows an ingested line
+-- 007-append-speed.sql: no statement journal for the rows an ingested line
 -- writes (docs/internals/ingest.md, "What a line costs").
 --
 -- Inside a transaction, SQLite keeps a statement journal for a statement
