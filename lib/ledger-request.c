@@ -944,10 +944,15 @@ done:
  * resolve software_id through a map read once per call (struct ans_map).
  */
 #define ROW_COLUMNS \
-	"r.ref, r.software_id, r.montant_cents, r.numero_editeur, " \
-	"r.numero_asp, r.updated_at"
-#define ROW_STATE	6	/* r.state, when the list does not filter on it */
-#define ROW_MORE	", r.id, r.created_at"	/* unless line_only */
+	"r.ref, r.montant_cents, r.numero_editeur, r.numero_asp, r.updated_at"
+
+/* Where the columns a list may leave out are, after ROW_COLUMNS: -1 when
+ * not selected. */
+struct row_cols {
+	int	 software;	/* r.software_id, unless one software */
+	int	 state;		/* r.state, unless the list filters on it */
+	int	 more;		/* r.id, r.created_at, unless line_only */
+};
 
 /* Copies text column i into dst[0..sz), "" for NULL: one call into SQLite
  * per column, no formatting (lists copy a few columns of many rows). */
@@ -1027,39 +1032,36 @@ ans_map_get(struct ans_map *m, int64_t id)
 }
 
 /*
- * Fills row from a statement selecting ROW_COLUMNS, then the state unless
- * the list filters on it, then ROW_MORE unless line_only; all but
- * numero_ans. The state is state when the list filters on it (it is then
- * not selected: SQLite would decode it for every row), else the selected
- * one, parsed (the previous row's name first: lists come in runs of one
- * state).
+ * Fills row but for numero_ans from a statement selecting ROW_COLUMNS and
+ * then c. The state is state when the list filters on it, else the
+ * selected one, parsed (the previous row's name first: lists come in runs
+ * of one state).
  */
 static void
-request_row(sqlite3_stmt *st, const struct segur_request_filter *f,
+request_row(sqlite3_stmt *st, const struct row_cols *c, int state,
     struct segur_request_row *row)
 {
 	const char	*s, *prev;
-	int		 more = ROW_STATE + (f->state < 0);
 
 	copy_col(row->ref, sizeof(row->ref), st, 0);
-	if (f->state >= 0)
-		row->state = (enum segur_state)f->state;
+	if (state >= 0)
+		row->state = (enum segur_state)state;
 	else {
-		s = (const char *)sqlite3_column_text(st, ROW_STATE);
+		s = (const char *)sqlite3_column_text(st, c->state);
 		prev = segur_state_name(row->state);
 		if (s == NULL || prev == NULL || strcmp(s, prev) != 0)
 			row->state = (enum segur_state)segur_state_parse(s);
 	}
 	/* NULL reads as 0, which no amount is (a CHECK keeps them > 0). */
-	if ((row->montant_cents = sqlite3_column_int64(st, 2)) == 0)
+	if ((row->montant_cents = sqlite3_column_int64(st, 1)) == 0)
 		row->montant_cents = -1;
-	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 3);
-	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 4);
-	copy_col(row->updated_at, sizeof(row->updated_at), st, 5);
-	if (!f->line_only) {
-		row->id = sqlite3_column_int64(st, more);
+	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 2);
+	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 3);
+	copy_col(row->updated_at, sizeof(row->updated_at), st, 4);
+	if (c->more >= 0) {
+		row->id = sqlite3_column_int64(st, c->more);
 		copy_col(row->created_at, sizeof(row->created_at), st,
-		    more + 1);
+		    c->more + 1);
 	}
 }
 
@@ -1177,51 +1179,56 @@ segur_request_row_line(const struct segur_request_row *r,
 	return (LINE_AT + nat + 1);
 }
 
-int
-segur_ledger_request_list(struct segur_ledger *l,
-    const struct segur_request_filter *f,
-    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
-    char **cause)
+/*
+ * The list's SQL for f into sql, and where its optional columns are into
+ * c: each column a list reads costs it about a tenth, so it reads only
+ * what it needs. With one software (nsoftware == 1), every request is its
+ * own (a foreign key), and software_id is not read.
+ */
+static int
+list_sql(const struct segur_request_filter *f, size_t nsoftware,
+    struct segur_buf *sql, struct row_cols *c)
 {
-	struct segur_buf sql = SEGUR_BUF_INIT;
-	struct segur_request_row row;
-	struct ans_map	 map;
-	sqlite3_stmt	*st = NULL;
-	const char	*sep = " WHERE ", *ans;
-	int		 rc, i = 1, ret = 0, loaded = 0;
+	const char	*sep = " WHERE ";
+	int		 n = 5, rc;
 
 	/* Only fixed fragments go into the SQL; values are bound. */
-	rc = segur_buf_addf(&sql, "SELECT " ROW_COLUMNS "%s%s FROM request r",
-	    f->state >= 0 ? "" : ", r.state", f->line_only ? "" : ROW_MORE);
+	c->software = nsoftware != 1 ? n++ : -1;
+	c->state = f->state < 0 ? n++ : -1;
+	c->more = !f->line_only ? n : -1;
+	rc = segur_buf_addf(sql, "SELECT " ROW_COLUMNS "%s%s%s FROM request r",
+	    c->software >= 0 ? ", r.software_id" : "",
+	    c->state >= 0 ? ", r.state" : "",
+	    c->more >= 0 ? ", r.id, r.created_at" : "");
 	if (rc == 0 && f->state >= 0) {
-		rc = segur_buf_addf(&sql, "%sr.state = ?", sep);
+		rc = segur_buf_addf(sql, "%sr.state = ?", sep);
 		sep = " AND ";
 	}
 	if (rc == 0 && f->og != NULL) {
-		rc = segur_buf_addf(&sql, "%sr.id IN (SELECT request_id FROM "
+		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
 		    "request_esms WHERE finess_juridique = ?)", sep);
 		sep = " AND ";
 	}
 	if (rc == 0 && f->esms != NULL) {
-		rc = segur_buf_addf(&sql, "%sr.id IN (SELECT request_id FROM "
+		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
 		    "request_esms WHERE finess_geo = ?)", sep);
 		sep = " AND ";
 	}
 	if (rc == 0 && f->since != NULL)
-		rc = segur_buf_addf(&sql, "%sr.updated_at >= ?", sep);
+		rc = segur_buf_addf(sql, "%sr.updated_at >= ?", sep);
 	if (rc == 0)
-		rc = segur_buf_adds(&sql, " ORDER BY r.updated_at, r.id");
+		rc = segur_buf_adds(sql, " ORDER BY r.updated_at, r.id");
 	if (rc == 0 && f->limit > 0)
-		rc = segur_buf_adds(&sql, " LIMIT ?");
-	if (rc != 0) {
-		segur_buf_release(&sql);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
-	}
-	if (sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-		segur_buf_release(&sql);
-		return (segur__db_error(l, cause, "list the requests"));
-	}
-	segur_buf_release(&sql);
+		rc = segur_buf_adds(sql, " LIMIT ?");
+	return (rc);
+}
+
+/* Binds f's values to st, in list_sql()'s order. */
+static void
+list_bind(sqlite3_stmt *st, const struct segur_request_filter *f)
+{
+	int	 i = 1;
+
 	if (f->state >= 0)
 		segur__bind_text(st, i++, segur_state_name(
 		    (enum segur_state)f->state));
@@ -1234,27 +1241,74 @@ segur_ledger_request_list(struct segur_ledger *l,
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, i++, f->limit > INT64_MAX ? INT64_MAX :
 		    (int64_t)f->limit);
+}
+
+/* Steps st and calls fn for each row; the end of segur_ledger_request_list. */
+static int
+list_rows(struct segur_ledger *l, sqlite3_stmt *st, const struct row_cols *c,
+    const struct segur_request_filter *f, struct ans_map *map,
+    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
+    char **cause)
+{
+	struct segur_request_row row;
+	const char	*ans;
+	int		 rc, ret = 0;
+
 	memset(&row, 0, sizeof(row));
-	memset(&map, 0, sizeof(map));
+	if (c->software < 0)
+		memcpy(row.numero_ans, map->v[0].numero_ans,
+		    sizeof(row.numero_ans));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* Read at the first row, within the list's read transaction:
-		 * the map and the rows are of one snapshot. */
-		if (!loaded && (ret = ans_map_load(l, &map, cause)) != 0)
-			break;
-		loaded = 1;
-		if ((ans = ans_map_get(&map, sqlite3_column_int64(st,
-		    1))) == NULL)
-			continue;
-		memcpy(row.numero_ans, ans, sizeof(row.numero_ans));
-		request_row(st, f, &row);
+		if (c->software >= 0) {
+			if ((ans = ans_map_get(map, sqlite3_column_int64(st,
+			    c->software))) == NULL)
+				continue;
+			memcpy(row.numero_ans, ans, sizeof(row.numero_ans));
+		}
+		request_row(st, c, f->state, &row);
 		if ((ret = fn(arg, &row)) != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = segur__db_error(l, cause, "list the requests");
-	sqlite3_finalize(st);
-	free(map.v);
 	return (ret);
+}
+
+int
+segur_ledger_request_list(struct segur_ledger *l,
+    const struct segur_request_filter *f,
+    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
+    char **cause)
+{
+	struct segur_buf sql = SEGUR_BUF_INIT;
+	struct row_cols	 c;
+	struct ans_map	 map;
+	sqlite3_stmt	*st = NULL;
+	int		 rc, own = sqlite3_get_autocommit(l->db);
+
+	/* One read transaction: the software read and the rows agree. */
+	if (own && (rc = segur__exec(l, "BEGIN", cause)) != 0)
+		return (rc);
+	memset(&map, 0, sizeof(map));
+	if ((rc = ans_map_load(l, &map, cause)) != 0)
+		goto done;
+	if (list_sql(f, map.n, &sql, &c) != 0) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		rc = segur__db_error(l, cause, "list the requests");
+		goto done;
+	}
+	list_bind(st, f);
+	rc = list_rows(l, st, &c, f, &map, fn, arg, cause);
+done:
+	sqlite3_finalize(st);
+	segur_buf_release(&sql);
+	free(map.v);
+	if (own)
+		sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return (rc);
 }
 
 /* Adds column i of st to o as key: text, integer or null. */
