@@ -207,6 +207,28 @@ file_name(struct ingest *g, int64_t id, char **name)
 	return (0);
 }
 
+/* What attempt_read() reads, of attempt a joined to its request r. */
+#define ATTEMPT_COLUMNS \
+	"a.id, a.request_id, r.ref, a.outcome, a.numero_asp, " \
+	"a.code_traitement, a.libelle_traitement, a.file_id, r.state"
+
+/* Fills a from the row at st whose columns from first on are
+ * ATTEMPT_COLUMNS; *oom set when a copy fails. */
+static void
+attempt_read(sqlite3_stmt *st, int first, struct attempt *a, int *oom)
+{
+	a->id = sqlite3_column_int64(st, first);
+	a->request_id = sqlite3_column_int64(st, first + 1);
+	a->ref = segur__column_dup(st, first + 2, oom);
+	a->outcome = segur__column_dup(st, first + 3, oom);
+	a->numero_asp = segur__column_dup(st, first + 4, oom);
+	a->code = segur__column_dup(st, first + 5, oom);
+	a->label = segur__column_dup(st, first + 6, oom);
+	a->file_id = sqlite3_column_int64(st, first + 7);
+	a->state = (enum segur_state)segur_state_parse(
+	    (const char *)sqlite3_column_text(st, first + 8));
+}
+
 /*
  * Finds the attempt of numeroEditeur; 0 found, SEGUR_ENOENT, or error.
  * Two tables, one row each: the name of the file it was sent in, the same
@@ -216,10 +238,9 @@ static int
 find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 {
 	static const char *const sql =
-	    "SELECT a.id, a.request_id, r.ref, a.outcome, a.numero_asp, "
-	    "a.code_traitement, a.libelle_traitement, a.file_id, r.state "
-	    "FROM attempt a JOIN request r ON r.id = a.request_id "
-	    "WHERE a.numero_editeur = ? COLLATE NOCASE";
+	    "SELECT " ATTEMPT_COLUMNS " FROM attempt a JOIN request r "
+	    "ON r.id = a.request_id WHERE a.numero_editeur = ? "
+	    "COLLATE NOCASE";
 	sqlite3_stmt	*st;
 	int		 rc, oom = 0;
 
@@ -228,18 +249,8 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 		return (rc);
 	segur__bind_text(st, 1, numero_editeur);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		a->id = sqlite3_column_int64(st, 0);
-		a->request_id = sqlite3_column_int64(st, 1);
-		a->ref = segur__column_dup(st, 2, &oom);
-		a->outcome = segur__column_dup(st, 3, &oom);
-		a->numero_asp = segur__column_dup(st, 4, &oom);
-		a->code = segur__column_dup(st, 5, &oom);
-		a->label = segur__column_dup(st, 6, &oom);
-		a->file_id = sqlite3_column_int64(st, 7);
-		a->state = (enum segur_state)segur_state_parse(
-		    (const char *)sqlite3_column_text(st, 8));
-	}
+	if (rc == SQLITE_ROW)
+		attempt_read(st, 0, a, &oom);
 	sqlite3_reset(st);
 	if (oom) {
 		attempt_release(a);
@@ -649,14 +660,11 @@ static int
 fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
 {
 	static const char *const sql =
-	    "SELECT a.numero_editeur, a.id, a.request_id, r.ref, a.outcome, "
-	    "a.numero_asp, a.code_traitement, a.libelle_traitement, "
-	    "a.file_id, r.state FROM attempt a INDEXED BY "
-	    "sqlite_autoindex_attempt_4 CROSS JOIN request r ON r.id = "
-	    "a.request_id WHERE a.file_id = ?";
+	    "SELECT a.numero_editeur, " ATTEMPT_COLUMNS " FROM attempt a "
+	    "INDEXED BY sqlite_autoindex_attempt_4 CROSS JOIN request r ON "
+	    "r.id = a.request_id WHERE a.file_id = ?";
 	const struct segur_retour_line *lines = g->ret.lines;
 	struct named_line *idx;
-	struct attempt	*a;
 	sqlite3_stmt	*st;
 	const char	*ne;
 	size_t		 n = 0, lo, hi, mid, k;
@@ -687,17 +695,7 @@ fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
 				hi = mid;
 		}
 		for (; lo < n && nocase_cmp(idx[lo].ne, ne) == 0; lo++) {
-			a = &g->found[idx[lo].i];
-			a->id = sqlite3_column_int64(st, 1);
-			a->request_id = sqlite3_column_int64(st, 2);
-			a->ref = segur__column_dup(st, 3, &oom);
-			a->outcome = segur__column_dup(st, 4, &oom);
-			a->numero_asp = segur__column_dup(st, 5, &oom);
-			a->code = segur__column_dup(st, 6, &oom);
-			a->label = segur__column_dup(st, 7, &oom);
-			a->file_id = sqlite3_column_int64(st, 8);
-			a->state = (enum segur_state)segur_state_parse(
-			    (const char *)sqlite3_column_text(st, 9));
+			attempt_read(st, 1, &g->found[idx[lo].i], &oom);
 			filled[idx[lo].i] = 1;
 		}
 	}
