@@ -41,6 +41,21 @@ struct segur_ledger {
 	char		 now_text[24];	/* and its text, "" before the first */
 };
 
+/*
+ * The SQL of a request's list_row (migration 008) from the SQL of the
+ * columns it copies: software_id, montant_cents, ref, numero_editeur,
+ * created_at (column names, or the parameters a statement sets them to).
+ * Every statement that writes one of those columns sets list_row =
+ * SEGUR__LIST_ROW(...) too; the table's CHECK is the same expression over
+ * the columns, and refuses anything else. numero_asp is not in it: it is
+ * set when ASP's answer is ingested, 200 times a file, and the list index
+ * holds it apart, so that ingesting computes no list_row.
+ */
+#define SEGUR__LIST_ROW(sw, m, ref, ed, cr)				\
+	"printf('%d %d %d %d %s%s%s', " sw ", coalesce(" m ", 0), "	\
+	"length(CAST(" ref " AS BLOB)), coalesce(length(CAST(" ed " AS "	\
+	"BLOB)), 0), " ref ", " ed ", " cr ")"
+
 /* The current UTC time, "2026-11-27T13:35:02Z". */
 void	segur__ledger_now(char buf[24]);
 

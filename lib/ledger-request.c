@@ -581,7 +581,9 @@ segur_ledger_request_add(struct segur_ledger *l,
 	static const char *const q =
 	    "INSERT INTO request(ref, software_id, state, content, "
 	    "montant_cents, regime_tva, date_commande, created_at, "
-	    "updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)";
+	    "updated_at, list_row) VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, "
+	    "?7, ?8, " SEGUR__LIST_ROW("?2", "?4", "?1", "NULL", "?7")
+	    ")";
 	sqlite3_stmt	*st;
 	cJSON		*content, *cmd, *m, *after = NULL, *docs;
 	const char	*regime;
@@ -774,8 +776,10 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	static const char *const q_old =
 	    "SELECT content FROM request WHERE id = ?";
 	static const char *const q_set =
-	    "UPDATE request SET content = ?, montant_cents = ?, "
-	    "regime_tva = ?, date_commande = ?, updated_at = ? WHERE id = ?";
+	    "UPDATE request SET content = ?1, montant_cents = ?2, "
+	    "regime_tva = ?3, date_commande = ?4, updated_at = ?5, list_row = "
+	    SEGUR__LIST_ROW("software_id", "?2", "ref", "numero_editeur",
+	    "created_at") " WHERE id = ?6";
 	static const char *const q_esms =
 	    "DELETE FROM request_esms WHERE request_id = ?";
 	struct segur_buf path = SEGUR_BUF_INIT;
@@ -938,20 +942,20 @@ done:
 /* Queries. */
 
 /*
- * What a list reads: only the covering index request_state (migration 003)
- * when filtering by state. The software's numeroAns is not joined: a JOIN
- * costs a B-tree seek per row for a table of a handful of rows, so lists
- * resolve software_id through a map read once per call (struct ans_map).
+ * What a list reads: only the covering index request_list (migration 008)
+ * when filtering by state, and of each entry the list_row, ASP's number and
+ * the time of the last change (SQLite's decoding of each column read was
+ * most of a long list). The software's numeroAns is not joined: a JOIN costs a
+ * B-tree seek per row for a table of a handful of rows, so lists resolve
+ * software_id through a map read once per call (struct ans_map).
  */
-#define ROW_COLUMNS \
-	"r.ref, r.montant_cents, r.numero_editeur, r.numero_asp, r.updated_at"
+#define ROW_COLUMNS	"r.list_row, r.numero_asp, r.updated_at"
 
 /* Where the columns a list may leave out are, after ROW_COLUMNS: -1 when
  * not selected. */
 struct row_cols {
-	int	 software;	/* r.software_id, unless one software */
 	int	 state;		/* r.state, unless the list filters on it */
-	int	 more;		/* r.id, r.created_at, unless line_only */
+	int	 id;		/* r.id, unless line_only */
 };
 
 /* Copies text column i into dst[0..sz), "" for NULL: one call into SQLite
@@ -1031,38 +1035,134 @@ ans_map_get(struct ans_map *m, int64_t id)
 	return (NULL);
 }
 
+/* How many numbers a list_row starts with. */
+#define LIST_ROW_NUMBERS	4
+
+/*
+ * Reads the LIST_ROW_NUMBERS numbers a list_row starts at p with into num,
+ * each of 1 to 18 decimal digits (so that none overflows) and a space, and
+ * where each starts into at: one loop for all, as a list reads 150,000 of
+ * them. Returns what follows, or NULL if they are not there.
+ */
+static const char *
+list_row_numbers(const char *p, const char *end,
+    uint64_t num[LIST_ROW_NUMBERS], const char *at[LIST_ROW_NUMBERS])
+{
+	uint64_t	 u;
+	int		 k;
+
+	for (k = 0; k < LIST_ROW_NUMBERS; k++) {
+		for (at[k] = p, u = 0; p < end &&
+		    (unsigned char)(*p - '0') < 10; p++)
+			u = u * 10 + (uint64_t)(*p - '0');
+		if (p == at[k] || p - at[k] > 18 || p == end || *p != ' ')
+			return (NULL);
+		num[k] = u;
+		p++;
+	}
+	return (p);
+}
+
+/* Copies n bytes of s into dst[0..sz), cut at sz - 1 as copy_col() cuts. */
+static void
+copy_n(char *dst, size_t sz, const char *s, size_t n)
+{
+	if (n > sz - 1)
+		n = sz - 1;
+	if (n > 0)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* A list_row (migration 008) cut into its fields, pointing into it. */
+struct list_row_view {
+	int64_t		 software_id;
+	int64_t		 cents;		/* 0: no amount */
+	const char	*digits;	/* the amount as stored */
+	size_t		 ndigits;	/* 0: no amount */
+	const char	*ref, *ed, *created;
+	size_t		 nref, ned, ncreated;
+};
+
+/*
+ * Cuts the list_row of column 0 of st into w: software, amount (0: none)
+ * and the sizes of the reference and numeroEditeur (0: none), then those
+ * texts, then the creation time. -1 if it is not one (the table's CHECK
+ * makes that a damaged database).
+ */
+static int
+list_row_view(sqlite3_stmt *st, struct list_row_view *w)
+{
+	/* The text, then its size: SQLite's order (no conversion between). */
+	const char	*v = sqlite3_column_blob(st, 0), *p, *end;
+	const char	*at[LIST_ROW_NUMBERS];
+	uint64_t	 num[LIST_ROW_NUMBERS];
+	size_t		 n = (size_t)sqlite3_column_bytes(st, 0);
+
+	if (v == NULL)
+		return (-1);
+	end = v + n;
+	if ((p = list_row_numbers(v, end, num, at)) == NULL ||
+	    num[2] + num[3] > (uint64_t)(end - p))
+		return (-1);
+	w->software_id = (int64_t)num[0];
+	w->cents = (int64_t)num[1];
+	w->digits = at[1];
+	w->ndigits = num[1] > 0 ? (size_t)(at[2] - 1 - at[1]) : 0;
+	w->ref = p;
+	w->nref = (size_t)num[2];
+	w->ed = p + w->nref;
+	w->ned = (size_t)num[3];
+	w->created = w->ed + w->ned;
+	w->ncreated = (size_t)(end - w->created);
+	return (0);
+}
+
+/*
+ * The state of the row at st: state when the list filters on it, else the
+ * selected one, parsed (prev's name first: lists come in runs of one
+ * state). -1 for a name this build does not know.
+ */
+static int
+row_state(sqlite3_stmt *st, const struct row_cols *c, int state, int prev)
+{
+	const char	*s, *name;
+
+	if (state >= 0)
+		return (state);
+	s = (const char *)sqlite3_column_text(st, c->state);
+	name = prev >= 0 ? segur_state_name((enum segur_state)prev) : NULL;
+	if (s != NULL && name != NULL && strcmp(s, name) == 0)
+		return (prev);
+	return (segur_state_parse(s));
+}
+
 /*
  * Fills row but for numero_ans from a statement selecting ROW_COLUMNS and
- * then c. The state is state when the list filters on it, else the
- * selected one, parsed (the previous row's name first: lists come in runs
- * of one state).
+ * then c, whose list_row is w; state as row_state().
  */
 static void
 request_row(sqlite3_stmt *st, const struct row_cols *c, int state,
-    struct segur_request_row *row)
+    const struct list_row_view *w, struct segur_request_row *row)
 {
-	const char	*s, *prev;
+	const char	*v;
 
-	copy_col(row->ref, sizeof(row->ref), st, 0);
-	if (state >= 0)
-		row->state = (enum segur_state)state;
-	else {
-		s = (const char *)sqlite3_column_text(st, c->state);
-		prev = segur_state_name(row->state);
-		if (s == NULL || prev == NULL || strcmp(s, prev) != 0)
-			row->state = (enum segur_state)segur_state_parse(s);
+	row->montant_cents = w->cents > 0 ? w->cents : -1;
+	copy_n(row->ref, sizeof(row->ref), w->ref, w->nref);
+	copy_n(row->numero_editeur, sizeof(row->numero_editeur), w->ed,
+	    w->ned);
+	if (c->id >= 0) {
+		copy_n(row->created_at, sizeof(row->created_at), w->created,
+		    w->ncreated);
+		row->id = sqlite3_column_int64(st, c->id);
 	}
-	/* NULL reads as 0, which no amount is (a CHECK keeps them > 0). */
-	if ((row->montant_cents = sqlite3_column_int64(st, 1)) == 0)
-		row->montant_cents = -1;
-	copy_col(row->numero_editeur, sizeof(row->numero_editeur), st, 2);
-	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 3);
-	copy_col(row->updated_at, sizeof(row->updated_at), st, 4);
-	if (c->more >= 0) {
-		row->id = sqlite3_column_int64(st, c->more);
-		copy_col(row->created_at, sizeof(row->created_at), st,
-		    c->more + 1);
-	}
+	row->state = (enum segur_state)row_state(st, c, state, row->state);
+	v = sqlite3_column_blob(st, 1);
+	copy_n(row->numero_asp, sizeof(row->numero_asp), v,
+	    (size_t)sqlite3_column_bytes(st, 1));
+	v = sqlite3_column_blob(st, 2);
+	copy_n(row->updated_at, sizeof(row->updated_at), v,
+	    (size_t)sqlite3_column_bytes(st, 2));
 }
 
 /* Appends n bytes of s to p, returns the end: lines are built from
@@ -1130,76 +1230,111 @@ enum {
 	LINE_EDITEUR = 63, LINE_ASP = 69, LINE_AT = 90
 };
 
+/* The fields of a list line, each as bytes and length: a row's, or read
+ * straight from the list index (segur_ledger_request_lines()). */
+struct line_fields {
+	const char	*ref, *state, *ans, *ed, *asp, *at;
+	size_t		 nref, nstate, nans, ned, nasp, nat;
+	const char	*cents;		/* decimal digits, no leading zero */
+	size_t		 ncents;	/* 0: no amount */
+};
+
+/*
+ * The line of f into buf when every field fits its column (nearly every
+ * row): blanks with each field copied at its place, the amount written
+ * from its last digit. 0 if one does not fit: the caller takes the
+ * general path.
+ */
+static size_t
+line_place(const struct line_fields *f, char buf[SEGUR_REQUEST_LINE_BUFSZ])
+{
+	size_t	 i = LINE_AMOUNT_END, k = f->ncents;
+
+	if (f->nref > 20 || f->nstate > 17 || f->nans > 10 || k > 11 ||
+	    f->ned > 5 || f->nasp > 20 || f->nat > 23)
+		return (0);
+	memset(buf, ' ', LINE_AT);
+	memcpy(buf + LINE_REF, f->ref, f->nref);
+	memcpy(buf + LINE_STATE, f->state, f->nstate);
+	memcpy(buf + LINE_ANS, f->ans, f->nans);
+	if (k == 0)
+		buf[--i] = '-';
+	else {
+		/* Cents, then the point, then the units ("0" if none). */
+		buf[--i] = k > 0 ? f->cents[--k] : '0';
+		buf[--i] = k > 0 ? f->cents[--k] : '0';
+		buf[--i] = '.';
+		if (k == 0)
+			buf[--i] = '0';
+		i -= k;
+		memcpy(buf + i, f->cents, k);
+	}
+	if (f->ned > 0)
+		memcpy(buf + LINE_EDITEUR, f->ed, f->ned);
+	else
+		buf[LINE_EDITEUR] = '-';
+	if (f->nasp > 0)
+		memcpy(buf + LINE_ASP, f->asp, f->nasp);
+	else
+		buf[LINE_ASP] = '-';
+	if (f->nat > 0)
+		memcpy(buf + LINE_AT, f->at, f->nat);
+	buf[LINE_AT + f->nat] = '\n';
+	buf[LINE_AT + f->nat + 1] = '\0';
+	return (LINE_AT + f->nat + 1);
+}
+
 size_t
 segur_request_row_line(const struct segur_request_row *r,
     char buf[SEGUR_REQUEST_LINE_BUFSZ])
 {
-	const char	*s = segur_state_name(r->state);
-	size_t		 nref = strlen(r->ref), nans = strlen(r->numero_ans);
-	size_t		 nasp = strlen(r->numero_asp), nat, i = LINE_AMOUNT_END;
+	struct line_fields f;
+	char		 digits[24], *d = digits + sizeof(digits);
+	size_t		 n;
 	uint64_t	 u = (uint64_t)r->montant_cents;
 
-	/*
-	 * Nearly every row fits the widths: then the line is blanks with
-	 * each field copied at its place, the amount written in place from
-	 * its last digit (a list formats 150,000 rows).
-	 */
-	if (s == NULL || nref > 20 || nans > 10 || nasp > 20 ||
-	    (r->montant_cents >= 0 && u >= UINT64_C(100000000000)))
+	if ((f.state = segur_state_name(r->state)) == NULL)
 		return (row_line_any(r, buf));
-	memset(buf, ' ', LINE_AT);
-	memcpy(buf + LINE_REF, r->ref, nref);
-	memcpy(buf + LINE_STATE, s, strlen(s));
-	memcpy(buf + LINE_ANS, r->numero_ans, nans);
-	if (r->montant_cents < 0)
-		buf[--i] = '-';
-	else {
-		buf[--i] = (char)('0' + u % 10);
-		buf[--i] = (char)('0' + u / 10 % 10);
-		buf[--i] = '.';
-		u /= 100;
-		do {
-			buf[--i] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
+	f.ref = r->ref;
+	f.nref = strlen(r->ref);
+	f.nstate = strlen(f.state);
+	f.ans = r->numero_ans;
+	f.nans = strlen(r->numero_ans);
+	f.ed = r->numero_editeur;
+	f.ned = strnlen(r->numero_editeur, sizeof(r->numero_editeur) - 1);
+	f.asp = r->numero_asp;
+	f.nasp = strlen(r->numero_asp);
+	f.at = r->updated_at;
+	f.nat = strlen(r->updated_at);
+	/* The amount's digits, from the last (no amount: none). */
+	f.ncents = 0;
+	while (r->montant_cents >= 0 && (u > 0 || f.ncents == 0)) {
+		*--d = (char)('0' + u % 10);
+		f.ncents++;
+		u /= 10;
 	}
-	if (r->numero_editeur[0] != '\0')
-		memcpy(buf + LINE_EDITEUR, r->numero_editeur,
-		    strnlen(r->numero_editeur, 5));
-	else
-		buf[LINE_EDITEUR] = '-';
-	if (nasp > 0)
-		memcpy(buf + LINE_ASP, r->numero_asp, nasp);
-	else
-		buf[LINE_ASP] = '-';
-	nat = strlen(r->updated_at);
-	memcpy(buf + LINE_AT, r->updated_at, nat);
-	buf[LINE_AT + nat] = '\n';
-	buf[LINE_AT + nat + 1] = '\0';
-	return (LINE_AT + nat + 1);
+	f.cents = d;
+	if ((n = line_place(&f, buf)) == 0)
+		n = row_line_any(r, buf);
+	return (n);
 }
 
 /*
  * The list's SQL for f into sql, and where its optional columns are into
- * c: each column a list reads costs it about a tenth, so it reads only
- * what it needs. With one software (nsoftware == 1), every request is its
- * own (a foreign key), and software_id is not read.
+ * c: each column a list reads costs it, so it reads only what it needs.
  */
 static int
-list_sql(const struct segur_request_filter *f, size_t nsoftware,
-    struct segur_buf *sql, struct row_cols *c)
+list_sql(const struct segur_request_filter *f, struct segur_buf *sql,
+    struct row_cols *c)
 {
 	const char	*sep = " WHERE ";
-	int		 n = 5, rc;
+	int		 n = 3, rc;
 
 	/* Only fixed fragments go into the SQL; values are bound. */
-	c->software = nsoftware != 1 ? n++ : -1;
 	c->state = f->state < 0 ? n++ : -1;
-	c->more = !f->line_only ? n : -1;
-	rc = segur_buf_addf(sql, "SELECT " ROW_COLUMNS "%s%s%s FROM request r",
-	    c->software >= 0 ? ", r.software_id" : "",
-	    c->state >= 0 ? ", r.state" : "",
-	    c->more >= 0 ? ", r.id, r.created_at" : "");
+	c->id = !f->line_only ? n : -1;
+	rc = segur_buf_addf(sql, "SELECT " ROW_COLUMNS "%s%s FROM request r",
+	    c->state >= 0 ? ", r.state" : "", c->id >= 0 ? ", r.id" : "");
 	if (rc == 0 && f->state >= 0) {
 		rc = segur_buf_addf(sql, "%sr.state = ?", sep);
 		sep = " AND ";
@@ -1243,30 +1378,87 @@ list_bind(sqlite3_stmt *st, const struct segur_request_filter *f)
 		    (int64_t)f->limit);
 }
 
-/* Steps st and calls fn for each row; the end of segur_ledger_request_list. */
+/* Where a list goes: rows to row_fn, or text lines to line_fn. */
+struct list_to {
+	int	(*row_fn)(void *arg, const struct segur_request_row *row);
+	int	(*line_fn)(void *arg, const char *line, size_t len);
+	void	 *arg;
+};
+
+/*
+ * The text line of the row at st, whose list_row is w, into buf, of the
+ * software's numeroAns ans: placed from the index's bytes as they are
+ * when every field fits its column, else through row, as
+ * segur_request_row_line() does (row is the caller's, kept from row to
+ * row); returns its length.
+ */
+static size_t
+index_line(sqlite3_stmt *st, const struct row_cols *c, int state,
+    const struct list_row_view *w, const char *ans,
+    struct segur_request_row *row, char buf[SEGUR_REQUEST_LINE_BUFSZ])
+{
+	struct line_fields lf;
+	size_t		 n;
+
+	row->state = (enum segur_state)row_state(st, c, state, row->state);
+	lf.state = segur_state_name(row->state);
+	lf.nstate = lf.state != NULL ? strlen(lf.state) : 0;
+	lf.ref = w->ref;
+	lf.nref = w->nref;
+	lf.ans = ans;
+	lf.nans = strlen(ans);
+	lf.cents = w->digits;
+	lf.ncents = w->ndigits;
+	lf.ed = w->ed;
+	lf.ned = w->ned;
+	lf.asp = sqlite3_column_blob(st, 1);
+	lf.nasp = (size_t)sqlite3_column_bytes(st, 1);
+	lf.at = sqlite3_column_blob(st, 2);
+	lf.nat = (size_t)sqlite3_column_bytes(st, 2);
+	if (lf.state != NULL && (n = line_place(&lf, buf)) > 0)
+		return (n);
+	request_row(st, c, state, w, row);
+	memcpy(row->numero_ans, ans, sizeof(row->numero_ans));
+	return (segur_request_row_line(row, buf));
+}
+
+/* Steps st and hands each row to o; the end of segur_ledger_request_list. */
 static int
 list_rows(struct segur_ledger *l, sqlite3_stmt *st, const struct row_cols *c,
     const struct segur_request_filter *f, struct ans_map *map,
-    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
-    char **cause)
+    const struct list_to *o, char **cause)
 {
 	struct segur_request_row row;
-	const char	*ans;
+	struct list_row_view w;
+	const char	*ans, *prev = NULL;
+	char		 line[SEGUR_REQUEST_LINE_BUFSZ];
 	int		 rc, ret = 0;
 
 	memset(&row, 0, sizeof(row));
-	if (c->software < 0)
-		memcpy(row.numero_ans, map->v[0].numero_ans,
-		    sizeof(row.numero_ans));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (c->software >= 0) {
-			if ((ans = ans_map_get(map, sqlite3_column_int64(st,
-			    c->software))) == NULL)
-				continue;
-			memcpy(row.numero_ans, ans, sizeof(row.numero_ans));
+		if (list_row_view(st, &w) != 0) {
+			ret = segur_cause(cause, SEGUR_EDB, "%s: a request's "
+			    "list_row is not one (a damaged database)",
+			    l->path);
+			break;
 		}
-		request_row(st, c, f->state, &row);
-		if ((ret = fn(arg, &row)) != 0)
+		/* A request of no software known is left out, as a JOIN
+		 * would (a foreign key makes that never happen). */
+		if ((ans = ans_map_get(map, w.software_id)) == NULL)
+			continue;
+		if (o->line_fn != NULL)
+			ret = o->line_fn(o->arg, line, index_line(st, c,
+			    f->state, &w, ans, &row, line));
+		else {
+			request_row(st, c, f->state, &w, &row);
+			/* Nearly every row is the previous one's software. */
+			if (ans != prev)
+				memcpy(row.numero_ans, ans,
+				    sizeof(row.numero_ans));
+			prev = ans;
+			ret = o->row_fn(o->arg, &row);
+		}
+		if (ret != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
@@ -1274,11 +1466,10 @@ list_rows(struct segur_ledger *l, sqlite3_stmt *st, const struct row_cols *c,
 	return (ret);
 }
 
-int
-segur_ledger_request_list(struct segur_ledger *l,
-    const struct segur_request_filter *f,
-    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
-    char **cause)
+/* segur_ledger_request_list() and segur_ledger_request_lines(). */
+static int
+list_run(struct segur_ledger *l, const struct segur_request_filter *f,
+    const struct list_to *o, char **cause)
 {
 	struct segur_buf sql = SEGUR_BUF_INIT;
 	struct row_cols	 c;
@@ -1292,7 +1483,7 @@ segur_ledger_request_list(struct segur_ledger *l,
 	memset(&map, 0, sizeof(map));
 	if ((rc = ans_map_load(l, &map, cause)) != 0)
 		goto done;
-	if (list_sql(f, map.n, &sql, &c) != 0) {
+	if (list_sql(f, &sql, &c) != 0) {
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1301,7 +1492,7 @@ segur_ledger_request_list(struct segur_ledger *l,
 		goto done;
 	}
 	list_bind(st, f);
-	rc = list_rows(l, st, &c, f, &map, fn, arg, cause);
+	rc = list_rows(l, st, &c, f, &map, o, cause);
 done:
 	sqlite3_finalize(st);
 	segur_buf_release(&sql);
@@ -1309,6 +1500,30 @@ done:
 	if (own)
 		sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	return (rc);
+}
+
+int
+segur_ledger_request_list(struct segur_ledger *l,
+    const struct segur_request_filter *f,
+    int (*fn)(void *arg, const struct segur_request_row *row), void *arg,
+    char **cause)
+{
+	struct list_to	 o = { fn, NULL, arg };
+
+	return (list_run(l, f, &o, cause));
+}
+
+int
+segur_ledger_request_lines(struct segur_ledger *l,
+    const struct segur_request_filter *f,
+    int (*fn)(void *arg, const char *line, size_t len), void *arg,
+    char **cause)
+{
+	struct segur_request_filter lf = *f;
+	struct list_to	 o = { NULL, fn, arg };
+
+	lf.line_only = 1;
+	return (list_run(l, &lf, &o, cause));
 }
 
 /* Adds column i of st to o as key: text, integer or null. */

@@ -522,7 +522,9 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	    "INSERT INTO attempt(request_id, seq, numero_editeur, created_at) "
 	    "VALUES (?, ?, ?, ?)";
 	static const char *const q_cur =
-	    "UPDATE request SET numero_editeur = ? WHERE id = ?";
+	    "UPDATE request SET numero_editeur = ?1, list_row = "
+	    SEGUR__LIST_ROW("software_id", "montant_cents", "ref", "?1",
+	    "created_at") " WHERE id = ?2";
 	enum segur_state state = SEGUR_STATE_DRAFT;
 	sqlite3_stmt	*st;
 	char		 now[24], detail[96];

@@ -109,6 +109,14 @@ raw_sql(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
+/* Runs sql on l's connection; returns SQLite's extended code. */
+static int
+exec_rc(struct segur_ledger *l, const char *sql)
+{
+	sqlite3_exec(l->db, sql, NULL, NULL, NULL);
+	return (sqlite3_extended_errcode(l->db));
+}
+
 /* One integer from a query on l. */
 static int64_t
 query_int(struct segur_ledger *l, const char *sql)
@@ -216,11 +224,11 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
 }
 
-/* Keeps the reference of the last row of a list in arg (65 bytes). */
+/* Keeps the last row of a list in arg. */
 static int
-last_ref(void *arg, const struct segur_request_row *row)
+last_row(void *arg, const struct segur_request_row *row)
 {
-	snprintf(arg, 65, "%s", row->ref);
+	memcpy(arg, row, sizeof(*row));
 	return (0);
 }
 
@@ -229,9 +237,10 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 {
 	struct fixture	*f = *state;
 	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
+	struct segur_request_row row;
 	struct segur_ledger *l;
 	struct segur_audit a;
-	char		 path[400], ref[65], *cause = NULL;
+	char		 path[400], *cause = NULL;
 	int		 v;
 	FILE		*fp;
 
@@ -251,9 +260,14 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		assert_int_equal(segur__ledger_migrate(l, v, NULL), 0);
 		assert_int_equal(segur_ledger_version(l), v);
 		add_software(l);
-		assert_int_equal(add_request(l, "BC-1", "330001017", NULL), 0);
 		segur_ledger_close(l);
-		/* An attempt as that version wrote it. */
+		/* A request and an attempt as that version wrote them (today's
+		 * writers set columns it may not have). */
+		raw_sql(path, "INSERT INTO request(id, ref, software_id, "
+		    "state, content, montant_cents, regime_tva, created_at, "
+		    "updated_at) VALUES (1, 'BC 1|', 1, 'draft', '{}', "
+		    "1234567, 'TTC', '2026-01-02T03:04:05Z', "
+		    "'2026-01-02T03:04:06Z')");
 		raw_sql(path, "INSERT INTO numero_editeur(value, origin, at) "
 		    "VALUES ('0000A', 'recorded', 'x'); INSERT INTO "
 		    "attempt(request_id, seq, numero_editeur, created_at) "
@@ -277,12 +291,23 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 		if (v < 3)
 			assert_int_equal(query_int(l, "SELECT count(*) FROM "
 			    "request WHERE numero_editeur = '0000A'"), 1);
-		/* A list reads the migrated ledger's covering index. */
+		/* A list reads the migrated ledger's covering index, and
+		 * 008 gave the request its list_row. */
 		flt.state = SEGUR_STATE_DRAFT;
-		ref[0] = '\0';
-		assert_int_equal(segur_ledger_request_list(l, &flt, last_ref,
-		    ref, NULL), 0);
-		assert_string_equal(ref, "BC-1");
+		memset(&row, 0, sizeof(row));
+		assert_int_equal(segur_ledger_request_list(l, &flt, last_row,
+		    &row, NULL), 0);
+		assert_string_equal(row.ref, "BC 1|");
+		assert_string_equal(row.numero_ans, ANS);
+		assert_int_equal(row.montant_cents, 1234567);
+		assert_string_equal(row.numero_editeur, v < 3 ? "0000A" : "");
+		assert_string_equal(row.numero_asp, "");
+		assert_string_equal(row.created_at, "2026-01-02T03:04:05Z");
+		assert_string_equal(row.updated_at, "2026-01-02T03:04:06Z");
+		assert_int_equal(row.id, 1);
+		/* The CHECK that keeps it came with it. */
+		assert_int_equal(exec_rc(l, "UPDATE request SET list_row = "
+		    "'1 1234567 5 0 BC 1|x'"), SQLITE_CONSTRAINT_CHECK);
 		assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
 		segur_audit_release(&a);
 		segur_ledger_close(l);
@@ -399,7 +424,9 @@ test_ledger_lost_transaction_is_never_continued(void **state)
 	add_software(f->l);
 	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
 	/* A draft without its amount cannot be ready (a CHECK holds it). */
-	raw_sql(f->db, "UPDATE request SET montant_cents = NULL");
+	raw_sql(f->db, "UPDATE request SET montant_cents = NULL, list_row = "
+	    SEGUR__LIST_ROW("software_id", "NULL", "ref", "numero_editeur",
+	    "created_at"));
 	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
 	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
 	assert_int_equal(segur__request_find(f->l, "BC-1", &id, &st, NULL), 0);
@@ -1483,6 +1510,202 @@ test_ledger_list_rows_follow_every_change(void **state)
 	assert_int_equal(seen, 6);
 }
 
+/* Text lines gathered by a list, one after the other. */
+struct text {
+	char	 buf[64 * SEGUR_REQUEST_LINE_BUFSZ];
+	size_t	 len;
+	int	 n;
+};
+
+static int
+keep_line(void *arg, const char *line, size_t len)
+{
+	struct text	*t = arg;
+
+	assert_true(t->len + len < sizeof(t->buf));
+	assert_int_equal(strlen(line), len);
+	memcpy(t->buf + t->len, line, len + 1);
+	t->len += len;
+	t->n++;
+	return (0);
+}
+
+static int
+keep_row_line(void *arg, const struct segur_request_row *row)
+{
+	char	 line[SEGUR_REQUEST_LINE_BUFSZ];
+
+	return (keep_line(arg, line, segur_request_row_line(row, line)));
+}
+
+/* Adds draft ref of software ans (NULL: the first) whose amount is the
+ * JSON text amount. */
+static void
+add_draft_amount(struct segur_ledger *l, const char *ref, const char *ans,
+    const char *amount)
+{
+	struct segur_request_new r;
+	char		 geo[16], content[4200], *at;
+	static int	 n;
+
+	snprintf(geo, sizeof(geo), "3301%05d", ++n);
+	snprintf(content, sizeof(content), LINE, geo, geo);
+	assert_non_null(at = strstr(content, "4866.67"));
+	memmove(at + strlen(amount), at + 7, strlen(at + 7) + 1);
+	memcpy(at, amount, strlen(amount));
+	memset(&r, 0, sizeof(r));
+	r.ref = ref;
+	r.numero_ans = ans;
+	r.content = content;
+	r.content_len = strlen(content);
+	assert_int_equal(segur_ledger_request_add(l, &r, NULL, NULL), 0);
+}
+
+/*
+ * A text list (segur_ledger_request_lines(), built from the list index's
+ * bytes) is, byte for byte, the lines of the rows of the same list: every
+ * state, with and without a filter, two software, amounts of a cent to
+ * the widest a column holds and over, none, and fields that fit their
+ * column exactly or overflow it.
+ */
+static void
+test_ledger_lines_are_the_rows_lines(void **state)
+{
+	static const char *const amounts[] = {
+		"0.01", "0.1", "0.5", "1", "12.34", "100", "999999999.99",
+		"1000000000", "null",
+	};
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
+	struct text	*rows, *lines;
+	char		 ref[32];
+	size_t		 i;
+	int		 s, total = 0;
+
+	assert_non_null(rows = malloc(sizeof(*rows)));
+	assert_non_null(lines = malloc(sizeof(*lines)));
+	/* 20 bytes, 21 bytes, and a numeroASP of 20 and of 21 bytes. */
+	add_software(f->l);
+	drive_to(f->l, "R-20-bytes-exactly-", SEGUR_STATE_DRAFT);
+	drive_to(f->l, "R-21-bytes-exactly-!", SEGUR_STATE_READY);
+	drive_to(f->l, "16-bytes-exactly", SEGUR_STATE_ACCEPTED);
+	drive_to(f->l, "17-bytes-exactly!", SEGUR_STATE_GRANTED);
+	drive_to(f->l, "Réf é", SEGUR_STATE_SUBMITTED);
+	drive_to(f->l, "R", SEGUR_STATE_REJECTED);
+	drive_to(f->l, "W", SEGUR_STATE_WITHDRAWN);
+	drive_to(f->l, "C", SEGUR_STATE_CLOSED);
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000099",
+	    SIRET, "Autre", SEGUR_PROFIL_PA, NULL), 0);
+	for (i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		snprintf(ref, sizeof(ref), "M%zu", i);
+		add_draft_amount(f->l, ref, i % 2 ? "2023000099" : ANS,
+		    amounts[i]);
+	}
+	for (s = -1; s < SEGUR_STATE_COUNT; s++) {
+		flt.state = s;
+		memset(rows, 0, sizeof(*rows));
+		memset(lines, 0, sizeof(*lines));
+		assert_int_equal(segur_ledger_request_list(f->l, &flt,
+		    keep_row_line, rows, NULL), 0);
+		assert_int_equal(segur_ledger_request_lines(f->l, &flt,
+		    keep_line, lines, NULL), 0);
+		assert_int_equal(lines->n, rows->n);
+		assert_string_equal(lines->buf, rows->buf);
+		if (s >= 0)
+			total += lines->n;
+	}
+	assert_int_equal(total, 17);
+	/* The amounts as they show, the last of a column's width and over. */
+	flt.state = SEGUR_STATE_DRAFT;
+	memset(lines, 0, sizeof(*lines));
+	assert_int_equal(segur_ledger_request_lines(f->l, &flt, keep_line,
+	    lines, NULL), 0);
+	assert_non_null(strstr(lines->buf, "\nM0                   draft   "
+	    "          2023000042         0.01 -     -  "));
+	assert_non_null(strstr(lines->buf, " 2023000099         0.10 "));
+	assert_non_null(strstr(lines->buf, " 2023000042 999999999.99 "));
+	assert_non_null(strstr(lines->buf, " 2023000099 1000000000.00 "));
+	assert_non_null(strstr(lines->buf, "\nM8                   draft   "
+	    "          2023000042            - -     -  "));
+	free(rows);
+	free(lines);
+}
+
+/*
+ * list_row (migration 008) is kept by the schema: a statement that changes
+ * a column it copies without it, or writes another text, is refused, and a
+ * change of the other columns alone is not; an edit of a draft's amount
+ * reaches the list. A list_row that is not one (written with the CHECK
+ * turned off) fails the list with a message, never a wrong row.
+ */
+static void
+test_ledger_list_row_is_kept_by_the_schema(void **state)
+{
+	static const char *const refused[] = {
+		"UPDATE request SET numero_editeur = '0000Z' WHERE ref = 'A1'",
+		"UPDATE request SET ref = 'A2' WHERE ref = 'A1'",
+		"UPDATE request SET montant_cents = 1 WHERE ref = 'A1'",
+		"UPDATE request SET created_at = 'x' WHERE ref = 'A1'",
+		"UPDATE request SET software_id = 2 WHERE ref = 'A1'",
+		"UPDATE request SET list_row = 'x' WHERE ref = 'A1'",
+		"UPDATE request SET list_row = NULL WHERE ref = 'A1'",
+	};
+	static const char *const damaged[] = {
+		"", "1", "1 0 2 0 ", "1 0 9 0 D1", "x 0 2 0 D1",
+		"1 0 -2 0 D1", "1 0 2 -1 D1", "1 0 2 3 D1", "1 0 2 0",
+		"1 -5 2 0 D1", "1 1234567890123456789 2 0 D1",
+	};
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { SEGUR_STATE_DRAFT, NULL, NULL,
+			    NULL, 0, 0 };
+	struct segur_request_new r;
+	struct rows	 rows;
+	char		 content[4096], sql[256], *cause = NULL;
+	size_t		 i;
+	int		 n;
+
+	add_software(f->l);
+	drive_to(f->l, "A1", SEGUR_STATE_ACCEPTED);
+	drive_to(f->l, "D1", SEGUR_STATE_DRAFT);
+	/* The writer of an edit sets it with the amount. */
+	snprintf(content, sizeof(content), LINE, "330001017", "330001017");
+	assert_non_null(strstr(content, "4866.67"));
+	memcpy(strstr(content, "4866.67"), "1234.50", 7);
+	memset(&r, 0, sizeof(r));
+	r.ref = "D1";
+	r.content = content;
+	r.content_len = strlen(content);
+	assert_int_equal(segur_ledger_request_edit(f->l, &r, &n, NULL), 0);
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row,
+	    &rows, NULL), 0);
+	assert_int_equal(rows.n, 1);
+	assert_int_equal(rows.v[0].montant_cents, 123450);
+	assert_row_is_request(f->l->db, &rows.v[0]);
+
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000099",
+	    SIRET, "Autre", SEGUR_PROFIL_PA, NULL), 0);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		assert_int_equal(exec_rc(f->l, refused[i]),
+		    SQLITE_CONSTRAINT_CHECK);
+	assert_int_equal(exec_rc(f->l, "UPDATE request SET updated_at = "
+	    "'2030-01-01T00:00:00Z', date_commande = NULL, numero_asp = 'Z' "
+	    "WHERE ref = 'A1'"), SQLITE_OK);
+
+	assert_int_equal(exec_rc(f->l, "PRAGMA ignore_check_constraints = 1"),
+	    SQLITE_OK);
+	for (i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+		snprintf(sql, sizeof(sql), "UPDATE request SET list_row = '%s' "
+		    "WHERE ref = 'D1'", damaged[i]);
+		assert_int_equal(exec_rc(f->l, sql), SQLITE_OK);
+		assert_int_equal(segur_ledger_request_list(f->l, &flt,
+		    keep_row, &rows, &cause), SEGUR_EDB);
+		assert_non_null(strstr(cause, "list_row"));
+		free(cause);
+		cause = NULL;
+	}
+}
+
 /* The text line of a row is printf's "%-20s %-17s %-10s %12s %-5s %-20s
  * %s\n", byte for byte, with "-" for what is unknown. */
 static void
@@ -2156,6 +2379,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_list_rows_follow_every_change, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_row_is_kept_by_the_schema, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_lines_are_the_rows_lines, setup, teardown),
 		cmocka_unit_test(test_ledger_row_line_is_the_printf_layout),
 		cmocka_unit_test(
 		    test_ledger_row_line_matches_printf_for_every_width),
