@@ -264,13 +264,14 @@ section_funnel(struct report *r, const struct totals *st)
 static int
 section_amounts(struct report *r)
 {
-	/* Requested: everything sent to ASP and not withdrawn; granted:
+	/* Requested: everything sent to ASP and not withdrawn (from the
+	 * state totals, which the triggers keep); granted:
 	 * the grant decisions (their amount, else the request's); paid: the
 	 * payments recorded; awaited: granted requests not yet paid in full,
 	 * never below zero per request. */
 	static const char *const q =
 	    "SELECT "
-	    "(SELECT coalesce(sum(montant_cents), 0) FROM request WHERE state "
+	    "(SELECT coalesce(sum(cents), 0) FROM state_total WHERE state "
 	    "NOT IN ('draft', 'ready', 'withdrawn')), "
 	    "(SELECT coalesce(sum(g), 0) FROM (SELECT (SELECT coalesce("
 	    "d.amount_cents, r.montant_cents) FROM decision d WHERE "
