@@ -1434,7 +1434,7 @@ assert_row_is_request(sqlite3 *db, const struct segur_request_row *w)
 }
 
 /*
- * A list by state reads only the covering index request_state, one without
+ * A list by state reads only the covering index request_list, one without
  * a state the table: every row either way is the request as its table
  * holds it, through changes of state, with references of 64 bytes of
  * UTF-8, quotes and '|', one ending with a quote, and a numeroASP holding
