@@ -1422,7 +1422,7 @@ index_line(sqlite3_stmt *st, const struct row_cols *c, int state,
 	return (segur_request_row_line(row, buf));
 }
 
-/* Steps st and hands each row to o; the end of segur_ledger_request_list. */
+/* Steps st and hands each row to o; the end of list_run(). */
 static int
 list_rows(struct segur_ledger *l, sqlite3_stmt *st, const struct row_cols *c,
     const struct segur_request_filter *f, struct ans_map *map,
