@@ -616,34 +616,21 @@ missing_lines(struct ingest *g)
 	return (rc);
 }
 
-/* Compares two texts as SQLite's NOCASE does: ASCII letters folded. */
-static int
-nocase_cmp(const char *x, const char *y)
-{
-	unsigned char	 a, b;
-
-	for (;; x++, y++) {
-		a = (unsigned char)*x;
-		b = (unsigned char)*y;
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b - 'A' + 'a');
-		if (a != b || a == '\0')
-			return (a - b);
-	}
-}
-
 /* A line waiting for its attempt, for fill_from_file(). */
 struct named_line {
 	const char	*ne;	/* its numeroEditeur, borrowed */
 	size_t		 i;	/* its index */
 };
 
+/*
+ * Orders lines by numeroEditeur as SQLite's NOCASE compares them: the
+ * programs of this project never call setlocale(), so strcasecmp() folds
+ * the ASCII letters only, as missing_lines() relies on too.
+ */
 static int
 cmp_named(const void *x, const void *y)
 {
-	return (nocase_cmp(((const struct named_line *)x)->ne,
+	return (strcasecmp(((const struct named_line *)x)->ne,
 	    ((const struct named_line *)y)->ne));
 }
 
@@ -689,12 +676,12 @@ fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
 		/* The first line naming ne, then every other one. */
 		for (lo = 0, hi = n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
-			if (nocase_cmp(idx[mid].ne, ne) < 0)
+			if (strcasecmp(idx[mid].ne, ne) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		for (; lo < n && nocase_cmp(idx[lo].ne, ne) == 0; lo++) {
+		for (; lo < n && strcasecmp(idx[lo].ne, ne) == 0; lo++) {
 			attempt_read(st, 1, &g->found[idx[lo].i], &oom);
 			filled[idx[lo].i] = 1;
 		}

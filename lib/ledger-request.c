@@ -958,17 +958,26 @@ struct row_cols {
 	int	 id;		/* r.id, unless line_only */
 };
 
-/* Copies text column i into dst[0..sz), "" for NULL: one call into SQLite
- * per column, no formatting (lists copy a few columns of many rows). */
+/* Copies n bytes of s into dst[0..sz), cut at sz - 1. */
 static void
-copy_col(char *dst, size_t sz, sqlite3_stmt *st, int i)
+copy_n(char *dst, size_t sz, const char *s, size_t n)
 {
-	const char	*s = (const char *)sqlite3_column_text(st, i);
-	size_t		 n = s != NULL ? strnlen(s, sz - 1) : 0;
-
+	if (n > sz - 1)
+		n = sz - 1;
 	if (n > 0)
 		memcpy(dst, s, n);
 	dst[n] = '\0';
+}
+
+/* Copies text column i into dst[0..sz), "" for NULL, as copy_n() does: no
+ * formatting (lists copy a few columns of many rows). */
+static void
+copy_col(char *dst, size_t sz, sqlite3_stmt *st, int i)
+{
+	/* The text, then its size: SQLite's order (no conversion between). */
+	const char	*s = sqlite3_column_blob(st, i);
+
+	copy_n(dst, sz, s, (size_t)sqlite3_column_bytes(st, i));
 }
 
 /* software.id -> numero_ans, for one list call. */
@@ -1063,17 +1072,6 @@ list_row_numbers(const char *p, const char *end,
 	return (p);
 }
 
-/* Copies n bytes of s into dst[0..sz), cut at sz - 1 as copy_col() cuts. */
-static void
-copy_n(char *dst, size_t sz, const char *s, size_t n)
-{
-	if (n > sz - 1)
-		n = sz - 1;
-	if (n > 0)
-		memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 /* A list_row (migration 008) cut into its fields, pointing into it. */
 struct list_row_view {
 	int64_t		 software_id;
@@ -1145,8 +1143,6 @@ static void
 request_row(sqlite3_stmt *st, const struct row_cols *c, int state,
     const struct list_row_view *w, struct segur_request_row *row)
 {
-	const char	*v;
-
 	row->montant_cents = w->cents > 0 ? w->cents : -1;
 	copy_n(row->ref, sizeof(row->ref), w->ref, w->nref);
 	copy_n(row->numero_editeur, sizeof(row->numero_editeur), w->ed,
@@ -1157,12 +1153,8 @@ request_row(sqlite3_stmt *st, const struct row_cols *c, int state,
 		row->id = sqlite3_column_int64(st, c->id);
 	}
 	row->state = (enum segur_state)row_state(st, c, state, row->state);
-	v = sqlite3_column_blob(st, 1);
-	copy_n(row->numero_asp, sizeof(row->numero_asp), v,
-	    (size_t)sqlite3_column_bytes(st, 1));
-	v = sqlite3_column_blob(st, 2);
-	copy_n(row->updated_at, sizeof(row->updated_at), v,
-	    (size_t)sqlite3_column_bytes(st, 2));
+	copy_col(row->numero_asp, sizeof(row->numero_asp), st, 1);
+	copy_col(row->updated_at, sizeof(row->updated_at), st, 2);
 }
 
 /* Appends n bytes of s to p, returns the end: lines are built from
