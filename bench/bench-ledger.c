@@ -479,7 +479,10 @@ main(int argc, char **argv)
 		}
 		snprintf(key, sizeof(key), "request list --state %s",
 		    segur_state_name(lists[k]));
-		snprintf(extra, sizeof(extra), "%zu rows", n);
+		/* How many of them the list's helper read from the end
+		 * (lib/ledger-list.c), in the last run. */
+		snprintf(extra, sizeof(extra), "%zu rows, %zu from the end", n,
+		    l->list_helped);
 		report(key, t, c, 100, extra);
 	}
 	f.state = SEGUR_STATE_ADVANCE_PAID;

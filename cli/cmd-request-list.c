@@ -3,11 +3,12 @@
  * date of last change, oldest change first.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "segur/amount.h"
+#include "segur/error.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -44,48 +45,111 @@ out_put(struct list_out *o, const char *p, size_t n)
 }
 
 /*
- * --json is written row by row, in the very layout cJSON_Print() gives the
- * array of segurctl_row_json() objects (tabs, ", " between objects,
- * strings escaped as cJSON does): building a tree of 150,000 objects took
- * 200 MB and most of the time. A row is built in a buffer, then written.
+ * --json is written request by request, straight into the output buffer,
+ * in the very layout cJSON_Print() gives the array of segurctl_row_json()
+ * objects (tabs, ", " between objects, strings escaped as cJSON does):
+ * building a tree of 150,000 objects took 200 MB and most of the time.
  */
 
-/* Room for the longest row: names and layout (under 256 bytes), and the
- * strings of the row (ref 65, numeroAns 11, state 18, amount 32,
- * numeroEditeur 6, numeroASP 64, two dates 24) escaped as \u00XX at worst,
- * 6 bytes per byte: 256 + 6 * 244 = 1720. */
-#define JSON_ROW_MAX	2048
+/* Room for one request's layout and names, its strings aside. */
+#define JSON_LAYOUT_MAX	256
 
 /* Appends n bytes of s to p, returns the end: a row is built from pieces
  * and written by length, never NUL-terminated. */
 static char *
 put_bytes(char *p, const void *s, size_t n)
 {
-	memcpy(p, s, n);
+	if (n > 0)
+		memcpy(p, s, n);
 	return (p + n);
 }
 
-/* Appends s to p, quoted and escaped; returns the end. Runs of bytes JSON
- * takes as they are (all but controls, '"' and '\\') are copied whole. */
-static char *
-json_string(char *p, const char *s)
+/* Does any of the 8 bytes of v need escaping in JSON: a control (below
+ * 0x20), '"' or '\\'? Bit tricks, exact for "any": a byte below k, or
+ * equal to c, sets the high bit of its place. */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+static int
+json_stops8(uint64_t v)
 {
-	/* What stops a run: the controls (NUL included), '"' and '\\'. */
-	static const unsigned char stop[256] = {
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		['"'] = 1, ['\\'] = 1
-	};
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+	return ((((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) |
+	    ((b - ONES) & ~b)) & HIGHS) != 0;
+}
+
+/* The n bytes of s, 4 to 8 of them, in one word: the first 4 and the last
+ * 4, which overlap when n < 8. */
+static uint64_t
+json_word48(const unsigned char *s, size_t n)
+{
+	uint32_t	 lo, hi;
+
+	memcpy(&lo, s, 4);
+	memcpy(&hi, s + n - 4, 4);
+	return ((uint64_t)lo | (uint64_t)hi << 32);
+}
+
+/*
+ * Copies the n bytes of s to p when none needs escaping (nearly always),
+ * 8 at a time with a last word that overlaps the one before; returns the
+ * end, or NULL, having copied some, when one does.
+ */
+static char *
+json_plain(char *p, const unsigned char *s, size_t n)
+{
+	uint64_t	 v;
+	uint32_t	 lo, hi;
+	size_t		 i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&v, s + i, 8);
+			if (json_stops8(v))
+				return (NULL);
+			memcpy(p + i, &v, 8);
+		}
+		memcpy(&v, s + n - 8, 8);
+		if (json_stops8(v))
+			return (NULL);
+		memcpy(p + n - 8, &v, 8);
+		return (p + n);
+	}
+	if (n >= 4) {
+		if (json_stops8(json_word48(s, n)))
+			return (NULL);
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		memcpy(p, &lo, 4);
+		memcpy(p + n - 4, &hi, 4);
+		return (p + n);
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			return (NULL);
+		p[i] = (char)s[i];
+	}
+	return (p + n);
+}
+
+/* Appends the n bytes of s to p, quoted and escaped; returns the end. */
+static char *
+json_string(char *p, const char *s, size_t n)
+{
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s, *run;
+	const unsigned char *u = (const unsigned char *)s, *end = u + n;
+	char		*q;
 
 	*p++ = '"';
-	for (;;) {
-		for (run = u; !stop[*u]; u++)
+	if ((q = json_plain(p, u, n)) != NULL) {
+		*q++ = '"';
+		return (q);
+	}
+	for (; u < end; u++) {
+		if (*u >= 0x20 && *u != '"' && *u != '\\') {
+			*p++ = (char)*u;
 			continue;
-		p = put_bytes(p, run, (size_t)(u - run));
-		if (*u == '\0')
-			break;
+		}
 		*p++ = '\\';
 		switch (*u) {
 		case '"':
@@ -113,25 +177,25 @@ json_string(char *p, const char *s)
 			*p++ = hex[*u & 15];
 			break;
 		}
-		u++;
 	}
 	*p++ = '"';
 	return (p);
 }
 
 /*
- * Appends one member of a row object: its key as JSON_KEY() makes it, then
- * a string or null, then "," unless last; returns the end.
+ * Appends one member of a request object: its key as JSON_KEY() makes it,
+ * then n bytes of v as a string, or null when v is NULL; then "," unless
+ * last. Returns the end.
  */
 #define JSON_KEY(k) \
 	"\t\t\"" k "\":\t", sizeof("\t\t\"" k "\":\t") - 1
 static char *
 json_member(char *p, const char *key, size_t keylen, const char *v,
-    int last)
+    size_t n, int last)
 {
 	p = put_bytes(p, key, keylen);
 	if (v != NULL)
-		p = json_string(p, v);
+		p = json_string(p, v, n);
 	else
 		p = put_bytes(p, "null", 4);
 	if (!last)
@@ -140,37 +204,86 @@ json_member(char *p, const char *key, size_t keylen, const char *v,
 	return (p);
 }
 
-static void
-json_row(struct list_out *o, const struct segur_request_row *r, int first)
+/* The amount of v as segur_amount_format() writes it ("1003.67", from its
+ * digits) into b, 32 bytes at least; returns its length. */
+static size_t
+json_amount(const struct segur_request_view *v, char *b)
 {
-	char		 b[SEGUR_AMOUNT_BUFSZ], buf[JSON_ROW_MAX], *p = buf;
-	const char	*s = segur_state_name(r->state);
+	size_t	 k = v->ncents, n = 0;
 
+	if (k > 2)
+		n = (size_t)(put_bytes(b, v->cents, k - 2) - b);
+	else
+		b[n++] = '0';
+	b[n++] = '.';
+	b[n++] = k >= 2 ? v->cents[k - 2] : '0';
+	b[n++] = v->cents[k - 1];
+	return (n);
+}
+
+/* The request v as JSON into p, which has room for json_room(v); returns
+ * the end. */
+static char *
+json_view(char *p, const struct segur_request_view *v, int first)
+{
+	const char	*s = segur_state_name(v->state);
+	char		 b[32];
+	size_t		 nb = 0;
+
+	if (v->montant_cents >= 0)
+		nb = json_amount(v, b);
 	if (!first)
 		p = put_bytes(p, ", ", 2);
 	p = put_bytes(p, "{\n", 2);
-	p = json_member(p, JSON_KEY("ref"), r->ref, 0);
-	p = json_member(p, JSON_KEY("numeroAns"), r->numero_ans, 0);
-	p = json_member(p, JSON_KEY("state"), s != NULL ? s : "?", 0);
-	p = json_member(p, JSON_KEY("montantSegurHT"),
-	    r->montant_cents >= 0 ? segur_amount_format(r->montant_cents, b) :
-	    NULL, 0);
-	p = json_member(p, JSON_KEY("numeroEditeur"),
-	    r->numero_editeur[0] ? r->numero_editeur : NULL, 0);
-	p = json_member(p, JSON_KEY("numeroASP"),
-	    r->numero_asp[0] ? r->numero_asp : NULL, 0);
-	p = json_member(p, JSON_KEY("createdAt"), r->created_at, 0);
-	p = json_member(p, JSON_KEY("updatedAt"), r->updated_at, 1);
-	p = put_bytes(p, "\t}", 2);
-	out_put(o, buf, (size_t)(p - buf));
+	p = json_member(p, JSON_KEY("ref"), v->ref, v->nref, 0);
+	p = json_member(p, JSON_KEY("numeroAns"), v->numero_ans,
+	    v->nnumero_ans, 0);
+	if (s == NULL)
+		s = "?";
+	p = json_member(p, JSON_KEY("state"), s, strlen(s), 0);
+	p = json_member(p, JSON_KEY("montantSegurHT"), nb > 0 ? b : NULL, nb,
+	    0);
+	p = json_member(p, JSON_KEY("numeroEditeur"), v->nnumero_editeur > 0 ?
+	    v->numero_editeur : NULL, v->nnumero_editeur, 0);
+	p = json_member(p, JSON_KEY("numeroASP"), v->nnumero_asp > 0 ?
+	    v->numero_asp : NULL, v->nnumero_asp, 0);
+	p = json_member(p, JSON_KEY("createdAt"), v->created_at,
+	    v->ncreated_at, 0);
+	p = json_member(p, JSON_KEY("updatedAt"), v->updated_at,
+	    v->nupdated_at, 1);
+	return (put_bytes(p, "\t}", 2));
+}
+
+/* The most bytes json_view() writes for v: its layout, and each byte of
+ * its strings escaped as \u00XX at worst. */
+static size_t
+json_room(const struct segur_request_view *v)
+{
+	return (JSON_LAYOUT_MAX + 6 * (v->nref + v->nnumero_ans + 32 +
+	    v->nnumero_editeur + v->nnumero_asp + v->ncreated_at +
+	    v->nupdated_at));
 }
 
 static int
-list_row(void *arg, const struct segur_request_row *row)
+list_view(void *arg, const struct segur_request_view *v)
 {
 	struct list_out	*o = arg;
+	size_t		 room = json_room(v);
+	char		*big, *end;
 
-	json_row(o, row, o->n == 0);
+	/* Nearly always in the buffer; a request of huge texts on its own. */
+	if (o->len + room > sizeof(o->buf))
+		out_flush(o);
+	if (room <= sizeof(o->buf)) {
+		end = json_view(o->buf + o->len, v, o->n == 0);
+		o->len = (size_t)(end - o->buf);
+	} else {
+		if ((big = malloc(room)) == NULL)
+			return (SEGUR_ENOMEM);
+		end = json_view(big, v, o->n == 0);
+		fwrite(big, 1, (size_t)(end - big), o->env->out);
+		free(big);
+	}
 	o->n++;
 	return (0);
 }
@@ -255,7 +368,7 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	/* Text lines come whole from the list index, rows are not filled. */
 	if (json) {
 		fputc('[', env->out);
-		rc = segur_ledger_request_list(l, &f, list_row, &o, &cause);
+		rc = segur_ledger_request_views(l, &f, list_view, &o, &cause);
 	} else {
 		segurctl_row_header(env->out);
 		rc = segur_ledger_request_lines(l, &f, list_line, &o, &cause);

@@ -39,6 +39,12 @@ struct segur_ledger {
 	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
 	time_t		 now_t;		/* segur__ledger_now_l()'s last second */
 	char		 now_text[24];	/* and its text, "" before the first */
+	size_t		 list_help_after; /* rows a list reads before it
+					   starts a helper; 0: never */
+	size_t		 list_batch;	/* rows between two looks of a list's
+					   ends at each other */
+	size_t		 list_helped;	/* rows the last list's helper read,
+					   that the caller handed out */
 };
 
 /*
@@ -55,6 +61,15 @@ struct segur_ledger {
 	"printf('%d %d %d %d %s%s%s', " sw ", coalesce(" m ", 0), "	\
 	"length(CAST(" ref " AS BLOB)), coalesce(length(CAST(" ed " AS "	\
 	"BLOB)), 0), " ref ", " ed ", " cr ")"
+
+/*
+ * A list's defaults (lib/ledger-list.c): rows it reads alone before it
+ * starts a helper reading from its end (opening a second connection costs
+ * about a millisecond), and rows each end reads between two looks at the
+ * other. Tests lower them on their handle.
+ */
+#define SEGUR__LIST_HELP_AFTER	4096
+#define SEGUR__LIST_BATCH	256
 
 /* The current UTC time, "2026-11-27T13:35:02Z". */
 void	segur__ledger_now(char buf[24]);

@@ -358,6 +358,8 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		return (SEGUR_ENOMEM);
 	}
+	l->list_help_after = SEGUR__LIST_HELP_AFTER;
+	l->list_batch = SEGUR__LIST_BATCH;
 	/*
 	 * NOMUTEX: a handle is used by one thread at a time (ledger.h), so
 	 * SQLite's per-call connection mutex only cost time (a quarter of a

@@ -4,11 +4,12 @@
  *
  * One handle per process and thread: segurctl and segurd each open the same
  * file (WAL, synchronous=FULL, foreign keys on, busy timeout). A handle is
- * never used by two threads at once: it has no mutex of its own (NOMUTEX). Every
- * function that changes something is one transaction (BEGIN IMMEDIATE) that
- * also appends its events to the hash-chained event log; when the caller
- * has opened a transaction with segur_ledger_begin(), the function joins it
- * (a savepoint) so that build and ingest record a whole batch at once.
+ * never used by two threads at once: it has no mutex of its own
+ * (NOMUTEX). Every function that changes something is one transaction
+ * (BEGIN IMMEDIATE) that also appends its events to the hash-chained event
+ * log; when the caller has opened a transaction with segur_ledger_begin(),
+ * the function joins it (a savepoint) so that build and ingest record a
+ * whole batch at once.
  *
  * Errors: 0 or a negative SEGUR_E* code; when cause is not NULL, *cause
  * receives a malloc'ed sentence (caller frees). Domain refusals (a state
@@ -426,7 +427,7 @@ struct segur_request_filter {
 	size_t		 limit;		/* 0: no limit */
 	/*
 	 * 1: fill only what segur_request_row_line() shows; id is then 0 and
-	 * created_at "" (neither is read nor copied).
+	 * created_at "" (neither is copied).
 	 */
 	int		 line_only;
 };
@@ -434,7 +435,10 @@ struct segur_request_filter {
 /*
  * Calls fn for each matching request, oldest change first; fn returns 0 to
  * go on, anything else stops the walk and is returned. The row is borrowed
- * for the call.
+ * for the call. fn runs in the caller's thread; a long list (thousands of
+ * rows, no limit, outside a transaction of the caller's) is also read from
+ * its end by a thread of the library's own on a second connection to the
+ * same file (docs/internals/ledger.md, "Lists from both ends").
  */
 int	segur_ledger_request_list(struct segur_ledger *l,
 	    const struct segur_request_filter *f,
@@ -452,6 +456,34 @@ int	segur_ledger_request_lines(struct segur_ledger *l,
 	    const struct segur_request_filter *f,
 	    int (*fn)(void *arg, const char *line, size_t len), void *arg,
 	    char **cause);
+
+/*
+ * A request of a list as the list index holds it: each text as bytes and
+ * their number, not NUL-terminated (0 bytes: none), borrowed for the call.
+ */
+struct segur_request_view {
+	int64_t		 id;
+	enum segur_state state;		/* (enum segur_state)-1: a name this
+					   build does not know */
+	int64_t		 montant_cents;	/* -1 when unknown (draft) */
+	const char	*cents;		/* the same in decimal digits, no
+					   leading zero */
+	size_t		 ncents;	/* 0: no amount */
+	const char	*ref, *numero_ans, *numero_editeur, *numero_asp;
+	size_t		 nref, nnumero_ans, nnumero_editeur, nnumero_asp;
+	const char	*created_at, *updated_at;
+	size_t		 ncreated_at, nupdated_at;
+};
+
+/*
+ * The same walk, handing each request as it is read, without copying it
+ * into a row: for a caller that writes a long list in its own format
+ * (segurctl's --json).
+ */
+int	segur_ledger_request_views(struct segur_ledger *l,
+	    const struct segur_request_filter *f,
+	    int (*fn)(void *arg, const struct segur_request_view *v),
+	    void *arg, char **cause);
 
 /*
  * Everything about one request, found by reference, numeroEditeur (of any

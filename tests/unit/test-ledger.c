@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1631,6 +1632,217 @@ test_ledger_lines_are_the_rows_lines(void **state)
 	free(lines);
 }
 
+/* A list gathered whole, as text: each row's line, and its id. */
+struct gather {
+	struct segur_buf b;
+	int		 n;
+	int		 slow;		/* a pause every 16 rows (µs) */
+	struct segur_ledger *l;		/* when set: change the ledger at
+					   the first row, then forget it */
+	const char	*withdraw;	/* the request then withdrawn */
+};
+
+static int
+gather_line(void *arg, const char *line, size_t len)
+{
+	struct gather	*g = arg;
+
+	if (g->l != NULL) {
+		assert_int_equal(segur_ledger_request_withdraw(g->l,
+		    g->withdraw, "test", NULL), 0);
+		g->l = NULL;
+	}
+	/* Slow: a pause every 16 rows, the helper's time to read on. */
+	if (g->slow > 0 && g->n % 16 == 0)
+		usleep((useconds_t)g->slow);
+	assert_int_equal(segur_buf_add(&g->b, line, len), 0);
+	g->n++;
+	return (0);
+}
+
+static int
+gather_row(void *arg, const struct segur_request_row *row)
+{
+	struct gather	*g = arg;
+	char		 line[SEGUR_REQUEST_LINE_BUFSZ];
+
+	assert_int_equal(segur_buf_addf(&g->b, "%" PRId64 " %s ", row->id,
+	    row->created_at), 0);
+	return (gather_line(arg, line, segur_request_row_line(row, line)));
+}
+
+static int
+gather_view(void *arg, const struct segur_request_view *v)
+{
+	struct gather	*g = arg;
+
+	assert_int_equal(segur_buf_addf(&g->b, "%" PRId64 " %d %" PRId64
+	    " %.*s|%.*s|%.*s|%.*s|%.*s|%.*s|%.*s\n", v->id, v->state,
+	    v->montant_cents, (int)v->nref, v->ref, (int)v->nnumero_ans,
+	    v->numero_ans, (int)v->ncents, v->cents,
+	    (int)v->nnumero_editeur, v->numero_editeur,
+	    (int)v->nnumero_asp, v->numero_asp, (int)v->ncreated_at,
+	    v->created_at, (int)v->nupdated_at, v->updated_at), 0);
+	if (g->slow > 0 && g->n % 16 == 0)
+		usleep((useconds_t)g->slow);
+	g->n++;
+	return (0);
+}
+
+/* Lists f on l as lines (how 0), rows (1) or views (2) into g. */
+static void
+gather_list(struct segur_ledger *l, const struct segur_request_filter *f,
+    int how, struct gather *g)
+{
+	segur_buf_release(&g->b);
+	g->n = 0;
+	if (how == 0)
+		assert_int_equal(segur_ledger_request_lines(l, f, gather_line,
+		    g, NULL), 0);
+	else if (how == 1)
+		assert_int_equal(segur_ledger_request_list(l, f, gather_row,
+		    g, NULL), 0);
+	else
+		assert_int_equal(segur_ledger_request_views(l, f, gather_view,
+		    g, NULL), 0);
+}
+
+/* n requests of software 1, straight into the table: accepted or
+ * granted, on 7 days (rows of the same time go by id), amounts of 1 cent
+ * up. */
+static void
+add_many(struct segur_ledger *l, int n)
+{
+	static const char *const sql = "WITH RECURSIVE n(i) AS (SELECT 1 "
+	    "UNION ALL SELECT i + 1 FROM n WHERE i < ?1) INSERT INTO "
+	    "request(ref, software_id, state, content, montant_cents, "
+	    "regime_tva, numero_asp, created_at, updated_at, numero_editeur, "
+	    "list_row) SELECT r, sw, st, '{}', m, 'HT', asp, cr, up, ed, "
+	    SEGUR__LIST_ROW("sw", "m", "r", "ed", "cr") " FROM (SELECT "
+	    "printf('B-%05d', i) AS r, 1 AS sw, CASE i % 3 WHEN 0 THEN "
+	    "'granted' ELSE 'accepted' END AS st, i AS m, printf('ASP-%05d', "
+	    "i) AS asp, '2026-01-01T00:00:00Z' AS cr, printf("
+	    "'2026-01-%02dT00:00:00Z', 1 + i * 7 % 11 % 7) AS up, "
+	    "printf('%05d', i) AS ed FROM n)";
+	sqlite3_stmt	*st;
+
+	assert_int_equal(sqlite3_prepare_v2(l->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int(st, 1, n);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/*
+ * A long list is read from both ends, the caller's connection forward and
+ * a helper's backward (lib/ledger-list.c): whatever the helper's start, its
+ * pace against the caller's and the rows between their looks, every list
+ * (lines, rows, views; by state, all, since a date) is the one the caller
+ * reads alone, row for row, and the helper did read some of them.
+ */
+static void
+test_ledger_list_from_both_ends_is_the_list(void **state)
+{
+	static const size_t afters[] = { 1, 5, 300 };
+	static const size_t batches[] = { 1, 3, 256 };
+	static const int slows[] = { 0, 100 };
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0, 0 };
+	struct gather	 alone, both;
+	size_t		 a, b, helped = 0;
+	int		 k, how, sl;
+
+	memset(&alone, 0, sizeof(alone));
+	memset(&both, 0, sizeof(both));
+	add_software(f->l);
+	add_many(f->l, 700);
+	for (k = 0; k < 3; k++) {
+		flt.state = k == 0 ? SEGUR_STATE_ACCEPTED : -1;
+		flt.since = k == 2 ? "2026-01-03" : NULL;
+		for (how = 0; how < 3; how++) {
+			f->l->list_help_after = 0;
+			gather_list(f->l, &flt, how, &alone);
+			assert_int_equal(f->l->list_helped, 0);
+			assert_true(alone.n > 300);
+			for (a = 0; a < sizeof(afters) / sizeof(afters[0]); a++)
+			for (b = 0; b < sizeof(batches) / sizeof(batches[0]);
+			    b++)
+			for (sl = 0; sl < 2; sl++) {
+				f->l->list_help_after = afters[a];
+				f->l->list_batch = batches[b];
+				both.slow = slows[sl];
+				gather_list(f->l, &flt, how, &both);
+				assert_int_equal(both.n, alone.n);
+				assert_string_equal(both.b.data,
+				    alone.b.data);
+				helped += f->l->list_helped;
+			}
+		}
+	}
+	assert_true(helped > 0);
+	segur_buf_release(&alone.b);
+	segur_buf_release(&both.b);
+}
+
+/*
+ * The two ends of a list read the same ledger or the helper keeps nothing:
+ * a request withdrawn by another process while the caller lists is still
+ * in the list, as the caller's snapshot holds it; in a transaction of the
+ * caller's, or with a limit, no helper starts.
+ */
+static void
+test_ledger_list_helper_keeps_to_the_snapshot(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { SEGUR_STATE_ACCEPTED, NULL, NULL,
+	    NULL, 0, 0 };
+	struct segur_ledger *l2;
+	struct gather	 alone, both;
+	char		 newest[16], *last;
+
+	memset(&alone, 0, sizeof(alone));
+	memset(&both, 0, sizeof(both));
+	add_software(f->l);
+	add_many(f->l, 300);
+	f->l->list_help_after = 0;
+	gather_list(f->l, &flt, 0, &alone);
+	/* The newest accepted request, the list's last, which the helper
+	 * reads first. */
+	assert_non_null(last = strrchr(alone.b.data, '\n'));
+	while (last > alone.b.data && last[-1] != '\n')
+		last--;
+	assert_int_equal(sscanf(last, "%15s", newest), 1);
+	assert_int_equal(segur_ledger_open(f->db, 0, &l2, NULL), 0);
+	f->l->list_help_after = 2;
+	f->l->list_batch = 1;
+	both.l = l2;
+	both.withdraw = newest;
+	both.slow = 100;
+	gather_list(f->l, &flt, 0, &both);
+	assert_null(both.l);
+	assert_int_equal(f->l->list_helped, 0);
+	assert_string_equal(both.b.data, alone.b.data);
+	/* The ledger did change: the next list has one request less. */
+	both.slow = 0;
+	gather_list(f->l, &flt, 0, &both);
+	assert_int_equal(both.n, alone.n - 1);
+	assert_null(strstr(both.b.data, newest));
+	segur_ledger_close(l2);
+
+	/* In the caller's transaction, or with a limit: the caller alone. */
+	both.slow = 100;
+	assert_int_equal(segur_ledger_begin(f->l, NULL), 0);
+	gather_list(f->l, &flt, 0, &both);
+	assert_int_equal(f->l->list_helped, 0);
+	segur_ledger_rollback(f->l);
+	flt.limit = 150;
+	gather_list(f->l, &flt, 0, &both);
+	assert_int_equal(both.n, 150);
+	assert_int_equal(f->l->list_helped, 0);
+	segur_buf_release(&alone.b);
+	segur_buf_release(&both.b);
+}
+
 /*
  * list_row (migration 008) is kept by the schema: a statement that changes
  * a column it copies without it, or writes another text, is refused, and a
@@ -2384,6 +2596,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_lines_are_the_rows_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_from_both_ends_is_the_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_list_helper_keeps_to_the_snapshot, setup,
+		    teardown),
 		cmocka_unit_test(test_ledger_row_line_is_the_printf_layout),
 		cmocka_unit_test(
 		    test_ledger_row_line_matches_printf_for_every_width),
