@@ -2,7 +2,8 @@
 # request list writes its rows itself (text without printf, --json streamed
 # rather than built as a cJSON tree): the text columns are printf's, the
 # JSON parses, has every member of a row in order, escapes what JSON
-# escapes, an empty list is [], and a failed write is exit 2.
+# escapes (controls too), writes amounts as segur_amount_format() does, an
+# empty list is [], and a failed write is exit 2.
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 segurctl init
@@ -39,9 +40,28 @@ grep -q '^		"ref":	"BC \\"2\\" \\\\ tab",$' "$T/list.json" ||
 expect_grep '^	}, {$' "$T/list.json"
 [ "$(tail -n 1 "$T/list.json")" = "	}]" ] || fail "end of the array"
 
+# Amounts are written from their digits: a cent, half a unit, whole units,
+# ten digits.
+for a in 0.01 0.5 12 1000000000; do
+	jq ".commande.montantSegurHT = $a" "$T/line.json" >"$T/amount.json"
+	expect_exit 0 segurctl request add --ref "AM-$a" "$T/amount.json"
+done
+expect_exit 0 segurctl request list --json --state draft
+[ "$(jq -c '[.[4:][] | .montantSegurHT]' "$T/out")" = \
+    '["0.01","0.50","12.00","1000000000.00"]' ] ||
+    fail "amounts: $(jq -c '[.[] | .montantSegurHT]' "$T/out")"
+# A control character (none comes in by the CLI; a hand edit of the
+# database, say) is escaped as cJSON escapes it.
+sqlite3 "$SEGUR_DB" "UPDATE request SET numero_asp = 'X' || char(9) ||
+    char(1) || '\"' WHERE ref = 'AM-12'"
+expect_exit 0 segurctl request list --json --state draft
+[ "$(jq -r '.[6].numeroASP' "$T/out")" = "$(printf 'X\t\001"')" ] ||
+    fail "control: $(jq '.[6].numeroASP' "$T/out")"
+expect_grep '^		"numeroASP":	"X\\t\\u0001\\"",$' "$T/out"
+
 # The text lines are printf's columns of the same values.
 expect_exit 0 segurctl request list --state draft
-tail -n +2 "$T/out" >"$T/lines"
+tail -n +2 "$T/out" | head -n 4 >"$T/lines"
 jq -r '.[] | [.ref, .state, .numeroAns, (.montantSegurHT // "-"),
     (.numeroEditeur // "-"), (.numeroASP // "-"), .updatedAt] | @tsv' \
     "$T/list.json" |
