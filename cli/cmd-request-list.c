@@ -230,7 +230,7 @@ json_view(char *p, const struct segur_request_view *v, int first)
 	char		 b[32];
 	size_t		 nb = 0;
 
-	if (v->montant_cents >= 0)
+	if (v->montant_cents >= 0 && v->ncents > 0)
 		nb = json_amount(v, b);
 	if (!first)
 		p = put_bytes(p, ", ", 2);
@@ -240,9 +240,18 @@ json_view(char *p, const struct segur_request_view *v, int first)
 	    v->nnumero_ans, 0);
 	if (s == NULL)
 		s = "?";
-	p = json_member(p, JSON_KEY("state"), s, strlen(s), 0);
-	p = json_member(p, JSON_KEY("montantSegurHT"), nb > 0 ? b : NULL, nb,
-	    0);
+	/* The state's name and the amount's digits need no escaping. */
+	p = put_bytes(p, JSON_KEY("state"));
+	*p++ = '"';
+	p = put_bytes(p, s, strlen(s));
+	p = put_bytes(p, "\",\n", 3);
+	p = put_bytes(p, JSON_KEY("montantSegurHT"));
+	if (nb > 0) {
+		*p++ = '"';
+		p = put_bytes(p, b, nb);
+		p = put_bytes(p, "\",\n", 3);
+	} else
+		p = put_bytes(p, "null,\n", 6);
 	p = json_member(p, JSON_KEY("numeroEditeur"), v->nnumero_editeur > 0 ?
 	    v->numero_editeur : NULL, v->nnumero_editeur, 0);
 	p = json_member(p, JSON_KEY("numeroASP"), v->nnumero_asp > 0 ?

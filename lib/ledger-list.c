@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <sqlite3.h>
 
@@ -171,10 +172,13 @@ raw_from_stmt(sqlite3_stmt *st, int state, int prev, struct list_raw *r)
 /* Rows kept as copies: records of a header and its bytes, one after the
  * other in buf, each starting at off[i]. */
 struct list_recs {
-	char		*buf;		/* owned */
+	char		*buf;		/* owned, unless map */
 	size_t		 len, size;
-	size_t		*off;		/* owned */
+	size_t		*off;		/* owned, unless map */
 	size_t		 n, cap;
+	void		*map;		/* owned: off and buf at once, of
+					   map_len bytes, never grown */
+	size_t		 map_len;
 };
 
 /* A record's header; list_row, numero_asp and updated_at follow. */
@@ -198,6 +202,8 @@ recs_add(struct list_recs *s, const struct list_raw *r)
 
 	if (r->nrow > UINT32_MAX || r->nasp > UINT32_MAX ||
 	    r->nat > UINT32_MAX)
+		return (-1);
+	if (s->map != NULL && (s->n == s->cap || s->len + need > s->size))
 		return (-1);
 	if (s->n == s->cap) {
 		sz = s->cap > 0 ? s->cap * 2 : SEGUR__LIST_BATCH;
@@ -263,11 +269,46 @@ recs_truncate(struct list_recs *s, size_t n)
 	}
 }
 
+/* The helper's room, for LIST_HELP_MAX rows of this many bytes in all. */
+#define LIST_KEEP_BYTES	((size_t)32 << 20)
+
+/*
+ * Reserves the room of the helper's rows at once: address space, whose
+ * pages come as they are first written, advised to the kernel as huge
+ * pages (a helper's 70,000 rows wrote 2,500 pages of 4 KB, and their
+ * faults were a sixth of its time). -1 if it cannot: the room then grows
+ * as the caller's does.
+ */
+static int
+recs_reserve(struct list_recs *s)
+{
+	size_t	 noff = LIST_HELP_MAX * sizeof(*s->off);
+	void	*p;
+
+	p = mmap(NULL, noff + LIST_KEEP_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	/* Only advice: a kernel without huge pages faults 4 KB at a time. */
+	(void)madvise(p, noff + LIST_KEEP_BYTES, MADV_HUGEPAGE);
+	s->map = p;
+	s->map_len = noff + LIST_KEEP_BYTES;
+	s->off = p;
+	s->cap = LIST_HELP_MAX;
+	s->buf = (char *)p + noff;
+	s->size = LIST_KEEP_BYTES;
+	return (0);
+}
+
 static void
 recs_release(struct list_recs *s)
 {
-	free(s->buf);
-	free(s->off);
+	if (s->map != NULL)
+		munmap(s->map, s->map_len);
+	else {
+		free(s->buf);
+		free(s->off);
+	}
 	memset(s, 0, sizeof(*s));
 }
 
@@ -796,6 +837,7 @@ helper_main(void *arg)
 	    sqlite3_prepare_v2(db, h->sql, -1, &st, NULL) != SQLITE_OK)
 		goto done;
 	list_bind(st, h->f);
+	(void)recs_reserve(&h->kept);
 	/* A caller done while this end opened: nothing to read. */
 	pthread_mutex_lock(&h->meet.mu);
 	end = h->meet.stop;
