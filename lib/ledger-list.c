@@ -30,15 +30,22 @@
 
 /*
  * What a list reads of each entry of request_list: the list_row, ASP's
- * number, the time of the last change and the id, and the state when the
- * list does not filter on it (SQLite's decoding of each column read is
- * most of a long list). The id orders rows of the same second, which both
- * ends of a list compare. The software's numeroAns is not joined: a JOIN
- * costs a B-tree seek per row for a table of a handful of rows, so lists
- * resolve software_id through a map read once per call (struct ans_map).
+ * number and the time of the last change; then the state when the list
+ * does not filter on it, and the id when it needs it (struct list_cols).
+ * SQLite's decoding of each column read is most of a long list. The id
+ * orders rows of the same second, which the two ends of a list compare,
+ * and rows show it; a text list read by one end does without. The
+ * software's numeroAns is not joined: a JOIN costs a B-tree seek per row
+ * for a table of a handful of rows, so lists resolve software_id through a
+ * map read once per call (struct ans_map).
  */
-#define ROW_COLUMNS	"r.list_row, r.numero_asp, r.updated_at, r.id"
-#define COL_STATE	4
+#define ROW_COLUMNS	"r.list_row, r.numero_asp, r.updated_at"
+
+/* Where a list statement's other columns are: -1 when not selected. */
+struct list_cols {
+	int	 state;		/* r.state, unless the list filters on it */
+	int	 id;		/* r.id, when the list needs it */
+};
 
 /* Rows a helper keeps at most (about 110 bytes each): past that, the
  * caller reads on. */
@@ -140,22 +147,24 @@ struct list_raw {
  * state). -1 for a name this build does not know.
  */
 static int
-stmt_state(sqlite3_stmt *st, int state, int prev)
+stmt_state(sqlite3_stmt *st, const struct list_cols *c, int state, int prev)
 {
 	const char	*s, *name;
 
 	if (state >= 0)
 		return (state);
-	s = (const char *)sqlite3_column_text(st, COL_STATE);
+	s = (const char *)sqlite3_column_text(st, c->state);
 	name = prev >= 0 ? segur_state_name((enum segur_state)prev) : NULL;
 	if (s != NULL && name != NULL && strcmp(s, name) == 0)
 		return (prev);
 	return (segur_state_parse(s));
 }
 
-/* The row at st into r; state as stmt_state(), prev the last row's. */
+/* The row at st, whose columns are c, into r; state as stmt_state(), prev
+ * the last row's; id 0 when not selected. */
 static void
-raw_from_stmt(sqlite3_stmt *st, int state, int prev, struct list_raw *r)
+raw_from_stmt(sqlite3_stmt *st, const struct list_cols *c, int state,
+    int prev, struct list_raw *r)
 {
 	/* Each text, then its size: SQLite's order (no conversion
 	 * between). */
@@ -165,8 +174,8 @@ raw_from_stmt(sqlite3_stmt *st, int state, int prev, struct list_raw *r)
 	r->nasp = (size_t)sqlite3_column_bytes(st, 1);
 	r->at = sqlite3_column_blob(st, 2);
 	r->nat = (size_t)sqlite3_column_bytes(st, 2);
-	r->id = sqlite3_column_int64(st, 3);
-	r->state = stmt_state(st, state, prev);
+	r->id = c->id >= 0 ? sqlite3_column_int64(st, c->id) : 0;
+	r->state = stmt_state(st, c, state, prev);
 }
 
 /* Rows kept as copies: records of a header and its bytes, one after the
@@ -365,7 +374,6 @@ list_view(const struct list_raw *r, struct ans_map *map,
 		return (-1);
 	if ((ans = ans_map_get(map, (int64_t)num[0])) == NULL)
 		return (1);
-	v->id = r->id;
 	v->state = (enum segur_state)r->state;
 	v->numero_ans = ans->numero_ans;
 	v->nnumero_ans = ans->len;
@@ -396,12 +404,12 @@ copy_n(char *dst, size_t sz, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
-/* Fills row from v; without id and creation time when line_only. */
+/* Fills row but its id from v; without the creation time when
+ * line_only. */
 static void
 view_row(const struct segur_request_view *v, int line_only,
     struct segur_request_row *row)
 {
-	row->id = line_only ? 0 : v->id;
 	copy_n(row->ref, sizeof(row->ref), v->ref, v->nref);
 	copy_n(row->numero_ans, sizeof(row->numero_ans), v->numero_ans,
 	    v->nnumero_ans);
@@ -623,91 +631,12 @@ list_emit(struct segur_ledger *l, struct ans_map *map, struct list_to *o,
 	if (o->view_fn != NULL)
 		return (o->view_fn(o->arg, &v));
 	view_row(&v, o->line_only, &o->row);
+	o->row.id = o->line_only ? 0 : r->id;
 	return (o->row_fn(o->arg, &o->row));
 }
 
 /* ------------------------------------------------------------------ */
-/* The query. */
-
-/*
- * The list's SQL for f into sql, oldest change first, or newest first
- * when desc (the helper's end).
- */
-static int
-list_sql(const struct segur_request_filter *f, int desc,
-    struct segur_buf *sql)
-{
-	const char	*sep = " WHERE ";
-	int		 rc;
-
-	/* Only fixed fragments go into the SQL; values are bound. */
-	rc = segur_buf_addf(sql, "SELECT " ROW_COLUMNS "%s FROM request r",
-	    f->state < 0 ? ", r.state" : "");
-	if (rc == 0 && f->state >= 0) {
-		rc = segur_buf_addf(sql, "%sr.state = ?", sep);
-		sep = " AND ";
-	}
-	if (rc == 0 && f->og != NULL) {
-		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
-		    "request_esms WHERE finess_juridique = ?)", sep);
-		sep = " AND ";
-	}
-	if (rc == 0 && f->esms != NULL) {
-		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
-		    "request_esms WHERE finess_geo = ?)", sep);
-		sep = " AND ";
-	}
-	if (rc == 0 && f->since != NULL)
-		rc = segur_buf_addf(sql, "%sr.updated_at >= ?", sep);
-	if (rc == 0)
-		rc = segur_buf_adds(sql, desc ?
-		    " ORDER BY r.updated_at DESC, r.id DESC" :
-		    " ORDER BY r.updated_at, r.id");
-	if (rc == 0 && f->limit > 0)
-		rc = segur_buf_adds(sql, " LIMIT ?");
-	return (rc);
-}
-
-/* Binds f's values to st, in list_sql()'s order. */
-static void
-list_bind(sqlite3_stmt *st, const struct segur_request_filter *f)
-{
-	int	 i = 1;
-
-	if (f->state >= 0)
-		segur__bind_text(st, i++, segur_state_name(
-		    (enum segur_state)f->state));
-	if (f->og != NULL)
-		segur__bind_text(st, i++, f->og);
-	if (f->esms != NULL)
-		segur__bind_text(st, i++, f->esms);
-	if (f->since != NULL)
-		segur__bind_text(st, i++, f->since);
-	if (f->limit > 0)
-		sqlite3_bind_int64(st, i++, f->limit > INT64_MAX ? INT64_MAX :
-		    (int64_t)f->limit);
-}
-
-/* The last event's id, read in the connection's transaction: the two
- * ends of a list read the same ledger when they read the same one (every
- * change of a request appends an event in its transaction). */
-static int
-last_event(sqlite3 *db, int64_t *id)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM event",
-	    -1, &st, NULL) != SQLITE_OK)
-		return (-1);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
-	return (rc == SQLITE_ROW ? 0 : -1);
-}
-
-/* ------------------------------------------------------------------ */
-/* Two ends. */
+/* Places in a list. */
 
 /* Where a list's end is: the updated_at and id of a row. */
 struct list_key {
@@ -744,6 +673,102 @@ key_cmp(const struct list_raw *r, const struct list_key *k)
 	return (r->id < k->id ? -1 : r->id > k->id);
 }
 
+/* ------------------------------------------------------------------ */
+/* The query. */
+
+/*
+ * The list's SQL for f into sql, oldest change first, or newest first
+ * when desc (the helper's end); with the id when with_id, and from the
+ * time of a place when after (a list going on from there: that time is
+ * then its lower bound, at or past since, and the caller skips the rows
+ * of that time up to the place). Where the columns past ROW_COLUMNS are
+ * into c.
+ */
+static int
+list_sql(const struct segur_request_filter *f, int desc, int with_id,
+    int after, struct segur_buf *sql, struct list_cols *c)
+{
+	const char	*sep = " WHERE ";
+	int		 rc, n = 3;
+
+	/* Only fixed fragments go into the SQL; values are bound. */
+	c->state = f->state < 0 ? n++ : -1;
+	c->id = with_id ? n : -1;
+	rc = segur_buf_addf(sql, "SELECT " ROW_COLUMNS "%s%s FROM request r",
+	    c->state >= 0 ? ", r.state" : "", c->id >= 0 ? ", r.id" : "");
+	if (rc == 0 && f->state >= 0) {
+		rc = segur_buf_addf(sql, "%sr.state = ?", sep);
+		sep = " AND ";
+	}
+	if (rc == 0 && f->og != NULL) {
+		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
+		    "request_esms WHERE finess_juridique = ?)", sep);
+		sep = " AND ";
+	}
+	if (rc == 0 && f->esms != NULL) {
+		rc = segur_buf_addf(sql, "%sr.id IN (SELECT request_id FROM "
+		    "request_esms WHERE finess_geo = ?)", sep);
+		sep = " AND ";
+	}
+	/* Not the row value (updated_at, id) > (?, ?): SQLite tests it at
+	 * every row, and seeks by since when there is one. */
+	if (rc == 0 && (f->since != NULL || after))
+		rc = segur_buf_addf(sql, "%sr.updated_at >= ?", sep);
+	if (rc == 0)
+		rc = segur_buf_adds(sql, desc ?
+		    " ORDER BY r.updated_at DESC, r.id DESC" :
+		    " ORDER BY r.updated_at, r.id");
+	if (rc == 0 && f->limit > 0)
+		rc = segur_buf_adds(sql, " LIMIT ?");
+	return (rc);
+}
+
+/* Binds f's values to st, and after's time unless NULL, in list_sql()'s
+ * order. */
+static void
+list_bind(sqlite3_stmt *st, const struct segur_request_filter *f,
+    const struct list_key *after)
+{
+	int	 i = 1;
+
+	if (f->state >= 0)
+		segur__bind_text(st, i++, segur_state_name(
+		    (enum segur_state)f->state));
+	if (f->og != NULL)
+		segur__bind_text(st, i++, f->og);
+	if (f->esms != NULL)
+		segur__bind_text(st, i++, f->esms);
+	if (after != NULL)
+		sqlite3_bind_text(st, i++, after->at, (int)after->nat,
+		    SQLITE_TRANSIENT);
+	else if (f->since != NULL)
+		segur__bind_text(st, i++, f->since);
+	if (f->limit > 0)
+		sqlite3_bind_int64(st, i++, f->limit > INT64_MAX ? INT64_MAX :
+		    (int64_t)f->limit);
+}
+
+/* The last event's id, read in the connection's transaction: the two
+ * ends of a list read the same ledger when they read the same one (every
+ * change of a request appends an event in its transaction). */
+static int
+last_event(sqlite3 *db, int64_t *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM event",
+	    -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Two ends. */
+
 /*
  * Where the two ends of a list meet. Each end reads list_batch rows, then,
  * holding mu, keeps those the other end has not: the caller those before
@@ -766,6 +791,7 @@ struct list_helper {
 	struct list_meet meet;
 	const char	*path;		/* borrowed: the ledger's */
 	const char	*sql;		/* borrowed: the newest-first SQL */
+	struct list_cols cols;		/* its columns */
 	const struct segur_request_filter *f;	/* borrowed */
 	int64_t		 last_event;	/* the caller's */
 	size_t		 batch;
@@ -836,7 +862,7 @@ helper_main(void *arg)
 	    last_event(db, &ev) != 0 || ev != h->last_event ||
 	    sqlite3_prepare_v2(db, h->sql, -1, &st, NULL) != SQLITE_OK)
 		goto done;
-	list_bind(st, h->f);
+	list_bind(st, h->f, NULL);
 	(void)recs_reserve(&h->kept);
 	/* A caller done while this end opened: nothing to read. */
 	pthread_mutex_lock(&h->meet.mu);
@@ -847,7 +873,8 @@ helper_main(void *arg)
 			if (sqlite3_step(st) != SQLITE_ROW)
 				end = 1;
 			else {
-				raw_from_stmt(st, h->f->state, prev, &r);
+				raw_from_stmt(st, &h->cols, h->f->state,
+				    prev, &r);
 				prev = r.state;
 				end = recs_add(&h->kept, &r) != 0;
 			}
@@ -874,11 +901,74 @@ struct list_ctx {
 	struct list_to	*o;
 	int		 can_help;	/* a helper may start */
 	size_t		 batch_n;	/* rows between two looks */
+	sqlite3_stmt	*st;		/* owned: the caller's statement */
+	struct list_cols cols;		/* its columns */
+	struct list_key	 skip;		/* when skipping: the rows up to it
+					   were handed out */
+	int		 skipping;
 	struct list_helper *h;		/* owned; NULL: the caller alone */
 	struct segur_buf desc;		/* the helper's SQL */
 	struct list_recs batch;		/* the caller's rows since its last
 					   look, while helped */
 };
+
+/*
+ * The place of last, the caller's last row, into k: with its id, read by
+ * its reference when the caller's statement has none (a list read alone
+ * does without: a tenth of its time).
+ */
+static int
+caller_place(struct list_ctx *x, const struct list_raw *last,
+    struct list_key *k)
+{
+	static const char *const q = "SELECT id FROM request WHERE ref = ?";
+	struct segur_request_view v;
+	struct list_raw	 r = *last;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (x->cols.id < 0) {
+		if (list_view(last, &x->map, &v) != 0 ||
+		    segur__stmt(x->l, q, &st, NULL) != 0)
+			return (-1);
+		sqlite3_bind_text(st, 1, v.ref, (int)v.nref, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		r.id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return (-1);
+	}
+	return (key_set(k, &r));
+}
+
+/*
+ * The caller's statement going on after k, with the ids its looks at the
+ * helper's end compare: replaces x->st, unless it already has them.
+ */
+static int
+caller_go_on(struct list_ctx *x, const struct list_key *k)
+{
+	struct segur_buf sql = SEGUR_BUF_INIT;
+	struct list_cols c;
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (x->cols.id >= 0)
+		return (0);
+	rc = list_sql(x->f, 0, 1, 1, &sql, &c) == 0 &&
+	    sqlite3_prepare_v2(x->l->db, sql.data, -1, &st, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+	segur_buf_release(&sql);
+	if (rc != 0)
+		return (-1);
+	list_bind(st, x->f, k);
+	sqlite3_finalize(x->st);
+	x->st = st;
+	x->cols = c;
+	x->skip = *k;
+	x->skipping = 1;
+	return (0);
+}
 
 /*
  * Starts a helper after the caller handed out rows up to last. Failing to
@@ -893,9 +983,15 @@ helper_start(struct list_ctx *x, const struct list_raw *last)
 		return;
 	/* The caller's snapshot: its transaction's, since the first read. */
 	if (last_event(x->l->db, &h->last_event) != 0 ||
-	    list_sql(x->f, 1, &x->desc) != 0 ||
-	    key_set(&h->meet.lo, last) != 0 ||
+	    list_sql(x->f, 1, 1, 0, &x->desc, &h->cols) != 0 ||
+	    caller_place(x, last, &h->meet.lo) != 0 ||
 	    pthread_mutex_init(&h->meet.mu, NULL) != 0) {
+		free(h);
+		return;
+	}
+	/* last's bytes are x->st's, gone once it is replaced. */
+	if (caller_go_on(x, &h->meet.lo) != 0) {
+		pthread_mutex_destroy(&h->meet.mu);
 		free(h);
 		return;
 	}
@@ -979,18 +1075,22 @@ helper_end(struct list_ctx *x, int rc, char **cause)
 	return (rc);
 }
 
-/* Steps st and hands each row out, starting a helper once the list is
+/* Steps x->st and hands each row out, starting a helper once the list is
  * long; the end of list_run(). */
 static int
-list_rows(struct list_ctx *x, sqlite3_stmt *st, char **cause)
+list_rows(struct list_ctx *x, char **cause)
 {
 	struct list_raw	 r;
 	size_t		 n = 0;
 	int		 rc, ret = 0, met = 0, prev = -1;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		raw_from_stmt(st, x->f->state, prev, &r);
+	while ((rc = sqlite3_step(x->st)) == SQLITE_ROW) {
+		raw_from_stmt(x->st, &x->cols, x->f->state, prev, &r);
 		prev = r.state;
+		/* Going on: the rows of the place's time up to it again. */
+		if (x->skipping && key_cmp(&r, &x->skip) <= 0)
+			continue;
+		x->skipping = 0;
 		if (x->h == NULL) {
 			if ((ret = list_emit(x->l, &x->map, x->o, &r,
 			    cause)) != 0)
@@ -1037,7 +1137,6 @@ list_run(struct segur_ledger *l, const struct segur_request_filter *f,
 {
 	struct segur_buf sql = SEGUR_BUF_INIT;
 	struct list_ctx	 x;
-	sqlite3_stmt	*st = NULL;
 	int		 rc, own = sqlite3_get_autocommit(l->db);
 
 	/* One read transaction: the software read and the rows agree. */
@@ -1054,18 +1153,21 @@ list_run(struct segur_ledger *l, const struct segur_request_filter *f,
 		goto done;
 	x.can_help = list_can_help(l, f, own);
 	x.batch_n = l->list_batch > 0 ? l->list_batch : 1;
-	if (list_sql(f, 0, &sql) != 0) {
+	/* Rows show their id; a helper reads it only once it starts. */
+	if (list_sql(f, 0, o->row_fn != NULL && !o->line_only, 0, &sql,
+	    &x.cols) != 0) {
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(l->db, sql.data, -1, &x.st, NULL) !=
+	    SQLITE_OK) {
 		rc = segur__db_error(l, cause, "list the requests");
 		goto done;
 	}
-	list_bind(st, f);
-	rc = list_rows(&x, st, cause);
+	list_bind(x.st, f, NULL);
+	rc = list_rows(&x, cause);
 done:
-	sqlite3_finalize(st);
+	sqlite3_finalize(x.st);
 	segur_buf_release(&sql);
 	segur_buf_release(&x.desc);
 	recs_release(&x.batch);

@@ -462,7 +462,6 @@ int	segur_ledger_request_lines(struct segur_ledger *l,
  * their number, not NUL-terminated (0 bytes: none), borrowed for the call.
  */
 struct segur_request_view {
-	int64_t		 id;
 	enum segur_state state;		/* (enum segur_state)-1: a name this
 					   build does not know */
 	int64_t		 montant_cents;	/* -1 when unknown (draft) */

@@ -1676,8 +1676,8 @@ gather_view(void *arg, const struct segur_request_view *v)
 {
 	struct gather	*g = arg;
 
-	assert_int_equal(segur_buf_addf(&g->b, "%" PRId64 " %d %" PRId64
-	    " %.*s|%.*s|%.*s|%.*s|%.*s|%.*s|%.*s\n", v->id, v->state,
+	assert_int_equal(segur_buf_addf(&g->b, "%d %" PRId64
+	    " %.*s|%.*s|%.*s|%.*s|%.*s|%.*s|%.*s\n", v->state,
 	    v->montant_cents, (int)v->nref, v->ref, (int)v->nnumero_ans,
 	    v->numero_ans, (int)v->ncents, v->cents,
 	    (int)v->nnumero_editeur, v->numero_editeur,
