@@ -1,7 +1,7 @@
 /*
  * ledger-request.c: software references, registering requests (with their
- * OGs, ESMS and documents), and the queries segurctl shows: list, show,
- * history, status.
+ * OGs, ESMS and documents), and the queries segurctl shows: show, history,
+ * status (lists: ledger-list.c).
  */
 #include <ctype.h>
 #include <inttypes.h>
