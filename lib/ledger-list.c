@@ -789,7 +789,8 @@ struct list_meet {
 struct list_helper {
 	pthread_t	 thread;
 	struct list_meet meet;
-	const char	*path;		/* borrowed: the ledger's */
+	const char	*path;		/* borrowed: the caller's connection's
+					   file, by its full name */
 	const char	*sql;		/* borrowed: the newest-first SQL */
 	struct list_cols cols;		/* its columns */
 	const struct segur_request_filter *f;	/* borrowed */
@@ -978,8 +979,13 @@ static void
 helper_start(struct list_ctx *x, const struct list_raw *last)
 {
 	struct list_helper *h;
+	/* SQLite's full name of the file: a relative one would change
+	 * meaning with the working directory. Borrowed from the caller's
+	 * connection, open until the helper is joined. */
+	const char	*file = sqlite3_db_filename(x->l->db, "main");
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if (file == NULL || file[0] == '\0' ||
+	    (h = calloc(1, sizeof(*h))) == NULL)
 		return;
 	/* The caller's snapshot: its transaction's, since the first read. */
 	if (last_event(x->l->db, &h->last_event) != 0 ||
@@ -996,7 +1002,7 @@ helper_start(struct list_ctx *x, const struct list_raw *last)
 		return;
 	}
 	h->meet.lo_set = 1;
-	h->path = x->l->path;
+	h->path = file;
 	h->sql = x->desc.data;
 	h->f = x->f;
 	h->batch = x->batch_n;
