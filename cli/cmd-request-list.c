@@ -78,18 +78,6 @@ json_stops8(uint64_t v)
 	    ((b - ONES) & ~b)) & HIGHS) != 0;
 }
 
-/* The n bytes of s, 4 to 8 of them, in one word: the first 4 and the last
- * 4, which overlap when n < 8. */
-static uint64_t
-json_word48(const unsigned char *s, size_t n)
-{
-	uint32_t	 lo, hi;
-
-	memcpy(&lo, s, 4);
-	memcpy(&hi, s + n - 4, 4);
-	return ((uint64_t)lo | (uint64_t)hi << 32);
-}
-
 /*
  * Copies the n bytes of s to p when none needs escaping (nearly always),
  * 8 at a time with a last word that overlaps the one before; returns the
@@ -116,10 +104,12 @@ json_plain(char *p, const unsigned char *s, size_t n)
 		return (p + n);
 	}
 	if (n >= 4) {
-		if (json_stops8(json_word48(s, n)))
-			return (NULL);
+		/* The first 4 bytes and the last 4, which overlap when
+		 * n < 8, tested as one word. */
 		memcpy(&lo, s, 4);
 		memcpy(&hi, s + n - 4, 4);
+		if (json_stops8((uint64_t)lo | (uint64_t)hi << 32))
+			return (NULL);
 		memcpy(p, &lo, 4);
 		memcpy(p + n - 4, &hi, 4);
 		return (p + n);

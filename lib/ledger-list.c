@@ -884,9 +884,6 @@ helper_main(void *arg)
 		from = h->kept.n;
 	}
 done:
-	pthread_mutex_lock(&h->meet.mu);
-	h->meet.stop = 1;
-	pthread_mutex_unlock(&h->meet.mu);
 	sqlite3_finalize(st);
 	if (db != NULL)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
@@ -1124,15 +1121,15 @@ list_rows(struct list_ctx *x, char **cause)
 /*
  * May a list have a helper? Not with a limit (the helper's end would be
  * the limit's), nor in the caller's own transaction (another connection
- * would not see its changes), nor for a database another connection cannot
- * open by its name.
+ * would not see its changes), nor for a URI, whose parameters a plain
+ * open would drop. (A database with no file, in memory, has no name for
+ * helper_start() to open.)
  */
 static int
 list_can_help(struct segur_ledger *l, const struct segur_request_filter *f,
     int own)
 {
 	return (own && f->limit == 0 && l->list_help_after > 0 &&
-	    l->path[0] != '\0' && strcmp(l->path, ":memory:") != 0 &&
 	    strncmp(l->path, "file:", 5) != 0);
 }
 
