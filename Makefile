@@ -60,7 +60,7 @@ test-asan: build-asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(CTEST) --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
-# The library starts a thread for a long list only (lib/ledger-list.c):
+# The library starts a thread for a long list only (lib/ledger/ledger-list.c):
 # the ledger's unit tests, which read lists from both ends, under TSan.
 build-tsan: bootstrap
 	$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DSEGUR_TSAN=ON

@@ -38,7 +38,7 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 
-#include "ledger-int.h"
+#include "ledger/ledger-int.h"
 
 #define LINES	200
 #define ROUNDS	15

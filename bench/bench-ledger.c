@@ -32,7 +32,7 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 
-#include "ledger-int.h"
+#include "ledger/ledger-int.h"
 
 #define NREQUESTS	1000000
 #define EVENTS_PER	5
@@ -480,7 +480,7 @@ main(int argc, char **argv)
 		snprintf(key, sizeof(key), "request list --state %s",
 		    segur_state_name(lists[k]));
 		/* How many of them the list's helper read from the end
-		 * (lib/ledger-list.c), in the last run. */
+		 * (lib/ledger/ledger-list.c), in the last run. */
 		snprintf(extra, sizeof(extra), "%zu rows, %zu from the end", n,
 		    l->list_helped);
 		report(key, t, c, 100, extra);

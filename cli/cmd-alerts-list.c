@@ -1,5 +1,5 @@
 /*
- * cmd-alerts-list.c: segurctl alerts list: the outbox (lib/outbox.c).
+ * cmd-alerts-list.c: segurctl alerts list: the outbox (lib/alerts/outbox.c).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * cmd-build.c: segurctl build: the ready requests of one numeroAns into
- * files to upload on the ASP portal (lib/build.c).
+ * files to upload on the ASP portal (lib/files/build.c).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * cmd-ingest.c: segurctl ingest FILE...: record the files ASP returned
- * (lib/ingest.c).
+ * (lib/files/ingest.c).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * cmd-record-balance-paid.c: segurctl record balance-paid: the balance is
- * paid and the request closed (lib/solde.c).
+ * paid and the request closed (lib/ledger/solde.c).
  */
 #include <getopt.h>
 #include <stdint.h>

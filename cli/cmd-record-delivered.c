@@ -1,7 +1,7 @@
 /*
  * cmd-record-delivered.c: segurctl record delivered: the prestation of an
  * advance is delivered, with its invoice and acceptance record, which makes
- * the request ready for its balance (lib/solde.c).
+ * the request ready for its balance (lib/ledger/solde.c).
  */
 #include <getopt.h>
 #include <stdint.h>

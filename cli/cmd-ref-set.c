@@ -1,6 +1,6 @@
 /*
  * cmd-ref-set.c: segurctl ref set: a setting of the programme
- * (solde-deadline-days), lib/solde.c.
+ * (solde-deadline-days), lib/ledger/solde.c.
  */
 #include <getopt.h>
 #include <stdio.h>

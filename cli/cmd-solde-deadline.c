@@ -1,6 +1,6 @@
 /*
  * cmd-solde-deadline.c: segurctl solde deadline: one request's balance
- * deadline, overriding the programme's (lib/solde.c).
+ * deadline, overriding the programme's (lib/ledger/solde.c).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * cmd-solde-list.c: segurctl solde list: the advances paid whose balance
- * is not requested yet, with the amounts and the deadline (lib/solde.c).
+ * is not requested yet, with the amounts and the deadline (lib/ledger/solde.c).
  * Also segurctl_parse_euros(), shared by the solde commands.
  */
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /*
  * cmd-solde-variables.c: segurctl solde variables: the documented
- * variables of balance templates (lib/template.c), as text or as the
+ * variables of balance templates (lib/files/template.c), as text or as the
  * Markdown table of docs/solde.md.
  */
 #include <getopt.h>

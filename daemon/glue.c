@@ -1,7 +1,7 @@
 /*
  * glue.c: what segurd asks of libsegur (glue.h).
  *
- *  - segurd_glue_process() is the library's ingest (lib/ingest.c), on the
+ *  - segurd_glue_process() is the library's ingest (lib/files/ingest.c), on the
  *    watcher's worker thread with a ledger handle of its own: the file
  *    is archived, recorded and removed from the inbox, or quarantined;
  *    rejections and anomalies are logged here and queued as alerts by

@@ -2,7 +2,7 @@
  * remind.h: the daily reminder check of segurd.
  *
  * A timer fires every day at [reminders] at (local time) and asks the
- * alerts' worker to run the check (lib/remind.c) for the local date; the
+ * alerts' worker to run the check (lib/alerts/remind.c) for the local date; the
  * check also runs at start-up when today's time has passed, since the
  * ledger records each reminder sent and nothing is sent twice.
  *

@@ -92,7 +92,7 @@ int	segur_ingest_file(struct segur_ledger *l, const char *path,
 
 void	segur_ingest_result_release(struct segur_ingest_result *r);
 
-/* Adopting files uploaded before the ledger existed (lib/adopt.c). */
+/* Adopting files uploaded before the ledger existed (lib/files/adopt.c). */
 struct segur_adopt_opts {
 	const char	*archive_dir;	/* the evidence archive */
 	const char	*documents_dir;	/* where the documents named in the

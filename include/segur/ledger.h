@@ -243,7 +243,7 @@ int	segur_ledger_operators(struct segur_ledger *l,
 void	segur_operator_free_array(struct segur_operator *a, size_t n);
 
 /* ------------------------------------------------------------------ */
-/* Requests and their state machine (lib/ledger-state.c draws it). */
+/* Requests and their state machine (lib/ledger/ledger-state.c draws it). */
 
 enum segur_state {
 	SEGUR_STATE_DRAFT = 0,

@@ -1,6 +1,6 @@
 -- 001-schema.sql: the ledger's tables (docs/internals/ledger.md).
 --
--- Applied by lib/ledger.c inside one BEGIN IMMEDIATE transaction that also
+-- Applied by lib/ledger/ledger.c inside one BEGIN IMMEDIATE transaction that also
 -- sets PRAGMA user_version = 1 and appends a "schema.migrate" event.
 -- Dates and times are UTC ISO 8601 text ("2026-11-27T13:35:02Z"), calendar
 -- dates "AAAA-MM-JJ"; amounts are integer cents.
@@ -54,7 +54,7 @@ CREATE TABLE esms (
 ) WITHOUT ROWID;
 
 -- One request per order form. state is enforced by the transition table of
--- lib/ledger-state.c; the CHECKs below hold what SQLite can hold.
+-- lib/ledger/ledger-state.c; the CHECKs below hold what SQLite can hold.
 CREATE TABLE request (
 	id		INTEGER PRIMARY KEY,
 	ref		TEXT NOT NULL UNIQUE

@@ -11,7 +11,7 @@
 -- answer_file_id). The copies, their allocations and their release cost
 -- about a tenth of an ingestion. The library never keeps a transaction
 -- after one of its statements failed (it rolls the whole of it back, see
--- UPDATE OR ROLLBACK in lib/ledger-state.c); so these statements now say
+-- UPDATE OR ROLLBACK in lib/ledger/ledger-state.c); so these statements now say
 -- OR ROLLBACK, and what could still abort one of them alone changes here:
 --
 -- 1. The two foreign keys are checked at COMMIT (DEFERRABLE INITIALLY

@@ -19,7 +19,7 @@
 -- so that a reader cuts it by the lengths and never looks for a separator
 -- (a reference may hold any printable character). Its writers in the
 -- library set it in the same statement as the columns it copies, with the
--- same expression (SEGUR__LIST_ROW in lib/ledger-int.h), and a CHECK keeps
+-- same expression (SEGUR__LIST_ROW in lib/ledger/ledger-int.h), and a CHECK keeps
 -- them equal: a row whose list_row says anything else is refused, whoever
 -- writes it. SQLite evaluates a CHECK only when the statement changes a
 -- column it names, so that a change of state pays nothing for it.

@@ -26,8 +26,8 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 
-#include "audit-int.h"
-#include "ledger-int.h"
+#include "audit/audit-int.h"
+#include "ledger/ledger-int.h"
 
 #define ANS	"2023000042"
 #define SIRET	"38042372300028"

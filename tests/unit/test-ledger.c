@@ -27,7 +27,7 @@
 #include "segur/util.h"
 #include "segur/validate.h"
 
-#include "ledger-int.h"
+#include "ledger/ledger-int.h"
 
 #define ANS	"2023000042"
 #define SIRET	"38042372300028"
@@ -1735,7 +1735,7 @@ add_many(struct segur_ledger *l, int n)
 
 /*
  * A long list is read from both ends, the caller's connection forward and
- * a helper's backward (lib/ledger-list.c): whatever the helper's start, its
+ * a helper's backward (lib/ledger/ledger-list.c): whatever the helper's start, its
  * pace against the caller's and the rows between their looks, every list
  * (lines, rows, views; by state, all, since a date) is the one the caller
  * reads alone, row for row, and the helper did read some of them.

@@ -19,7 +19,7 @@
 #include "segur/ledger.h"
 #include "segur/outbox.h"
 
-#include "ledger-int.h"
+#include "ledger/ledger-int.h"
 
 struct fixture {
 	char			 dir[256];

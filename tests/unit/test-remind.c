@@ -23,7 +23,7 @@
 #include "segur/remind.h"
 #include "segur/solde.h"
 
-#include "ledger-int.h"
+#include "ledger/ledger-int.h"
 
 struct fixture {
 	char			 dir[256];

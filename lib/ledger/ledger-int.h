@@ -1,0 +1,207 @@
+/*
+ * ledger-int.h: what the ledger's files (lib/ledger*.c) and the lib modules
+ * built on it (build, ingest) share. Not installed; not for segurctl.
+ */
+#ifndef SEGUR_LEDGER_INT_H
+#define SEGUR_LEDGER_INT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "segur/ledger.h"
+
+/* Prepared statements kept for the life of the handle, by SQL text. */
+#define SEGUR__STMT_CACHE	64
+
+struct segur_ledger {
+	sqlite3		*db;
+	char		*path;		/* owned */
+	char		*actor;		/* owned */
+	int		 depth;		/* transaction nesting level */
+	int		 version;	/* PRAGMA user_version */
+	int64_t		 validate_self;	/* request excluded from
+					   finess_geo_live */
+	struct {
+		const char	*sql;	/* static string, compared by address */
+		sqlite3_stmt	*stmt;
+	}		 cache[SEGUR__STMT_CACHE];
+	size_t		 ncache;
+	int64_t		 last_id;	/* the last event, when last_known: */
+	char		 last_hash[65];	/* kept from our own append inside the
+					   transaction that holds the write
+					   lock; forgotten at every begin and
+					   rollback */
+	int		 last_known;
+	EVP_MD		*sha256;	/* owned; NULL until the first event */
+	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
+	time_t		 now_t;		/* segur__ledger_now_l()'s last second */
+	char		 now_text[24];	/* and its text, "" before the first */
+	size_t		 list_help_after; /* rows a list reads before it
+					   starts a helper; 0: never */
+	size_t		 list_batch;	/* rows between two looks of a list's
+					   ends at each other */
+	size_t		 list_helped;	/* rows the last list's helper read,
+					   that the caller handed out */
+};
+
+/*
+ * The SQL of a request's list_row (migration 008) from the SQL of the
+ * columns it copies: software_id, montant_cents, ref, numero_editeur,
+ * created_at (column names, or the parameters a statement sets them to).
+ * Every statement that writes one of those columns sets list_row =
+ * SEGUR__LIST_ROW(...) too; the table's CHECK is the same expression over
+ * the columns, and refuses anything else. numero_asp is not in it: it is
+ * set when ASP's answer is ingested, 200 times a file, and the list index
+ * holds it apart, so that ingesting computes no list_row.
+ */
+#define SEGUR__LIST_ROW(sw, m, ref, ed, cr)				\
+	"printf('%d %d %d %d %s%s%s', " sw ", coalesce(" m ", 0), "	\
+	"length(CAST(" ref " AS BLOB)), coalesce(length(CAST(" ed " AS "	\
+	"BLOB)), 0), " ref ", " ed ", " cr ")"
+
+/*
+ * A list's defaults (lib/ledger/ledger-list.c): rows it reads alone before it
+ * starts a helper reading from its end, and rows each end reads between
+ * two looks at the other. A helper's start (a thread, a connection, the
+ * schema read: 1.5 to 4.5 ms measured) costs more than it saves a list of
+ * 10,000 to 30,000 rows, which takes 7 to 20 ms alone (measured with the
+ * helper starting after 4,096 and 16,384 rows: 1 to 4 ms slower); from
+ * 60,000 rows on it pays. Tests lower them on their handle.
+ */
+#define SEGUR__LIST_HELP_AFTER	32768
+#define SEGUR__LIST_BATCH	256
+
+/* The current UTC time, "2026-11-27T13:35:02Z". */
+void	segur__ledger_now(char buf[24]);
+
+/*
+ * The same, formatted once per second and handle: an ingested line asks
+ * for the time three times, and strftime() showed in its profile.
+ */
+void	segur__ledger_now_l(struct segur_ledger *l, char buf[24]);
+
+/* Today as "AAAA-MM-JJ" (UTC). */
+void	segur__ledger_today(char buf[11]);
+
+/*
+ * A prepared statement for sql, a string of static storage: cached and
+ * reset by the next call with the same sql. Borrowed until close.
+ */
+int	segur__stmt(struct segur_ledger *l, const char *sql,
+	    sqlite3_stmt **out, char **cause);
+
+/* SEGUR_EDB (or SEGUR_EBUSY) with SQLite's message in *cause. */
+int	segur__db_error(struct segur_ledger *l, char **cause, const char *what);
+
+/* Binds text or NULL. */
+int	segur__bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* A malloc'ed copy of column i, NULL for NULL; *oom set on failure. */
+char	*segur__column_dup(sqlite3_stmt *st, int i, int *oom);
+
+/*
+ * Appends one event to the log, chained to the last one. Must run inside a
+ * transaction. before and after are JSON texts or NULL; request_id 0 for
+ * none.
+ */
+int	segur__event_append(struct segur_ledger *l, const char *action,
+	    const char *entity, const char *key, int64_t request_id,
+	    const char *before, const char *after, char **cause);
+
+/* Runs one statement without result rows (schema, pragmas). */
+int	segur__exec(struct segur_ledger *l, const char *sql, char **cause);
+
+/* Migrates to version target (tests use it to build older ledgers). */
+int	segur__ledger_migrate(struct segur_ledger *l, int target,
+	    char **cause);
+
+/* Opens without migrating or checking the version (tests). */
+int	segur__ledger_open_raw(const char *path, struct segur_ledger **out,
+	    char **cause);
+
+/* The request's id and state by reference; SEGUR_ENOENT if unknown. */
+int	segur__request_find(struct segur_ledger *l, const char *ref,
+	    int64_t *id, enum segur_state *state, char **cause);
+
+/*
+ * The one place where a request changes state: checks the transition
+ * table, updates the row (extra SQL assignments done by the caller before),
+ * and logs "request.state" with before and after. Inside a transaction.
+ */
+int	segur__request_transition(struct segur_ledger *l, int64_t id,
+	    const char *ref, enum segur_state from, enum segur_state to,
+	    const char *detail_json, char **cause);
+
+/* ASP's answer to one attempt, for segur__attempt_answer(). */
+struct segur__answer {
+	int64_t		 attempt_id;
+	int64_t		 request_id;
+	const char	*ref;
+	const char	*numero_editeur;
+	const char	*numero_asp;	/* NULL: rejected */
+	const char	*code;		/* verbatim, may be NULL */
+	const char	*label;		/* verbatim, may be NULL */
+	int64_t		 file_id;	/* the answer's file; 0 for none */
+	enum segur_state state;		/* the request's, read in this
+					   transaction */
+};
+
+/*
+ * segur_ledger_attempt_answer() for a caller that already found the
+ * attempt, inside its transaction and without a savepoint of its own (the
+ * ingestion of a 200-line answer would pay one per line). Every refusal
+ * (SEGUR_ESTATE: not a transition the table allows, or the attempt no
+ * longer pending; SEGUR_EEXIST: numeroASP given to another request) comes
+ * before the first change and leaves the transaction as it was; after any
+ * other error the caller must roll the whole transaction back.
+ */
+int	segur__attempt_answer(struct segur_ledger *l,
+	    const struct segur__answer *an, char **cause);
+
+/* A CSV file read whole (lib/ledger/ledger-csv.c). */
+struct segur__csv_row {
+	char		**f;		/* owned fields, NUL-terminated */
+	size_t		 n;
+	long		 row;		/* 1-based record number; header: 1 */
+};
+
+struct segur__csv {
+	struct segur__csv_row *rows;	/* owned; rows[0] is the header */
+	size_t		 nrows;
+	char		 delim;		/* ';' or ',' */
+};
+
+/*
+ * Reads buf[0..len) as CSV: UTF-8 with or without BOM, ';' or ',' (the one
+ * the header line uses most), quotes as RFC 4180. Findings (bad quoting,
+ * text that is not UTF-8) go to errors; returns SEGUR_EINVAL when there
+ * are some, SEGUR_ENOMEM, or 0.
+ */
+int	segur__csv_read(const char *buf, size_t len, struct segur__csv *out,
+	    struct segur_csv_errors *errors);
+void	segur__csv_release(struct segur__csv *c);
+
+/* Adds a finding; SEGUR_ENOMEM if it could not. */
+int	segur__csv_error(struct segur_csv_errors *e, long row,
+	    const char *column, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Finds each of names[0..n) in the header (case-insensitive, spaces and
+ * '-' read as '_'): idx[i] gets its column or -1. A name whose required[i]
+ * is set and that is missing is a finding on row 1.
+ */
+int	segur__csv_columns(const struct segur__csv *c, const char *const *names,
+	    const int *required, int *idx, size_t n,
+	    struct segur_csv_errors *errors);
+
+/* Field idx of row r, "" when the row is short or idx is -1. */
+const char *segur__csv_field(const struct segur__csv_row *r, int idx);
+
+/* Is s a FINESS: 9 digits, or 2A/2B and 7 digits? */
+int	segur__finess_ok(const char *s);
+
+#endif /* SEGUR_LEDGER_INT_H */

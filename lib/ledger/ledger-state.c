@@ -1,0 +1,968 @@
+/*
+ * ledger-state.c: the life of a request, in one place.
+ *
+ * Every change of a request's state goes through segur__request_transition(),
+ * which refuses anything not in transitions[] below and logs a
+ * "request.state" event in the same transaction.
+ *
+ *   request_add()
+ *        |
+ *        v        request_promote()         attempt_new() (build)
+ *   +---------+  (validates clean)  +-------+ numeroEditeur  +-----------+
+ *   |  draft  |-------------------->| ready |--------------->| submitted |
+ *   +---------+                     +-------+                +-----------+
+ *                                       ^        attempt_answer() |  |
+ *                                       |        (ingest)         |  |
+ *                    request_promote()  |   +----------+          |  |
+ *                    (resubmission,     +---| rejected |<---------+  |
+ *                     validates clean)      +----------+             |
+ *                                                          +----------+
+ *                                                          | accepted |
+ *                                                          +----------+
+ *                              record(REFUSAL)  +---------+  |    |
+ *                                          +----| refused |<-+    | record(GRANT)
+ *                                          |    +---------+       v
+ *                                          |              +---------+
+ *                                          |              | granted |
+ *                                          |              +---------+
+ *                                          |                   | record(ADVANCE_PAID)
+ *                                          |                   v
+ *                                          |            +--------------+
+ *                                          |            | advance_paid |
+ *                                          |            +--------------+
+ *                                          |                   | record(BALANCE_REQUESTED)
+ *                                          |                   v
+ *                                          |          +-------------------+
+ *                                          |          | balance_requested |<--+
+ *                                          |          +-------------------+   |
+ *                                          |      record(BALANCE_ACCEPTED) |  | record(BALANCE_REJECTED)
+ *                                          |                   v           v  |
+ *                                          |  +------------------+ +------------------+
+ *                                          |  | balance_accepted | | balance_rejected |
+ *                                          |  +------------------+ +------------------+
+ *                                          |          | record(BALANCE_PAID)    record(BALANCE_REQUESTED)
+ *                                          |          v
+ *                                          |  +--------------+ record(CLOSE) +--------+
+ *                                          |  | balance_paid |-------------->| closed |
+ *                                          |  +--------------+               +--------+
+ *
+ *   request_withdraw() (ops, with a reason): draft, ready, rejected,
+ *   accepted, granted -> withdrawn.
+ *   request_edit() (new content): ready -> draft, to be validated again;
+ *   a draft or a rejected request keeps its state.
+ *
+ *   Balances (lib/ledger/solde.c, lib/files/solde-build.c): a delivery recorded on an
+ *   advance_paid request (or on a balance_rejected one, to correct it)
+ *   makes it ready for its balance; that is a fact (table delivery), not a
+ *   state. solde build records BALANCE_REQUESTED, ingest of ASP's answer
+ *   BALANCE_ACCEPTED or _REJECTED, and segur_solde_paid() BALANCE_PAID then
+ *   CLOSE in one transaction: no request rests in balance_paid.
+ *
+ * What holds in each state (CHECKs of sql/migrations/001-schema.sql hold
+ * the starred facts):
+ *   draft              content is a JSON object, maybe not valid yet; no
+ *                      attempt; amount and regime may be unknown.
+ *   ready              content validated clean with the ledger's
+ *                      reference data*; amount and regime known*; the
+ *                      attempts, if any, are all rejected.
+ *   submitted          exactly one pending attempt*, holding a fresh
+ *                      numeroEditeur.
+ *   accepted           the last attempt is accepted; numeroASP known* and
+ *                      unique*.
+ *   rejected           the last attempt is rejected, ASP's code and label
+ *                      kept; nothing pending.
+ *   granted, refused   a decision row of that kind exists.
+ *   advance_paid ...   a decision row per step, with its date and, for
+ *                      payments, its amount*.
+ *   closed, refused,   final: no transition leaves them.
+ *   withdrawn          final; the reason is kept* (and only there*).
+ * In every state the request row stays: requests are never deleted*, and
+ * no numeroEditeur is ever released*.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "segur/amount.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+#include "ledger/ledger-int.h"
+
+static const char *const state_names[SEGUR_STATE_COUNT] = {
+	"draft", "ready", "submitted", "accepted", "rejected", "granted",
+	"refused", "advance_paid", "balance_requested", "balance_accepted",
+	"balance_rejected", "balance_paid", "closed", "withdrawn"
+};
+
+/* The transition table: the only changes of state there are. */
+static const struct transition {
+	enum segur_state	 from;
+	enum segur_state	 to;
+	const char		*by;	/* the function that performs it */
+} transitions[] = {
+	{ SEGUR_STATE_DRAFT, SEGUR_STATE_READY, "segur_ledger_request_promote" },
+	{ SEGUR_STATE_READY, SEGUR_STATE_DRAFT, "segur_ledger_request_edit" },
+	{ SEGUR_STATE_READY, SEGUR_STATE_SUBMITTED, "segur_ledger_attempt_new" },
+	{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_ACCEPTED,
+	    "segur_ledger_attempt_answer" },
+	{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_REJECTED,
+	    "segur_ledger_attempt_answer" },
+	{ SEGUR_STATE_REJECTED, SEGUR_STATE_READY,
+	    "segur_ledger_request_promote" },
+	{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_GRANTED, "segur_ledger_record" },
+	{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_REFUSED, "segur_ledger_record" },
+	{ SEGUR_STATE_GRANTED, SEGUR_STATE_ADVANCE_PAID,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_ADVANCE_PAID, SEGUR_STATE_BALANCE_REQUESTED,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_ACCEPTED,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_REJECTED,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_BALANCE_REJECTED, SEGUR_STATE_BALANCE_REQUESTED,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_BALANCE_ACCEPTED, SEGUR_STATE_BALANCE_PAID,
+	    "segur_ledger_record" },
+	{ SEGUR_STATE_BALANCE_PAID, SEGUR_STATE_CLOSED, "segur_ledger_record" },
+	{ SEGUR_STATE_DRAFT, SEGUR_STATE_WITHDRAWN,
+	    "segur_ledger_request_withdraw" },
+	{ SEGUR_STATE_READY, SEGUR_STATE_WITHDRAWN,
+	    "segur_ledger_request_withdraw" },
+	{ SEGUR_STATE_REJECTED, SEGUR_STATE_WITHDRAWN,
+	    "segur_ledger_request_withdraw" },
+	{ SEGUR_STATE_ACCEPTED, SEGUR_STATE_WITHDRAWN,
+	    "segur_ledger_request_withdraw" },
+	{ SEGUR_STATE_GRANTED, SEGUR_STATE_WITHDRAWN,
+	    "segur_ledger_request_withdraw" },
+};
+
+/* What each record kind moves the request to. */
+static const enum segur_state record_target[] = {
+	[SEGUR_RECORD_GRANT] = SEGUR_STATE_GRANTED,
+	[SEGUR_RECORD_REFUSAL] = SEGUR_STATE_REFUSED,
+	[SEGUR_RECORD_ADVANCE_PAID] = SEGUR_STATE_ADVANCE_PAID,
+	[SEGUR_RECORD_BALANCE_REQUESTED] = SEGUR_STATE_BALANCE_REQUESTED,
+	[SEGUR_RECORD_BALANCE_ACCEPTED] = SEGUR_STATE_BALANCE_ACCEPTED,
+	[SEGUR_RECORD_BALANCE_REJECTED] = SEGUR_STATE_BALANCE_REJECTED,
+	[SEGUR_RECORD_BALANCE_PAID] = SEGUR_STATE_BALANCE_PAID,
+	[SEGUR_RECORD_CLOSE] = SEGUR_STATE_CLOSED,
+};
+
+static const char *const record_names[] = {
+	"grant", "refusal", "advance_paid", "balance_requested",
+	"balance_accepted", "balance_rejected", "balance_paid", "close"
+};
+
+const char *
+segur_state_name(enum segur_state s)
+{
+	if ((int)s < 0 || s >= SEGUR_STATE_COUNT)
+		return (NULL);
+	return (state_names[s]);
+}
+
+int
+segur_state_parse(const char *name)
+{
+	char	 buf[32];
+	size_t	 i;
+	int	 s;
+
+	if (name == NULL || strlen(name) >= sizeof(buf))
+		return (-1);
+	for (i = 0; name[i] != '\0'; i++)
+		buf[i] = (char)(name[i] == '-' ? '_' : name[i]);
+	buf[i] = '\0';
+	for (s = 0; s < SEGUR_STATE_COUNT; s++)
+		if (strcmp(buf, state_names[s]) == 0)
+			return (s);
+	return (-1);
+}
+
+int
+segur_state_allowed(enum segur_state from, enum segur_state to)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (transitions[i].from == from && transitions[i].to == to)
+			return (1);
+	return (0);
+}
+
+int
+segur_state_final(enum segur_state s)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (transitions[i].from == s)
+			return (0);
+	return (1);
+}
+
+int
+segur__request_find(struct segur_ledger *l, const char *ref, int64_t *id,
+    enum segur_state *state, char **cause)
+{
+	static const char *const q =
+	    "SELECT id, state FROM request WHERE ref = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*state = (enum segur_state)segur_state_parse(
+		    (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		return (0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "find the request"));
+	return (segur_cause(cause, SEGUR_ENOENT, "demande « %s » inconnue",
+	    ref));
+}
+
+/*
+ * The transition with a reason (withdraw) or not, and with ASP's number
+ * when the request is accepted: one UPDATE of the row, so that its indexes
+ * and the state totals move once.
+ */
+static int
+transition(struct segur_ledger *l, int64_t id, const char *ref,
+    enum segur_state from, enum segur_state to, const char *reason,
+    const char *numero_asp, const char *detail_json, char **cause)
+{
+	/*
+	 * OR ROLLBACK: a constraint this UPDATE breaks (a bug: the table
+	 * above and the callers' checks come first) undoes the whole
+	 * transaction, so SQLite keeps no statement journal for it; with the
+	 * state-totals trigger, that journal copied every page the UPDATE
+	 * touched and cost more than the rest of it. segur__stmt() refuses to
+	 * go on in a transaction SQLite has rolled back.
+	 */
+	static const char *const q =
+	    "UPDATE OR ROLLBACK request SET state = ?1, updated_at = ?2, "
+	    "withdraw_reason = ?3 WHERE id = ?4 AND state = ?5";
+	static const char *const q_asp =
+	    "UPDATE OR ROLLBACK request SET state = ?1, updated_at = ?2, "
+	    "withdraw_reason = ?3, numero_asp = ?6 WHERE id = ?4 AND "
+	    "state = ?5";
+	struct segur_buf before = SEGUR_BUF_INIT, after = SEGUR_BUF_INIT;
+	sqlite3_stmt	*st;
+	char		 now[24];
+	int		 rc;
+
+	if (!segur_state_allowed(from, to))
+		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "est à l'état %s : passage à l'état %s impossible", ref,
+		    segur_state_name(from), segur_state_name(to)));
+	if ((rc = segur__stmt(l, numero_asp != NULL ? q_asp : q, &st,
+	    cause)) != 0)
+		return (rc);
+	segur__ledger_now_l(l, now);
+	segur__bind_text(st, 1, segur_state_name(to));
+	segur__bind_text(st, 2, now);
+	segur__bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, id);
+	segur__bind_text(st, 5, segur_state_name(from));
+	if (numero_asp != NULL)
+		segur__bind_text(st, 6, numero_asp);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "change the request's state"));
+	if (sqlite3_changes(l->db) != 1)
+		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "n'est plus à l'état %s", ref, segur_state_name(from)));
+	/* Pieces rather than a format: this runs once per line ingested. */
+	if (segur_buf_reserve(&after, 48 + (detail_json != NULL ?
+	    strlen(detail_json) : 0)) != 0 ||
+	    segur_buf_adds(&before, "{\"state\":\"") != 0 ||
+	    segur_buf_adds(&before, segur_state_name(from)) != 0 ||
+	    segur_buf_adds(&before, "\"}") != 0 ||
+	    segur_buf_adds(&after, "{\"state\":\"") != 0 ||
+	    segur_buf_adds(&after, segur_state_name(to)) != 0 ||
+	    segur_buf_adds(&after, "\"") != 0 ||
+	    (detail_json != NULL && (segur_buf_adds(&after,
+	    ",\"detail\":") != 0 || segur_buf_adds(&after,
+	    detail_json) != 0)) ||
+	    segur_buf_adds(&after, "}") != 0)
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+	else
+		rc = segur__event_append(l, "request.state", "request", ref,
+		    id, before.data, after.data, cause);
+	segur_buf_release(&before);
+	segur_buf_release(&after);
+	return (rc);
+}
+
+int
+segur__request_transition(struct segur_ledger *l, int64_t id, const char *ref,
+    enum segur_state from, enum segur_state to, const char *detail_json,
+    char **cause)
+{
+	if (to == SEGUR_STATE_WITHDRAWN)
+		return (segur_cause(cause, SEGUR_EINVAL,
+		    "withdraw through segur_ledger_request_withdraw()"));
+	return (transition(l, id, ref, from, to, NULL, NULL, detail_json,
+	    cause));
+}
+
+int
+segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
+    const char *reason, char **cause)
+{
+	enum segur_state state = SEGUR_STATE_DRAFT;
+	cJSON		*d = NULL;
+	char		*json = NULL;
+	int64_t		 id = 0;
+	int		 rc;
+
+	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
+		return (segur_cause(cause, SEGUR_EINVAL, "un retrait demande "
+		    "un motif"));
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__request_find(l, ref, &id, &state, cause)) != 0)
+		goto fail;
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "reason", reason) == NULL ||
+	    (json = cJSON_PrintUnformatted(d)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = transition(l, id, ref, state, SEGUR_STATE_WITHDRAWN, reason,
+	    NULL, json, cause)) != 0)
+		goto fail;
+	cJSON_Delete(d);
+	free(json);
+	return (segur_ledger_commit(l, cause));
+fail:
+	cJSON_Delete(d);
+	free(json);
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+/* The decimal value of the n digits at s (checked digits). */
+static unsigned
+digits(const char *s, size_t n)
+{
+	unsigned v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	return (v);
+}
+
+/* Parses "AAAA-MM-JJ" or "JJ/MM/AAAA" into iso "AAAA-MM-JJ"; 0 or -1. */
+static int
+parse_date(const char *s, char iso[11])
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	unsigned y, m, d;
+
+	if (s == NULL || strlen(s) != 10)
+		return (-1);
+	if (s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
+	    strspn(s + 5, "0123456789") == 2 &&
+	    strspn(s + 8, "0123456789") == 2) {
+		y = digits(s, 4);
+		m = digits(s + 5, 2);
+		d = digits(s + 8, 2);
+	} else if (s[2] == '/' && s[5] == '/' &&
+	    strspn(s, "0123456789") == 2 &&
+	    strspn(s + 3, "0123456789") == 2 &&
+	    strspn(s + 6, "0123456789") == 4) {
+		d = digits(s, 2);
+		m = digits(s + 3, 2);
+		y = digits(s + 6, 4);
+	} else
+		return (-1);
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return (-1);
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0))
+		return (-1);
+	snprintf(iso, 11, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
+	return (0);
+}
+
+int
+segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
+    const char *numero_asp, const struct segur_record *rec, char **cause)
+{
+	static const char *const q_find =
+	    "SELECT id, ref, state FROM request WHERE numero_asp = ?";
+	static const char *const q_ins =
+	    "INSERT INTO decision(request_id, kind, date, amount_cents, "
+	    "letter_ref, note, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	enum segur_state state, to;
+	sqlite3_stmt	*st;
+	cJSON		*d = NULL;
+	char		 iso[11], now[24], *json = NULL, *ref = NULL;
+	int64_t		 id;
+	int		 rc, oom = 0;
+
+	if ((int)k < 0 || k > SEGUR_RECORD_CLOSE)
+		return (segur_cause(cause, SEGUR_EINVAL, "bad record kind"));
+	to = record_target[k];
+	if (parse_date(rec->date, iso) != 0)
+		return (segur_cause(cause, SEGUR_EINVAL, "date « %s » "
+		    "invalide : AAAA-MM-JJ ou JJ/MM/AAAA attendu",
+		    rec->date ? rec->date : ""));
+	if ((k == SEGUR_RECORD_ADVANCE_PAID || k == SEGUR_RECORD_BALANCE_PAID)
+	    && rec->amount_cents <= 0)
+		return (segur_cause(cause, SEGUR_EINVAL, "un paiement demande "
+		    "un montant > 0"));
+	if (rec->amount_cents < -1 || rec->amount_cents >
+	    SEGUR_AMOUNT_MAX_CENTS)
+		return (segur_cause(cause, SEGUR_EINVAL, "montant invalide"));
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, numero_asp);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ENOENT,
+		    "aucune demande acceptée sous le numéro ASP « %s »",
+		    numero_asp) : segur__db_error(l, cause, "find numeroASP");
+		goto fail;
+	}
+	id = sqlite3_column_int64(st, 0);
+	ref = segur__column_dup(st, 1, &oom);
+	state = (enum segur_state)segur_state_parse(
+	    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	if (oom) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!segur_state_allowed(state, to)) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "(numéro ASP %s) est à l'état %s : impossible "
+		    "d'enregistrer « %s »", ref, numero_asp,
+		    segur_state_name(state), record_names[k]);
+		goto fail;
+	}
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	segur__bind_text(st, 2, record_names[k]);
+	segur__bind_text(st, 3, iso);
+	if (rec->amount_cents >= 0)
+		sqlite3_bind_int64(st, 4, rec->amount_cents);
+	else
+		sqlite3_bind_null(st, 4);
+	segur__bind_text(st, 5, rec->letter_ref);
+	segur__bind_text(st, 6, rec->note);
+	segur__bind_text(st, 7, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the decision");
+		goto fail;
+	}
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "kind", record_names[k]) == NULL ||
+	    cJSON_AddStringToObject(d, "numeroASP", numero_asp) == NULL ||
+	    cJSON_AddStringToObject(d, "date", iso) == NULL ||
+	    (rec->amount_cents >= 0 && cJSON_AddNumberToObject(d,
+	    "amount_cents", (double)rec->amount_cents) == NULL) ||
+	    (rec->letter_ref != NULL && cJSON_AddStringToObject(d,
+	    "letter_ref", rec->letter_ref) == NULL) ||
+	    (rec->note != NULL && cJSON_AddStringToObject(d, "note",
+	    rec->note) == NULL) ||
+	    (json = cJSON_PrintUnformatted(d)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur__event_append(l, "decision.record", "decision",
+	    numero_asp, id, NULL, json, cause)) != 0)
+		goto fail;
+	if ((rc = segur__request_transition(l, id, ref, state, to, json,
+	    cause)) != 0)
+		goto fail;
+	cJSON_Delete(d);
+	free(json);
+	free(ref);
+	return (segur_ledger_commit(l, cause));
+fail:
+	cJSON_Delete(d);
+	free(json);
+	free(ref);
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+int
+segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
+    char numero_editeur[6], int64_t *attempt_id, char **cause)
+{
+	static const char *const q_seq =
+	    "SELECT coalesce(max(seq), 0) + 1 FROM attempt WHERE request_id = ?";
+	static const char *const q_ins =
+	    "INSERT INTO attempt(request_id, seq, numero_editeur, created_at) "
+	    "VALUES (?, ?, ?, ?)";
+	static const char *const q_cur =
+	    "UPDATE request SET numero_editeur = ?1, list_row = "
+	    SEGUR__LIST_ROW("software_id", "montant_cents", "ref", "?1",
+	    "created_at") " WHERE id = ?2";
+	enum segur_state state = SEGUR_STATE_DRAFT;
+	sqlite3_stmt	*st;
+	char		 now[24], detail[96];
+	int64_t		 id = 0, seq;
+	int		 rc;
+
+	numero_editeur[0] = '\0';
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__request_find(l, ref, &id, &state, cause)) != 0)
+		goto fail;
+	if (!segur_state_allowed(state, SEGUR_STATE_SUBMITTED)) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » est "
+		    "à l'état %s : elle ne peut pas être soumise", ref,
+		    segur_state_name(state));
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_seq, &st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = segur__db_error(l, cause, "read the attempts");
+		goto fail;
+	}
+	seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((rc = segur_ledger_alloc_numero_editeur(l, numero_editeur,
+	    cause)) != 0)
+		goto fail;
+	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
+		goto fail;
+	segur__ledger_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, seq);
+	segur__bind_text(st, 3, numero_editeur);
+	segur__bind_text(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the attempt");
+		goto fail;
+	}
+	if (attempt_id != NULL)
+		*attempt_id = sqlite3_last_insert_rowid(l->db);
+	if ((rc = segur__stmt(l, q_cur, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, numero_editeur);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the attempt");
+		goto fail;
+	}
+	snprintf(detail, sizeof(detail), "{\"attempt\":%" PRId64 ","
+	    "\"numeroEditeur\":\"%s\"}", seq, numero_editeur);
+	if ((rc = segur__request_transition(l, id, ref, state,
+	    SEGUR_STATE_SUBMITTED, detail, cause)) != 0)
+		goto fail;
+	return (segur_ledger_commit(l, cause));
+fail:
+	numero_editeur[0] = '\0';
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+int
+segur_ledger_attempt_place(struct segur_ledger *l, int64_t attempt_id,
+    int64_t file_id, int num_ligne, char **cause)
+{
+	static const char *const q =
+	    "UPDATE attempt SET file_id = ?, num_ligne = ? "
+	    "WHERE id = ? AND outcome = 'pending' AND file_id IS NULL "
+	    "RETURNING request_id, numero_editeur";
+	sqlite3_stmt	*st;
+	char		 after[96], key[8];
+	int64_t		 rid;
+	int		 rc;
+
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, file_id);
+	sqlite3_bind_int(st, 2, num_ligne);
+	sqlite3_bind_int64(st, 3, attempt_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ESTATE,
+		    "attempt %" PRId64 " is not waiting to be placed",
+		    attempt_id) : segur__db_error(l, cause,
+		    "place the attempt");
+		goto fail;
+	}
+	rid = sqlite3_column_int64(st, 0);
+	snprintf(key, sizeof(key), "%s",
+	    (const char *)sqlite3_column_text(st, 1));
+	sqlite3_step(st);
+	sqlite3_reset(st);
+	snprintf(after, sizeof(after), "{\"file_id\":%" PRId64 ","
+	    "\"numLigne\":%d}", file_id, num_ligne);
+	if ((rc = segur__event_append(l, "attempt.place", "attempt", key,
+	    rid, NULL, after, cause)) != 0)
+		goto fail;
+	return (segur_ledger_commit(l, cause));
+fail:
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+/* Is s printed by cJSON as it is, between quotes (nothing escaped)? */
+static int
+json_plain(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
+			return (0);
+	return (1);
+}
+
+/* Adds ,"name":"s" (or null) to b; 0 or SEGUR_ENOMEM. */
+static int
+json_member(struct segur_buf *b, const char *name, const char *s)
+{
+	if (segur_buf_adds(b, name) != 0)
+		return (SEGUR_ENOMEM);
+	if (s == NULL)
+		return (segur_buf_adds(b, "null"));
+	if (segur_buf_adds(b, "\"") != 0 || segur_buf_adds(b, s) != 0 ||
+	    segur_buf_adds(b, "\"") != 0)
+		return (SEGUR_ENOMEM);
+	return (0);
+}
+
+/*
+ * The answer's detail in the event log: what ASP said, verbatim, as
+ * cJSON_PrintUnformatted() writes it. Texts with nothing to escape (every
+ * answer seen so far) are written directly: cJSON's tree cost more than
+ * the rest of the line's event.
+ */
+static char *
+answer_json(const struct segur__answer *an)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	cJSON	*d;
+	char	*json = NULL;
+
+	if (an->numero_editeur != NULL && json_plain(an->numero_editeur) &&
+	    json_plain(an->numero_asp) &&
+	    json_plain(an->code) && json_plain(an->label)) {
+		if (json_member(&b, "{\"numeroEditeur\":",
+		    an->numero_editeur) != 0 ||
+		    json_member(&b, ",\"numeroASP\":", an->numero_asp) != 0 ||
+		    json_member(&b, ",\"codeTraitement\":", an->code) != 0 ||
+		    json_member(&b, ",\"libelleTraitement\":",
+		    an->label) != 0 || segur_buf_adds(&b, "}") != 0) {
+			segur_buf_release(&b);
+			return (NULL);
+		}
+		return (segur_buf_detach(&b));
+	}
+	if ((d = cJSON_CreateObject()) != NULL &&
+	    cJSON_AddStringToObject(d, "numeroEditeur",
+	    an->numero_editeur) != NULL &&
+	    (an->numero_asp != NULL ? cJSON_AddStringToObject(d, "numeroASP",
+	    an->numero_asp) : cJSON_AddNullToObject(d, "numeroASP")) != NULL &&
+	    (an->code != NULL ? cJSON_AddStringToObject(d, "codeTraitement",
+	    an->code) : cJSON_AddNullToObject(d, "codeTraitement")) != NULL &&
+	    (an->label != NULL ? cJSON_AddStringToObject(d,
+	    "libelleTraitement", an->label) : cJSON_AddNullToObject(d,
+	    "libelleTraitement")) != NULL)
+		json = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	return (json);
+}
+
+/* Why the answer's UPDATE changed nothing: numeroASP taken (it comes
+ * first), or the attempt no longer waiting. */
+static int
+answer_refused(struct segur_ledger *l, const struct segur__answer *an,
+    char **cause)
+{
+	static const char *const q_asp =
+	    "SELECT 1 FROM attempt WHERE numero_asp = ?1 UNION ALL "
+	    "SELECT 1 FROM request WHERE numero_asp = ?1";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (an->numero_asp != NULL) {
+		if ((rc = segur__stmt(l, q_asp, &st, cause)) != 0)
+			return (rc);
+		segur__bind_text(st, 1, an->numero_asp);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			return (segur_cause(cause, SEGUR_EEXIST, "le numéro "
+			    "ASP « %s » est déjà donné à une autre demande",
+			    an->numero_asp));
+		if (rc != SQLITE_DONE)
+			return (segur__db_error(l, cause, "look numeroASP up"));
+	}
+	return (segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur « %s » "
+	    "n'attend plus de réponse", an->numero_editeur));
+}
+
+int
+segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
+    char **cause)
+{
+	/*
+	 * Both refusals in the one statement that records, so that a line
+	 * costs one statement here instead of two: no row changes when the
+	 * attempt no longer waits or when numeroASP is taken
+	 * (answer_refused() then tells which).
+	 */
+	static const char *const q_upd =
+	    "UPDATE OR ROLLBACK attempt SET outcome = ?1, "
+	    "code_traitement = ?2, libelle_traitement = ?3, numero_asp = ?4, "
+	    "answer_file_id = ?5, answered_at = ?6 WHERE id = ?7 AND outcome = 'pending' AND "
+	    "(?4 IS NULL OR (NOT EXISTS (SELECT 1 FROM attempt WHERE "
+	    "numero_asp = ?4) AND NOT EXISTS (SELECT 1 FROM request WHERE "
+	    "numero_asp = ?4)))";
+	enum segur_state to;
+	sqlite3_stmt	*st;
+	char		 now[24], *json;
+	int		 rc;
+
+	/* Every refusal before the first change: see ledger-int.h. */
+	to = an->numero_asp != NULL ? SEGUR_STATE_ACCEPTED :
+	    SEGUR_STATE_REJECTED;
+	if (!segur_state_allowed(an->state, to))
+		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
+		    "est à l'état %s : passage à l'état %s impossible",
+		    an->ref, segur_state_name(an->state),
+		    segur_state_name(to)));
+	segur__ledger_now_l(l, now);
+	if ((rc = segur__stmt(l, q_upd, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, an->numero_asp != NULL ? "accepted" :
+	    "rejected");
+	segur__bind_text(st, 2, an->code);
+	segur__bind_text(st, 3, an->label);
+	segur__bind_text(st, 4, an->numero_asp);
+	if (an->file_id != 0)
+		sqlite3_bind_int64(st, 5, an->file_id);
+	else
+		sqlite3_bind_null(st, 5);
+	segur__bind_text(st, 6, now);
+	sqlite3_bind_int64(st, 7, an->attempt_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "record the answer"));
+	if (sqlite3_changes(l->db) != 1)
+		return (answer_refused(l, an, cause));
+	if ((json = answer_json(an)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	rc = transition(l, an->request_id, an->ref, an->state, to, NULL,
+	    an->numero_asp, json, cause);
+	free(json);
+	return (rc);
+}
+
+int
+segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
+    const char *numero_asp, const char *code, const char *label,
+    int64_t answer_file_id, char **cause)
+{
+	static const char *const q_find =
+	    "SELECT a.id, a.outcome, r.id, r.ref, r.state FROM attempt a "
+	    "JOIN request r ON r.id = a.request_id WHERE a.numero_editeur = ?";
+	struct segur__answer an = { 0, 0, NULL, numero_editeur, numero_asp,
+	    code, label, answer_file_id, SEGUR_STATE_DRAFT };
+	sqlite3_stmt	*st;
+	char		*ref = NULL, outcome[16];
+	int		 rc, oom = 0;
+
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, numero_editeur);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ENOENT,
+		    "le numeroEditeur « %s » n'a jamais été envoyé",
+		    numero_editeur) : segur__db_error(l, cause,
+		    "find the attempt");
+		goto fail;
+	}
+	an.attempt_id = sqlite3_column_int64(st, 0);
+	snprintf(outcome, sizeof(outcome), "%s",
+	    (const char *)sqlite3_column_text(st, 1));
+	an.request_id = sqlite3_column_int64(st, 2);
+	an.ref = ref = segur__column_dup(st, 3, &oom);
+	an.state = (enum segur_state)segur_state_parse(
+	    (const char *)sqlite3_column_text(st, 4));
+	sqlite3_reset(st);
+	if (oom) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (strcmp(outcome, "pending") != 0) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur « %s » "
+		    "a déjà une réponse (%s)", numero_editeur,
+		    strcmp(outcome, "accepted") == 0 ? "acceptée" : "rejetée");
+		goto fail;
+	}
+	if ((rc = segur__attempt_answer(l, &an, cause)) != 0)
+		goto fail;
+	free(ref);
+	return (segur_ledger_commit(l, cause));
+fail:
+	free(ref);
+	segur_ledger_rollback(l);
+	return (rc);
+}
+
+int
+segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
+    int64_t *id, char **cause)
+{
+	static const char *const kinds[] = { "submission", "returned",
+	    "documents", "solde", "solde_returned" };
+	static const char *const q_find =
+	    "SELECT id FROM file WHERE direction = ? AND kind = ? AND "
+	    "sha256 = ?";
+	static const char *const q_arch =
+	    "INSERT OR IGNORE INTO archive(sha256, size, stored_at) "
+	    "VALUES (?, ?, ?)";
+	static const char *const q_ins =
+	    "INSERT INTO file(direction, kind, name, numero_ans, day, rank, "
+	    "sha256, size, imp_id, answers, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt	*st;
+	cJSON		*a = NULL;
+	char		 now[24], *json = NULL;
+	const char	*dir = f->outgoing ? "out" : "in";
+	int64_t		 fid;
+	int		 rc;
+
+	if (id != NULL)
+		*id = 0;
+	if ((int)f->kind < 0 || f->kind > SEGUR_FILE_SOLDE_RETURNED ||
+	    f->name == NULL || f->sha256 == NULL ||
+	    strlen(f->sha256) != 64 || f->size < 0 || f->rank < 0 ||
+	    f->rank > 999)
+		return (segur_cause(cause, SEGUR_EINVAL, "bad file record"));
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		return (rc);
+	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (id != NULL)
+			*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		rc = segur_cause(cause, SEGUR_EEXIST, "le fichier %s (SHA-256 "
+		    "%.12s…) est déjà enregistré", f->name, f->sha256);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "find the file");
+		goto fail;
+	}
+	segur__ledger_now(now);
+	if ((rc = segur__stmt(l, q_arch, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, f->sha256);
+	sqlite3_bind_int64(st, 2, f->size);
+	segur__bind_text(st, 3, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the archive object");
+		goto fail;
+	}
+	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
+		goto fail;
+	segur__bind_text(st, 1, dir);
+	segur__bind_text(st, 2, kinds[f->kind]);
+	segur__bind_text(st, 3, f->name);
+	segur__bind_text(st, 4, f->numero_ans);
+	segur__bind_text(st, 5, f->day);
+	if (f->rank > 0)
+		sqlite3_bind_int(st, 6, f->rank);
+	else
+		sqlite3_bind_null(st, 6);
+	segur__bind_text(st, 7, f->sha256);
+	sqlite3_bind_int64(st, 8, f->size);
+	segur__bind_text(st, 9, f->imp_id);
+	if (f->answers > 0)
+		sqlite3_bind_int64(st, 10, f->answers);
+	else
+		sqlite3_bind_null(st, 10);
+	segur__bind_text(st, 11, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		rc = segur_cause(cause, SEGUR_EEXIST, "le rang %d du %s est déjà "
+		    "pris pour le logiciel %s", f->rank, f->day ? f->day : "?",
+		    f->numero_ans ? f->numero_ans : "?");
+		goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = segur__db_error(l, cause, "record the file");
+		goto fail;
+	}
+	fid = sqlite3_last_insert_rowid(l->db);
+	if ((a = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(a, "direction", dir) == NULL ||
+	    cJSON_AddStringToObject(a, "kind", kinds[f->kind]) == NULL ||
+	    cJSON_AddStringToObject(a, "name", f->name) == NULL ||
+	    cJSON_AddStringToObject(a, "sha256", f->sha256) == NULL ||
+	    cJSON_AddNumberToObject(a, "size", (double)f->size) == NULL ||
+	    cJSON_AddNumberToObject(a, "file_id", (double)fid) == NULL ||
+	    (json = cJSON_PrintUnformatted(a)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = segur__event_append(l, "file.add", "file", f->name, 0, NULL,
+	    json, cause)) != 0)
+		goto fail;
+	cJSON_Delete(a);
+	free(json);
+	if ((rc = segur_ledger_commit(l, cause)) == 0 && id != NULL)
+		*id = fid;
+	return (rc);
+fail:
+	cJSON_Delete(a);
+	free(json);
+	segur_ledger_rollback(l);
+	return (rc);
+}
