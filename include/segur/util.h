@@ -63,7 +63,8 @@ int	 segur_read_file(const char *path, size_t max, char **out,
 /*
  * Writes p[0..n) to path so that a crash at any instant leaves either the
  * old file or the new one: write to a temporary name in the same folder,
- * fsync it, rename it over path, fsync the folder. mode as for open(2).
+ * fsync it, rename it over path, fsync the folder. The file gets exactly
+ * mode (0640 for the state folder's files), whatever the process's umask.
  */
 int	 segur_write_file_atomic(const char *path, const void *p, size_t n,
 	    int mode, char **cause);
@@ -73,5 +74,16 @@ int	 segur_fsync_dir(const char *path, char **cause);
 
 /* Creates a folder and its parents (mkdir -p), mode 0750. */
 int	 segur_mkdir_p(const char *path, char **cause);
+
+/*
+ * Creates path empty with exactly mode, whatever the umask, when it does
+ * not exist yet (for files that another library then fills: SQLite's
+ * databases, whose -wal and -shm files take the database's mode). An
+ * existing file is left as it is. A symbolic link is refused.
+ */
+int	 segur_create_file(const char *path, int mode, char **cause);
+
+/* Gives path exactly mode (for files another library created: zips). */
+int	 segur_chmod(const char *path, int mode, char **cause);
 
 #endif /* SEGUR_UTIL_H */

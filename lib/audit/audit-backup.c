@@ -60,6 +60,8 @@ segur_audit_backup(struct segur_ledger *l, const char *path, char **cause)
 	if ((tmp = segur_asprintf("%s.segur-tmp", path)) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	unlink(tmp);
+	if ((rc = segur_create_file(tmp, 0640, cause)) != 0)
+		goto out;
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		rc = segur_cause(cause, SEGUR_EIO, "%s: %s", tmp,
@@ -218,6 +220,8 @@ segur_audit_restore(const char *from, const char *to, int force,
 		}
 		segur_ledger_close(cur);
 	}
+	if ((rc = segur_create_file(to, 0640, cause)) != 0)
+		goto out;
 	if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		rc = segur_cause(cause, SEGUR_EIO, "%s: %s", to,

@@ -639,7 +639,8 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 		goto out;
 	}
 	b.za = NULL;
-	if ((rc = segur__audit_fsync_file(tmp, cause)) != 0 ||
+	if ((rc = segur_chmod(tmp, 0640, cause)) != 0 ||
+	    (rc = segur__audit_fsync_file(tmp, cause)) != 0 ||
 	    (rc = segur__audit_commit_file(tmp, path, cause)) != 0)
 		goto out;
 	*nreq = s.n;

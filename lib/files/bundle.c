@@ -230,7 +230,7 @@ segur_bundle_write(const char *path, const struct segur_bundle_doc *docs,
 	zip_source_t	*src;
 	zip_int64_t	 idx;
 	zip_error_t	 zerr;
-	int		 zrc;
+	int		 zrc, rc;
 	size_t		 i;
 
 	unlink(path);
@@ -261,6 +261,9 @@ segur_bundle_write(const char *path, const struct segur_bundle_doc *docs,
 	}
 	if (zip_close(za) != 0)
 		goto fail;
+	/* libzip creates it as the umask says. */
+	if ((rc = segur_chmod(path, 0640, cause)) != 0)
+		return (rc);
 	return (fsync_path(path, cause));
 fail:
 	segur_cause(cause, SEGUR_EIO, "%s: %s", path,

@@ -554,7 +554,9 @@ segur_ledger_open(const char *path, unsigned flags, struct segur_ledger **out,
 			    "out of memory"));
 		rc = segur_mkdir_p(dirname(copy), cause);
 		free(copy);
-		if (rc != 0)
+		/* SQLite would create it 0644 under the usual umask. */
+		if (rc != 0 || (rc = segur_create_file(path, 0640,
+		    cause)) != 0)
 			return (rc);
 	}
 	if ((rc = segur__ledger_open_raw(path, &l, cause)) != 0)

@@ -313,10 +313,13 @@ segur_write_file_atomic(const char *path, const void *p, size_t n, int mode,
 
 	if ((tmp = segur_asprintf("%s.tmp.%ld", path, (long)getpid())) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
 	if (fd == -1)
 		goto fail;
-	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
+	/* The umask may have taken bits away, or a leftover have others. */
+	if (fchmod(fd, (mode_t)mode) == -1 || write_all(fd, p, n) == -1 ||
+	    fsync(fd) == -1) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -332,6 +335,36 @@ fail:
 	segur_cause(cause, SEGUR_EIO, "%s: %s", path, strerror(saved));
 	free(tmp);
 	return (SEGUR_EIO);
+}
+
+int
+segur_create_file(const char *path, int mode, char **cause)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
+	if (fd == -1 && errno == EEXIST)
+		return (0);
+	if (fd == -1 || fchmod(fd, (mode_t)mode) == -1) {
+		segur_cause(cause, SEGUR_EIO, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (SEGUR_EIO);
+	}
+	if (close(fd) == -1)
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    strerror(errno)));
+	return (0);
+}
+
+int
+segur_chmod(const char *path, int mode, char **cause)
+{
+	if (chmod(path, (mode_t)mode) == -1)
+		return (segur_cause(cause, SEGUR_EIO, "chmod %s: %s", path,
+		    strerror(errno)));
+	return (0);
 }
 
 int
