@@ -3,9 +3,10 @@
  *
  * A list is one statement, stepped row by row into a row of fixed-size
  * fields that the caller's callback borrows: memory stays the same for a
- * list of ten rows or of a million. A list by state reads the index
- * request_state(state, updated_at), whose order (updated_at, then rowid) is
- * the list's.
+ * list of ten rows or of a million. A list by state reads only the index
+ * request_state (migration 009): its entries are in the list's order and
+ * hold every column of ROW_COLUMNS, so the request rows, each with its
+ * content, are never visited.
  */
 #include <stdint.h>
 #include <string.h>

@@ -11,8 +11,9 @@
 -- Every row is copied as it is, ids included; the event log's rows keep
 -- their bytes, so that its hash chain verifies as before.
 --
--- request loses list_row, its CHECK and the index request_list; lists by
--- state read request_state(state, updated_at) again. The two foreign keys
+-- request loses list_row, its CHECK and the index request_list. A list by
+-- state reads request_state, which holds every column a list shows in the
+-- list's order (updated_at, id): it never visits the large request rows. The two foreign keys
 -- event.request_id and attempt.answer_file_id are checked at COMMIT: the
 -- library rolls a whole transaction back on any failed statement (UPDATE
 -- OR ROLLBACK, event_chained's RAISE(ROLLBACK)), so a statement never has
@@ -54,7 +55,8 @@ INSERT INTO new_request(id, ref, software_id, state, content, montant_cents,
     numero_editeur FROM request;
 DROP TABLE request;
 ALTER TABLE new_request RENAME TO request;
-CREATE INDEX request_state ON request(state, updated_at);
+CREATE INDEX request_state ON request(state, updated_at, id, ref,
+    software_id, montant_cents, numero_editeur, numero_asp, created_at);
 CREATE INDEX request_updated ON request(updated_at);
 
 CREATE TRIGGER request_no_delete BEFORE DELETE ON request
