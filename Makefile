@@ -4,8 +4,6 @@
 #   make test       install what is missing, build, run every test, then the
 #                   same suite again under AddressSanitizer + UBSan
 #   make test-asan  only the sanitizer half
-#   make test-tsan  the ledger's unit tests under ThreadSanitizer (make test
-#                   runs it last)
 #   make bench      Release build, run the benchmarks of bench/
 #   make fuzz       clang libFuzzer build of tests/fuzz/, short run
 #   make format     clang-format the sources;  make lint: cppcheck, clang-tidy
@@ -18,15 +16,13 @@ FUZZ_SECONDS ?= 20
 
 BUILD		= build
 BUILD_ASAN	= build-asan
-BUILD_TSAN	= build-tsan
 BUILD_REL	= build-release
 BUILD_FUZZ	= build-fuzz
 
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	  find include lib cli daemon tests bench -name '*.[ch]')
 
-.PHONY: all bootstrap build build-asan build-tsan run test test-unit test-asan \
-	test-tsan bench \
+.PHONY: all bootstrap build build-asan run test test-unit test-asan bench \
 	fuzz format lint install clean
 
 all: build
@@ -53,23 +49,11 @@ test: build
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory test-asan
-	$(MAKE) --no-print-directory test-tsan
 
 test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(CTEST) --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
-
-# The library starts a thread for a long list only (lib/ledger/ledger-list.c):
-# the ledger's unit tests, which read lists from both ends, under TSan.
-build-tsan: bootstrap
-	$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DSEGUR_TSAN=ON
-	$(CMAKE) --build $(BUILD_TSAN) -j $(JOBS) --target test-ledger
-
-test-tsan: build-tsan
-	TSAN_OPTIONS=halt_on_error=1 \
-	    $(CTEST) --test-dir $(BUILD_TSAN) --output-on-failure \
-	    -R '^unit/test-ledger$$'
 
 bench: bootstrap
 	$(CMAKE) -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release

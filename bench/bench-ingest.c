@@ -472,8 +472,6 @@ main(int argc, char **argv)
 	double	 m1, x1, m2, x2;
 
 	(void)argc;
-	/* As segurctl and segurd do. */
-	(void)segur_ledger_process_init();
 	setenv("SEGUR_ACTOR", "bench", 1);
 	if (getenv("SEGUR_BENCH_PERF_CTL") != NULL &&
 	    (perf_ctl = fopen(getenv("SEGUR_BENCH_PERF_CTL"), "w")) == NULL)

@@ -104,14 +104,17 @@ segurctl_row_json(const struct segur_request_row *r)
 void
 segurctl_row_print(FILE *f, const struct segur_request_row *r)
 {
-	char	 line[SEGUR_REQUEST_LINE_BUFSZ];
-	size_t	 n;
+	const char	*s = segur_state_name(r->state);
+	char		 b[SEGUR_AMOUNT_BUFSZ];
 
-	n = segur_request_row_line(r, line);
-	fwrite(line, 1, n, f);
+	fprintf(f, "%-20s %-17s %-10s %12s %-5s %-20s %s\n", r->ref,
+	    s != NULL ? s : "?", r->numero_ans, r->montant_cents >= 0 ?
+	    segur_amount_format(r->montant_cents, b) : "-",
+	    r->numero_editeur[0] ? r->numero_editeur : "-",
+	    r->numero_asp[0] ? r->numero_asp : "-", r->updated_at);
 }
 
-/* The widths of segur_request_row_line(). */
+/* The header of segurctl_row_print()'s lines. */
 void
 segurctl_row_header(FILE *f)
 {

@@ -196,8 +196,6 @@ main(int argc, char **argv)
 	const char		*slash;
 	int			 n, i;
 
-	/* Before anything uses SQLite; without it, only slower. */
-	(void)segur_ledger_process_init();
 	memset(&env, 0, sizeof(env));
 	slash = strrchr(argv[0], '/');
 	env.progname = slash != NULL ? slash + 1 : argv[0];

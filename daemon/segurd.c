@@ -277,8 +277,6 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 	int		 ch, check = 0, rc;
 
-	/* Before any thread or SQLite call; without it, only slower. */
-	(void)segur_ledger_process_init();
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

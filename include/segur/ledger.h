@@ -27,19 +27,10 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	8
+#define SEGUR_LEDGER_SCHEMA_VERSION	9
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000
-
-/*
- * Sets up SQLite for the whole process: no memory statistics, which take a
- * process-wide mutex at every allocation SQLite makes (7 % of an
- * ingestion's instructions). For main(), before any thread starts and
- * before anything uses SQLite: SEGUR_ESTATE once SQLite is in use, when it
- * changes nothing. Optional: ledgers work the same without it.
- */
-int	segur_ledger_process_init(void);
 
 /* Flags of segur_ledger_open(). */
 #define SEGUR_LEDGER_CREATE	0x1	/* create the file and its folder,
@@ -401,7 +392,8 @@ struct segur_request_row {
 	int64_t		 id;
 	char		 ref[65];
 	char		 numero_ans[11];
-	enum segur_state state;
+	enum segur_state state;		/* (enum segur_state)-1: a name this
+					   build does not know */
 	int64_t		 montant_cents;	/* -1 when unknown (draft) */
 	char		 numero_editeur[6];	/* last attempt's, or "" */
 	char		 numero_asp[64];	/* "" until accepted */
@@ -409,79 +401,24 @@ struct segur_request_row {
 	char		 updated_at[24];
 };
 
-/*
- * The row as the line segurctl prints in its lists, "%-20s %-17s %-10s %12s
- * %-5s %-20s %s\n" of ref, state, numeroAns, amount (or "-"), numeroEditeur,
- * numeroASP (or "-") and last change, without printf (a list formats
- * 150,000 of them): into buf, NUL-terminated; returns the length.
- */
-#define SEGUR_REQUEST_LINE_BUFSZ	320
-size_t	segur_request_row_line(const struct segur_request_row *r,
-	    char buf[SEGUR_REQUEST_LINE_BUFSZ]);
-
 struct segur_request_filter {
 	int		 state;		/* enum segur_state, or -1: any */
 	const char	*og;		/* FINESS juridique, or NULL */
 	const char	*esms;		/* FINESS géo, or NULL */
 	const char	*since;		/* "AAAA-MM-JJ": updated since, or NULL */
 	size_t		 limit;		/* 0: no limit */
-	/*
-	 * 1: fill only what segur_request_row_line() shows; id is then 0 and
-	 * created_at "" (neither is copied).
-	 */
-	int		 line_only;
 };
 
 /*
- * Calls fn for each matching request, oldest change first; fn returns 0 to
- * go on, anything else stops the walk and is returned. The row is borrowed
- * for the call. fn runs in the caller's thread; a long list (thousands of
- * rows, no limit, outside a transaction of the caller's) is also read from
- * its end by a thread of the library's own on a second connection to the
- * same file (docs/internals/ledger.md, "Lists from both ends").
+ * Calls fn for each matching request, oldest change first (then by id);
+ * fn returns 0 to go on, anything else stops the walk and is returned. The
+ * row is borrowed for the call: a list holds one row at a time, however
+ * long. The rows come from one statement, so from one snapshot of the
+ * ledger.
  */
 int	segur_ledger_request_list(struct segur_ledger *l,
 	    const struct segur_request_filter *f,
 	    int (*fn)(void *arg, const struct segur_request_row *row),
-	    void *arg, char **cause);
-
-/*
- * The same walk for a text list: calls fn with each request's line as
- * segur_request_row_line() writes it (newline included, len bytes), built
- * from the list index's bytes without filling a row: a list of 150,000
- * requests spends most of its time per row. f->line_only is implied. The
- * line is borrowed for the call.
- */
-int	segur_ledger_request_lines(struct segur_ledger *l,
-	    const struct segur_request_filter *f,
-	    int (*fn)(void *arg, const char *line, size_t len), void *arg,
-	    char **cause);
-
-/*
- * A request of a list as the list index holds it: each text as bytes and
- * their number, not NUL-terminated (0 bytes: none), borrowed for the call.
- */
-struct segur_request_view {
-	enum segur_state state;		/* (enum segur_state)-1: a name this
-					   build does not know */
-	int64_t		 montant_cents;	/* -1 when unknown (draft) */
-	const char	*cents;		/* the same in decimal digits, no
-					   leading zero */
-	size_t		 ncents;	/* 0: no amount */
-	const char	*ref, *numero_ans, *numero_editeur, *numero_asp;
-	size_t		 nref, nnumero_ans, nnumero_editeur, nnumero_asp;
-	const char	*created_at, *updated_at;
-	size_t		 ncreated_at, nupdated_at;
-};
-
-/*
- * The same walk, handing each request as it is read, without copying it
- * into a row: for a caller that writes a long list in its own format
- * (segurctl's --json).
- */
-int	segur_ledger_request_views(struct segur_ledger *l,
-	    const struct segur_request_filter *f,
-	    int (*fn)(void *arg, const struct segur_request_view *v),
 	    void *arg, char **cause);
 
 /*

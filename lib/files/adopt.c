@@ -258,9 +258,7 @@ static int
 set_last_number(struct adopt *a, int64_t rid, const char *ne)
 {
 	static const char *const sql =
-	    "UPDATE request SET numero_editeur = ?1, list_row = "
-	    SEGUR__LIST_ROW("software_id", "montant_cents", "ref", "?1",
-	    "created_at") " WHERE id = ?2";
+	    "UPDATE request SET numero_editeur = ?1 WHERE id = ?2";
 	sqlite3_stmt	*st;
 	int		 rc;
 

@@ -14,14 +14,15 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/embedded.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
 
 #include "ledger/ledger-int.h"
 
-int	segur__csv_seed_operators(struct segur_ledger *l, const char *buf,
-	    size_t len, size_t *rows, char **cause);
+/* The messaging operators a new ledger starts with. */
+#define OPERATORS_CSV		"sql/ref/operateurs-messagerie.csv"
 
 void
 segur_csv_errors_release(struct segur_csv_errors *e)
@@ -319,8 +320,8 @@ segur__finess_ok(const char *s)
 }
 
 int
-segur__csv_seed_operators(struct segur_ledger *l, const char *buf, size_t len,
-    size_t *rows, char **cause)
+segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
+    char **cause)
 {
 	static const char *const names[] = { "code", "libelle" };
 	static const int required[] = { 1, 1 };
@@ -330,10 +331,14 @@ segur__csv_seed_operators(struct segur_ledger *l, const char *buf, size_t len,
 	struct segur__csv c;
 	sqlite3_stmt	*st;
 	size_t		 i;
+	const struct segur_embedded_file *ops;
 	int		 idx[2], rc;
 
 	*rows = 0;
-	if ((rc = segur__csv_read(buf, len, &c, &errs)) != 0 ||
+	if ((ops = segur_embedded_find(OPERATORS_CSV)) == NULL)
+		return (segur_cause(cause, SEGUR_EINVAL, "%s is not compiled "
+		    "in", OPERATORS_CSV));
+	if ((rc = segur__csv_read(ops->data, ops->len, &c, &errs)) != 0 ||
 	    (rc = segur__csv_columns(&c, names, required, idx, 2,
 	    &errs)) != 0) {
 		rc = segur_cause(cause, rc, "compiled-in operators list: "

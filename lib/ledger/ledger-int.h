@@ -39,40 +39,7 @@ struct segur_ledger {
 	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
 	time_t		 now_t;		/* segur__ledger_now_l()'s last second */
 	char		 now_text[24];	/* and its text, "" before the first */
-	size_t		 list_help_after; /* rows a list reads before it
-					   starts a helper; 0: never */
-	size_t		 list_batch;	/* rows between two looks of a list's
-					   ends at each other */
-	size_t		 list_helped;	/* rows the last list's helper read,
-					   that the caller handed out */
 };
-
-/*
- * The SQL of a request's list_row (migration 008) from the SQL of the
- * columns it copies: software_id, montant_cents, ref, numero_editeur,
- * created_at (column names, or the parameters a statement sets them to).
- * Every statement that writes one of those columns sets list_row =
- * SEGUR__LIST_ROW(...) too; the table's CHECK is the same expression over
- * the columns, and refuses anything else. numero_asp is not in it: it is
- * set when ASP's answer is ingested, 200 times a file, and the list index
- * holds it apart, so that ingesting computes no list_row.
- */
-#define SEGUR__LIST_ROW(sw, m, ref, ed, cr)				\
-	"printf('%d %d %d %d %s%s%s', " sw ", coalesce(" m ", 0), "	\
-	"length(CAST(" ref " AS BLOB)), coalesce(length(CAST(" ed " AS "	\
-	"BLOB)), 0), " ref ", " ed ", " cr ")"
-
-/*
- * A list's defaults (lib/ledger/ledger-list.c): rows it reads alone before it
- * starts a helper reading from its end, and rows each end reads between
- * two looks at the other. A helper's start (a thread, a connection, the
- * schema read: 1.5 to 4.5 ms measured) costs more than it saves a list of
- * 10,000 to 30,000 rows, which takes 7 to 20 ms alone (measured with the
- * helper starting after 4,096 and 16,384 rows: 1 to 4 ms slower); from
- * 60,000 rows on it pays. Tests lower them on their handle.
- */
-#define SEGUR__LIST_HELP_AFTER	32768
-#define SEGUR__LIST_BATCH	256
 
 /* The current UTC time, "2026-11-27T13:35:02Z". */
 void	segur__ledger_now(char buf[24]);
@@ -113,6 +80,13 @@ int	segur__event_append(struct segur_ledger *l, const char *action,
 
 /* Runs one statement without result rows (schema, pragmas). */
 int	segur__exec(struct segur_ledger *l, const char *sql, char **cause);
+
+/*
+ * Loads the compiled-in messaging operators (sql/ref/) into operator,
+ * inside the caller's transaction (migration 1); *rows counts them.
+ */
+int	segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
+	    char **cause);
 
 /* Migrates to version target (tests use it to build older ledgers). */
 int	segur__ledger_migrate(struct segur_ledger *l, int target,

@@ -581,9 +581,7 @@ segur_ledger_request_add(struct segur_ledger *l,
 	static const char *const q =
 	    "INSERT INTO request(ref, software_id, state, content, "
 	    "montant_cents, regime_tva, date_commande, created_at, "
-	    "updated_at, list_row) VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, "
-	    "?7, ?8, " SEGUR__LIST_ROW("?2", "?4", "?1", "NULL", "?7")
-	    ")";
+	    "updated_at) VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8)";
 	sqlite3_stmt	*st;
 	cJSON		*content, *cmd, *m, *after = NULL, *docs;
 	const char	*regime;
@@ -777,9 +775,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	    "SELECT content FROM request WHERE id = ?";
 	static const char *const q_set =
 	    "UPDATE request SET content = ?1, montant_cents = ?2, "
-	    "regime_tva = ?3, date_commande = ?4, updated_at = ?5, list_row = "
-	    SEGUR__LIST_ROW("software_id", "?2", "ref", "numero_editeur",
-	    "created_at") " WHERE id = ?6";
+	    "regime_tva = ?3, date_commande = ?4, updated_at = ?5 "
+	    "WHERE id = ?6";
 	static const char *const q_esms =
 	    "DELETE FROM request_esms WHERE request_id = ?";
 	struct segur_buf path = SEGUR_BUF_INIT;
@@ -1206,7 +1203,7 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 	    "SELECT state, n, cents FROM state_total";
 	static const enum segur_state lists[] = { SEGUR_STATE_REJECTED,
 	    SEGUR_STATE_ACCEPTED, SEGUR_STATE_ADVANCE_PAID };
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0, 0 };
+	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
 	struct row_array a;
 	sqlite3_stmt	*s;
 	size_t		 i;

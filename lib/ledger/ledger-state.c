@@ -522,9 +522,7 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	    "INSERT INTO attempt(request_id, seq, numero_editeur, created_at) "
 	    "VALUES (?, ?, ?, ?)";
 	static const char *const q_cur =
-	    "UPDATE request SET numero_editeur = ?1, list_row = "
-	    SEGUR__LIST_ROW("software_id", "montant_cents", "ref", "?1",
-	    "created_at") " WHERE id = ?2";
+	    "UPDATE request SET numero_editeur = ?1 WHERE id = ?2";
 	enum segur_state state = SEGUR_STATE_DRAFT;
 	sqlite3_stmt	*st;
 	char		 now[24], detail[96];
@@ -637,57 +635,13 @@ fail:
 	return (rc);
 }
 
-/* Is s printed by cJSON as it is, between quotes (nothing escaped)? */
-static int
-json_plain(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
-			return (0);
-	return (1);
-}
-
-/* Adds ,"name":"s" (or null) to b; 0 or SEGUR_ENOMEM. */
-static int
-json_member(struct segur_buf *b, const char *name, const char *s)
-{
-	if (segur_buf_adds(b, name) != 0)
-		return (SEGUR_ENOMEM);
-	if (s == NULL)
-		return (segur_buf_adds(b, "null"));
-	if (segur_buf_adds(b, "\"") != 0 || segur_buf_adds(b, s) != 0 ||
-	    segur_buf_adds(b, "\"") != 0)
-		return (SEGUR_ENOMEM);
-	return (0);
-}
-
-/*
- * The answer's detail in the event log: what ASP said, verbatim, as
- * cJSON_PrintUnformatted() writes it. Texts with nothing to escape (every
- * answer seen so far) are written directly: cJSON's tree cost more than
- * the rest of the line's event.
- */
+/* The answer's detail in the event log: what ASP said, verbatim. */
 static char *
 answer_json(const struct segur__answer *an)
 {
-	struct segur_buf b = SEGUR_BUF_INIT;
 	cJSON	*d;
 	char	*json = NULL;
 
-	if (an->numero_editeur != NULL && json_plain(an->numero_editeur) &&
-	    json_plain(an->numero_asp) &&
-	    json_plain(an->code) && json_plain(an->label)) {
-		if (json_member(&b, "{\"numeroEditeur\":",
-		    an->numero_editeur) != 0 ||
-		    json_member(&b, ",\"numeroASP\":", an->numero_asp) != 0 ||
-		    json_member(&b, ",\"codeTraitement\":", an->code) != 0 ||
-		    json_member(&b, ",\"libelleTraitement\":",
-		    an->label) != 0 || segur_buf_adds(&b, "}") != 0) {
-			segur_buf_release(&b);
-			return (NULL);
-		}
-		return (segur_buf_detach(&b));
-	}
 	if ((d = cJSON_CreateObject()) != NULL &&
 	    cJSON_AddStringToObject(d, "numeroEditeur",
 	    an->numero_editeur) != NULL &&

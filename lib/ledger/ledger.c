@@ -28,15 +28,11 @@
 #define LEDGER_APPLICATION_ID	0x53454752
 
 #define MIGRATIONS_PREFIX	"sql/migrations/"
-#define OPERATORS_CSV		"sql/ref/operateurs-messagerie.csv"
 #define ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 /* 36^5: the count of 5-character base-36 numbers. */
 #define NUMERO_EDITEUR_SPACE	60466176LL
-
-int	segur__csv_seed_operators(struct segur_ledger *l, const char *buf,
-	    size_t len, size_t *rows, char **cause);
 
 void
 segur__ledger_now(char buf[24])
@@ -193,25 +189,6 @@ pragma_int(struct segur_ledger *l, const char *sql, int *v, char **cause)
 }
 
 /*
- * Moves the schema cookie by one. A DDL statement does it by itself; a
- * migration that edits sqlite_schema in place (006) does not, and without
- * it other connections, and this one's prepared statements, would keep the
- * old schema.
- */
-static int
-bump_schema_cookie(struct segur_ledger *l, char **cause)
-{
-	char	 sql[48];
-	int	 rc, cookie;
-
-	if ((rc = pragma_int(l, "PRAGMA schema_version", &cookie, cause)) != 0)
-		return (rc);
-	/* A pragma takes no bound value: cookie is SQLite's own integer. */
-	snprintf(sql, sizeof(sql), "PRAGMA schema_version = %d", cookie + 1);
-	return (segur__exec(l, sql, cause));
-}
-
-/*
  * Runs a transaction statement kept prepared: an ingestion opens and
  * releases hundreds of savepoints, and sqlite3_exec() would compile each.
  */
@@ -358,13 +335,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		return (SEGUR_ENOMEM);
 	}
-	l->list_help_after = SEGUR__LIST_HELP_AFTER;
-	l->list_batch = SEGUR__LIST_BATCH;
-	/*
-	 * NOMUTEX: a handle is used by one thread at a time (ledger.h), so
-	 * SQLite's per-call connection mutex only cost time (a quarter of a
-	 * long list's, taken at every sqlite3_column_*()).
-	 */
+	/* NOMUTEX: a handle is used by one thread at a time (ledger.h). */
 	rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -448,46 +419,59 @@ migration_file(int v)
 	return (NULL);
 }
 
-/* Applies migration v in one transaction with its event. */
+/*
+ * Applies migration v in one transaction with its event. Foreign keys are
+ * off while it runs, as SQLite's procedure for rebuilding a table requires
+ * (009): the pragma is a no-op inside a transaction, so it is set before
+ * BEGIN, and PRAGMA foreign_key_check must find nothing before COMMIT.
+ */
 static int
 migrate_one(struct segur_ledger *l, int v, char **cause)
 {
 	const struct segur_embedded_file *f;
-	char	 sql[64], after[256];
-	size_t	 rows = 0;
-	int	 rc, cur;
+	sqlite3_stmt	*st;
+	char		 sql[64], after[256];
+	size_t		 rows = 0;
+	int		 rc, cur;
 
 	if ((f = migration_file(v)) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL,
 		    "no migration to schema version %d", v));
-	if ((rc = segur_ledger_begin(l, cause)) != 0)
+	if ((rc = segur__exec(l, "PRAGMA foreign_keys=OFF", cause)) != 0)
 		return (rc);
+	if ((rc = segur_ledger_begin(l, cause)) != 0)
+		goto done;
 	/* Another process may have migrated while we waited for the lock. */
 	if ((rc = pragma_int(l, "PRAGMA user_version", &cur, cause)) != 0)
 		goto fail;
 	if (cur >= v) {
 		l->version = cur;
-		return (segur_ledger_commit(l, cause));
+		rc = segur_ledger_commit(l, cause);
+		goto done;
 	}
 	if ((rc = segur__exec(l, f->data, cause)) != 0)
 		goto fail;
-	if ((rc = bump_schema_cookie(l, cause)) != 0)
-		goto fail;
 	if (v == 1) {
-		const struct segur_embedded_file *ops;
-
-		if ((ops = segur_embedded_find(OPERATORS_CSV)) == NULL) {
-			rc = segur_cause(cause, SEGUR_EINVAL, "%s is not "
-			    "compiled in", OPERATORS_CSV);
-			goto fail;
-		}
-		if ((rc = segur__csv_seed_operators(l, ops->data, ops->len,
-		    &rows, cause)) != 0)
+		if ((rc = segur__ledger_seed_operators(l, &rows, cause)) != 0)
 			goto fail;
 		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
 		    LEDGER_APPLICATION_ID);
 		if ((rc = segur__exec(l, sql, cause)) != 0)
 			goto fail;
+	}
+	if (sqlite3_prepare_v2(l->db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK) {
+		rc = segur__db_error(l, cause, "check the foreign keys");
+		goto fail;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = rc == SQLITE_ROW ? segur_cause(cause, SEGUR_ECORRUPT,
+		    "migration to schema version %d: a row names a row that "
+		    "does not exist (PRAGMA foreign_key_check)", v) :
+		    segur__db_error(l, cause, "check the foreign keys");
+		goto fail;
 	}
 	/* A pragma takes no bound value: v is our own integer. */
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
@@ -500,11 +484,15 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 	    sql, after, cause)) != 0)
 		goto fail;
 	if ((rc = segur_ledger_commit(l, cause)) != 0)
-		return (rc);
+		goto done;
 	l->version = v;
-	return (0);
+	goto done;
 fail:
 	segur_ledger_rollback(l);
+done:
+	/* Back on whatever happened: the handle's writers rely on them. */
+	if (segur__exec(l, "PRAGMA foreign_keys=ON", NULL) != 0 && rc == 0)
+		rc = segur__db_error(l, cause, "turn the foreign keys on");
 	return (rc);
 }
 
@@ -517,15 +505,6 @@ segur__ledger_migrate(struct segur_ledger *l, int target, char **cause)
 		if ((rc = migrate_one(l, v, cause)) != 0)
 			return (rc);
 	}
-	return (0);
-}
-
-int
-segur_ledger_process_init(void)
-{
-	/* Refused (SQLITE_MISUSE) once SQLite has initialized itself. */
-	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
-		return (SEGUR_ESTATE);
 	return (0);
 }
 
