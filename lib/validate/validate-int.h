@@ -279,6 +279,7 @@ void	segur__vstate_release_line(struct segur__vstate *);
 size_t	segur__utf8_count(const char *s);
 /* Decodes one code point of valid UTF-8 at *p, advancing *p. */
 uint32_t segur__utf8_next(const char **p);
+/* Unicode category Ll (lower-case letter), spec §6 "upper case". */
 int	segur__is_lower(uint32_t cp);
 int	segur__is_space(uint32_t cp);
 /* First lower-case letter of s, copied as UTF-8 into out; 0 if none. */
@@ -303,9 +304,6 @@ int	segur__siret_key_ok(const char *s);
 int	segur__all_digits(const char *s, size_t n);
 int	segur__all_alnum(const char *s);
 uint32_t segur__hash(const char *s);
-
-extern const uint32_t	segur__ll_ranges[][2];
-extern const size_t	segur__ll_nranges;
 
 /* Operator codes (validate-ops.c): 1 known, 0 not, <0 SEGUR_E*. */
 int	segur__operator_known(struct segur__vstate *, const char *code);

@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "validate/validate-int.h"
 
 uint32_t
@@ -55,23 +57,17 @@ segur__utf8_count(const char *s)
 	return (n);
 }
 
+/*
+ * Unicode general category Ll, from libutf8proc's tables (the Unicode of
+ * the installed library); ASCII, most of any text, needs no call.
+ */
 int
 segur__is_lower(uint32_t cp)
 {
-	size_t	 lo = 0, hi = segur__ll_nranges, mid;
-
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z');
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cp < segur__ll_ranges[mid][0])
-			hi = mid;
-		else if (cp > segur__ll_ranges[mid][1])
-			lo = mid + 1;
-		else
-			return (1);
-	}
-	return (0);
+	return (utf8proc_category((utf8proc_int32_t)cp) ==
+	    UTF8PROC_CATEGORY_LL);
 }
 
 /* Unicode White_Space, NBSP and its narrow sibling included. */
