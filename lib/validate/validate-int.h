@@ -1,5 +1,6 @@
 /*
- * validate-int.h: what the validator's files share (lib/validate*.c).
+ * validate-int.h: what the validator's files share (the C files of
+ * lib/validate/).
  *
  * Not installed: the public contract is include/segur/validate.h. See
  * docs/internals/validate.md for the design.
@@ -236,7 +237,7 @@ struct segur__vstate {
 	int				  ops_loaded;
 };
 
-/* Findings (validate.c). */
+/* Paths, findings, quoting, objects, seen sets (validate-find.c). */
 void	segur__vfind(struct segur__vstate *, int rule, const char *leaf,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	segur__vpush_key(struct segur__vstate *, const char *key);
