@@ -294,10 +294,6 @@ int	segur__email_ok(const char *s);
  */
 int	segur__phone_ok(const char *s, int *ndigits, int *fr_ok,
 	    const char **why);
-/* JJ/MM/AAAA real date; *ymd gets AAAAMMJJ. */
-int	segur__date_ok(const char *s, long *ymd);
-/* AAAAMMJJ as a real date. */
-int	segur__ymd_ok(long ymd);
 int	segur__finess_shape_ok(const char *s);
 /* Luhn key over a 9-digit FINESS; 1 for 2A/2B (not checkable). */
 int	segur__finess_key_ok(const char *s);

@@ -1,6 +1,6 @@
 /*
  * validate-text.c: the text forms of spec §6 (characters, upper case,
- * e-mail, phone, dates, FINESS and SIRET keys).
+ * e-mail, phone, FINESS and SIRET keys; dates are date.h's).
  *
  * Every function here takes text cJSON produced from a buffer the pre-scan
  * proved to be valid UTF-8, so decoding trusts the lead bytes but still
@@ -232,43 +232,6 @@ segur__all_alnum(const char *s)
 		    !(*s >= 'a' && *s <= 'z'))
 			return (0);
 	return (1);
-}
-
-int
-segur__ymd_ok(long ymd)
-{
-	static const int mdays[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	long	 y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	int	 leap;
-
-	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
-		return (0);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return (d <= mdays[m - 1] + (m == 2 && leap));
-}
-
-static long
-num(const char *s, size_t n)
-{
-	long	 v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return (v);
-}
-
-int
-segur__date_ok(const char *s, long *ymd)
-{
-	if (strlen(s) != 10 || s[2] != '/' || s[5] != '/' ||
-	    !segur__all_digits(s, 2) || !segur__all_digits(s + 3, 2) ||
-	    !segur__all_digits(s + 6, 4))
-		return (0);
-	*ymd = num(s + 6, 4) * 10000 + num(s + 3, 2) * 100 + num(s, 2);
-	return (segur__ymd_ok(*ymd));
 }
 
 int

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
 #include "validate/validate-int.h"
@@ -467,8 +468,8 @@ check_filename(struct segur__vstate *st, const char *path)
 {
 	const char	*base = strrchr(path, '/');
 	const char	*s;
+	struct segur_date day;
 	size_t		 n, ansn;
-	long		 ymd = 0;
 	int		 ok;
 
 	base = base != NULL ? base + 1 : path;
@@ -481,9 +482,9 @@ check_filename(struct segur__vstate *st, const char *path)
 		ok = s[0] == '-' && segur__all_digits(s + 1, 8) &&
 		    s[9] == '-' && segur__all_digits(s + 10, 3);
 		if (ok) {
-			ymd = strtol(s + 1, NULL, 10);
 			ansn = (size_t)(s - (base + 5));
-			if (!segur__ymd_ok(ymd)) {
+			if (segur_date_parse(s + 1, 8, SEGUR_DATE_COMPACT,
+			    &day) != 0) {
 				segur__vfind(st, R_FICHIER_NOM, NULL, "le nom "
 				    "de fichier \"%s\" porte la date %.8s qui "
 				    "n'existe pas : écrivez la date du dépôt "
