@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/solde.h"

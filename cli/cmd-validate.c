@@ -15,10 +15,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
 #include "segur/ledger.h"
@@ -170,13 +170,11 @@ add_json(cJSON *files, const char *file, const struct segur_report *rep)
 static long
 today_ymd(void)
 {
-	time_t	 now = time(NULL);
-	struct tm tm;
+	struct segur_date d;
 
-	if (localtime_r(&now, &tm) == NULL)
+	if (segur_date_today(&d) != 0)
 		return (0);
-	return ((long)(tm.tm_year + 1900) * 10000 + (long)(tm.tm_mon + 1) *
-	    100 + tm.tm_mday);
+	return (segur_date_ymd(&d));
 }
 
 /*

@@ -5,9 +5,11 @@
  * per line, codeTraitement, libelleTraitement ("Demande acceptée" or the
  * error) and, for accepted lines, the numeroASP. This module reads such a
  * file and decides each line's fate as the spec says (§5): accepted when
- * numeroASP is present and the label is "Demande acceptée" (ignoring case,
- * accents and surrounding white space), rejected when neither, and an
- * anomaly, never a guess, when they disagree or the line has no answer.
+ * numeroASP is present and the label is "Demande acceptée" in any form a
+ * reader takes for it (compared folded, text.h: Unicode normalisation,
+ * case, accents, no-break and repeated white space ignored; §7), rejected
+ * when neither, and an anomaly, never a guess, when they disagree or the
+ * line has no answer.
  * ASP's values may be JSON strings or numbers; they are kept as text,
  * verbatim. It knows nothing of the ledger: ingest matches the lines.
  */
@@ -60,8 +62,8 @@ int	segur_retour_read(const struct cJSON *root, struct segur_retour *out,
 
 void	segur_retour_release(struct segur_retour *r);
 
-/* Is label "Demande acceptée", ignoring case, accents and surrounding
- * white space? 1 or 0. */
+/* Does label fold (text.h) to "Demande acceptée"'s folding? 1 or 0 (NULL,
+ * invalid UTF-8 and no memory included). */
 int	segur_label_is_accepted(const char *label);
 
 #endif /* SEGUR_RETOUR_H */

@@ -22,24 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every date here is read by date.h (segur_date_days()). */
+#include "segur/date.h"
+
 struct segur_ledger;
 
 /* The setting key of the programme's deadline, in days after the advance
  * payment (segurctl ref set solde-deadline-days N). */
 #define SEGUR_SOLDE_DEADLINE_KEY	"solde-deadline-days"
-
-/* ------------------------------------------------------------------ */
-/* Calendar dates "AAAA-MM-JJ" (proleptic Gregorian, no time zone). */
-
-/* Days from 1970-01-01 to the date; 0, or SEGUR_EINVAL for a date that
- * does not exist ("2023-02-29"). Also accepts "JJ/MM/AAAA". */
-int	segur_date_days(const char *date, int64_t *days);
-
-/* The date days after 1970-01-01, as "AAAA-MM-JJ". */
-void	segur_date_from_days(int64_t days, char out[11]);
-
-/* to - from in days (negative when to is earlier); SEGUR_EINVAL. */
-int	segur_date_diff(const char *from, const char *to, int64_t *days);
 
 /* ------------------------------------------------------------------ */
 /* Recording the delivery and the payment. */

@@ -14,6 +14,7 @@
 #include "ledger/ledger-int.h"
 #include "segur/alert.h"
 #include "segur/audit.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/outbox.h"
 #include "segur/remind.h"

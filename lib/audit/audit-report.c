@@ -11,6 +11,7 @@
 
 #include "segur/amount.h"
 #include "segur/audit.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/svg.h"
@@ -48,52 +49,19 @@ static const struct {
 };
 #define NFUNNEL	(sizeof(funnel) / sizeof(funnel[0]))
 
-/* Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + (int64_t)doe - 719468);
-}
-
-/* The date of a day number (inverse of days_from_civil). */
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t		 era, yy;
-	unsigned	 doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 /* The Monday (day number) of the week of "AAAA-MM-JJ...", or -1 when the
  * text is not a date. 1970-01-01 was a Thursday. */
 static int64_t
 week_monday(const char *date)
 {
-	int		 y, m, d;
+	struct segur_date dt;
 	int64_t		 days;
 
-	if (date == NULL || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
-	    y < 1000 || y > 9998 || m < 1 || m > 12 || d < 1 || d > 31)
+	if (date == NULL || sscanf(date, "%4d-%2d-%2d", &dt.year, &dt.month,
+	    &dt.day) != 3 || dt.year < 1000 || dt.year > 9998 ||
+	    dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31)
 		return (-1);
-	days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	days = segur_date_to_days(&dt);
 	return (days - (((days + 3) % 7 + 7) % 7));
 }
 
@@ -105,11 +73,14 @@ week_monday(const char *date)
 static void
 iso_week_label(int64_t monday, char out[16])
 {
-	int		 y, m, d, week;
+	struct segur_date thu, jan1;
+	int		 week;
 
-	civil_from_days(monday + 3, &y, &m, &d);
-	week = (int)((monday + 3 - days_from_civil(y, 1, 1)) / 7) + 1;
-	snprintf(out, 16, "%04d-S%02d", y % 10000, (week % 100 + 100) % 100);
+	segur_date_of_days(monday + 3, &thu);
+	jan1 = (struct segur_date){ thu.year, 1, 1 };
+	week = (int)((monday + 3 - segur_date_to_days(&jan1)) / 7) + 1;
+	snprintf(out, 16, "%04d-S%02d", thu.year % 10000,
+	    (week % 100 + 100) % 100);
 }
 
 int

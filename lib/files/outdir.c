@@ -7,16 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ledger/ledger-int.h"
 #include "files/outdir.h"
 #include "segur/build.h"
 #include "segur/bundle.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
-#include "segur/solde.h"
 #include "segur/util.h"
 
 int
@@ -179,27 +178,16 @@ segur__outdir_release(struct segur__outdir *o)
 int
 segur__build_day(const char *opt, char day[9], char **cause)
 {
-	struct tm	 tm;
-	time_t		 now;
-	char		 iso[11];
-	int64_t		 days;
+	struct segur_date d;
 
 	if (opt != NULL) {
-		if (strlen(opt) == 8 && strspn(opt, "0123456789") == 8) {
-			snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", opt,
-			    opt + 4, opt + 6);
-			if (segur_date_days(iso, &days) == 0) {
-				memcpy(day, opt, 9);
-				return (0);
-			}
-		}
-		return (segur_cause(cause, SEGUR_EINVAL, "date « %s » : "
-		    "AAAAMMJJ attendu (une date réelle)", opt));
-	}
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL)
+		if (segur_date_parse(opt, strlen(opt), SEGUR_DATE_COMPACT,
+		    &d) != 0 || d.year < 1900)
+			return (segur_cause(cause, SEGUR_EINVAL, "date « %s » : "
+			    "AAAAMMJJ attendu (une date réelle)", opt));
+	} else if (segur_date_today(&d) != 0)
 		return (segur_cause(cause, SEGUR_EIO, "localtime"));
-	strftime(day, 9, "%Y%m%d", &tm);
+	segur_date_format_compact(&d, day);
 	return (0);
 }
 

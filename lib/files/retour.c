@@ -2,7 +2,6 @@
  * retour.c: reading the files ASP returns and deciding each line's fate
  * (retour.h).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,60 +12,20 @@
 
 #include "segur/error.h"
 #include "segur/retour.h"
+#include "segur/text.h"
 #include "segur/util.h"
 
 /* Above 2^53 a double no longer holds every integer: a number that large
  * cannot be read back exactly from cJSON and is refused, not rounded. */
 #define EXACT_DOUBLE_MAX	9007199254740992.0
 
-/*
- * Folds one UTF-8 character at *p to lower-case ASCII without accent when
- * it is a Latin-1 letter (É -> e, ç -> c), advancing *p; other characters
- * are returned as is (their first byte), so they never match ASCII text.
- */
-static int
-fold(const unsigned char **p)
-{
-	static const char latin1[] =
-	    /* U+00C0..U+00FF */
-	    "aaaaaaaceeeeiiii" "dnooooo*ouuuuyts"
-	    "aaaaaaaceeeeiiii" "dnooooo/ouuuuyty";
-	const unsigned char *s = *p;
-	unsigned int	 cp;
-
-	if (s[0] < 0x80) {
-		(*p)++;
-		return (tolower(s[0]));
-	}
-	if (s[0] == 0xc3 && s[1] >= 0x80 && s[1] <= 0xbf) {
-		cp = 0xc0 + (s[1] - 0x80);
-		*p += 2;
-		return (latin1[cp - 0xc0]);
-	}
-	(*p)++;
-	return (s[0]);
-}
+/* "Demande acceptée" folded (text.h): what an accepting label folds to. */
+#define ACCEPTED_FOLDED	"demande acceptee"
 
 int
 segur_label_is_accepted(const char *label)
 {
-	static const char want[] = "demande acceptee";
-	const unsigned char *p, *end;
-	size_t	 i = 0;
-
-	if (label == NULL)
-		return (0);
-	p = (const unsigned char *)label;
-	while (*p != '\0' && isspace(*p))
-		p++;
-	end = p + strlen((const char *)p);
-	while (end > p && isspace(end[-1]))
-		end--;
-	while (p < end) {
-		if (i >= sizeof(want) - 1 || fold(&p) != want[i++])
-			return (0);
-	}
-	return (i == sizeof(want) - 1);
+	return (segur_text_matches(label, ACCEPTED_FOLDED) == 1);
 }
 
 /*
@@ -164,7 +123,14 @@ read_line(const cJSON *o, long index, struct segur_retour_line *l)
 	if (l->numeroASP != NULL && l->numeroASP[strspn(l->numeroASP,
 	    " \t")] == '\0')
 		anomaly(l, "numeroASP vide");
-	accepted_label = segur_label_is_accepted(l->label);
+	/* Without memory to fold the label, the line cannot be decided:
+	 * an anomaly, never a guess either way. */
+	if ((accepted_label = segur_text_matches(l->label,
+	    ACCEPTED_FOLDED)) < 0) {
+		anomaly(l, "libellé « %s » : mémoire insuffisante pour le "
+		    "lire", l->label);
+		accepted_label = 0;
+	}
 	if (l->label == NULL && l->code == NULL && l->numeroASP == NULL)
 		anomaly(l, "la ligne n'a reçu aucune réponse de l'ASP "
 		    "(codeTraitement, libelleTraitement et numeroASP nuls)");

@@ -88,6 +88,7 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -356,49 +357,17 @@ fail:
 	return (rc);
 }
 
-/* The decimal value of the n digits at s (checked digits). */
-static unsigned
-digits(const char *s, size_t n)
-{
-	unsigned v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (unsigned)(s[i] - '0');
-	return (v);
-}
-
-/* Parses "AAAA-MM-JJ" or "JJ/MM/AAAA" into iso "AAAA-MM-JJ"; 0 or -1. */
+/* Parses "AAAA-MM-JJ" or "JJ/MM/AAAA", 1900 or later, into iso
+ * "AAAA-MM-JJ"; 0 or -1. */
 static int
 parse_date(const char *s, char iso[11])
 {
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-	unsigned y, m, d;
+	struct segur_date d;
 
-	if (s == NULL || strlen(s) != 10)
+	if (s == NULL || segur_date_parse(s, strlen(s), SEGUR_DATE_ISO |
+	    SEGUR_DATE_FR, &d) != 0 || d.year < 1900)
 		return (-1);
-	if (s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
-	    strspn(s + 5, "0123456789") == 2 &&
-	    strspn(s + 8, "0123456789") == 2) {
-		y = digits(s, 4);
-		m = digits(s + 5, 2);
-		d = digits(s + 8, 2);
-	} else if (s[2] == '/' && s[5] == '/' &&
-	    strspn(s, "0123456789") == 2 &&
-	    strspn(s + 3, "0123456789") == 2 &&
-	    strspn(s + 6, "0123456789") == 4) {
-		d = digits(s, 2);
-		m = digits(s + 3, 2);
-		y = digits(s + 6, 4);
-	} else
-		return (-1);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return (-1);
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0))
-		return (-1);
-	snprintf(iso, 11, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
+	segur_date_format_iso(&d, iso);
 	return (0);
 }
 

@@ -1,6 +1,6 @@
 /*
- * solde.c: advances awaiting their balance: calendar dates, the delivery
- * and payment records, settings and the follow-up list (solde.h,
+ * solde.c: advances awaiting their balance: the delivery and payment
+ * records, settings and the follow-up list (solde.h,
  * docs/internals/solde.md). The balance files are in solde-build.c.
  */
 #include <inttypes.h>
@@ -14,87 +14,14 @@
 #include "ledger/ledger-int.h"
 #include "segur/amount.h"
 #include "segur/bundle.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/solde.h"
 #include "segur/util.h"
 
 /* ------------------------------------------------------------------ */
-/* Calendar dates: whole days, never seconds, so that month ends, leap
- * years and daylight saving change nothing. */
-
-/* Days from 1970-01-01 of a valid y-m-d (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + (int64_t)doe - 719468);
-}
-
-int
-segur_date_days(const char *s, int64_t *days)
-{
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-	unsigned y, m, d;
-	char	 tail;
-
-	if (s == NULL || strlen(s) != 10 || strspn(s, "0123456789-/") != 10)
-		return (SEGUR_EINVAL);
-	if (s[4] == '-' && s[7] == '-') {
-		if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
-			return (SEGUR_EINVAL);
-	} else if (s[2] == '/' && s[5] == '/') {
-		if (sscanf(s, "%2u/%2u/%4u%c", &d, &m, &y, &tail) != 3)
-			return (SEGUR_EINVAL);
-	} else
-		return (SEGUR_EINVAL);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return (SEGUR_EINVAL);
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0))
-		return (SEGUR_EINVAL);
-	*days = days_from_civil(y, m, d);
-	return (0);
-}
-
-void
-segur_date_from_days(int64_t z, char out[11])
-{
-	int64_t		 era, y;
-	unsigned	 doe, yoe, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y < 0 ? 0 : y) %
-	    10000u, m % 100, d % 100);
-}
-
-int
-segur_date_diff(const char *from, const char *to, int64_t *days)
-{
-	int64_t	 a, b;
-
-	if (segur_date_days(from, &a) != 0 || segur_date_days(to, &b) != 0)
-		return (SEGUR_EINVAL);
-	*days = b - a;
-	return (0);
-}
+/* Calendar dates (date.h). */
 
 /* A date as "AAAA-MM-JJ", or SEGUR_EINVAL with a French cause. */
 static int

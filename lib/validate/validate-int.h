@@ -1,5 +1,6 @@
 /*
- * validate-int.h: what the validator's files share (lib/validate*.c).
+ * validate-int.h: what the validator's files share (the C files of
+ * lib/validate/).
  *
  * Not installed: the public contract is include/segur/validate.h. See
  * docs/internals/validate.md for the design.
@@ -236,7 +237,7 @@ struct segur__vstate {
 	int				  ops_loaded;
 };
 
-/* Findings (validate.c). */
+/* Paths, findings, quoting, objects, seen sets (validate-find.c). */
 void	segur__vfind(struct segur__vstate *, int rule, const char *leaf,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	segur__vpush_key(struct segur__vstate *, const char *key);
@@ -279,6 +280,7 @@ void	segur__vstate_release_line(struct segur__vstate *);
 size_t	segur__utf8_count(const char *s);
 /* Decodes one code point of valid UTF-8 at *p, advancing *p. */
 uint32_t segur__utf8_next(const char **p);
+/* Unicode category Ll (lower-case letter), spec §6 "upper case". */
 int	segur__is_lower(uint32_t cp);
 int	segur__is_space(uint32_t cp);
 /* First lower-case letter of s, copied as UTF-8 into out; 0 if none. */
@@ -292,10 +294,6 @@ int	segur__email_ok(const char *s);
  */
 int	segur__phone_ok(const char *s, int *ndigits, int *fr_ok,
 	    const char **why);
-/* JJ/MM/AAAA real date; *ymd gets AAAAMMJJ. */
-int	segur__date_ok(const char *s, long *ymd);
-/* AAAAMMJJ as a real date. */
-int	segur__ymd_ok(long ymd);
 int	segur__finess_shape_ok(const char *s);
 /* Luhn key over a 9-digit FINESS; 1 for 2A/2B (not checkable). */
 int	segur__finess_key_ok(const char *s);
@@ -303,9 +301,6 @@ int	segur__siret_key_ok(const char *s);
 int	segur__all_digits(const char *s, size_t n);
 int	segur__all_alnum(const char *s);
 uint32_t segur__hash(const char *s);
-
-extern const uint32_t	segur__ll_ranges[][2];
-extern const size_t	segur__ll_nranges;
 
 /* Operator codes (validate-ops.c): 1 known, 0 not, <0 SEGUR_E*. */
 int	segur__operator_known(struct segur__vstate *, const char *code);

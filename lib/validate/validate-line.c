@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "validate/validate-int.h"
 
@@ -429,6 +430,17 @@ check_numero_editeur(struct segur__vstate *st, struct lstate *ls,
 
 /* --- commande --------------------------------------------------------- */
 
+/* A JJ/MM/AAAA text as the number AAAAMMJJ; 0 when it is no real date. */
+static long
+date_fr(const char *s)
+{
+	struct segur_date d;
+
+	if (segur_date_parse(s, strlen(s), SEGUR_DATE_FR, &d) != 0)
+		return (0);
+	return (segur_date_ymd(&d));
+}
+
 static void
 check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 {
@@ -448,7 +460,7 @@ check_commande(struct segur__vstate *st, struct lstate *ls, const cJSON *c)
 	    REQ, "")) != NULL) {
 			if (!V_IS_STRING(v))
 			not_text(st, R_COMMANDE_DATE, "dateCommande", v);
-		else if (!segur__date_ok(v->valuestring, &ymd))
+		else if ((ymd = date_fr(v->valuestring)) == 0)
 			segur__vfind(st, R_COMMANDE_DATE, "dateCommande",
 			    "dateCommande %s n'est pas une date réelle au "
 			    "format JJ/MM/AAAA (par exemple 02/10/2023)", Q(v));

@@ -1,12 +1,14 @@
 /*
  * validate-text.c: the text forms of spec §6 (characters, upper case,
- * e-mail, phone, dates, FINESS and SIRET keys).
+ * e-mail, phone, FINESS and SIRET keys; dates are date.h's).
  *
  * Every function here takes text cJSON produced from a buffer the pre-scan
  * proved to be valid UTF-8, so decoding trusts the lead bytes but still
  * stops at a NUL, never reading past the string.
  */
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "validate/validate-int.h"
 
@@ -55,23 +57,17 @@ segur__utf8_count(const char *s)
 	return (n);
 }
 
+/*
+ * Unicode general category Ll, from libutf8proc's tables (the Unicode of
+ * the installed library); ASCII, most of any text, needs no call.
+ */
 int
 segur__is_lower(uint32_t cp)
 {
-	size_t	 lo = 0, hi = segur__ll_nranges, mid;
-
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z');
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cp < segur__ll_ranges[mid][0])
-			hi = mid;
-		else if (cp > segur__ll_ranges[mid][1])
-			lo = mid + 1;
-		else
-			return (1);
-	}
-	return (0);
+	return (utf8proc_category((utf8proc_int32_t)cp) ==
+	    UTF8PROC_CATEGORY_LL);
 }
 
 /* Unicode White_Space, NBSP and its narrow sibling included. */
@@ -236,43 +232,6 @@ segur__all_alnum(const char *s)
 		    !(*s >= 'a' && *s <= 'z'))
 			return (0);
 	return (1);
-}
-
-int
-segur__ymd_ok(long ymd)
-{
-	static const int mdays[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	long	 y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	int	 leap;
-
-	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
-		return (0);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return (d <= mdays[m - 1] + (m == 2 && leap));
-}
-
-static long
-num(const char *s, size_t n)
-{
-	long	 v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return (v);
-}
-
-int
-segur__date_ok(const char *s, long *ymd)
-{
-	if (strlen(s) != 10 || s[2] != '/' || s[5] != '/' ||
-	    !segur__all_digits(s, 2) || !segur__all_digits(s + 3, 2) ||
-	    !segur__all_digits(s + 6, 4))
-		return (0);
-	*ymd = num(s + 6, 4) * 10000 + num(s + 3, 2) * 100 + num(s, 2);
-	return (segur__ymd_ok(*ymd));
 }
 
 int

@@ -3,7 +3,8 @@
 # grouped: a numeroEditeur written in lower case, a line naming an attempt
 # of another file (anomaly, nothing recorded for it), a line given twice
 # (recorded once, then "déjà enregistré"), the line it displaced reported
-# missing.
+# missing. ASP's label counts in any form a reader takes for "Demande
+# acceptée": decomposed accent and upper case, no-break and doubled spaces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
@@ -24,6 +25,8 @@ jq --arg other "$(jq -r '.lignesImport[0].numeroEditeur' "$b")" '
 	numeroASP: ("ASP-" + (.key + 1 | tostring)),
 	codeTraitement: "0", libelleTraitement: "Demande acceptée"}] |
     .lignesImport[9].numeroEditeur = "0000a" |
+    .lignesImport[3].libelleTraitement = "DEMANDE ACCEPTE\u0301E" |
+    .lignesImport[4].libelleTraitement = " demande\u00a0 acceptée " |
     .lignesImport[1].numeroEditeur = $other |
     .lignesImport += [.lignesImport[2]]' "$a" >"$T/retour.json"
 expect_exit 1 segurctl ingest --json "$T/retour.json"
@@ -36,6 +39,8 @@ jq -e '.[0].accepted == 11 and .[0].anomalies == 2 and
 	l: [.lines[] | [.numeroEditeur, .answer, .detail]]}' "$T/out")"
 expect_exit 0 segurctl request show --json ASP-10
 [ "$(jq -r .ref "$T/out")" = BC-0010 ] || fail "0000a not matched"
+expect_exit 0 segurctl request show --json ASP-4
+[ "$(jq -r .state "$T/out")" = accepted ] || fail "NFD label not accepted"
 expect_exit 0 segurctl request list --state submitted --json
 [ "$(jq -r '[.[].ref] | sort | join(",")' "$T/out")" = BC-0002,BC-0013 ] ||
     fail "still waiting: $(jq -c '[.[].ref]' "$T/out")"

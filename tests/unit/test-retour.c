@@ -14,19 +14,61 @@
 #include "segur/retour.h"
 #include "segur/util.h"
 
+/* Every form a reader takes for "Demande acceptée" (spec §7). */
 static void
-test_retour_label_folding(void **state)
+test_retour_label_every_form_accepted(void **state)
 {
+	static const char *const forms[] = {
+		"Demande acceptée",			/* NFC */
+		"Demande accepte\xcc\x81" "e",		/* NFD: e + U+0301 */
+		"DEMANDE ACCEPTÉE",
+		"DEMANDE ACCEPTE\xcc\x81" "E",		/* NFD, upper case */
+		"demande acceptee",			/* no accent */
+		"Demande Acceptèe",			/* another accent */
+		"Demande\xc2\xa0" "acceptée",		/* U+00A0 */
+		"Demande\xe2\x80\xaf" "acceptée",	/* U+202F */
+		"Demande  acceptée",			/* doubled space */
+		"Demande \xc2\xa0 \t acceptée",	/* mixed run */
+		"  Demande acceptée \n",		/* surrounding */
+		"\tDemande\tacceptée\t",		/* tabs */
+		"\xe2\x80\x83" "Demande acceptée\xe2\x80\x83", /* U+2003 */
+		"Demande accep\xc2\xadtée",		/* soft hyphen */
+	};
+	size_t	 i;
+
 	(void)state;
-	assert_true(segur_label_is_accepted("Demande acceptée"));
-	assert_true(segur_label_is_accepted("DEMANDE ACCEPTÉE"));
-	assert_true(segur_label_is_accepted("  demande acceptee \n"));
-	assert_true(segur_label_is_accepted("Demande Acceptèe"));
-	assert_false(segur_label_is_accepted("Demande acceptée partiellement"));
-	assert_false(segur_label_is_accepted("Demande refusée"));
-	assert_false(segur_label_is_accepted("Demande accept"));
-	assert_false(segur_label_is_accepted("Demande  acceptée"));
-	assert_false(segur_label_is_accepted(""));
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (!segur_label_is_accepted(forms[i]))
+			fail_msg("form %zu \"%s\" not accepted", i, forms[i]);
+}
+
+/* Other words, and bytes that are not text, are never acceptance. */
+static void
+test_retour_label_others_not_accepted(void **state)
+{
+	static const char *const others[] = {
+		"Demande refusée",
+		"Demande acceptée partiellement",
+		"Demande non acceptée",
+		"Demande accept",
+		"Demandeacceptée",
+		"Demande acceptées",
+		"Demande acceptée.",
+		"Demande accept\xc3\xa9",		/* no final e */
+		"Demande accept\xff\xfe" "e",		/* invalid UTF-8 */
+		"Demande accept\xc3" "e",			/* cut sequence */
+		"Demande accept\xed\xa0\x80" "e",	/* surrogate */
+		"Demande accept\xc3\xa9\xc0\xaf",	/* overlong '/' */
+		"\xff",
+		"",
+		"   ",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (segur_label_is_accepted(others[i]))
+			fail_msg("\"%s\" accepted", others[i]);
 	assert_false(segur_label_is_accepted(NULL));
 }
 
@@ -72,6 +114,37 @@ parse1(const char *members, struct segur_retour *r)
 	assert_int_equal(segur_retour_parse(doc, strlen(doc), r, NULL), 0);
 	assert_int_equal(r->nlines, 1);
 	free(doc);
+}
+
+/* The label's fate on a line: its form changes nothing. */
+static void
+test_retour_label_form_on_a_line(void **state)
+{
+	struct segur_retour r;
+
+	(void)state;
+	/* NFD, upper case, no-break space: accepted. */
+	parse1("\"numeroEditeur\":\"00001\",\"numeroASP\":\"X1\","
+	    "\"codeTraitement\":\"0\",\"libelleTraitement\":"
+	    "\" DEMANDE\u00a0ACCEPTE\u0301E \"", &r);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_ACCEPTED);
+	/* Verbatim: the label is kept as ASP wrote it. */
+	assert_string_equal(r.lines[0].label,
+	    " DEMANDE\xc2\xa0" "ACCEPTE\xcc\x81" "E ");
+	segur_retour_release(&r);
+	/* Not recognised, no numeroASP: a rejection. */
+	parse1("\"numeroEditeur\":\"00001\",\"numeroASP\":null,"
+	    "\"codeTraitement\":\"E1\",\"libelleTraitement\":"
+	    "\"Demande accept\xff\xfe" "e\"", &r);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_REJECTED);
+	segur_retour_release(&r);
+	/* Not recognised, with a numeroASP: an anomaly. */
+	parse1("\"numeroEditeur\":\"00001\",\"numeroASP\":\"X1\","
+	    "\"codeTraitement\":\"0\",\"libelleTraitement\":"
+	    "\"Demande accept\xff\xfe" "e\"", &r);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_ANOMALY);
+	assert_non_null(strstr(r.lines[0].anomaly, "acceptation incertaine"));
+	segur_retour_release(&r);
 }
 
 static void
@@ -168,7 +241,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_retour_label_folding),
+		cmocka_unit_test(test_retour_label_every_form_accepted),
+		cmocka_unit_test(test_retour_label_others_not_accepted),
+		cmocka_unit_test(test_retour_label_form_on_a_line),
 		cmocka_unit_test(test_retour_example_one_accepted_one_rejected),
 		cmocka_unit_test(test_retour_numbers_read_as_text),
 		cmocka_unit_test(test_retour_anomalies_never_guessed),

@@ -265,6 +265,9 @@ static const struct rcase bad[] = {
 	    "BENEF-NOM-MANDATAIRE", L1 "beneficiaires.nomMandataire" },
 	{ { L1 "beneficiaires.nomMandataire=\"ĀĂ ǆ\"" },
 	    "BENEF-NOM-MANDATAIRE", L1 "beneficiaires.nomMandataire" },
+	/* U+1DF25, a lower-case letter since Unicode 15. */
+	{ { L1 "beneficiaires.nomMandataire=\"ABC \xf0\x9d\xbc\xa5\"" },
+	    "BENEF-NOM-MANDATAIRE", L1 "beneficiaires.nomMandataire" },
 	{ { L1 "beneficiaires.nomMandataire=null" }, "BENEF-NOM-MANDATAIRE",
 	    L1 "beneficiaires.nomMandataire" },
 	{ { L1 "beneficiaires.nomMandataire="
