@@ -430,7 +430,7 @@ time_segurctl(const char *segurctl, char *const args[], const char *what)
 int
 main(int argc, char **argv)
 {
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { .state = -1 };
 	struct segur_ledger *l;
 	struct segur_status st;
 	struct segur_event *ev;

@@ -1,6 +1,7 @@
 /*
  * cmd-request-list.c: segurctl request list: requests by state, OG, ESMS,
- * date of last change, oldest change first.
+ * date of last change, oldest change first, a page at a time with --limit
+ * and --after.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -68,9 +69,10 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "esms", required_argument, NULL, 'e' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "after", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { .state = -1 };
 	struct list_out	 o;
 	struct segur_ledger *l;
 	char		*cause = NULL, *end;
@@ -103,6 +105,9 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 				return (segurctl_usage_error(self, env,
 				    "--since takes AAAA-MM-JJ"));
 			f.since = optarg;
+			break;
+		case 'a':
+			f.after = optarg;
 			break;
 		case 'l':
 			f.limit = strtoul(optarg, &end, 10);
@@ -147,6 +152,6 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 const struct segurctl_cmd cmd_request_list = {
 	"request list",
 	"[--json] [--state S] [--og FINESS] [--esms FINESS] [--since DATE] "
-	"[--limit N]",
+	"[--limit N] [--after REF]",
 	"list requests, oldest change first", 0, request_list_exec
 };

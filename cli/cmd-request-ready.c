@@ -99,7 +99,7 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ all_opt, no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_request_filter f = { from, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { .state = from };
 	struct segur_report rep;
 	struct segur_ledger *l;
 	struct refs	 refs = { NULL, 0 };

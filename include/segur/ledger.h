@@ -406,11 +406,16 @@ struct segur_request_filter {
 	const char	*og;		/* FINESS juridique, or NULL */
 	const char	*esms;		/* FINESS géo, or NULL */
 	const char	*since;		/* "AAAA-MM-JJ": updated since, or NULL */
+	const char	*after;		/* a reference: only the rows listed
+					   after its request, or NULL */
 	size_t		 limit;		/* 0: no limit */
 };
 
 /*
  * Calls fn for each matching request, oldest change first (then by id);
+ * with f->after, the list goes on after that request's place in this
+ * order (the next page of a list read with f->limit: give the last
+ * reference of a page), SEGUR_ENOENT when no request has that reference;
  * fn returns 0 to go on, anything else stops the walk and is returned. The
  * row is borrowed for the call: a list holds one row at a time, however
  * long. The rows come from one statement, so from one snapshot of the

@@ -9,6 +9,7 @@
  * content, are never visited.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -57,6 +58,36 @@ request_row(sqlite3_stmt *st, struct segur_request_row *row)
 	copy_col(st, 8, row->updated_at, sizeof(row->updated_at));
 }
 
+/* Where the request ref stands in a list's order: its (updated_at, id). */
+static int
+list_place(struct segur_ledger *l, const char *ref, char **updated_at,
+    int64_t *id, char **cause)
+{
+	static const char *const sql =
+	    "SELECT updated_at, id FROM request WHERE ref = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 1);
+		if ((*updated_at = strdup((const char *)sqlite3_column_text(st,
+		    0))) == NULL)
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		else
+			rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = segur_cause(cause, SEGUR_ENOENT, "--after : aucune demande "
+		    "sous la référence « %s »", ref);
+	else
+		rc = segur__db_error(l, cause, "find a request");
+	sqlite3_reset(st);
+	return (rc);
+}
+
 int
 segur_ledger_request_list(struct segur_ledger *l,
     const struct segur_request_filter *f,
@@ -67,8 +98,13 @@ segur_ledger_request_list(struct segur_ledger *l,
 	struct segur_request_row row;
 	sqlite3_stmt	*st = NULL;
 	const char	*sep = " WHERE ";
+	char		*after_at = NULL;
+	int64_t		 after_id = 0;
 	int		 rc, i = 1, ret = 0;
 
+	if (f->after != NULL && (rc = list_place(l, f->after, &after_at,
+	    &after_id, cause)) != 0)
+		return (rc);
 	/* Only fixed fragments go into the SQL; values are bound. */
 	rc = segur_buf_adds(&sql, "SELECT " ROW_COLUMNS);
 	if (rc == 0 && f->state >= 0) {
@@ -85,20 +121,29 @@ segur_ledger_request_list(struct segur_ledger *l,
 		    "request_esms WHERE finess_geo = ?)", sep);
 		sep = " AND ";
 	}
-	if (rc == 0 && f->since != NULL)
+	if (rc == 0 && f->since != NULL) {
 		rc = segur_buf_addf(&sql, "%sr.updated_at >= ?", sep);
+		sep = " AND ";
+	}
+	/* A row value: the index on (state, updated_at, id) seeks to it. */
+	if (rc == 0 && after_at != NULL)
+		rc = segur_buf_addf(&sql, "%s(r.updated_at, r.id) > (?, ?)",
+		    sep);
 	if (rc == 0)
 		rc = segur_buf_adds(&sql, " ORDER BY r.updated_at, r.id");
 	if (rc == 0 && f->limit > 0)
 		rc = segur_buf_adds(&sql, " LIMIT ?");
 	if (rc != 0) {
 		segur_buf_release(&sql);
+		free(after_at);
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	rc = sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL);
 	segur_buf_release(&sql);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		free(after_at);
 		return (segur__db_error(l, cause, "list the requests"));
+	}
 	if (f->state >= 0)
 		segur__bind_text(st, i++, segur_state_name(
 		    (enum segur_state)f->state));
@@ -108,6 +153,10 @@ segur_ledger_request_list(struct segur_ledger *l,
 		segur__bind_text(st, i++, f->esms);
 	if (f->since != NULL)
 		segur__bind_text(st, i++, f->since);
+	if (after_at != NULL) {
+		segur__bind_text(st, i++, after_at);
+		sqlite3_bind_int64(st, i++, after_id);
+	}
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, i++, f->limit > INT64_MAX ? INT64_MAX :
 		    (int64_t)f->limit);
@@ -119,5 +168,6 @@ segur_ledger_request_list(struct segur_ledger *l,
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = segur__db_error(l, cause, "list the requests");
 	sqlite3_finalize(st);
+	free(after_at);
 	return (ret);
 }

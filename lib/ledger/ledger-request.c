@@ -1203,7 +1203,7 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 	    "SELECT state, n, cents FROM state_total";
 	static const enum segur_state lists[] = { SEGUR_STATE_REJECTED,
 	    SEGUR_STATE_ACCEPTED, SEGUR_STATE_ADVANCE_PAID };
-	struct segur_request_filter f = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter f = { .state = -1 };
 	struct row_array a;
 	sqlite3_stmt	*s;
 	size_t		 i;

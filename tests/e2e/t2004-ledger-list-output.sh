@@ -2,7 +2,8 @@
 # request list: the text columns are printf's, the --json array parses,
 # has every member of a row in order, keeps what JSON escapes (controls
 # too), writes amounts as segur_amount_format() does, an empty list is [],
-# and a failed write is exit 2.
+# --limit and --after read it a page at a time, and a failed write is
+# exit 2.
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 segurctl init
@@ -69,6 +70,24 @@ jq -r '.[] | [.ref, .state, .numeroAns, (.montantSegurHT // "-"),
 cmp "$T/want" "$T/lines" || { diff "$T/want" "$T/lines" >&2; fail "text"; }
 head -n 1 "$T/out" | grep -q '^REF  *STATE  *NUMERO_ANS  *MONTANT_HT N_ED  NUMERO_ASP  *UPDATED$' ||
     fail "header"
+
+# Pages: --limit then --after the last reference of the page read them
+# all, once each, in the list's order; an unknown reference is an error.
+expect_exit 0 segurctl request list --json --state draft
+jq -r '.[].ref' "$T/out" >"$T/all-refs"
+: >"$T/paged"
+after=()
+while :; do
+	expect_exit 0 segurctl request list --json --state draft --limit 3 \
+	    "${after[@]}"
+	[ "$(jq length "$T/out")" -gt 0 ] || break
+	jq -r '.[].ref' "$T/out" >>"$T/paged"
+	after=(--after "$(jq -r '.[-1].ref' "$T/out")")
+done
+cmp "$T/all-refs" "$T/paged" || fail "pages differ from the whole list"
+[ "$(wc -l <"$T/paged")" -eq 8 ] || fail "pages: $(wc -l <"$T/paged") rows"
+expect_exit 1 segurctl request list --after NO-SUCH-REF
+expect_grep 'aucune demande sous la référence « NO-SUCH-REF »' "$T/err"
 
 # A list that cannot be written is an error, not a silent success.
 if [ -w /dev/full ]; then

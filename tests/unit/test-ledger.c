@@ -252,7 +252,7 @@ static void
 test_ledger_migrates_from_empty_file_and_each_version(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { .state = -1 };
 	struct segur_request_row row;
 	struct segur_ledger *l;
 	struct segur_audit a;
@@ -410,7 +410,7 @@ test_ledger_migration_9_gives_one_schema(void **state)
 		"migrations-v8/008-list-row.sql"
 	};
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { .state = -1 };
 	struct segur_request_row row;
 	struct segur_ledger *l;
 	struct segur_audit a;
@@ -1335,7 +1335,7 @@ static void
 test_ledger_list_show_history_status(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { .state = -1 };
 	struct segur_status st;
 	struct segur_event *ev;
 	size_t		 nev;
@@ -1449,7 +1449,7 @@ static void
 test_ledger_list_rows_carry_their_software_and_state(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { .state = -1 };
 	struct segur_request_new r;
 	struct rows	 rows;
 	char		 content[4096];
@@ -1555,7 +1555,7 @@ test_ledger_list_rows_follow_every_change(void **state)
 	static const char longref[] = "Commande n° 2026/11 | l'EHPAD "
 	    "''Les Tilleuls'' — bâtiment C'";
 	struct fixture	*f = *state;
-	struct segur_request_filter flt = { -1, NULL, NULL, NULL, 0 };
+	struct segur_request_filter flt = { .state = -1 };
 	struct rows	 all, one;
 	int		 i, s, seen = 0;
 
