@@ -209,7 +209,6 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger	*l;
 	cJSON			*all = NULL;
 	char			*cause, *arch = NULL, *quar = NULL;
-	const char		*crash;
 	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
 	int			 submitted = 0;
 
@@ -254,8 +253,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.quarantine_dir = quar = segurctl_beside_ledger(env->db_path,
 		    "quarantine");
 	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
-	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = (int)strtol(crash, NULL, 10);
+	o.crash_point = segurctl_crash_point;
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	if (json)

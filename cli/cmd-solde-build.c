@@ -113,8 +113,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
 		    "archive");
 	/* Test hooks, as segurctl build (docs/internals/build.md). */
-	if ((env_val = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = atoi(env_val);
+	o.crash_point = segurctl_crash_point;
 	if ((env_val = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
 		o.max_zip = strtoull(env_val, NULL, 10);
 	if ((env_val = getenv("SEGUR_TEST_MAX_LINES")) != NULL)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -188,6 +189,23 @@ segurctl_record_exec(int kind,
 	fprintf(env->out, "%s: %s recorded\n", argv[optind], cmd->name + 7);
 	return (SEGURCTL_EXIT_OK);
 }
+
+#ifdef SEGUR_FAULT_INJECTION
+/* Dies where the crash tests ask (tests/e2e/t3003, t4003, t6004). */
+static void
+crash_point(void *arg, int point)
+{
+	const char	*at = getenv("SEGUR_TEST_CRASH_AT");
+
+	(void)arg;
+	if (at != NULL && (int)strtol(at, NULL, 10) == point)
+		_exit(99);
+}
+
+void	(*const segurctl_crash_point)(void *, int) = crash_point;
+#else
+void	(*const segurctl_crash_point)(void *, int) = NULL;
+#endif
 
 char *
 segurctl_beside_ledger(const char *db, const char *leaf)

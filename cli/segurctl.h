@@ -96,6 +96,13 @@ int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
  * NULL on ENOMEM. */
 char	*segurctl_beside_ledger(const char *db, const char *leaf);
 
+/*
+ * The crash tests' hook for the library's crash points: with
+ * SEGUR_FAULT_INJECTION compiled in, exits 99 at the point that
+ * SEGUR_TEST_CRASH_AT names; without it, NULL (the variable does nothing).
+ */
+extern void (*const segurctl_crash_point)(void *arg, int point);
+
 /* The body of request ready and resubmit (cli/cmd-request-ready.c). */
 int	segurctl_promote(const struct segurctl_cmd *self,
 	    struct segurctl_env *env, int argc, char **argv, int from,

@@ -41,9 +41,11 @@ struct segur_build_opts {
 	size_t		 max_lines;	/* 0: SEGUR_BUILD_MAX_LINES */
 	uint64_t	 max_zip;	/* 0: SEGUR_ZIP_MAX_BYTES */
 	size_t		 max_doc;	/* 0: SEGUR_DOC_MAX_BYTES */
-	int		 crash_at;	/* tests only: _exit(99) at that
-					   point (1..4, docs/internals/build.md);
-					   0 never */
+	/* Called at each numbered crash point (1..4,
+	   docs/internals/build.md) with crash_arg; NULL: none. The crash
+	   tests' hook ends the process there; the library only calls it. */
+	void		(*crash_point)(void *crash_arg, int point);
+	void		*crash_arg;
 };
 
 /* A file of the build: a JSON file or a zip of documents. */

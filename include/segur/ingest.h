@@ -38,8 +38,10 @@ struct segur_ingest_opts {
 					   removed once archived and recorded,
 					   or moved to the quarantine; else it
 					   is left in place and copied */
-	int		 crash_at;	/* tests only: _exit(99) at that
-					   point (1..3); 0 never */
+	/* Called at each numbered crash point (1..3,
+	   docs/internals/ingest.md) with crash_arg; NULL: none. */
+	void		(*crash_point)(void *crash_arg, int point);
+	void		*crash_arg;
 };
 
 enum segur_ingest_status {

@@ -152,7 +152,8 @@ struct segur_solde_opts {
 	size_t		 max_lines;	/* 0: SEGUR_BUILD_MAX_LINES */
 	uint64_t	 max_zip;	/* 0: SEGUR_ZIP_MAX_BYTES */
 	size_t		 max_doc;	/* 0: SEGUR_DOC_MAX_BYTES */
-	int		 crash_at;	/* tests: as segur_build_opts */
+	void		(*crash_point)(void *crash_arg, int point);
+	void		*crash_arg;	/* as segur_build_opts */
 };
 
 /* The name of the embedded default template. */
