@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/adopt.h"
 #include "segur/error.h"
 #include "segur/ingest.h"
 #include "segur/ledger.h"
@@ -145,7 +146,7 @@ adopt_all(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	for (i = 0; i < n; i++) {
 		cause = NULL;
-		if ((rc = segur_ingest_submitted(l, files[i], ao, &r,
+		if ((rc = segur_adopt_file(l, files[i], ao, &r,
 		    &cause)) != 0) {
 			int s = segurctl_ledger_error(self, env, rc, cause);
 

@@ -1,7 +1,7 @@
 /*
  * adopt.c: recording funding files uploaded before the ledger existed
  * (segurctl ingest --submitted), so that the ledger starts complete
- * (ingest.h, docs/internals/ingest.md).
+ * (adopt.h, docs/internals/ingest.md).
  *
  * Each line becomes a request (reference "NE-<numeroEditeur>") with one
  * attempt holding the file's numeroEditeur, waiting for ASP's answer; the
@@ -24,10 +24,10 @@
 
 #include "files/filerec.h"
 #include "ledger/ledger-int.h"
+#include "segur/adopt.h"
 #include "segur/archive.h"
 #include "segur/bundle.h"
 #include "segur/error.h"
-#include "segur/ingest.h"
 #include "segur/util.h"
 #include "segur/validate.h"
 
@@ -405,7 +405,7 @@ check_file(struct adopt *a, const char *data, size_t len)
 }
 
 int
-segur_ingest_submitted(struct segur_ledger *l, const char *path,
+segur_adopt_file(struct segur_ledger *l, const char *path,
     const struct segur_adopt_opts *o, struct segur_adopt_result *r,
     char **cause)
 {
