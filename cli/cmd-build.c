@@ -113,7 +113,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (json)
 		segurctl_print_json(env, segurctl_build_json(&r, o.dry_run,
-		    "avance", "submission"));
+		    "avance"));
 	else
 		result_print(env->out, &r, o.dry_run);
 	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;

@@ -55,7 +55,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_solde_opts	 o;
+	struct segur_build_opts	 o;
 	struct segur_build_result r;
 	struct segur_ledger	*l;
 	const char		*tpath = NULL, *env_val;
@@ -64,6 +64,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	int			 c, rc, json = 0;
 
 	memset(&o, 0, sizeof(o));
+	o.kind = SEGUR_FILE_SOLDE;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -120,7 +121,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.max_lines = strtoul(env_val, NULL, 10);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
-	rc = segur_solde_build(l, &o, &r, &cause);
+	rc = segur_build_run(l, &o, &r, &cause);
 	segur_ledger_close(l);
 	if (rc != 0) {
 		segur_build_result_release(&r);
@@ -136,7 +137,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (json)
 		segurctl_print_json(env, segurctl_build_json(&r, o.dry_run,
-		    "solde", "solde"));
+		    "solde"));
 	else
 		result_print(env->out, &r, o.dry_run);
 	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;

@@ -225,7 +225,7 @@ segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
 	size_t	 i;
 
 	for (i = 0; i < r->nfiles; i++) {
-		if (r->files[i].is_zip)
+		if (r->files[i].kind == SEGUR_FILE_DOCUMENTS)
 			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
 			    r->files[i].path, r->files[i].count,
 			    (unsigned long long)r->files[i].size);
@@ -243,7 +243,7 @@ segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
 
 struct cJSON *
 segurctl_build_json(const struct segur_build_result *r, int dry_run,
-    const char *type, const char *kind)
+    const char *type)
 {
 	cJSON	*o, *a, *e;
 	size_t	 i;
@@ -262,10 +262,11 @@ segurctl_build_json(const struct segur_build_result *r, int dry_run,
 			break;
 		cJSON_AddStringToObject(e, "name", r->files[i].name);
 		cJSON_AddStringToObject(e, "path", r->files[i].path);
-		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
-		    "documents" : kind);
-		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
-		    "lines", (double)r->files[i].count);
+		cJSON_AddStringToObject(e, "kind",
+		    segur_file_kind_name(r->files[i].kind));
+		cJSON_AddNumberToObject(e, r->files[i].kind ==
+		    SEGUR_FILE_DOCUMENTS ? "documents" : "lines",
+		    (double)r->files[i].count);
 		if (!dry_run) {
 			cJSON_AddStringToObject(e, "sha256",
 			    r->files[i].sha256);

@@ -109,11 +109,10 @@ int	segurctl_promote(const struct segurctl_cmd *self,
 	    const char *all_opt, const char *stayed);
 
 /* The --json of build and solde build: type is the request type to declare
- * on the portal ("avance", "solde"), kind the JSON files' kind. Caller
- * deletes; NULL on ENOMEM. */
+ * on the portal ("avance", "solde"). Caller deletes; NULL on ENOMEM. */
 struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
-	    int dry_run, const char *type, const char *kind);
+	    int dry_run, const char *type);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */

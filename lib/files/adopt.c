@@ -411,7 +411,7 @@ segur_adopt_file(struct segur_ledger *l, const char *path,
 {
 	struct segur_software	 sw;
 	struct adopt		 a;
-	struct segur__file	 f;
+	struct segur_file_new	 f;
 	const cJSON		*line;
 	const char		*ans, *siret;
 	char			*data = NULL, *copy, hex[65], day[9], *why = NULL;
@@ -474,17 +474,17 @@ segur_adopt_file(struct segur_ledger *l, const char *path,
 	if ((rc = already_recorded(&a, hex)) != 0)
 		goto fail;
 	memset(&f, 0, sizeof(f));
-	f.direction = "out";
-	f.kind = "submission";
+	f.kind = SEGUR_FILE_SUBMISSION;
+	f.outgoing = 1;
 	f.name = r->name;
 	f.numero_ans = ans;
 	f.day = named ? day : NULL;
 	f.rank = named ? rank : 0;
 	f.sha256 = hex;
-	f.size = len;
+	f.size = (int64_t)len;
 	if (named && (rc = reserve_rank(&a, ans, day, rank)) != 0)
 		goto fail;
-	if ((rc = segur__file_record(l, &f, &a.file_id, cause)) != 0)
+	if ((rc = segur_ledger_file_add(l, &f, &a.file_id, cause)) != 0)
 		goto fail;
 	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(a.root,
 	    "lignesImport"))

@@ -47,9 +47,8 @@ struct ingest {
 	size_t				 len;
 	int64_t				 file_id;	/* this file's row */
 	int64_t				 answers_id;	/* the file answered */
-	const char			*file_kind;	/* "returned", or
-							   "solde_returned"
-							   (balance) */
+	enum segur_file_kind		 file_kind;	/* RETURNED, or
+							   SOLDE_RETURNED */
 	struct attempt			*found;	/* owned; per line, what
 						   pick_answered() read */
 	int				*found_rc; /* owned; per line: 0,
@@ -723,11 +722,17 @@ found_release(struct ingest *g)
 static int
 record_file(struct ingest *g)
 {
-	struct segur__file f = { "in", g->file_kind, g->r->name,
-	    g->ret.numeroAns, NULL, 0, g->r->sha256, g->len, g->ret.impId,
-	    g->answers_id };
+	struct segur_file_new	 f;
 
-	return (segur__file_record(g->l, &f, &g->file_id, g->cause));
+	memset(&f, 0, sizeof(f));
+	f.kind = g->file_kind;
+	f.name = g->r->name;
+	f.numero_ans = g->ret.numeroAns;
+	f.sha256 = g->r->sha256;
+	f.size = (int64_t)g->len;
+	f.imp_id = g->ret.impId;
+	f.answers = g->answers_id;
+	return (segur_ledger_file_add(g->l, &f, &g->file_id, g->cause));
 }
 
 /*
@@ -1298,7 +1303,7 @@ fail:
 static int
 solde_ingest(struct ingest *g)
 {
-	g->file_kind = "solde_returned";
+	g->file_kind = SEGUR_FILE_SOLDE_RETURNED;
 	return (record_returned(g, solde_line_ingest, solde_missing));
 }
 
@@ -1368,7 +1373,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	g.r = r;
 	g.path = path;
 	g.cause = cause;
-	g.file_kind = "returned";
+	g.file_kind = SEGUR_FILE_RETURNED;
 	if ((copy = strdup(path)) == NULL ||
 	    (r->name = strdup(basename(copy))) == NULL) {
 		free(copy);

@@ -1,7 +1,6 @@
 /*
- * outdir.h: what the advance build (lib/files/build.c) and the balance build
- * (lib/files/solde-build.c) share: the day and software of a build, and the
- * output folder's crash-safe protocol. Internal to lib/.
+ * outdir.h: the build driver's (lib/files/build.c) day and software of a
+ * build, and the output folder's crash-safe protocol. Internal to lib/.
  *
  * Files are written as ".<name>.segur-tmp" beside their final name and
  * renamed only after the ledger transaction that records them commits; the
