@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "files/outdir.h"
 #include "segur/archive.h"
 #include "segur/build.h"
 #include "segur/bundle.h"
@@ -52,6 +51,12 @@ struct segur__breq {
 
 struct segur__build_kind;
 
+/* A file written under its temporary name, renamed after the commit. */
+struct segur__pending {
+	char	*tmp;		/* owned */
+	char	*final;		/* owned */
+};
+
 struct segur__build {
 	struct segur_ledger		*l;
 	const struct segur_build_opts	*o;
@@ -63,7 +68,9 @@ struct segur__build {
 	size_t				 nreqs;
 	const char			*tmpl;	/* balance: the template */
 	size_t				 tmpl_len;
-	struct segur__outdir		 out;	/* the files to rename */
+	struct segur__pending		*pending; /* owned; the files to
+						     rename */
+	size_t				 npending;
 	char				**cause;
 };
 

@@ -1,20 +1,28 @@
 /*
  * build.c: the build driver, for advance and balance files alike (build.h,
- * build-int.h, docs/internals/build.md): load, check, recover, write,
- * commit, rename. What differs between the kinds is in build-advance.c and
- * build-solde.c.
+ * build-int.h, docs/internals/build.md): load, check, recover the output
+ * folder, write, commit, rename. What differs between the kinds is in
+ * build-advance.c and build-solde.c.
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "files/build-int.h"
 #include "files/filerec.h"
 #include "ledger/ledger-int.h"
 #include "segur/error.h"
+#include "segur/solde.h"
+
+/* Files are written as ".<name>" TMP_SUFFIX beside their final name and
+ * renamed only after the transaction that records them commits. */
+#define TMP_SUFFIX	".segur-tmp"
 
 /* Calls the caller's hook at a numbered point (the crash tests). */
 static void
@@ -24,11 +32,205 @@ crash_point(const struct segur__build *b, int at)
 		b->o->crash_point(b->o->crash_arg, at);
 }
 
-/* Crash point 4: the commit done, one file renamed. */
-static void
-crash_after_first(void *arg)
+/* Adds final (a path in the output folder) to the files to rename after
+ * the commit; *tmp (borrowed) receives the temporary path to write. */
+static int
+outdir_add(struct segur__build *b, const char *final, const char **tmp)
 {
-	crash_point(arg, 4);
+	struct segur__pending *p;
+	const char	*slash = strrchr(final, '/');
+	char		*t, *f;
+
+	if (slash == NULL)
+		return (SEGUR_EINVAL);
+	t = segur_asprintf("%.*s/.%s" TMP_SUFFIX, (int)(slash - final),
+	    final, slash + 1);
+	f = strdup(final);
+	p = realloc(b->pending, (b->npending + 1) * sizeof(*b->pending));
+	if (p != NULL)
+		b->pending = p;
+	if (t == NULL || f == NULL || p == NULL) {
+		free(t);
+		free(f);
+		return (SEGUR_ENOMEM);
+	}
+	b->pending[b->npending].tmp = t;
+	b->pending[b->npending].final = f;
+	*tmp = b->pending[b->npending++].tmp;
+	return (0);
+}
+
+/* Is name (in the folder) a temporary file of a build? */
+static int
+tmp_name(const char *name)
+{
+	size_t	 nl = strlen(name), sl = strlen(TMP_SUFFIX);
+
+	return (name[0] == '.' && nl > 1 + sl &&
+	    strcmp(name + nl - sl, TMP_SUFFIX) == 0);
+}
+
+/* Did the ledger record final's name with the content of tmp? */
+static int
+recorded(struct segur_ledger *l, const char *tmp, const char *name)
+{
+	static const char *const sql =
+	    "SELECT sha256 FROM file WHERE direction = 'out' AND name = ?";
+	sqlite3_stmt	*st;
+	char		*data, hex[65];
+	size_t		 len;
+	int		 yes = 0;
+
+	if (segur__stmt(l, sql, &st, NULL) != 0)
+		return (0);
+	segur__bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW && segur_read_file(tmp,
+	    SEGUR_ZIP_MAX_BYTES + (size_t)1024 * 1024, &data, &len,
+	    NULL) == 0) {
+		segur_sha256_hex(data, len, hex);
+		yes = strcmp(hex, (const char *)sqlite3_column_text(st, 0)) ==
+		    0;
+		free(data);
+	}
+	sqlite3_reset(st);
+	return (yes);
+}
+
+/*
+ * Completes or clears what an interrupted build of either kind left in
+ * the output folder, inside this build's transaction (so that two builds
+ * never race on it): a temporary file whose final name the ledger records
+ * with the same content is renamed into place, any other is removed.
+ */
+static int
+outdir_recover(struct segur__build *b)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*tmp, *final;
+	size_t		 sl = strlen(TMP_SUFFIX);
+	int		 rc = 0;
+
+	if ((d = opendir(b->o->outdir)) == NULL)
+		return (0);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		/* Leftovers of segur_write_file_atomic() go too. */
+		if (de->d_name[0] != '.' || strstr(de->d_name,
+		    TMP_SUFFIX) == NULL)
+			continue;
+		tmp = segur_asprintf("%s/%s", b->o->outdir, de->d_name);
+		final = tmp_name(de->d_name) ? segur_asprintf("%s/%.*s",
+		    b->o->outdir, (int)(strlen(de->d_name) - 1 - sl),
+		    de->d_name + 1) : NULL;
+		if (tmp != NULL && final != NULL && access(final, F_OK) != 0 &&
+		    recorded(b->l, tmp, strrchr(final, '/') + 1)) {
+			if (rename(tmp, final) == 0)
+				b->r->nrecovered++;
+			else
+				rc = segur_cause(b->cause, SEGUR_EIO,
+				    "rename %s: %s", tmp, strerror(errno));
+		} else if (tmp != NULL)
+			unlink(tmp);
+		free(final);
+		free(tmp);
+	}
+	closedir(d);
+	if (rc == 0)
+		rc = segur_fsync_dir(b->o->outdir, b->cause);
+	return (rc);
+}
+
+/* After the commit: renames every temporary file to its name (crash
+ * point 4 after the first), then syncs the folder. */
+static int
+outdir_finish(struct segur__build *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->npending; i++) {
+		if (rename(b->pending[i].tmp, b->pending[i].final) == -1)
+			return (segur_cause(b->cause, SEGUR_EIO, "rename %s: "
+			    "%s (le lot est enregistré : relancez %s pour "
+			    "terminer)", b->pending[i].tmp, strerror(errno),
+			    b->k->again));
+		if (i == 0)
+			crash_point(b, 4);
+	}
+	return (segur_fsync_dir(b->o->outdir, b->cause));
+}
+
+/* A build whose transaction is open and will not commit: rolls it back,
+ * removes its temporary files and empties the result's list of files
+ * (nothing was recorded). */
+static void
+outdir_abandon(struct segur__build *b)
+{
+	size_t	 i;
+
+	segur_ledger_rollback(b->l);
+	for (i = 0; i < b->npending; i++)
+		unlink(b->pending[i].tmp);
+	for (i = 0; i < b->r->nfiles; i++) {
+		free(b->r->files[i].name);
+		free(b->r->files[i].path);
+	}
+	b->r->nfiles = 0;
+}
+
+/*
+ * The day of a build: opt ("AAAAMMJJ", a real calendar date) or, when
+ * NULL, today in local time (the day the files are uploaded).
+ */
+static int
+build_day(const char *opt, char day[9], char **cause)
+{
+	struct tm	 tm;
+	time_t		 now;
+	char		 iso[11];
+	int64_t		 days;
+
+	if (opt != NULL) {
+		if (strlen(opt) == 8 && strspn(opt, "0123456789") == 8) {
+			snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", opt,
+			    opt + 4, opt + 6);
+			if (segur_date_days(iso, &days) == 0) {
+				memcpy(day, opt, 9);
+				return (0);
+			}
+		}
+		return (segur_cause(cause, SEGUR_EINVAL, "date « %s » : "
+		    "AAAAMMJJ attendu (une date réelle)", opt));
+	}
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL)
+		return (segur_cause(cause, SEGUR_EIO, "localtime"));
+	strftime(day, 9, "%Y%m%d", &tm);
+	return (0);
+}
+
+/* The software of a build: ans, or the only one the ledger knows. */
+static int
+build_software(struct segur_ledger *l, const char *ans,
+    struct segur_software *sw, char **cause)
+{
+	struct segur_software	*all;
+	size_t			 n;
+	int			 rc;
+
+	if (ans != NULL)
+		return (segur_ledger_software_get(l, ans, sw, cause));
+	if ((rc = segur_ledger_software_list(l, &all, &n, cause)) != 0)
+		return (rc);
+	if (n != 1) {
+		segur_software_free_array(all, n);
+		return (segur_cause(cause, n == 0 ? SEGUR_ENOENT :
+		    SEGUR_EINVAL, n == 0 ? "aucun logiciel enregistré "
+		    "(segurctl software add)" : "plusieurs logiciels "
+		    "enregistrés : précisez --ans NUMERO_ANS"));
+	}
+	rc = segur_ledger_software_get(l, all[0].numero_ans, sw, cause);
+	segur_software_free_array(all, n);
+	return (rc);
 }
 
 void
@@ -275,7 +477,7 @@ build_zips(struct segur__build *b, struct segur__breq **reqs, size_t n,
 			rc = SEGUR_ENOMEM;
 			goto out;
 		}
-		if ((rc = segur__outdir_add(&b->out, f->path, &tmp)) != 0)
+		if ((rc = outdir_add(b, f->path, &tmp)) != 0)
 			goto out;
 		if ((rc = segur_bundle_write(tmp, docs, nd, zip_of, k,
 		    (int64_t)time(NULL), b->cause)) != 0)
@@ -360,7 +562,7 @@ build_file(struct segur__build *b, struct segur__breq **reqs, size_t n)
 	    (rc = b->k->record(b, reqs, n, file_id, name)) != 0 ||
 	    (rc = build_zips(b, reqs, n, rank)) != 0)
 		goto out;
-	if ((rc = segur__outdir_add(&b->out, b->r->files[fi].path,
+	if ((rc = outdir_add(b, b->r->files[fi].path,
 	    &tmp)) != 0)
 		goto out;
 	rc = segur_write_file_atomic(tmp, text.data, text.len, 0640, b->cause);
@@ -425,10 +627,9 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	b.cause = cause;
 	max = o->max_lines > 0 && o->max_lines < SEGUR_BUILD_MAX_LINES ?
 	    o->max_lines : SEGUR_BUILD_MAX_LINES;
-	b.out.dir = o->outdir;
 	if ((b.k->prepare != NULL && (rc = b.k->prepare(&b)) != 0) ||
-	    (rc = segur__build_day(o->day, r->day, cause)) != 0 ||
-	    (rc = segur__build_software(l, o->numero_ans, &b.sw, cause)) != 0)
+	    (rc = build_day(o->day, r->day, cause)) != 0 ||
+	    (rc = build_software(l, o->numero_ans, &b.sw, cause)) != 0)
 		goto out;
 	memcpy(r->numero_ans, b.sw.numero_ans, sizeof(r->numero_ans));
 	if (!o->dry_run && ((rc = segur_mkdir_p(o->outdir, cause)) != 0 ||
@@ -444,8 +645,7 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto out;
 	began = 1;
-	if ((rc = segur__outdir_recover(l, o->outdir, &r->nrecovered,
-	    cause)) != 0)
+	if ((rc = outdir_recover(&b)) != 0)
 		goto out;
 	for (i = 0; i < nok; i += max)
 		if ((rc = build_file(&b, ok + i, nok - i < max ? nok - i :
@@ -457,14 +657,17 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	began = 0;
 	r->nrequests = nok;
 	crash_point(&b, 3);
-	rc = segur__outdir_finish(&b.out, crash_after_first, &b, b.k->again,
-	    cause);
+	rc = outdir_finish(&b);
 out:
 	if (rc == SEGUR_ENOMEM)
 		segur_cause(cause, rc, "out of memory");
 	if (began)
-		segur__outdir_abandon(l, &b.out, r);
-	segur__outdir_release(&b.out);
+		outdir_abandon(&b);
+	for (i = 0; i < b.npending; i++) {
+		free(b.pending[i].tmp);
+		free(b.pending[i].final);
+	}
+	free(b.pending);
 	for (i = 0; i < b.nreqs; i++)
 		breq_free(b.k, b.reqs[i]);
 	free(b.reqs);
