@@ -1,6 +1,7 @@
 /*
  * cmd-solde-build.c: segurctl solde build: the requests ready for their
- * balance into balance files rendered from a template (lib/files/build-solde.c).
+ * balance into balance files rendered from a template
+ * (lib/files/build-solde.c).
  */
 #include <getopt.h>
 #include <stdio.h>
