@@ -117,7 +117,8 @@ test_build_advance_batch(void **state)
 	    "JSON-2023000042-20231002-001.json");
 	assert_int_equal(r.files[0].kind, SEGUR_FILE_SUBMISSION);
 	assert_int_equal(r.files[0].count, 2);
-	assert_string_equal(r.files[1].name, "PJ-2023000042-20231002-001-1.zip");
+	assert_string_equal(r.files[1].name,
+	    "PJ-2023000042-20231002-001-1.zip");
 	assert_int_equal(r.files[1].kind, SEGUR_FILE_DOCUMENTS);
 	assert_int_equal(r.files[1].count, 3);
 	assert_files_in_place(&r);

@@ -136,9 +136,9 @@ test_ingest_answer_recorded(void **state)
 	    "'BC-1' AND state = 'accepted'");
 	assert_string_equal(s, "MS1-DUI-2023-0001872");
 	free(s);
-	s = helper_text(f->l, "SELECT a.libelle_traitement FROM attempt a JOIN request r "
-	    "ON r.id = a.request_id WHERE r.ref = 'BC-2' AND a.outcome = "
-	    "'rejected'");
+	s = helper_text(f->l, "SELECT a.libelle_traitement FROM attempt a "
+	    "JOIN request r ON r.id = a.request_id WHERE r.ref = 'BC-2' AND "
+	    "a.outcome = 'rejected'");
 	assert_non_null(s);
 	assert_non_null(strstr(s, "590004016"));
 	free(s);
