@@ -99,8 +99,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "archive");
 	/* Test hooks (docs/internals/build.md): a crash point, and a small
 	 * zip limit so that splitting is tested without 200 MB of data. */
-	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = (int)strtol(crash, NULL, 10);
+	o.crash_point = segurctl_crash_point;
 	if ((crash = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
 		o.max_zip = strtoull(crash, NULL, 10);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
@@ -114,7 +113,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (json)
 		segurctl_print_json(env, segurctl_build_json(&r, o.dry_run,
-		    "avance", "submission"));
+		    "avance"));
 	else
 		result_print(env->out, &r, o.dry_run);
 	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/adopt.h"
 #include "segur/error.h"
 #include "segur/ingest.h"
 #include "segur/ledger.h"
@@ -145,7 +146,7 @@ adopt_all(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	for (i = 0; i < n; i++) {
 		cause = NULL;
-		if ((rc = segur_ingest_submitted(l, files[i], ao, &r,
+		if ((rc = segur_adopt_file(l, files[i], ao, &r,
 		    &cause)) != 0) {
 			int s = segurctl_ledger_error(self, env, rc, cause);
 
@@ -209,7 +210,6 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger	*l;
 	cJSON			*all = NULL;
 	char			*cause, *arch = NULL, *quar = NULL;
-	const char		*crash;
 	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
 	int			 submitted = 0;
 
@@ -254,8 +254,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.quarantine_dir = quar = segurctl_beside_ledger(env->db_path,
 		    "quarantine");
 	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
-	if ((crash = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = (int)strtol(crash, NULL, 10);
+	o.crash_point = segurctl_crash_point;
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	if (json)

@@ -1,6 +1,7 @@
 /*
  * cmd-solde-build.c: segurctl solde build: the requests ready for their
- * balance into balance files rendered from a template (lib/files/solde-build.c).
+ * balance into balance files rendered from a template
+ * (lib/files/build-solde.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_solde_opts	 o;
+	struct segur_build_opts	 o;
 	struct segur_build_result r;
 	struct segur_ledger	*l;
 	const char		*tpath = NULL, *env_val;
@@ -64,6 +65,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	int			 c, rc, json = 0;
 
 	memset(&o, 0, sizeof(o));
+	o.kind = SEGUR_FILE_SOLDE;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -113,15 +115,14 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
 		    "archive");
 	/* Test hooks, as segurctl build (docs/internals/build.md). */
-	if ((env_val = getenv("SEGUR_TEST_CRASH_AT")) != NULL)
-		o.crash_at = atoi(env_val);
+	o.crash_point = segurctl_crash_point;
 	if ((env_val = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
 		o.max_zip = strtoull(env_val, NULL, 10);
 	if ((env_val = getenv("SEGUR_TEST_MAX_LINES")) != NULL)
 		o.max_lines = strtoul(env_val, NULL, 10);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
-	rc = segur_solde_build(l, &o, &r, &cause);
+	rc = segur_build_run(l, &o, &r, &cause);
 	segur_ledger_close(l);
 	if (rc != 0) {
 		segur_build_result_release(&r);
@@ -137,7 +138,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (json)
 		segurctl_print_json(env, segurctl_build_json(&r, o.dry_run,
-		    "solde", "solde"));
+		    "solde"));
 	else
 		result_print(env->out, &r, o.dry_run);
 	rc = r.nskipped > 0 ? SEGURCTL_EXIT_FINDINGS : SEGURCTL_EXIT_OK;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -192,6 +193,23 @@ segurctl_record_exec(int kind,
 	return (SEGURCTL_EXIT_OK);
 }
 
+#ifdef SEGUR_FAULT_INJECTION
+/* Dies where the crash tests ask (tests/e2e/t3003, t4003, t6004). */
+static void
+crash_point(void *arg, int point)
+{
+	const char	*at = getenv("SEGUR_TEST_CRASH_AT");
+
+	(void)arg;
+	if (at != NULL && (int)strtol(at, NULL, 10) == point)
+		_exit(99);
+}
+
+void	(*const segurctl_crash_point)(void *, int) = crash_point;
+#else
+void	(*const segurctl_crash_point)(void *, int) = NULL;
+#endif
+
 char *
 segurctl_beside_ledger(const char *db, const char *leaf)
 {
@@ -210,7 +228,7 @@ segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
 	size_t	 i;
 
 	for (i = 0; i < r->nfiles; i++) {
-		if (r->files[i].is_zip)
+		if (r->files[i].kind == SEGUR_FILE_DOCUMENTS)
 			fprintf(f, "  %s  (%zu pièce(s), %llu octets)\n",
 			    r->files[i].path, r->files[i].count,
 			    (unsigned long long)r->files[i].size);
@@ -228,7 +246,7 @@ segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
 
 struct cJSON *
 segurctl_build_json(const struct segur_build_result *r, int dry_run,
-    const char *type, const char *kind)
+    const char *type)
 {
 	cJSON	*o, *a, *e;
 	size_t	 i;
@@ -247,10 +265,11 @@ segurctl_build_json(const struct segur_build_result *r, int dry_run,
 			break;
 		cJSON_AddStringToObject(e, "name", r->files[i].name);
 		cJSON_AddStringToObject(e, "path", r->files[i].path);
-		cJSON_AddStringToObject(e, "kind", r->files[i].is_zip ?
-		    "documents" : kind);
-		cJSON_AddNumberToObject(e, r->files[i].is_zip ? "documents" :
-		    "lines", (double)r->files[i].count);
+		cJSON_AddStringToObject(e, "kind",
+		    segur_file_kind_name(r->files[i].kind));
+		cJSON_AddNumberToObject(e, r->files[i].kind ==
+		    SEGUR_FILE_DOCUMENTS ? "documents" : "lines",
+		    (double)r->files[i].count);
 		if (!dry_run) {
 			cJSON_AddStringToObject(e, "sha256",
 			    r->files[i].sha256);

@@ -96,17 +96,23 @@ int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
  * NULL on ENOMEM. */
 char	*segurctl_beside_ledger(const char *db, const char *leaf);
 
+/*
+ * The crash tests' hook for the library's crash points: with
+ * SEGUR_FAULT_INJECTION compiled in, exits 99 at the point that
+ * SEGUR_TEST_CRASH_AT names; without it, NULL (the variable does nothing).
+ */
+extern void (*const segurctl_crash_point)(void *arg, int point);
+
 /* The body of request ready and resubmit (cli/cmd-request-ready.c). */
 int	segurctl_promote(const struct segurctl_cmd *self,
 	    struct segurctl_env *env, int argc, char **argv, int from,
 	    const char *all_opt, const char *stayed);
 
 /* The --json of build and solde build: type is the request type to declare
- * on the portal ("avance", "solde"), kind the JSON files' kind. Caller
- * deletes; NULL on ENOMEM. */
+ * on the portal ("avance", "solde"). Caller deletes; NULL on ENOMEM. */
 struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
-	    int dry_run, const char *type, const char *kind);
+	    int dry_run, const char *type);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */

@@ -86,6 +86,17 @@ checkpoint(struct segur_ledger *l)
 	free(why);
 }
 
+#ifdef SEGUR_FAULT_INJECTION
+/* The crash tests' hook (t5008): dies at the point SEGUR_TEST_CRASH_AT
+ * named at start-up. */
+static void
+crash_point(void *arg, int point)
+{
+	if (point == *(const int *)arg)
+		_exit(99);
+}
+#endif
+
 int
 segurd_glue_process(void *arg, const char *path, char **cause)
 {
@@ -104,7 +115,10 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 	o.archive_dir = d->run.archive_path;
 	o.quarantine_dir = d->run.quarantine_path;
 	o.move = 1;
-	o.crash_at = d->run.crash_at;
+#ifdef SEGUR_FAULT_INJECTION
+	o.crash_point = crash_point;
+	o.crash_arg = &d->run.crash_at;
+#endif
 	if ((rc = segur_ingest_file(d->worker_ledger, path, &o, &r,
 	    cause)) == 0)
 		log_result(path, &r);

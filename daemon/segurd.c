@@ -326,9 +326,11 @@ main(int argc, char **argv)
 		fatalx("%s: %s", d.run.ledger_path, cause != NULL ? cause :
 		    segur_strerror(rc));
 	segur_ledger_set_actor(d.ledger, "segurd");
+#ifdef SEGUR_FAULT_INJECTION
 	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
 	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)
 		d.run.crash_at = atoi(getenv("SEGUR_TEST_CRASH_AT"));
+#endif
 	/* Writes to a client that left must fail, not kill segurd. */
 	signal(SIGPIPE, SIG_IGN);
 

@@ -38,8 +38,10 @@ struct segur_ingest_opts {
 					   removed once archived and recorded,
 					   or moved to the quarantine; else it
 					   is left in place and copied */
-	int		 crash_at;	/* tests only: _exit(99) at that
-					   point (1..3); 0 never */
+	/* Called at each numbered crash point (1..3,
+	   docs/internals/ingest.md) with crash_arg; NULL: none. */
+	void		(*crash_point)(void *crash_arg, int point);
+	void		*crash_arg;
 };
 
 enum segur_ingest_status {
@@ -91,42 +93,5 @@ int	segur_ingest_file(struct segur_ledger *l, const char *path,
 	    char **cause);
 
 void	segur_ingest_result_release(struct segur_ingest_result *r);
-
-/* Adopting files uploaded before the ledger existed (lib/files/adopt.c). */
-struct segur_adopt_opts {
-	const char	*archive_dir;	/* the evidence archive */
-	const char	*documents_dir;	/* where the documents named in the
-					   file are, or NULL */
-};
-
-struct segur_adopt_result {
-	char		*name;		/* owned; the file's name */
-	char		 numero_ans[11];
-	char		**refs;		/* owned; the requests created,
-					   "NE-<numeroEditeur>" */
-	size_t		 nrefs;
-	size_t		 nmissing;	/* lines whose order form was not
-					   found in documents_dir */
-	size_t		 nerrors;	/* validator errors in the file (it
-					   was sent as it is: recorded) */
-};
-
-/*
- * Records a funding file uploaded before the ledger existed, so that the
- * ledger starts complete: the file (archived; its rank of the day, when
- * its name has one, reserved), and per line a request "NE-<numeroEditeur>"
- * in state submitted with one attempt holding that numeroEditeur (recorded
- * as used for ever) and the documents found in documents_dir (archived,
- * recorded as sent). One transaction; refused whole (nothing recorded)
- * when the file is already recorded, a numeroEditeur is already used, the
- * rank is taken, the software is unknown or its SIRET differs, or the file
- * carries ASP's answers already. Release *r with
- * segur_adopt_result_release(), also on error.
- */
-int	segur_ingest_submitted(struct segur_ledger *l, const char *path,
-	    const struct segur_adopt_opts *opts, struct segur_adopt_result *r,
-	    char **cause);
-
-void	segur_adopt_result_release(struct segur_adopt_result *r);
 
 #endif /* SEGUR_INGEST_H */

@@ -126,6 +126,10 @@ enum segur_file_kind {
 	SEGUR_FILE_SOLDE_RETURNED	/* a balance request answered */
 };
 
+/* The kind's code in the ledger's file table ("submission", "returned",
+ * "documents", "solde", "solde_returned"); NULL for no kind. Static. */
+const char	*segur_file_kind_name(enum segur_file_kind k);
+
 /* What a file record is made of. Strings are borrowed for the call. */
 struct segur_file_new {
 	enum segur_file_kind kind;

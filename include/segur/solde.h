@@ -5,13 +5,10 @@
  * Once ASP has paid the advance (state advance_paid), the editor delivers
  * the prestation and records it with its proofs (segur_solde_deliver():
  * invoice and the client's acceptance record). A request in advance_paid
- * with a current delivery is ready for its balance; segur_solde_build()
- * puts those requests on the lines of balance files rendered from a
- * template (template.h), with the same guarantees as the advance build
- * (build.h): at most 200 lines a file, documents checked, archived and
- * zipped, everything recorded in ONE transaction, files written under
- * temporary names and renamed after the commit, an interrupted build
- * completed or cleared by the next one. Each request moves to
+ * with a current delivery is ready for its balance; segur_build_run()
+ * (build.h, kind SEGUR_FILE_SOLDE) puts those requests on the lines of
+ * balance files rendered from a template (template.h), with the same
+ * guarantees as the advance build. Each request moves to
  * balance_requested. ingest records ASP's answer (balance_accepted or
  * balance_rejected); segur_solde_paid() records the payment and closes the
  * request.
@@ -126,39 +123,5 @@ int	segur_solde_list(struct segur_ledger *l,
 	    const struct segur_solde_filter *f,
 	    int (*fn)(void *arg, const struct segur_solde_row *row),
 	    void *arg, char **cause);
-
-/* ------------------------------------------------------------------ */
-/* Balance files. */
-
-struct segur_solde_opts {
-	const char	*numero_ans;	/* NULL: the only software known */
-	const char	*day;		/* "AAAAMMJJ"; NULL: today (local) */
-	const char	*outdir;
-	const char	*archive_dir;
-	const char	*tmpl;		/* template; NULL: the embedded
-					   sql/ref/solde-MS1-DUI.template.json */
-	size_t		 tmpl_len;
-	int		 dry_run;
-	size_t		 max_lines;	/* 0: SEGUR_BUILD_MAX_LINES */
-	uint64_t	 max_zip;	/* 0: SEGUR_ZIP_MAX_BYTES */
-	size_t		 max_doc;	/* 0: SEGUR_DOC_MAX_BYTES */
-	int		 crash_at;	/* tests: as segur_build_opts */
-};
-
-/* The name of the embedded default template. */
-#define SEGUR_SOLDE_TEMPLATE	"sql/ref/solde-MS1-DUI.template.json"
-
-struct segur_build_result;
-
-/*
- * Builds the balance files (see above) into *r, as segur_build_run()
- * does: r->files lists JSON-SOLDE-<ans>-<day>-<NNN>.json and
- * PJ-SOLDE-<ans>-<day>-<NNN>-<k>.zip; a request whose documents fail is
- * kept out with the reason (r->skipped). The template is checked first
- * (segur_template_check()): a bad template is SEGUR_EINVAL, nothing done.
- */
-int	segur_solde_build(struct segur_ledger *l,
-	    const struct segur_solde_opts *o, struct segur_build_result *r,
-	    char **cause);
 
 #endif /* SEGUR_SOLDE_H */

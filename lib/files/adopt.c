@@ -1,7 +1,7 @@
 /*
  * adopt.c: recording funding files uploaded before the ledger existed
  * (segurctl ingest --submitted), so that the ledger starts complete
- * (ingest.h, docs/internals/ingest.md).
+ * (adopt.h, docs/internals/ingest.md).
  *
  * Each line becomes a request (reference "NE-<numeroEditeur>") with one
  * attempt holding the file's numeroEditeur, waiting for ASP's answer; the
@@ -24,10 +24,10 @@
 
 #include "files/filerec.h"
 #include "ledger/ledger-int.h"
+#include "segur/adopt.h"
 #include "segur/archive.h"
 #include "segur/bundle.h"
 #include "segur/error.h"
-#include "segur/ingest.h"
 #include "segur/util.h"
 #include "segur/validate.h"
 
@@ -403,13 +403,13 @@ check_file(struct adopt *a, const char *data, size_t len)
 }
 
 int
-segur_ingest_submitted(struct segur_ledger *l, const char *path,
+segur_adopt_file(struct segur_ledger *l, const char *path,
     const struct segur_adopt_opts *o, struct segur_adopt_result *r,
     char **cause)
 {
 	struct segur_software	 sw;
 	struct adopt		 a;
-	struct segur__file	 f;
+	struct segur_file_new	 f;
 	const cJSON		*line;
 	const char		*ans, *siret;
 	char			*data = NULL, *copy, hex[65], day[9], *why = NULL;
@@ -472,17 +472,17 @@ segur_ingest_submitted(struct segur_ledger *l, const char *path,
 	if ((rc = already_recorded(&a, hex)) != 0)
 		goto fail;
 	memset(&f, 0, sizeof(f));
-	f.direction = "out";
-	f.kind = "submission";
+	f.kind = SEGUR_FILE_SUBMISSION;
+	f.outgoing = 1;
 	f.name = r->name;
 	f.numero_ans = ans;
 	f.day = named ? day : NULL;
 	f.rank = named ? rank : 0;
 	f.sha256 = hex;
-	f.size = len;
+	f.size = (int64_t)len;
 	if (named && (rc = reserve_rank(&a, ans, day, rank)) != 0)
 		goto fail;
-	if ((rc = segur__file_record(l, &f, &a.file_id, cause)) != 0)
+	if ((rc = segur_ledger_file_add(l, &f, &a.file_id, cause)) != 0)
 		goto fail;
 	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(a.root,
 	    "lignesImport"))

@@ -1,5 +1,6 @@
 /*
- * filerec.c: recording files in the ledger (filerec.h).
+ * filerec.c: the archive rows of files and documents (filerec.h), and the
+ * names of the file kinds (ledger.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,33 +39,16 @@ segur__archive_record(struct segur_ledger *l, const char *sha256,
 	return (0);
 }
 
-int
-segur__file_record(struct segur_ledger *l, const struct segur__file *f,
-    int64_t *id, char **cause)
+const char *
+segur_file_kind_name(enum segur_file_kind k)
 {
-	static const char *const kinds[] = { "submission", "returned",
+	/* The file table's codes, as the ledger writes them. */
+	static const char *const names[] = { "submission", "returned",
 	    "documents", "solde", "solde_returned" };
-	struct segur_file_new	 n;
-	size_t			 k;
 
-	memset(&n, 0, sizeof(n));
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (strcmp(kinds[k], f->kind) == 0)
-			break;
-	if (k == sizeof(kinds) / sizeof(kinds[0]))
-		return (segur_cause(cause, SEGUR_EINVAL, "file kind %s",
-		    f->kind));
-	n.kind = (enum segur_file_kind)k;
-	n.outgoing = strcmp(f->direction, "out") == 0;
-	n.name = f->name;
-	n.numero_ans = f->numero_ans;
-	n.day = f->day;
-	n.rank = f->rank;
-	n.sha256 = f->sha256;
-	n.size = (int64_t)f->size;
-	n.imp_id = f->imp_id;
-	n.answers = f->answers;
-	return (segur_ledger_file_add(l, &n, id, cause));
+	if ((int)k < 0 || (size_t)k >= sizeof(names) / sizeof(names[0]))
+		return (NULL);
+	return (names[k]);
 }
 
 int

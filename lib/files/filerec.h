@@ -1,7 +1,8 @@
 /*
- * filerec.h: recording files in the ledger (internal to lib/): the
- * archive row of their content and the file row, with its event. Shared
- * by build, ingest and the adoption of files sent before the ledger.
+ * filerec.h: what build, ingest and the adoption of files sent before
+ * the ledger share about the archive (internal to lib/): recording an
+ * object's row, and reporting an object found altered on disk. Files
+ * themselves are recorded with segur_ledger_file_add().
  */
 #ifndef SEGUR_FILEREC_H
 #define SEGUR_FILEREC_H
@@ -10,35 +11,12 @@
 
 struct segur_ledger;
 
-/* What a file row holds; NULL strings and 0 numbers are stored NULL. */
-struct segur__file {
-	const char	*direction;	/* "out" or "in" */
-	const char	*kind;		/* submission, returned, documents... */
-	const char	*name;
-	const char	*numero_ans;
-	const char	*day;		/* "AAAAMMJJ" */
-	int		 rank;
-	const char	*sha256;
-	uint64_t	 size;
-	const char	*imp_id;
-	int64_t		 answers;	/* the file this one answers */
-};
-
 /*
  * Records that an object is in the archive (its content written and
  * synced already). Inside a transaction. Idempotent.
  */
 int	segur__archive_record(struct segur_ledger *l, const char *sha256,
 	    uint64_t size, char **cause);
-
-/*
- * Records the file with segur_ledger_file_add() (its archive row, its
- * "file.add" event), from the strings build, ingest and adopt use.
- * *id gets the file's row. SEGUR_EEXIST when the same content of that
- * direction and kind is recorded already.
- */
-int	segur__file_record(struct segur_ledger *l, const struct segur__file *f,
-	    int64_t *id, char **cause);
 
 /*
  * What follows segur_archive_put*() returning rc: when rc is 1 (the object

@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +37,6 @@ struct attempt {
 	enum segur_state state;		/* the request's */
 };
 
-/*
- * The file's copy into the archive, written and fsynced by a thread of its
- * own while the file is parsed and checked (see archived()).
- */
-struct archiver {
-	pthread_t		 tid;
-	int			 running;	/* tid to join */
-	int			 done;		/* result handled */
-	const char		*root;		/* the archive folder */
-	const char		*data;		/* the file, borrowed */
-	size_t			 len;
-	const char		*sha256;	/* its hash, borrowed */
-	struct segur_archive	 archive;
-	int			 rc;		/* segur_archive_put_hashed() */
-	char			*why;		/* owned */
-};
-
 struct ingest {
 	struct segur_ledger		*l;
 	const struct segur_ingest_opts	*o;
@@ -66,89 +47,48 @@ struct ingest {
 	size_t				 len;
 	int64_t				 file_id;	/* this file's row */
 	int64_t				 answers_id;	/* the file answered */
-	const char			*file_kind;	/* "returned", or
-							   "solde_returned"
-							   (balance) */
+	enum segur_file_kind		 file_kind;	/* RETURNED, or
+							   SOLDE_RETURNED */
 	struct attempt			*found;	/* owned; per line, what
 						   pick_answered() read */
 	int				*found_rc; /* owned; per line: 0,
 						   SEGUR_ENOENT, or -1 to
 						   read again */
-	struct archiver			 arch;
 	char				**cause;
 };
 
 static void
 crash_point(const struct ingest *g, int at)
 {
-	if (g->o->crash_at == at)
-		_exit(99);
-}
-
-static void *
-archiver_run(void *arg)
-{
-	struct archiver	*a = arg;
-
-	if ((a->rc = segur_archive_open(&a->archive, a->root, &a->why)) == 0)
-		a->rc = segur_archive_put_hashed(&a->archive, a->data, a->len,
-		    a->sha256, &a->why);
-	return (NULL);
-}
-
-/* Starts copying the file into the archive; inline if no thread. */
-static void
-archiver_start(struct ingest *g)
-{
-	struct archiver	*a = &g->arch;
-	sigset_t	 all, old;
-	int		 masked;
-
-	a->root = g->o->archive_dir;
-	a->data = g->data;
-	a->len = g->len;
-	a->sha256 = g->r->sha256;
-	/* The caller's signals stay the caller's: the thread blocks them. */
-	sigfillset(&all);
-	masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
-	if (pthread_create(&a->tid, NULL, archiver_run, a) == 0)
-		a->running = 1;
-	if (masked)
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!a->running)
-		archiver_run(a);
-}
-
-/* Waits for the copy; no-op when it is not running. */
-static void
-archiver_join(struct ingest *g)
-{
-	if (g->arch.running) {
-		pthread_join(g->arch.tid, NULL);
-		g->arch.running = 0;
-	}
+	if (g->o->crash_point != NULL)
+		g->o->crash_point(g->o->crash_arg, at);
 }
 
 /*
- * The file is in the archive, fsynced: called before anything is written
- * to the ledger about it (recorded or quarantined), so that the archive
- * still comes before the commit. An object found altered and put right is
- * logged and alerted here, before the file's own records, as when the
- * copy was made before the parse.
+ * Puts the file in the archive, written and fsynced, before anything is
+ * written to the ledger about it (recorded or quarantined): a crash leaves
+ * at most an object nobody refers to. An object found altered and put
+ * right is logged and alerted before the file's own records.
  */
 static int
-archived(struct ingest *g)
+archive_file(struct ingest *g)
 {
-	struct archiver	*a = &g->arch;
+	struct segur_archive	 a;
+	char			*why = NULL;
+	int			 rc;
 
-	archiver_join(g);
-	if (a->done)
-		return (0);
-	a->done = 1;
-	if (a->rc < 0)
-		return (segur_cause(g->cause, a->rc, "%s", a->why != NULL ?
-		    a->why : segur_strerror(a->rc)));
-	return (segur__archive_repaired(g->l, a->rc, g->r->sha256, g->r->name,
+	if ((rc = segur_archive_open(&a, g->o->archive_dir, g->cause)) != 0)
+		return (rc);
+	rc = segur_archive_put_hashed(&a, g->data, g->len, g->r->sha256, &why);
+	segur_archive_release(&a);
+	if (rc < 0) {
+		segur_cause(g->cause, rc, "%s", why != NULL ? why :
+		    segur_strerror(rc));
+		free(why);
+		return (rc);
+	}
+	free(why);
+	return (segur__archive_repaired(g->l, rc, g->r->sha256, g->r->name,
 	    g->cause));
 }
 
@@ -782,11 +722,17 @@ found_release(struct ingest *g)
 static int
 record_file(struct ingest *g)
 {
-	struct segur__file f = { "in", g->file_kind, g->r->name,
-	    g->ret.numeroAns, NULL, 0, g->r->sha256, g->len, g->ret.impId,
-	    g->answers_id };
+	struct segur_file_new	 f;
 
-	return (segur__file_record(g->l, &f, &g->file_id, g->cause));
+	memset(&f, 0, sizeof(f));
+	f.kind = g->file_kind;
+	f.name = g->r->name;
+	f.numero_ans = g->ret.numeroAns;
+	f.sha256 = g->r->sha256;
+	f.size = (int64_t)g->len;
+	f.imp_id = g->ret.impId;
+	f.answers = g->answers_id;
+	return (segur_ledger_file_add(g->l, &f, &g->file_id, g->cause));
 }
 
 /*
@@ -1357,7 +1303,7 @@ fail:
 static int
 solde_ingest(struct ingest *g)
 {
-	g->file_kind = "solde_returned";
+	g->file_kind = SEGUR_FILE_SOLDE_RETURNED;
 	return (record_returned(g, solde_line_ingest, solde_missing));
 }
 
@@ -1367,24 +1313,18 @@ ingest_read(struct ingest *g)
 {
 	cJSON	*tree = NULL;
 	char	*reason = NULL;
-	int	 rc, arc;
+	int	 rc;
 
 	if ((rc = structure_reason(g, &reason, &tree)) != 0)
 		return (rc);
 	if (reason != NULL) {
 		cJSON_Delete(tree);
-		if ((rc = archived(g)) == 0)
-			rc = quarantine(g, reason);
+		rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
 	rc = segur_retour_read(tree, &g->ret, &reason);
 	cJSON_Delete(tree);
-	/* Read while the archive's fsyncs ran; now it must be there. */
-	if ((rc == 0 || rc == SEGUR_EINVAL) && (arc = archived(g)) != 0) {
-		free(reason);
-		return (arc);
-	}
 	if (rc != 0) {
 		if (rc == SEGUR_EINVAL)
 			rc = quarantine(g, reason);
@@ -1433,7 +1373,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	g.r = r;
 	g.path = path;
 	g.cause = cause;
-	g.file_kind = "returned";
+	g.file_kind = SEGUR_FILE_RETURNED;
 	if ((copy = strdup(path)) == NULL ||
 	    (r->name = strdup(basename(copy))) == NULL) {
 		free(copy);
@@ -1464,12 +1404,8 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		}
 		goto out;
 	}
-	/*
-	 * Archived before anything is recorded, but written (and its two
-	 * fsyncs waited for) while the file is parsed and checked, which
-	 * touches no disk: ingest_read() waits for it with archived().
-	 */
-	archiver_start(&g);
+	if ((rc = archive_file(&g)) != 0)
+		goto out;
 	if ((rc = ingest_read(&g)) != 0)
 		goto out;
 	crash_point(&g, 3);
@@ -1481,9 +1417,6 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	if (rc == 0 && o->move)
 		rc = segur_fsync_dir(path, cause);
 out:
-	archiver_join(&g);
-	free(g.arch.why);
-	segur_archive_release(&g.arch.archive);
 	free(why);
 	free(g.data);
 	found_release(&g);

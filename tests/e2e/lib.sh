@@ -18,7 +18,7 @@ export LC_ALL=C.UTF-8
 
 _cleanup() {
 	rc=$?
-	if [ "$rc" -eq 0 ]; then
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		rm -rf "$T"
 	else
 		echo "$TEST_NAME: FAILED (exit $rc); files kept in $T" >&2
@@ -68,4 +68,14 @@ free_port() {
 
 pass() {
 	echo "$TEST_NAME: ok"
+}
+
+# need_fault_injection: skips the test (CTest's SKIP_RETURN_CODE) unless
+# segurctl and segurd were built with SEGUR_FAULT_INJECTION, which the
+# crash tests' SEGUR_TEST_CRASH_AT needs (make test builds them so).
+need_fault_injection() {
+	if [ "${SEGUR_FAULT_INJECTION:-0}" != 1 ]; then
+		echo "$TEST_NAME: skipped: built without SEGUR_FAULT_INJECTION"
+		exit 77
+	fi
 }

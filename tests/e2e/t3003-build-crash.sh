@@ -6,6 +6,7 @@
 # request is submitted exactly once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
+need_fault_injection
 
 for at in 1 2 3 4; do
 	rm -rf "$T/files" "$T/archive" "$SEGUR_DB"*

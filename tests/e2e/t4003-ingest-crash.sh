@@ -6,6 +6,7 @@
 # impId as JSON numbers, and the labels as strings.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
+need_fault_injection
 
 for at in 1 2 3; do
 	rm -rf "$T/files" "$T/archive" "$SEGUR_DB"*

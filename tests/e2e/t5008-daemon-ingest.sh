@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
+need_fault_injection
 
 # A ledger with the example's two requests built into file 001.
 setup_ledger

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/solde-lib.sh"
+need_fault_injection
 
 seed_advance_paid 2023-12-29
 deliver F-1

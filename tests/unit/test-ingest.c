@@ -1,0 +1,243 @@
+/*
+ * test-ingest.c: segur_ingest_file() called directly on ASP's annotated
+ * answer to the guide's example: the accepted and the rejected line
+ * recorded, the crash points reached in order; the same file again changes
+ * nothing; a malformed file is quarantined with its reason and nothing is
+ * applied.
+ */
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "helper-json.h"
+#include "helper-ledger.h"
+#include "segur/build.h"
+#include "segur/ingest.h"
+#include "segur/ledger.h"
+#include "segur/util.h"
+
+struct fixture {
+	char			*dir;
+	char			*archive;	/* dir/archive */
+	char			*quarantine;	/* dir/quarantine */
+	struct segur_ledger	*l;
+	struct segur_ingest_opts o;
+	int			 points[8];	/* crash points reached */
+	size_t			 npoints;
+};
+
+/* The crash hook of the tests: notes the point and goes on. */
+static void
+note_point(void *arg, int point)
+{
+	struct fixture	*f = arg;
+
+	assert_true(f->npoints < 8);
+	f->points[f->npoints++] = point;
+}
+
+/* The example built: BC-1 and BC-2 sent as 00001 and 00002. */
+static int
+setup(void **state)
+{
+	struct fixture		*f = calloc(1, sizeof(*f));
+	struct segur_build_opts	 o;
+	struct segur_build_result r;
+
+	assert_non_null(f);
+	f->dir = helper_tmpdir("test-ingest");
+	f->archive = helper_path(f->dir, "archive");
+	f->quarantine = helper_path(f->dir, "quarantine");
+	f->l = helper_ledger_new(f->dir, 1);
+	helper_example_ready(f->l, f->dir);
+	memset(&o, 0, sizeof(o));
+	o.day = "20231002";
+	o.outdir = f->dir;
+	o.archive_dir = f->archive;
+	assert_int_equal(segur_build_run(f->l, &o, &r, NULL), 0);
+	assert_int_equal(r.nrequests, 2);
+	segur_build_result_release(&r);
+	f->o.archive_dir = f->archive;
+	f->o.quarantine_dir = f->quarantine;
+	f->o.crash_point = note_point;
+	f->o.crash_arg = f;
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	segur_ledger_close(f->l);
+	free(f->archive);
+	free(f->quarantine);
+	helper_tmpdir_free(f->dir);
+	free(f);
+	return (0);
+}
+
+/* Writes text as dir/name; returns the path (malloc'ed). */
+static char *
+put(struct fixture *f, const char *name, const char *text, size_t len)
+{
+	char	*p = helper_path(f->dir, name);
+
+	assert_int_equal(segur_write_file_atomic(p, text, len, 0600, NULL), 0);
+	return (p);
+}
+
+/* The example's answer, as dir/name. */
+static char *
+put_answer(struct fixture *f, const char *name)
+{
+	char	*text, *p;
+	size_t	 len;
+
+	text = helper_read_data("JSON-2023000042-20231002-001.retour.json",
+	    &len);
+	p = put(f, name, text, len);
+	free(text);
+	return (p);
+}
+
+static void
+test_ingest_answer_recorded(void **state)
+{
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	char			*path, *s;
+
+	path = put_answer(f, "retour.json");
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_RECORDED);
+	assert_string_equal(r.answers, "JSON-2023000042-20231002-001.json");
+	assert_int_equal(r.nlines, 2);
+	assert_int_equal(r.naccepted, 1);
+	assert_int_equal(r.nrejected, 1);
+	assert_int_equal(r.nanomalies, 0);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_ACCEPTED);
+	assert_string_equal(r.lines[0].ref, "BC-1");
+	assert_string_equal(r.lines[0].numeroASP, "MS1-DUI-2023-0001872");
+	assert_int_equal(r.lines[1].answer, SEGUR_ANSWER_REJECTED);
+	assert_string_equal(r.lines[1].ref, "BC-2");
+	segur_ingest_result_release(&r);
+	/* In the ledger: the number kept, the label verbatim, one alert. */
+	s = helper_text(f->l, "SELECT numero_asp FROM request WHERE ref = "
+	    "'BC-1' AND state = 'accepted'");
+	assert_string_equal(s, "MS1-DUI-2023-0001872");
+	free(s);
+	s = helper_text(f->l, "SELECT a.libelle_traitement FROM attempt a "
+	    "JOIN request r ON r.id = a.request_id WHERE r.ref = 'BC-2' AND "
+	    "a.outcome = 'rejected'");
+	assert_non_null(s);
+	assert_non_null(strstr(s, "590004016"));
+	free(s);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM file WHERE "
+	    "direction = 'in' AND kind = 'returned' AND imp_id = "
+	    "'IMP-2023-000731'"), 1);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM alert"), 1);
+	/* Archived; the file left where it was (no move). */
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(f->npoints, 3);
+	assert_int_equal(f->points[0], 1);
+	assert_int_equal(f->points[1], 2);
+	assert_int_equal(f->points[2], 3);
+	free(path);
+}
+
+static void
+test_ingest_same_file_again_is_a_no_op(void **state)
+{
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	char			*first, *again;
+	int64_t			 events;
+
+	first = put_answer(f, "retour.json");
+	assert_int_equal(segur_ingest_file(f->l, first, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_RECORDED);
+	segur_ingest_result_release(&r);
+	events = helper_count(f->l, "SELECT count(*) FROM event");
+	/* The same content under another name. */
+	again = put_answer(f, "retour-bis.json");
+	f->npoints = 0;
+	assert_int_equal(segur_ingest_file(f->l, again, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_DUPLICATE);
+	assert_non_null(r.reason);
+	assert_non_null(strstr(r.reason, "retour.json"));
+	segur_ingest_result_release(&r);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM event"),
+	    events);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM file WHERE "
+	    "direction = 'in'"), 1);
+	assert_int_equal(f->npoints, 0);
+	/* With move (segurd), the inbox copy goes. */
+	f->o.move = 1;
+	assert_int_equal(segur_ingest_file(f->l, again, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_DUPLICATE);
+	segur_ingest_result_release(&r);
+	assert_int_equal(access(again, F_OK), -1);
+	free(first);
+	free(again);
+}
+
+static void
+test_ingest_malformed_file_quarantined(void **state)
+{
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	struct stat		 st;
+	char			*path, *q;
+
+	path = put(f, "retour.json", "{\"lignesImport\": [", 18);
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_QUARANTINED);
+	assert_non_null(r.reason);
+	segur_ingest_result_release(&r);
+	q = helper_path(f->quarantine, "retour.json.reason");
+	assert_int_equal(stat(q, &st), 0);
+	free(q);
+	q = helper_path(f->quarantine, "retour.json");
+	assert_int_equal(stat(q, &st), 0);
+	free(q);
+	/* Nothing applied: no file received, every attempt still pending. */
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM quarantine"),
+	    1);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM file WHERE "
+	    "direction = 'in'"), 0);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM attempt "
+	    "WHERE outcome = 'pending'"), 2);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM request "
+	    "WHERE state = 'submitted'"), 2);
+	/* The user's file stays where it was. Only the point after the
+	 * ledger's last commit is reached: nothing was recorded. */
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(f->npoints, 1);
+	assert_int_equal(f->points[0], 3);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ingest_answer_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_same_file_again_is_a_no_op, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_malformed_file_quarantined, setup, teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
