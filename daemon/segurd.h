@@ -55,6 +55,8 @@ struct segurd {
 	int		 config_bad;	/* the last reload failed */
 	char		*config_error;	/* owned; why, first line */
 	int		 stopping;
+	unsigned	 closing;	/* parts whose close has not called
+					   back yet (shutdown_part_closed) */
 };
 
 #endif /* SEGURD_SEGURD_H */

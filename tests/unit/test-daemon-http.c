@@ -37,6 +37,7 @@ struct rig {
 	void		(*client)(struct rig *);
 	int		 healthy;
 	int		 calls;
+	unsigned	 per_client;	/* max_per_client; 0: 64 */
 };
 
 static int
@@ -108,9 +109,14 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
 	struct segurd_http_providers prov = {
 		prov_healthz, prov_metrics, prov_fails, g
 	};
+	struct segurd_http_limits lim;
 	pthread_t	 t;
 	char		*cause = NULL;
 
+	lim.max_request = max_request;
+	lim.timeout_ms = timeout_ms;
+	lim.max_per_client = g->per_client != 0 ? g->per_client :
+	    SEGURD_HTTP_MAX_CONNS;
 	g->client = client;
 	assert_int_equal(uv_loop_init(&g->loop), 0);
 	if (g->l.path[0] == '\0') {
@@ -118,8 +124,9 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
 		snprintf(g->l.host, sizeof(g->l.host), "127.0.0.1");
 		g->l.port = 0;	/* the kernel picks a free one */
 	}
-	assert_int_equal(segurd_http_init(&g->http, &g->loop, &g->l,
-	    max_request, timeout_ms, &prov, &cause), 0);
+	assert_int_equal(segurd_http_init(&g->http, &g->loop, &g->l, &lim,
+	    &prov, &cause), 0);
+	assert_int_equal(segurd_http_start(&g->http, &cause), 0);
 	if (g->l.kind == SEGURD_LISTEN_TCP) {
 		g->port = segurd_http_port(&g->http);
 		assert_true(g->port > 0);
@@ -390,6 +397,7 @@ static void
 test_daemon_http_taken_port_is_an_error(void **state)
 {
 	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL };
+	struct segurd_http_limits lim = { 8192, 1000, 8 };
 	struct segurd_http a, b;
 	struct segurd_listen l;
 	uv_loop_t loop;
@@ -400,13 +408,17 @@ test_daemon_http_taken_port_is_an_error(void **state)
 	l.kind = SEGURD_LISTEN_TCP;
 	snprintf(l.host, sizeof(l.host), "127.0.0.1");
 	assert_int_equal(uv_loop_init(&loop), 0);
-	assert_int_equal(segurd_http_init(&a, &loop, &l, 8192, 1000, &prov,
-	    NULL), 0);
+	assert_int_equal(segurd_http_init(&a, &loop, &l, &lim, &prov, NULL),
+	    0);
+	assert_int_equal(segurd_http_start(&a, NULL), 0);
 	l.port = segurd_http_port(&a);
-	assert_int_equal(segurd_http_init(&b, &loop, &l, 8192, 1000, &prov,
-	    &cause), SEGUR_EIO);
+	assert_int_equal(segurd_http_init(&b, &loop, &l, &lim, &prov, NULL),
+	    0);
+	assert_int_equal(segurd_http_start(&b, &cause), SEGUR_EIO);
 	assert_non_null(strstr(cause, "cannot listen on 127.0.0.1:"));
 	free(cause);
+	/* Closed after a failed start too, as after a good one. */
+	segurd_http_close(&b, NULL);
 	segurd_http_close(&a, NULL);
 	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(uv_loop_close(&loop), 0);
