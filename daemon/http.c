@@ -254,8 +254,19 @@ static void
 conn_abort(struct segurd_http_conn *c, int status, const char *msg)
 {
 	uv_buf_t b;
+	uv_os_fd_t fd;
+	int	 i;
 
 	uv_read_stop(&c->s.stream);
+	/*
+	 * Input the kernel holds unread would make the close a reset,
+	 * which may destroy the answer at the client before it reads it:
+	 * what is there now is read and dropped (a few reads, no waiting).
+	 */
+	if (uv_fileno(&c->s.handle, &fd) == 0)
+		for (i = 0; i < 16 && recv(fd, c->rbuf, sizeof(c->rbuf),
+		    MSG_DONTWAIT) > 0; i++)
+			;
 	if (conn_format(c, status, "text/plain; charset=utf-8", msg,
 	    strlen(msg), NULL, 0) == 0) {
 		b = uv_buf_init(c->out.data, (unsigned)c->out.len);
