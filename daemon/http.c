@@ -550,8 +550,9 @@ conn_peer(struct segurd_http_conn *c)
 		    &len) != 0)
 			return;
 		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-			    c->peer, sizeof(c->peer));
+			inet_ntop(AF_INET,
+			    &((struct sockaddr_in *)&ss)->sin_addr, c->peer,
+			    sizeof(c->peer));
 		else if (ss.ss_family == AF_INET6)
 			inet_ntop(AF_INET6,
 			    &((struct sockaddr_in6 *)&ss)->sin6_addr, c->peer,

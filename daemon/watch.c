@@ -315,7 +315,7 @@ work_done(uv_work_t *req, int status)
 	w->stats.busy = 0;
 	w->stats.last_duration_ms = now - w->work_start;
 	if (w->closing) {
-		/* e is off the list (segurd_watch_close) and the folder gone. */
+		/* e is off the list (segurd_watch_close()). */
 		if (w->work_rc == 0)
 			w->stats.processed++;
 		else

@@ -99,7 +99,7 @@ struct segurd_watch {
 	uv_timer_t	 grace_timer;	/* close: how long the job may run */
 	int		 stopping;	/* stop() or close() was called */
 	int		 closing;	/* close() was called */
-	int		 abandoned;	/* close() gave up waiting for the job */
+	int		 abandoned;	/* close() stopped waiting for it */
 	unsigned	 open_handles;
 	void		(*closed_cb)(struct segurd_watch *);
 	struct segurd_watch_stats stats;

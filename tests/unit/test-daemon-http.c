@@ -472,7 +472,8 @@ test_daemon_http_only_http_1_0_and_1_1(void **state)
 	memset(&g, 0, sizeof(g));
 	g.healthy = 1;
 	run(&g, client_versions, 8192, 5000);
-	expect_prefix(answers[0], "HTTP/1.1 505 HTTP Version Not Supported\r\n");
+	expect_prefix(answers[0],
+	    "HTTP/1.1 505 HTTP Version Not Supported\r\n");
 	expect_has(answers[0], "HTTP/1.0 et HTTP/1.1");
 	expect_prefix(answers[1], "HTTP/1.1 400 Bad Request\r\n");
 	expect_has(answers[1], "sans version HTTP");
@@ -647,7 +648,8 @@ main(void)
 		cmocka_unit_test(test_daemon_http_oversize_requests_refused),
 		cmocka_unit_test(test_daemon_http_slow_client_times_out),
 		cmocka_unit_test(test_daemon_http_only_http_1_0_and_1_1),
-		cmocka_unit_test(test_daemon_http_full_table_still_answers_healthz),
+		cmocka_unit_test(
+		    test_daemon_http_full_table_still_answers_healthz),
 		cmocka_unit_test(test_daemon_http_per_client_bound),
 		cmocka_unit_test(test_daemon_http_unix_socket),
 		cmocka_unit_test(test_daemon_http_taken_port_is_an_error),
