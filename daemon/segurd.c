@@ -16,8 +16,9 @@
  * files; every part closed (signal handles, watchdog, reminders, alerts,
  * HTTP, watcher), each calling back once its handles are closed; the
  * file in progress finishes, or is abandoned after SHUTDOWN_GRACE_MS
- * (uv_queue_work cannot cancel it); then uv_loop_close() and exit 0, or
- * _exit(1) when a job was abandoned.
+ * (uv_queue_work cannot cancel it), and whatever has not closed after
+ * SHUTDOWN_DEADLINE_MS is left too; then uv_loop_close() and exit 0, or
+ * _exit(1) when work was left unfinished.
  * SIGHUP: read the file into a new configuration; swap it in only if it
  * is valid, else log why and keep the running one.
  */
@@ -46,9 +47,11 @@
 #include "segurd.h"
 #include "watch.h"
 
-/* How long a stop waits for the file in progress: systemd's
- * TimeoutStopSec= (segurd.service: 60s) must leave room for it. */
+/* How long a stop waits for the file in progress, then for every part
+ * to close: systemd's TimeoutStopSec= (segurd.service: 60s) must leave
+ * room for both. */
 #define SHUTDOWN_GRACE_MS	5000
+#define SHUTDOWN_DEADLINE_MS	8000
 
 static void
 usage(FILE *f)
@@ -214,8 +217,28 @@ reload(struct segurd *d)
 static void
 part_closed(struct segurd *d)
 {
-	if (--d->closing == 0 && d->watch.abandoned)
+	if (--d->closing > 0)
+		return;
+	uv_close((uv_handle_t *)&d->stop_deadline, NULL);
+	if (d->watch.abandoned)
 		uv_stop(&d->loop);
+}
+
+/*
+ * Shutdown's last resort: a part that has not closed by now (an alerts
+ * job waiting for a ledger that the abandoned ingestion keeps locked) is
+ * left behind too, as the watcher leaves its job.
+ */
+static void
+on_stop_deadline(uv_timer_t *t)
+{
+	struct segurd *d = t->data;
+
+	log_errorx("%u part%s still closing %d s after the stop began: "
+	    "leaving %s", d->closing, d->closing == 1 ? "" : "s",
+	    SHUTDOWN_DEADLINE_MS / 1000, d->closing == 1 ? "it" : "them");
+	d->left_behind = 1;
+	uv_stop(&d->loop);
 }
 
 static void
@@ -261,6 +284,10 @@ shutdown_begin(struct segurd *d, const char *why)
 	sd_notify(0, "STOPPING=1");
 	/* No new file from here; the one in progress goes on for now. */
 	segurd_watch_stop(&d->watch);
+	/* Unreferenced: it bounds the stop without keeping the loop up. */
+	uv_timer_start(&d->stop_deadline, on_stop_deadline,
+	    SHUTDOWN_DEADLINE_MS, 0);
+	uv_unref((uv_handle_t *)&d->stop_deadline);
 	d->closing = 9;
 	uv_close((uv_handle_t *)&d->sig_term, handle_closed);
 	uv_close((uv_handle_t *)&d->sig_int, handle_closed);
@@ -411,8 +438,9 @@ main(int argc, char **argv)
 	uv_signal_init(&d.loop, &d.sig_int);
 	uv_signal_init(&d.loop, &d.sig_hup);
 	uv_timer_init(&d.loop, &d.watchdog);
+	uv_timer_init(&d.loop, &d.stop_deadline);
 	d.sig_term.data = d.sig_int.data = d.sig_hup.data = d.watchdog.data =
-	    &d;
+	    d.stop_deadline.data = &d;
 	prov.healthz = segurd_glue_healthz;
 	prov.metrics = segurd_glue_metrics;
 	prov.status = segurd_glue_status;
@@ -461,13 +489,13 @@ main(int argc, char **argv)
 	notify_status(&d, "READY=1\n");
 
 	uv_run(&d.loop, UV_RUN_DEFAULT);
-	if (d.watch.abandoned) {
+	if (d.watch.abandoned || d.left_behind) {
 		/*
-		 * A worker thread still runs the abandoned file: exit(3)
-		 * would run libuv's destructor, which joins it. The ledger
-		 * needs nothing: its last transaction is committed or not.
+		 * A worker thread still runs: exit(3) would run libuv's
+		 * destructor, which joins it. The ledger needs nothing: its
+		 * last transaction is committed or not.
 		 */
-		log_errorx("stopped with a file abandoned in processing");
+		log_errorx("stopped, leaving work unfinished");
 		_exit(1);
 	}
 	if ((rc = uv_loop_close(&d.loop)) != 0) {
