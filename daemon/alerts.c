@@ -886,11 +886,16 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 	}
 	uv_timer_init(loop, &a->timer);
 	a->timer.data = a;
+	return (a);
+}
+
+void
+segurd_alerts_start(struct segurd_alerts *a)
+{
 	timer_arm(a);
 	/* What the outbox holds already (a restart) goes out now. */
 	a->want_read = 1;
 	job_start(a);
-	return (a);
 }
 
 int

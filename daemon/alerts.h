@@ -9,8 +9,12 @@
  * handle of its own: the loop never waits on SQLite, and the handle is
  * never used by two threads at once.
  *
- * Lifecycle: segurd_alerts_new() -> wake()/configure()/remind()* ->
- * segurd_alerts_close() -> (run the loop) -> done callback.
+ * Lifecycle, as libuv's for an opaque object that owns handles:
+ * segurd_alerts_new() (allocated, handles initialized, nothing read) ->
+ * segurd_alerts_start() (the timer, a first read of the outbox) ->
+ * wake()/configure()/remind()* -> segurd_alerts_close() -> (run the
+ * loop) -> done callback, after which it is freed. After new, close is
+ * always called.
  */
 #ifndef SEGURD_ALERTS_H
 #define SEGURD_ALERTS_H
@@ -35,16 +39,20 @@ struct segurd_remind_req {
 };
 
 /*
- * Starts delivering on loop (borrowed) from the ledger at ledger_path
+ * Prepares delivery on loop (borrowed) from the ledger at ledger_path
  * (copied), to the channels of cfg (borrowed until the next configure()
  * or close(): the caller keeps cfg alive as long as it is the running
  * configuration). The delivery policy (retry_for, timeouts) is read once,
- * here. Returns NULL with *cause set (caller frees): out of memory, or a
- * channel the deliverer refuses.
+ * here. No I/O. Returns NULL with *cause set (caller frees): out of
+ * memory, or a channel the deliverer refuses.
  */
 struct segurd_alerts *segurd_alerts_new(uv_loop_t *loop,
 	    const char *ledger_path, const struct segurd_config *cfg,
 	    char **cause);
+
+/* Starts: the periodic read, and a first read of what the outbox holds
+ * already (a restart). */
+void	segurd_alerts_start(struct segurd_alerts *a);
 
 /*
  * Checks the channels of cfg as the deliverer will use them (for

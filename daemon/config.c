@@ -53,6 +53,8 @@ enum cfg_kind {
 };
 
 #define CFG_REQUIRED	0x1	/* no default: must be given in its section */
+#define CFG_BESIDE_LEDGER 0x2	/* the default is a name in the folder of
+				   [ledger] path, as segurctl has it */
 
 /* One configuration key. */
 struct cfg_key {
@@ -117,11 +119,12 @@ static const struct cfg_key cfg_keys[] = {
 	    C(inbox_path), 0, 0, NULL,
 	    "The watched folder. Deliver a file by writing it elsewhere on "
 	    "the same file system and renaming it in." },
-	{ "inbox", "archive", "path", K_PATH, "/var/lib/segur/archive", 0,
+	{ "inbox", "archive", "path", K_PATH, "archive", CFG_BESIDE_LEDGER,
 	    C(archive_path), 0, 0, NULL,
-	    "Where ingested files are moved." },
-	{ "inbox", "quarantine", "path", K_PATH,
-	    "/var/lib/segur/quarantine", 0, C(quarantine_path), 0, 0, NULL,
+	    "Where ingested files are moved. segurctl looks for the "
+	    "archive in the same default place (audit verify)." },
+	{ "inbox", "quarantine", "path", K_PATH, "quarantine",
+	    CFG_BESIDE_LEDGER, C(quarantine_path), 0, 0, NULL,
 	    "Where files that cannot be ingested are moved." },
 	{ "inbox", "settle", "duration", K_DURATION, "500ms", 0,
 	    C(settle_ms), 10, 3600000, NULL,
@@ -131,6 +134,10 @@ static const struct cfg_key cfg_keys[] = {
 	    C(rescan_ms), 1000, MS_PER_DAY, NULL,
 	    "Period of the full rescan of the inbox, which catches what "
 	    "file events missed (1s to 1d)." },
+	{ "inbox", "stuck_after", "duration", K_DURATION, "2min", 0,
+	    C(stuck_after_ms), 1000, MS_PER_DAY, NULL,
+	    "/healthz answers 503 while the processing of one file has "
+	    "lasted longer than this (1s to 1d)." },
 
 	{ "http", "listen", "address", K_STR, "127.0.0.1:9477", 0,
 	    C(listen), 0, 0, check_listen,
@@ -144,7 +151,13 @@ static const struct cfg_key cfg_keys[] = {
 	{ "http", "client_timeout", "duration", K_DURATION, "10s", 0,
 	    C(client_timeout_ms), 100, 300000, NULL,
 	    "A client that has not sent a whole request within this time "
-	    "is disconnected (100ms to 5min)." },
+	    "gets 408 and is disconnected (100ms to 5min)." },
+	{ "http", "max_per_client", "count", K_UINT, "8", 0,
+	    C(max_per_client), 1, 64, NULL,
+	    "Connections one client (an IP address, or a user on the Unix "
+	    "socket) may hold at once, out of 64 in all; a new one beyond "
+	    "either bound evicts the oldest one still waiting for its "
+	    "request (1 to 64)." },
 
 	{ "log", "level", "error|warning|info|debug", K_LOGLEVEL, "info", 0,
 	    C(log_level), 0, 0, NULL,
@@ -850,7 +863,8 @@ cfg_defaults(struct cfg_ctx *ctx, const char *sec, void *base)
 
 	for (i = 0; i < NKEYS; i++) {
 		if (strcmp(cfg_keys[i].section, sec) != 0 ||
-		    cfg_keys[i].def == NULL)
+		    cfg_keys[i].def == NULL ||
+		    (cfg_keys[i].flags & CFG_BESIDE_LEDGER))
 			continue;
 		rc = cfg_apply(ctx, &cfg_keys[i], base, cfg_keys[i].def,
 		    &cause);
@@ -1179,6 +1193,36 @@ whsec_ok(const char *s)
 	return (n > 0 && n % 4 == 0 && pad <= 2);
 }
 
+/*
+ * The defaults named beside the ledger, for the keys not given: the
+ * folder of [ledger] path (absolute by now) and the name, as segurctl
+ * finds them (cli/ledger-common.c).
+ */
+static int
+cfg_beside_ledger(struct cfg_ctx *ctx)
+{
+	const char	*lp = ctx->cfg->ledger_path, *slash;
+	char		**dst;
+	size_t		 i;
+
+	slash = strrchr(lp, '/');
+	for (i = 0; i < NKEYS; i++) {
+		if (!(cfg_keys[i].flags & CFG_BESIDE_LEDGER) ||
+		    ctx->set_main[i] != 0)
+			continue;
+		dst = (char **)((char *)ctx->cfg + cfg_keys[i].off);
+		free(*dst);
+		if (slash == NULL)
+			*dst = strdup(cfg_keys[i].def);
+		else
+			*dst = segur_asprintf("%.*s/%s", slash == lp ? 0 :
+			    (int)(slash - lp), lp, cfg_keys[i].def);
+		if (*dst == NULL)
+			return (SEGUR_ENOMEM);
+	}
+	return (0);
+}
+
 /* Pass 3: what needs several keys. */
 static void
 cfg_finish(struct cfg_ctx *ctx)
@@ -1188,6 +1232,9 @@ cfg_finish(struct cfg_ctx *ctx)
 	size_t		 i;
 	char		 label[64];
 	int		 line;
+
+	if (cfg_beside_ledger(ctx) != 0)
+		ctx->oom = 1;
 
 	for (i = 0; i < cfg->nwebhooks; i++) {
 		struct segurd_webhook *w = &cfg->webhooks[i];
@@ -1522,7 +1569,11 @@ segurd_config_doc(FILE *f)
 				continue;
 			fprintf(f, ".It Ic %s No = Ar %s\n", k->name, k->type);
 			doc_text(f, k->doc);
-			if (k->def != NULL)
+			if (k->flags & CFG_BESIDE_LEDGER)
+				fprintf(f, "Default:\n.Ql %s\nin the folder of "
+				    "the ledger\n.Pq Ic [ledger] path .\n",
+				    k->def);
+			else if (k->def != NULL)
 				fprintf(f, "Default:\n.Ql %s .\n", k->def);
 			else if (k->flags & CFG_REQUIRED)
 				fputs("Required.\n", f);

@@ -93,11 +93,13 @@ struct segurd_config {
 	char	*quarantine_path;
 	uint64_t settle_ms;
 	uint64_t rescan_ms;
+	uint64_t stuck_after_ms;	/* /healthz: an ingestion is stuck */
 
 	char	*listen;		/* as written */
 	struct segurd_listen listen_addr;	/* parsed */
 	uint64_t max_request_bytes;
 	uint64_t client_timeout_ms;
+	uint64_t max_per_client;	/* connections from one client */
 
 	enum log_level log_level;
 

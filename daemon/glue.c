@@ -6,7 +6,8 @@
  *    is archived, recorded and removed from the inbox, or quarantined;
  *    rejections and anomalies are logged here and queued as alerts by
  *    ingest;
- *  - /healthz: the ledger answers, the inbox is a writable folder, the
+ *  - /healthz: the ledger answers, the inbox is a writable folder, no
+ *    file has been processed for longer than [inbox] stuck_after, the
  *    configuration on disk is valid, libcurl could be loaded when a
  *    delivery needed it (curl-load.h);
  *  - /metrics and /api/v1/status: the daemon's own counters and the
@@ -150,11 +151,17 @@ segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
 	struct segur_counters c;
 	const char	*inbox = inbox_problem(d->run.inbox_path);
 	const char	*curl = segurd_curl_problem();
-	char		*why = NULL;
+	const char	*stuck;
+	char		*why = NULL, ran[32], after[32];
+	uint64_t	 ran_ms = 0;
 	int		 ledger_ok, ok, rc;
 
 	ledger_ok = segur_ledger_counters(d->ledger, &c, &why) == 0;
-	ok = inbox == NULL && !d->config_bad && ledger_ok && curl == NULL;
+	/* A job uv_queue_work cannot interrupt: say so, the loop cannot. */
+	stuck = segurd_watch_stuck(&d->watch, uv_now(&d->loop),
+	    d->cfg->stuck_after_ms, &ran_ms);
+	ok = inbox == NULL && !d->config_bad && ledger_ok && curl == NULL &&
+	    stuck == NULL;
 	rc = segur_buf_addf(&b, "%s\nledger %s: %s\ninbox %s: %s\n"
 	    "config %s: %s%s\n", ok ? "ok" : "not ok", d->run.ledger_path,
 	    ledger_ok ? "ok" : why != NULL ? why : "unreachable",
@@ -162,6 +169,14 @@ segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
 	    d->config_file,
 	    d->config_bad ? "invalid, running on the previous one: " : "ok",
 	    d->config_bad && d->config_error != NULL ? d->config_error : "");
+	if (rc == 0 && stuck != NULL) {
+		segurd_duration_format(ran_ms / 1000 * 1000, ran, sizeof(ran));
+		segurd_duration_format(d->cfg->stuck_after_ms, after,
+		    sizeof(after));
+		rc = segur_buf_addf(&b, "ingestion: bloquée : %s en cours "
+		    "depuis %s, plus que [inbox] stuck_after = %s\n", stuck,
+		    ran, after);
+	}
 	/* libcurl is loaded before the first delivery, not at start-up. */
 	if (rc == 0 && curl != NULL)
 		rc = segur_buf_addf(&b, "delivery: %s\n", curl);
@@ -312,6 +327,10 @@ segurd_glue_metrics(void *arg, struct segurd_http_response *resp)
 	    "1 while a file is being processed.", s->busy ? 1 : 0)) != 0 ||
 	    (rc = metric(&b, "segurd_inbox_rescans_total", "counter",
 	    "Full rescans of the inbox.", (double)s->rescans)) != 0 ||
+	    (rc = metric(&b, "segurd_inbox_processing_seconds", "gauge",
+	    "How long the file being processed has been, 0 when none.",
+	    s->busy ? (double)(uv_now(&d->loop) - d->watch.work_start) /
+	    1000.0 : 0)) != 0 ||
 	    (rc = metric(&b, "segurd_inbox_last_processing_seconds", "gauge",
 	    "Duration of the last processing of a file.",
 	    (double)s->last_duration_ms / 1000.0)) != 0 ||
@@ -324,6 +343,9 @@ segurd_glue_metrics(void *arg, struct segurd_http_response *resp)
 	    (rc = metric(&b, "segurd_http_responses_total", "counter",
 	    "HTTP responses sent, this one excluded.",
 	    (double)d->http.requests)) != 0 ||
+	    (rc = metric(&b, "segurd_http_connections_evicted_total",
+	    "counter", "HTTP connections closed to make room for a newer "
+	    "one (slow clients).", (double)d->http.evicted)) != 0 ||
 	    (rc = segurd_metrics_family(&b, "segurd_config_reloads_total",
 	    "counter", "Configuration reloads (SIGHUP) by result.")) != 0 ||
 	    (rc = segurd_metrics_sample_u64(&b, "segurd_config_reloads_total",

@@ -5,16 +5,25 @@
  * stream and a timer) until both close callbacks have run:
  *
  *   READING --message complete / limit / parse error--> WRITING
+ *   READING --timer (timeout_ms after accept), evicted--> CLOSING, after
+ *             a 408 written as far as the socket takes it at once
+ *             (conn_abort): the slot is free when the deadline passes
  *   WRITING --write done--> DRAINING (shutdown sent, input discarded, so
  *                           the kernel does not reset the connection and
  *                           lose the response while the client still
  *                           sends)
- *   DRAINING --EOF, error--> CLOSING
- *   any --timer (timeout_ms)--> WRITING 408 from READING, else CLOSING
+ *   WRITING --timer--> CLOSING
+ *   DRAINING --EOF, error, timer, evicted--> CLOSING
  *   any --segurd_http_close()--> CLOSING
+ *
+ * The timer runs once, from accept: no connection holds a slot longer
+ * than timeout_ms. A connection is in h->conns, and counts against both
+ * bounds (http.h), from accept until conn_close().
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +38,10 @@
 #include "http.h"
 #include "log.h"
 
-#define HTTP_MAX_CONNS	64
 #define HTTP_URL_MAX	1024
+/* Connections the kernel queues before segurd accepts them: a burst of
+ * slow clients must not make a scraper's connect wait for a retry. */
+#define HTTP_BACKLOG	(2 * SEGURD_HTTP_MAX_CONNS)
 
 enum conn_state {
 	CONN_READING,
@@ -52,7 +63,10 @@ struct segurd_http_conn {
 	http_parser	 parser;
 	struct segurd_http *h;
 	struct segurd_http_conn *next, *prev;
+	uint64_t	 seq;		/* order of accept: lower is older */
+	char		 peer[64];	/* "127.0.0.1", "::1", "uid 1000" */
 	enum conn_state	 state;
+	int		 refuse;	/* 400 or 505: the version refused */
 	int		 handles_open;
 	int		 headers_done;
 	size_t		 received;
@@ -91,6 +105,8 @@ status_text(int status)
 		return ("Internal Server Error");
 	case 503:
 		return ("Service Unavailable");
+	case 505:
+		return ("HTTP Version Not Supported");
 	}
 	return ("Unknown");
 }
@@ -178,19 +194,13 @@ conn_written(uv_write_t *req, int status)
 		conn_close(c);
 }
 
-/*
- * Sends one whole response and moves to WRITING. head_only leaves the
- * body out (HEAD) but keeps its Content-Length.
- */
-static void
-conn_respond(struct segurd_http_conn *c, int status, const char *ctype,
+/* Writes a whole response into c->out. Returns 0 or SEGUR_ENOMEM. */
+static int
+conn_format(struct segurd_http_conn *c, int status, const char *ctype,
     const char *body, size_t len, const char *extra, int head_only)
 {
-	uv_buf_t b;
 	int	 rc;
 
-	uv_read_stop(&c->s.stream);
-	c->state = CONN_WRITING;
 	c->h->requests++;
 	segur_buf_release(&c->out);
 	rc = segur_buf_addf(&c->out, "HTTP/1.1 %d %s\r\n"
@@ -200,7 +210,22 @@ conn_respond(struct segurd_http_conn *c, int status, const char *ctype,
 	    ctype, len, extra != NULL ? extra : "");
 	if (rc == 0 && !head_only && len > 0)
 		rc = segur_buf_add(&c->out, body, len);
-	if (rc != 0) {
+	return (rc);
+}
+
+/*
+ * Sends one whole response and moves to WRITING. head_only leaves the
+ * body out (HEAD) but keeps its Content-Length.
+ */
+static void
+conn_respond(struct segurd_http_conn *c, int status, const char *ctype,
+    const char *body, size_t len, const char *extra, int head_only)
+{
+	uv_buf_t b;
+
+	uv_read_stop(&c->s.stream);
+	c->state = CONN_WRITING;
+	if (conn_format(c, status, ctype, body, len, extra, head_only) != 0) {
 		conn_close(c);
 		return;
 	}
@@ -217,6 +242,37 @@ conn_respond_text(struct segurd_http_conn *c, int status, const char *msg,
 {
 	conn_respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg),
 	    extra, c->parser.method == HTTP_HEAD);
+}
+
+/*
+ * Answers status with what the socket takes now, without waiting, and
+ * closes: the slot is free when this returns. For clients that have
+ * used up their time or their slot; a short answer fits the socket's
+ * buffer, and a client that does not read it loses nothing it asked for.
+ */
+static void
+conn_abort(struct segurd_http_conn *c, int status, const char *msg)
+{
+	uv_buf_t b;
+	uv_os_fd_t fd;
+	int	 i;
+
+	uv_read_stop(&c->s.stream);
+	/*
+	 * Input the kernel holds unread would make the close a reset,
+	 * which may destroy the answer at the client before it reads it:
+	 * what is there now is read and dropped (a few reads, no waiting).
+	 */
+	if (uv_fileno(&c->s.handle, &fd) == 0)
+		for (i = 0; i < 16 && recv(fd, c->rbuf, sizeof(c->rbuf),
+		    MSG_DONTWAIT) > 0; i++)
+			;
+	if (conn_format(c, status, "text/plain; charset=utf-8", msg,
+	    strlen(msg), NULL, 0) == 0) {
+		b = uv_buf_init(c->out.data, (unsigned)c->out.len);
+		(void)uv_try_write(&c->s.stream, &b, 1);
+	}
+	conn_close(c);
 }
 
 /* Answers a complete request. */
@@ -279,11 +335,36 @@ on_url(http_parser *p, const char *at, size_t len)
 	return (0);
 }
 
+/*
+ * Once the request line is read: only HTTP/1.0 and 1.1 are spoken.
+ * http-parser reads a line without a version as HTTP/0.9.
+ */
+static int
+check_version(http_parser *p)
+{
+	struct segurd_http_conn *c = p->data;
+
+	if (p->http_major == 1 && p->http_minor <= 1)
+		return (0);
+	c->refuse = p->http_major == 0 && p->http_minor == 9 ? 400 : 505;
+	return (-1);
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t len)
+{
+	(void)at;
+	(void)len;
+	return (check_version(p));
+}
+
 static int
 on_headers_complete(http_parser *p)
 {
 	struct segurd_http_conn *c = p->data;
 
+	if (check_version(p) != 0)
+		return (-1);
 	c->headers_done = 1;
 	/* A declared body that cannot fit is refused before it comes. */
 	if (p->content_length != ULLONG_MAX &&
@@ -305,9 +386,22 @@ on_message_complete(http_parser *p)
 
 static const http_parser_settings conn_settings = {
 	.on_url = on_url,
+	.on_header_field = on_header_field,
 	.on_headers_complete = on_headers_complete,
 	.on_message_complete = on_message_complete,
 };
+
+/* Answers the version check_version() refused. */
+static void
+conn_refuse_version(struct segurd_http_conn *c)
+{
+	if (c->refuse == 400)
+		conn_respond_text(c, 400, "requête sans version HTTP : "
+		    "HTTP/1.0 ou HTTP/1.1 attendu\n", NULL);
+	else
+		conn_respond_text(c, 505, "version HTTP non prise en charge : "
+		    "seuls HTTP/1.0 et HTTP/1.1 le sont\n", NULL);
+}
 
 static void
 conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -335,7 +429,9 @@ conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		    buf->base, n);
 		if (c->state != CONN_READING)
 			return;
-		if (!c->headers_done)
+		if (c->refuse != 0)
+			conn_refuse_version(c);
+		else if (!c->headers_done)
 			conn_respond_text(c, 431, "request headers too "
 			    "large\n", NULL);
 		else
@@ -346,6 +442,10 @@ conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	parsed = http_parser_execute(&c->parser, &conn_settings, buf->base, n);
 	if (c->state != CONN_READING)
 		return;
+	if (c->refuse != 0) {
+		conn_refuse_version(c);
+		return;
+	}
 	if (c->url_too_long) {
 		conn_respond_text(c, 414, "URL too long\n", NULL);
 		return;
@@ -361,17 +461,108 @@ conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	}
 }
 
+/* The deadline has passed: 408 if nothing was answered, and closed. */
 static void
 conn_timeout(uv_timer_t *timer)
 {
 	struct segurd_http_conn *c = timer->data;
 
-	if (c->state == CONN_READING) {
-		/* Answer once more, but give the client one timeout only. */
-		uv_timer_start(&c->timer, conn_timeout, c->h->timeout_ms, 0);
-		conn_respond_text(c, 408, "request timeout\n", NULL);
-	} else
+	if (c->state == CONN_READING)
+		conn_abort(c, 408, "request timeout\n");
+	else
 		conn_close(c);
+}
+
+/* Evicts c for a newer connection, as its deadline would. */
+static void
+conn_evict(struct segurd_http_conn *c)
+{
+	c->h->evicted++;
+	log_debug("http: evicting a connection of %s to make room",
+	    c->peer);
+	conn_timeout(&c->timer);
+}
+
+/*
+ * The oldest connection other than except that may be evicted: still
+ * waiting for its request, or already answered; of peer when not NULL.
+ */
+static struct segurd_http_conn *
+conn_oldest(struct segurd_http *h, const struct segurd_http_conn *except,
+    const char *peer)
+{
+	struct segurd_http_conn *c, *best = NULL;
+
+	for (c = h->conns; c != NULL; c = c->next) {
+		if (c == except || (c->state != CONN_READING &&
+		    c->state != CONN_DRAINING))
+			continue;
+		if (peer != NULL && strcmp(c->peer, peer) != 0)
+			continue;
+		if (best == NULL || c->seq < best->seq)
+			best = c;
+	}
+	return (best);
+}
+
+/*
+ * Makes room for the new connection c, already counted: beyond
+ * max_per_client connections of its peer, or beyond SEGURD_HTTP_MAX_CONNS
+ * in all, the oldest evictable one goes (of its peer for the first
+ * bound). Returns 0, or -1 when none can go (all are being written, a
+ * matter of moments): then c must.
+ */
+static int
+conn_make_room(struct segurd_http *h, struct segurd_http_conn *c)
+{
+	struct segurd_http_conn *o, *victim;
+	unsigned	 n = 0;
+
+	for (o = h->conns; o != NULL; o = o->next)
+		if (o != c && strcmp(o->peer, c->peer) == 0)
+			n++;
+	for (; n >= h->lim.max_per_client; n--) {
+		if ((victim = conn_oldest(h, c, c->peer)) == NULL)
+			return (-1);
+		conn_evict(victim);
+	}
+	while (h->nconns > SEGURD_HTTP_MAX_CONNS) {
+		if ((victim = conn_oldest(h, c, NULL)) == NULL)
+			return (-1);
+		conn_evict(victim);
+	}
+	return (0);
+}
+
+/* Names the client of c: its IP address, or its user id (Unix socket). */
+static void
+conn_peer(struct segurd_http_conn *c)
+{
+	struct sockaddr_storage ss;
+	struct ucred	 cred;
+	socklen_t	 credlen = sizeof(cred);
+	uv_os_fd_t	 fd;
+	int		 len = sizeof(ss);
+
+	snprintf(c->peer, sizeof(c->peer), "?");
+	if (c->s.handle.type == UV_TCP) {
+		if (uv_tcp_getpeername(&c->s.tcp, (struct sockaddr *)&ss,
+		    &len) != 0)
+			return;
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET,
+			    &((struct sockaddr_in *)&ss)->sin_addr, c->peer,
+			    sizeof(c->peer));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6,
+			    &((struct sockaddr_in6 *)&ss)->sin6_addr, c->peer,
+			    sizeof(c->peer));
+		return;
+	}
+	if (uv_fileno(&c->s.handle, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
+		snprintf(c->peer, sizeof(c->peer), "uid %u",
+		    (unsigned)cred.uid);
 }
 
 static void
@@ -391,7 +582,8 @@ on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	c->h = h;
-	c->max_request = h->max_request;
+	c->seq = ++h->seq;
+	c->max_request = h->lim.max_request;
 	segur_buf_init(&c->out);
 	if (server->type == UV_TCP)
 		rc = uv_tcp_init(h->loop, &c->s.tcp);
@@ -417,41 +609,39 @@ on_connection(uv_stream_t *server, int status)
 		conn_close(c);
 		return;
 	}
-	if (h->nconns > HTTP_MAX_CONNS) {
-		log_warnx("http: more than %d connections, closing one",
-		    HTTP_MAX_CONNS);
+	conn_peer(c);
+	if (conn_make_room(h, c) != 0) {
+		log_warnx("http: %d connections being answered; refusing one "
+		    "of %s", SEGURD_HTTP_MAX_CONNS, c->peer);
 		conn_close(c);
 		return;
 	}
-	uv_timer_start(&c->timer, conn_timeout, h->timeout_ms, 0);
+	uv_timer_start(&c->timer, conn_timeout, h->lim.timeout_ms, 0);
 	if (uv_read_start(&c->s.stream, conn_alloc, conn_read) != 0)
 		conn_close(c);
 }
 
 int
 segurd_http_init(struct segurd_http *h, uv_loop_t *loop,
-    const struct segurd_listen *l, size_t max_request, uint64_t timeout_ms,
+    const struct segurd_listen *l, const struct segurd_http_limits *lim,
     const struct segurd_http_providers *prov, char **cause)
 {
-	struct sockaddr_storage ss;
-	struct stat	 st;
-	uv_stream_t	*s;
-	int		 rc;
+	int	 rc;
 
 	memset(h, 0, sizeof(*h));
 	h->loop = loop;
-	h->max_request = max_request;
-	h->timeout_ms = timeout_ms;
+	h->lim = *lim;
 	h->prov = *prov;
 	if (l->kind == SEGURD_LISTEN_TCP) {
+		h->is_tcp = 1;
 		if (strchr(l->host, ':') != NULL) {
 			rc = uv_ip6_addr(l->host, l->port,
-			    (struct sockaddr_in6 *)&ss);
+			    (struct sockaddr_in6 *)&h->addr);
 			snprintf(h->where, sizeof(h->where), "[%s]:%d",
 			    l->host, l->port);
 		} else {
 			rc = uv_ip4_addr(l->host, l->port,
-			    (struct sockaddr_in *)&ss);
+			    (struct sockaddr_in *)&h->addr);
 			snprintf(h->where, sizeof(h->where), "%s:%d", l->host,
 			    l->port);
 		}
@@ -459,42 +649,47 @@ segurd_http_init(struct segurd_http *h, uv_loop_t *loop,
 			return (segur_cause(cause, SEGUR_EINVAL, "bad listen "
 			    "address %s", l->host));
 		uv_tcp_init(loop, &h->listener.tcp);
-		s = (uv_stream_t *)&h->listener.tcp;
-		rc = uv_tcp_bind(&h->listener.tcp, (struct sockaddr *)&ss, 0);
 	} else {
 		snprintf(h->where, sizeof(h->where), "%s", l->path);
-		/* A socket left by a crash is replaced; any other file not. */
-		if (lstat(l->path, &st) == 0 && S_ISSOCK(st.st_mode))
-			unlink(l->path);
+		snprintf(h->path, sizeof(h->path), "%s", l->path);
 		uv_pipe_init(loop, &h->listener.pipe, 0);
-		s = (uv_stream_t *)&h->listener.pipe;
-		rc = uv_pipe_bind(&h->listener.pipe, l->path);
 	}
-	s->data = h;
-	h->listening = 1;
+	h->listener.tcp.data = h;
+	return (0);
+}
+
+int
+segurd_http_start(struct segurd_http *h, char **cause)
+{
+	struct stat	 st;
+	int		 rc;
+
+	if (h->is_tcp)
+		rc = uv_tcp_bind(&h->listener.tcp,
+		    (struct sockaddr *)&h->addr, 0);
+	else {
+		/* A socket left by a crash is replaced; any other file not. */
+		if (lstat(h->path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(h->path);
+		rc = uv_pipe_bind(&h->listener.pipe, h->path);
+	}
 	if (rc == 0)
-		rc = uv_listen(s, 16, on_connection);
+		rc = uv_listen((uv_stream_t *)&h->listener, HTTP_BACKLOG,
+		    on_connection);
 	/* Group members (auditors, monitoring) may connect; others not. */
-	if (rc == 0 && l->kind == SEGURD_LISTEN_UNIX &&
-	    chmod(l->path, 0660) != 0)
+	if (rc == 0 && !h->is_tcp && chmod(h->path, 0660) != 0)
 		rc = uv_translate_sys_error(errno);
-	if (rc != 0) {
-		segur_cause(cause, SEGUR_EIO, "cannot listen on %s: %s",
-		    h->where, uv_strerror(rc));
-		/* Closed on the next loop run; nothing else to undo. */
-		h->listening = 0;
-		uv_close((uv_handle_t *)s, NULL);
-		return (SEGUR_EIO);
-	}
+	if (rc != 0)
+		return (segur_cause(cause, SEGUR_EIO, "cannot listen on %s: %s",
+		    h->where, uv_strerror(rc)));
 	return (0);
 }
 
 void
-segurd_http_set_limits(struct segurd_http *h, size_t max_request,
-    uint64_t timeout_ms)
+segurd_http_set_limits(struct segurd_http *h,
+    const struct segurd_http_limits *lim)
 {
-	h->max_request = max_request;
-	h->timeout_ms = timeout_ms;
+	h->lim = *lim;
 }
 
 int
@@ -532,10 +727,8 @@ segurd_http_close(struct segurd_http *h,
 	h->pending_closes++;
 	while (h->conns != NULL)
 		conn_close(h->conns);
-	if (h->listening) {
-		h->pending_closes++;
-		uv_close((uv_handle_t *)&h->listener, listener_closed);
-	}
+	h->pending_closes++;
+	uv_close((uv_handle_t *)&h->listener, listener_closed);
 	if (--h->pending_closes == 0 && closed_cb != NULL)
 		closed_cb(h);
 }

@@ -7,11 +7,28 @@
  * module knows nothing of the ledger. Anything else is 404, another
  * method on a route 405 (with Allow), a request whose headers exceed
  * max_request bytes 431 and whose body would 413, a client that has not
- * sent a whole request within the timeout 408. Every response carries
- * "Connection: close": one request per connection.
+ * sent a whole request within the timeout 408 (and is closed at once),
+ * a version other than HTTP/1.0 and 1.1 505, a request line without one
+ * 400. Every response carries "Connection: close": one request per
+ * connection.
+ *
+ * Slots: at most SEGURD_HTTP_MAX_CONNS connections at once, and at most
+ * max_per_client from one client (its IP address over TCP, its user id
+ * over the Unix socket). A connection that would go beyond either bound
+ * evicts the oldest connection still waiting for its request or already
+ * answered (of the same client for the per-client bound), which gets 408
+ * and is closed; a client that sends its request at once, as /healthz
+ * and /metrics scrapers do, is answered while slow clients wait.
+ *
+ * Lifecycle, as libuv's: segurd_http_init() (the caller's storage, the
+ * listener initialized, no I/O) -> segurd_http_start() (bound, listening)
+ * -> segurd_http_close() -> (run the loop) -> closed callback. After
+ * init, close is always called, start having failed or not.
  */
 #ifndef SEGURD_HTTP_H
 #define SEGURD_HTTP_H
+
+#include <sys/socket.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +60,16 @@ struct segurd_http_providers {
 	void		*arg;		/* borrowed; passed to each */
 };
 
+#define SEGURD_HTTP_MAX_CONNS	64
+
 struct segurd_http_conn;
+
+/* What the endpoint is given by the configuration. */
+struct segurd_http_limits {
+	size_t		 max_request;	/* bytes, headers included */
+	uint64_t	 timeout_ms;	/* to send a whole request */
+	unsigned	 max_per_client;	/* connections, 1 to 64 */
+};
 
 struct segurd_http {
 	uv_loop_t	*loop;
@@ -51,33 +77,41 @@ struct segurd_http {
 		uv_tcp_t	 tcp;
 		uv_pipe_t	 pipe;
 	} listener;
-	int		 listening;
+	int		 is_tcp;
+	struct sockaddr_storage addr;	/* TCP: where to bind */
+	char		 path[108];	/* Unix: the socket's path */
 	int		 closing;
-	size_t		 max_request;
-	uint64_t	 timeout_ms;
+	struct segurd_http_limits lim;
 	struct segurd_http_providers prov;
-	struct segurd_http_conn *conns;	/* open connections */
+	struct segurd_http_conn *conns;	/* open connections, newest first */
 	size_t		 nconns;
+	uint64_t	 seq;		/* connections accepted */
 	unsigned	 pending_closes;
 	void		(*closed_cb)(struct segurd_http *);
 	char		 where[128];	/* "127.0.0.1:9477" or the path */
 	uint64_t	 requests;	/* responses sent, any status */
+	uint64_t	 evicted;	/* connections evicted for a new one */
 };
 
 /*
- * Binds and listens on l. The socket is open when this returns, so that
- * start-up fails early on a taken port. Returns 0 or SEGUR_EIO + cause;
- * on error the listener is already being closed (run the loop once before
- * uv_loop_close()) and segurd_http_close() must not be called.
+ * Prepares h (the caller's storage) to serve l (copied) on loop
+ * (borrowed) with lim and prov (copied): the listener handle is
+ * initialized, nothing is bound. Returns 0, or SEGUR_EINVAL with *cause
+ * for an address libuv refuses, and then nothing is to be closed.
  */
 int	 segurd_http_init(struct segurd_http *h, uv_loop_t *loop,
-	    const struct segurd_listen *l, size_t max_request,
-	    uint64_t timeout_ms, const struct segurd_http_providers *prov,
-	    char **cause);
+	    const struct segurd_listen *l, const struct segurd_http_limits *lim,
+	    const struct segurd_http_providers *prov, char **cause);
+
+/*
+ * Binds and listens. The socket is open when this returns, so that
+ * start-up fails early on a taken port. Returns 0 or SEGUR_EIO + cause.
+ */
+int	 segurd_http_start(struct segurd_http *h, char **cause);
 
 /* New limits, applied to connections accepted from now on (SIGHUP). */
-void	 segurd_http_set_limits(struct segurd_http *h, size_t max_request,
-	    uint64_t timeout_ms);
+void	 segurd_http_set_limits(struct segurd_http *h,
+	    const struct segurd_http_limits *lim);
 
 /* The port actually bound (TCP), for tests that listen on port 0. */
 int	 segurd_http_port(const struct segurd_http *h);

@@ -73,17 +73,22 @@ take(struct segurd_remind *r, const struct segurd_config *cfg)
 }
 
 void
-segurd_remind_start(struct segurd_remind *r, uv_loop_t *loop,
+segurd_remind_init(struct segurd_remind *r, uv_loop_t *loop,
     struct segurd_alerts *alerts, const struct segurd_config *cfg)
 {
-	struct tm	 tm;
-	time_t		 t = time(NULL);
-
 	memset(r, 0, sizeof(*r));
 	r->alerts = alerts;
 	take(r, cfg);
 	uv_timer_init(loop, &r->timer);
 	r->timer.data = r;
+}
+
+void
+segurd_remind_start(struct segurd_remind *r)
+{
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+
 	localtime_r(&t, &tm);
 	/* Today's check was missed (segurd was stopped): run it now; the
 	 * ledger knows what was sent already. */
@@ -100,8 +105,19 @@ segurd_remind_configure(struct segurd_remind *r,
 	rearm(r);
 }
 
-void
-segurd_remind_close(struct segurd_remind *r)
+static void
+timer_closed(uv_handle_t *h)
 {
-	uv_close((uv_handle_t *)&r->timer, NULL);
+	struct segurd_remind *r = h->data;
+
+	if (r->closed_cb != NULL)
+		r->closed_cb(r);
+}
+
+void
+segurd_remind_close(struct segurd_remind *r,
+    void (*closed_cb)(struct segurd_remind *))
+{
+	r->closed_cb = closed_cb;
+	uv_close((uv_handle_t *)&r->timer, timer_closed);
 }

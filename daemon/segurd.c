@@ -4,25 +4,33 @@
  * Start-up, each step fatal on failure (nothing is running yet):
  *  1. options; the configuration (-c FILE, default /etc/segur/segurd.conf)
  *     loaded and checked whole; the log level set from it;
- *  2. the loop, SIGTERM/SIGINT/SIGHUP handlers;
- *  3. the HTTP endpoint bound (a taken port fails here, not later);
- *  4. the inbox watcher, with glue.c's process callback; the alerts'
- *     delivery (alerts.c) and the daily reminder timer (remind.c);
+ *  2. the loop; every part initialized in the caller's storage (_init,
+ *     _new: no I/O), SIGTERM/SIGINT/SIGHUP handlers started;
+ *  3. the HTTP endpoint started (a taken port fails here, not later);
+ *  4. the inbox watcher started, with glue.c's process callback; the
+ *     alerts' delivery (alerts.c) and the daily reminder timer
+ *     (remind.c) started;
  *  5. the systemd watchdog timer when WATCHDOG_USEC asks for it, then
  *     READY=1 and STATUS= through sd_notify (no-ops outside systemd).
- * Shutdown (SIGTERM, SIGINT): STOPPING=1; stop accepting, close the
- * signal handles and timers, let the file in progress finish, run the
- * loop until every close callback has fired, uv_loop_close(), exit 0.
+ * Shutdown (SIGTERM, SIGINT): STOPPING=1; the watcher stops taking
+ * files; every part closed (signal handles, watchdog, reminders, alerts,
+ * HTTP, watcher), each calling back once its handles are closed; the
+ * file in progress finishes, or is abandoned after SHUTDOWN_GRACE_MS
+ * (uv_queue_work cannot cancel it), and whatever has not closed after
+ * SHUTDOWN_DEADLINE_MS is left too; then uv_loop_close() and exit 0, or
+ * _exit(1) when work was left unfinished.
  * SIGHUP: read the file into a new configuration; swap it in only if it
  * is valid, else log why and keep the running one.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <uv.h>
@@ -38,6 +46,12 @@
 #include "log.h"
 #include "segurd.h"
 #include "watch.h"
+
+/* How long a stop waits for the file in progress, then for every part
+ * to close: systemd's TimeoutStopSec= (segurd.service: 60s) must leave
+ * room for both. */
+#define SHUTDOWN_GRACE_MS	5000
+#define SHUTDOWN_DEADLINE_MS	8000
 
 static void
 usage(FILE *f)
@@ -126,9 +140,19 @@ restart_only(const char *key, const char *running, const char *wanted)
 		    "at the next restart", key, running, wanted);
 }
 
+/* The HTTP endpoint's share of the configuration. */
+static void
+http_limits(const struct segurd_config *cfg, struct segurd_http_limits *lim)
+{
+	lim->max_request = (size_t)cfg->max_request_bytes;
+	lim->timeout_ms = cfg->client_timeout_ms;
+	lim->max_per_client = (unsigned)cfg->max_per_client;
+}
+
 static void
 reload(struct segurd *d)
 {
+	struct segurd_http_limits lim;
 	struct segurd_config *cfg = NULL;
 	char	*cause = NULL, *nl;
 	int	 rc;
@@ -173,8 +197,8 @@ reload(struct segurd *d)
 	segurd_remind_configure(&d->remind, cfg);
 	log_set_level(cfg->log_level);
 	segurd_watch_set_timing(&d->watch, cfg->settle_ms, cfg->rescan_ms);
-	segurd_http_set_limits(&d->http, (size_t)cfg->max_request_bytes,
-	    cfg->client_timeout_ms);
+	http_limits(cfg, &lim);
+	segurd_http_set_limits(&d->http, &lim);
 	segurd_config_free(d->cfg);
 	d->cfg = cfg;
 	d->reloads_ok++;
@@ -185,6 +209,71 @@ reload(struct segurd *d)
 	notify_status(d, "READY=1\n");
 }
 
+/*
+ * One part of the daemon has closed. The loop ends by itself once the
+ * last has, except when the watcher abandoned a job: its uv_work_t stays
+ * active, so the loop is stopped here.
+ */
+static void
+part_closed(struct segurd *d)
+{
+	if (--d->closing > 0)
+		return;
+	uv_close((uv_handle_t *)&d->stop_deadline, NULL);
+	if (d->watch.abandoned)
+		uv_stop(&d->loop);
+}
+
+/*
+ * Shutdown's last resort: a part that has not closed by now (an alerts
+ * job waiting for a ledger that the abandoned ingestion keeps locked) is
+ * left behind too, as the watcher leaves its job.
+ */
+static void
+on_stop_deadline(uv_timer_t *t)
+{
+	struct segurd *d = t->data;
+
+	log_errorx("%u part%s still closing %d s after the stop began: "
+	    "leaving %s", d->closing, d->closing == 1 ? "" : "s",
+	    SHUTDOWN_DEADLINE_MS / 1000, d->closing == 1 ? "it" : "them");
+	d->left_behind = 1;
+	uv_stop(&d->loop);
+}
+
+static void
+handle_closed(uv_handle_t *h)
+{
+	part_closed(h->data);
+}
+
+static void
+remind_closed(struct segurd_remind *r)
+{
+	part_closed((struct segurd *)((char *)r -
+	    offsetof(struct segurd, remind)));
+}
+
+static void
+alerts_closed(void *arg)
+{
+	part_closed(arg);
+}
+
+static void
+http_closed(struct segurd_http *h)
+{
+	part_closed((struct segurd *)((char *)h -
+	    offsetof(struct segurd, http)));
+}
+
+static void
+watch_closed(struct segurd_watch *w)
+{
+	part_closed((struct segurd *)((char *)w -
+	    offsetof(struct segurd, watch)));
+}
+
 static void
 shutdown_begin(struct segurd *d, const char *why)
 {
@@ -193,16 +282,25 @@ shutdown_begin(struct segurd *d, const char *why)
 	d->stopping = 1;
 	log_info("%s: stopping", why);
 	sd_notify(0, "STOPPING=1");
-	uv_close((uv_handle_t *)&d->sig_term, NULL);
-	uv_close((uv_handle_t *)&d->sig_int, NULL);
-	uv_close((uv_handle_t *)&d->sig_hup, NULL);
-	uv_close((uv_handle_t *)&d->watchdog, NULL);
-	segurd_remind_close(&d->remind);
+	/* No new file from here; the one in progress goes on for now. */
+	segurd_watch_stop(&d->watch);
+	/* Unreferenced: it bounds the stop without keeping the loop up. */
+	uv_timer_start(&d->stop_deadline, on_stop_deadline,
+	    SHUTDOWN_DEADLINE_MS, 0);
+	uv_unref((uv_handle_t *)&d->stop_deadline);
+	d->closing = 9;
+	uv_close((uv_handle_t *)&d->sig_term, handle_closed);
+	uv_close((uv_handle_t *)&d->sig_int, handle_closed);
+	uv_close((uv_handle_t *)&d->sig_hup, handle_closed);
+	uv_close((uv_handle_t *)&d->watchdog, handle_closed);
+	segurd_remind_close(&d->remind, remind_closed);
 	/* Deliveries in progress stay pending in the outbox (sent again at
 	 * the next start); curl is cleaned up while the loop still runs. */
-	segurd_alerts_close(d->alerts, NULL, NULL);
-	segurd_http_close(&d->http, NULL);
-	segurd_watch_stop(&d->watch, NULL);
+	segurd_alerts_close(d->alerts, alerts_closed, d);
+	segurd_http_close(&d->http, http_closed);
+	segurd_watch_close(&d->watch, SHUTDOWN_GRACE_MS, watch_closed);
+	/* The ninth: this function, so that no part ends it early. */
+	part_closed(d);
 }
 
 static void
@@ -218,12 +316,10 @@ on_signal(uv_signal_t *h, int signum)
 }
 
 static void
-signal_start(struct segurd *d, uv_signal_t *h, int signum)
+signal_start(uv_signal_t *h, int signum)
 {
 	int	 rc;
 
-	uv_signal_init(&d->loop, h);
-	h->data = d;
 	if ((rc = uv_signal_start(h, on_signal, signum)) != 0)
 		fatalx("cannot handle signal %d: %s", signum, uv_strerror(rc));
 }
@@ -272,6 +368,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct segurd_http_providers prov;
+	struct segurd_http_limits lim;
 	struct segurd	 d;
 	const char	*file = SEGURD_CONFIG_DEFAULT;
 	char		*cause = NULL;
@@ -334,45 +431,53 @@ main(int argc, char **argv)
 	/* Writes to a client that left must fail, not kill segurd. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* 2. Loop and signals. */
+	/* 2. The loop, and every part in its storage: nothing runs yet. */
 	if ((rc = uv_loop_init(&d.loop)) != 0)
 		fatalx("uv_loop_init: %s", uv_strerror(rc));
-	signal_start(&d, &d.sig_term, SIGTERM);
-	signal_start(&d, &d.sig_int, SIGINT);
-	signal_start(&d, &d.sig_hup, SIGHUP);
-
-	/* 3. The HTTP endpoint. */
+	uv_signal_init(&d.loop, &d.sig_term);
+	uv_signal_init(&d.loop, &d.sig_int);
+	uv_signal_init(&d.loop, &d.sig_hup);
+	uv_timer_init(&d.loop, &d.watchdog);
+	uv_timer_init(&d.loop, &d.stop_deadline);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = d.watchdog.data =
+	    d.stop_deadline.data = &d;
 	prov.healthz = segurd_glue_healthz;
 	prov.metrics = segurd_glue_metrics;
 	prov.status = segurd_glue_status;
 	prov.arg = &d;
-	if (segurd_http_init(&d.http, &d.loop, &d.cfg->listen_addr,
-	    (size_t)d.cfg->max_request_bytes, d.cfg->client_timeout_ms, &prov,
-	    &cause) != 0)
-		fatalx("%s", cause);
-	log_info("serving http on %s", d.http.where);
-
-	/* 4. The inbox. */
-	if (segurd_watch_start(&d.watch, &d.loop, d.run.inbox_path,
+	http_limits(d.cfg, &lim);
+	if (segurd_http_init(&d.http, &d.loop, &d.cfg->listen_addr, &lim,
+	    &prov, &cause) != 0 ||
+	    segurd_watch_init(&d.watch, &d.loop, d.run.inbox_path,
 	    d.cfg->settle_ms, d.cfg->rescan_ms, segurd_glue_process, &d,
 	    &cause) != 0)
 		fatalx("%s", cause);
 	d.watch.done = on_file_done;
-	log_info("watching %s", d.run.inbox_path);
-
-	/* 4b. Alert delivery from the outbox, and the daily reminders. */
 	if ((d.alerts = segurd_alerts_new(&d.loop, d.run.ledger_path, d.cfg,
 	    &cause)) == NULL)
 		fatalx("alerts: %s", cause != NULL ? cause : "out of memory");
-	segurd_remind_start(&d.remind, &d.loop, d.alerts, d.cfg);
+	segurd_remind_init(&d.remind, &d.loop, d.alerts, d.cfg);
+	signal_start(&d.sig_term, SIGTERM);
+	signal_start(&d.sig_int, SIGINT);
+	signal_start(&d.sig_hup, SIGHUP);
+
+	/* 3. The HTTP endpoint. */
+	if (segurd_http_start(&d.http, &cause) != 0)
+		fatalx("%s", cause);
+	log_info("serving http on %s", d.http.where);
+
+	/* 4. The inbox; alert delivery from the outbox, and the reminders. */
+	if (segurd_watch_start(&d.watch, &cause) != 0)
+		fatalx("%s", cause);
+	log_info("watching %s", d.run.inbox_path);
+	segurd_alerts_start(d.alerts);
+	segurd_remind_start(&d.remind);
 	log_info("alerts: %zu channel%s%s", d.cfg->nwebhooks +
 	    (d.cfg->mail.enabled ? 1 : 0), d.cfg->nwebhooks +
 	    (d.cfg->mail.enabled ? 1 : 0) == 1 ? "" : "s",
 	    d.cfg->digest_ms > 0 ? ", digest" : "");
 
 	/* 5. systemd. */
-	uv_timer_init(&d.loop, &d.watchdog);
-	d.watchdog.data = &d;
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 &&
 	    d.watchdog_usec > 0) {
 		/* Twice per period, as sd_watchdog_enabled(3) advises. */
@@ -383,7 +488,16 @@ main(int argc, char **argv)
 	}
 	notify_status(&d, "READY=1\n");
 
-	rc = uv_run(&d.loop, UV_RUN_DEFAULT);
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+	if (d.watch.abandoned || d.left_behind) {
+		/*
+		 * A worker thread still runs: exit(3) would run libuv's
+		 * destructor, which joins it. The ledger needs nothing: its
+		 * last transaction is committed or not.
+		 */
+		log_errorx("stopped, leaving work unfinished");
+		_exit(1);
+	}
 	if ((rc = uv_loop_close(&d.loop)) != 0) {
 		log_errorx("a handle was left open at exit: %s",
 		    uv_strerror(rc));

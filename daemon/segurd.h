@@ -48,6 +48,7 @@ struct segurd {
 	struct segurd_remind remind;
 	uv_signal_t	 sig_term, sig_int, sig_hup;
 	uv_timer_t	 watchdog;
+	uv_timer_t	 stop_deadline;	/* shutdown's last resort */
 	uint64_t	 watchdog_usec;	/* 0: not asked by systemd */
 	time_t		 started;
 	uint64_t	 reloads_ok;
@@ -55,6 +56,9 @@ struct segurd {
 	int		 config_bad;	/* the last reload failed */
 	char		*config_error;	/* owned; why, first line */
 	int		 stopping;
+	unsigned	 closing;	/* parts whose close has not called
+					   back yet (part_closed()) */
+	int		 left_behind;	/* the stop deadline passed */
 };
 
 #endif /* SEGURD_SEGURD_H */

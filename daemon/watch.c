@@ -66,6 +66,7 @@ struct watch_entry {
 static void	watch_next(struct segurd_watch *);
 static void	watch_arm_settle(struct segurd_watch *);
 static void	watch_handle_gone(struct segurd_watch *);
+static void	handle_closed(uv_handle_t *);
 
 int
 segurd_watch_ignored(const char *name)
@@ -313,15 +314,16 @@ work_done(uv_work_t *req, int status)
 	w->current = NULL;
 	w->stats.busy = 0;
 	w->stats.last_duration_ms = now - w->work_start;
-	if (w->stopping) {
-		/* e is off the list (segurd_watch_stop) and the folder gone. */
+	if (w->closing) {
+		/* e is off the list (segurd_watch_close()). */
 		if (w->work_rc == 0)
 			w->stats.processed++;
 		else
 			w->stats.failed++;
 		if (access(w->work_path, F_OK) == 0)
 			w->stats.left++;
-		log_info("inbox: %s finished (%s)", e->name, w->work_rc == 0 ?
+		log_info("inbox: %s finished%s (%s)", e->name, w->abandoned ?
+		    " after it was abandoned" : "", w->work_rc == 0 ?
 		    "processed" : w->work_cause != NULL ? w->work_cause :
 		    segur_strerror(w->work_rc));
 		free(e->name);
@@ -330,6 +332,11 @@ work_done(uv_work_t *req, int status)
 		w->work_cause = NULL;
 		free(w->work_path);
 		w->work_path = NULL;
+		/* Abandoned: close already counted the job as gone. */
+		if (w->abandoned)
+			return;
+		if (!uv_is_closing((uv_handle_t *)&w->grace_timer))
+			uv_close((uv_handle_t *)&w->grace_timer, handle_closed);
 		watch_handle_gone(w);
 		return;
 	}
@@ -468,20 +475,11 @@ on_rescan_timer(uv_timer_t *t)
 }
 
 int
-segurd_watch_start(struct segurd_watch *w, uv_loop_t *loop,
-    const char *dir, uint64_t settle_ms, uint64_t rescan_ms,
-    segurd_watch_process_fn process, void *arg, char **cause)
+segurd_watch_init(struct segurd_watch *w, uv_loop_t *loop, const char *dir,
+    uint64_t settle_ms, uint64_t rescan_ms, segurd_watch_process_fn process,
+    void *arg, char **cause)
 {
-	struct stat	 st;
-	int		 rc;
-
 	memset(w, 0, sizeof(*w));
-	if (stat(dir, &st) != 0)
-		return (segur_cause(cause, SEGUR_EIO, "inbox %s: %s", dir,
-		    strerror(errno)));
-	if (!S_ISDIR(st.st_mode))
-		return (segur_cause(cause, SEGUR_EINVAL, "inbox %s is not a "
-		    "folder", dir));
 	if ((w->dir = strdup(dir)) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	w->loop = loop;
@@ -492,16 +490,30 @@ segurd_watch_start(struct segurd_watch *w, uv_loop_t *loop,
 	uv_fs_event_init(loop, &w->event);
 	uv_timer_init(loop, &w->rescan_timer);
 	uv_timer_init(loop, &w->settle_timer);
-	w->event.data = w->rescan_timer.data = w->settle_timer.data = w;
-	w->open_handles = 3;
-	if ((rc = uv_fs_event_start(&w->event, on_event, dir, 0)) != 0) {
-		segur_cause(cause, SEGUR_EIO, "cannot watch inbox %s: %s", dir,
-		    uv_strerror(rc));
-		segurd_watch_stop(w, NULL);
-		return (SEGUR_EIO);
-	}
-	uv_timer_start(&w->rescan_timer, on_rescan_timer, rescan_ms,
-	    rescan_ms);
+	uv_timer_init(loop, &w->grace_timer);
+	w->event.data = w->rescan_timer.data = w->settle_timer.data =
+	    w->grace_timer.data = w;
+	w->open_handles = 4;
+	return (0);
+}
+
+int
+segurd_watch_start(struct segurd_watch *w, char **cause)
+{
+	struct stat	 st;
+	int		 rc;
+
+	if (stat(w->dir, &st) != 0)
+		return (segur_cause(cause, SEGUR_EIO, "inbox %s: %s", w->dir,
+		    strerror(errno)));
+	if (!S_ISDIR(st.st_mode))
+		return (segur_cause(cause, SEGUR_EINVAL, "inbox %s is not a "
+		    "folder", w->dir));
+	if ((rc = uv_fs_event_start(&w->event, on_event, w->dir, 0)) != 0)
+		return (segur_cause(cause, SEGUR_EIO, "cannot watch inbox %s: "
+		    "%s", w->dir, uv_strerror(rc)));
+	uv_timer_start(&w->rescan_timer, on_rescan_timer, w->rescan_ms,
+	    w->rescan_ms);
 	segurd_watch_rescan(w);
 	return (0);
 }
@@ -510,6 +522,8 @@ void
 segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
     uint64_t rescan_ms)
 {
+	if (w->stopping)
+		return;
 	w->settle_ms = settle_ms;
 	if (rescan_ms != w->rescan_ms) {
 		w->rescan_ms = rescan_ms;
@@ -517,6 +531,20 @@ segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
 		    rescan_ms);
 	}
 	watch_arm_settle(w);
+}
+
+const char *
+segurd_watch_stuck(const struct segurd_watch *w, uint64_t now,
+    uint64_t after_ms, uint64_t *running_ms)
+{
+	uint64_t	 ran;
+
+	if (w->current == NULL || w->abandoned)
+		return (NULL);
+	ran = now > w->work_start ? now - w->work_start : 0;
+	if (running_ms != NULL)
+		*running_ms = ran;
+	return (ran > after_ms ? w->current->name : NULL);
 }
 
 /* One handle (or the work in progress) is done; the last one ends it. */
@@ -527,8 +555,8 @@ watch_handle_gone(struct segurd_watch *w)
 		return;
 	free(w->dir);
 	w->dir = NULL;
-	if (w->stopped_cb != NULL)
-		w->stopped_cb(w);
+	if (w->closed_cb != NULL)
+		w->closed_cb(w);
 }
 
 static void
@@ -537,14 +565,48 @@ handle_closed(uv_handle_t *h)
 	watch_handle_gone(h->data);
 }
 
+/*
+ * The grace time has passed and the job still runs: uv_queue_work cannot
+ * take it back, so the watcher ends without it. The ledger is safe: an
+ * ingestion is one SQLite transaction, committed or not.
+ */
+static void
+on_grace_timer(uv_timer_t *t)
+{
+	struct segurd_watch *w = t->data;
+	char	 dur[32];
+
+	segurd_duration_format(uv_now(w->loop) - w->work_start, dur,
+	    sizeof(dur));
+	w->abandoned = 1;
+	log_errorx("inbox: %s still being processed after %s: abandoned; the "
+	    "ledger keeps its last committed transaction and the file, if "
+	    "still in the inbox, is taken again at the next start",
+	    w->current != NULL ? w->current->name : "?", dur);
+	uv_close((uv_handle_t *)t, handle_closed);
+	watch_handle_gone(w);
+}
+
 void
-segurd_watch_stop(struct segurd_watch *w,
-    void (*stopped_cb)(struct segurd_watch *))
+segurd_watch_stop(struct segurd_watch *w)
 {
 	if (w->stopping)
 		return;
 	w->stopping = 1;
-	w->stopped_cb = stopped_cb;
+	uv_fs_event_stop(&w->event);
+	uv_timer_stop(&w->rescan_timer);
+	uv_timer_stop(&w->settle_timer);
+}
+
+void
+segurd_watch_close(struct segurd_watch *w, uint64_t grace_ms,
+    void (*closed_cb)(struct segurd_watch *))
+{
+	if (w->closing)
+		return;
+	segurd_watch_stop(w);
+	w->closing = 1;
+	w->closed_cb = closed_cb;
 	while (w->entries != NULL) {
 		if (w->entries == w->current) {
 			/* Freed by work_done; keep it off the list. */
@@ -554,13 +616,20 @@ segurd_watch_stop(struct segurd_watch *w,
 		}
 		entry_remove(w, w->entries);
 	}
-	/* The file in progress finishes; work_done counts as a handle. */
+	uv_close((uv_handle_t *)&w->event, handle_closed);
+	uv_close((uv_handle_t *)&w->rescan_timer, handle_closed);
+	uv_close((uv_handle_t *)&w->settle_timer, handle_closed);
+	/* The file in progress finishes first; work_done counts as a
+	 * handle, and the grace timer bounds the wait. */
 	if (w->current != NULL) {
 		w->open_handles++;
 		log_info("inbox: finishing %s before stopping",
 		    w->current->name);
+		if (grace_ms > 0) {
+			uv_timer_start(&w->grace_timer, on_grace_timer,
+			    grace_ms, 0);
+			return;
+		}
 	}
-	uv_close((uv_handle_t *)&w->event, handle_closed);
-	uv_close((uv_handle_t *)&w->rescan_timer, handle_closed);
-	uv_close((uv_handle_t *)&w->settle_timer, handle_closed);
+	uv_close((uv_handle_t *)&w->grace_timer, handle_closed);
 }

@@ -23,6 +23,21 @@
  * again. A file the callback leaves in the inbox (whatever it returned)
  * is taken again only when it changes, or at a rescan once a back-off has
  * passed: rescan_ms, doubled after each failure, at most one day.
+ *
+ * Lifecycle, as libuv's: segurd_watch_init() (the caller's storage, the
+ * handles initialized, no I/O) -> segurd_watch_start() (the folder
+ * checked and watched, a first rescan) -> segurd_watch_stop() (no new
+ * file taken; may be left out) -> segurd_watch_close() (every handle
+ * closed; the file in progress, if any, finishes or is abandoned after a
+ * grace time) -> (run the loop) -> closed callback. After a successful
+ * init, close is always called, start having failed or not.
+ *
+ * A job running in uv_queue_work cannot be cancelled: when it outlives
+ * the grace time, the watcher is closed without it ("abandoned") and the
+ * uv_work_t stays active, so uv_run() does not return by itself; the
+ * caller stops the loop and leaves with _exit(2) (exit(3) would run
+ * libuv's destructor, which joins the worker threads). When the job
+ * still ends while the loop runs, its end is only cleaned up.
  */
 #ifndef SEGURD_WATCH_H
 #define SEGURD_WATCH_H
@@ -80,20 +95,31 @@ struct segurd_watch {
 	char		*work_path;
 	char		*work_cause;
 	int		 work_rc;
-	uint64_t	 work_start;
-	int		 stopping;
+	uint64_t	 work_start;	/* loop ms the current job began */
+	uv_timer_t	 grace_timer;	/* close: how long the job may run */
+	int		 stopping;	/* stop() or close() was called */
+	int		 closing;	/* close() was called */
+	int		 abandoned;	/* close() stopped waiting for it */
 	unsigned	 open_handles;
-	void		(*stopped_cb)(struct segurd_watch *);
+	void		(*closed_cb)(struct segurd_watch *);
 	struct segurd_watch_stats stats;
 };
 
 /*
- * Starts watching dir (copied): the event watch, the rescan timer and a
- * first rescan. Returns 0 or a negative SEGUR_E* with *cause.
+ * Prepares w (the caller's storage) to watch dir (copied) on loop
+ * (borrowed): the handles are initialized, nothing is read. Returns 0, or
+ * SEGUR_ENOMEM with *cause, and then nothing is to be closed.
  */
-int	 segurd_watch_start(struct segurd_watch *w, uv_loop_t *loop,
+int	 segurd_watch_init(struct segurd_watch *w, uv_loop_t *loop,
 	    const char *dir, uint64_t settle_ms, uint64_t rescan_ms,
 	    segurd_watch_process_fn process, void *arg, char **cause);
+
+/*
+ * Starts watching: checks that the folder is one, the event watch, the
+ * rescan timer, a first rescan. Returns 0 or a negative SEGUR_E* with
+ * *cause (call segurd_watch_close() then too).
+ */
+int	 segurd_watch_start(struct segurd_watch *w, char **cause);
 
 /* New delays (SIGHUP); the folder itself does not change. */
 void	 segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
@@ -103,11 +129,25 @@ void	 segurd_watch_set_timing(struct segurd_watch *w, uint64_t settle_ms,
 void	 segurd_watch_rescan(struct segurd_watch *w);
 
 /*
- * Stops taking files, lets the file in progress finish, closes every
- * handle, frees what start allocated, then calls stopped_cb (may be NULL).
+ * The file being processed for more than after_ms at loop time now
+ * (uv_now()), with how long in *running_ms: its name (borrowed until the
+ * job ends), or NULL when none is. Pure, so that the tests give the time.
  */
-void	 segurd_watch_stop(struct segurd_watch *w,
-	    void (*stopped_cb)(struct segurd_watch *));
+const char *segurd_watch_stuck(const struct segurd_watch *w, uint64_t now,
+	    uint64_t after_ms, uint64_t *running_ms);
+
+/* Stops taking files (events, timers); the file in progress goes on. */
+void	 segurd_watch_stop(struct segurd_watch *w);
+
+/*
+ * Stops, closes every handle, and calls closed_cb (may be NULL) once
+ * they are closed and the file in progress has finished, or once
+ * grace_ms have passed without it finishing (0: wait as long as it
+ * takes): then w->abandoned is 1, see above. w may be reused or freed
+ * from closed_cb on, unless abandoned.
+ */
+void	 segurd_watch_close(struct segurd_watch *w, uint64_t grace_ms,
+	    void (*closed_cb)(struct segurd_watch *));
 
 /* Is name one the watcher ignores (dot files, .tmp, .part)? */
 int	 segurd_watch_ignored(const char *name);

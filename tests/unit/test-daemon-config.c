@@ -119,9 +119,12 @@ test_daemon_config_empty_file_gives_documented_defaults(void **state)
 	assert_int_equal(load(*state, "# nothing\n", &cfg, &cause), 0);
 	assert_string_equal(cfg->ledger_path, "/var/lib/segur/ledger.db");
 	assert_string_equal(cfg->inbox_path, "/var/lib/segur/inbox");
+	assert_string_equal(cfg->archive_path, "/var/lib/segur/archive");
 	assert_string_equal(cfg->quarantine_path,
 	    "/var/lib/segur/quarantine");
 	assert_int_equal(cfg->settle_ms, 500);
+	assert_int_equal(cfg->stuck_after_ms, 120000);
+	assert_int_equal(cfg->max_per_client, 8);
 	assert_int_equal(cfg->rescan_ms, 60000);
 	assert_string_equal(cfg->listen, "127.0.0.1:9477");
 	assert_int_equal(cfg->listen_addr.kind, SEGURD_LISTEN_TCP);
@@ -224,6 +227,33 @@ test_daemon_config_full_file_is_read(void **state)
 	free(text);
 	free(k1);
 	free(k2);
+	segurd_config_free(cfg);
+}
+
+/* As segurctl has them: archive/ and quarantine/ beside the ledger. */
+static void
+test_daemon_config_archive_beside_the_ledger(void **state)
+{
+	struct segurd_config *cfg;
+	char	*cause = NULL, *out;
+
+	assert_int_equal(load(*state, "[ledger]\npath = /x/y/ledger.db\n",
+	    &cfg, &cause), 0);
+	assert_string_equal(cfg->archive_path, "/x/y/archive");
+	assert_string_equal(cfg->quarantine_path, "/x/y/quarantine");
+	out = print(cfg);
+	assert_non_null(strstr(out, "\narchive = /x/y/archive\n"));
+	free(out);
+	segurd_config_free(cfg);
+	/* A key given wins; the other still follows the ledger. */
+	assert_int_equal(load(*state, "[ledger]\npath = /x/y/ledger.db\n"
+	    "[inbox]\narchive = /srv/a\n", &cfg, &cause), 0);
+	assert_string_equal(cfg->archive_path, "/srv/a");
+	assert_string_equal(cfg->quarantine_path, "/x/y/quarantine");
+	segurd_config_free(cfg);
+	assert_int_equal(load(*state, "[ledger]\npath = /ledger.db\n",
+	    &cfg, &cause), 0);
+	assert_string_equal(cfg->archive_path, "/archive");
 	segurd_config_free(cfg);
 }
 
@@ -583,6 +613,7 @@ main(void)
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_daemon_config_empty_file_gives_documented_defaults),
 		T(test_daemon_config_full_file_is_read),
+		T(test_daemon_config_archive_beside_the_ledger),
 		T(test_daemon_config_printed_config_reads_back),
 		T(test_daemon_config_indented_lines_are_keys),
 		T(test_daemon_config_durations_are_strict),

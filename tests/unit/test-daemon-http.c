@@ -6,9 +6,11 @@
  * uv_async to close everything, and the test checks uv_loop_close() == 0.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -37,7 +39,26 @@ struct rig {
 	void		(*client)(struct rig *);
 	int		 healthy;
 	int		 calls;
+	unsigned	 per_client;	/* max_per_client; 0: 64 */
 };
+
+/*
+ * What went wrong in the client thread, checked by the test afterwards:
+ * cmocka's assertions may only fail on the test's own thread.
+ */
+static char client_error[256];
+
+static void
+client_failed(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (client_error[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(client_error, sizeof(client_error), fmt, ap);
+	va_end(ap);
+}
 
 static int
 prov_healthz(void *arg, struct segurd_http_response *r)
@@ -108,18 +129,25 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
 	struct segurd_http_providers prov = {
 		prov_healthz, prov_metrics, prov_fails, g
 	};
+	struct segurd_http_limits lim;
 	pthread_t	 t;
 	char		*cause = NULL;
 
+	lim.max_request = max_request;
+	lim.timeout_ms = timeout_ms;
+	lim.max_per_client = g->per_client != 0 ? g->per_client :
+	    SEGURD_HTTP_MAX_CONNS;
 	g->client = client;
+	client_error[0] = '\0';
 	assert_int_equal(uv_loop_init(&g->loop), 0);
 	if (g->l.path[0] == '\0') {
 		g->l.kind = SEGURD_LISTEN_TCP;
 		snprintf(g->l.host, sizeof(g->l.host), "127.0.0.1");
 		g->l.port = 0;	/* the kernel picks a free one */
 	}
-	assert_int_equal(segurd_http_init(&g->http, &g->loop, &g->l,
-	    max_request, timeout_ms, &prov, &cause), 0);
+	assert_int_equal(segurd_http_init(&g->http, &g->loop, &g->l, &lim,
+	    &prov, &cause), 0);
+	assert_int_equal(segurd_http_start(&g->http, &cause), 0);
 	if (g->l.kind == SEGURD_LISTEN_TCP) {
 		g->port = segurd_http_port(&g->http);
 		assert_true(g->port > 0);
@@ -132,9 +160,10 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
 	assert_int_equal(uv_loop_close(&g->loop), 0);
 }
 
-/* Connects to the rig's server; the socket or -1. */
+/* Connects to the rig's server from src (an IPv4 loopback address, or
+ * NULL for any); the socket or -1. */
 static int
-dial(struct rig *g)
+dial_from(struct rig *g, const char *src)
 {
 	struct sockaddr_in sin;
 	struct sockaddr_un sun;
@@ -154,6 +183,13 @@ dial(struct rig *g)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
+	if (src != NULL) {
+		if (inet_pton(AF_INET, src, &sin.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+			close(fd);
+			return (-1);
+		}
+	}
 	sin.sin_port = htons((uint16_t)g->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
@@ -161,6 +197,59 @@ dial(struct rig *g)
 		return (-1);
 	}
 	return (fd);
+}
+
+static int
+dial(struct rig *g)
+{
+	return (dial_from(g, NULL));
+}
+
+/* Fails the test with what the client thread saw, if anything. */
+static void
+expect_client_ok(void)
+{
+	if (client_error[0] != '\0')
+		fail_msg("client: %s", client_error);
+}
+
+/* A client that sends part of a request line and waits: its socket. */
+static int
+dial_slow(struct rig *g, const char *src)
+{
+	int	 fd = dial_from(g, src);
+
+	if (fd < 0)
+		client_failed("cannot connect from %s", src ? src : "any");
+	else if (send(fd, "GET /healthz HTT", 16, 0) != 16)
+		client_failed("cannot send");
+	return (fd);
+}
+
+/*
+ * Reads what fd receives until EOF or wait_ms of silence: the bytes
+ * (caller frees), and whether EOF came in *eof.
+ */
+static char *
+read_until(int fd, int wait_ms, int *eof)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct timeval tv;
+	char	 buf[512];
+	ssize_t	 n;
+
+	tv.tv_sec = wait_ms / 1000;
+	tv.tv_usec = (wait_ms % 1000) * 1000;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+		client_failed("setsockopt");
+	*eof = 0;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		segur_buf_add(&b, buf, (size_t)n);
+	/* A reset ends it too: the answer, if any, came before. */
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		*eof = 1;
+	segur_buf_adds(&b, "");
+	return (segur_buf_detach(&b));
 }
 
 /* Sends req (len bytes) and reads the whole response (caller frees). */
@@ -324,12 +413,15 @@ test_daemon_http_oversize_requests_refused(void **state)
 	free_answers();
 }
 
+static uint64_t slow_ms;
+
 static void
 client_slow(struct rig *g)
 {
 	struct segur_buf b = SEGUR_BUF_INIT;
 	char	 buf[512];
 	ssize_t	 n;
+	uint64_t t0 = uv_hrtime();
 	int	 fd = dial(g);
 
 	/* Half a request, then nothing: the server must answer 408. */
@@ -337,6 +429,7 @@ client_slow(struct rig *g)
 	assert_true(send(fd, "GET /healthz HTTP/1.1\r\nHo", 25, 0) == 25);
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
 		segur_buf_add(&b, buf, (size_t)n);
+	slow_ms = (uv_hrtime() - t0) / 1000000;
 	close(fd);
 	answers[0] = segur_buf_detach(&b);
 	/* A client that connects and never sends gets 408 too. */
@@ -350,9 +443,139 @@ test_daemon_http_slow_client_times_out(void **state)
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	run(&g, client_slow, 8192, 150);
+	run(&g, client_slow, 8192, 1000);
 	expect_prefix(answers[0], "HTTP/1.1 408 Request Timeout\r\n");
 	expect_prefix(answers[1], "HTTP/1.1 408 Request Timeout\r\n");
+	/* Closed at the deadline, not a second timeout later. */
+	assert_true(slow_ms >= 1000);
+	assert_true(slow_ms < 1900);
+	assert_int_equal(g.http.nconns, 0);
+	free_answers();
+}
+
+static void
+client_versions(struct rig *g)
+{
+	answers[0] = get(g, "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
+	answers[1] = get(g, "GET /healthz\r\n\r\n");
+	answers[2] = get(g, "GET /healthz HTTP/2.0\r\n\r\n");
+	answers[3] = get(g, "GET /healthz HTTP/1.0\r\n\r\n");
+	answers[4] = get(g, "GET /healthz HTTP/1.2\r\nHost: x\r\n\r\n");
+}
+
+static void
+test_daemon_http_only_http_1_0_and_1_1(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	run(&g, client_versions, 8192, 5000);
+	expect_prefix(answers[0],
+	    "HTTP/1.1 505 HTTP Version Not Supported\r\n");
+	expect_has(answers[0], "HTTP/1.0 et HTTP/1.1");
+	expect_prefix(answers[1], "HTTP/1.1 400 Bad Request\r\n");
+	expect_has(answers[1], "sans version HTTP");
+	expect_prefix(answers[2], "HTTP/1.1 505 ");
+	expect_prefix(answers[3], "HTTP/1.1 200 OK\r\n");
+	expect_prefix(answers[4], "HTTP/1.1 505 ");
+	assert_int_equal(g.calls, 1);
+	free_answers();
+}
+
+static uint64_t healthz_ms;
+
+static void
+client_full_table(struct rig *g)
+{
+	int	 fds[SEGURD_HTTP_MAX_CONNS], i, eof;
+	uint64_t t0;
+
+	/* Every slot taken by a client that sent half a request line. */
+	for (i = 0; i < SEGURD_HTTP_MAX_CONNS; i++)
+		fds[i] = dial_slow(g, NULL);
+	t0 = uv_hrtime();
+	answers[0] = get(g, "GET /healthz HTTP/1.1\r\n\r\n");
+	healthz_ms = (uv_hrtime() - t0) / 1000000;
+	/* The oldest slow one made room: 408, closed. */
+	answers[1] = read_until(fds[0], 2000, &eof);
+	if (!eof)
+		client_failed("the oldest slow client was not closed");
+	/* The next one still waits, its deadline far. */
+	answers[2] = read_until(fds[1], 100, &eof);
+	if (eof)
+		client_failed("the second slow client was closed");
+	for (i = 0; i < SEGURD_HTTP_MAX_CONNS; i++)
+		close(fds[i]);
+}
+
+static void
+test_daemon_http_full_table_still_answers_healthz(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	run(&g, client_full_table, 8192, 30000);
+	expect_client_ok();
+	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
+	assert_true(healthz_ms < 1000);
+	expect_prefix(answers[1], "HTTP/1.1 408 Request Timeout\r\n");
+	assert_string_equal(answers[2], "");
+	assert_int_equal(g.http.evicted, 1);
+	free_answers();
+}
+
+static void
+client_per_client(struct rig *g)
+{
+	int	 other[2], mine[3], i, eof;
+
+	/* Another client (127.0.0.2) holds its two slots. */
+	for (i = 0; i < 2; i++)
+		other[i] = dial_slow(g, "127.0.0.2");
+	/* 127.0.0.1 opens a third: its own oldest goes, not the other's. */
+	for (i = 0; i < 3; i++)
+		mine[i] = dial_slow(g, "127.0.0.1");
+	answers[0] = read_until(mine[0], 2000, &eof);
+	if (!eof)
+		client_failed("127.0.0.1's oldest was not closed");
+	answers[1] = read_until(mine[1], 100, &eof);
+	if (eof)
+		client_failed("127.0.0.1's second was closed");
+	answers[2] = read_until(other[0], 100, &eof);
+	if (eof)
+		client_failed("127.0.0.2's first was closed");
+	/* The other client finishes its request and is answered. */
+	if (send(other[0], "P/1.1\r\n\r\n", 9, 0) != 9)
+		client_failed("cannot send the end of the request");
+	answers[3] = read_until(other[0], 2000, &eof);
+	if (!eof)
+		client_failed("127.0.0.2 was not answered");
+	for (i = 0; i < 2; i++)
+		close(other[i]);
+	for (i = 0; i < 3; i++)
+		close(mine[i]);
+}
+
+static void
+test_daemon_http_per_client_bound(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	g.per_client = 2;
+	run(&g, client_per_client, 8192, 30000);
+	expect_client_ok();
+	expect_prefix(answers[0], "HTTP/1.1 408 Request Timeout\r\n");
+	assert_string_equal(answers[1], "");
+	assert_string_equal(answers[2], "");
+	expect_prefix(answers[3], "HTTP/1.1 200 OK\r\n");
+	assert_int_equal(g.http.evicted, 1);
 	free_answers();
 }
 
@@ -390,6 +613,7 @@ static void
 test_daemon_http_taken_port_is_an_error(void **state)
 {
 	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL };
+	struct segurd_http_limits lim = { 8192, 1000, 8 };
 	struct segurd_http a, b;
 	struct segurd_listen l;
 	uv_loop_t loop;
@@ -400,13 +624,17 @@ test_daemon_http_taken_port_is_an_error(void **state)
 	l.kind = SEGURD_LISTEN_TCP;
 	snprintf(l.host, sizeof(l.host), "127.0.0.1");
 	assert_int_equal(uv_loop_init(&loop), 0);
-	assert_int_equal(segurd_http_init(&a, &loop, &l, 8192, 1000, &prov,
-	    NULL), 0);
+	assert_int_equal(segurd_http_init(&a, &loop, &l, &lim, &prov, NULL),
+	    0);
+	assert_int_equal(segurd_http_start(&a, NULL), 0);
 	l.port = segurd_http_port(&a);
-	assert_int_equal(segurd_http_init(&b, &loop, &l, 8192, 1000, &prov,
-	    &cause), SEGUR_EIO);
+	assert_int_equal(segurd_http_init(&b, &loop, &l, &lim, &prov, NULL),
+	    0);
+	assert_int_equal(segurd_http_start(&b, &cause), SEGUR_EIO);
 	assert_non_null(strstr(cause, "cannot listen on 127.0.0.1:"));
 	free(cause);
+	/* Closed after a failed start too, as after a good one. */
+	segurd_http_close(&b, NULL);
 	segurd_http_close(&a, NULL);
 	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(uv_loop_close(&loop), 0);
@@ -419,6 +647,10 @@ main(void)
 		cmocka_unit_test(test_daemon_http_routes_and_errors),
 		cmocka_unit_test(test_daemon_http_oversize_requests_refused),
 		cmocka_unit_test(test_daemon_http_slow_client_times_out),
+		cmocka_unit_test(test_daemon_http_only_http_1_0_and_1_1),
+		cmocka_unit_test(
+		    test_daemon_http_full_table_still_answers_healthz),
+		cmocka_unit_test(test_daemon_http_per_client_bound),
 		cmocka_unit_test(test_daemon_http_unix_socket),
 		cmocka_unit_test(test_daemon_http_taken_port_is_an_error),
 	};

@@ -48,6 +48,10 @@ struct rig {
 	int		 fd;
 	int		 ndone;		/* done callbacks, loop thread */
 	int		 last_rc;
+	int		 gated;		/* process waits for the gate */
+	uv_sem_t	 gate;
+	uint64_t	 close_at;	/* loop ms of segurd_watch_close() */
+	uint64_t	 closed_at;	/* loop ms of the close callback */
 };
 
 static int
@@ -60,6 +64,9 @@ process(void *arg, const char *path, char **cause)
 	int		 i;
 
 	assert_int_equal(stat(path, &st), 0);
+	/* A job stuck as on a hung file system, until the test lets go. */
+	if (g->gated)
+		uv_sem_wait(&g->gate);
 	if (g->slow_ms > 0)
 		usleep((useconds_t)g->slow_ms * 1000);
 	pthread_mutex_lock(&g->mu);
@@ -112,7 +119,7 @@ on_poll(uv_timer_t *t)
 	 * look at; the stop itself has its own test).
 	 */
 	if (g->ndone >= g->want && g->want > 0) {
-		segurd_watch_stop(&g->w, stopped);
+		segurd_watch_close(&g->w, 0, stopped);
 		uv_close((uv_handle_t *)t, NULL);
 	}
 }
@@ -164,9 +171,10 @@ run(struct rig *g, uint64_t settle_ms, uint64_t rescan_ms)
 {
 	char	*cause = NULL;
 
-	assert_int_equal(segurd_watch_start(&g->w, &g->loop, g->inbox,
+	assert_int_equal(segurd_watch_init(&g->w, &g->loop, g->inbox,
 	    settle_ms, rescan_ms, process, g, &cause), 0);
 	g->w.done = done;
+	assert_int_equal(segurd_watch_start(&g->w, &cause), 0);
 	assert_int_equal(uv_timer_init(&g->loop, &g->poll), 0);
 	g->poll.data = g;
 	assert_int_equal(uv_timer_start(&g->poll, on_poll, 5, 5), 0);
@@ -446,7 +454,7 @@ tick_stop_while_busy(struct rig *g)
 	/* Stop as soon as the first file is in progress. */
 	if (g->w.stats.busy && g->want == 0) {
 		g->want = -1;
-		segurd_watch_stop(&g->w, stopped);
+		segurd_watch_close(&g->w, 0, stopped);
 		uv_close((uv_handle_t *)&g->poll, NULL);
 	}
 }
@@ -492,12 +500,117 @@ test_daemon_watch_missing_inbox_is_an_error(void **state)
 	char	*cause = NULL, *p;
 
 	p = segur_asprintf("%s/none", g->top);
-	assert_int_equal(segurd_watch_start(&w, &g->loop, p, 10, 1000,
-	    process, g, &cause), SEGUR_EIO);
+	assert_int_equal(segurd_watch_init(&w, &g->loop, p, 10, 1000,
+	    process, g, &cause), 0);
+	assert_int_equal(segurd_watch_start(&w, &cause), SEGUR_EIO);
 	assert_non_null(strstr(cause, p));
 	free(cause);
 	free(p);
+	/* Closed after a failed start too: every handle is released. */
+	segurd_watch_close(&w, 0, NULL);
+	assert_int_equal(uv_run(&g->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(uv_loop_close(&g->loop), 0);
+}
+
+/* Once the gated file is in progress: what /healthz would be told. */
+static void
+tick_stuck(struct rig *g)
+{
+	const char	*name;
+	uint64_t	 t0, ran = 0;
+
+	if (g->step == 0) {
+		put(g->stage, "stuck.json", "{}\n");
+		deliver(g, "stuck.json");
+	}
+	g->step++;
+	if (!g->w.stats.busy || g->want != 0)
+		return;
+	/* The clock is the test's: just before and after the limit. */
+	t0 = g->w.work_start;
+	assert_null(segurd_watch_stuck(&g->w, t0 + 120000, 120000, &ran));
+	assert_int_equal(ran, 120000);
+	name = segurd_watch_stuck(&g->w, t0 + 120001, 120000, &ran);
+	assert_non_null(name);
+	assert_string_equal(name, "stuck.json");
+	assert_int_equal(ran, 120001);
+	g->want = 1;
+	uv_sem_post(&g->gate);
+}
+
+static void
+test_daemon_watch_stuck_after_the_limit_only(void **state)
+{
+	struct rig *g = *state;
+
+	assert_int_equal(uv_sem_init(&g->gate, 0), 0);
+	g->gated = 1;
+	g->tick = tick_stuck;
+	run(g, 10, 3600000);
+	/* Done: nothing is stuck, whatever the time. */
+	assert_null(segurd_watch_stuck(&g->w, UINT64_MAX, 1000, NULL));
+	assert_int_equal(g->ncalls, 1);
+	uv_sem_destroy(&g->gate);
+}
+
+static void
+closed_stop_loop(struct segurd_watch *w)
+{
+	struct rig *g = (struct rig *)((char *)w - offsetof(struct rig, w));
+
+	g->stopped = 1;
+	g->closed_at = uv_now(w->loop);
+	/* The abandoned uv_work_t keeps the loop alive: as segurd does. */
+	if (w->abandoned)
+		uv_stop(w->loop);
+}
+
+static void
+tick_close_while_stuck(struct rig *g)
+{
+	if (g->step == 0) {
+		put(g->stage, "hung.json", "{}\n");
+		deliver(g, "hung.json");
+	}
+	g->step++;
+	if (g->w.stats.busy && g->want == 0) {
+		g->want = -1;
+		g->close_at = uv_now(&g->loop);
+		segurd_watch_close(&g->w, 200, closed_stop_loop);
+		uv_close((uv_handle_t *)&g->poll, NULL);
+	}
+}
+
+static void
+test_daemon_watch_close_abandons_a_stuck_job(void **state)
+{
+	struct rig *g = *state;
+	char	*cause = NULL;
+
+	assert_int_equal(uv_sem_init(&g->gate, 0), 0);
+	g->gated = 1;
+	g->tick = tick_close_while_stuck;
+	assert_int_equal(segurd_watch_init(&g->w, &g->loop, g->inbox, 10,
+	    3600000, process, g, &cause), 0);
+	assert_int_equal(segurd_watch_start(&g->w, &cause), 0);
+	assert_int_equal(uv_timer_init(&g->loop, &g->poll), 0);
+	g->poll.data = g;
+	assert_int_equal(uv_timer_start(&g->poll, on_poll, 5, 5), 0);
+	/* Stopped by the close callback, the job still running. */
+	assert_int_not_equal(uv_run(&g->loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(g->stopped, 1);
+	assert_int_equal(g->w.abandoned, 1);
+	assert_true(g->closed_at - g->close_at >= 200);
+	assert_true(g->closed_at - g->close_at < 1000);
+	assert_int_equal(uv_loop_close(&g->loop), UV_EBUSY);
+	/* The job ends after all: its end is cleaned up, nothing called. */
+	uv_sem_post(&g->gate);
+	assert_int_equal(uv_run(&g->loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(g->ncalls, 1);
+	assert_int_equal(g->w.stats.processed, 1);
+	assert_int_equal(g->ndone, 0);
+	assert_int_equal(uv_loop_close(&g->loop), 0);
+	uv_sem_destroy(&g->gate);
 }
 
 int
@@ -514,6 +627,8 @@ main(void)
 		T(test_daemon_watch_stop_finishes_file_in_progress),
 		cmocka_unit_test(test_daemon_watch_ignored_name_rules),
 		T(test_daemon_watch_missing_inbox_is_an_error),
+		T(test_daemon_watch_stuck_after_the_limit_only),
+		T(test_daemon_watch_close_abandons_a_stuck_job),
 #undef T
 	};
 
