@@ -4,7 +4,8 @@
 #   make test       install what is missing, build, run every test, then the
 #                   same suite again under AddressSanitizer + UBSan
 #   make test-asan  only the sanitizer half
-#   make bench      Release build, run the benchmarks of bench/
+#   make bench      Release build, run the benchmarks of bench/;
+#                   BASE=REV adds the user's commands side by side with REV
 #   make fuzz       clang libFuzzer build of tests/fuzz/, short run
 #   make format     clang-format the sources;  make lint: cppcheck, clang-tidy
 #   make install    PREFIX=/usr/local by default
@@ -54,11 +55,20 @@ test-asan: build-asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(CTEST) --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
+# make bench BASE=REV: the same, then side by side with commit REV, built
+# in $(BUILD_REL)/base (a git worktree).
 bench: bootstrap
 	$(CMAKE) -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release \
 	    -DSEGUR_FAULT_INJECTION=OFF
 	$(CMAKE) --build $(BUILD_REL) -j $(JOBS) --target all benches
-	./scripts/bench $(BUILD_REL)
+	@if [ -n "$(BASE)" ]; then \
+	    rm -rf $(BUILD_REL)/base && git worktree prune && \
+	    git worktree add --detach $(BUILD_REL)/base $(BASE) && \
+	    $(CMAKE) -S $(BUILD_REL)/base -B $(BUILD_REL)/base/build \
+		-DCMAKE_BUILD_TYPE=Release && \
+	    $(CMAKE) --build $(BUILD_REL)/base/build -j $(JOBS) \
+		--target segurctl bench-ledger; fi
+	./scripts/bench $(BUILD_REL) $(if $(BASE),$(BUILD_REL)/base/build)
 
 $(BUILD_FUZZ)/CMakeCache.txt:
 	CC=clang $(CMAKE) -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug \

@@ -1,12 +1,13 @@
 /*
  * bench-ingest.c: ingesting a 200-line answer of ASP (make bench).
  *
- * For each ledger, an empty one and a copy of bench-ledger's 1,000,000
- * requests (scripts/bench runs bench-ledger first, which generates it),
+ * For each ledger, an empty one and copies of bench-ledger's 100,000 and
+ * 1,000,000 requests (scripts/bench runs bench-ledger first, which
+ * generates them),
  * ROUNDS times: 200 requests registered and made ready, one file built,
  * ASP's answer made (every line accepted, numbers as JSON numbers), then
  * the timed part: segur_ingest_file() on it, archive and fsyncs included.
- * Target (issue 6): under 20 ms on both, side by side.
+ * Target (issue 16): under 50 ms, fsyncs included.
  *
  * The log is checkpointed before each ingestion and after it, as segurd
  * does after each file (segur_ledger_checkpoint()); the checkpoint after
@@ -468,8 +469,10 @@ main(int argc, char **argv)
 {
 	char	 dir[] = "/tmp/segur-bench-ingest-XXXXXX", path[4200];
 	char	 sub[4100];
-	char	 big[4096], *self, *cmd;
+	static const char *const sizes[] = { "100000", "1000000" };
+	char	 big[4096], label[64], *self, *cmd;
 	double	 m1, x1, m2, x2;
+	size_t	 k;
 
 	(void)argc;
 	setenv("SEGUR_ACTOR", "bench", 1);
@@ -479,23 +482,29 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp", SEGUR_EIO, NULL);
 	printf("ingesting a %d-line answer of ASP (archive and fsyncs "
-	    "included); target < 20 ms\n", LINES);
+	    "included); target < 50 ms\n", LINES);
 	snprintf(sub, sizeof(sub), "%s/empty", dir);
 	mkdir(sub, 0700);
 	snprintf(path, sizeof(path), "%s/ledger.db", sub);
 	run("empty ledger", path, sub, &m1, &x1);
-	self = strdup(argv[0]);
-	snprintf(big, sizeof(big), "%s/bench-ledger.db", dirname(self));
-	free(self);
-	snprintf(sub, sizeof(sub), "%s/big", dir);
-	mkdir(sub, 0700);
-	snprintf(path, sizeof(path), "%s/ledger.db", sub);
-	if (access(big, R_OK) != 0 || copy_file(big, path) != 0) {
-		printf("  1,000,000-request ledger: %s missing (run "
-		    "bench-ledger first)\n", big);
-	} else {
-		run("1,000,000-request ledger", path, sub, &m2, &x2);
-		printf("  ratio big / empty (median): %.2f\n", m2 / m1);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		self = strdup(argv[0]);
+		snprintf(big, sizeof(big), "%s/bench-ledger-%s.db",
+		    dirname(self), sizes[k]);
+		free(self);
+		snprintf(label, sizeof(label), "%s-request ledger", sizes[k]);
+		snprintf(sub, sizeof(sub), "%s/big-%s", dir, sizes[k]);
+		mkdir(sub, 0700);
+		snprintf(path, sizeof(path), "%s/ledger.db", sub);
+		if (access(big, R_OK) != 0 || copy_file(big, path) != 0) {
+			printf("  %s: %s missing (run bench-ledger %s "
+			    "first)\n", label, big, sizes[k]);
+			continue;
+		}
+		run(label, path, sub, &m2, &x2);
+		printf("  ratio %s / empty (median): %.2f\n", label,
+		    m2 / m1);
+		unlink(path);
 	}
 	cmd = segur_asprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -1,8 +1,9 @@
 /*
  * bench-ledger.c: the ledger at scale (make bench).
  *
- * Generates (once; cached as bench-ledger.db beside the binary) a ledger of
- * 1,000,000 requests in every state, with their ESMS, attempts, numbers and
+ * Usage: bench-ledger [N]. Generates (once; cached as bench-ledger-N.db
+ * beside the binary) a ledger of N requests (1,000,000 by default; make
+ * bench runs 100,000 and 1,000,000) in every state, with their ESMS, attempts, numbers and
  * decisions, and 5,000,000 chained events; then measures, through the
  * library functions segurctl calls, request list --state, status and
  * request show, then segurctl itself (the one built beside this benchmark:
@@ -36,7 +37,7 @@
 
 #include "ledger/ledger-int.h"
 
-#define NREQUESTS	1000000
+#define NREQUESTS	1000000	/* by default */
 #define EVENTS_PER	5
 #define CHUNK		50000
 #define RUNS		7
@@ -170,7 +171,7 @@ iso(time_t t, char buf[24])
 }
 
 static void
-generate(const char *path)
+generate(const char *path, uint64_t nrequests)
 {
 	struct segur_ledger *l;
 	sqlite3_stmt	*q_req, *q_esms, *q_num, *q_att, *q_dec;
@@ -215,7 +216,7 @@ generate(const char *path)
 	q_dec = prep(l, "INSERT INTO decision(request_id, kind, date, "
 	    "amount_cents, letter_ref, recorded_at) VALUES (?, ?, "
 	    "'2024-01-15', ?, 'L-1', ?)");
-	for (i = 0; i < NREQUESTS; i++) {
+	for (i = 0; i < nrequests; i++) {
 		if (i % CHUNK == 0 && (rc = segur_ledger_begin(l,
 		    &cause)) != 0)
 			die("begin", rc, cause);
@@ -335,7 +336,7 @@ generate(const char *path)
 
 /* Is the cached ledger complete? */
 static int
-cached(const char *path)
+cached(const char *path, uint64_t nrequests)
 {
 	struct segur_ledger *l;
 	sqlite3_stmt	*st;
@@ -347,8 +348,8 @@ cached(const char *path)
 	if (sqlite3_prepare_v2(l->db, "SELECT (SELECT max(id) FROM request), "
 	    "(SELECT max(id) FROM event)", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_int64(st, 0) == NREQUESTS &&
-		    sqlite3_column_int64(st, 1) >= (int64_t)NREQUESTS *
+		ok = sqlite3_column_int64(st, 0) == (int64_t)nrequests &&
+		    sqlite3_column_int64(st, 1) >= (int64_t)nrequests *
 		    EVENTS_PER;
 	sqlite3_finalize(st);
 	segur_ledger_close(l);
@@ -445,24 +446,30 @@ main(int argc, char **argv)
 	double		 t[RUNS], c[RUNS], t0, c0;
 	size_t		 n = 0, nev, k;
 	cJSON		*o;
+	uint64_t	 nrequests = NREQUESTS;
 	int		 r, rc;
 
-	(void)argc;
+	if (argc > 1 && (nrequests = strtoull(argv[1], NULL, 10)) < 1000) {
+		fprintf(stderr, "usage: bench-ledger [N >= 1000]\n");
+		return (2);
+	}
 	if ((dir = strdup(argv[0])) == NULL)
 		return (1);
-	snprintf(path, sizeof(path), "%s/bench-ledger.db", dirname(dir));
+	snprintf(path, sizeof(path), "%s/bench-ledger-%" PRIu64 ".db",
+	    dirname(dir), nrequests);
 	snprintf(segurctl, sizeof(segurctl), "%s/segurctl", dir);
 	free(dir);
 	setenv("SEGUR_ACTOR", "bench", 1);
-	if (!cached(path)) {
-		fprintf(stderr, "bench-ledger: generating %d requests and %d "
-		    "events in %s\n", NREQUESTS, NREQUESTS * EVENTS_PER, path);
-		generate(path);
+	if (!cached(path, nrequests)) {
+		fprintf(stderr, "bench-ledger: generating %" PRIu64 " requests "
+		    "and %" PRIu64 " events in %s\n", nrequests, nrequests *
+		    EVENTS_PER, path);
+		generate(path, nrequests);
 	}
 	if ((rc = segur_ledger_open(path, 0, &l, &cause)) != 0)
 		die("open", rc, cause);
-	printf("ledger of %d requests, %d events (%s)\n", NREQUESTS,
-	    NREQUESTS * EVENTS_PER, path);
+	printf("ledger of %" PRIu64 " requests, %" PRIu64 " events (%s)\n",
+	    nrequests, nrequests * EVENTS_PER, path);
 
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		f.state = (int)lists[k];
@@ -522,7 +529,8 @@ main(int argc, char **argv)
 	report("status", t, c, 10, "");
 
 	for (r = 0; r < RUNS; r++) {
-		snprintf(key, sizeof(key), "BC-%07d", 1 + r * 137777);
+		snprintf(key, sizeof(key), "BC-%07" PRIu64, 1 + (uint64_t)r *
+		    (nrequests / RUNS));
 		c0 = cpu_ms();
 		t0 = now_ms();
 		if ((rc = segur_ledger_request_show(l, key, &o, &cause)) != 0)
@@ -548,7 +556,8 @@ main(int argc, char **argv)
 	}
 	report("request show NUMERO_ASP", t, c, 10, "");
 	for (r = 0; r < RUNS; r++) {
-		snprintf(key, sizeof(key), "BC-%07d", 1 + r * 137777);
+		snprintf(key, sizeof(key), "BC-%07" PRIu64, 1 + (uint64_t)r *
+		    (nrequests / RUNS));
 		c0 = cpu_ms();
 		t0 = now_ms();
 		if ((rc = segur_ledger_request_history(l, key, &ev, &nev,
@@ -577,6 +586,6 @@ main(int argc, char **argv)
 	if (stat(path, &sb) == 0)
 		printf("  database: %.1f MB, %.0f bytes per request (events "
 		    "included)\n", (double)sb.st_size / 1e6,
-		    (double)sb.st_size / NREQUESTS);
+		    (double)sb.st_size / (double)nrequests);
 	return (0);
 }
