@@ -48,6 +48,9 @@ struct rig {
  */
 static char client_error[256];
 
+static void client_failed(const char *, ...)
+    __attribute__((format(printf, 1, 2)));
+
 static void
 client_failed(const char *fmt, ...)
 {
