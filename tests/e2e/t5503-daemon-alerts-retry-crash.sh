@@ -68,8 +68,9 @@ cp "$T/built.db" "$SEGUR_DB"
 rm -f "$SEGUR_DB-wal" "$SEGUR_DB-shm"
 : >"$T/segurd.log"
 hport=$(free_port)
+# The receiver holds it long enough for a loaded machine to reach the stop.
 start_server webhook-receiver "$T/hook3.log" "$hport" --secret "$SECRET" \
-    --slow-first 1 --slow 4
+    --slow-first 1 --slow 15
 write_conf "$port" "$hport"
 start_segurd "$T/segurd.conf" "$port"
 drop_return
