@@ -794,15 +794,14 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 	for (i = 0; i < rep.nfindings && !im->oom; i++) {
 		f = &rep.findings[i];
 		map_path(g, f->path, &row, &col);
-		warn(im, row, col, "%s %s : %s%s%s%s", f->severity ==
+		warn(im, row, col, "%s %s : %s%s%s%s%s", f->severity ==
 		    SEGUR_SEV_ERROR ? "erreur du guide" : "contrôle",
 		    f->rule != NULL ? f->rule->id : "?", f->message,
 		    f->path != NULL ? " [" : "", f->path != NULL ? f->path :
-		    "", f->path != NULL ? "]" : "");
-		if (segur_ledger_finding_blocks(f))
-			warn(im, row, col, "la demande « %s » restera un "
-			    "brouillon tant que ce point n'est pas corrigé "
-			    "(segurctl request ready)", g->ref);
+		    "", f->path != NULL ? "]" : "",
+		    segur_ledger_finding_blocks(f) ? " ; la demande restera "
+		    "un brouillon (request ready) tant qu'il n'est pas "
+		    "corrigé" : "");
 	}
 	segur_report_release(&rep);
 	return (im->oom ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
