@@ -858,7 +858,7 @@ register_group(struct import *im, struct segur_ledger *l,
 	int64_t		 rid = 0;
 	char		*text = NULL, *err = NULL, *bdc = NULL, *ht = NULL;
 	const char	*doc;
-	int		 rc, n, i, cols[2] = { C_BDC, C_HT };
+	int		 rc, n, i, missing, cols[2] = { C_BDC, C_HT };
 
 	memset(&req, 0, sizeof(req));
 	req.ref = g->ref;
@@ -876,14 +876,16 @@ register_group(struct import *im, struct segur_ledger *l,
 	req.content_len = strlen(text);
 	rc = 0;
 	/* A missing document is named by its own column. */
-	for (i = 0; i < 2; i++) {
+	for (i = 0, missing = 0; i < 2; i++) {
 		doc = i == 0 ? bdc : ht;
-		if (doc != NULL && access(doc, R_OK) != 0)
+		if (doc != NULL && access(doc, R_OK) != 0) {
 			error(im, g->row, cols[i], "« %s » : document "
 			    "illisible (%s)", field(im, g->row, cols[i]),
 			    strerror(errno));
+			missing = 1;
+		}
 	}
-	if (im->bad)
+	if (missing)
 		goto done;
 	rc = segur__request_find(l, g->ref, &rid, &state, NULL);
 	if (rc == SEGUR_ENOENT) {
