@@ -67,7 +67,7 @@ request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_request_new req;
 	struct segur_ledger	*l;
 	char			*data = NULL, *cause = NULL;
-	size_t			 len;
+	size_t			 len = 0;
 	int			 c, rc, n;
 
 	memset(&req, 0, sizeof(req));

@@ -536,7 +536,10 @@ segur__csv_columns(const struct segur__csv *c, const char *const *names,
 		}
 		if (idx[i] == -1 && required[i]) {
 			if (segur__csv_error(errors, 1, names[i], "colonne "
-			    "obligatoire absente de l'en-tête") != 0) {
+			    "obligatoire absente de l'en-tête : ajoutez « %s » "
+			    "(casse, accents et espaces indifférents ; "
+			    "--template écrit l'en-tête complet)",
+			    names[i]) != 0) {
 				rc = SEGUR_ENOMEM;
 				goto done;
 			}

@@ -596,6 +596,17 @@ check_same(struct import *im, size_t first, size_t row, enum level lv)
 	}
 }
 
+/* The characters of the UTF-8 text s (what SQLite's length() counts). */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return (n);
+}
+
 /* A document path, relative to base_dir when not absolute. */
 static char *
 doc_path(const char *base_dir, const char *s)
@@ -674,6 +685,28 @@ key_column(const struct key_col *t, const char *path)
 }
 
 /*
+ * When path is prefix followed by "[N]", *i gets N and *rest what follows
+ * the bracket; returns 1, else 0.
+ */
+static int
+indexed(const char *path, const char *prefix, size_t *i, const char **rest)
+{
+	size_t	 n = strlen(prefix);
+	char	*end;
+	unsigned long v;
+
+	if (strncmp(path, prefix, n) != 0 || path[n] != '[' ||
+	    path[n + 1] < '0' || path[n + 1] > '9')
+		return (0);
+	v = strtoul(path + n + 1, &end, 10);
+	if (*end != ']')
+		return (0);
+	*i = (size_t)v;
+	*rest = end + 1;
+	return (1);
+}
+
+/*
  * The CSV row (index) and column a validator's JSON path comes from: the
  * row of the OG or ESMS its index names, the order's first row otherwise.
  */
@@ -681,38 +714,33 @@ static void
 map_path(const struct group *g, const char *path, size_t *row, int *col)
 {
 	const struct og_acc *o;
-	long	 i, m;
-	int	 n = 0;
+	const char	*rest, *r2;
+	size_t		 i, m;
 
 	*row = g->row;
 	*col = -1;
 	if (path == NULL)
 		return;
-	if (sscanf(path, "beneficiaires.etablissementsClients[%ld]%n", &i,
-	    &n) == 1 && n > 0 && i >= 0 && (size_t)i < g->nog) {
+	if (indexed(path, "beneficiaires.etablissementsClients", &i, &rest) &&
+	    i < g->nog) {
 		o = &g->og[i];
 		*row = o->row;
-		if (path[n] != '.')
+		if (*rest != '.')
 			return;
-		path += n + 1;
-		n = 0;
-		if (sscanf(path, "FINESSGeos[%ld]%n", &m, &n) == 1 && n > 0 &&
-		    m >= 0 && (size_t)m < o->ngeo)
+		rest++;
+		if (indexed(rest, "FINESSGeos", &m, &r2) && m < o->ngeo)
 			*row = o->geo_rows[m];
-		*col = key_column(og_keys, path);
+		*col = key_column(og_keys, rest);
 		return;
 	}
-	n = 0;
-	if (sscanf(path, "scenarioInstallation[%ld]%n", &i, &n) == 1 &&
-	    n > 0 && i >= 0 && (size_t)i < g->nesms) {
+	if (indexed(path, "scenarioInstallation", &i, &rest) &&
+	    i < g->nesms) {
 		*row = g->esms_rows[i];
-		*col = path[n] == '.' ? key_column(esms_keys, path + n + 1) :
-		    C_GEO;
+		*col = *rest == '.' ? key_column(esms_keys, rest + 1) : C_GEO;
 		return;
 	}
-	n = 0;
-	if (sscanf(path, "piecesJustificatives[%ld]%n", &i, &n) == 1 &&
-	    n > 0 && i >= 0 && i < g->npj) {
+	if (indexed(path, "piecesJustificatives", &i, &rest) &&
+	    i < (size_t)g->npj) {
 		*col = g->pj_col[i];
 		return;
 	}
@@ -1011,8 +1039,9 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	for (i = 1; i < c.nrows && !im.oom; i++) {
 		const char *ref = field(&im, i, C_REF);
 
-		if (ref[0] == '\0') {
-			error(&im, i, C_REF, "référence de commande vide");
+		if (ref[0] == '\0' || utf8_chars(ref) > 64) {
+			error(&im, i, C_REF, "référence de commande « %s » : 1 à "
+			    "64 caractères attendus", ref);
 			continue;
 		}
 		/* Rows of one order usually follow each other: search from

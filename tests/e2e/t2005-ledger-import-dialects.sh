@@ -86,6 +86,11 @@ expect_exit 1 segurctl request import "$CSV/date-two-digit-year.csv"
 expect_grep 'date-two-digit-year.csv:2:Date commande: erreur: .*écrivez 02/10/2023' "$T/err"
 [ "$(events)" -eq "$n" ] || fail "a refused file wrote events"
 
+# A required column missing: named, with what to add.
+printf 'reference;date_commande;regime_tva;finess_juridique;finess_geo\nBC-M1;05/10/2023;TTC;750000127;330001090\n' >"$T/missing.csv"
+expect_exit 1 segurctl request import "$T/missing.csv"
+expect_grep 'missing.csv:1:montant_ht: erreur: colonne obligatoire absente .*ajoutez « montant_ht »' "$T/err"
+
 # --dry-run checks everything (a reference already registered too) and
 # writes nothing.
 printf 'reference;date_commande;regime_tva;montant_ht;finess_juridique;finess_geo\nBC-N1;05/10/2023;TTC;100;750000127;330001090\n' >"$T/new.csv"
@@ -107,6 +112,9 @@ head -c "$(wc -c <"$T/want")" "$T/out" | cmp -s - "$T/want" ||
     fail "template does not start with BOM and reference;numero_ans;date_commande"
 expect_grep 'profil_metier;is_ref_soins' "$T/out"
 [ "$(tr ';' '\n' <"$T/out" | wc -l)" -eq 31 ] || fail "template: not 31 columns"
+# docs/ledger.md shows the same line.
+grep -qxF "    $(tr -d '\r' <"$T/out" | sed 's/^\xef\xbb\xbf//')" "$SEGUR_SOURCE_DIR/docs/ledger.md" ||
+    fail "docs/ledger.md does not show the template's header line"
 expect_exit 0 segurctl request import --template --out "$T/tpl.csv"
 expect_exit 0 segurctl request import "$T/tpl.csv"
 expect_grep '0 requests registered' "$T/out"
