@@ -872,6 +872,30 @@ doc_changed(struct segur_ledger *l, int64_t rid, const char *type,
 	return (changed);
 }
 
+/* 0 when request rid is numero_ans's, SEGUR_EINVAL when not. */
+static int
+same_software(struct segur_ledger *l, int64_t rid, const char *numero_ans,
+    char **cause)
+{
+	static const char *const q =
+	    "SELECT s.numero_ans = ? FROM request r "
+	    "JOIN software s ON s.id = r.software_id WHERE r.id = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, numero_ans);
+	sqlite3_bind_int64(st, 2, rid);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (segur__db_error(l, cause, "read the software"));
+	}
+	rc = sqlite3_column_int(st, 0) ? 0 : SEGUR_EINVAL;
+	sqlite3_reset(st);
+	return (rc);
+}
+
 /*
  * Registers g, or with SEGUR_IMPORT_UPDATE replaces the draft of that
  * reference. Refusals are findings on the order's row; 0 or a system
@@ -936,6 +960,15 @@ register_group(struct import *im, struct segur_ledger *l,
 		    "segurctl request edit modifie une demande prête ou "
 		    "rejetée, jamais une demande envoyée", g->ref,
 		    segur_state_name(state));
+		goto done;
+	} else if (req.numero_ans != NULL && (rc = same_software(l, rid,
+	    req.numero_ans, cause)) != 0) {
+		if (rc == SEGUR_EINVAL) {
+			error(im, g->row, C_ANS, "la demande « %s » est "
+			    "enregistrée pour un autre logiciel : un import ne "
+			    "change pas le logiciel d'une demande", g->ref);
+			rc = 0;
+		}
 		goto done;
 	} else {
 		req.bdc_path = doc_changed(l, rid, "BON_COMMANDE", bdc) ?

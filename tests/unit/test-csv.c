@@ -504,6 +504,15 @@ test_csv_import_update_replaces_drafts_only(void **state)
 	    "ref = 'BC-1'");
 	assert_string_equal(s, "v2");
 	free(s);
+	/* An update does not move a draft to another software. */
+	assert_int_equal(segur_ledger_software_add(f->l, "2023000043", SIRET,
+	    "autre", SEGUR_PROFIL_PA, NULL), 0);
+	import(f, "reference;Numéro ANS;date_commande;regime_tva;montant_ht;"
+	    "finess_juridique;finess_geo\nBC-1;2023000043;02/10/2023;TTC;100;"
+	    "750000127;330001017\n", SEGUR_IMPORT_UPDATE, SEGUR_EINVAL, &im);
+	assert_int_equal(im.errors.n, 1);
+	assert_string_equal(im.errors.v[0].column, "Numéro ANS");
+	segur_import_release(&im);
 }
 
 static void
