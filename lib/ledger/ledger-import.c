@@ -292,7 +292,7 @@ text_or_null(const char *s)
 }
 
 /* A boolean cell: oui/non, true/false, vrai/faux, 1/0; empty is dflt
- * (-1: null). NULL on a bad value (reported). */
+ * (-1: null). A bad value is reported and read as null; NULL: no memory. */
 static cJSON *
 boolean(struct import *im, size_t row, int col, int dflt)
 {
@@ -311,29 +311,31 @@ boolean(struct import *im, size_t row, int col, int dflt)
 	}
 	error(im, row, col, "« %s » n'est pas un booléen (oui/non, vrai/faux, "
 	    "true/false, 1/0)", s);
-	return (NULL);
+	/* Keep building to find more. */
+	return (cJSON_CreateNull());
 }
 
-/* Adds item under key, or marks the import out of memory. */
+/*
+ * Adds item under key, or marks the import out of memory: item is NULL only
+ * when it could not be made (a bad cell is reported and added as null), and
+ * a request missing a key must never be registered.
+ */
 static void
 add(struct import *im, cJSON *o, const char *key, cJSON *item)
 {
-	if (item == NULL) {
-		/* A bad cell was reported; keep building to find more. */
-		item = cJSON_CreateNull();
-	}
 	if (item == NULL || !cJSON_AddItemToObject(o, key, item)) {
 		cJSON_Delete(item);
 		im->oom = 1;
 	}
 }
 
-/* profil_metier: "PA", or several separated by ',', ';' or spaces. */
+/* profil_metier: "PA", or several separated by ',', ';' or spaces; NULL:
+ * no memory. */
 static cJSON *
 profils(struct import *im, size_t row)
 {
 	const char	*s = field(im, row, C_PROFIL), *p;
-	cJSON		*arr;
+	cJSON		*arr, *it, *one;
 	char		 w[16];
 	size_t		 n, count = 0;
 
@@ -346,17 +348,19 @@ profils(struct import *im, size_t row)
 		if ((n = strcspn(p, " ,;")) == 0)
 			break;
 		snprintf(w, sizeof(w), "%.*s", (int)(n < 15 ? n : 15), p);
-		cJSON_AddItemToArray(arr, cJSON_CreateString(w));
+		if ((it = cJSON_CreateString(w)) == NULL ||
+		    !cJSON_AddItemToArray(arr, it)) {
+			cJSON_Delete(it);
+			cJSON_Delete(arr);
+			return (NULL);
+		}
 		count++;
 	}
-	if (count == 1) {
-		cJSON *one = cJSON_CreateString(
-		    cJSON_GetArrayItem(arr, 0)->valuestring);
-
-		cJSON_Delete(arr);
-		return (one);
-	}
-	return (arr);
+	if (count != 1)
+		return (arr);
+	one = cJSON_CreateString(cJSON_GetArrayItem(arr, 0)->valuestring);
+	cJSON_Delete(arr);
+	return (one);
 }
 
 /* The format of a document by its name's extension, or NULL. */
@@ -557,7 +561,12 @@ esms_add(struct import *im, struct group *g, struct og_acc *o, size_t row)
 		}
 	}
 	if (o->geos != NULL) {
-		cJSON_AddItemToArray(o->geos, cJSON_CreateString(geo));
+		if ((it = cJSON_CreateString(geo)) == NULL ||
+		    !cJSON_AddItemToArray(o->geos, it)) {
+			cJSON_Delete(it);
+			im->oom = 1;
+			return;
+		}
 		push_row(im, &o->geo_rows, &o->ngeo, row);
 	}
 	if ((sc = cJSON_CreateObject()) == NULL ||
@@ -981,8 +990,16 @@ register_group(struct import *im, struct segur_ledger *l,
 		else if (rc == 0)
 			out->unchanged++;
 	}
-	if (rc == SEGUR_ENOMEM)
+	/* The ledger's refusals are findings; a failure of the system
+	 * (memory, disk, SQLite) stops the import. */
+	if (rc != 0 && rc != SEGUR_EEXIST && rc != SEGUR_ENOENT &&
+	    rc != SEGUR_EINVAL && rc != SEGUR_ESTATE) {
+		if (cause != NULL && *cause == NULL) {
+			*cause = err;
+			err = NULL;
+		}
 		goto done;
+	}
 	if (rc != 0) {
 		error(im, g->row, rc == SEGUR_EEXIST ? C_REF : -1, "%s",
 		    err != NULL ? err : segur_strerror(rc));

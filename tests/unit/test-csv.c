@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,64 @@
 
 #define ANS	"2023000042"
 #define SIRET	"38042372300028"
+
+/*
+ * Allocation failures: the n-th allocation from now fails (countdown), and
+ * the allocations not freed are counted (live). glibc lets a program
+ * replace malloc, and routes its own calls (strdup, iconv_open) to it; the
+ * sanitizers replace it themselves, so their builds skip this test.
+ */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define CSV_OOM_TEST	1
+extern void	*__libc_malloc(size_t);
+extern void	*__libc_realloc(void *, size_t);
+extern void	*__libc_calloc(size_t, size_t);
+extern void	 __libc_free(void *);
+
+static long	 countdown = -1;
+static long	 live;
+static int	 counting;
+
+static int
+fail_now(void)
+{
+	return (countdown >= 0 && countdown-- == 0);
+}
+
+void *
+malloc(size_t n)
+{
+	void	*p = fail_now() ? NULL : __libc_malloc(n);
+
+	live += counting && p != NULL;
+	return (p);
+}
+
+void *
+calloc(size_t a, size_t b)
+{
+	void	*p = fail_now() ? NULL : __libc_calloc(a, b);
+
+	live += counting && p != NULL;
+	return (p);
+}
+
+void *
+realloc(void *q, size_t n)
+{
+	void	*p = fail_now() ? NULL : __libc_realloc(q, n);
+
+	live += counting && p != NULL && q == NULL;
+	return (p);
+}
+
+void
+free(void *p)
+{
+	live -= counting && p != NULL;
+	__libc_free(p);
+}
+#endif
 
 struct fixture {
 	char			 dir[256];
@@ -379,6 +438,58 @@ test_csv_columns_duplicates_and_unknown(void **state)
 	segur__csv_release(&c);
 }
 
+static void
+test_csv_read_survives_allocation_failures(void **state)
+{
+#ifdef CSV_OOM_TEST
+	static const char *const names[] = { "reference", "montant_ht" };
+	static const int required[] = { 1, 1 };
+	/* Windows-1252 (iconv), quotes, a blank row, two rows. */
+	const char	*s = "R\xe9" "f\xe9rence;Montant HT;\"Autre\"\r\n"
+	    "A;\"1\xa0" "000,00 \x80\";x\r\n;;\r\nB;2;y\r\n";
+	struct segur_csv_errors e, w;
+	struct segur__csv c;
+	long		 n;
+	int		 rc, idx[2], ok = 0;
+
+	(void)state;
+	/* Once for real: iconv loads its code page module once. */
+	read_csv(s, strlen(s), 0, &c, &e);
+	segur__csv_release(&c);
+	for (n = 0; ok < 3 && n < 10000; n++) {
+		memset(&e, 0, sizeof(e));
+		memset(&w, 0, sizeof(w));
+		live = 0;
+		counting = 1;
+		countdown = n;
+		rc = segur__csv_read(s, strlen(s), &c, &e);
+		if (rc == 0)
+			rc = segur__csv_columns(&c, names, required, idx, 2,
+			    &e, &w);
+		countdown = -1;
+		if (rc != 0 && rc != SEGUR_ENOMEM)
+			fail_msg("n=%ld: rc %d", n, rc);
+		if (rc == 0) {
+			ok++;
+			assert_string_equal(c.rows[1].f[1],
+			    "1\xc2\xa0" "000,00 €");
+			assert_int_equal(w.n, 1);
+		} else
+			ok = 0;
+		segur__csv_release(&c);
+		segur_csv_errors_release(&e);
+		segur_csv_errors_release(&w);
+		counting = 0;
+		if (live != 0)
+			fail_msg("n=%ld: %ld allocation(s) not freed", n, live);
+	}
+	assert_int_equal(ok, 3);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 #define HEADER \
 	"Référence;Date commande;Régime TVA;Montant HT;FINESS juridique;" \
 	"Nom responsable OG;Email responsable OG;Téléphone responsable OG;" \
@@ -547,6 +658,93 @@ test_csv_templates_import_as_empty(void **state)
 }
 
 static void
+test_csv_import_survives_allocation_failures(void **state)
+{
+#ifdef CSV_OOM_TEST
+	struct fixture	*f = *state;
+	struct segur_import im;
+	struct segur_audit a;
+	const char	*csv = HEADER ROW("BC-1", "4 866,67 €", "330001017",
+	    "v") ROW("BC-1", "4866.67", "10000107", "") ROW("BC-2", "100",
+	    "330001025", "v");
+	int64_t		 events;
+	long		 n, total;
+	int		 rc, failed = 0;
+
+	/* How many allocations a whole import makes. */
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	memset(&im, 0, sizeof(im));
+	im.flags = SEGUR_IMPORT_DRY_RUN;
+	countdown = LONG_MAX;
+	assert_int_equal(segur_ledger_request_import_csv(f->l, csv,
+	    strlen(csv), &im, NULL), 0);
+	total = LONG_MAX - countdown;
+	countdown = -1;
+	segur_import_release(&im);
+	/* Every one of the first hundred fails once, then sparser. */
+	for (n = 0; n <= total; n += 1 + n / 100) {
+		memset(&im, 0, sizeof(im));
+		im.name = "in.csv";
+		im.flags = n % 2 ? SEGUR_IMPORT_DRY_RUN :
+		    SEGUR_IMPORT_DRY_RUN | SEGUR_IMPORT_UPDATE;
+		countdown = n;
+		rc = segur_ledger_request_import_csv(f->l, csv, strlen(csv),
+		    &im, NULL);
+		countdown = -1;
+		/* Some failures are absorbed (utf8proc keeps a buffer it
+		 * could not shrink; the validator reports a check it could
+		 * not make): the import then succeeds whole. */
+		if (rc == 0)
+			assert_int_equal(im.added, 2);
+		else if (rc == SEGUR_ENOMEM || rc == SEGUR_EDB)
+			failed++;
+		else if (rc == SEGUR_EINVAL && im.errors.n == 1 &&
+		    strstr(im.errors.v[0].message, "pas un objet JSON") !=
+		    NULL)
+			/* segur_ledger_request_add() reads a parse that ran
+			 * out of memory as content that is not JSON: a
+			 * refusal, nothing written all the same. */
+			failed++;
+		else
+			fail_msg("n=%ld: rc %d, %zu error(s): %s", n, rc,
+			    im.errors.n, im.errors.n > 0 ?
+			    im.errors.v[0].message : "");
+		segur_import_release(&im);
+		/* Whatever failed, nothing was written. */
+		segur_ledger_close(f->l);
+		assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+		assert_int_equal(query_int(f->l, "SELECT count(*) FROM "
+		    "event"), events);
+	}
+	assert_true(failed > 100);
+	/* The same for a reference table, really replaced this time. */
+	csv = "FINESS géo;FINESS juridique;Tranche\r\n330001017;750000127;B"
+	    "\r\n10000107;750000127;B\r\n";
+	for (n = 0; n <= 400; n += 1 + n / 100) {
+		memset(&im, 0, sizeof(im));
+		countdown = n;
+		rc = segur_ledger_ref_import_csv(f->l, SEGUR_IMPORT_ELIGIBLE,
+		    csv, strlen(csv), &im, NULL);
+		countdown = -1;
+		if (rc != 0 && rc != SEGUR_ENOMEM && rc != SEGUR_EDB)
+			fail_msg("n=%ld: rc %d", n, rc);
+		segur_import_release(&im);
+		segur_ledger_close(f->l);
+		assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+		/* All or nothing. */
+		assert_int_equal(query_int(f->l, "SELECT count(*) FROM "
+		    "eligible"), rc == 0 || query_int(f->l, "SELECT count(*) "
+		    "FROM event WHERE action = 'ref.import'") > 0 ? 2 : 0);
+	}
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL), 0);
+	segur_audit_release(&a);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+static void
 test_csv_withdrawn_draft_drops_its_content(void **state)
 {
 	struct fixture	*f = *state;
@@ -591,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_csv_refuses_nul_bytes_by_row_and_column),
 		cmocka_unit_test(test_csv_limits),
 		cmocka_unit_test(test_csv_columns_duplicates_and_unknown),
+		cmocka_unit_test(test_csv_read_survives_allocation_failures),
 		cmocka_unit_test_setup_teardown(
 		    test_csv_import_dry_run_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
@@ -601,6 +800,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_csv_templates_import_as_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_csv_import_survives_allocation_failures, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_csv_withdrawn_draft_drops_its_content, setup,
 		    teardown),
