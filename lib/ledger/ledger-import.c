@@ -136,7 +136,7 @@ struct og_acc {
 	const char	*fj;		/* borrowed from the CSV */
 	size_t		 row;		/* index of its first row */
 	cJSON		*geos;		/* borrowed, in content */
-	size_t		*geo_rows;	/* owned: the row of each FINESSGeos[] */
+	size_t		*geo_rows;	/* owned: each FINESSGeos[]'s row */
 	size_t		 ngeo;
 };
 
@@ -254,8 +254,8 @@ normalize(struct import *im, size_t row, int report)
 	for (i = 0; i < 2; i++) {
 		s = field(im, row, finess_cols[i]);
 		if (segur__csv_zero_fix(s, 9, b)) {
-			warn(im, row, finess_cols[i], "FINESS « %s » lu %s : le "
-			    "tableur avait ôté le zéro initial (mettez la "
+			warn(im, row, finess_cols[i], "FINESS « %s » lu %s : "
+			    "le tableur avait ôté le zéro initial (mettez la "
 			    "colonne au format Texte)", s, b);
 			set(im, row, finess_cols[i], b);
 		}
@@ -1090,8 +1090,8 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 		const char *ref = field(&im, i, C_REF);
 
 		if (ref[0] == '\0' || utf8_chars(ref) > 64) {
-			error(&im, i, C_REF, "référence de commande « %s » : 1 à "
-			    "64 caractères attendus", ref);
+			error(&im, i, C_REF, "référence de commande « %s » : "
+			    "1 à 64 caractères attendus", ref);
 			continue;
 		}
 		/* Rows of one order usually follow each other: search from

@@ -177,7 +177,7 @@ struct segur__csv {
 	size_t		 cap;
 	char		 delim;		/* ';' or ',' */
 	const char	*encoding;	/* static, see struct segur_import */
-	char		**extra;	/* owned: cells set by segur__csv_set() */
+	char		**extra;	/* owned: segur__csv_set()'s cells */
 	size_t		 nextra;
 };
 

@@ -418,7 +418,8 @@ test_csv_columns_duplicates_and_unknown(void **state)
 	static const int required[] = { 1, 1 };
 	struct segur_csv_errors e, w = { NULL, 0 };
 	struct segur__csv c;
-	const char	*s = "Référence;Montant HT;Montnat;REFERENCE\nA;1;2;A\n";
+	const char	*s = "Référence;Montant HT;Montnat;REFERENCE\n"
+	    "A;1;2;A\n";
 	int		 idx[2];
 
 	(void)state;
