@@ -1,6 +1,8 @@
 /*
  * cmd-ref-import.c: segurctl ref import eligible|tranches FILE.csv: replace
- * a reference table with a CSV file, all or nothing.
+ * a reference table with a CSV file, all or nothing; --dry-run checks and
+ * counts without writing, --template writes the header line to fill. The
+ * helpers every CSV import shares live here too.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,23 +15,83 @@
 
 #include "segurctl.h"
 
-/* Largest reference file read (the whole FINESS list is ~ 10 MB). */
-#define REF_MAX_BYTES	((size_t)256 * 1024 * 1024)
+void
+segurctl_csv_findings_print(FILE *f, const char *file,
+    const struct segur_csv_errors *e, const char *what)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->n; i++) {
+		if (e->v[i].row <= 0)
+			fprintf(f, "%s: %s: %s\n", file, what,
+			    e->v[i].message);
+		else if (e->v[i].column != NULL)
+			fprintf(f, "%s:%ld:%s: %s: %s\n", file, e->v[i].row,
+			    e->v[i].column, what, e->v[i].message);
+		else
+			fprintf(f, "%s:%ld: %s: %s\n", file, e->v[i].row, what,
+			    e->v[i].message);
+	}
+}
 
 void
 segurctl_csv_errors_print(FILE *f, const char *file,
     const struct segur_csv_errors *e)
 {
-	size_t	 i;
+	segurctl_csv_findings_print(f, file, e, "erreur");
+}
 
-	for (i = 0; i < e->n; i++) {
-		if (e->v[i].column != NULL)
-			fprintf(f, "%s:%ld:%s: erreur: %s\n", file,
-			    e->v[i].row, e->v[i].column, e->v[i].message);
-		else
-			fprintf(f, "%s:%ld: erreur: %s\n", file, e->v[i].row,
-			    e->v[i].message);
+int
+segurctl_csv_read(const struct segurctl_cmd *self, struct segurctl_env *env,
+    const char *file, char **buf, size_t *len)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	/* Past the limit the file is not read at all. */
+	rc = segur_read_file(file, SEGUR_CSV_MAX_BYTES, buf, len, &cause);
+	if (rc == SEGUR_ETOOBIG) {
+		fprintf(env->err, "%s: erreur: fichier de plus de %zu octets "
+		    "(16 Mio), la limite des imports CSV : découpez-le\n", file,
+		    SEGUR_CSV_MAX_BYTES);
+		free(cause);
+		return (SEGURCTL_EXIT_FINDINGS);
 	}
+	if (rc != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
+		free(cause);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	return (0);
+}
+
+int
+segurctl_template_write(const struct segurctl_cmd *self,
+    struct segurctl_env *env, int kind, const char *out)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char	*cause = NULL;
+	int	 rc = SEGURCTL_EXIT_OK;
+
+	if (segur_import_template((enum segur_import_kind)kind, &b) != 0) {
+		fprintf(env->err, "segurctl %s: out of memory\n", self->name);
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	if (out == NULL) {
+		if (fwrite(b.data, 1, b.len, env->out) != b.len) {
+			fprintf(env->err, "segurctl %s: cannot write the "
+			    "template\n", self->name);
+			rc = SEGURCTL_EXIT_USAGE;
+		}
+	} else if (segur_write_file_atomic(out, b.data, b.len, 0644,
+	    &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
+		free(cause);
+		rc = SEGURCTL_EXIT_USAGE;
+	} else
+		fprintf(env->out, "%s: template written\n", out);
+	segur_buf_release(&b);
+	return (rc);
 }
 
 static int
@@ -38,60 +100,91 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "template", no_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_csv_errors errs = { NULL, 0 };
+	struct segur_import im;
 	struct segur_ledger *l;
-	enum segur_ref_kind kind;
+	enum segur_import_kind kind;
+	const char	*out = NULL, *file;
 	char		*buf, *cause = NULL;
-	size_t		 len, rows;
-	int		 c, rc;
+	size_t		 len;
+	int		 c, rc, template = 0, nargs;
 
+	memset(&im, 0, sizeof(im));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'D')
+		if (c == 'D')
+			env->db_path = optarg;
+		else if (c == 'n')
+			im.flags |= SEGUR_IMPORT_DRY_RUN;
+		else if (c == 't')
+			template = 1;
+		else if (c == 'o')
+			out = optarg;
+		else
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));
-		env->db_path = optarg;
 	}
-	if (optind != argc - 2)
-		return (segurctl_usage_error(self, env,
+	nargs = template ? 1 : 2;
+	if (optind != argc - nargs)
+		return (segurctl_usage_error(self, env, template ?
+		    "--template takes eligible|tranches and no file" :
 		    "expected eligible|tranches and a file"));
 	if (strcmp(argv[optind], "eligible") == 0)
-		kind = SEGUR_REF_ELIGIBLE;
+		kind = SEGUR_IMPORT_ELIGIBLE;
 	else if (strcmp(argv[optind], "tranches") == 0)
-		kind = SEGUR_REF_TRANCHES;
+		kind = SEGUR_IMPORT_TRANCHES;
 	else
 		return (segurctl_usage_error(self, env, "unknown table '%s' "
 		    "(eligible or tranches)", argv[optind]));
-	if (segur_read_file(argv[optind + 1], REF_MAX_BYTES, &buf, &len,
-	    &cause) != 0) {
-		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
-		free(cause);
-		return (SEGURCTL_EXIT_USAGE);
+	if (template) {
+		if (im.flags != 0)
+			return (segurctl_usage_error(self, env,
+			    "--template takes no --dry-run"));
+		return (segurctl_template_write(self, env, kind, out));
 	}
+	if (out != NULL)
+		return (segurctl_usage_error(self, env,
+		    "--out goes with --template"));
+	file = argv[optind + 1];
+	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
+		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
 		free(buf);
 		return (rc);
 	}
-	rc = segur_ledger_ref_import(l, kind, argv[optind + 1], buf, len,
-	    &rows, &errs, &cause);
+	im.name = file;
+	rc = segur_ledger_ref_import_csv(l, kind, buf, len, &im, &cause);
 	segur_ledger_close(l);
 	free(buf);
+	segurctl_csv_findings_print(env->err, file, &im.warnings,
+	    "avertissement");
+	segurctl_csv_findings_print(env->err, file, &im.errors, "erreur");
 	if (rc != 0) {
-		segurctl_csv_errors_print(env->err, argv[optind + 1], &errs);
-		segur_csv_errors_release(&errs);
+		segur_import_release(&im);
 		return (segurctl_ledger_error(self, env, rc, cause));
 	}
-	segur_csv_errors_release(&errs);
-	fprintf(env->out, "%s: %zu rows loaded into %s\n", argv[optind + 1],
-	    rows, argv[optind]);
+	if (im.flags & SEGUR_IMPORT_DRY_RUN)
+		fprintf(env->out, "%s: dry run (%s, '%c'): %zu rows would be "
+		    "loaded into %s (%zu added, %zu changed, %zu removed); "
+		    "nothing written\n", file, im.encoding, im.delim, im.rows,
+		    argv[optind], im.added, im.changed, im.removed);
+	else
+		fprintf(env->out, "%s: %zu rows loaded into %s (%zu added, "
+		    "%zu changed, %zu removed)\n", file, im.rows, argv[optind],
+		    im.added, im.changed, im.removed);
+	segur_import_release(&im);
 	return (SEGURCTL_EXIT_OK);
 }
 
 const struct segurctl_cmd cmd_ref_import = {
-	"ref import", "eligible|tranches FILE.csv",
+	"ref import",
+	"[--dry-run] eligible|tranches FILE.csv | "
+	"--template [--out FILE] eligible|tranches",
 	"replace the eligible ESMS or the tranche amounts with a CSV file", 0,
 	ref_import_exec
 };

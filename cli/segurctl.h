@@ -134,6 +134,23 @@ struct segur_csv_errors;
 void	segurctl_csv_errors_print(FILE *f, const char *file,
 	    const struct segur_csv_errors *e);
 
+/* The same with what ("erreur", "avertissement"); row 0: the file. */
+void	segurctl_csv_findings_print(FILE *f, const char *file,
+	    const struct segur_csv_errors *e, const char *what);
+
+/*
+ * Reads a CSV input whole, refusing one over SEGUR_CSV_MAX_BYTES unread;
+ * 0, or the exit status after saying why (cli/cmd-ref-import.c).
+ */
+int	segurctl_csv_read(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *file, char **buf,
+	    size_t *len);
+
+/* Writes the template of import kind (enum segur_import_kind) to out, or
+ * to env->out when NULL; returns the exit status. */
+int	segurctl_template_write(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, int kind, const char *out);
+
 /* A software reference as JSON (caller deletes), or NULL on ENOMEM. */
 struct segur_software;
 struct cJSON *segurctl_software_json(const struct segur_software *s);

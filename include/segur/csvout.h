@@ -13,10 +13,19 @@
  * '=', '+', '-', '@', a tab or CR) are neutralized with a leading
  * apostrophe, as OWASP recommends against CSV injection. Amounts and
  * integers are written by their own functions and never neutralized.
+ *
+ * Control characters never reach the file raw (a terminal running `cat`
+ * on an export would obey an ESC; a spreadsheet shows garbage): C0 ones
+ * other than TAB, LF and CR, and DEL, are written as the four visible
+ * characters \xHH (BEL as \x07, ESC as \x1b); C1 ones (U+0080..U+009F)
+ * as \u00HH. The HTML report does the same (svg.h). A backslash already
+ * in the text is kept as it is: the escape is for eyes, not a reversible
+ * encoding.
  */
 #ifndef SEGUR_CSVOUT_H
 #define SEGUR_CSVOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "segur/util.h"
@@ -45,6 +54,14 @@ void	segur_csvw_empty(struct segur_csvw *w);
 
 /* Ends the current row (CRLF). */
 void	segur_csvw_end_row(struct segur_csvw *w);
+
+/*
+ * If s[0..n) (n >= 1) starts with a control character to make visible,
+ * writes its escape into esc (NUL-terminated), sets *skip to the bytes it
+ * replaces and returns the escape's length; else returns 0.
+ */
+size_t	segur_control_escape(const char *s, size_t n, size_t *skip,
+	    char esc[8]);
 
 /* 0 when everything was written, SEGUR_ENOMEM if an append failed. */
 int	segur_csvw_finish(struct segur_csvw *w);

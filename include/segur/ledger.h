@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct segur_buf;
 struct segur_ledger;
 struct segur_report;
 struct segur_validate_ctx;
@@ -209,6 +210,74 @@ struct segur_csv_errors {
 
 void	segur_csv_errors_release(struct segur_csv_errors *e);
 
+/*
+ * Limits of every CSV input (docs/ledger.md, "Limits"): a file, a cell,
+ * a row (its cells' bytes), the columns of a row, the records of a file
+ * (header included). Past one, the read stops at once with a finding
+ * naming the row and column: no cell is read whole before it is measured.
+ */
+#define SEGUR_CSV_MAX_BYTES	((size_t)16 * 1024 * 1024)
+#define SEGUR_CSV_MAX_CELL	4096
+#define SEGUR_CSV_MAX_ROW	65536
+#define SEGUR_CSV_MAX_COLUMNS	100
+#define SEGUR_CSV_MAX_ROWS	100000
+
+/* What a CSV import reads. */
+enum segur_import_kind {
+	SEGUR_IMPORT_REQUESTS = 0,	/* request import */
+	SEGUR_IMPORT_ELIGIBLE,		/* ref import eligible */
+	SEGUR_IMPORT_TRANCHES		/* ref import tranches */
+};
+
+/* Flags of struct segur_import. */
+#define SEGUR_IMPORT_DRY_RUN	0x1	/* check everything, in a transaction
+					   rolled back: nothing is written */
+#define SEGUR_IMPORT_UPDATE	0x2	/* request import: a reference already
+					   registered as a draft is updated
+					   (segur_ledger_request_edit()) */
+
+/*
+ * One CSV import: what the caller gives, then what the import found.
+ * Release with segur_import_release() (also after an error).
+ */
+struct segur_import {
+	/* In, borrowed for the call. */
+	const char	*name;		/* the file's name, for the events */
+	const char	*base_dir;	/* request import: the documents'
+					   folder, NULL: the current one */
+	unsigned	 flags;		/* SEGUR_IMPORT_* */
+	/* Out. */
+	const char	*encoding;	/* static: "UTF-8", "UTF-8 (BOM)",
+					   "Windows-1252"; NULL if unread */
+	char		 delim;		/* ';' or ',' */
+	size_t		 rows;		/* data rows read */
+	size_t		 added;		/* requests, or reference rows */
+	size_t		 updated;	/* requests (--update) */
+	size_t		 unchanged;	/* requests (--update), or reference
+					   rows kept as they were */
+	size_t		 changed;	/* reference rows whose values moved */
+	size_t		 removed;	/* reference rows gone */
+	struct segur_csv_errors errors;	  /* refusals: nothing is written */
+	struct segur_csv_errors warnings; /* fixed or worth a look: a FINESS
+					     given its leading zero back, an
+					     unknown column, the validator's
+					     findings on an imported request */
+};
+
+void	segur_import_release(struct segur_import *im);
+
+/*
+ * The header line of an import's template: every column it reads, as
+ * French Excel opens it (UTF-8 with BOM, ';', CRLF), appended to out.
+ * Importing it alone reads zero rows. 0 or SEGUR_ENOMEM.
+ */
+int	segur_import_template(enum segur_import_kind kind,
+	    struct segur_buf *out);
+
+/* The column names of an import, in the template's order (static). */
+const char *const *segur_import_columns(enum segur_import_kind kind,
+	    size_t *n);
+
 enum segur_ref_kind {
 	SEGUR_REF_ELIGIBLE = 0,	/* finess_geo, finess_juridique, tranche */
 	SEGUR_REF_TRANCHES = 1	/* tranche, montant_ttc */
@@ -226,6 +295,17 @@ int	segur_ledger_ref_import(struct segur_ledger *l,
 	    enum segur_ref_kind kind, const char *name, const char *buf,
 	    size_t len, size_t *rows, struct segur_csv_errors *errors,
 	    char **cause);
+
+/*
+ * The same with options and a full account (struct segur_import): kind is
+ * SEGUR_IMPORT_ELIGIBLE or _TRANCHES; SEGUR_IMPORT_DRY_RUN checks and
+ * counts without writing. The CSV may be UTF-8 (with or without BOM) or
+ * Windows-1252, ';' or ',' separated; headers match without regard to
+ * case, accents and spacing.
+ */
+int	segur_ledger_ref_import_csv(struct segur_ledger *l,
+	    enum segur_import_kind kind, const char *buf, size_t len,
+	    struct segur_import *im, char **cause);
 
 struct segur_operator {
 	char	*code;		/* owned */
@@ -308,6 +388,20 @@ int	segur_ledger_request_import(struct segur_ledger *l, const char *name,
 	    size_t *nrequests, struct segur_csv_errors *errors, char **cause);
 
 /*
+ * The same with options and a full account (struct segur_import): with
+ * SEGUR_IMPORT_UPDATE, an order already registered as a draft is replaced
+ * by its rows (a "request.edit" event with the diff; unchanged when they
+ * say the same), and one in any other state is refused; with
+ * SEGUR_IMPORT_DRY_RUN everything is checked and counted in a transaction
+ * that is rolled back. The validator's findings on each request (with the
+ * ledger's reference data when loaded) are warnings naming the CSV row
+ * and column the JSON path comes from.
+ */
+int	segur_ledger_request_import_csv(struct segur_ledger *l,
+	    const char *buf, size_t len, struct segur_import *im,
+	    char **cause);
+
+/*
  * Validates a draft (or a rejected request being resubmitted) with the
  * ledger's reference data and makes it ready when no finding blocks it
  * (segur_ledger_finding_blocks()). *report receives the findings (caller
@@ -334,7 +428,10 @@ int	segur_ledger_request_edit(struct segur_ledger *l,
 /*
  * Withdraws a request (ops decision, reason required): allowed from draft,
  * ready, rejected, accepted and granted (docs/decisions.md). The request
- * stays, in state withdrawn; its numbers are never reused.
+ * stays, in state withdrawn; its numbers are never reused. A draft's
+ * content (never sent, perhaps never valid) is dropped: the column keeps
+ * "{}" and the event its SHA-256 and size, so that a draft imported by
+ * mistake does not weigh on the ledger for ever.
  */
 int	segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
 	    const char *reason, char **cause);

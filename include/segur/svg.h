@@ -11,7 +11,11 @@
 
 #include "segur/util.h"
 
-/* Appends s with &, <, >, " and ' escaped. Returns 0 or SEGUR_ENOMEM. */
+/*
+ * Appends s with &, <, >, " and ' escaped, and control characters (C0 but
+ * TAB, LF and CR; DEL; C1) written visibly as \xHH or \u00HH, as the CSV
+ * exports do (csvout.h). Returns 0 or SEGUR_ENOMEM.
+ */
 int	segur_html_escape(struct segur_buf *out, const char *s);
 
 /* One bar. Strings are borrowed. */

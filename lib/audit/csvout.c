@@ -43,6 +43,49 @@ begin_field(struct segur_csvw *w)
 		put(w, &c, 1);
 }
 
+size_t
+segur_control_escape(const char *s, size_t n, size_t *skip, char esc[8])
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] < 0x20 && u[0] != '\t' && u[0] != '\n' && u[0] != '\r') {
+		*skip = 1;
+		return ((size_t)snprintf(esc, 8, "\\x%02x", u[0]));
+	}
+	if (u[0] == 0x7f) {
+		*skip = 1;
+		return ((size_t)snprintf(esc, 8, "\\x7f"));
+	}
+	/* C1 controls, U+0080..U+009F: 0xc2 0x80..0x9f in UTF-8. */
+	if (n >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+		*skip = 2;
+		return ((size_t)snprintf(esc, 8, "\\u%04x", u[1]));
+	}
+	return (0);
+}
+
+/* Appends s[0..n) with its control characters made visible. */
+static void
+put_text(struct segur_csvw *w, const char *s, size_t n)
+{
+	const char	*run = s, *p = s, *end = s + n;
+	char		 esc[8];
+	size_t		 k, skip;
+
+	while (p < end) {
+		if ((k = segur_control_escape(p, (size_t)(end - p), &skip,
+		    esc)) == 0) {
+			p++;
+			continue;
+		}
+		put(w, run, (size_t)(p - run));
+		put(w, esc, k);
+		p += skip;
+		run = p;
+	}
+	put(w, run, (size_t)(p - run));
+}
+
 /* Writes s[0..n), quoted when it must be, with prefix inside quotes. */
 static void
 put_field(struct segur_csvw *w, const char *prefix, const char *s, size_t n)
@@ -58,17 +101,17 @@ put_field(struct segur_csvw *w, const char *prefix, const char *s, size_t n)
 		quote = 1;
 	if (!quote) {
 		put(w, prefix, strlen(prefix));
-		put(w, s, n);
+		put_text(w, s, n);
 		return;
 	}
 	put(w, "\"", 1);
 	put(w, prefix, strlen(prefix));
 	for (p = s; (q = memchr(p, '"', n - (size_t)(p - s))) != NULL;
 	    p = q + 1) {
-		put(w, p, (size_t)(q - p) + 1);
+		put_text(w, p, (size_t)(q - p) + 1);
 		put(w, "\"", 1);
 	}
-	put(w, p, n - (size_t)(p - s));
+	put_text(w, p, n - (size_t)(p - s));
 	put(w, "\"", 1);
 }
 

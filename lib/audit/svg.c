@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "segur/amount.h"
+#include "segur/csvout.h"
 #include "segur/error.h"
 #include "segur/svg.h"
 
@@ -26,9 +27,20 @@ segur_html_escape(struct segur_buf *out, const char *s)
 {
 	const char	*p, *run;
 	const char	*rep;
+	char		 esc[8];
+	size_t		 k, skip;
 	int		 rc = 0;
 
 	for (run = p = s; *p != '\0'; p++) {
+		/* No raw control character in the page (csvout.h). */
+		if ((k = segur_control_escape(p, p[1] != '\0' ? 2 : 1,
+		    &skip, esc)) > 0) {
+			rc |= segur_buf_add(out, run, (size_t)(p - run));
+			rc |= segur_buf_add(out, esc, k);
+			p += skip - 1;
+			run = p + 1;
+			continue;
+		}
 		switch (*p) {
 		case '&':
 			rep = "&amp;";

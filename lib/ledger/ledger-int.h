@@ -137,7 +137,10 @@ int	segur__attempt_answer(struct segur_ledger *l,
 
 /* A CSV file read whole (lib/ledger/ledger-csv.c). */
 struct segur__csv_row {
-	char		**f;		/* owned fields, NUL-terminated */
+	char		**f;		/* owned: one block holding the
+					   pointers and the NUL-terminated
+					   fields (or a cell replaced by
+					   segur__csv_set()) */
 	size_t		 n;
 	long		 row;		/* 1-based record number; header: 1 */
 };
@@ -145,14 +148,20 @@ struct segur__csv_row {
 struct segur__csv {
 	struct segur__csv_row *rows;	/* owned; rows[0] is the header */
 	size_t		 nrows;
+	size_t		 cap;
 	char		 delim;		/* ';' or ',' */
+	const char	*encoding;	/* static, see struct segur_import */
+	char		**extra;	/* owned: segur__csv_set()'s cells */
+	size_t		 nextra;
 };
 
 /*
- * Reads buf[0..len) as CSV: UTF-8 with or without BOM, ';' or ',' (the one
- * the header line uses most), quotes as RFC 4180. Findings (bad quoting,
- * text that is not UTF-8) go to errors; returns SEGUR_EINVAL when there
- * are some, SEGUR_ENOMEM, or 0.
+ * Reads buf[0..len) as CSV: UTF-8 (with or without BOM) when it is valid
+ * UTF-8, else Windows-1252 converted with iconv(3); ';' or ',' (the one
+ * the header line uses most); quotes as RFC 4180; cells trimmed of spaces
+ * and tabs; data rows whose cells are all empty skipped. Enforces the
+ * SEGUR_CSV_MAX_* limits and refuses NUL bytes. Findings go to errors;
+ * returns SEGUR_EINVAL when there are some, SEGUR_ENOMEM, or 0.
  */
 int	segur__csv_read(const char *buf, size_t len, struct segur__csv *out,
 	    struct segur_csv_errors *errors);
@@ -164,18 +173,69 @@ int	segur__csv_error(struct segur_csv_errors *e, long row,
 	    __attribute__((format(printf, 4, 5)));
 
 /*
- * Finds each of names[0..n) in the header (case-insensitive, spaces and
- * '-' read as '_'): idx[i] gets its column or -1. A name whose required[i]
- * is set and that is missing is a finding on row 1.
+ * Finds each of names[0..n) in the header: a header cell matches when it
+ * folds (segur__csv_fold()) to the name. idx[i] gets its column or -1. A
+ * missing name whose required[i] is set, or a name found twice, is an
+ * error on row 1; a header cell matching no name is a warning (when
+ * warnings is not NULL).
  */
 int	segur__csv_columns(const struct segur__csv *c, const char *const *names,
 	    const int *required, int *idx, size_t n,
-	    struct segur_csv_errors *errors);
+	    struct segur_csv_errors *errors, struct segur_csv_errors *warnings);
+
+/*
+ * A header's folded form: Unicode NFKD, case folded, marks stripped, runs
+ * of white space, '_' and '-' made one '_', none at either end ("  Régime
+ * TVA " -> "regime_tva"). *out is malloc'ed (caller frees). 0 or
+ * SEGUR_ENOMEM, SEGUR_EINVAL for text that is not UTF-8.
+ */
+int	segur__csv_fold(const char *s, char **out);
 
 /* Field idx of row r, "" when the row is short or idx is -1. */
 const char *segur__csv_field(const struct segur__csv_row *r, int idx);
 
+/* The header cell idx as written in the file, or NULL. */
+const char *segur__csv_header(const struct segur__csv *c, int idx);
+
+/* Replaces cell idx of rows[row] with a copy of v (a normalized value). */
+int	segur__csv_set(struct segur__csv *c, size_t row, int idx,
+	    const char *v);
+
+/*
+ * An amount as spreadsheets write it: "5840", "5840.00", "2 190,00" (space,
+ * U+00A0 or U+202F between groups of three digits), "4 866,67 €". 0 and
+ * *cents, or -1.
+ */
+int	segur__csv_amount(const char *s, int64_t *cents);
+
+/*
+ * A number of width digits that a spreadsheet stored as a number and so
+ * lost its leading zero (FINESS 9, SIRET 14): when s is width - 1 digits,
+ * writes "0" and s into out (width + 1 bytes) and returns 1; else 0.
+ */
+int	segur__csv_zero_fix(const char *s, size_t width, char *out);
+
+/*
+ * A date JJ/MM/AAAA, also written J/M/AAAA or AAAA-MM-JJ: 0 and out as
+ * JJ/MM/AAAA; 1 for a two-digit year (JJ/MM/AA), out then holds the date
+ * with 20AA as a hint; -1 otherwise.
+ */
+int	segur__csv_date(const char *s, char out[11]);
+
 /* Is s a FINESS: 9 digits, or 2A/2B and 7 digits? */
 int	segur__finess_ok(const char *s);
+
+/*
+ * Checks the FINESS cell col of c->rows[i] (named name in findings): an
+ * 8-digit one gets back the leading zero a spreadsheet took (a warning in
+ * w). 0, SEGUR_EINVAL (an error in e) or SEGUR_ENOMEM.
+ */
+int	segur__csv_finess(struct segur__csv *c, size_t i, int col,
+	    const char *name, struct segur_csv_errors *e,
+	    struct segur_csv_errors *w);
+
+/* The columns of a reference import (static). */
+const char *const *segur__ref_columns(enum segur_import_kind kind,
+	    size_t *n);
 
 #endif /* SEGUR_LEDGER_INT_H */

@@ -321,6 +321,48 @@ segur__request_transition(struct segur_ledger *l, int64_t id, const char *ref,
 	    cause));
 }
 
+/*
+ * Replaces a draft's content with "{}" (the column is NOT NULL and JSON)
+ * and notes in d the SHA-256 and size of what was dropped.
+ */
+static int
+withdraw_drop_content(struct segur_ledger *l, int64_t id, cJSON *d,
+    char **cause)
+{
+	static const char *const q_get =
+	    "SELECT content FROM request WHERE id = ?";
+	static const char *const q_set =
+	    "UPDATE request SET content = '{}' WHERE id = ?";
+	sqlite3_stmt	*st;
+	const unsigned char *text;
+	cJSON		*c;
+	char		 hex[65];
+	int		 n, rc;
+
+	if ((rc = segur__stmt(l, q_get, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (segur__db_error(l, cause, "read the content"));
+	}
+	text = sqlite3_column_text(st, 0);
+	n = sqlite3_column_bytes(st, 0);
+	segur_sha256_hex(text, (size_t)n, hex);
+	sqlite3_reset(st);
+	if ((c = cJSON_AddObjectToObject(d, "content_dropped")) == NULL ||
+	    cJSON_AddStringToObject(c, "sha256", hex) == NULL ||
+	    cJSON_AddNumberToObject(c, "bytes", n) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	if ((rc = segur__stmt(l, q_set, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
+	    "drop the content"));
+}
+
 int
 segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
     const char *reason, char **cause)
@@ -339,8 +381,19 @@ segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
 	if ((rc = segur__request_find(l, ref, &id, &state, cause)) != 0)
 		goto fail;
 	if ((d = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(d, "reason", reason) == NULL ||
-	    (json = cJSON_PrintUnformatted(d)) == NULL) {
+	    cJSON_AddStringToObject(d, "reason", reason) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	/*
+	 * A draft was never sent: its content (perhaps a mistaken import of
+	 * megabytes) goes, its hash stays in the event. Sent content stays:
+	 * ASP knows it.
+	 */
+	if (state == SEGUR_STATE_DRAFT && (rc = withdraw_drop_content(l, id,
+	    d, cause)) != 0)
+		goto fail;
+	if ((json = cJSON_PrintUnformatted(d)) == NULL) {
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto fail;
 	}

@@ -1,6 +1,6 @@
 /*
  * test-csvout.c: the CSV writer: dialects, quoting, formula injection,
- * amounts never neutralized.
+ * amounts never neutralized, control characters made visible.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,6 +94,28 @@ test_csvout_neutralizes_formulas_in_text_only(void **state)
 	segur_buf_release(&out);
 }
 
+static void
+test_csvout_control_characters_made_visible(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+
+	(void)state;
+	segur_csvw_init(&w, &out, SEGUR_CSV_RFC4180);
+	/* BEL, ESC (a terminal's colour), DEL, a C1 CSI; TAB kept. */
+	segur_csvw_text(&w, "ding\a\x1b[31mrouge\x7f\xc2\x9b" "fin\tok");
+	/* Inside quotes too, and at the start (no formula apostrophe). */
+	segur_csvw_text(&w, "\x01\"a\"\x1f");
+	segur_csvw_text(&w, "été \xc2\xa0 ok");
+	segur_csvw_end_row(&w);
+	assert_int_equal(segur_csvw_finish(&w), 0);
+	assert_string_equal(out.data, "ding\\x07\\x1b[31mrouge\\x7f"
+	    "\\u009bfin\tok,\"\\x01\"\"a\"\"\\x1f\",été \xc2\xa0 ok\r\n");
+	assert_null(memchr(out.data, 0x1b, out.len));
+	assert_null(memchr(out.data, 0x07, out.len));
+	segur_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -103,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_csvout_rfc4180_comma_point_no_bom),
 		cmocka_unit_test(test_csvout_quotes_what_needs_it),
 		cmocka_unit_test(test_csvout_neutralizes_formulas_in_text_only),
+		cmocka_unit_test(test_csvout_control_characters_made_visible),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

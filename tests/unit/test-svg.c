@@ -24,6 +24,23 @@ test_svg_html_escape(void **state)
 	segur_buf_release(&b);
 }
 
+static void
+test_svg_html_escape_control_characters(void **state)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(segur_html_escape(&b, "\x1b[2Jtitre\a<b>\x7f"
+	    "\xc2\x85\tfin\n\xc3\xa9"), 0);
+	assert_string_equal(b.data, "\\x1b[2Jtitre\\x07&lt;b&gt;\\x7f"
+	    "\\u0085\tfin\n\xc3\xa9");
+	segur_buf_release(&b);
+	/* A lone 0xc2 at the end is no C1 control: kept. */
+	assert_int_equal(segur_html_escape(&b, "x\xc2"), 0);
+	assert_string_equal(b.data, "x\xc2");
+	segur_buf_release(&b);
+}
+
 /* Counts occurrences of needle in hay. */
 static int
 count(const char *hay, const char *needle)
@@ -104,6 +121,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_svg_html_escape),
+		cmocka_unit_test(test_svg_html_escape_control_characters),
 		cmocka_unit_test(test_svg_bars_scale_to_max_and_label),
 		cmocka_unit_test(test_svg_amounts_and_funnel),
 		cmocka_unit_test(test_svg_columns_series_and_legend),
