@@ -183,6 +183,9 @@ colname(struct import *im, int col)
 }
 
 /* Adds a finding to list on CSV row index row, column col (-1: none). */
+static void vfinding(struct import *, struct segur_csv_errors *, size_t, int,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
 static void
 vfinding(struct import *im, struct segur_csv_errors *list, size_t row,
     int col, const char *fmt, va_list ap)
