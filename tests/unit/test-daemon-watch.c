@@ -402,6 +402,18 @@ test_daemon_watch_ignored_names(void **state)
 	free(p);
 }
 
+/* process() calls so far; they run on the worker thread. */
+static int
+ncalls_now(struct rig *g)
+{
+	int	 n;
+
+	pthread_mutex_lock(&g->mu);
+	n = g->ncalls;
+	pthread_mutex_unlock(&g->mu);
+	return (n);
+}
+
 static void
 tick_left(struct rig *g)
 {
@@ -414,10 +426,10 @@ tick_left(struct rig *g)
 		g->step = 1;
 	}
 	/* Once refused: rescans must not retake it before the back-off. */
-	if (g->step >= 10 && g->step < 40 && g->ncalls == 1)
+	if (g->step >= 10 && g->step < 40 && ncalls_now(g) == 1)
 		segurd_watch_rescan(&g->w);
 	if (g->step == 40) {
-		assert_int_equal(g->ncalls, 1);
+		assert_int_equal(ncalls_now(g), 1);
 		p = segur_asprintf("%s/bad.json", g->inbox);
 		f = fopen(p, "a");
 		assert_non_null(f);
@@ -425,7 +437,7 @@ tick_left(struct rig *g)
 		fclose(f);
 		free(p);
 	}
-	if (g->ncalls >= 1)
+	if (ncalls_now(g) >= 1)
 		g->step++;
 }
 
