@@ -48,7 +48,7 @@ expect_grep "déjà mis en quarantaine le $first" "$T/out"
     fail "quarantine holds other than bad.json and its reason"
 
 # 201 lines: refused whole, one alert, no request changed.
-jq '.lignesImport as $l | .lignesImport = [range(201) | $l[0] | .numLigne = . ]' \
+jq '.lignesImport as $l | .lignesImport = [range(201) as $i | $l[0] | .numLigne = $i + 1]' \
     "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/big.json"
 a0=$(alerts)
 expect_exit 2 segurctl ingest "$T/big.json"
