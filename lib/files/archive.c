@@ -368,7 +368,9 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 			goto out;
 		}
 	}
-	if ((rc = segur_fsync_dir(dst, cause)) == 0)
+	/* The folders through the reason file, a regular file of ours:
+	 * dst may be a link (stat() would follow it) or a folder. */
+	if ((rc = segur_fsync_dir(rpath, cause)) == 0)
 		rc = segur_fsync_dir(path, cause);
 	if (rc == 0 && out != NULL) {
 		*out = dst;
