@@ -4,9 +4,12 @@
 #   make test       install what is missing, build, run every test, then the
 #                   same suite again under AddressSanitizer + UBSan
 #   make test-asan  only the sanitizer half
+#   make test-tsan  segurd's unit tests (tests/unit/test-daemon-*.c) under
+#                   ThreadSanitizer
 #   make bench      Release build, run the benchmarks of bench/;
 #                   BASE=REV adds the user's commands side by side with REV
-#   make fuzz       clang libFuzzer build of tests/fuzz/, short run
+#   make fuzz       clang libFuzzer build of tests/fuzz/, short run;
+#                   make fuzz FUZZ_RUNS=10000000 for the long one
 #   make format     clang-format the sources;  make lint: cppcheck, clang-tidy
 #   make install    PREFIX=/usr/local by default
 PREFIX	?= /usr/local
@@ -14,17 +17,20 @@ JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE	?= cmake
 CTEST	?= ctest
 FUZZ_SECONDS ?= 20
+# Executions per target instead of seconds when set (docs/building.md).
+FUZZ_RUNS ?=
 
 BUILD		= build
 BUILD_ASAN	= build-asan
 BUILD_REL	= build-release
 BUILD_FUZZ	= build-fuzz
+BUILD_TSAN	= build-tsan
 
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	  find include lib cli daemon tests bench -name '*.[ch]')
 
 .PHONY: all bootstrap build build-asan run test test-unit test-asan bench \
-	fuzz format lint install clean
+	fuzz fuzz-build fuzz-smoke test-tsan format lint install clean
 
 all: build
 
@@ -48,12 +54,23 @@ run: build
 test: build
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory test-asan
 
 test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(CTEST) --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+
+# segurd's threads (loop, ingest and alerts workers) under ThreadSanitizer;
+# libuv needs no suppression (docs/building.md).
+test-tsan: bootstrap
+	$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DSEGUR_TSAN=ON
+	$(CMAKE) --build $(BUILD_TSAN) -j $(JOBS) --target \
+	    $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-daemon-*.c))
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	    $(CTEST) --test-dir $(BUILD_TSAN) --output-on-failure -j $(JOBS) \
+	    -R '^unit/test-daemon-'
 
 # make bench BASE=REV: the same, then side by side with commit REV, built
 # in $(BUILD_REL)/base (a git worktree).
@@ -77,9 +94,9 @@ $(BUILD_FUZZ)/CMakeCache.txt:
 fuzz-build: bootstrap $(BUILD_FUZZ)/CMakeCache.txt
 	$(CMAKE) --build $(BUILD_FUZZ) -j $(JOBS)
 
-# A long run: make fuzz FUZZ_SECONDS=3600.
+# A long run: make fuzz FUZZ_SECONDS=3600, or FUZZ_RUNS=10000000.
 fuzz: fuzz-build
-	./scripts/fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) ./scripts/fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 # The short smoke run make test does.
 fuzz-smoke: fuzz-build
@@ -102,4 +119,4 @@ install: bootstrap
 	$(CMAKE) --install $(BUILD_REL) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL) $(BUILD_FUZZ) $(BUILD_TSAN)

@@ -132,6 +132,9 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		ao.f = env->out;
 	arc = arch.root == NULL ? SEGUR_ENOMEM :
 	    segur_audit_archive_verify(l, &arch, on_archive, &ao, &ar, &cause);
+	/* A crash's leftovers: warned about, not counted as damage. */
+	if (arch.root != NULL)
+		segurctl_archive_leftovers_report(env, arch.root);
 	if (archdir == NULL)
 		free(arch.root);
 	if (arc != 0) {

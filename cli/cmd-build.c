@@ -102,6 +102,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	o.crash_point = segurctl_crash_point;
 	if ((crash = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
 		o.max_zip = strtoull(crash, NULL, 10);
+	segurctl_archive_sweep(env, o.archive_dir);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	rc = segur_build_run(l, &o, &r, &cause);

@@ -58,6 +58,9 @@ result_json(const char *path, const struct segur_ingest_result *r)
 		cJSON_AddStringToObject(o, "answers", r->answers);
 	if (r->reason != NULL)
 		cJSON_AddStringToObject(o, "reason", r->reason);
+	if (r->quarantined_at != NULL)
+		cJSON_AddStringToObject(o, "alreadyQuarantined",
+		    r->quarantined_at);
 	cJSON_AddNumberToObject(o, "accepted", (double)r->naccepted);
 	cJSON_AddNumberToObject(o, "rejected", (double)r->nrejected);
 	cJSON_AddNumberToObject(o, "anomalies", (double)r->nanomalies);
@@ -100,6 +103,11 @@ result_print(FILE *f, const char *path, const struct segur_ingest_result *r)
 
 	if (r->status == SEGUR_INGEST_DUPLICATE) {
 		fprintf(f, "%s : rien de nouveau, %s\n", path, r->reason);
+		return;
+	}
+	if (r->status == SEGUR_INGEST_QUARANTINED &&
+	    r->quarantined_at != NULL) {
+		fprintf(f, "%s : %s\n", path, r->reason);
 		return;
 	}
 	if (r->status == SEGUR_INGEST_QUARANTINED) {
@@ -255,6 +263,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "quarantine");
 	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
 	o.crash_point = segurctl_crash_point;
+	segurctl_archive_sweep(env, o.archive_dir);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	if (json)

@@ -120,6 +120,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		o.max_zip = strtoull(env_val, NULL, 10);
 	if ((env_val = getenv("SEGUR_TEST_MAX_LINES")) != NULL)
 		o.max_lines = strtoul(env_val, NULL, 10);
+	segurctl_archive_sweep(env, o.archive_dir);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
 	rc = segur_build_run(l, &o, &r, &cause);

@@ -14,6 +14,7 @@
 
 #include "segur/amount.h"
 #include "segur/build.h"
+#include "segur/archive.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -209,6 +210,43 @@ void	(*const segurctl_crash_point)(void *, int) = crash_point;
 #else
 void	(*const segurctl_crash_point)(void *, int) = NULL;
 #endif
+
+void
+segurctl_archive_sweep(struct segurctl_env *env, const char *dir)
+{
+	char	**names, *cause = NULL;
+	size_t	 n, i;
+
+	if (segur_archive_leftovers(dir, 1, &names, &n, &cause) != 0)
+		fprintf(env->err, "%s: warning: archive %s: %s\n",
+		    env->progname, dir, cause != NULL ? cause :
+		    "out of memory");
+	for (i = 0; i < n; i++)
+		fprintf(env->err, "%s: archive %s: removed %s, left by an "
+		    "interrupted write\n", env->progname, dir, names[i]);
+	segur_archive_leftovers_free(names, n);
+	free(cause);
+}
+
+size_t
+segurctl_archive_leftovers_report(struct segurctl_env *env, const char *dir)
+{
+	char	**names, *cause = NULL;
+	size_t	 n, i;
+
+	if (segur_archive_leftovers(dir, 0, &names, &n, &cause) != 0)
+		fprintf(env->err, "%s: warning: archive %s: %s\n",
+		    env->progname, dir, cause != NULL ? cause :
+		    "out of memory");
+	for (i = 0; i < n; i++)
+		fprintf(env->err, "%s: warning: archive %s: %s is left by an "
+		    "interrupted write (a crash, not tampering); the next "
+		    "segurd start or segurctl ingest or build removes it\n",
+		    env->progname, dir, names[i]);
+	segur_archive_leftovers_free(names, n);
+	free(cause);
+	return (n);
+}
 
 char *
 segurctl_beside_ledger(const char *db, const char *leaf)

@@ -97,6 +97,20 @@ int	segurctl_ledger_error(const struct segurctl_cmd *cmd,
 char	*segurctl_beside_ledger(const char *db, const char *leaf);
 
 /*
+ * Removes the leftovers of writes a crash interrupted in the archive dir
+ * (segur_archive_leftovers()), saying so on env->err; a command about to
+ * write to the archive calls it. A failure is a warning only.
+ */
+void	segurctl_archive_sweep(struct segurctl_env *env, const char *dir);
+
+/*
+ * Lists those leftovers without removing them, as warnings on env->err
+ * ("audit verify": not tampering, a crash's trace). Returns how many.
+ */
+size_t	segurctl_archive_leftovers_report(struct segurctl_env *env,
+	    const char *dir);
+
+/*
  * The crash tests' hook for the library's crash points: with
  * SEGUR_FAULT_INJECTION compiled in, exits 99 at the point that
  * SEGUR_TEST_CRASH_AT names; without it, NULL (the variable does nothing).

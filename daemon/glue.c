@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,27 @@ crash_point(void *arg, int point)
 	if (point == *(const int *)arg)
 		_exit(99);
 }
+
+/*
+ * The inbox races' hook (t5011), between the watcher's lstat() and the
+ * open: SEGUR_TEST_INBOX_SWAP=symlink:TARGET puts a link to TARGET in
+ * the file's place, =fifo a FIFO, as a hostile writer could.
+ */
+static void
+inbox_swap(void *arg, const char *path)
+{
+	const char	*how = arg;
+
+	if (unlink(path) == -1)
+		return;
+	if (strncmp(how, "symlink:", 8) == 0) {
+		if (symlink(how + 8, path) == -1)
+			log_warn("test swap: symlink %s", path);
+	} else if (strcmp(how, "fifo") == 0) {
+		if (mkfifo(path, 0600) == -1)
+			log_warn("test swap: mkfifo %s", path);
+	}
+}
 #endif
 
 int
@@ -104,6 +126,7 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 	struct segurd		*d = arg;
 	struct segur_ingest_opts o;
 	struct segur_ingest_result r;
+	char			*shown;
 	int			 rc;
 
 	if (d->worker_ledger == NULL) {
@@ -119,11 +142,19 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 #ifdef SEGUR_FAULT_INJECTION
 	o.crash_point = crash_point;
 	o.crash_arg = &d->run.crash_at;
+	if (d->run.inbox_swap != NULL) {
+		o.before_open = inbox_swap;
+		o.hook_arg = (void *)(uintptr_t)d->run.inbox_swap;
+	}
 #endif
+	/* A name is the writer's: control characters escaped in the log. */
+	if ((shown = segur_excerpt(path, strlen(path), 4096)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	if ((rc = segur_ingest_file(d->worker_ledger, path, &o, &r,
 	    cause)) == 0)
-		log_result(path, &r);
+		log_result(shown, &r);
 	segur_ingest_result_release(&r);
+	free(shown);
 	checkpoint(d->worker_ledger);
 	return (rc);
 }

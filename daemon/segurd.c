@@ -35,6 +35,7 @@
 #include <systemd/sd-daemon.h>
 #include <uv.h>
 
+#include "segur/archive.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -357,6 +358,27 @@ check_config(const char *file)
 	return (0);
 }
 
+/*
+ * Removes what writes interrupted by a crash left in the archive
+ * ("<sha256>.tmp.<pid>"): nothing refers to them, and segurctl audit
+ * verify would list them for ever. A failure is only logged.
+ */
+static void
+archive_sweep(const char *root)
+{
+	char	**names, *cause = NULL;
+	size_t	 n, i;
+
+	if (segur_archive_leftovers(root, 1, &names, &n, &cause) != 0)
+		log_warnx("archive %s: %s", root, cause != NULL ? cause :
+		    "out of memory");
+	for (i = 0; i < n; i++)
+		log_info("archive %s: removed %s, left by an interrupted "
+		    "write", root, names[i]);
+	segur_archive_leftovers_free(names, n);
+	free(cause);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -427,7 +449,10 @@ main(int argc, char **argv)
 	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
 	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)
 		d.run.crash_at = atoi(getenv("SEGUR_TEST_CRASH_AT"));
+	/* And of the inbox races (tests/e2e/t5011-daemon-inbox-hostile.sh). */
+	d.run.inbox_swap = getenv("SEGUR_TEST_INBOX_SWAP");
 #endif
+	archive_sweep(d.run.archive_path);
 	/* Writes to a client that left must fail, not kill segurd. */
 	signal(SIGPIPE, SIG_IGN);
 

@@ -24,6 +24,9 @@
  */
 struct segurd_run {
 	int		 crash_at;	/* tests: ingest crash point, 0 never */
+	const char	*inbox_swap;	/* tests: what replaces an inbox file
+					   before its open (glue.c), or NULL;
+					   borrowed from the environment */
 	char		*ledger_path;
 	char		*inbox_path;
 	char		*archive_path;

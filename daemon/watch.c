@@ -9,8 +9,13 @@
  *   BUSY --process done, file still there--> LEFT
  *   LEFT --file changed (event or rescan)--> SETTLING
  *   LEFT --rescan after the back-off--> SETTLING
- *   SETTLING, READY, LEFT --file gone or no longer a regular file--> freed
+ *   SETTLING, READY, LEFT --name gone--> freed
  *
+ * A name that is not a regular file (a symbolic link, a FIFO, a socket, a
+ * device, a folder) is READY at once: nothing completes it, and process
+ * moves it aside to the quarantine (ingest.h) rather than leave it to
+ * block or mislead. The watcher only lstat()s names; the process opens
+ * them as untrusted, so a swap between the two is caught there.
  * Only BUSY entries are immune to events and rescans. The settle timer
  * runs only while some entry is SETTLING; the rescan timer always.
  */
@@ -54,6 +59,8 @@ struct file_id {
 struct watch_entry {
 	struct watch_entry *next;
 	char		*name;
+	char		*shown;		/* name for the log, escaped */
+	int		 special;	/* not a regular file */
 	enum entry_state state;
 	struct file_id	 id;
 	uint64_t	 since;		/* loop ms when id last changed */
@@ -102,7 +109,7 @@ id_equal(const struct file_id *a, const struct file_id *b)
 
 /*
  * Stats name in the inbox without following links. Returns 1 for a
- * regular file (id filled), 0 for anything else or nothing.
+ * regular file, 2 for anything else there (id filled), 0 for nothing.
  */
 static int
 watch_stat(struct segurd_watch *w, const char *name, struct file_id *id)
@@ -115,14 +122,14 @@ watch_stat(struct segurd_watch *w, const char *name, struct file_id *id)
 		return (0);
 	rc = lstat(path, &st);
 	free(path);
-	if (rc != 0 || !S_ISREG(st.st_mode))
+	if (rc != 0)
 		return (0);
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
 	id->ctime = st.st_ctim;
-	return (1);
+	return (S_ISREG(st.st_mode) ? 1 : 2);
 }
 
 static struct watch_entry *
@@ -148,6 +155,7 @@ entry_remove(struct segurd_watch *w, struct watch_entry *e)
 		}
 	}
 	free(e->name);
+	free(e->shown);
 	free(e);
 }
 
@@ -155,12 +163,14 @@ entry_remove(struct segurd_watch *w, struct watch_entry *e)
 static int
 entry_settle(struct segurd_watch *w, struct watch_entry *e, uint64_t now)
 {
-	/* Metadata changed after the last write: renamed in, complete. */
-	if (ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ||
+	/* Metadata changed after the last write: renamed in, complete.
+	 * Not a file: nothing to wait for, it goes aside at once. */
+	if (e->special || ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ||
 	    now - e->since >= w->settle_ms) {
 		e->state = E_READY;
 		e->seq = ++w->ready_seq;
-		log_debug("inbox: %s is complete (%s)", e->name,
+		log_debug("inbox: %s is complete (%s)", e->shown,
+		    e->special ? "not a regular file" :
 		    ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ? "renamed in" :
 		    "stable");
 		return (1);
@@ -194,26 +204,37 @@ watch_look(struct segurd_watch *w, const char *name, int rescan)
 	}
 	if (e == NULL) {
 		if ((e = calloc(1, sizeof(*e))) == NULL ||
-		    (e->name = strdup(name)) == NULL) {
+		    (e->name = strdup(name)) == NULL ||
+		    (e->shown = segur_excerpt(name, strlen(name), 1024)) ==
+		    NULL) {
+			if (e != NULL)
+				free(e->name);
 			free(e);
-			log_warnx("inbox: out of memory; %s waits for the next "
-			    "rescan", name);
+			log_warnx("inbox: out of memory; a file waits for the "
+			    "next rescan");
 			return;
 		}
+		e->special = exists == 2;
 		e->state = E_SETTLING;
 		e->id = id;
 		e->since = now;
 		e->next = w->entries;
 		w->entries = e;
 		w->stats.seen++;
-		log_debug("inbox: noticed %s", name);
+		if (e->special)
+			log_warnx("inbox: %s is not a regular file; moving it "
+			    "aside", e->shown);
+		else
+			log_debug("inbox: noticed %s", e->shown);
 		entry_settle(w, e, now);
 		return;
 	}
-	if (!id_equal(&id, &e->id)) {
+	if (!id_equal(&id, &e->id) || e->special != (exists == 2)) {
 		/* Changed: a new version, whatever state it was in. */
 		if (e->state == E_LEFT)
-			log_info("inbox: %s changed, taking it again", name);
+			log_info("inbox: %s changed, taking it again",
+			    e->shown);
+		e->special = exists == 2;
 		e->id = id;
 		e->since = now;
 		e->state = E_SETTLING;
@@ -226,7 +247,7 @@ watch_look(struct segurd_watch *w, const char *name, int rescan)
 		break;
 	case E_LEFT:
 		if (rescan && now >= e->retry_at) {
-			log_info("inbox: retrying %s", name);
+			log_info("inbox: retrying %s", e->shown);
 			e->state = E_SETTLING;
 			e->since = now;
 			entry_settle(w, e, now);
@@ -310,6 +331,7 @@ work_done(uv_work_t *req, int status)
 	struct file_id	 id;
 	uint64_t	 now = uv_now(w->loop);
 	char		 dur[32];
+	int		 rc;
 
 	w->current = NULL;
 	w->stats.busy = 0;
@@ -322,11 +344,12 @@ work_done(uv_work_t *req, int status)
 			w->stats.failed++;
 		if (access(w->work_path, F_OK) == 0)
 			w->stats.left++;
-		log_info("inbox: %s finished%s (%s)", e->name, w->abandoned ?
+		log_info("inbox: %s finished%s (%s)", e->shown, w->abandoned ?
 		    " after it was abandoned" : "", w->work_rc == 0 ?
 		    "processed" : w->work_cause != NULL ? w->work_cause :
 		    segur_strerror(w->work_rc));
 		free(e->name);
+		free(e->shown);
 		free(e);
 		free(w->work_cause);
 		w->work_cause = NULL;
@@ -348,16 +371,17 @@ work_done(uv_work_t *req, int status)
 	}
 	if (w->work_rc == 0) {
 		w->stats.processed++;
-		log_info("inbox: %s processed in %llums", e->name,
+		log_info("inbox: %s processed in %llums", e->shown,
 		    (unsigned long long)w->stats.last_duration_ms);
 	} else {
 		w->stats.failed++;
-		log_warnx("inbox: %s: %s", e->name, w->work_cause != NULL ?
+		log_warnx("inbox: %s: %s", e->shown, w->work_cause != NULL ?
 		    w->work_cause : segur_strerror(w->work_rc));
 	}
 	if (w->done != NULL)
 		w->done(w->arg, e->name, w->work_rc);
-	if (watch_stat(w, e->name, &id)) {
+	if ((rc = watch_stat(w, e->name, &id)) != 0) {
+		e->special = rc == 2;
 		/* Still there: never again until it changes or backs off. */
 		e->state = E_LEFT;
 		e->id = id;
@@ -367,7 +391,7 @@ work_done(uv_work_t *req, int status)
 		segurd_duration_format(backoff_ms(w, e->failures), dur,
 		    sizeof(dur));
 		log_warnx("inbox: %s is still in the inbox; taken again when "
-		    "it changes, or at a rescan after %s", e->name, dur);
+		    "it changes, or at a rescan after %s", e->shown, dur);
 	} else
 		entry_remove(w, e);
 	free(w->work_cause);
@@ -394,7 +418,7 @@ watch_next(struct segurd_watch *w)
 		return;
 	if ((w->work_path = segur_asprintf("%s/%s", w->dir, best->name)) ==
 	    NULL) {
-		log_warnx("inbox: out of memory; %s waits", best->name);
+		log_warnx("inbox: out of memory; %s waits", best->shown);
 		return;
 	}
 	best->state = E_BUSY;
@@ -402,10 +426,10 @@ watch_next(struct segurd_watch *w)
 	w->stats.busy = 1;
 	w->work_start = uv_now(w->loop);
 	w->work.data = w;
-	log_debug("inbox: processing %s", best->name);
+	log_debug("inbox: processing %s", best->shown);
 	if ((rc = uv_queue_work(w->loop, &w->work, work_run, work_done)) !=
 	    0) {
-		log_warnx("inbox: cannot queue %s: %s", best->name,
+		log_warnx("inbox: cannot queue %s: %s", best->shown,
 		    uv_strerror(rc));
 		best->state = E_READY;
 		w->current = NULL;
@@ -544,7 +568,7 @@ segurd_watch_stuck(const struct segurd_watch *w, uint64_t now,
 	ran = now > w->work_start ? now - w->work_start : 0;
 	if (running_ms != NULL)
 		*running_ms = ran;
-	return (ran > after_ms ? w->current->name : NULL);
+	return (ran > after_ms ? w->current->shown : NULL);
 }
 
 /* One handle (or the work in progress) is done; the last one ends it. */
@@ -582,7 +606,7 @@ on_grace_timer(uv_timer_t *t)
 	log_errorx("inbox: %s still being processed after %s: abandoned; the "
 	    "ledger keeps its last committed transaction and the file, if "
 	    "still in the inbox, is taken again at the next start",
-	    w->current != NULL ? w->current->name : "?", dur);
+	    w->current != NULL ? w->current->shown : "?", dur);
 	uv_close((uv_handle_t *)t, handle_closed);
 	watch_handle_gone(w);
 }
@@ -624,7 +648,7 @@ segurd_watch_close(struct segurd_watch *w, uint64_t grace_ms,
 	if (w->current != NULL) {
 		w->open_handles++;
 		log_info("inbox: finishing %s before stopping",
-		    w->current->name);
+		    w->current->shown);
 		if (grace_ms > 0) {
 			uv_timer_start(&w->grace_timer, on_grace_timer,
 			    grace_ms, 0);

@@ -5,9 +5,13 @@
  * every rescan_ms: events are hints (libuv 1.44 reports neither "closed
  * after writing" nor inotify's queue overflow), the rescan is the truth.
  *
- * Names starting with '.' or ending in ".tmp" or ".part", and anything
- * but a regular file (folders, symbolic links, sockets), are ignored.
- * A file is taken when it is complete, which is either
+ * Names starting with '.' or ending in ".tmp" or ".part" are ignored.
+ * Anything else that is not a regular file (a symbolic link, a FIFO, a
+ * socket, a device, a folder) is taken at once, for process to move it
+ * aside (segurd: to the quarantine, with a reason and an alert). The
+ * watcher only lstat()s: process opens names as untrusted, as anything
+ * may be swapped in between (ingest.h).
+ * A regular file is taken when it is complete, which is either
  *  - its size, modification time and inode have been seen unchanged for
  *    settle_ms (a file written slowly in place), or
  *  - its status-change time is later than its modification time: its
@@ -130,8 +134,8 @@ void	 segurd_watch_rescan(struct segurd_watch *w);
 
 /*
  * The file being processed for more than after_ms at loop time now
- * (uv_now()), with how long in *running_ms: its name (borrowed until the
- * job ends), or NULL when none is. Pure, so that the tests give the time.
+ * (uv_now()), with how long in *running_ms: its name, control characters
+ * escaped (borrowed until the job ends), or NULL when none is. Pure, so that the tests give the time.
  */
 const char *segurd_watch_stuck(const struct segurd_watch *w, uint64_t now,
 	    uint64_t after_ms, uint64_t *running_ms);

@@ -66,12 +66,39 @@ int	 segur_archive_verify(const struct segur_archive *a,
 	    const char *sha256, char **cause);
 
 /*
+ * Leftovers of writes a crash interrupted in the archive root:
+ * "<sha256>.tmp.<pid>" files (segur_write_file_atomic()) whose writer is
+ * gone, or older than an hour (the pid may have been reused); a
+ * temporary file of a live writer is left alone. Lists their names
+ * (malloc'ed array of malloc'ed names in *names, *n of them; free with
+ * segur_archive_leftovers_free()) and, with remove, unlinks them. A
+ * missing root has none. Returns 0 or SEGUR_E* (a name that could not be
+ * removed is an error naming it; the list holds what was found).
+ */
+int	 segur_archive_leftovers(const char *root, int remove, char ***names,
+	    size_t *n, char **cause);
+
+void	 segur_archive_leftovers_free(char **names, size_t n);
+
+/*
+ * The name a file called name gets in the quarantine: name itself, or,
+ * when it is too long to take the suffixes the quarantine adds (".1",
+ * ".reason", a temporary ".tmp.<pid>") within NAME_MAX, its first bytes
+ * (cut on a UTF-8 boundary), "~" and 16 hex digits of its SHA-256.
+ * Malloc'ed (caller frees), or NULL on ENOMEM.
+ */
+char	*segur_quarantine_name(const char *name);
+
+/*
  * Moves the file at path into the folder qdir (created if needed) with a
  * "<name>.reason" file beside it holding reason and a final newline; the
  * reason is written (and fsync'ed) first, so a crash leaves the file where
- * it was. A name already taken in qdir gets a ".1", ".2"... suffix. Works
- * across file systems (copy, fsync, unlink). *out (when not NULL) receives
- * the quarantined path, malloc'ed.
+ * it was. A name already taken in qdir gets a ".1", ".2"... suffix; a name
+ * too long is shortened (segur_quarantine_name()). path may be anything
+ * (a symbolic link, a FIFO, a folder): it is renamed, never followed nor
+ * opened. Works across file systems for a regular file only (copy,
+ * fsync, unlink). *out (when not NULL) receives the quarantined path,
+ * malloc'ed.
  */
 int	 segur_quarantine_file(const char *qdir, const char *path,
 	    const char *reason, char **out, char **cause);

@@ -16,9 +16,22 @@
  * outbox, in the same transaction.
  *
  * The same content twice (whatever its name) changes nothing and says so.
- * A file that cannot be read as a returned file, or matches nothing the
- * ledger sent, goes to the quarantine with a ".reason" file beside it,
- * and the ledger records that too.
+ * A file that cannot be read as a returned file, holds more than
+ * SEGUR_INGEST_MAX_LINES lines, or matches nothing the ledger sent, goes
+ * to the quarantine with a ".reason" file beside it, and the ledger
+ * records that too (one alert). Without move, content quarantined before
+ * is not quarantined again: r->quarantined_at says when it was.
+ *
+ * The path is opened as untrusted (segur_open_untrusted(), util.h): never
+ * through a symbolic link, never blocking on a FIFO, a regular file with
+ * one link checked on the descriptor that is then read. Anything else
+ * found there (link, FIFO, socket, device, folder) is, with move,
+ * renamed into the quarantine without being opened, with its reason and
+ * an alert; without move it is an error. Reasons quote the file's bytes
+ * only as short excerpts with control characters escaped.
+ *
+ * More than SEGUR_INGEST_ALERTS_MAX anomalies in one file queue one
+ * summary alert (counts per kind, the first few) instead of one each.
  */
 #ifndef SEGUR_INGEST_H
 #define SEGUR_INGEST_H
@@ -42,7 +55,19 @@ struct segur_ingest_opts {
 	   docs/internals/ingest.md) with crash_arg; NULL: none. */
 	void		(*crash_point)(void *crash_arg, int point);
 	void		*crash_arg;
+	/* Tests only, NULL otherwise: called with hook_arg and the path
+	   just before it is opened, after whatever the caller checked
+	   (segurd's lstat()), so that a test swaps a link or a FIFO in at
+	   that very instant (tests/unit/test-ingest.c, t5011). */
+	void		(*before_open)(void *hook_arg, const char *path);
+	void		*hook_arg;
 };
+
+/* A returned file holds 1 to 200 lines (spec); more refuses it whole. */
+#define SEGUR_INGEST_MAX_LINES	200
+
+/* More anomalies than this in one file raise one summary alert. */
+#define SEGUR_INGEST_ALERTS_MAX	5
 
 enum segur_ingest_status {
 	SEGUR_INGEST_RECORDED = 0,	/* the answers are recorded */
@@ -71,6 +96,9 @@ struct segur_ingest_result {
 					   answers, or NULL */
 	char		*reason;	/* owned; why it was quarantined, or
 					   the duplicate's first name */
+	char		*quarantined_at; /* owned; set when this content
+					   was quarantined before (not
+					   again, without move): when */
 	struct segur_ingest_line *lines;	/* owned array */
 	size_t		 nlines;
 	size_t		 naccepted;

@@ -60,6 +60,41 @@ void	 segur_sha256_hex(const void *p, size_t n, char hex[65]);
 int	 segur_read_file(const char *path, size_t max, char **out,
 	    size_t *len, char **cause);
 
+struct stat;
+
+/*
+ * Opens path, a name in a folder other people write (the inbox), for
+ * reading: a final symbolic link is not followed, a FIFO does not block
+ * the open, a terminal is not taken as the controlling one. The opened
+ * descriptor itself is then checked (fstat): a regular file with exactly
+ * one link (another link could name a file the caller must not read) and
+ * at most max bytes. Returns 0 with *fd open (the caller closes it) and
+ * *st filled; SEGUR_ETOOBIG (too large, *st filled, nothing open);
+ * SEGUR_EINVAL with *what set to a French, static name of what the path
+ * is ("lien symbolique", "FIFO", ...), nothing open; or SEGUR_ENOENT,
+ * SEGUR_EIO.
+ */
+int	 segur_open_untrusted(const char *path, size_t max, int *fd,
+	    struct stat *st, const char **what, char **cause);
+
+/*
+ * Reads size bytes from fd (opened by segur_open_untrusted()) into a
+ * malloc'ed, NUL-terminated buffer (*out, caller frees): the descriptor
+ * checked is the one read. path serves the messages only. Returns 0,
+ * SEGUR_ENOMEM or SEGUR_EIO (the file changed while read).
+ */
+int	 segur_read_fd(int fd, const char *path, size_t size, char **out,
+	    size_t *len, char **cause);
+
+/*
+ * A short excerpt of s[0..len), fit to be quoted in a reason, an alert
+ * or a log line: at most max bytes of s, cut on a character boundary
+ * ("..." appended when cut), control characters and bytes that are not
+ * UTF-8 written as \xNN, backslash as \\. Malloc'ed (caller frees), or
+ * NULL on ENOMEM.
+ */
+char	*segur_excerpt(const char *s, size_t len, size_t max);
+
 /*
  * Writes p[0..n) to path so that a crash at any instant leaves either the
  * old file or the new one: write to a temporary name in the same folder,

@@ -3,12 +3,15 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "segur/archive.h"
@@ -168,6 +171,29 @@ segur_archive_put_file(const struct segur_archive *a, const char *path,
 	return (rc);
 }
 
+/*
+ * The longest name kept as it is in the quarantine: NAME_MAX (255) less
+ * ".9999" (free_name()), ".reason" and ".tmp.<pid>" (the reason file's
+ * atomic write), with room to spare.
+ */
+#define QUARANTINE_NAME_MAX	200
+
+char *
+segur_quarantine_name(const char *name)
+{
+	char	 hex[65];
+	size_t	 n = strlen(name), cut;
+
+	if (n <= QUARANTINE_NAME_MAX)
+		return (strdup(name));
+	segur_sha256_hex(name, n, hex);
+	/* Room for "~" and 16 hex digits; never cut inside a character. */
+	cut = QUARANTINE_NAME_MAX - 17;
+	while (cut > 0 && ((unsigned char)name[cut] & 0xc0) == 0x80)
+		cut--;
+	return (segur_asprintf("%.*s~%.16s", (int)cut, name, hex));
+}
+
 /* Returns "qdir/name" or "qdir/name.N" for the first N free, malloc'ed. */
 static char *
 free_name(const char *qdir, const char *name)
@@ -184,15 +210,24 @@ free_name(const char *qdir, const char *name)
 	return (p);
 }
 
-/* Copies src to dst (new file), fsyncs it; for moves across devices. */
+/*
+ * Copies src to dst (new file), fsyncs it; for moves across devices. Only
+ * a regular file is copied, read through the descriptor checked.
+ */
 static int
 copy_file(const char *src, const char *dst, char **cause)
 {
-	char	*data;
-	size_t	 len;
-	int	 rc;
+	struct stat	 st;
+	const char	*what;
+	char		*data;
+	size_t		 len;
+	int		 fd, rc;
 
-	rc = segur_read_file(src, ARCHIVE_MAX_OBJECT, &data, &len, cause);
+	if ((rc = segur_open_untrusted(src, ARCHIVE_MAX_OBJECT, &fd, &st,
+	    &what, cause)) != 0)
+		return (rc);
+	rc = segur_read_fd(fd, src, (size_t)st.st_size, &data, &len, cause);
+	close(fd);
 	if (rc != 0)
 		return (rc);
 	rc = segur_write_file_atomic(dst, data, len, 0640, cause);
@@ -200,11 +235,98 @@ copy_file(const char *src, const char *dst, char **cause)
 	return (rc);
 }
 
+/* Is name "<anything>.tmp.<pid>"? Sets *pid. */
+static int
+tmp_name(const char *name, long *pid)
+{
+	const char	*p = strstr(name, ".tmp."), *d;
+	char		*end;
+
+	for (; p != NULL; p = strstr(p + 1, ".tmp.")) {
+		d = p + 5;
+		if (*d < '0' || *d > '9')
+			continue;
+		errno = 0;
+		*pid = strtol(d, &end, 10);
+		if (*end == '\0' && errno == 0 && *pid > 0)
+			return (1);
+	}
+	return (0);
+}
+
+void
+segur_archive_leftovers_free(char **names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+segur_archive_leftovers(const char *root, int remove, char ***names,
+    size_t *n, char **cause)
+{
+	struct dirent	*e;
+	struct stat	 st;
+	DIR		*dir;
+	char		**p, *path;
+	long		 pid;
+	time_t		 now = time(NULL);
+	int		 rc = 0, live;
+
+	*names = NULL;
+	*n = 0;
+	if ((dir = opendir(root)) == NULL) {
+		if (errno == ENOENT)
+			return (0);
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", root,
+		    strerror(errno)));
+	}
+	while (rc == 0 && (e = readdir(dir)) != NULL) {
+		if (!tmp_name(e->d_name, &pid))
+			continue;
+		if ((path = segur_asprintf("%s/%s", root, e->d_name)) ==
+		    NULL) {
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			break;
+		}
+		if (lstat(path, &st) == -1) {
+			free(path);
+			continue;
+		}
+		/* A writer still at work: its file is not a leftover. */
+		live = (pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 ||
+		    errno == EPERM;
+		if (live && now - st.st_mtime < 3600) {
+			free(path);
+			continue;
+		}
+		if ((p = realloc(*names, (*n + 1) * sizeof(*p))) == NULL ||
+		    (p[*n] = strdup(e->d_name)) == NULL) {
+			if (p != NULL)
+				*names = p;
+			free(path);
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			break;
+		}
+		*names = p;
+		(*n)++;
+		if (remove && unlink(path) == -1 && errno != ENOENT)
+			rc = segur_cause(cause, SEGUR_EIO, "unlink %s: %s",
+			    path, strerror(errno));
+		free(path);
+	}
+	closedir(dir);
+	return (rc);
+}
+
 int
 segur_quarantine_file(const char *qdir, const char *path, const char *reason,
     char **out, char **cause)
 {
-	char	*copy = NULL, *dst = NULL, *rpath = NULL;
+	char	*copy = NULL, *name = NULL, *dst = NULL, *rpath = NULL;
 	int	 rc;
 
 	if (out != NULL)
@@ -212,7 +334,8 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 	if ((rc = segur_mkdir_p(qdir, cause)) != 0)
 		return (rc);
 	if ((copy = strdup(path)) == NULL ||
-	    (dst = free_name(qdir, basename(copy))) == NULL ||
+	    (name = segur_quarantine_name(basename(copy))) == NULL ||
+	    (dst = free_name(qdir, name)) == NULL ||
 	    (rpath = segur_asprintf("%s.reason", dst)) == NULL) {
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto out;
@@ -245,7 +368,9 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 			goto out;
 		}
 	}
-	if ((rc = segur_fsync_dir(dst, cause)) == 0)
+	/* The folders through the reason file, a regular file of ours:
+	 * dst may be a link (stat() would follow it) or a folder. */
+	if ((rc = segur_fsync_dir(rpath, cause)) == 0)
 		rc = segur_fsync_dir(path, cause);
 	if (rc == 0 && out != NULL) {
 		*out = dst;
@@ -253,6 +378,7 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 	}
 out:
 	free(copy);
+	free(name);
 	free(dst);
 	free(rpath);
 	return (rc);

@@ -2,6 +2,8 @@
  * ingest.c: recording the files ASP returns (ingest.h,
  * docs/internals/ingest.md).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -55,7 +57,20 @@ struct ingest {
 						   SEGUR_ENOENT, or -1 to
 						   read again */
 	char				**cause;
+	/* The anomalies' alerts, queued at the end (alerts_flush()): the
+	 * first ones (owned facts, their request), and a count per kind. */
+	cJSON		*alert_facts[SEGUR_INGEST_ALERTS_MAX];
+	int64_t		 alert_req[SEGUR_INGEST_ALERTS_MAX];
+	size_t		 nalerts;
+	struct {
+		const char	*kind;	/* static */
+		size_t		 n;
+	}		 alert_kinds[16];
+	size_t		 nkinds;
 };
+
+/* Longest excerpt of the file's own text that a reason or alert quotes. */
+#define EXCERPT_MAX	120
 
 static void
 crash_point(const struct ingest *g, int at)
@@ -122,6 +137,7 @@ segur_ingest_result_release(struct segur_ingest_result *r)
 	free(r->name);
 	free(r->answers);
 	free(r->reason);
+	free(r->quarantined_at);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -257,6 +273,116 @@ line_facts(struct ingest *g, const struct segur_retour_line *rl,
 }
 
 /*
+ * Keeps an anomaly's alert (taking facts) for alerts_flush(): the first
+ * SEGUR_INGEST_ALERTS_MAX whole, the others counted by kind only.
+ */
+static void
+alert_defer(struct ingest *g, const char *kind, int64_t request_id,
+    cJSON *facts)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->nkinds && strcmp(g->alert_kinds[i].kind, kind) !=
+	    0; i++)
+		;
+	if (i == g->nkinds && i < sizeof(g->alert_kinds) /
+	    sizeof(g->alert_kinds[0])) {
+		g->alert_kinds[i].kind = kind;
+		g->alert_kinds[i].n = 0;
+		g->nkinds++;
+	}
+	if (i < g->nkinds)
+		g->alert_kinds[i].n++;
+	if (g->nalerts < SEGUR_INGEST_ALERTS_MAX) {
+		g->alert_facts[g->nalerts] = facts;
+		g->alert_req[g->nalerts] = request_id;
+	} else
+		cJSON_Delete(facts);
+	g->nalerts++;
+}
+
+static void
+alerts_release(struct ingest *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->nalerts && i < SEGUR_INGEST_ALERTS_MAX; i++)
+		cJSON_Delete(g->alert_facts[i]);
+	g->nalerts = 0;
+	g->nkinds = 0;
+}
+
+/*
+ * Queues the anomalies' alerts, in the file's transaction: each one when
+ * they are few, else ONE that sums them up (counts per kind, the first
+ * few): a file with many anomalies is one problem to look at, not a
+ * flood that buries every other alert.
+ */
+static int
+alerts_flush(struct ingest *g)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	const cJSON	*d;
+	cJSON		*facts;
+	char		*ex;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (g->nalerts <= SEGUR_INGEST_ALERTS_MAX) {
+		for (i = 0; rc == 0 && i < g->nalerts; i++)
+			rc = segur_outbox_add(g->l, SEGUR_ALERT_ANOMALY,
+			    "error", g->alert_req[i], g->file_id,
+			    g->alert_facts[i], NULL, g->cause);
+		alerts_release(g);
+		return (rc);
+	}
+	rc = segur_buf_addf(&b, "%zu anomalies dans ce fichier, résumées en "
+	    "une seule alerte :", g->nalerts);
+	for (i = 0; rc == 0 && i < g->nkinds; i++)
+		rc = segur_buf_addf(&b, "%s %zu %s", i == 0 ? "" : ",",
+		    g->alert_kinds[i].n, g->alert_kinds[i].kind);
+	if (rc == 0)
+		rc = segur_buf_addf(&b, " ; les %d premières :",
+		    SEGUR_INGEST_ALERTS_MAX);
+	for (i = 0; rc == 0 && i < SEGUR_INGEST_ALERTS_MAX; i++) {
+		d = cJSON_GetObjectItemCaseSensitive(g->alert_facts[i],
+		    "anomalie");
+		if (!cJSON_IsString(d))
+			continue;
+		if ((ex = segur_excerpt(d->valuestring,
+		    strlen(d->valuestring), EXCERPT_MAX)) == NULL)
+			rc = SEGUR_ENOMEM;
+		else
+			rc = segur_buf_addf(&b, " (%zu) %s", i + 1, ex);
+		free(ex);
+	}
+	if (rc == 0 && (facts = cJSON_CreateObject()) != NULL) {
+		if (cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FILE,
+		    g->r->name) == NULL ||
+		    cJSON_AddStringToObject(facts, "anomalie", b.data) ==
+		    NULL ||
+		    cJSON_AddNumberToObject(facts, "anomalies",
+		    (double)g->nalerts) == NULL ||
+		    cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ACTION,
+		    "examiner le fichier retourné et ses anomalies "
+		    "(segurctl ingest --json, ou le détail de chaque "
+		    "anomalie dans le registre) avant toute autre action")
+		    == NULL)
+			rc = SEGUR_ENOMEM;
+		else
+			rc = segur_outbox_add(g->l, SEGUR_ALERT_ANOMALY,
+			    "error", 0, g->file_id, facts, NULL, g->cause);
+		cJSON_Delete(facts);
+	} else if (rc == 0)
+		rc = SEGUR_ENOMEM;
+	segur_buf_release(&b);
+	alerts_release(g);
+	if (rc == SEGUR_ENOMEM)
+		segur_cause(g->cause, rc, "out of memory");
+	return (rc);
+}
+
+/*
  * Records an anomaly (kind, French detail) about this file and, when
  * known, a line and its attempt; logs it and queues its alert.
  */
@@ -305,11 +431,9 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	    "avant toute autre action ; le registre n'a rien deviné")) == NULL)
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
 	cJSON_AddStringToObject(facts, "anomalie", detail);
-	rc = segur_outbox_add(g->l, SEGUR_ALERT_ANOMALY, "error",
-	    a != NULL ? a->request_id : 0, g->file_id, facts, NULL, g->cause);
-	cJSON_Delete(facts);
+	alert_defer(g, kind, a != NULL ? a->request_id : 0, facts);
 	g->r->nanomalies++;
-	return (rc);
+	return (0);
 }
 
 /* A file-level anomaly, kept in the result too. */
@@ -749,11 +873,27 @@ quarantine(struct ingest *g, const char *reason)
 	sqlite3_stmt	*st;
 	cJSON		*facts;
 	char		 now[24], *copy = NULL, *why = NULL, *tmpdir = NULL;
+	char		*qname, *ex;
 	int		 rc;
 
 	g->r->status = SEGUR_INGEST_QUARANTINED;
-	if ((g->r->reason = strdup(reason)) == NULL)
+	if ((qname = segur_quarantine_name(g->r->name)) == NULL)
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	/* A name too long for the quarantine's suffixes is shortened
+	 * there; the row keeps the original and the reason says both. */
+	if (strcmp(qname, g->r->name) != 0) {
+		ex = segur_excerpt(g->r->name, strlen(g->r->name), 1024);
+		g->r->reason = ex == NULL ? NULL : segur_asprintf("%s (nom "
+		    "trop long pour la quarantaine : conservé sous %s ; nom "
+		    "d'origine : %s)", reason, qname, ex);
+		free(ex);
+	} else
+		g->r->reason = strdup(reason);
+	if (g->r->reason == NULL) {
+		free(qname);
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	reason = g->r->reason;
 	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
 		return (rc);
 	segur__ledger_now(now);
@@ -789,9 +929,12 @@ quarantine(struct ingest *g, const char *reason)
 	if (g->o->move)
 		rc = segur_quarantine_file(g->o->quarantine_dir, g->path,
 		    reason, NULL, &why);
+	else if (g->data == NULL)
+		/* Not read (too large): the user's file is all there is. */
+		rc = 0;
 	else if ((tmpdir = segur_asprintf("%s/.incoming",
 	    g->o->quarantine_dir)) == NULL || (copy = segur_asprintf("%s/%s",
-	    tmpdir, g->r->name)) == NULL)
+	    tmpdir, qname)) == NULL)
 		rc = SEGUR_ENOMEM;
 	else if ((rc = segur_mkdir_p(tmpdir, &why)) == 0 &&
 	    (rc = segur_write_file_atomic(copy, g->data, g->len, 0640,
@@ -809,13 +952,51 @@ quarantine(struct ingest *g, const char *reason)
 	free(copy);
 	free(tmpdir);
 	free(why);
+	free(qname);
 	return (segur_ledger_commit(g->l, g->cause));
 fail:
 	free(copy);
 	free(tmpdir);
 	free(why);
+	free(qname);
 	segur_ledger_rollback(g->l);
 	return (rc);
+}
+
+/*
+ * Was this content quarantined before? 1 with r->quarantined_at and
+ * r->reason (the first quarantine's), 0, or an error. segurctl's user
+ * runs ingest again on the same file: it is not quarantined twice.
+ */
+static int
+quarantined_before(struct ingest *g)
+{
+	static const char *const sql =
+	    "SELECT at, reason FROM quarantine WHERE sha256 = ? "
+	    "ORDER BY id LIMIT 1";
+	sqlite3_stmt	*st;
+	int		 rc, found = 0, oom = 0;
+
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, g->r->sha256);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		g->r->quarantined_at = segur__column_dup(st, 0, &oom);
+		g->r->reason = segur_asprintf("déjà mis en quarantaine le %s, "
+		    "pas une seconde fois : %s", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "look for the "
+		    "quarantine"));
+	if (found && (oom || g->r->quarantined_at == NULL ||
+	    g->r->reason == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if (found)
+		g->r->status = SEGUR_INGEST_QUARANTINED;
+	return (found);
 }
 
 /*
@@ -858,6 +1039,7 @@ structure_reason(struct ingest *g, char **reason, cJSON **tree)
 	struct segur_validate_opts	 vo;
 	struct segur_report		 rep;
 	struct segur_buf		 b = SEGUR_BUF_INIT;
+	char				*ex;
 	size_t				 i;
 	int				 rc;
 
@@ -875,12 +1057,19 @@ structure_reason(struct ingest *g, char **reason, cJSON **tree)
 	}
 	if (!rep.structure_ok) {
 		segur_buf_adds(&b, "structure illisible :");
-		for (i = 0; i < rep.nfindings; i++)
-			if (rep.findings[i].rule->scope ==
+		for (i = 0; i < rep.nfindings; i++) {
+			if (rep.findings[i].rule->scope !=
 			    SEGUR_SCOPE_STRUCTURE)
-				segur_buf_addf(&b, " %s [%s]",
-				    rep.findings[i].message,
-				    rep.findings[i].rule->id);
+				continue;
+			/* Messages may quote the file ("près de ..."):
+			 * escaped, so that no raw byte reaches a reason,
+			 * an alert or a log line. */
+			ex = segur_excerpt(rep.findings[i].message,
+			    strlen(rep.findings[i].message), 400);
+			segur_buf_addf(&b, " %s [%s]", ex != NULL ? ex : "?",
+			    rep.findings[i].rule->id);
+			free(ex);
+		}
 		*reason = segur_buf_detach(&b);
 	}
 	segur_report_release(&rep);
@@ -1288,6 +1477,8 @@ record_returned(struct ingest *g, int (*line)(struct ingest *, size_t),
 			goto fail;
 	if ((rc = missing(g)) != 0)
 		goto fail;
+	if ((rc = alerts_flush(g)) != 0)
+		goto fail;
 	crash_point(g, 2);
 	if ((rc = segur_ledger_commit(g->l, g->cause)) != 0)
 		goto fail;
@@ -1312,7 +1503,7 @@ static int
 ingest_read(struct ingest *g)
 {
 	cJSON	*tree = NULL;
-	char	*reason = NULL;
+	char	*reason = NULL, *ex;
 	int	 rc;
 
 	if ((rc = structure_reason(g, &reason, &tree)) != 0)
@@ -1326,8 +1517,29 @@ ingest_read(struct ingest *g)
 	rc = segur_retour_read(tree, &g->ret, &reason);
 	cJSON_Delete(tree);
 	if (rc != 0) {
-		if (rc == SEGUR_EINVAL)
-			rc = quarantine(g, reason);
+		if (rc == SEGUR_EINVAL) {
+			ex = reason != NULL ? segur_excerpt(reason,
+			    strlen(reason), 400) : NULL;
+			rc = ex == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
+			    "out of memory") : quarantine(g, ex);
+			free(ex);
+		}
+		free(reason);
+		return (rc);
+	}
+	/*
+	 * The spec's bound, refused whole before any line is looked at: a
+	 * 60,000-line answer is no answer of ASP, and its lines are not
+	 * worth 60,000 anomalies and as many alerts.
+	 */
+	if (g->ret.nlines > SEGUR_INGEST_MAX_LINES) {
+		if ((reason = segur_asprintf("%zu lignes dans lignesImport : "
+		    "un fichier retourné en compte de 1 à %d ; refusé en "
+		    "entier, aucune ligne appliquée", g->ret.nlines,
+		    SEGUR_INGEST_MAX_LINES)) == NULL)
+			return (segur_cause(g->cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
 	}
@@ -1363,8 +1575,11 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
     char **cause)
 {
 	struct ingest		 g;
-	char			*copy, *why = NULL;
-	int			 rc;
+	struct stat		 st;
+	const char		*what;
+	char			*copy, *why = NULL, *reason = NULL;
+	size_t			 max;
+	int			 fd, rc;
 
 	memset(r, 0, sizeof(*r));
 	memset(&g, 0, sizeof(g));
@@ -1380,20 +1595,56 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	free(copy);
-	rc = segur_read_file(path, o->max_bytes > 0 ? o->max_bytes :
-	    SEGUR_VALIDATE_MAX_BYTES, &g.data, &g.len, &why);
+	max = o->max_bytes > 0 ? o->max_bytes : SEGUR_VALIDATE_MAX_BYTES;
+	if (o->before_open != NULL)
+		o->before_open(o->hook_arg, path);
+	/* One way in for segurctl and segurd: the descriptor checked is
+	 * the one read (util.h). */
+	rc = segur_open_untrusted(path, max, &fd, &st, &what, &why);
+	if (rc == SEGUR_EINVAL && what != NULL) {
+		if (!o->move) {
+			rc = segur_cause(cause, rc, "%s : %s, non lu (donnez "
+			    "le fichier lui-même)", path, what);
+			goto out;
+		}
+		/* Moved aside by rename(2), which never follows a link. */
+		if ((reason = segur_asprintf("%s trouvé dans la boîte de "
+		    "réception à la place d'un fichier : mis de côté sans être "
+		    "ouvert ni lu", what)) == NULL)
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		else
+			rc = quarantine(&g, reason);
+		goto out;
+	}
 	if (rc == SEGUR_ETOOBIG) {
 		/* Too big to be a returned file: keep it, out of the way. */
-		rc = quarantine(&g, why);
-		free(why);
-		return (rc);
+		if ((reason = segur_asprintf("fichier de %jd octets, au-delà "
+		    "de la limite de %zu : non lu", (intmax_t)st.st_size,
+		    max)) == NULL)
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		else
+			rc = quarantine(&g, reason);
+		goto out;
 	}
 	if (rc != 0) {
 		segur_cause(cause, rc, "%s", why);
-		free(why);
-		return (rc);
+		goto out;
+	}
+	rc = segur_read_fd(fd, path, (size_t)st.st_size, &g.data, &g.len,
+	    &why);
+	close(fd);
+	if (rc != 0) {
+		segur_cause(cause, rc, "%s", why);
+		goto out;
 	}
 	segur_sha256_hex(g.data, g.len, r->sha256);
+	/* segurctl, run again on a file it quarantined: said, not redone.
+	 * segurd (move) must still take the file out of its inbox. */
+	if (!o->move && (rc = quarantined_before(&g)) != 0) {
+		if (rc == 1)
+			rc = 0;
+		goto out;
+	}
 	if ((rc = duplicate(&g)) != 0) {
 		if (rc == 1) {
 			r->status = SEGUR_INGEST_DUPLICATE;
@@ -1418,8 +1669,10 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		rc = segur_fsync_dir(path, cause);
 out:
 	free(why);
+	free(reason);
 	free(g.data);
 	found_release(&g);
+	alerts_release(&g);
 	segur_retour_release(&g.ret);
 	return (rc);
 }

@@ -205,14 +205,49 @@ segur_sha256_hex(const void *p, size_t n, char hex[65])
 }
 
 int
+segur_read_fd(int fd, const char *path, size_t size, char **out,
+    size_t *len, char **cause)
+{
+	char	*p, extra;
+	size_t	 got = 0;
+	ssize_t	 n = 0;	/* an empty file reads nothing */
+
+	*out = NULL;
+	*len = 0;
+	if ((p = malloc(size + 1)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "%s: out of memory",
+		    path));
+	while (got < size) {
+		n = read(fd, p + got, size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	/* One more byte: a file that grew was being written. */
+	if (n != -1 && got == size) {
+		do
+			n = read(fd, &extra, 1);
+		while (n == -1 && errno == EINTR);
+	}
+	if (n != 0 || got != size) {
+		free(p);
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    n == -1 ? strerror(errno) : "file changed while read"));
+	}
+	p[got] = '\0';
+	*out = p;
+	*len = got;
+	return (0);
+}
+
+int
 segur_read_file(const char *path, size_t max, char **out, size_t *len,
     char **cause)
 {
 	struct stat	 st;
-	char		*p;
-	size_t		 got = 0;
-	ssize_t		 n = 0;	/* an empty file reads nothing */
-	int		 fd;
+	int		 fd, rc;
 
 	*out = NULL;
 	*len = 0;
@@ -235,30 +270,151 @@ segur_read_file(const char *path, size_t max, char **out, size_t *len,
 		    "%s: %jd bytes, over the limit of %zu", path,
 		    (intmax_t)st.st_size, max));
 	}
-	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return (segur_cause(cause, SEGUR_ENOMEM, "%s: out of memory",
-		    path));
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, p + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (n == -1 || got != (size_t)st.st_size) {
-		free(p);
-		close(fd);
-		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
-		    n == -1 ? strerror(errno) : "file changed while read"));
-	}
+	rc = segur_read_fd(fd, path, (size_t)st.st_size, out, len, cause);
 	close(fd);
-	p[got] = '\0';
-	*out = p;
-	*len = got;
+	return (rc);
+}
+
+/* What a file of mode m is, in French, for reasons and alerts. */
+static const char *
+kind_of(mode_t m)
+{
+	if (S_ISLNK(m))
+		return ("lien symbolique");
+	if (S_ISFIFO(m))
+		return ("FIFO (tube nommé)");
+	if (S_ISSOCK(m))
+		return ("socket");
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return ("fichier de périphérique");
+	if (S_ISDIR(m))
+		return ("dossier");
+	if (S_ISREG(m))
+		return (NULL);
+	return ("objet d'un type inconnu");
+}
+
+int
+segur_open_untrusted(const char *path, size_t max, int *fd,
+    struct stat *st, const char **what, char **cause)
+{
+	struct stat	 lst;
+	int		 saved;
+
+	*fd = -1;
+	*what = NULL;
+	/*
+	 * O_NOFOLLOW: a link swapped in after the caller's lstat() fails
+	 * here (ELOOP) instead of opening its target. O_NONBLOCK: a FIFO
+	 * opens at once instead of waiting for a writer for ever (a socket
+	 * fails with ENXIO). The descriptor, not the name, is checked next.
+	 */
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	if (*fd == -1) {
+		saved = errno;
+		if (saved == ENOENT)
+			return (segur_cause(cause, SEGUR_ENOENT, "%s: %s", path,
+			    strerror(saved)));
+		/* What is there now, for the reason; never followed. */
+		if (lstat(path, &lst) == 0 &&
+		    (*what = kind_of(lst.st_mode)) != NULL) {
+			memset(st, 0, sizeof(*st));
+			st->st_mode = lst.st_mode;
+			return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, not "
+			    "read", path, *what));
+		}
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    strerror(saved)));
+	}
+	if (fstat(*fd, st) == -1) {
+		saved = errno;
+		close(*fd);
+		*fd = -1;
+		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		    strerror(saved)));
+	}
+	if ((*what = kind_of(st->st_mode)) == NULL && st->st_nlink != 1)
+		*what = "fichier à plusieurs liens physiques";
+	if (*what != NULL) {
+		close(*fd);
+		*fd = -1;
+		return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, not read",
+		    path, *what));
+	}
+	if ((uintmax_t)st->st_size > max) {
+		close(*fd);
+		*fd = -1;
+		return (segur_cause(cause, SEGUR_ETOOBIG,
+		    "%s: %jd bytes, over the limit of %zu", path,
+		    (intmax_t)st->st_size, max));
+	}
 	return (0);
+}
+
+/* Length of the UTF-8 sequence at s[0..n), 0 when it is not one. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t	 need, i;
+	unsigned	 cp;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4, cp = s[0] & 0x07u;
+	else
+		return (0);
+	if (n < need)
+		return (0);
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return (0);
+	/* C1 controls (U+0080..U+009F) are escaped as controls. */
+	if (need == 2 && cp < 0xa0)
+		return (0);
+	return (need);
+}
+
+char *
+segur_excerpt(const char *s, size_t len, size_t max)
+{
+	struct segur_buf b = SEGUR_BUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t	 i = 0, k;
+	int	 rc = 0;
+
+	while (rc == 0 && i < len) {
+		k = utf8_len(u + i, len - i);
+		if (i + (k > 0 ? k : 1) > max)
+			break;
+		if (k == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\') {
+			k = k == 0 ? 1 : k;
+			for (size_t j = 0; rc == 0 && j < k; j++)
+				rc = u[i + j] == '\\' ? segur_buf_adds(&b,
+				    "\\\\") : segur_buf_addf(&b, "\\x%02x",
+				    u[i + j]);
+		} else
+			rc = segur_buf_add(&b, s + i, k);
+		i += k;
+	}
+	if (rc == 0 && i < len)
+		rc = segur_buf_adds(&b, "...");
+	if (rc != 0) {
+		segur_buf_release(&b);
+		return (NULL);
+	}
+	return (segur_buf_detach(&b));
 }
 
 int

@@ -157,6 +157,81 @@ test_archive_quarantine_moves_with_reason(void **state)
 	free(q);
 }
 
+/* A link is moved as a link (never followed); a long name shortened. */
+static void
+test_archive_quarantine_link_and_long_name(void **state)
+{
+	struct fixture	*f = *state;
+	struct stat	 st;
+	char		*target, *in, *q, *out = NULL, name[251], *shortn;
+
+	target = segur_asprintf("%s/target", f->dir);
+	assert_int_equal(segur_write_file_atomic(target, "x", 1, 0600, NULL),
+	    0);
+	in = segur_asprintf("%s/link.json", f->dir);
+	assert_int_equal(symlink(target, in), 0);
+	q = segur_asprintf("%s/quarantine", f->dir);
+	assert_int_equal(segur_quarantine_file(q, in, "lien", &out, NULL), 0);
+	assert_int_equal(lstat(out, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(target, &st), 0);
+	free(out);
+	free(in);
+	memset(name, 'z', 250);
+	name[250] = '\0';
+	shortn = segur_quarantine_name(name);
+	assert_true(strlen(shortn) <= 200);
+	assert_non_null(strchr(shortn, '~'));
+	free(shortn);
+	shortn = segur_quarantine_name("court.json");
+	assert_string_equal(shortn, "court.json");
+	free(shortn);
+	in = segur_asprintf("%s/%s", f->dir, name);
+	/* Created in place: its own ".tmp.<pid>" would be too long. */
+	assert_int_equal(segur_create_file(in, 0600, NULL), 0);
+	assert_int_equal(segur_quarantine_file(q, in, "long", &out, NULL), 0);
+	assert_int_equal(access(out, F_OK), 0);
+	free(out);
+	/* Twice: the ".1" and its reason still fit. */
+	assert_int_equal(segur_create_file(in, 0600, NULL), 0);
+	assert_int_equal(segur_quarantine_file(q, in, "long", &out, NULL), 0);
+	assert_non_null(strstr(out, ".1"));
+	free(out);
+	free(in);
+	free(q);
+	free(target);
+}
+
+/* Leftovers: a dead writer's tmp file is listed and removed, a live
+ * writer's (this process) kept. */
+static void
+test_archive_leftovers_of_dead_writers_only(void **state)
+{
+	struct fixture	*f = *state;
+	char		*dead, *live, **names;
+	size_t		 n;
+
+	dead = segur_asprintf("%s/%064d.tmp.4194999", f->a.root, 0);
+	live = segur_asprintf("%s/%064d.tmp.%ld", f->a.root, 1,
+	    (long)getpid());
+	assert_int_equal(segur_create_file(dead, 0600, NULL), 0);
+	assert_int_equal(segur_create_file(live, 0600, NULL), 0);
+	assert_int_equal(segur_archive_leftovers(f->a.root, 0, &names, &n,
+	    NULL), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(dead, names[0]));
+	segur_archive_leftovers_free(names, n);
+	assert_int_equal(access(dead, F_OK), 0);
+	assert_int_equal(segur_archive_leftovers(f->a.root, 1, &names, &n,
+	    NULL), 0);
+	assert_int_equal(n, 1);
+	segur_archive_leftovers_free(names, n);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	free(dead);
+	free(live);
+}
+
 int
 main(void)
 {
@@ -170,6 +245,12 @@ main(void)
 		    test_archive_missing_and_bad_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_archive_quarantine_moves_with_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_archive_quarantine_link_and_long_name, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_archive_leftovers_of_dead_writers_only, setup,
+		    teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

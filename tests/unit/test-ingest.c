@@ -3,7 +3,9 @@
  * answer to the guide's example: the accepted and the rejected line
  * recorded, the crash points reached in order; the same file again changes
  * nothing; a malformed file is quarantined with its reason and nothing is
- * applied.
+ * applied. The inbox races: a link or a FIFO swapped in between the
+ * caller's check and the open (the before_open hook) is moved aside
+ * unread; without move it is an error.
  */
 #include <sys/stat.h>
 
@@ -20,6 +22,7 @@
 #include "helper-json.h"
 #include "helper-ledger.h"
 #include "segur/build.h"
+#include "segur/error.h"
 #include "segur/ingest.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -227,6 +230,109 @@ test_ingest_malformed_file_quarantined(void **state)
 	free(path);
 }
 
+/* The hook of the races: what to put in place of the file. */
+struct swap {
+	const char	*target;	/* a link to it, or NULL: a FIFO */
+	int		 calls;
+};
+
+static void
+swap_in(void *arg, const char *path)
+{
+	struct swap	*w = arg;
+
+	w->calls++;
+	assert_int_equal(unlink(path), 0);
+	if (w->target != NULL)
+		assert_int_equal(symlink(w->target, path), 0);
+	else
+		assert_int_equal(mkfifo(path, 0600), 0);
+}
+
+/* Swaps the answer for what w says, ingests with move; checks it went
+ * aside unread: quarantined, nothing archived or recorded. */
+static void
+swapped(struct fixture *f, struct swap *w, const char *what)
+{
+	struct segur_ingest_result r;
+	struct stat	 st;
+	char		*path, *q;
+	int64_t		 narch;
+
+	narch = helper_count(f->l, "SELECT count(*) FROM file");
+	path = put_answer(f, "retour.json");
+	f->o.move = 1;
+	f->o.before_open = swap_in;
+	f->o.hook_arg = w;
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	assert_int_equal(w->calls, 1);
+	assert_int_equal(r.status, SEGUR_INGEST_QUARANTINED);
+	assert_non_null(strstr(r.reason, what));
+	assert_string_equal(r.sha256, "");
+	segur_ingest_result_release(&r);
+	assert_int_equal(lstat(path, &st), -1);
+	q = helper_path(f->quarantine, "retour.json");
+	assert_int_equal(lstat(q, &st), 0);
+	assert_true(w->target != NULL ? S_ISLNK(st.st_mode) :
+	    S_ISFIFO(st.st_mode));
+	free(q);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM file"),
+	    narch);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM quarantine"),
+	    1);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM alert"), 1);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM attempt "
+	    "WHERE outcome = 'pending'"), 2);
+	free(path);
+}
+
+static void
+test_ingest_symlink_swapped_in_is_not_followed(void **state)
+{
+	struct fixture	*f = *state;
+	struct swap	 w = { NULL, 0 };
+	char		*secret;
+
+	/* A valid answer behind the link: following it would record it. */
+	secret = put_answer(f, "secret.json");
+	w.target = secret;
+	swapped(f, &w, "lien symbolique");
+	free(secret);
+}
+
+static void
+test_ingest_fifo_swapped_in_does_not_block(void **state)
+{
+	struct fixture	*f = *state;
+	struct swap	 w = { NULL, 0 };
+
+	swapped(f, &w, "FIFO");
+}
+
+/* Without move (segurctl), a link is an error: nothing recorded. */
+static void
+test_ingest_symlink_without_move_is_an_error(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ingest_result r;
+	char		*secret, *link, *cause = NULL;
+
+	secret = put_answer(f, "secret.json");
+	link = helper_path(f->dir, "link.json");
+	assert_int_equal(symlink(secret, link), 0);
+	assert_int_equal(segur_ingest_file(f->l, link, &f->o, &r, &cause),
+	    SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "lien symbolique"));
+	segur_ingest_result_release(&r);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM quarantine"),
+	    0);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM file WHERE "
+	    "direction = 'in'"), 0);
+	free(cause);
+	free(secret);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -237,6 +343,15 @@ main(void)
 		    test_ingest_same_file_again_is_a_no_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ingest_malformed_file_quarantined, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_symlink_swapped_in_is_not_followed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_fifo_swapped_in_does_not_block, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_symlink_without_move_is_an_error, setup,
+		    teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

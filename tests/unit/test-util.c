@@ -171,6 +171,76 @@ test_util_mkdir_p_nested(void **state)
 	free(cause);
 }
 
+/* A link, a FIFO, a folder, a file with two links: refused, named. */
+static void
+test_util_open_untrusted_refuses_what_is_not_a_file(void **state)
+{
+	struct stat	 st;
+	const char	*what;
+	char		*dir = tmpdir(), *f, *p, *cause = NULL, *data;
+	size_t		 len;
+	int		 fd;
+
+	(void)state;
+	f = segur_asprintf("%s/f.json", dir);
+	assert_int_equal(segur_write_file_atomic(f, "{}", 2, 0600, NULL), 0);
+	assert_int_equal(segur_open_untrusted(f, 100, &fd, &st, &what,
+	    &cause), 0);
+	assert_int_equal(segur_read_fd(fd, f, (size_t)st.st_size, &data,
+	    &len, &cause), 0);
+	assert_string_equal(data, "{}");
+	free(data);
+	close(fd);
+	assert_int_equal(segur_open_untrusted(f, 1, &fd, &st, &what,
+	    &cause), SEGUR_ETOOBIG);
+	assert_int_equal(fd, -1);
+	p = segur_asprintf("%s/link", dir);
+	assert_int_equal(symlink(f, p), 0);
+	assert_int_equal(segur_open_untrusted(p, 100, &fd, &st, &what,
+	    &cause), SEGUR_EINVAL);
+	assert_string_equal(what, "lien symbolique");
+	unlink(p);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(segur_open_untrusted(p, 100, &fd, &st, &what,
+	    &cause), SEGUR_EINVAL);
+	assert_string_equal(what, "FIFO (tube nommé)");
+	unlink(p);
+	assert_int_equal(link(f, p), 0);
+	assert_int_equal(segur_open_untrusted(p, 100, &fd, &st, &what,
+	    &cause), SEGUR_EINVAL);
+	assert_string_equal(what, "fichier à plusieurs liens physiques");
+	unlink(p);
+	assert_int_equal(segur_open_untrusted(dir, 100, &fd, &st, &what,
+	    &cause), SEGUR_EINVAL);
+	assert_string_equal(what, "dossier");
+	assert_int_equal(segur_open_untrusted(p, 100, &fd, &st, &what,
+	    &cause), SEGUR_ENOENT);
+	unlink(f);
+	rmdir(dir);
+	free(f);
+	free(p);
+	free(dir);
+	free(cause);
+}
+
+static void
+test_util_excerpt_escapes_and_cuts(void **state)
+{
+	char	*e;
+
+	(void)state;
+	e = segur_excerpt("a\x01\x1b[31m\\b", 9, 100);
+	assert_string_equal(e, "a\\x01\\x1b[31m\\\\b");
+	free(e);
+	/* Not UTF-8, a C1 control; é kept whole or not at all. */
+	e = segur_excerpt("\xff\xc2\x9b\xc3\xa9", 5, 100);
+	assert_string_equal(e, "\\xff\\xc2\\x9b\xc3\xa9");
+	free(e);
+	e = segur_excerpt("ab\xc3\xa9", 4, 3);
+	assert_string_equal(e, "ab...");
+	free(e);
+}
+
 int
 main(void)
 {
@@ -181,6 +251,9 @@ main(void)
 		cmocka_unit_test(test_util_write_atomic_then_read_back),
 		cmocka_unit_test(test_util_read_refuses_over_limit_and_missing),
 		cmocka_unit_test(test_util_mkdir_p_nested),
+		cmocka_unit_test(
+		    test_util_open_untrusted_refuses_what_is_not_a_file),
+		cmocka_unit_test(test_util_excerpt_escapes_and_cuts),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
