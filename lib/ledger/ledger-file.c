@@ -576,6 +576,45 @@ zip_documents(struct segur_ledger *l, int64_t zip, int64_t json,
 	return (0);
 }
 
+/*
+ * The JSON file a built zip goes with: "PJ-[SOLDE-]<ans>-<day>-<NNN>-<k>.zip"
+ * carries its rank NNN (build.c records a zip without one), and the
+ * partial unique indexes on (numero_ans, day, rank) find the file. *id
+ * 0 when none.
+ */
+static int
+zip_parent(struct segur_ledger *l, const char *name, int solde,
+    const char *ans, const char *day, int64_t *id, char **cause)
+{
+	static const char *const q_sub =
+	    "SELECT id FROM file WHERE kind = 'submission' AND "
+	    "numero_ans = ? AND day = ? AND rank = ?";
+	static const char *const q_sol =
+	    "SELECT id FROM file WHERE kind = 'solde' AND "
+	    "numero_ans = ? AND day = ? AND rank = ?";
+	sqlite3_stmt	*st;
+	const char	*dash;
+	int		 rc, rank;
+
+	*id = 0;
+	if (ans == NULL || day == NULL || (dash = strrchr(name, '-')) ==
+	    NULL || dash - name < 4 || dash[-4] != '-' ||
+	    sscanf(dash - 3, "%3d", &rank) != 1)
+		return (0);
+	if ((rc = segur__stmt(l, solde ? q_sol : q_sub, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ans);
+	segur__bind_text(st, 2, day);
+	sqlite3_bind_int(st, 3, rank);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "find a zip's file"));
+	return (0);
+}
+
 /* The name of file id into buf ("" if none). */
 static int
 file_name_of(struct segur_ledger *l, int64_t id, char *buf, size_t len,
@@ -604,25 +643,12 @@ segur_ledger_file_list(struct segur_ledger *l,
     int (*fn)(void *arg, const struct segur_file_row *row), void *arg,
     char **cause)
 {
-	/*
-	 * A zip carries its JSON file's numeroAns, day and rank (build.c),
-	 * and its name says which kind: the partial unique indexes on
-	 * (numero_ans, day, rank) find that file. An answer names its file
-	 * in answers. Quarantined files have no row in file.
-	 */
+	/* Quarantined files have no row in file: they come after. */
 	static const char *const q =
-	    "SELECT f.id, f.name, f.kind, f.direction, f.created_at, "
-	    "CASE WHEN f.kind = 'documents' THEN coalesce("
-	    " (SELECT p.id FROM file p WHERE p.kind = 'submission' AND "
-	    "  p.numero_ans = f.numero_ans AND p.day = f.day AND "
-	    "  p.rank = f.rank AND f.name NOT GLOB 'PJ-SOLDE-*'), "
-	    " (SELECT p.id FROM file p WHERE p.kind = 'solde' AND "
-	    "  p.numero_ans = f.numero_ans AND p.day = f.day AND "
-	    "  p.rank = f.rank AND f.name GLOB 'PJ-SOLDE-*')) "
-	    "ELSE f.answers END, NULL "
-	    "FROM file f "
-	    "UNION ALL SELECT 0, name, NULL, 'in', at, NULL, reason "
-	    "FROM quarantine ORDER BY 5, 2";
+	    "SELECT id, name, kind, direction, created_at, answers, NULL, 0, "
+	    "numero_ans, day FROM file "
+	    "UNION ALL SELECT 0, name, NULL, 'in', at, NULL, reason, 1, "
+	    "NULL, NULL FROM quarantine ORDER BY 5, 8, 1, 2";
 	struct segur_file_row row;
 	struct counts	 k;
 	sqlite3_stmt	*st;
@@ -643,6 +669,14 @@ segur_ledger_file_list(struct segur_ledger *l,
 		row.direction = (const char *)sqlite3_column_text(st, 3);
 		row.date = (const char *)sqlite3_column_text(st, 4);
 		pid = sqlite3_column_int64(st, 5);
+		solde = kind != NULL && strncmp(row.name, "PJ-SOLDE-", 9) == 0;
+		if (kind != NULL && strcmp(kind, "documents") == 0 &&
+		    strcmp(row.direction, "out") == 0 &&
+		    (rc = zip_parent(l, row.name, solde,
+		    (const char *)sqlite3_column_text(st, 8),
+		    (const char *)sqlite3_column_text(st, 9), &pid,
+		    cause)) != 0)
+			break;
 		parent[0] = '\0';
 		if (pid > 0 && (rc = file_name_of(l, pid, parent,
 		    sizeof(parent), cause)) != 0)
@@ -658,7 +692,6 @@ segur_ledger_file_list(struct segur_ledger *l,
 			rc = answer_counts(l, row.id, &k, cause);
 		} else if (strcmp(kind, "documents") == 0) {
 			/* The zip's fate is its JSON file's. */
-			solde = strncmp(row.name, "PJ-SOLDE-", 9) == 0;
 			if (pid > 0 && (rc = built_state(l, pid, solde,
 			    &row.state, &k, &why, cause)) == 0)
 				rc = zip_documents(l, row.id, pid, &k.lines,

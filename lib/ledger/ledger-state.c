@@ -824,9 +824,16 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 {
 	static const char *const kinds[] = { "submission", "returned",
 	    "documents", "solde", "solde_returned" };
+	/*
+	 * A built file may repeat the bytes of one closed without an answer
+	 * (a balance file built again after a cancel, its zip): only a twin
+	 * still open is the same file. Zips follow their JSON file.
+	 */
 	static const char *const q_find =
-	    "SELECT id FROM file WHERE direction = ? AND kind = ? AND "
-	    "sha256 = ?";
+	    "SELECT id FROM file WHERE direction = ?1 AND kind = ?2 AND "
+	    "sha256 = ?3 AND (?1 = 'in' OR (kind <> 'documents' AND "
+	    "NOT EXISTS (SELECT 1 FROM file_closure c WHERE "
+	    "c.file_id = file.id)))";
 	static const char *const q_arch =
 	    "INSERT OR IGNORE INTO archive(sha256, size, stored_at) "
 	    "VALUES (?, ?, ?)";

@@ -92,6 +92,38 @@ CREATE UNIQUE INDEX solde_line_pending ON solde_line(request_id)
     WHERE outcome = 'pending';
 CREATE INDEX solde_line_asp ON solde_line(numero_asp, id);
 
+-- file: a built file may repeat the bytes of a file closed without an
+-- answer (a balance file carries neither its name nor its rank: cancelled
+-- and built again the same day, it is the same file; its zip too, within
+-- the second). (direction, kind, sha256) stays unique for received files,
+-- ingest's idempotency; segur_ledger_file_add() refuses a built request
+-- file whose twin is not closed. Rebuilt without the table constraint.
+CREATE TABLE new_file (
+	id		INTEGER PRIMARY KEY,
+	direction	TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+	kind		TEXT NOT NULL CHECK (kind IN ('submission', 'returned',
+			    'documents', 'solde', 'solde_returned')),
+	name		TEXT NOT NULL,
+	numero_ans	TEXT,
+	day		TEXT CHECK (day IS NULL OR length(day) = 8),
+	rank		INTEGER CHECK (rank IS NULL OR rank BETWEEN 1 AND 999),
+	sha256		TEXT NOT NULL REFERENCES archive(sha256),
+	size		INTEGER NOT NULL CHECK (size >= 0),
+	imp_id		TEXT,
+	answers		INTEGER REFERENCES file(id),
+	created_at	TEXT NOT NULL
+);
+INSERT INTO new_file SELECT * FROM file;
+DROP TABLE file;
+ALTER TABLE new_file RENAME TO file;
+CREATE UNIQUE INDEX file_day_rank ON file(numero_ans, day, rank)
+    WHERE kind = 'submission';
+CREATE UNIQUE INDEX file_solde_day_rank ON file(numero_ans, day, rank)
+    WHERE kind = 'solde';
+CREATE UNIQUE INDEX file_received ON file(kind, sha256)
+    WHERE direction = 'in';
+CREATE INDEX file_built ON file(kind, sha256) WHERE direction = 'out';
+
 -- segurctl file list and the checks before a closure ask, per file,
 -- whether an answer names it and which lines an answer recorded: without
 -- these, each question reads the whole table.
