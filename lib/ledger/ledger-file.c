@@ -143,8 +143,8 @@ struct cline {
 	int64_t		 request_id;
 	int64_t		 seq;
 	char		 ref[65];
-	char		 number[64];	/* numeroEditeur; numeroASP for a
-					   balance line */
+	char		 number[64];	/* numeroEditeur; a balance line:
+					   numeroASP */
 	enum segur_state state;
 };
 
@@ -240,7 +240,8 @@ load_lines(struct closing *c, size_t nlines)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return (segur__db_error(c->l, c->cause, "read the file's lines"));
+		return (segur__db_error(c->l, c->cause,
+		    "read the file's lines"));
 	return (0);
 }
 
@@ -483,7 +484,8 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 		if ((rc = close_request(&c, &c.v[i], &to)) != 0)
 			goto fail;
 		if (out != NULL) {
-			memcpy(out->v[i].ref, c.v[i].ref, sizeof(out->v[i].ref));
+			memcpy(out->v[i].ref, c.v[i].ref,
+			    sizeof(out->v[i].ref));
 			out->v[i].state = to;
 			out->n = i + 1;
 		}
