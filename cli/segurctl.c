@@ -41,6 +41,9 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_build,
 	&cmd_resubmit,
 	&cmd_request_edit,
+	&cmd_file_refused,
+	&cmd_file_cancel,
+	&cmd_file_list,
 	/* ingest */
 	&cmd_ingest,
 	&cmd_alerts_list,

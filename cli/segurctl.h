@@ -177,6 +177,14 @@ int	segurctl_record_exec(int kind,
 extern const struct segurctl_cmd cmd_build;
 extern const struct segurctl_cmd cmd_resubmit;
 extern const struct segurctl_cmd cmd_request_edit;
+extern const struct segurctl_cmd cmd_file_refused;
+extern const struct segurctl_cmd cmd_file_cancel;
+extern const struct segurctl_cmd cmd_file_list;
+
+/* The body of file refused (refuse 1) and file cancel (refuse 0)
+ * (cli/cmd-file-refused.c). */
+int	segurctl_file_close(const struct segurctl_cmd *self,
+	    struct segurctl_env *env, int argc, char **argv, int refuse);
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;

@@ -28,7 +28,7 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	9
+#define SEGUR_LEDGER_SCHEMA_VERSION	11
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000
@@ -154,6 +154,8 @@ struct segur_file_new {
  */
 int	segur_ledger_file_add(struct segur_ledger *l,
 	    const struct segur_file_new *f, int64_t *id, char **cause);
+
+
 
 /* ------------------------------------------------------------------ */
 /* Software references. */
@@ -349,6 +351,104 @@ int	segur_state_allowed(enum segur_state from, enum segur_state to);
 
 /* Is the state final (no transition leaves it)? */
 int	segur_state_final(enum segur_state s);
+
+/* ------------------------------------------------------------------ */
+/* Built files closed without an answer, and the list of files. */
+
+/*
+ * A built file closed without an answer (lib/ledger/ledger-file.c): the
+ * portal refused it whole at upload (control 1: no annotated JSON comes
+ * back, spec section 7), or it will never be uploaded. name is the built
+ * JSON file's name as build printed it ("JSON-2023000042-20231002-001.json",
+ * "JSON-SOLDE-..."); reason is required and kept verbatim. Only a built
+ * file with no answer yet may be closed: none of its lines answered, no
+ * returned file ingested for it, not closed before (SEGUR_ESTATE naming
+ * its state); SEGUR_ENOENT for a name no built file has, SEGUR_EINVAL for
+ * a file that is not a request file (a zip, an answer). One transaction:
+ * the file's row in file_closure and its "file.refuse" or "file.cancel"
+ * event, then each of its requests:
+ *
+ *   refuse, advance file:  submitted -> rejected, the attempt closed as
+ *                          rejected with the reason as its label (resubmit
+ *                          gives it a new numeroEditeur);
+ *   refuse, balance file:  balance_requested -> balance_rejected (a
+ *                          balance_rejected decision, the reason as its
+ *                          note), the line rejected; ready for a new
+ *                          balance request;
+ *   cancel, advance file:  submitted -> ready, the attempt cancelled;
+ *   cancel, balance file:  balance_requested -> the state solde build
+ *                          found (advance_paid or balance_rejected), the
+ *                          line cancelled.
+ *
+ * The file's numbers are never reused (numero_editeur keeps them, its rank
+ * stays taken). *out (may be NULL) receives what moved: release it with
+ * segur_file_closed_release(), also on error.
+ */
+struct segur_file_closed_request {
+	char		 ref[65];
+	enum segur_state state;		/* where it went */
+};
+
+struct segur_file_closed {
+	enum segur_file_kind kind;	/* SUBMISSION or SOLDE */
+	struct segur_file_closed_request *v;	/* owned array, by line */
+	size_t		 n;
+};
+
+int	segur_ledger_file_refuse(struct segur_ledger *l, const char *name,
+	    const char *reason, struct segur_file_closed *out, char **cause);
+int	segur_ledger_file_cancel(struct segur_ledger *l, const char *name,
+	    const char *reason, struct segur_file_closed *out, char **cause);
+void	segur_file_closed_release(struct segur_file_closed *c);
+
+/* What a file is now (segurctl file list). */
+enum segur_file_state {
+	SEGUR_FSTATE_BUILT = 0,		/* built, no answer yet */
+	SEGUR_FSTATE_ANSWERED,		/* an answer recorded for it */
+	SEGUR_FSTATE_REFUSED,		/* refused whole at upload */
+	SEGUR_FSTATE_CANCELLED,		/* never uploaded */
+	SEGUR_FSTATE_INGESTED,		/* received and recorded */
+	SEGUR_FSTATE_QUARANTINED	/* received, unreadable (quarantine) */
+};
+
+/* "built", "answered", "refused", "cancelled", "ingested", "quarantined";
+ * NULL for no state. Static. */
+const char	*segur_file_state_name(enum segur_file_state s);
+
+/*
+ * One file of segur_ledger_file_list(). Strings are borrowed for the
+ * callback. A zip takes the state of the JSON file it goes with. Counts
+ * are -1 where they mean nothing (a quarantined file).
+ */
+struct segur_file_row {
+	int64_t		 id;		/* file row; 0 for a quarantined file */
+	const char	*name;
+	const char	*kind;		/* segur_file_kind_name()'s codes; NULL
+					   when unknown (quarantined) */
+	const char	*direction;	/* "out" (built) or "in" (received) */
+	enum segur_file_state state;
+	const char	*date;		/* recorded at, UTC */
+	int64_t		 lines;		/* a request file: its lines; an
+					   answer: the lines it recorded; a
+					   zip: its documents */
+	int64_t		 accepted;	/* lines by outcome: of a request */
+	int64_t		 rejected;	/* file, as answered; of an answer, */
+	int64_t		 pending;	/* what it recorded */
+	int64_t		 cancelled;
+	const char	*reason;	/* refused or cancelled: ops' reason;
+					   quarantined: why; else NULL */
+	const char	*parent;	/* a zip: its JSON file; an answer: the
+					   file it answers; else NULL */
+};
+
+/*
+ * Calls fn for every file built or received, and every file quarantined,
+ * oldest first; fn returns 0 to go on, anything else stops the walk and
+ * is returned. Read in one snapshot.
+ */
+int	segur_ledger_file_list(struct segur_ledger *l,
+	    int (*fn)(void *arg, const struct segur_file_row *row), void *arg,
+	    char **cause);
 
 /* What a new request is made of. Strings are borrowed for the call. */
 struct segur_request_new {

@@ -128,13 +128,15 @@ load(struct segur__build *b)
 	    "d.id, d.date, d.numero_facture, d.date_facture, "
 	    "d.montant_facture_cents, d.facture_path, d.facture_format, "
 	    "d.facture_sha256, d.pv_path, d.pv_format, d.pv_sha256, "
-	    "(SELECT count(*) FROM solde_line WHERE request_id = r.id) "
+	    "(SELECT count(*) FROM solde_line WHERE request_id = r.id AND "
+	    " outcome <> 'cancelled') "
 	    "FROM request r JOIN software s ON s.id = r.software_id "
 	    "JOIN delivery d ON d.request_id = r.id AND d.current = 1 "
 	    "WHERE s.numero_ans = ? AND (r.state = 'advance_paid' OR "
 	    "(r.state = 'balance_rejected' AND d.id > (SELECT "
 	    " coalesce(max(delivery_id), 0) FROM solde_line WHERE "
-	    " request_id = r.id))) ORDER BY d.recorded_at, r.id";
+	    " request_id = r.id AND " SEGUR__SOLDE_LINE_ANSWERED_BY_ASP ")))"
+	    " ORDER BY d.recorded_at, r.id";
 	sqlite3_stmt	*st;
 	struct sreq	*s;
 	int		 rc, oom = 0;

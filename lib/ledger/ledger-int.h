@@ -109,6 +109,26 @@ int	segur__request_transition(struct segur_ledger *l, int64_t id,
 	    const char *ref, enum segur_state from, enum segur_state to,
 	    const char *detail_json, char **cause);
 
+/*
+ * Is from -> to an edge of the transition table performed by the function
+ * named by (its "by" column)? by NULL: by anyone (segur_state_allowed()).
+ * A function that checks a state before its changes asks for its own
+ * edges, so that an edge added for another one (a cancelled file's
+ * submitted -> ready) does not open it a way.
+ */
+int	segur__state_allowed_by(enum segur_state from, enum segur_state to,
+	    const char *by);
+
+/*
+ * The SQL condition on a solde_line row that ASP examined it: not in a
+ * file closed without an answer (refused whole at upload, or cancelled,
+ * lib/ledger/ledger-file.c). A request in balance_rejected is ready for a
+ * new balance when its current delivery is newer than the last such line:
+ * a line of a refused file asks for no correction of the invoice.
+ */
+#define SEGUR__SOLDE_LINE_ANSWERED_BY_ASP \
+	"file_id NOT IN (SELECT file_id FROM file_closure)"
+
 /* ASP's answer to one attempt, for segur__attempt_answer(). */
 struct segur__answer {
 	int64_t		 attempt_id;

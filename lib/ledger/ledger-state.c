@@ -10,9 +10,13 @@
  *        v        request_promote()         attempt_new() (build)
  *   +---------+  (validates clean)  +-------+ numeroEditeur  +-----------+
  *   |  draft  |-------------------->| ready |--------------->| submitted |
- *   +---------+                     +-------+                +-----------+
- *                                       ^        attempt_answer() |  |
- *                                       |        (ingest)         |  |
+ *   +---------+                     +-------+<---------------+-----------+
+ *                                       ^    file_cancel()        |  |
+ *                                       |    (never uploaded)     |  |
+ *                                       |                         |  |
+ *                                       |        attempt_answer() |  |
+ *                                       |        (ingest), or     |  |
+ *                                       |        file_refuse()    |  |
  *                    request_promote()  |   +----------+          |  |
  *                    (resubmission,     +---| rejected |<---------+  |
  *                     validates clean)      +----------+             |
@@ -51,6 +55,19 @@
  *   request_edit() (new content): ready -> draft, to be validated again;
  *   a draft or a rejected request keeps its state.
  *
+ *   Files closed without an answer (lib/ledger/ledger-file.c; one
+ *   transaction per file, which gets its row in file_closure): only a
+ *   built file none of whose lines is answered.
+ *     file_refuse() (the portal refused it whole, control 1): submitted
+ *     -> rejected, the attempt closed rejected with the reason as its
+ *     label (resubmit gives new numbers); balance_requested ->
+ *     balance_rejected through record(BALANCE_REJECTED), the line
+ *     rejected (ready for a new balance request).
+ *     file_cancel() (never uploaded): submitted -> ready, the attempt
+ *     cancelled and its numeroEditeur burnt; balance_requested -> the
+ *     state solde build found (advance_paid or balance_rejected, read in
+ *     the log), the line cancelled.
+ *
  *   Balances (lib/ledger/solde.c, lib/files/solde-build.c): a delivery recorded on an
  *   advance_paid request (or on a balance_rejected one, to correct it)
  *   makes it ready for its balance; that is a fact (table delivery), not a
@@ -64,13 +81,14 @@
  *                      attempt; amount and regime may be unknown.
  *   ready              content validated clean with the ledger's
  *                      reference data*; amount and regime known*; the
- *                      attempts, if any, are all rejected.
+ *                      attempts, if any, are all rejected or cancelled.
  *   submitted          exactly one pending attempt*, holding a fresh
  *                      numeroEditeur.
  *   accepted           the last attempt is accepted; numeroASP known* and
  *                      unique*.
  *   rejected           the last attempt is rejected, ASP's code and label
- *                      kept; nothing pending.
+ *                      kept (or, its file refused whole, no code and the
+ *                      reason as label); nothing pending.
  *   granted, refused   a decision row of that kind exists.
  *   advance_paid ...   a decision row per step, with its date and, for
  *                      payments, its amount*.
@@ -141,6 +159,20 @@ static const struct transition {
 	    "segur_ledger_request_withdraw" },
 	{ SEGUR_STATE_GRANTED, SEGUR_STATE_WITHDRAWN,
 	    "segur_ledger_request_withdraw" },
+	/*
+	 * A file closed without an answer (lib/ledger/ledger-file.c): refused
+	 * whole by the portal (control 1), or cancelled, never uploaded.
+	 * A refused balance file goes through segur_ledger_record
+	 * (BALANCE_REJECTED), like ASP's answer.
+	 */
+	{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_REJECTED,
+	    "segur_ledger_file_refuse" },
+	{ SEGUR_STATE_SUBMITTED, SEGUR_STATE_READY,
+	    "segur_ledger_file_cancel" },
+	{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_ADVANCE_PAID,
+	    "segur_ledger_file_cancel" },
+	{ SEGUR_STATE_BALANCE_REQUESTED, SEGUR_STATE_BALANCE_REJECTED,
+	    "segur_ledger_file_cancel" },
 };
 
 /* What each record kind moves the request to. */
@@ -193,6 +225,21 @@ segur_state_allowed(enum segur_state from, enum segur_state to)
 
 	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
 		if (transitions[i].from == from && transitions[i].to == to)
+			return (1);
+	return (0);
+}
+
+int
+segur__state_allowed_by(enum segur_state from, enum segur_state to,
+    const char *by)
+{
+	size_t	 i;
+
+	if (by == NULL)
+		return (segur_state_allowed(from, to));
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (transitions[i].from == from && transitions[i].to == to &&
+		    strcmp(transitions[i].by, by) == 0)
 			return (1);
 	return (0);
 }
@@ -476,7 +523,9 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (!segur_state_allowed(state, to)) {
+	/* Only its own edges: cancelling a balance file also leads from
+	 * balance_requested to advance_paid, a payment does not. */
+	if (!segur__state_allowed_by(state, to, "segur_ledger_record")) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
 		    "(numéro ASP %s) est à l'état %s : impossible "
 		    "d'enregistrer « %s »", ref, numero_asp,
@@ -828,9 +877,16 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 {
 	static const char *const kinds[] = { "submission", "returned",
 	    "documents", "solde", "solde_returned" };
+	/*
+	 * A built file may repeat the bytes of one closed without an answer
+	 * (a balance file built again after a cancel, its zip): only a twin
+	 * still open is the same file. Zips follow their JSON file.
+	 */
 	static const char *const q_find =
-	    "SELECT id FROM file WHERE direction = ? AND kind = ? AND "
-	    "sha256 = ?";
+	    "SELECT id FROM file WHERE direction = ?1 AND kind = ?2 AND "
+	    "sha256 = ?3 AND (?1 = 'in' OR (kind <> 'documents' AND "
+	    "NOT EXISTS (SELECT 1 FROM file_closure c WHERE "
+	    "c.file_id = file.id)))";
 	static const char *const q_arch =
 	    "INSERT OR IGNORE INTO archive(sha256, size, stored_at) "
 	    "VALUES (?, ?, ?)";

@@ -253,7 +253,9 @@ segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (!segur_state_allowed(state, SEGUR_STATE_READY)) {
+	/* Not submitted -> ready: that edge is a cancelled file's. */
+	if (!segur__state_allowed_by(state, SEGUR_STATE_READY,
+	    "segur_ledger_request_promote")) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » est à "
 		    "l'état %s : seul un brouillon ou une demande rejetée peut "
 		    "être validée", ref, segur_state_name(state));

@@ -426,7 +426,7 @@ segur_solde_list(struct segur_ledger *l, const struct segur_solde_filter *f,
 	    "EXISTS (SELECT 1 FROM delivery d WHERE d.request_id = r.id AND "
 	    " d.current = 1 AND (r.state = 'advance_paid' OR d.id > (SELECT "
 	    " coalesce(max(delivery_id), 0) FROM solde_line WHERE "
-	    " request_id = r.id))) "
+	    " request_id = r.id AND " SEGUR__SOLDE_LINE_ANSWERED_BY_ASP "))) "
 	    "FROM request r JOIN decision ad ON ad.id = (SELECT max(id) FROM "
 	    " decision WHERE request_id = r.id AND kind = 'advance_paid') "
 	    "WHERE r.state IN ('advance_paid', 'balance_rejected') AND "

@@ -1,0 +1,154 @@
+/*
+ * cmd-file-list.c: segurctl file list [--json]: every file built or
+ * received, with its state (built, answered, refused, cancelled, ingested,
+ * quarantined) and its lines by outcome (lib/ledger/ledger-file.c).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/ledger.h"
+
+#include "segurctl.h"
+
+struct walk {
+	FILE	*f;
+	cJSON	*arr;		/* NULL: text */
+	size_t	 n;
+};
+
+/* A count, or null where it means nothing. */
+static int
+add_count(cJSON *o, const char *key, int64_t n)
+{
+	return ((n >= 0 ? cJSON_AddNumberToObject(o, key, (double)n) :
+	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
+}
+
+static int
+add_text(cJSON *o, const char *key, const char *s)
+{
+	return ((s != NULL ? cJSON_AddStringToObject(o, key, s) :
+	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
+}
+
+static int
+row_json(struct walk *w, const struct segur_file_row *r)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (-1);
+	cJSON_AddItemToArray(w->arr, o);
+	if (add_text(o, "name", r->name) != 0 ||
+	    add_text(o, "kind", r->kind) != 0 ||
+	    add_text(o, "direction", r->direction) != 0 ||
+	    add_text(o, "state", segur_file_state_name(r->state)) != 0 ||
+	    add_text(o, "date", r->date) != 0 ||
+	    add_count(o, "lines", r->lines) != 0 ||
+	    add_count(o, "accepted", r->accepted) != 0 ||
+	    add_count(o, "rejected", r->rejected) != 0 ||
+	    add_count(o, "pending", r->pending) != 0 ||
+	    add_count(o, "cancelled", r->cancelled) != 0 ||
+	    add_text(o, "reason", r->reason) != 0 ||
+	    add_text(o, "parent", r->parent) != 0)
+		return (-1);
+	return (0);
+}
+
+/* A count for the text, "-" where it means nothing. */
+static const char *
+count_text(int64_t n, char buf[24])
+{
+	if (n < 0)
+		return ("-");
+	snprintf(buf, 24, "%" PRId64, n);
+	return (buf);
+}
+
+static int
+row_cb(void *arg, const struct segur_file_row *r)
+{
+	struct walk	*w = arg;
+	char		 b[5][24];
+	int		 zip;
+
+	w->n++;
+	if (w->arr != NULL)
+		return (row_json(w, r) != 0 ? -1 : 0);
+	zip = r->kind != NULL && strcmp(r->kind, "documents") == 0;
+	fprintf(w->f, "%-42s %-14s %-8s %-11s %-20s %6s %6s %6s %6s %6s\n",
+	    r->name, r->kind != NULL ? r->kind : "-",
+	    strcmp(r->direction, "out") == 0 ? "construit" : "reçu",
+	    segur_file_state_name(r->state), r->date,
+	    count_text(r->lines, b[0]), count_text(r->accepted, b[1]),
+	    count_text(r->rejected, b[2]), count_text(r->pending, b[3]),
+	    count_text(r->cancelled, b[4]));
+	if (r->parent != NULL)
+		fprintf(w->f, "    %s %s\n", zip ? "pièces de" : "répond à",
+		    r->parent);
+	if (r->reason != NULL)
+		fprintf(w->f, "    motif : %s\n", r->reason);
+	return (0);
+}
+
+static int
+file_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_ledger *l;
+	struct walk	 w;
+	char		*cause = NULL;
+	int		 c, rc, json = 0;
+
+	memset(&w, 0, sizeof(w));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'D')
+			env->db_path = optarg;
+		else if (c == 'j')
+			json = 1;
+		else
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+	}
+	if (optind != argc)
+		return (segurctl_usage_error(self, env,
+		    "no argument expected"));
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	w.f = env->out;
+	if (json && (w.arr = cJSON_CreateArray()) == NULL) {
+		segur_ledger_close(l);
+		fprintf(env->err, "segurctl: out of memory\n");
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	if (!json)
+		fprintf(env->out, "%-42s %-14s %-8s %-11s %-20s %6s %6s %6s "
+		    "%6s %6s\n", "FICHIER", "GENRE", "SENS", "ETAT", "DATE",
+		    "LIGNES", "ACCEPT", "REJET", "ATTEND", "ANNUL");
+	rc = segur_ledger_file_list(l, row_cb, &w, &cause);
+	segur_ledger_close(l);
+	if (rc != 0) {
+		cJSON_Delete(w.arr);
+		return (segurctl_ledger_error(self, env, rc, cause));
+	}
+	if (json)
+		return (segurctl_print_json(env, w.arr));
+	return (SEGURCTL_EXIT_OK);
+}
+
+const struct segurctl_cmd cmd_file_list = {
+	"file list", "[--json]",
+	"every file built or received, with its state and its lines", 0,
+	file_list_exec
+};

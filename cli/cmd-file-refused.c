@@ -1,0 +1,130 @@
+/*
+ * cmd-file-refused.c: segurctl file refused --reason TEXT [--json] FILE_NAME:
+ * the portal refused a built file whole at upload (control 1) and gave no
+ * annotated JSON back. Also segurctl_file_close(), the body it shares with
+ * file cancel (cli/cmd-file-cancel.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/ledger.h"
+
+#include "segurctl.h"
+
+/* The --json of a closed file. */
+static cJSON *
+closed_json(const char *name, const char *state, const char *reason,
+    const struct segur_file_closed *c)
+{
+	cJSON	*o, *a, *r;
+	size_t	 i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (cJSON_AddStringToObject(o, "file", name) == NULL ||
+	    cJSON_AddStringToObject(o, "kind", segur_file_kind_name(c->kind))
+	    == NULL ||
+	    cJSON_AddStringToObject(o, "state", state) == NULL ||
+	    cJSON_AddStringToObject(o, "reason", reason) == NULL ||
+	    (a = cJSON_AddArrayToObject(o, "requests")) == NULL)
+		goto fail;
+	for (i = 0; i < c->n; i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(a, r);
+		if (cJSON_AddStringToObject(r, "ref", c->v[i].ref) == NULL ||
+		    cJSON_AddStringToObject(r, "state",
+		    segur_state_name(c->v[i].state)) == NULL)
+			goto fail;
+	}
+	return (o);
+fail:
+	cJSON_Delete(o);
+	return (NULL);
+}
+
+int
+segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv, int refuse)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_file_closed c;
+	struct segur_ledger *l;
+	const char	*reason = NULL, *name, *state;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 ch, rc, json = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'D')
+			env->db_path = optarg;
+		else if (ch == 'r')
+			reason = optarg;
+		else if (ch == 'j')
+			json = 1;
+		else
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+	}
+	if (optind != argc - 1)
+		return (segurctl_usage_error(self, env,
+		    "expected one FILE_NAME"));
+	if (reason == NULL)
+		return (segurctl_usage_error(self, env,
+		    "--reason is required"));
+	name = argv[optind];
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
+		return (rc);
+	rc = refuse ? segur_ledger_file_refuse(l, name, reason, &c, &cause) :
+	    segur_ledger_file_cancel(l, name, reason, &c, &cause);
+	segur_ledger_close(l);
+	if (rc != 0)
+		return (segurctl_ledger_error(self, env, rc, cause));
+	state = refuse ? "refused" : "cancelled";
+	if (json) {
+		rc = segurctl_print_json(env, closed_json(name, state, reason,
+		    &c));
+		segur_file_closed_release(&c);
+		return (rc);
+	}
+	fprintf(env->out, "%s: %s, %zu demande(s)\n", name, state, c.n);
+	for (i = 0; i < c.n; i++)
+		fprintf(env->out, "%s: %s\n", c.v[i].ref,
+		    segur_state_name(c.v[i].state));
+	/* What to do next, in the words of docs/guide.md. */
+	if (c.n > 0 && refuse && c.kind == SEGUR_FILE_SUBMISSION)
+		fprintf(env->out, "À faire : corriger si besoin (segurctl "
+		    "request edit), puis segurctl resubmit --all-rejected et "
+		    "segurctl build (nouveaux numeroEditeur).\n");
+	else if (c.n > 0 && refuse)
+		fprintf(env->out, "À faire : segurctl solde build (une "
+		    "nouvelle demande de solde).\n");
+	else if (c.n > 0)
+		fprintf(env->out, "Les numéros de ce fichier ne serviront "
+		    "plus ; le prochain build les remplace.\n");
+	segur_file_closed_release(&c);
+	return (SEGURCTL_EXIT_OK);
+}
+
+static int
+file_refused_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	return (segurctl_file_close(self, env, argc, argv, 1));
+}
+
+const struct segurctl_cmd cmd_file_refused = {
+	"file refused", "--reason TEXT [--json] FILE_NAME",
+	"record a built file refused whole at upload (requests rejected)",
+	0, file_refused_exec
+};
