@@ -63,6 +63,19 @@ struct segur_ingest_line {
 					   "déjà enregistré" */
 };
 
+/*
+ * One anomaly this ingestion recorded (a row of the ledger's anomaly
+ * table, listed and resolved with segurctl anomalies).
+ */
+struct segur_ingest_anomaly {
+	int64_t		 id;		/* the anomaly's row */
+	long		 index;		/* 0-based line, -1: the file's */
+	char		*kind;		/* owned; e.g. "numero_asp_duplicate" */
+	char		*ref;		/* owned; the request, NULL if none */
+	char		*numeroEditeur;	/* owned; NULL if none */
+	char		*detail;	/* owned; French */
+};
+
 struct segur_ingest_result {
 	enum segur_ingest_status status;
 	char		 sha256[65];
@@ -79,6 +92,9 @@ struct segur_ingest_result {
 	char		**anomalies;	/* owned French texts of the
 					   anomalies that are not one line's */
 	size_t		 nfile_anomalies;
+	struct segur_ingest_anomaly *recorded;	/* owned array: every
+						   anomaly, in order */
+	size_t		 nrecorded;
 };
 
 /*

@@ -450,7 +450,7 @@ test_ledger_migration_9_gives_one_schema(void **state)
 
 	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
 	    NULL), 0);
-	assert_int_equal(segur_ledger_version(l), 9);
+	assert_int_equal(segur_ledger_version(l), SEGUR_LEDGER_SCHEMA_VERSION);
 	assert_int_equal(query_int(l, "SELECT count(*) FROM pragma_"
 	    "table_info('request') WHERE name = 'list_row'"), 0);
 	assert_int_equal(query_int(l, "SELECT count(*) FROM sqlite_schema "
