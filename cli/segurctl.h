@@ -149,6 +149,8 @@ extern const struct segurctl_cmd cmd_request_edit;
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
+extern const struct segurctl_cmd cmd_anomalies;
+extern const struct segurctl_cmd cmd_anomalies_resolve;
 /* solde */
 extern const struct segurctl_cmd cmd_ref_set;
 extern const struct segurctl_cmd cmd_record_delivered;
