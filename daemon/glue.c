@@ -271,6 +271,10 @@ ledger_metrics(struct segurd *d, struct segur_buf *b)
 		rc = metric(b, "segur_anomalies_total", "counter",
 		    "Anomalies recorded by ingest.", (double)c.anomalies);
 	if (rc == 0)
+		rc = metric(b, "segur_anomalies_open", "gauge",
+		    "Anomalies nobody has resolved yet (segurctl anomalies).",
+		    (double)c.anomalies_open);
+	if (rc == 0)
 		rc = metric(b, "segur_alerts_total", "counter",
 		    "Alerts queued in the outbox.", (double)c.alerts);
 	if (rc == 0)
@@ -405,6 +409,7 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	cJSON_AddNumberToObject(o, "filesIngested", (double)c.files_in);
 	cJSON_AddNumberToObject(o, "quarantined", (double)c.quarantined);
 	cJSON_AddNumberToObject(o, "anomalies", (double)c.anomalies);
+	cJSON_AddNumberToObject(o, "anomaliesOpen", (double)c.anomalies_open);
 	cJSON_AddNumberToObject(o, "alerts", (double)c.alerts);
 	cJSON_AddNumberToObject(o, "alertsUndelivered",
 	    (double)c.alerts_undelivered);

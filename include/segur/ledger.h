@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct segur_anomaly;
 struct segur_ledger;
 struct segur_report;
 struct segur_validate_ctx;
@@ -474,6 +475,9 @@ struct segur_status {
 	size_t		 naccepted;
 	struct segur_request_row *advance_paid;
 	size_t		 nadvance_paid;
+	/* Anomalies nobody has resolved (include/segur/anomaly.h). */
+	int64_t		 anomalies_open;
+	struct segur_anomaly *oldest_anomaly;	/* owned; NULL if none */
 };
 
 /* Fills *st with at most max rows per waiting list (release it with
