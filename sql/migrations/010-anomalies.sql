@@ -1,8 +1,8 @@
 -- 010-anomalies.sql: an anomaly has a life. What ingest recorded gains
 -- what a reader needs without reading the file again (the request, the
--- line, what ASP returned), and how it was settled: the note of who
--- resolved it, and when (segurctl anomalies resolve, event
--- anomaly.resolve). Rows written before keep NULLs there: their detail
+-- line, what ASP returned), the day it was last recalled, and how it was
+-- settled: the note, who resolved it, and when (segurctl anomalies
+-- resolve, event anomaly.resolve). Rows written before keep NULLs there: their detail
 -- says the same in words. Nullable columns only: ALTER TABLE ADD COLUMN
 -- is enough, no rebuild.
 
@@ -12,6 +12,9 @@ ALTER TABLE anomaly ADD COLUMN returned TEXT;
 ALTER TABLE anomaly ADD COLUMN resolved_at TEXT;
 ALTER TABLE anomaly ADD COLUMN resolved_by TEXT;
 ALTER TABLE anomaly ADD COLUMN resolution_note TEXT;
+-- The last day the reminder check recalled it (include/segur/remind.h):
+-- once a day while it stays open, whatever restarts.
+ALTER TABLE anomaly ADD COLUMN reminded_on TEXT;
 
 -- The request of the anomalies recorded before, from their attempt.
 UPDATE anomaly SET request_id = (SELECT request_id FROM attempt

@@ -256,8 +256,8 @@ test_alert_digest_groups_and_has_a_stable_id(void **state)
 	assert_non_null(strstr(d.body, "\n1. Ségur : demande DEM-2023-0042 "
 	    "rejetée par l'ASP\n   (alert-1, 27/11/2026 13:34 UTC)\n   La "
 	    "demande"));
-	assert_non_null(strstr(d.body, "\n3. Ségur : anomalie sur la demande "
-	    "(sans référence)\n"));
+	assert_non_null(strstr(d.body, "\n3. Ségur : anomalie (sans "
+	    "référence)\n"));
 	items = cJSON_GetObjectItem(d.facts, "alerts");
 	assert_int_equal(cJSON_GetArraySize(items), 3);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 2),
