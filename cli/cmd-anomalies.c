@@ -86,7 +86,8 @@ anomalies_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    "unknown option '%s'", argv[optind - 1]));
 	}
 	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
+		return (segurctl_usage_error(self, env,
+		    "no argument expected"));
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	rc = segur_anomaly_list(l, flags, 0, &v, &n, &cause);

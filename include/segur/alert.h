@@ -43,7 +43,8 @@
 #define SEGUR_ALERT_F_LABEL	"libelleASP"	/* the ASP's own words */
 #define SEGUR_ALERT_F_FILE	"fichier"	/* returned file it came from */
 #define SEGUR_ALERT_F_ACTION	"action"	/* what to do next */
-#define SEGUR_ALERT_F_ANOMALY	"anomalie"	/* the anomaly, in French */
+/* The anomaly, in French. */
+#define SEGUR_ALERT_F_ANOMALY	"anomalie"
 /* The anomaly's kind (unknown_numero_editeur...) and its id in segurctl
  * anomalies (a number). */
 #define SEGUR_ALERT_F_ANOMALY_KIND "typeAnomalie"

@@ -11,7 +11,7 @@
  * changes no request: what ASP confirmed is recorded through the ordinary
  * commands (docs/guide.md).
  *
- *   open ──segur_anomaly_resolve()──▶ resolved (note, who, when; final)
+ *   open --segur_anomaly_resolve()--> resolved (note, who, when)
  */
 #ifndef SEGUR_ANOMALY_H
 #define SEGUR_ANOMALY_H
@@ -21,22 +21,21 @@
 
 struct segur_ledger;
 
+/* One anomaly; every text owned, freed by segur_anomaly_free_array(). */
 struct segur_anomaly {
 	int64_t		 id;
-	char		*kind;		/* e.g. "numero_asp_duplicate" */
+	char		*kind;		/* "numero_asp_taken"... */
 	char		*detail;	/* French */
-	char		*at;		/* recorded, "2026-11-27T13:35:02Z" */
-	char		*file;		/* the returned file, NULL if none */
-	long		 line;		/* 0-based in lignesImport, -1: none */
-	int64_t		 request_id;	/* 0: none (unknown numeroEditeur) */
-	char		*ref;		/* the request's, NULL if none */
-	int64_t		 attempt_id;	/* 0: none (balances, file's own) */
-	long		 attempt_seq;	/* the attempt's number, 0: none */
-	char		*numero_editeur; /* NULL if none */
-	char		*returned;	/* JSON object: what ASP returned on
-					   the line (numeroEditeur, numeroASP,
-					   codeTraitement, libelleTraitement);
-					   NULL if none */
+	char		*at;		/* recorded (UTC, ISO 8601) */
+	char		*file;		/* its file; NULL: none */
+	long		 line;		/* 0-based; -1: none */
+	int64_t		 request_id;	/* 0: none */
+	char		*ref;		/* the request's; NULL: none */
+	int64_t		 attempt_id;	/* 0: none (balance, file) */
+	long		 attempt_seq;	/* its number; 0: none */
+	char		*numero_editeur; /* NULL: none */
+	char		*returned;	/* JSON object: what ASP returned
+					   on the line; NULL: none */
 	char		*resolved_at;	/* NULL while open */
 	char		*resolved_by;
 	char		*note;

@@ -69,9 +69,9 @@ struct segur_ingest_line {
  */
 struct segur_ingest_anomaly {
 	int64_t		 id;		/* the anomaly's row */
-	long		 index;		/* 0-based line, -1: the file's */
-	char		*kind;		/* owned; e.g. "numero_asp_duplicate" */
-	char		*ref;		/* owned; the request, NULL if none */
+	long		 index;		/* 0-based line; -1: file */
+	char		*kind;		/* owned; "numero_asp_taken"... */
+	char		*ref;		/* owned; request; NULL: none */
 	char		*numeroEditeur;	/* owned; NULL if none */
 	char		*detail;	/* owned; French */
 };

@@ -308,7 +308,8 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 	struct segur_buf list = SEGUR_BUF_INIT;
 	sqlite3_stmt	*st;
 	cJSON		*f;
-	char		*line, *nl, *fld[9], *p, period[16], ref[40], *action;
+	char		*line, *nl, *fld[9], *p, *action;
+	char		 period[16], ref[40];
 	size_t		 k;
 	int		 rc, step;
 
