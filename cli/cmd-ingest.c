@@ -56,6 +56,8 @@ result_json(const char *path, const struct segur_ingest_result *r)
 	cJSON_AddStringToObject(o, "sha256", r->sha256);
 	if (r->answers != NULL)
 		cJSON_AddStringToObject(o, "answers", r->answers);
+	else
+		cJSON_AddNullToObject(o, "answers");
 	if (r->reason != NULL)
 		cJSON_AddStringToObject(o, "reason", r->reason);
 	if (r->quarantined_at != NULL)
@@ -63,7 +65,32 @@ result_json(const char *path, const struct segur_ingest_result *r)
 		    r->quarantined_at);
 	cJSON_AddNumberToObject(o, "accepted", (double)r->naccepted);
 	cJSON_AddNumberToObject(o, "rejected", (double)r->nrejected);
-	cJSON_AddNumberToObject(o, "anomalies", (double)r->nanomalies);
+	/* Every anomaly recorded, the file's own with line null: the ids
+	 * are those of segurctl anomalies resolve. */
+	a = cJSON_AddArrayToObject(o, "anomalies");
+	for (i = 0; a != NULL && i < r->nrecorded; i++) {
+		const struct segur_ingest_anomaly *x = &r->recorded[i];
+
+		if ((e = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddNumberToObject(e, "id", (double)x->id);
+		cJSON_AddStringToObject(e, "kind", x->kind);
+		if (x->index >= 0)
+			cJSON_AddNumberToObject(e, "line", (double)x->index);
+		else
+			cJSON_AddNullToObject(e, "line");
+		if (x->ref != NULL)
+			cJSON_AddStringToObject(e, "ref", x->ref);
+		else
+			cJSON_AddNullToObject(e, "ref");
+		if (x->numeroEditeur != NULL)
+			cJSON_AddStringToObject(e, "numeroEditeur",
+			    x->numeroEditeur);
+		else
+			cJSON_AddNullToObject(e, "numeroEditeur");
+		cJSON_AddStringToObject(e, "detail", x->detail);
+		cJSON_AddItemToArray(a, e);
+	}
 	a = cJSON_AddArrayToObject(o, "lines");
 	for (i = 0; a != NULL && i < r->nlines; i++) {
 		if ((e = cJSON_CreateObject()) == NULL)
@@ -90,9 +117,6 @@ result_json(const char *path, const struct segur_ingest_result *r)
 			    r->lines[i].detail);
 		cJSON_AddItemToArray(a, e);
 	}
-	a = cJSON_AddArrayToObject(o, "fileAnomalies");
-	for (i = 0; a != NULL && i < r->nfile_anomalies; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(r->anomalies[i]));
 	return (o);
 }
 
@@ -216,7 +240,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ingest_opts o;
 	struct segur_ingest_result r;
 	struct segur_ledger	*l;
-	cJSON			*all = NULL;
+	cJSON			*root = NULL, *all = NULL;
 	char			*cause, *arch = NULL, *quar = NULL;
 	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
 	int			 submitted = 0;
@@ -266,15 +290,21 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	segurctl_archive_sweep(env, o.archive_dir);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		goto done;
-	if (json)
-		all = cJSON_CreateArray();
+	/* One envelope, as validate --json: {"files": [...]}. */
+	if (json && ((root = cJSON_CreateObject()) == NULL ||
+	    (all = cJSON_AddArrayToObject(root, "files")) == NULL)) {
+		segur_ledger_close(l);
+		cJSON_Delete(root);
+		rc = segurctl_print_json(env, NULL);
+		goto done;
+	}
 	if (submitted) {
 		ao.archive_dir = o.archive_dir;
 		status = adopt_all(self, env, l, &ao, argc - optind,
 		    argv + optind, all);
 		segur_ledger_close(l);
 		if (json)
-			segurctl_print_json(env, all);
+			segurctl_print_json(env, root);
 		rc = status;
 		goto done;
 	}
@@ -302,7 +332,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	segur_ledger_close(l);
 	if (json)
-		segurctl_print_json(env, all);
+		segurctl_print_json(env, root);
 	rc = status;
 done:
 	free(arch);

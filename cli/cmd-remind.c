@@ -34,6 +34,8 @@ kind_fr(const char *kind)
 		return ("acceptée, sans décision");
 	if (strcmp(kind, "balance") == 0)
 		return ("avance versée, sans solde");
+	if (strcmp(kind, "anomaly") == 0)
+		return ("anomalie ouverte");
 	return ("échéance du solde");
 }
 

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,9 +17,18 @@
 static void
 print_scalars(FILE *f, const cJSON *o, const char *indent)
 {
-	const cJSON	*it;
+	const cJSON	*it, *id;
 
 	cJSON_ArrayForEach(it, o) {
+		/* An attempt's open anomalies: their ids, on one line. */
+		if (cJSON_IsArray(it) && strcmp(it->string, "anomalies") == 0 &&
+		    cJSON_IsNumber(it->child)) {
+			fprintf(f, "%s%-18s", indent, it->string);
+			cJSON_ArrayForEach(id, it)
+				fprintf(f, "%s%.0f", id == it->child ? " " :
+				    ", ", id->valuedouble);
+			fprintf(f, " (segurctl anomalies)\n");
+		}
 		if (cJSON_IsString(it))
 			fprintf(f, "%s%-18s %s\n", indent, it->string,
 			    it->valuestring);
@@ -40,7 +50,7 @@ request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const lists[] = { "esms", "documents", "attempts",
-	    "decisions" };
+	    "decisions", "anomalies" };
 	struct segur_ledger *l;
 	cJSON		*o, *it;
 	char		*cause = NULL, *s;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/amount.h"
+#include "segur/anomaly.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -64,7 +65,7 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger *l;
 	struct segur_status st;
 	char		*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
-	cJSON		*o, *states, *s;
+	cJSON		*o, *states, *s, *j;
 	int64_t		 n = 0, cents = 0;
 	int		 c, rc, k, json = 0;
 
@@ -108,6 +109,18 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    st.count[SEGUR_STATE_ADVANCE_PAID], st.advance_paid,
 		    st.nadvance_paid) != 0)
 			goto oom;
+		if ((s = cJSON_AddObjectToObject(o, "anomalies")) == NULL ||
+		    cJSON_AddNumberToObject(s, "open",
+		    (double)st.anomalies_open) == NULL)
+			goto oom;
+		if (st.oldest_anomaly == NULL) {
+			if (cJSON_AddNullToObject(s, "oldest") == NULL)
+				goto oom;
+		} else if ((j = segur_anomaly_json(st.oldest_anomaly)) ==
+		    NULL)
+			goto oom;
+		else
+			cJSON_AddItemToObject(s, "oldest", j);
 		segur_status_release(&st);
 		return (segurctl_print_json(env, o));
 oom:
@@ -132,6 +145,15 @@ oom:
 	print_list(env->out, "Advance paid, waiting for the balance",
 	    st.count[SEGUR_STATE_ADVANCE_PAID], st.advance_paid,
 	    st.nadvance_paid);
+	fprintf(env->out, "\nOpen anomalies: %lld\n",
+	    (long long)st.anomalies_open);
+	if (st.oldest_anomaly != NULL)
+		fprintf(env->out, "oldest: %lld %s since %s%s%s: %s\n"
+		    "(segurctl anomalies)\n",
+		    (long long)st.oldest_anomaly->id, st.oldest_anomaly->kind,
+		    st.oldest_anomaly->at, st.oldest_anomaly->ref != NULL ?
+		    ", request " : "", st.oldest_anomaly->ref != NULL ?
+		    st.oldest_anomaly->ref : "", st.oldest_anomaly->detail);
 	segur_status_release(&st);
 	return (SEGURCTL_EXIT_OK);
 }

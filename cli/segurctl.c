@@ -47,6 +47,8 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	/* ingest */
 	&cmd_ingest,
 	&cmd_alerts_list,
+	&cmd_anomalies,
+	&cmd_anomalies_resolve,
 	/* solde */
 	&cmd_ref_set,
 	&cmd_record_delivered,

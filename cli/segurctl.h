@@ -188,6 +188,8 @@ int	segurctl_file_close(const struct segurctl_cmd *self,
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
+extern const struct segurctl_cmd cmd_anomalies;
+extern const struct segurctl_cmd cmd_anomalies_resolve;
 /* solde */
 extern const struct segurctl_cmd cmd_ref_set;
 extern const struct segurctl_cmd cmd_record_delivered;

@@ -53,19 +53,24 @@ log_result(const char *path, const struct segur_ingest_result *r)
 		log_warnx("%s: quarantined: %s", path, r->reason);
 		return;
 	}
-	for (i = 0; i < r->nlines; i++) {
+	for (i = 0; i < r->nlines; i++)
 		if (r->lines[i].answer == SEGUR_ANSWER_REJECTED &&
 		    r->lines[i].detail == NULL)
 			log_warnx("%s: %s (%s) rejected by ASP: %s", path,
 			    r->lines[i].ref, r->lines[i].numeroEditeur,
 			    r->lines[i].label != NULL ? r->lines[i].label :
 			    "(no label)");
-		else if (r->lines[i].answer == SEGUR_ANSWER_ANOMALY)
-			log_warnx("%s: line %ld: anomaly: %s", path,
-			    r->lines[i].index + 1, r->lines[i].detail);
-	}
-	for (i = 0; i < r->nfile_anomalies; i++)
-		log_warnx("%s: anomaly: %s", path, r->anomalies[i]);
+	/* With the id that segurctl anomalies resolve takes. */
+	for (i = 0; i < r->nrecorded; i++)
+		if (r->recorded[i].index >= 0)
+			log_warnx("%s: line %ld: anomaly %lld: %s", path,
+			    r->recorded[i].index + 1,
+			    (long long)r->recorded[i].id,
+			    r->recorded[i].detail);
+		else
+			log_warnx("%s: anomaly %lld: %s", path,
+			    (long long)r->recorded[i].id,
+			    r->recorded[i].detail);
 	log_info("%s: answers %s: %zu accepted, %zu rejected, %zu anomalies",
 	    path, r->answers != NULL ? r->answers : "?", r->naccepted,
 	    r->nrejected, r->nanomalies);
@@ -297,6 +302,10 @@ ledger_metrics(struct segurd *d, struct segur_buf *b)
 		rc = metric(b, "segur_anomalies_total", "counter",
 		    "Anomalies recorded by ingest.", (double)c.anomalies);
 	if (rc == 0)
+		rc = metric(b, "segur_anomalies_open", "gauge",
+		    "Anomalies nobody has resolved yet (segurctl anomalies).",
+		    (double)c.anomalies_open);
+	if (rc == 0)
 		rc = metric(b, "segur_alerts_total", "counter",
 		    "Alerts queued in the outbox.", (double)c.alerts);
 	if (rc == 0)
@@ -431,6 +440,7 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	cJSON_AddNumberToObject(o, "filesIngested", (double)c.files_in);
 	cJSON_AddNumberToObject(o, "quarantined", (double)c.quarantined);
 	cJSON_AddNumberToObject(o, "anomalies", (double)c.anomalies);
+	cJSON_AddNumberToObject(o, "anomaliesOpen", (double)c.anomalies_open);
 	cJSON_AddNumberToObject(o, "alerts", (double)c.alerts);
 	cJSON_AddNumberToObject(o, "alertsUndelivered",
 	    (double)c.alerts_undelivered);

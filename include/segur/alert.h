@@ -43,6 +43,12 @@
 #define SEGUR_ALERT_F_LABEL	"libelleASP"	/* the ASP's own words */
 #define SEGUR_ALERT_F_FILE	"fichier"	/* returned file it came from */
 #define SEGUR_ALERT_F_ACTION	"action"	/* what to do next */
+/* The anomaly, in French. */
+#define SEGUR_ALERT_F_ANOMALY	"anomalie"
+/* The anomaly's kind (unknown_numero_editeur...) and its id in segurctl
+ * anomalies (a number). */
+#define SEGUR_ALERT_F_ANOMALY_KIND "typeAnomalie"
+#define SEGUR_ALERT_F_ANOMALY_ID "idAnomalie"
 
 struct segur_alert {
 	char	*id;		/* owned; stable, [A-Za-z0-9_-]+ */

@@ -15,6 +15,7 @@ struct segur_counters {
 	int64_t	 files_in;		/* returned files ingested */
 	int64_t	 quarantined;		/* files put in quarantine */
 	int64_t	 anomalies;		/* anomalies recorded */
+	int64_t	 anomalies_open;	/* not resolved yet */
 	int64_t	 alerts;		/* alerts queued */
 	int64_t	 alerts_undelivered;	/* no delivery recorded yet */
 	int64_t	 deliveries_pending;

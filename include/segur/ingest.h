@@ -88,6 +88,19 @@ struct segur_ingest_line {
 					   "déjà enregistré" */
 };
 
+/*
+ * One anomaly this ingestion recorded (a row of the ledger's anomaly
+ * table, listed and resolved with segurctl anomalies).
+ */
+struct segur_ingest_anomaly {
+	int64_t		 id;		/* the anomaly's row */
+	long		 index;		/* 0-based line; -1: file */
+	char		*kind;		/* owned; "numero_asp_taken"... */
+	char		*ref;		/* owned; request; NULL: none */
+	char		*numeroEditeur;	/* owned; NULL if none */
+	char		*detail;	/* owned; French */
+};
+
 struct segur_ingest_result {
 	enum segur_ingest_status status;
 	char		 sha256[65];
@@ -107,6 +120,9 @@ struct segur_ingest_result {
 	char		**anomalies;	/* owned French texts of the
 					   anomalies that are not one line's */
 	size_t		 nfile_anomalies;
+	struct segur_ingest_anomaly *recorded;	/* owned array: every
+						   anomaly, in order */
+	size_t		 nrecorded;
 };
 
 /*

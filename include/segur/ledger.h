@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct segur_buf;
+struct segur_anomaly;
 struct segur_ledger;
 struct segur_report;
 struct segur_validate_ctx;
@@ -671,6 +672,9 @@ struct segur_status {
 	size_t		 naccepted;
 	struct segur_request_row *advance_paid;
 	size_t		 nadvance_paid;
+	/* Anomalies nobody has resolved (include/segur/anomaly.h). */
+	int64_t		 anomalies_open;
+	struct segur_anomaly *oldest_anomaly;	/* owned; NULL if none */
 };
 
 /* Fills *st with at most max rows per waiting list (release it with

@@ -8,7 +8,11 @@
  *  - decision: was accepted with no grant or refusal after N days;
  *  - balance: had its advance paid with no balance request after N days;
  *  - deadline: has a balance deadline (advance date + D days) 30, 7 or
- *    1 days ahead.
+ *    1 days ahead;
+ * and one for each anomaly still open (include/segur/anomaly.h), every
+ * day from the day after it was recorded until it is resolved (kind
+ * "anomaly", ref: its request's, else its numeroEditeur; period J+N;
+ * the day kept in anomaly.reminded_on).
  * Each reminder is sent once per request and period (every N days: day
  * N, 2N...; for the deadline: J-30, J-7, J-1), recorded in the table
  * reminder in the same transaction as its alert, so that a restart or a
@@ -37,7 +41,7 @@ struct segur_remind_item {
 	int64_t		 request_id;
 	const char	*ref;
 	const char	*kind;		/* "submitted", "decision", "balance",
-					   "deadline" */
+					   "deadline", "anomaly" */
 	const char	*since;		/* "AAAA-MM-JJ": file, acceptance or
 					   advance date */
 	const char	*period;	/* "J+7", "J+14"...; "J-30", "J-7",

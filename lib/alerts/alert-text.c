@@ -91,6 +91,46 @@ utc(int64_t t, struct tm *tm)
 		memset(tm, 0, sizeof(*tm));
 }
 
+/*
+ * What an anomaly is about, after "anomalie": its request when it has
+ * one; a numeroEditeur is not a request, and one the ledger never sent
+ * is said to be unknown; else its file. Caller frees; NULL: no memory.
+ */
+static char *
+anomaly_about(const struct segur_alert *a)
+{
+	const char	*ref, *ne, *kind, *file;
+
+	ref = fact(a, SEGUR_ALERT_F_REFERENCE);
+	ne = fact(a, SEGUR_ALERT_F_EDITEUR);
+	kind = fact(a, SEGUR_ALERT_F_ANOMALY_KIND);
+	file = fact(a, SEGUR_ALERT_F_FILE);
+	if (ref != NULL)
+		return segur_asprintf("sur la demande %s", ref);
+	if (ne != NULL && kind != NULL &&
+	    strcmp(kind, "unknown_numero_editeur") == 0)
+		return segur_asprintf("sur le numéro éditeur %s inconnu du "
+		    "registre", ne);
+	if (ne != NULL)
+		return segur_asprintf("sur le numéro éditeur %s", ne);
+	if (file != NULL)
+		return segur_asprintf("sur le fichier %s", file);
+	return strdup("(sans référence)");
+}
+
+/* The number of the anomaly a reminder recalls, or 0. */
+static long long
+anomaly_id(const struct segur_alert *a)
+{
+	const cJSON	*v;
+
+	if (a->facts == NULL || !cJSON_IsNumber(v =
+	    cJSON_GetObjectItemCaseSensitive(a->facts,
+	    SEGUR_ALERT_F_ANOMALY_ID)))
+		return 0;
+	return (long long)v->valuedouble;
+}
+
 int
 segur_alert_compose(struct segur_alert *a)
 {
@@ -106,25 +146,37 @@ segur_alert_compose(struct segur_alert *a)
 		{ SEGUR_ALERT_F_RAISON, "Raison sociale" },
 		{ SEGUR_ALERT_F_FILE, "Fichier retourné" },
 		{ SEGUR_ALERT_F_LABEL, "Motif donné par l'ASP" },
+		{ SEGUR_ALERT_F_ANOMALY, "Anomalie" },
 	};
 	struct segur_buf b = SEGUR_BUF_INIT;
 	const char	*ref, *kind = a->kind != NULL ? a->kind : "";
-	const char	*action, *s;
+	const char	*action, *s, *relance;
+	char		*about;
 	size_t		 i;
-	int		 rc = 0;
+	int		 rc = 0, anomaly;
 
 	ref = fact(a, SEGUR_ALERT_F_REFERENCE);
 	if (ref == NULL)
 		ref = fact(a, SEGUR_ALERT_F_EDITEUR);
 	if (ref == NULL)
 		ref = "(sans référence)";
+	/* An anomaly, or a reminder of one still open. */
+	relance = fact(a, "relance");
+	anomaly = strcmp(kind, SEGUR_ALERT_ANOMALY) == 0 ||
+	    (strcmp(kind, SEGUR_ALERT_REMINDER) == 0 && relance != NULL &&
+	    strcmp(relance, "anomaly") == 0);
+	about = NULL;
+	if (anomaly && (about = anomaly_about(a)) == NULL)
+		return SEGUR_ENOMEM;
 	if (a->subject == NULL) {
 		if (strcmp(kind, SEGUR_ALERT_REJECTION) == 0)
 			s = segur_asprintf("Ségur : demande %s rejetée par "
 			    "l'ASP", ref);
 		else if (strcmp(kind, SEGUR_ALERT_ANOMALY) == 0)
-			s = segur_asprintf("Ségur : anomalie sur la demande "
-			    "%s", ref);
+			s = segur_asprintf("Ségur : anomalie %s", about);
+		else if (anomaly)
+			s = segur_asprintf("Ségur : relance, anomalie n° %lld "
+			    "toujours ouverte %s", anomaly_id(a), about);
 		else if (strcmp(kind, SEGUR_ALERT_REMINDER) == 0)
 			s = segur_asprintf("Ségur : relance pour la demande "
 			    "%s", ref);
@@ -135,12 +187,16 @@ segur_alert_compose(struct segur_alert *a)
 		else
 			s = segur_asprintf("Ségur : alerte « %s » pour la "
 			    "demande %s", kind, ref);
-		if (s == NULL)
+		if (s == NULL) {
+			free(about);
 			return SEGUR_ENOMEM;
+		}
 		a->subject = (char *)s;
 	}
-	if (a->body != NULL)
+	if (a->body != NULL) {
+		free(about);
 		return 0;
+	}
 	if (strcmp(kind, SEGUR_ALERT_REJECTION) == 0) {
 		rc |= segur_buf_addf(&b, "La demande %s a été rejetée par "
 		    "l'ASP.\n\n", ref);
@@ -148,10 +204,15 @@ segur_alert_compose(struct segur_alert *a)
 		    "la déposer à nouveau dans un prochain fichier sur le "
 		    "portail de l'ASP.";
 	} else if (strcmp(kind, SEGUR_ALERT_ANOMALY) == 0) {
-		rc |= segur_buf_addf(&b, "Une anomalie a été relevée sur la "
-		    "demande %s.\n\n", ref);
+		rc |= segur_buf_addf(&b, "Une anomalie a été relevée %s.\n\n",
+		    about);
 		action = "vérifier le fichier retourné et l'état de la "
-		    "demande dans le registre (segurctl).";
+		    "demande dans le registre (segurctl anomalies).";
+	} else if (anomaly) {
+		rc |= segur_buf_addf(&b, "L'anomalie n° %lld relevée %s n'est "
+		    "toujours pas résolue.\n\n", anomaly_id(a), about);
+		action = "la vérifier avec l'ASP puis la résoudre (segurctl "
+		    "anomalies resolve).";
 	} else if (strcmp(kind, SEGUR_ALERT_REMINDER) == 0) {
 		rc |= segur_buf_addf(&b, "La demande %s attend une suite "
 		    "depuis trop longtemps.\n\n", ref);
@@ -185,6 +246,7 @@ segur_alert_compose(struct segur_alert *a)
 	if (a->id != NULL)
 		rc |= segur_buf_addf(&b, "\n-- \nAlerte %s envoyée par segurd "
 		    "(segur-ledger).\n", a->id);
+	free(about);
 	if (rc != 0) {
 		segur_buf_release(&b);
 		return SEGUR_ENOMEM;

@@ -282,6 +282,136 @@ valid_day(const char *s)
 	return (1);
 }
 
+/*
+ * The open anomalies not recalled today, recalled: one "anomaly" reminder
+ * each, every day until resolved, except the day it was recorded (its own
+ * alert just left). reminded_on keeps the day, in the transaction that
+ * queues the alert.
+ */
+static int
+remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
+    const char *today, void (*fn)(void *, const struct segur_remind_item *),
+    void *arg, unsigned *count, char **cause)
+{
+	static const char *const q =
+	    "SELECT an.id, an.request_id, r.ref, substr(an.at, 1, 10), "
+	    "CAST(julianday(?1) - julianday(substr(an.at, 1, 10)) AS "
+	    "INTEGER), an.kind, an.detail, f.name, "
+	    "json_extract(an.returned, '$.numeroEditeur') FROM anomaly an "
+	    "LEFT JOIN request r ON r.id = an.request_id LEFT JOIN file f ON "
+	    "f.id = an.file_id WHERE an.resolved_at IS NULL AND "
+	    "substr(an.at, 1, 10) < ?1 AND (an.reminded_on IS NULL OR "
+	    "an.reminded_on < ?1) ORDER BY an.at, an.id";
+	static const char *const upd =
+	    "UPDATE anomaly SET reminded_on = ? WHERE id = ?";
+	struct segur_remind_item it;
+	struct segur_buf list = SEGUR_BUF_INIT;
+	sqlite3_stmt	*st;
+	cJSON		*f;
+	char		*line, *nl, *fld[9], *p, *action;
+	char		 period[16], ref[40];
+	size_t		 k;
+	int		 rc, step;
+
+	/* Collected first: queueing runs other statements. */
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, today);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (k = 0; k < 9; k++) {
+			const char *v = (const char *)sqlite3_column_text(st,
+			    (int)k);
+
+			/* Tabs and new lines cannot be in these fields but
+			 * the detail: there, they become spaces. */
+			for (; v != NULL && *v != '\0'; v++)
+				segur_buf_add(&list, strchr("\t\n", *v) ?
+				    " " : v, 1);
+			segur_buf_adds(&list, k < 8 ? "\t" : "\n");
+		}
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		segur_buf_release(&list);
+		return (segur__db_error(l, cause, "read the anomalies"));
+	}
+	for (line = list.data; rc == 0 && line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		for (p = line, k = 0; k < 9; k++) {
+			fld[k] = p;
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
+			else
+				p = nl;
+		}
+		memset(&it, 0, sizeof(it));
+		it.request_id = strtoll(fld[1], NULL, 10);
+		snprintf(ref, sizeof(ref), "%s", *fld[2] != '\0' ? fld[2] :
+		    *fld[8] != '\0' ? fld[8] : "?");
+		it.ref = ref;
+		it.kind = "anomaly";
+		it.since = fld[3];
+		it.days = atoi(fld[4]);
+		snprintf(period, sizeof(period), "J+%d", it.days);
+		it.period = period;
+		if (!o->dry_run) {
+			action = segur_asprintf("l'anomalie n° %s est ouverte "
+			    "depuis le %s (%d jour%s) : la vérifier avec l'ASP, "
+			    "enregistrer ce qui est confirmé, puis segurctl "
+			    "anomalies resolve %s --note TEXTE.", fld[0],
+			    fld[3], it.days, it.days > 1 ? "s" : "", fld[0]);
+			if ((f = cJSON_CreateObject()) == NULL ||
+			    action == NULL ||
+			    (*fld[2] != '\0' && cJSON_AddStringToObject(f,
+			    SEGUR_ALERT_F_REFERENCE, fld[2]) == NULL) ||
+			    (*fld[8] != '\0' && cJSON_AddStringToObject(f,
+			    SEGUR_ALERT_F_EDITEUR, fld[8]) == NULL) ||
+			    (*fld[7] != '\0' && cJSON_AddStringToObject(f,
+			    SEGUR_ALERT_F_FILE, fld[7]) == NULL) ||
+			    cJSON_AddStringToObject(f, "relance",
+			    "anomaly") == NULL ||
+			    cJSON_AddStringToObject(f, "periode", period) ==
+			    NULL ||
+			    cJSON_AddStringToObject(f, "depuis", fld[3]) ==
+			    NULL ||
+			    cJSON_AddNumberToObject(f, SEGUR_ALERT_F_ANOMALY_ID,
+			    (double)strtoll(fld[0], NULL, 10)) == NULL ||
+			    cJSON_AddStringToObject(f,
+			    SEGUR_ALERT_F_ANOMALY_KIND, fld[5]) == NULL ||
+			    cJSON_AddStringToObject(f, SEGUR_ALERT_F_ANOMALY,
+			    fld[6]) == NULL ||
+			    cJSON_AddStringToObject(f, SEGUR_ALERT_F_ACTION,
+			    action) == NULL)
+				rc = segur_cause(cause, SEGUR_ENOMEM,
+				    "out of memory");
+			else
+				rc = segur_outbox_add(l, SEGUR_ALERT_REMINDER,
+				    "warning", it.request_id, 0, f,
+				    &it.alert_id, cause);
+			cJSON_Delete(f);
+			free(action);
+			if (rc == 0 && (rc = segur__stmt(l, upd, &st,
+			    cause)) == 0) {
+				segur__bind_text(st, 1, today);
+				sqlite3_bind_int64(st, 2, strtoll(fld[0], NULL,
+				    10));
+				if (sqlite3_step(st) != SQLITE_DONE)
+					rc = segur__db_error(l, cause,
+					    "record the reminder");
+				sqlite3_reset(st);
+			}
+		}
+		if (rc == 0) {
+			(*count)++;
+			if (fn != NULL)
+				fn(arg, &it);
+		}
+	}
+	segur_buf_release(&list);
+	return (rc);
+}
+
 int
 segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
     void (*fn)(void *arg, const struct segur_remind_item *it), void *arg,
@@ -383,6 +513,8 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 				fn(arg, &it);
 		}
 	}
+	if ((rc = remind_anomalies(l, o, today, fn, arg, &count, cause)) != 0)
+		goto fail;
 	if (!o->dry_run && (rc = segur_ledger_commit(l, cause)) != 0)
 		goto out;
 	if (queued != NULL)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "segur/amount.h"
+#include "segur/anomaly.h"
 #include "segur/audit.h"
 #include "segur/date.h"
 #include "segur/error.h"
@@ -496,6 +497,58 @@ action_list(struct report *r, const char *state, const char *title,
 	    "report"));
 }
 
+/*
+ * The open anomalies, oldest first: what ingest could not record without
+ * a guess and nobody has settled (segurctl anomalies resolve).
+ */
+static int
+section_anomalies(struct report *r)
+{
+	struct segur_anomaly *v = NULL;
+	size_t		 n = 0, i;
+	int		 rc;
+
+	if ((rc = segur_anomaly_list(r->l, 0, 0, &v, &n, r->cause)) != 0)
+		return (rc);
+	addf(r, "<section id=\"anomalies\"><h2>Anomalies ouvertes (%zu)"
+	    "</h2>\n", n);
+	if (n == 0) {
+		add(r, "<p>Aucune.</p>\n</section>\n");
+		return (0);
+	}
+	add(r, "<p>Vérifier chacune avec l'ASP, enregistrer ce qui est "
+	    "confirmé par les commandes ordinaires, puis segurctl anomalies "
+	    "resolve ID --note TEXTE.</p>\n<table><tr><th>n°</th><th>type</th>"
+	    "<th>fichier</th><th>ligne</th><th>demande</th>"
+	    "<th>numeroEditeur</th><th>anomalie</th><th>depuis</th></tr>\n");
+	for (i = 0; i < n && i < LIST_MAX; i++) {
+		addf(r, "<tr id=\"anomalie-%" PRId64 "\"><td>%" PRId64
+		    "</td><td>", v[i].id, v[i].id);
+		esc(r, v[i].kind);
+		add(r, "</td><td>");
+		esc(r, v[i].file);
+		add(r, "</td><td>");
+		if (v[i].line >= 0)
+			addf(r, "%ld", v[i].line + 1);
+		add(r, "</td><td>");
+		esc(r, v[i].ref);
+		add(r, "</td><td>");
+		esc(r, v[i].numero_editeur);
+		add(r, "</td><td>");
+		esc(r, v[i].detail);
+		add(r, "</td><td>");
+		esc(r, v[i].at);
+		add(r, "</td></tr>\n");
+	}
+	add(r, "</table>\n");
+	if (n > LIST_MAX)
+		addf(r, "<p>… et %zu autre(s) : segurctl anomalies</p>\n",
+		    n - LIST_MAX);
+	add(r, "</section>\n");
+	segur_anomaly_free_array(v, n);
+	return (0);
+}
+
 static const char style[] =
     "body{font:15px/1.4 sans-serif;margin:2em auto;max-width:60em;"
     "color:#222;padding:0 1em}"
@@ -545,7 +598,8 @@ segur_audit_report_html(struct segur_ledger *l,
 	if ((rc = section_funnel(&r, &st)) != 0 ||
 	    (rc = section_amounts(&r)) != 0 ||
 	    (rc = section_rejections(&r)) != 0 ||
-	    (rc = section_timeline(&r)) != 0)
+	    (rc = section_timeline(&r)) != 0 ||
+	    (rc = section_anomalies(&r)) != 0)
 		goto out;
 	add(&r, "<section id=\"a-faire\"><h2>À traiter</h2>\n");
 	if ((rc = action_list(&r, "rejected", "Rejetées par l'ASP",

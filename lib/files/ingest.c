@@ -56,6 +56,10 @@ struct ingest {
 	int				*found_rc; /* owned; per line: 0,
 						   SEGUR_ENOENT, or -1 to
 						   read again */
+	char				**dup;	/* owned; per line, the
+						   anomaly of a numeroASP
+						   other lines carry too,
+						   or NULL */
 	char				**cause;
 	/* The anomalies' alerts, queued at the end (alerts_flush()): the
 	 * first ones (owned facts, their request), and a count per kind. */
@@ -133,6 +137,13 @@ segur_ingest_result_release(struct segur_ingest_result *r)
 	for (i = 0; i < r->nfile_anomalies; i++)
 		free(r->anomalies[i]);
 	free(r->anomalies);
+	for (i = 0; i < r->nrecorded; i++) {
+		free(r->recorded[i].kind);
+		free(r->recorded[i].ref);
+		free(r->recorded[i].numeroEditeur);
+		free(r->recorded[i].detail);
+	}
+	free(r->recorded);
 	free(r->lines);
 	free(r->name);
 	free(r->answers);
@@ -272,6 +283,57 @@ line_facts(struct ingest *g, const struct segur_retour_line *rl,
 	return (f);
 }
 
+/* What ASP returned on line rl, as a JSON text (caller frees); NULL
+ * when out of memory. */
+static char *
+returned_json(const struct segur_retour_line *rl)
+{
+	cJSON	*o;
+	char	*s;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if ((rl->numeroEditeur != NULL && cJSON_AddStringToObject(o,
+	    "numeroEditeur", rl->numeroEditeur) == NULL) ||
+	    (rl->numeroASP != NULL && cJSON_AddStringToObject(o, "numeroASP",
+	    rl->numeroASP) == NULL) ||
+	    (rl->code != NULL && cJSON_AddStringToObject(o, "codeTraitement",
+	    rl->code) == NULL) ||
+	    (rl->label != NULL && cJSON_AddStringToObject(o,
+	    "libelleTraitement", rl->label) == NULL)) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return (s);
+}
+
+/* Keeps anomaly id in the result, for ingest --json and segurd's log. */
+static int
+keep_anomaly(struct ingest *g, int64_t id, const char *kind,
+    const char *detail, const struct segur_retour_line *rl,
+    const struct attempt *a)
+{
+	struct segur_ingest_anomaly *p, *e;
+
+	p = realloc(g->r->recorded, (g->r->nrecorded + 1) * sizeof(*p));
+	if (p == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	g->r->recorded = p;
+	e = &p[g->r->nrecorded++];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->index = rl != NULL ? rl->index : -1;
+	if ((e->kind = strdup(kind)) == NULL ||
+	    (e->detail = strdup(detail)) == NULL ||
+	    (a != NULL && a->ref != NULL && (e->ref = strdup(a->ref)) ==
+	    NULL) || (rl != NULL && rl->numeroEditeur != NULL &&
+	    (e->numeroEditeur = strdup(rl->numeroEditeur)) == NULL))
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	return (0);
+}
+
 /*
  * Keeps an anomaly's alert (taking facts) for alerts_flush(): the first
  * SEGUR_INGEST_ALERTS_MAX whole, the others counted by kind only.
@@ -346,7 +408,7 @@ alerts_flush(struct ingest *g)
 		    SEGUR_INGEST_ALERTS_MAX);
 	for (i = 0; rc == 0 && i < SEGUR_INGEST_ALERTS_MAX; i++) {
 		d = cJSON_GetObjectItemCaseSensitive(g->alert_facts[i],
-		    "anomalie");
+		    SEGUR_ALERT_F_ANOMALY);
 		if (!cJSON_IsString(d))
 			continue;
 		if ((ex = segur_excerpt(d->valuestring,
@@ -384,23 +446,31 @@ alerts_flush(struct ingest *g)
 
 /*
  * Records an anomaly (kind, French detail) about this file and, when
- * known, a line and its attempt; logs it and queues its alert.
+ * known, a line and its attempt (or, for balances, its request: attempt
+ * id 0); logs it and queues its alert. The row keeps the line and what
+ * ASP returned on it, so that segurctl anomalies shows them without the
+ * file; it stays open until segurctl anomalies resolve.
  */
 static int
 anomaly(struct ingest *g, const char *kind, const char *detail,
     const struct segur_retour_line *rl, const struct attempt *a)
 {
 	static const char *const sql =
-	    "INSERT INTO anomaly(file_id, attempt_id, kind, detail, at) "
-	    "VALUES (?, ?, ?, ?, ?)";
+	    "INSERT INTO anomaly(file_id, attempt_id, kind, detail, at, "
+	    "request_id, line_index, returned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt	*st;
 	cJSON		*facts, *ev;
-	char		 now[24], *text = NULL;
+	char		 now[24], *text = NULL, *ret = NULL;
+	int64_t		 id;
 	int		 rc;
 
 	segur__ledger_now(now);
-	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+	if (rl != NULL && (ret = returned_json(rl)) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0) {
+		free(ret);
 		return (rc);
+	}
 	sqlite3_bind_int64(st, 1, g->file_id);
 	if (a != NULL && a->id > 0)
 		sqlite3_bind_int64(st, 2, a->id);
@@ -409,14 +479,28 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	segur__bind_text(st, 3, kind);
 	segur__bind_text(st, 4, detail);
 	segur__bind_text(st, 5, now);
+	if (a != NULL && a->request_id > 0)
+		sqlite3_bind_int64(st, 6, a->request_id);
+	else
+		sqlite3_bind_null(st, 6);
+	if (rl != NULL)
+		sqlite3_bind_int64(st, 7, rl->index);
+	else
+		sqlite3_bind_null(st, 7);
+	segur__bind_text(st, 8, ret);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	free(ret);
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(g->l, g->cause, "record an anomaly"));
+	id = sqlite3_last_insert_rowid(g->l->db);
 	if ((ev = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(ev, "id", (double)id) == NULL ||
 	    cJSON_AddStringToObject(ev, "kind", kind) == NULL ||
 	    cJSON_AddStringToObject(ev, "detail", detail) == NULL ||
 	    cJSON_AddStringToObject(ev, "file", g->r->name) == NULL ||
+	    (rl != NULL && cJSON_AddNumberToObject(ev, "line",
+	    (double)rl->index) == NULL) ||
 	    (text = cJSON_PrintUnformatted(ev)) == NULL) {
 		cJSON_Delete(ev);
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
@@ -428,12 +512,15 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	if (rc != 0)
 		return (rc);
 	if ((facts = line_facts(g, rl, a, "vérifier ce point avec l'ASP "
-	    "avant toute autre action ; le registre n'a rien deviné")) == NULL)
+	    "avant toute autre action ; le registre n'a rien deviné ; une "
+	    "fois réglé : segurctl anomalies resolve")) == NULL)
 		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
-	cJSON_AddStringToObject(facts, "anomalie", detail);
+	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ANOMALY, detail);
+	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ANOMALY_KIND, kind);
+	cJSON_AddNumberToObject(facts, SEGUR_ALERT_F_ANOMALY_ID, (double)id);
 	alert_defer(g, kind, a != NULL ? a->request_id : 0, facts);
 	g->r->nanomalies++;
-	return (0);
+	return (keep_anomaly(g, id, kind, detail, rl, a));
 }
 
 /* A file-level anomaly, kept in the result too. */
@@ -492,6 +579,44 @@ same_answer(const struct attempt *a, const struct segur_retour_line *rl)
 	    (a->code == NULL || strcmp(a->code, rl->code) == 0));
 }
 
+/*
+ * Who holds numeroASP already: "BC-1 (numéro éditeur 00001) par FILE" in
+ * *who (malloc'ed), for the anomaly of the newcomer.
+ */
+static int
+asp_holder(struct ingest *g, const char *numero_asp, char **who)
+{
+	static const char *const sql =
+	    "SELECT r.ref, a.numero_editeur, f.name FROM attempt a JOIN "
+	    "request r ON r.id = a.request_id LEFT JOIN file f ON f.id = "
+	    "a.answer_file_id WHERE a.numero_asp = ?1 UNION ALL "
+	    "SELECT ref, numero_editeur, NULL FROM request WHERE "
+	    "numero_asp = ?1 LIMIT 1";
+	sqlite3_stmt	*st;
+	const char	*ref, *ne, *file;
+	int		 rc;
+
+	*who = NULL;
+	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, numero_asp);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ref = (const char *)sqlite3_column_text(st, 0);
+		ne = (const char *)sqlite3_column_text(st, 1);
+		file = (const char *)sqlite3_column_text(st, 2);
+		*who = segur_asprintf("%s (numéro éditeur %s) %s%s", ref,
+		    ne != NULL ? ne : "inconnu", file != NULL ? "par " :
+		    "hors de tout fichier retourné", file != NULL ? file : "");
+	} else
+		*who = segur_asprintf("une autre demande");
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(g->l, g->cause, "find numeroASP"));
+	if (*who == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	return (0);
+}
+
 /* Records ASP's answer to a pending attempt. */
 static int
 record_answer(struct ingest *g, struct segur_ingest_line *il,
@@ -514,11 +639,16 @@ record_answer(struct ingest *g, struct segur_ingest_line *il,
 			if (g->found_rc[j] == 0 && g->found[j].id == a->id)
 				g->found_rc[j] = -1;
 	if (rc == SEGUR_EEXIST) {
-		rc = line_anomaly(g, il, rl, a, "numero_asp_taken",
-		    segur_asprintf("numeroASP %s déjà attribué à une autre "
-		    "demande (%s) : rien n'est enregistré pour %s",
-		    rl->numeroASP, why != NULL ? why : "", a->ref));
+		/* The earlier holder stays; the newcomer is the anomaly. */
+		char *who;
+
 		free(why);
+		if ((rc = asp_holder(g, rl->numeroASP, &who)) != 0)
+			return (rc);
+		rc = line_anomaly(g, il, rl, a, "numero_asp_taken",
+		    segur_asprintf("numeroASP %s déjà attribué à %s : rien "
+		    "n'est enregistré pour %s", rl->numeroASP, who, a->ref));
+		free(who);
 		return (rc);
 	}
 	if (rc != 0) {
@@ -594,6 +724,10 @@ ingest_line(struct ingest *g, size_t i)
 			    sent != NULL ? sent : "(aucun fichier)",
 			    g->r->answers));
 		free(sent);
+	} else if (g->dup[i] != NULL && strcmp(a.outcome, "pending") == 0) {
+		rc = line_anomaly(g, il, rl, &a, "numero_asp_duplicate",
+		    g->dup[i]);
+		g->dup[i] = NULL;
 	} else if (rl->answer == SEGUR_ANSWER_ANOMALY)
 		rc = line_anomaly(g, il, rl, &a, "answer_unclear",
 		    segur_asprintf("%s : %s", a.ref, rl->anomaly));
@@ -1030,6 +1164,42 @@ duplicate(struct ingest *g)
 }
 
 /*
+ * The reason for a file that is not JSON at all: its first line (what a
+ * refusal's text saved under a .json name shows at once), the bytes
+ * outside printable ASCII shown as '?' so that the reason stays valid
+ * UTF-8 whatever the file's encoding. NULL when data starts like JSON
+ * text ('{' or '[' after a BOM and white space: the validator's own
+ * words say better what is wrong) or is empty.
+ */
+static char *
+not_json_reason(const char *data, size_t len)
+{
+	char	 head[64];
+	size_t	 i = 0, n = 0;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && strchr(" \t\r\n", data[i]) != NULL)
+		i++;
+	if (i == len || data[i] == '{' || data[i] == '[')
+		return (NULL);
+	for (; i < len && data[i] != '\n' && n < sizeof(head) - 4; i++)
+		head[n++] = (unsigned char)data[i] >= 0x20 &&
+		    (unsigned char)data[i] < 0x7f ? data[i] : '?';
+	if (i < len && data[i] != '\n') {
+		memcpy(head + n, "...", 3);
+		n += 3;
+	}
+	head[n] = '\0';
+	return (segur_asprintf("le fichier n'est pas du JSON : il commence "
+	    "par « %s » alors qu'un fichier retourné par l'ASP est un objet "
+	    "JSON qui commence par « { ». S'il s'agit du texte d'un refus du "
+	    "fichier entier par le portail (contrôle 1), enregistrer ce refus "
+	    "(segurctl file refused) : aucune réponse ligne à ligne ne "
+	    "viendra", head));
+}
+
+/*
  * Checks the structure with the validator's --returned rules, and keeps
  * its parse in *tree (NULL when the structure is not sound).
  */
@@ -1054,6 +1224,15 @@ structure_reason(struct ingest *g, char **reason, cJSON **tree)
 		cJSON_Delete(*tree);
 		*tree = NULL;
 		return (segur_cause(g->cause, rc, "out of memory"));
+	}
+	/* Not JSON at all: say so, not what its first word looked like
+	 * to a JSON parser ("nombre mal écrit" for a date). */
+	if (!rep.structure_ok && (*reason = not_json_reason(g->data,
+	    g->len)) != NULL) {
+		segur_report_release(&rep);
+		cJSON_Delete(*tree);
+		*tree = NULL;
+		return (0);
 	}
 	if (!rep.structure_ok) {
 		segur_buf_adds(&b, "structure illisible :");
@@ -1348,7 +1527,11 @@ solde_line_ingest(struct ingest *g, size_t i)
 		    segur_asprintf("%s : numeroASP %s envoyé avec le "
 		    "numeroEditeur %s, la réponse porte %s", s.a.ref,
 		    rl->numeroASP, s.numero_editeur, rl->numeroEditeur));
-	else if (ans == SEGUR_ANSWER_ANOMALY)
+	else if (g->dup[i] != NULL && strcmp(s.outcome, "pending") == 0) {
+		rc = line_anomaly(g, il, rl, &s.a, "numero_asp_duplicate",
+		    g->dup[i]);
+		g->dup[i] = NULL;
+	} else if (ans == SEGUR_ANSWER_ANOMALY)
 		rc = line_anomaly(g, il, rl, &s.a, "answer_unclear",
 		    segur_asprintf("%s : solde sans code ni libellé de "
 		    "traitement", s.a.ref));
@@ -1436,6 +1619,115 @@ solde_missing(struct ingest *g)
 }
 
 /*
+ * The request line j names, for the message of a duplicate: what
+ * pick_answered() read (advances), else the balance line of its
+ * numeroASP. *ref NULL when the ledger knows none.
+ */
+static int
+dup_ref(struct ingest *g, size_t j, char **ref)
+{
+	struct solde_ans s;
+	int		 rc;
+
+	*ref = NULL;
+	if (g->found != NULL) {
+		if (g->found_rc[j] == 0 && g->found[j].ref != NULL &&
+		    (*ref = strdup(g->found[j].ref)) == NULL)
+			return (segur_cause(g->cause, SEGUR_ENOMEM,
+			    "out of memory"));
+		return (0);
+	}
+	if ((rc = solde_find(g, g->ret.lines[j].numeroASP, &s)) ==
+	    SEGUR_ENOENT)
+		return (0);
+	if (rc != 0)
+		return (rc);
+	*ref = s.a.ref;
+	s.a.ref = NULL;
+	solde_ans_release(&s);
+	return (0);
+}
+
+/*
+ * A numeroASP carried by two or more lines of one answer settles none of
+ * them (spec §7): ASP gives one number per request, so at most one of
+ * them can be right and the file cannot say which. Each such line gets in
+ * g->dup its anomaly's text, naming the other lines (their request and
+ * numeroEditeur); the lines are then recorded as anomalies instead of
+ * answers. Quadratic in the lines, at most 200.
+ */
+static int
+find_duplicates(struct ingest *g)
+{
+	const struct segur_retour_line *li, *lj;
+	struct segur_buf b;
+	char		*ref;
+	size_t		 i, j, n;
+	int		 rc = 0;
+
+	if ((g->dup = calloc(g->ret.nlines + 1, sizeof(*g->dup))) == NULL)
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
+		li = &g->ret.lines[i];
+		if (li->numeroASP == NULL)
+			continue;
+		memset(&b, 0, sizeof(b));
+		for (n = 0, j = 0; j < g->ret.nlines && rc == 0; j++) {
+			lj = &g->ret.lines[j];
+			/* The same line repeated (same numeroEditeur, as
+			   NOCASE compares it) is one request's answer twice,
+			   not two requests: recorded once, as before. */
+			if (j == i || lj->numeroASP == NULL ||
+			    strcmp(lj->numeroASP, li->numeroASP) != 0 ||
+			    (li->numeroEditeur != NULL &&
+			    lj->numeroEditeur != NULL &&
+			    strcasecmp(li->numeroEditeur,
+			    lj->numeroEditeur) == 0))
+				continue;
+			if ((rc = dup_ref(g, j, &ref)) != 0)
+				break;
+			if (n++ == 0)
+				rc = segur_buf_addf(&b, "numeroASP %s porté "
+				    "aussi par ", li->numeroASP);
+			else
+				rc = segur_buf_adds(&b, ", ");
+			if (rc == 0 && ref != NULL)
+				rc = segur_buf_addf(&b, "la ligne %ld (%s, "
+				    "numéro éditeur %s)", lj->index + 1, ref,
+				    lj->numeroEditeur != NULL ?
+				    lj->numeroEditeur : "absent");
+			else if (rc == 0)
+				rc = segur_buf_addf(&b, "la ligne %ld "
+				    "(numéro éditeur %s inconnu du registre)",
+				    lj->index + 1, lj->numeroEditeur != NULL ?
+				    lj->numeroEditeur : "absent");
+			free(ref);
+		}
+		if (rc == 0 && n > 0 && (rc = segur_buf_addf(&b, " de ce "
+		    "fichier : aucune de ces lignes n'est enregistrée, l'ASP "
+		    "ne donne qu'un numéro par demande")) == 0 &&
+		    (g->dup[i] = segur_buf_detach(&b)) == NULL)
+			rc = SEGUR_ENOMEM;
+		segur_buf_release(&b);
+		if (rc == SEGUR_ENOMEM)
+			rc = segur_cause(g->cause, rc, "out of memory");
+	}
+	return (rc);
+}
+
+/* Frees what find_duplicates() kept. */
+static void
+dup_release(struct ingest *g)
+{
+	size_t	 i;
+
+	for (i = 0; g->dup != NULL && i < g->ret.nlines; i++)
+		free(g->dup[i]);
+	free(g->dup);
+	g->dup = NULL;
+}
+
+/*
  * What both kinds of answer record, in the transaction the caller began:
  * the file, an anomaly when its numeroAns is unknown, each line with line(),
  * then with missing() the lines sent that the answer leaves out; then the
@@ -1456,6 +1748,8 @@ record_returned(struct ingest *g, int (*line)(struct ingest *, size_t),
 		goto fail;
 	}
 	g->r->nlines = g->ret.nlines;
+	if ((rc = find_duplicates(g)) != 0)
+		goto fail;
 	crash_point(g, 1);
 	if ((rc = record_file(g)) != 0)
 		goto fail;
@@ -1673,6 +1967,7 @@ out:
 	free(g.data);
 	found_release(&g);
 	alerts_release(&g);
+	dup_release(&g);
 	segur_retour_release(&g.ret);
 	return (rc);
 }

@@ -23,7 +23,8 @@ segur_ledger_counters(struct segur_ledger *l, struct segur_counters *c,
 	    "(SELECT count(*) FROM alert_delivery WHERE state = 'pending'), "
 	    "(SELECT count(*) FROM alert_delivery WHERE state = 'failed'), "
 	    "(SELECT coalesce(max(unixepoch(created_at)), 0) FROM file WHERE "
-	    "direction = 'in')";
+	    "direction = 'in'), "
+	    "(SELECT count(*) FROM anomaly WHERE resolved_at IS NULL)";
 	sqlite3_stmt	*st;
 	int		 rc;
 
@@ -40,6 +41,7 @@ segur_ledger_counters(struct segur_ledger *l, struct segur_counters *c,
 		c->deliveries_pending = sqlite3_column_int64(st, 6);
 		c->deliveries_failed = sqlite3_column_int64(st, 7);
 		c->last_ingest = sqlite3_column_int64(st, 8);
+		c->anomalies_open = sqlite3_column_int64(st, 9);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/anomaly.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -1007,6 +1008,55 @@ add_rows(struct segur_ledger *l, cJSON *o, const char *key, const char *sql,
 	return (0);
 }
 
+/*
+ * The open anomalies of request id: the list "anomalies" of o, and on
+ * each attempt they concern its ids ("anomalies") and its state, which
+ * reads "anomaly" while the attempt still waits with one open (ingest
+ * recorded no answer for it: the anomaly says why).
+ */
+static int
+add_anomalies(struct segur_ledger *l, cJSON *o, int64_t id, char **cause)
+{
+	struct segur_anomaly *v = NULL;
+	const cJSON	*outcome;
+	cJSON		*arr, *it, *ids, *j;
+	size_t		 n = 0, i;
+	int		 rc, seq, open;
+
+	if ((rc = segur_anomaly_list(l, 0, id, &v, &n, cause)) != 0)
+		return (rc);
+	if ((arr = cJSON_AddArrayToObject(o, "anomalies")) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if ((j = segur_anomaly_json(&v[i])) == NULL)
+			goto oom;
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attempts")) {
+		seq = cJSON_GetObjectItem(it, "attempt")->valueint;
+		if ((ids = cJSON_AddArrayToObject(it, "anomalies")) == NULL)
+			goto oom;
+		for (open = 0, i = 0; i < n; i++) {
+			if (v[i].attempt_seq != seq)
+				continue;
+			open = 1;
+			if ((j = cJSON_CreateNumber((double)v[i].id)) == NULL)
+				goto oom;
+			cJSON_AddItemToArray(ids, j);
+		}
+		outcome = cJSON_GetObjectItem(it, "outcome");
+		if (cJSON_AddStringToObject(it, "state", open &&
+		    strcmp(outcome->valuestring, "pending") == 0 ? "anomaly" :
+		    outcome->valuestring) == NULL)
+			goto oom;
+	}
+	segur_anomaly_free_array(v, n);
+	return (0);
+oom:
+	segur_anomaly_free_array(v, n);
+	return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+}
+
 /* The request id for a reference, numeroEditeur or numeroASP. */
 static int
 find_any(struct segur_ledger *l, const char *key, int64_t *id, char **cause)
@@ -1064,8 +1114,8 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	    "LEFT JOIN file f ON f.id = a.file_id WHERE a.request_id = ? "
 	    "ORDER BY a.seq";
 	static const char *const att_names[] = { "attempt", "numeroEditeur",
-	    "file", "numLigne", "outcome", "codeTraitement",
-	    "libelleTraitement", "numeroASP", "createdAt", "answeredAt" };
+	    "file", "numLigne", "outcome", "code", "label", "numeroASP",
+	    "createdAt", "answeredAt" };
 	static const char *const q_dec =
 	    "SELECT kind, date, amount_cents, letter_ref, note, recorded_at "
 	    "FROM decision WHERE request_id = ? ORDER BY id";
@@ -1111,7 +1161,8 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	    (rc = add_rows(l, o, "attempts", q_att, id, att_names, 10, -1,
 	    cause)) != 0 ||
 	    (rc = add_rows(l, o, "decisions", q_dec, id, dec_names, 6, 2,
-	    cause)) != 0)
+	    cause)) != 0 ||
+	    (rc = add_anomalies(l, o, id, cause)) != 0)
 		goto fail;
 	*out = o;
 	return (0);
@@ -1248,6 +1299,9 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 			st->nadvance_paid = a.n;
 		}
 	}
+	if (rc == 0)
+		rc = segur_anomaly_open(l, &st->anomalies_open,
+		    &st->oldest_anomaly, cause);
 done:
 	if (l->depth == 0)
 		sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
@@ -1262,6 +1316,9 @@ segur_status_release(struct segur_status *st)
 	free(st->rejected);
 	free(st->accepted);
 	free(st->advance_paid);
+	segur_anomaly_free_array(st->oldest_anomaly, 1);
+	st->oldest_anomaly = NULL;
+	st->anomalies_open = 0;
 	st->rejected = st->accepted = st->advance_paid = NULL;
 	st->nrejected = st->naccepted = st->nadvance_paid = 0;
 }

@@ -434,16 +434,7 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 	size_t		 rows = 0;
 	int		 rc, cur;
 
-	/*
-	 * A number below the current version may have no file: branches
-	 * written in parallel reserve their numbers (011 was written while
-	 * 010 was another branch's), and a ledger must still reach the
-	 * current version. It is then a step that changes nothing but
-	 * user_version, logged with "file": "(none)". The last number always
-	 * has its file.
-	 */
-	if ((f = migration_file(v)) == NULL &&
-	    v >= SEGUR_LEDGER_SCHEMA_VERSION)
+	if ((f = migration_file(v)) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL,
 		    "no migration to schema version %d", v));
 	if ((rc = segur__exec(l, "PRAGMA foreign_keys=OFF", cause)) != 0)
@@ -458,7 +449,7 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 		rc = segur_ledger_commit(l, cause);
 		goto done;
 	}
-	if (f != NULL && (rc = segur__exec(l, f->data, cause)) != 0)
+	if ((rc = segur__exec(l, f->data, cause)) != 0)
 		goto fail;
 	if (v == 1) {
 		if ((rc = segur__ledger_seed_operators(l, &rows, cause)) != 0)
@@ -487,7 +478,7 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 	if ((rc = segur__exec(l, sql, cause)) != 0)
 		goto fail;
 	snprintf(after, sizeof(after), "{\"version\":%d,\"file\":\"%s\","
-	    "\"operators\":%zu}", v, f != NULL ? f->name : "(none)", rows);
+	    "\"operators\":%zu}", v, f->name, rows);
 	snprintf(sql, sizeof(sql), "{\"version\":%d}", cur);
 	if ((rc = segur__event_append(l, "schema.migrate", "schema", NULL, 0,
 	    sql, after, cause)) != 0)

@@ -42,7 +42,7 @@ expect_grep '^BC-1: rejected' "$T/out"
 expect_grep 'resubmit --all-rejected' "$T/out"
 expect_exit 0 segurctl request show --json BC-2
 jq -e --arg r "$reason" '.state == "rejected" and
-    .attempts[-1].libelleTraitement == $r' "$T/out" >/dev/null ||
+    .attempts[-1].label == $r' "$T/out" >/dev/null ||
     fail "BC-2 after refusal: $(cat "$T/out")"
 expect_exit 0 segurctl audit verify
 # Refused twice: no.

@@ -62,7 +62,7 @@ cmp "$T/archive/$sha" "$T/retour.json" || fail "not archived"
 
 # The same file again, then the same content under another name.
 expect_exit 0 segurctl ingest --json "$T/retour.json"
-[ "$(jq -r '.[0].status' "$T/out")" = duplicate ] || fail "not a duplicate"
+[ "$(jq -r '.files[0].status' "$T/out")" = duplicate ] || fail "not a duplicate"
 cp "$T/retour.json" "$T/JSON-2023000042-20231002-001.json"
 expect_exit 0 segurctl ingest "$T/JSON-2023000042-20231002-001.json"
 expect_grep 'rien de nouveau, déjà intégré' "$T/out"

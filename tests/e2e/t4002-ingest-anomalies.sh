@@ -30,15 +30,15 @@ jq --arg x "$(ne 0)" '.impId = 731 |
     .lignesImport[2].libelleTraitement = "Erreur" |
     .lignesImport |= .[0:3]' "$sent" >"$T/r1.json"
 expect_exit 1 segurctl ingest --json "$T/r1.json"
-jq -e '.[0].accepted == 1 and .[0].anomalies == 4' "$T/out" >/dev/null ||
-    fail "counts: $(jq -c '.[0] | del(.lines)' "$T/out")"
-jq -e '.[0].lines[0].numeroASP == "18720001" and
-    .[0].lines[1].answer == "anomaly" and
-    (.[0].lines[1].detail | test("sans numeroASP")) and
-    (.[0].lines[2].detail | test("ZZZZZ jamais envoyé")) and
-    (.[0].fileAnomalies[0] | test("BC-0003.*absente")) and
-    (.[0].fileAnomalies[1] | test("BC-0004.*absente"))' "$T/out" \
-    >/dev/null || fail "lines: $(jq -c '.[0]' "$T/out")"
+jq -e '.files[0].accepted == 1 and (.files[0].anomalies | length) == 4' "$T/out" >/dev/null ||
+    fail "counts: $(jq -c '.files[0] | del(.lines)' "$T/out")"
+jq -e '.files[0].lines[0].numeroASP == "18720001" and
+    .files[0].lines[1].answer == "anomaly" and
+    (.files[0].lines[1].detail | test("sans numeroASP")) and
+    (.files[0].lines[2].detail | test("ZZZZZ jamais envoyé")) and
+    ([.files[0].anomalies[] | select(.line == null)][0].detail | test("BC-0003.*absente")) and
+    ([.files[0].anomalies[] | select(.line == null)][1].detail | test("BC-0004.*absente"))' "$T/out" \
+    >/dev/null || fail "lines: $(jq -c '.files[0]' "$T/out")"
 expect_exit 0 segurctl request show --json 18720001
 [ "$(jq -r .ref "$T/out")" = BC-0001 ] || fail "numeroASP read as text"
 # Nothing was guessed: BC-0002 and BC-0004 still wait for ASP.
@@ -60,10 +60,11 @@ jq '.lignesImport[0].libelleTraitement = "Refus" |
     .lignesImport[3].libelleTraitement = "FINESS non éligible" |
     .lignesImport |= [.[0], .[1], .[3]]' "$sent" >"$T/r2.json"
 expect_exit 1 segurctl ingest --json "$T/r2.json"
-jq -e '.[0].rejected == 1 and .[0].anomalies == 3 and
-    (.[0].lines[0].detail | test("contraire")) and
-    (.[0].lines[1].detail | test("déjà attribué"))' "$T/out" >/dev/null ||
-    fail "second answer: $(jq -c '.[0]' "$T/out")"
+jq -e '.files[0].rejected == 1 and (.files[0].anomalies | length) == 3 and
+    (.files[0].lines[0].detail | test("contraire")) and
+    (.files[0].lines[1].detail |
+    test("déjà attribué à BC-0001 \\(numéro éditeur [0-9A-Z]{5}\\) par r1.json"))' "$T/out" >/dev/null ||
+    fail "second answer: $(jq -c '.files[0]' "$T/out")"
 expect_exit 0 segurctl request show --json BC-0001
 [ "$(jq -r .state "$T/out")" = accepted ] || fail "contradiction applied"
 expect_exit 0 segurctl request show --json BC-0004

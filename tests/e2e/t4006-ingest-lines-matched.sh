@@ -30,12 +30,12 @@ jq --arg other "$(jq -r '.lignesImport[0].numeroEditeur' "$b")" '
     .lignesImport[1].numeroEditeur = $other |
     .lignesImport += [.lignesImport[2]]' "$a" >"$T/retour.json"
 expect_exit 1 segurctl ingest --json "$T/retour.json"
-jq -e '.[0].accepted == 11 and .[0].anomalies == 2 and
-    (.[0].lines[1].detail | test("pas dans")) and
-    .[0].lines[9].numeroASP == "ASP-10" and
-    .[0].lines[12].detail == "déjà enregistré" and
-    (.[0].fileAnomalies[0] | test("BC-0002.*absente"))' "$T/out" >/dev/null ||
-    fail "lines: $(jq -c '.[0] | {accepted, anomalies, fileAnomalies,
+jq -e '.files[0].accepted == 11 and (.files[0].anomalies | length) == 2 and
+    (.files[0].lines[1].detail | test("pas dans")) and
+    .files[0].lines[9].numeroASP == "ASP-10" and
+    .files[0].lines[12].detail == "déjà enregistré" and
+    ([.files[0].anomalies[] | select(.line == null)][0].detail | test("BC-0002.*absente"))' "$T/out" >/dev/null ||
+    fail "lines: $(jq -c '.files[0] | {accepted, anomalies,
 	l: [.lines[] | [.numeroEditeur, .answer, .detail]]}' "$T/out")"
 expect_exit 0 segurctl request show --json ASP-10
 [ "$(jq -r .ref "$T/out")" = BC-0010 ] || fail "0000a not matched"

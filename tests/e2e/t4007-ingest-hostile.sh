@@ -38,7 +38,7 @@ sqlite3 "$SEGUR_DB" "SELECT reason FROM quarantine" | grep -q "$(printf '\302\23
 a0=$(alerts)
 # Twice: said, not done again.
 expect_exit 2 segurctl ingest --json "$T/bad.json"
-[ "$(jq -r '.[0].alreadyQuarantined' "$T/out")" = "$first" ] ||
+[ "$(jq -r '.files[0].alreadyQuarantined' "$T/out")" = "$first" ] ||
     fail "second run does not give the first quarantine's date"
 expect_exit 2 segurctl ingest "$T/bad.json"
 expect_grep "déjà mis en quarantaine le $first" "$T/out"

@@ -63,6 +63,34 @@ test_alert_compose_french_text_a_person_can_act_on(void **state)
 	segur_alert_release(&a);
 }
 
+/* A numeroEditeur the ledger never sent is not called a request. */
+static void
+test_alert_compose_unknown_numero_editeur(void **state)
+{
+	struct segur_alert a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.id = strdup("alert-9");
+	a.kind = strdup(SEGUR_ALERT_ANOMALY);
+	a.facts = cJSON_CreateObject();
+	cJSON_AddStringToObject(a.facts, SEGUR_ALERT_F_EDITEUR, "6XNVZ");
+	cJSON_AddStringToObject(a.facts, SEGUR_ALERT_F_ANOMALY_KIND,
+	    "unknown_numero_editeur");
+	cJSON_AddStringToObject(a.facts, SEGUR_ALERT_F_ANOMALY,
+	    "numeroEditeur 6XNVZ jamais envoyé par ce registre");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_string_equal(a.subject, "Ségur : anomalie sur le numéro "
+	    "éditeur 6XNVZ inconnu du registre");
+	assert_null(strstr(a.subject, "demande"));
+	assert_non_null(strstr(a.body, "numéro éditeur 6XNVZ inconnu du "
+	    "registre"));
+	assert_non_null(strstr(a.body, "Anomalie : numeroEditeur 6XNVZ "
+	    "jamais envoyé"));
+	assert_null(strstr(a.body, "la demande 6XNVZ"));
+	segur_alert_release(&a);
+}
+
 static void
 test_alert_check_refuses_unsafe_ids(void **state)
 {
@@ -256,8 +284,8 @@ test_alert_digest_groups_and_has_a_stable_id(void **state)
 	assert_non_null(strstr(d.body, "\n1. Ségur : demande DEM-2023-0042 "
 	    "rejetée par l'ASP\n   (alert-1, 27/11/2026 13:34 UTC)\n   La "
 	    "demande"));
-	assert_non_null(strstr(d.body, "\n3. Ségur : anomalie sur la demande "
-	    "(sans référence)\n"));
+	assert_non_null(strstr(d.body, "\n3. Ségur : anomalie (sans "
+	    "référence)\n"));
 	items = cJSON_GetObjectItem(d.facts, "alerts");
 	assert_int_equal(cJSON_GetArraySize(items), 3);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 2),
@@ -281,6 +309,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_alert_compose_french_text_a_person_can_act_on),
+		cmocka_unit_test(test_alert_compose_unknown_numero_editeur),
 		cmocka_unit_test(test_alert_check_refuses_unsafe_ids),
 		cmocka_unit_test(test_alert_webhook_json_shape),
 		cmocka_unit_test(test_alert_rfc2047_words_are_short_and_whole),

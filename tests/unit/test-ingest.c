@@ -5,7 +5,9 @@
  * nothing; a malformed file is quarantined with its reason and nothing is
  * applied. The inbox races: a link or a FIFO swapped in between the
  * caller's check and the open (the before_open hook) is moved aside
- * unread; without move it is an error.
+ * unread; without move it is an error. One numeroASP on two lines
+ * settles neither, and one already held stays with its holder; a file
+ * that is not JSON says so.
  */
 #include <sys/stat.h>
 
@@ -18,6 +20,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <cjson/cJSON.h>
 
 #include "helper-json.h"
 #include "helper-ledger.h"
@@ -109,6 +113,44 @@ put_answer(struct fixture *f, const char *name)
 	text = helper_read_data("JSON-2023000042-20231002-001.retour.json",
 	    &len);
 	p = put(f, name, text, len);
+	free(text);
+	return (p);
+}
+
+/*
+ * The example's answer with its lines keep[] only (-1 ends), line 1 (BC-2)
+ * accepted with the numeroASP of line 0 when dup, as dir/name.
+ */
+static char *
+put_answer_edited(struct fixture *f, const char *name, const int *keep,
+    int dup)
+{
+	cJSON	*root, *lines, *out, *l1;
+	char	*text, *p;
+	int	 i;
+
+	text = helper_read_data("JSON-2023000042-20231002-001.retour.json",
+	    NULL);
+	assert_non_null(root = cJSON_Parse(text));
+	free(text);
+	lines = cJSON_GetObjectItem(root, "lignesImport");
+	l1 = cJSON_GetArrayItem(lines, 1);
+	if (dup) {
+		cJSON_ReplaceItemInObject(l1, "numeroASP",
+		    cJSON_CreateString("MS1-DUI-2023-0001872"));
+		cJSON_ReplaceItemInObject(l1, "codeTraitement",
+		    cJSON_CreateString("0"));
+		cJSON_ReplaceItemInObject(l1, "libelleTraitement",
+		    cJSON_CreateString("Demande acceptée"));
+	}
+	assert_non_null(out = cJSON_CreateArray());
+	for (i = 0; keep[i] >= 0; i++)
+		cJSON_AddItemToArray(out, cJSON_Duplicate(cJSON_GetArrayItem(
+		    lines, keep[i]), 1));
+	cJSON_ReplaceItemInObject(root, "lignesImport", out);
+	assert_non_null(text = cJSON_Print(root));
+	cJSON_Delete(root);
+	p = put(f, name, text, strlen(text));
 	free(text);
 	return (p);
 }
@@ -333,6 +375,107 @@ test_ingest_symlink_without_move_is_an_error(void **state)
 	free(link);
 }
 
+static void
+test_ingest_numero_asp_twice_in_a_file_settles_neither(void **state)
+{
+	static const int both[] = { 0, 1, -1 };
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	char			*path;
+
+	path = put_answer_edited(f, "retour.json", both, 1);
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_RECORDED);
+	assert_int_equal(r.naccepted, 0);
+	assert_int_equal(r.nanomalies, 2);
+	assert_int_equal(r.nrecorded, 2);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_ANOMALY);
+	assert_int_equal(r.lines[1].answer, SEGUR_ANSWER_ANOMALY);
+	/* Each names the other: its line, request and numeroEditeur. */
+	assert_string_equal(r.recorded[0].kind, "numero_asp_duplicate");
+	assert_non_null(strstr(r.lines[0].detail, "numeroASP "
+	    "MS1-DUI-2023-0001872 porté aussi par la ligne 2 (BC-2, numéro "
+	    "éditeur 00002) de ce fichier"));
+	assert_non_null(strstr(r.lines[1].detail, "porté aussi par la ligne 1 "
+	    "(BC-1, numéro éditeur 00001) de ce fichier"));
+	segur_ingest_result_release(&r);
+	/* Neither request accepted; both attempts wait, each with its open
+	 * anomaly; the number is nowhere. */
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM request "
+	    "WHERE state = 'submitted'"), 2);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM attempt "
+	    "WHERE outcome = 'pending'"), 2);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM attempt "
+	    "WHERE numero_asp IS NOT NULL"), 0);
+	assert_int_equal(helper_count(f->l, "SELECT count(DISTINCT "
+	    "attempt_id) FROM anomaly WHERE kind = 'numero_asp_duplicate' AND "
+	    "resolved_at IS NULL AND json_extract(returned, '$.numeroASP') = "
+	    "'MS1-DUI-2023-0001872'"), 2);
+	free(path);
+}
+
+static void
+test_ingest_numero_asp_held_stays_with_its_holder(void **state)
+{
+	static const int first[] = { 0, -1 }, second[] = { 1, -1 };
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	char			*a, *b, *s;
+
+	/* BC-1 gets the number; BC-2's line is missing (an anomaly). */
+	a = put_answer_edited(f, "JSON-a.retour.json", first, 1);
+	assert_int_equal(segur_ingest_file(f->l, a, &f->o, &r, NULL), 0);
+	assert_int_equal(r.naccepted, 1);
+	segur_ingest_result_release(&r);
+	/* A later answer gives the same number to BC-2: the newcomer. */
+	b = put_answer_edited(f, "JSON-b.retour.json", second, 1);
+	assert_int_equal(segur_ingest_file(f->l, b, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_RECORDED);
+	assert_int_equal(r.naccepted, 0);
+	assert_int_equal(r.nanomalies, 1);
+	assert_int_equal(r.lines[0].answer, SEGUR_ANSWER_ANOMALY);
+	assert_string_equal(r.recorded[0].kind, "numero_asp_taken");
+	assert_string_equal(r.recorded[0].ref, "BC-2");
+	assert_non_null(strstr(r.lines[0].detail, "numeroASP "
+	    "MS1-DUI-2023-0001872 déjà attribué à BC-1 (numéro éditeur 00001) "
+	    "par JSON-a.retour.json"));
+	segur_ingest_result_release(&r);
+	s = helper_text(f->l, "SELECT ref FROM request WHERE numero_asp = "
+	    "'MS1-DUI-2023-0001872' AND state = 'accepted'");
+	assert_string_equal(s, "BC-1");
+	free(s);
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM request "
+	    "WHERE ref = 'BC-2' AND state = 'submitted'"), 1);
+	free(a);
+	free(b);
+}
+
+static void
+test_ingest_not_json_says_so(void **state)
+{
+	static const char text[] = "2023-10-02 : fichier refusé, structure "
+	    "invalide\n";
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	char			*path, *s;
+
+	path = put(f, "JSON-2023000042-20231002-001.retour.json", text,
+	    sizeof(text) - 1);
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	assert_int_equal(r.status, SEGUR_INGEST_QUARANTINED);
+	assert_non_null(r.reason);
+	assert_int_equal(strncmp(r.reason, "le fichier n'est pas du JSON", 28),
+	    0);
+	assert_non_null(strstr(r.reason, "« 2023-10-02 : fichier refus"));
+	assert_null(strstr(r.reason, "nombre mal écrit"));
+	segur_ingest_result_release(&r);
+	s = helper_text(f->l, "SELECT reason FROM quarantine");
+	assert_non_null(s);
+	assert_int_equal(strncmp(s, "le fichier n'est pas du JSON", 28), 0);
+	free(s);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -352,6 +495,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ingest_symlink_without_move_is_an_error, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_numero_asp_twice_in_a_file_settles_neither,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_numero_asp_held_stays_with_its_holder, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_not_json_says_so,
+		    setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -456,7 +456,7 @@ test_ledger_file_list_states(void **state)
 	assert_non_null(strstr(b.data, "JSON-2023000042-20231002-004.json "
 	    "submission out built 1/0/0/1/0 - -\n"));
 	assert_non_null(strstr(b.data, "garbage.json - in quarantined "
-	    "-1/-1/-1/-1/-1 - structure illisible"));
+	    "-1/-1/-1/-1/-1 - le fichier n'est pas du JSON"));
 	/* Oldest first. */
 	assert_true(strstr(b.data, F2) < strstr(b.data,
 	    "JSON-2023000042-20231002-004.json"));
