@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/embedded.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -118,6 +119,32 @@ exec_rc(struct segur_ledger *l, const char *sql)
 	return (sqlite3_extended_errcode(l->db));
 }
 
+/* Is there an embedded migration numbered v? */
+static int
+migration_exists(int v)
+{
+	const struct segur_embedded_file *e;
+	char	 prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "sql/migrations/%03d-", v);
+	for (e = segur_embedded_files; e->name != NULL; e++)
+		if (strncmp(e->name, prefix, strlen(prefix)) == 0)
+			return (1);
+	return (0);
+}
+
+/* How many migrations a new ledger runs (one event each). */
+static int64_t
+migrations(void)
+{
+	int64_t	 n = 0;
+	int	 v;
+
+	for (v = 1; v <= SEGUR_LEDGER_SCHEMA_VERSION; v++)
+		n += migration_exists(v);
+	return (n);
+}
+
 /* One integer from a query on l. */
 static int64_t
 query_int(struct segur_ledger *l, const char *sql)
@@ -190,7 +217,7 @@ test_ledger_open_refuses_missing_then_init_is_idempotent(void **state)
 	assert_int_equal(segur_ledger_version(f->l),
 	    SEGUR_LEDGER_SCHEMA_VERSION);
 	events = query_int(f->l, "SELECT count(*) FROM event");
-	assert_int_equal(events, SEGUR_LEDGER_SCHEMA_VERSION);
+	assert_int_equal(events, migrations());
 	/* The operators of the compiled-in list, "CH _93" with its quotes. */
 	assert_int_equal(query_int(f->l, "SELECT count(*) FROM operator"),
 	    355);
@@ -271,6 +298,9 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 
 	/* From each earlier version, with data written at that version. */
 	for (v = 1; v < SEGUR_LEDGER_SCHEMA_VERSION; v++) {
+		/* Numbers may have gaps (012 before 010 and 011). */
+		if (!migration_exists(v))
+			continue;
 		snprintf(path, sizeof(path), "%s/v%d.db", f->dir, v);
 		assert_int_equal(segur__ledger_open_raw(path, &l, NULL), 0);
 		assert_int_equal(segur__ledger_migrate(l, v, NULL), 0);
@@ -450,7 +480,7 @@ test_ledger_migration_9_gives_one_schema(void **state)
 
 	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
 	    NULL), 0);
-	assert_int_equal(segur_ledger_version(l), 9);
+	assert_int_equal(segur_ledger_version(l), SEGUR_LEDGER_SCHEMA_VERSION);
 	assert_int_equal(query_int(l, "SELECT count(*) FROM pragma_"
 	    "table_info('request') WHERE name = 'list_row'"), 0);
 	assert_int_equal(query_int(l, "SELECT count(*) FROM sqlite_schema "
@@ -638,7 +668,7 @@ test_ledger_event_log_is_append_only(void **state)
 	sqlite3_close(db);
 	/* One event per migration, one for the software. */
 	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
-	    SEGUR_LEDGER_SCHEMA_VERSION + 1);
+	    migrations() + 1);
 }
 
 /*
@@ -737,7 +767,7 @@ test_ledger_audit_finds_the_tampered_row(void **state)
 	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
 	    SEGUR_ECORRUPT);
 	assert_int_equal(a.bad_id, 5);
-	assert_non_null(strstr(a.reason, "changed"));
+	assert_non_null(strstr(a.reason, "modifiée"));
 	segur_audit_release(&a);
 
 	/* ... and recomputes its hash: the next row's link breaks. */
