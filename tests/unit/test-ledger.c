@@ -816,6 +816,92 @@ test_ledger_audit_finds_a_removed_row(void **state)
 	segur_audit_release(&a);
 }
 
+/*
+ * v2 (docs/internals/ledger.md): type-tagged fields, NULL apart from 0
+ * and "", v and image included; a request_id turned from NULL to 0 by
+ * hand breaks the chain whatever the row's version; seals check with
+ * the key only.
+ */
+static void
+test_ledger_event_v2_serialization_and_seal(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_event e;
+	struct segur_audit a;
+	char		 hex[65], want[65], other[65], seal[65], sql[128];
+	int64_t		 v2;
+	const char	*ser = "segur-event-v2\nI7\nT20:2026-11-27T13:35:02Z\n"
+	    "T5:alice\nT11:request.add\nT7:request\nT4:BC-1\nI3\nN\n"
+	    "T9:{\"a\":\"b\"}\nT64:0000000000000000000000000000000000000000"
+	    "000000000000000000000000\nI2\nN\n";
+
+	memset(&e, 0, sizeof(e));
+	e.id = 7;
+	e.at = "2026-11-27T13:35:02Z";
+	e.actor = "alice";
+	e.action = "request.add";
+	e.entity = "request";
+	e.entity_key = "BC-1";
+	e.request_id = 3;
+	e.after = "{\"a\":\"b\"}";
+	e.prev_hash = "0000000000000000000000000000000000000000000000000000000"
+	    "000000000";
+	e.v = 2;
+	assert_int_equal(segur_event_hash(&e, hex), 0);
+	segur_sha256_hex(ser, strlen(ser), want);
+	assert_string_equal(hex, want);
+	/* NULL, "" and another version all hash apart. */
+	e.entity_key = "";
+	assert_int_equal(segur_event_hash(&e, other), 0);
+	assert_string_not_equal(other, hex);
+	e.entity_key = "BC-1";
+	e.v = 1;
+	assert_int_equal(segur_event_hash(&e, other), 0);
+	assert_string_not_equal(other, hex);
+	assert_int_equal(segur_event_seal((const unsigned char *)"k", 1, hex,
+	    seal), 0);
+	assert_int_equal(strlen(seal), 64);
+
+	/* Sealed appends; verify with the key, then with another key. */
+	assert_int_equal(segur_ledger_set_seal_key(f->l,
+	    (const unsigned char *)"0123456789abcdef", 16), 0);
+	some_events(f->l);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL), 0);
+	assert_true(a.sealed > 0);
+	assert_true(a.seals_checked);
+	assert_int_equal(a.late_unsealed, 0);
+	segur_audit_release(&a);
+	assert_int_equal(segur_ledger_set_seal_key(f->l,
+	    (const unsigned char *)"fedcba9876543210", 16), 0);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_non_null(strstr(a.reason, "sceau"));
+	segur_audit_release(&a);
+	assert_int_equal(segur_ledger_set_seal_key(f->l, NULL, 0), 0);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL), 0);
+	assert_false(a.seals_checked);
+	segur_audit_release(&a);
+
+	/* request_id NULL to 0 on a v2 row: its hash sees it. */
+	v2 = query_int(f->l, "SELECT min(id) FROM event WHERE v = 2 AND "
+	    "request_id IS NULL");
+	assert_true(v2 > 0);
+	snprintf(sql, sizeof(sql), "DROP TRIGGER event_no_update; UPDATE "
+	    "event SET request_id = 0 WHERE id = %lld", (long long)v2);
+	raw_sql(f->db, sql);
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_int_equal(a.bad_id, v2);
+	segur_audit_release(&a);
+	/* On a v1 row (a migration's): its hash does not, the check does. */
+	raw_sql(f->db, "UPDATE event SET request_id = 0 WHERE id = 2");
+	assert_int_equal(segur_ledger_audit_verify(f->l, &a, NULL),
+	    SEGUR_ECORRUPT);
+	assert_int_equal(a.bad_id, 2);
+	assert_non_null(strstr(a.reason, "request_id"));
+	segur_audit_release(&a);
+}
+
 static void
 test_ledger_event_hash_serialization_is_documented(void **state)
 {
@@ -2179,6 +2265,9 @@ main(void)
 		    test_ledger_audit_finds_the_tampered_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_audit_finds_a_removed_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_event_v2_serialization_and_seal, setup,
+		    teardown),
 		cmocka_unit_test(
 		    test_ledger_event_hash_serialization_is_documented),
 		cmocka_unit_test_setup_teardown(
