@@ -444,7 +444,8 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 const struct segurctl_cmd cmd_audit_verify = {
 	"audit verify",
-	"[--json] [--archive DIR] [--head HASH [--seal HMAC] [--key FILE]]",
-	"check the event log's hash chain and the archive; prove a published "
-	"head is extended", 0, audit_verify_exec
+	"[--json] [--archive DIR] [--key FILE] [--head HASH [--seal HMAC]]",
+	"check the event log's hash chain and seals, the schema, the tables "
+	"against the log, and the archive; prove a published head is extended",
+	0, audit_verify_exec
 };
