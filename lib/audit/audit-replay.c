@@ -717,11 +717,15 @@ compare_proj(struct segur_ledger *l, int p, segur_audit_finding_fn fn,
 	int		 rc, i;
 
 	memset(unproved, 0, sizeof(unproved));
-	/* Every row of either side: FULL JOIN, on the key. */
-	if ((sql = segur_asprintf("WITH a(k, c) AS (%s), e AS (SELECT k, "
-	    "cells, known, ev FROM temp.segur_replay WHERE p = %d) "
+	/*
+	 * Every row of either side: FULL JOIN on the rebuilt rows' primary
+	 * key itself (a join on a CTE of them would be a nested loop), rows
+	 * of other projections left out after the join.
+	 */
+	if ((sql = segur_asprintf("WITH a(k, c) AS MATERIALIZED (%s) "
 	    "SELECT coalesce(a.k, e.k), a.c, e.cells, e.known, e.ev "
-	    "FROM a FULL JOIN e ON e.k = a.k", pj->q_all, p)) == NULL)
+	    "FROM a FULL JOIN temp.segur_replay e ON e.p = %d AND e.k = a.k "
+	    "WHERE coalesce(e.p, %d) = %d", pj->q_all, p, p, p)) == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
 	free(sql);
