@@ -48,8 +48,8 @@ on_finding(void *arg, const struct segur_audit_finding *fd)
 		kind = "différence";
 		arr = fo->diffs;
 		if (fo->f != NULL)
-			fprintf(fo->f, "relecture : table %s, ligne %s, colonne "
-			    "%s : attendu %s, trouvé %s", fd->table,
+			fprintf(fo->f, "relecture : table %s, ligne %s, "
+			    "colonne %s : attendu %s, trouvé %s", fd->table,
 			    fd->key, fd->column, fd->expected, fd->found);
 		if (fo->f != NULL && fd->event > 0)
 			fprintf(fo->f, " (dernier événement : %lld)",

@@ -663,7 +663,8 @@ compare_row(int p, const char *key, const char *found, const char *want,
 	rep->rows++;
 	if (found == NULL || want == NULL) {
 		rep->findings++;
-		f.kind = found == NULL ? SEGUR_AUDIT_MISSING : SEGUR_AUDIT_EXTRA;
+		f.kind = found == NULL ? SEGUR_AUDIT_MISSING :
+		    SEGUR_AUDIT_EXTRA;
 		f.expected = want;
 		f.found = found;
 		return (fn != NULL ? fn(arg, &f) : 0);
