@@ -1,7 +1,8 @@
 /*
  * audit-common.c: what the audit family's subcommands share: the sealing
- * key (--key FILE, else $SEGUR_AUDIT_KEY_FILE) and the archive folder
- * (--archive DIR, else archive/ beside the ledger).
+ * key (--key FILE, else $SEGUR_AUDIT_KEY_FILE), which also seals the
+ * events every command writes, and the archive folder (--archive DIR,
+ * else archive/ beside the ledger).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "segur/audit.h"
 #include "segur/error.h"
+#include "segur/ledger.h"
 
 #include "segurctl.h"
 
@@ -33,6 +35,31 @@ segurctl_audit_key(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	}
 	*have = 1;
 	return (0);
+}
+
+int
+segurctl_seal_key_set(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segur_ledger *l)
+{
+	struct segur_audit_key key;
+	const char	*path = getenv("SEGUR_AUDIT_KEY_FILE");
+	char		*cause = NULL;
+	int		 rc;
+
+	if (path == NULL || path[0] == '\0')
+		return (0);
+	if (segur_audit_key_load(path, &key, &cause) != 0) {
+		/* Reading needs no key; an unsealed write is flagged by
+		 * audit verify, so say it now. */
+		fprintf(env->err, "segurctl %s: attention : %s : les "
+		    "événements écrits ne seront pas scellés\n", cmd->name,
+		    cause != NULL ? cause : path);
+		free(cause);
+		return (0);
+	}
+	rc = segur_ledger_set_seal_key(l, key.bytes, key.len);
+	segur_audit_key_release(&key);
+	return (rc);
 }
 
 int

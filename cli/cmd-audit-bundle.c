@@ -32,6 +32,7 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_bundle_sel sel = { NULL, 0, NULL, 0 };
 	struct segur_archive arch = { NULL };
 	struct segur_audit_key key;
+	struct segur_ledger_check chk;
 	struct segur_chain_head h;
 	struct segur_ledger *l;
 	struct segur_audit a;
@@ -86,12 +87,19 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		rc = segur_cause(&cause, SEGUR_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* A bundle of a broken chain would prove nothing. */
-	rc = segur_ledger_audit_verify(l, &a, &cause);
+	/*
+	 * A bundle of a ledger that fails audit verify would prove nothing:
+	 * the chain (with the seals when the key is given), the schema, and
+	 * the tables against the log.
+	 */
+	if (have && segur_ledger_set_seal_key(l, key.bytes, key.len) != 0)
+		rc = segur_cause(&cause, SEGUR_ENOMEM, "out of memory");
+	else
+		rc = segur_audit_ledger_check(l, &a, NULL, NULL, &chk,
+		    &cause);
 	if (rc == SEGUR_ECORRUPT)
-		segur_cause(&cause, rc, "the event log is broken at event "
-		    "%lld (%s): no bundle; see segurctl audit verify",
-		    (long long)a.bad_id, a.reason);
+		segur_cause(&cause, rc, "%s : pas de preuves ; voir segurctl "
+		    "audit verify", cause != NULL ? cause : "registre altéré");
 	segur_audit_release(&a);
 	if (rc != 0 ||
 	    (rc = segur_archive_open(&arch, archdir, &cause)) != 0 ||

@@ -34,6 +34,12 @@ segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 		free(cause);
 		return (SEGURCTL_EXIT_USAGE);
 	}
+	/* Events this command writes are sealed when the key is readable. */
+	if (segurctl_seal_key_set(cmd, env, *l) != 0) {
+		segur_ledger_close(*l);
+		*l = NULL;
+		return (SEGURCTL_EXIT_USAGE);
+	}
 	return (0);
 }
 

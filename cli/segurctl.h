@@ -223,6 +223,12 @@ int	segurctl_audit_key(const struct segurctl_cmd *cmd,
 	    struct segurctl_env *env, const char *opt,
 	    struct segur_audit_key *key, int *have);
 
+/* Sets on l the key of $SEGUR_AUDIT_KEY_FILE, which seals the events l
+ * writes; an unreadable key is a warning (events go unsealed). 0 or
+ * SEGUR_ENOMEM. (cli/audit-common.c) */
+int	segurctl_seal_key_set(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segur_ledger *l);
+
 /* Writes b to path atomically, or to env->out when path is NULL or "-".
  * Returns 0 or the exit status after printing why. */
 struct segur_buf;

@@ -108,6 +108,8 @@ struct job {
 struct segurd_alerts {
 	uv_loop_t	*loop;
 	char		*ledger_path;	/* owned */
+	unsigned char	*seal_key;	/* owned copy of the audit key */
+	size_t		 seal_key_len;
 	struct segur_ledger *ledger;	/* owned; used by the job only */
 	struct segurd_deliver *deliver;
 	uint64_t	 seed;
@@ -390,6 +392,13 @@ job_work(uv_work_t *req)
 			return;
 		}
 		segur_ledger_set_actor(*j->ledger, "segurd");
+		if (j->a->seal_key != NULL && segur_ledger_set_seal_key(
+		    *j->ledger, j->a->seal_key, j->a->seal_key_len) != 0) {
+			segur_ledger_close(*j->ledger);
+			*j->ledger = NULL;
+			j->read = 0;
+			return;
+		}
 	}
 	for (r = j->recs; r != NULL; r = next) {
 		next = r->next;
@@ -631,6 +640,9 @@ finish_close(struct segurd_alerts *a)
 	segur_ledger_close(a->ledger);
 	chans_free(a->chans, a->nchans);
 	free(a->ledger_path);
+	if (a->seal_key != NULL)
+		explicit_bzero(a->seal_key, a->seal_key_len);
+	free(a->seal_key);
 	free(a);
 	if (done != NULL)
 		done(arg);
@@ -867,6 +879,17 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 		return (NULL);
 	}
 	a->loop = loop;
+	if (cfg->audit_key.value != NULL) {
+		if ((a->seal_key = malloc(cfg->audit_key.len)) == NULL) {
+			free(a->chans);
+			free(a->ledger_path);
+			free(a);
+			segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			return (NULL);
+		}
+		memcpy(a->seal_key, cfg->audit_key.value, cfg->audit_key.len);
+		a->seal_key_len = cfg->audit_key.len;
+	}
 	a->digest_ms = digest_period(cfg);
 	if (uv_random(NULL, NULL, &a->seed, sizeof(a->seed), 0, NULL) != 0)
 		a->seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)a;

@@ -114,6 +114,13 @@ static const struct cfg_key cfg_keys[] = {
 	{ "ledger", "path", "path", K_PATH, "/var/lib/segur/ledger.db", 0,
 	    C(ledger_path), 0, 0, NULL,
 	    "The SQLite ledger segurd ingests into." },
+	{ "ledger", "audit_key_file", "file", K_SECRET, NULL, 0,
+	    C(audit_key), 0, 0, NULL,
+	    "File holding the audit key (at least 16 bytes) that seals "
+	    "every event segurd writes, the one segurctl reads from "
+	    "$SEGUR_AUDIT_KEY_FILE (docs/audit.md). A bare name is looked "
+	    "up in $CREDENTIALS_DIRECTORY when set "
+	    "(LoadCredential=audit-key:/etc/segur/audit.key)." },
 
 	{ "inbox", "path", "path", K_PATH, "/var/lib/segur/inbox", 0,
 	    C(inbox_path), 0, 0, NULL,
@@ -1286,6 +1293,7 @@ segurd_config_free(struct segurd_config *cfg)
 		return;
 	free(cfg->file);
 	free(cfg->ledger_path);
+	secret_release(&cfg->audit_key);
 	free(cfg->inbox_path);
 	free(cfg->archive_path);
 	free(cfg->quarantine_path);

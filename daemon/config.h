@@ -87,6 +87,8 @@ struct segurd_config {
 	char	*file;			/* the file it was read from */
 
 	char	*ledger_path;
+	struct segurd_secret audit_key;	/* seals the events segurd writes;
+					   value NULL when not given */
 
 	char	*inbox_path;
 	char	*archive_path;

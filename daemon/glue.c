@@ -139,6 +139,8 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 		    &d->worker_ledger, cause)) != 0)
 			return (rc);
 		segur_ledger_set_actor(d->worker_ledger, "segurd");
+		if ((rc = segurd_seal_key(&d->run, d->worker_ledger)) != 0)
+			return (segur_cause(cause, rc, "out of memory"));
 	}
 	memset(&o, 0, sizeof(o));
 	o.archive_dir = d->run.archive_path;

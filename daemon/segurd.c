@@ -83,7 +83,18 @@ run_release(struct segurd_run *r)
 	free(r->archive_path);
 	free(r->quarantine_path);
 	free(r->listen);
+	if (r->audit_key != NULL)
+		explicit_bzero(r->audit_key, r->audit_key_len);
+	free(r->audit_key);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+segurd_seal_key(const struct segurd_run *r, struct segur_ledger *l)
+{
+	if (r->audit_key == NULL)
+		return (0);
+	return (segur_ledger_set_seal_key(l, r->audit_key, r->audit_key_len));
 }
 
 static int
@@ -93,9 +104,16 @@ run_init(struct segurd_run *r, const struct segurd_config *cfg)
 	    (r->inbox_path = strdup(cfg->inbox_path)) == NULL ||
 	    (r->archive_path = strdup(cfg->archive_path)) == NULL ||
 	    (r->quarantine_path = strdup(cfg->quarantine_path)) == NULL ||
-	    (r->listen = strdup(cfg->listen)) == NULL) {
+	    (r->listen = strdup(cfg->listen)) == NULL ||
+	    (cfg->audit_key.value != NULL && (r->audit_key =
+	    malloc(cfg->audit_key.len)) == NULL)) {
 		run_release(r);
 		return (SEGUR_ENOMEM);
+	}
+	/* Read once, like the ledger's path: SIGHUP does not change it. */
+	if (r->audit_key != NULL) {
+		memcpy(r->audit_key, cfg->audit_key.value, cfg->audit_key.len);
+		r->audit_key_len = cfg->audit_key.len;
 	}
 	return (0);
 }
@@ -445,6 +463,11 @@ main(int argc, char **argv)
 		fatalx("%s: %s", d.run.ledger_path, cause != NULL ? cause :
 		    segur_strerror(rc));
 	segur_ledger_set_actor(d.ledger, "segurd");
+	if (d.cfg->audit_key.value != NULL && d.cfg->audit_key.len < 16)
+		fatalx("%s: an audit key needs at least 16 bytes",
+		    d.cfg->audit_key.file);
+	if (segurd_seal_key(&d.run, d.ledger) != 0)
+		fatalx("out of memory");
 #ifdef SEGUR_FAULT_INJECTION
 	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
 	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)

@@ -32,9 +32,15 @@ struct segurd_run {
 	char		*archive_path;
 	char		*quarantine_path;
 	char		*listen;
+	unsigned char	*audit_key;	/* seals every event; NULL: none */
+	size_t		 audit_key_len;
 };
 
 struct segur_ledger;
+
+/* Sets the run's audit key on l, so that the events it writes are
+ * sealed. 0 or SEGUR_ENOMEM. (segurd.c) */
+int	segurd_seal_key(const struct segurd_run *r, struct segur_ledger *l);
 
 struct segurd {
 	uv_loop_t	 loop;

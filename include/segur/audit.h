@@ -19,6 +19,7 @@
 
 struct cJSON;
 struct segur_archive;
+struct segur_audit;
 struct segur_ledger;
 
 /* The smallest key accepted: 128 bits. */
@@ -41,6 +42,82 @@ struct segur_audit_key {
 int	segur_audit_key_load(const char *path, struct segur_audit_key *k,
 	    char **cause);
 void	segur_audit_key_release(struct segur_audit_key *k);
+
+/* ------------------------------------------------------------------ */
+/* The ledger against its own log (lib/audit/audit-replay.c). */
+
+enum segur_audit_finding_kind {
+	SEGUR_AUDIT_DIFF,	/* a cell differs from what the log made */
+	SEGUR_AUDIT_MISSING,	/* a row the log made is not in the table */
+	SEGUR_AUDIT_EXTRA,	/* a row no event made */
+	SEGUR_AUDIT_SCHEMA,	/* a schema object missing, changed, added */
+	SEGUR_AUDIT_UNPROVED,	/* not a finding: count rows whose column
+				   only v1 events made, which do not carry
+				   it */
+	SEGUR_AUDIT_UNKNOWN	/* not a finding: count events of an action
+				   the replay does not know */
+};
+
+/* One finding; every string borrowed for the callback's duration. */
+struct segur_audit_finding {
+	enum segur_audit_finding_kind kind;
+	const char	*table;		/* "request", "déclencheur"… */
+	const char	*key;		/* the row: id, "request_id/seq"…;
+					   the object's name for SCHEMA */
+	const char	*column;	/* NULL for a whole row */
+	const char	*expected;	/* JSON cells or SQL; NULL if none */
+	const char	*found;
+	int64_t		 event;		/* the last event about it, or 0 */
+	int64_t		 count;		/* UNPROVED, UNKNOWN */
+};
+
+/* Called for every finding; a non-zero return stops and is returned. */
+typedef int (*segur_audit_finding_fn)(void *arg,
+    const struct segur_audit_finding *f);
+
+/*
+ * Compares the ledger's schema (tables, indexes, triggers: every row of
+ * sqlite_schema, its SQL text included) with the one the embedded
+ * migrations create in an empty database. *n counts the differences
+ * (each also given to fn, kind SEGUR_AUDIT_SCHEMA).
+ */
+int	segur_audit_schema_check(struct segur_ledger *l,
+	    segur_audit_finding_fn fn, void *arg, int64_t *n, char **cause);
+
+struct segur_replay_report {
+	int64_t		 events;	/* events replayed */
+	int64_t		 rows;		/* rows compared */
+	int64_t		 findings;	/* DIFF, MISSING and EXTRA */
+	int64_t		 unproved;	/* cells no event proves */
+};
+
+/*
+ * Replays the event log in id order into the rows it projects (requests,
+ * attempts, numeroEditeur numbers, decisions and payments, files, alerts,
+ * quarantine, anomalies, and the state totals computed from the
+ * requests) and compares them with the tables, giving fn each
+ * difference, then a summary of what v1 events could not prove. Works in
+ * a TEMP table of the handle. Reads only.
+ */
+int	segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
+	    void *arg, struct segur_replay_report *r, char **cause);
+
+/* What segur_audit_ledger_check() found. */
+struct segur_ledger_check {
+	int		 chain_rc;	/* 0 or SEGUR_ECORRUPT */
+	int64_t		 schema;	/* schema differences */
+	struct segur_replay_report replay;
+};
+
+/*
+ * The whole check a bundle needs before it may call the ledger intact:
+ * the chain (a) walked with the handle's seal key, the schema, the
+ * replay. 0 when all hold, SEGUR_ECORRUPT with *cause saying what did not
+ * (release a with segur_audit_release()).
+ */
+int	segur_audit_ledger_check(struct segur_ledger *l, struct segur_audit *a,
+	    segur_audit_finding_fn fn, void *arg, struct segur_ledger_check *c,
+	    char **cause);
 
 /* The head of the event log: its last event. */
 struct segur_chain_head {

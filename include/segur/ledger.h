@@ -29,7 +29,7 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	11
+#define SEGUR_LEDGER_SCHEMA_VERSION	12
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000
@@ -650,6 +650,10 @@ struct segur_event {
 	char		*after;		/* JSON or NULL */
 	char		*prev_hash;
 	char		*hash;
+	int		 v;		/* serialization: 1, or 2 (0 reads
+					   as 1) */
+	char		*image;		/* v2: the rows it changed, JSON */
+	char		*seal;		/* v2: HMAC of hash, or NULL */
 };
 
 void	segur_event_release(struct segur_event *e);
@@ -689,13 +693,27 @@ void	segur_status_release(struct segur_status *st);
 struct segur_audit {
 	int64_t		 events;	/* rows checked */
 	int64_t		 bad_id;	/* first broken row, 0 if none */
-	char		*reason;	/* owned, English, NULL if none */
+	char		*reason;	/* owned, French, NULL if none */
 	char		 head[65];	/* hash of the last good row */
+	int64_t		 v1;		/* events of each serialization */
+	int64_t		 v2;
+	int64_t		 sealed;	/* v2 events with a seal */
+	int64_t		 unsealed;	/* v2 events without one */
+	int64_t		 first_sealed;	/* its id, 0 if none */
+	int64_t		 late_unsealed;	/* unsealed after first_sealed:
+					   suspicious */
+	int64_t		 first_late;	/* the first of them, 0 if none */
+	int		 seals_checked;	/* a key was set: every seal read
+					   matched it */
 };
 
 /*
- * Walks the event log from the first row, recomputing every hash and
- * checking every link and id. Returns 0 with bad_id 0 when the chain is
+ * Walks the event log from the first row, recomputing every hash (v1 or
+ * v2) and checking every link and id; a v1 event after a v2 one, or a
+ * request_id of 0, breaks it too. With a seal key set on the handle
+ * (segur_ledger_set_seal_key()), every seal is checked, and a v2 event
+ * without one after the first sealed event breaks the chain; without a
+ * key, seals are only counted. Returns 0 with bad_id 0 when the chain is
  * whole, SEGUR_ECORRUPT with bad_id and reason set at the first broken row
  * (release *a with segur_audit_release() in both cases).
  */
@@ -709,8 +727,29 @@ void	segur_audit_release(struct segur_audit *a);
  * entity, entity_key, request_id, before, after, prev_hash, each written
  * as its byte length in decimal, ':', the bytes, '\n'; a NULL as "-\n".
  * Hashes it into hex. Exposed for auditors' tools and tests.
+ *
+ * With e->v == 2, the version 2 serialization instead: "segur-event-v2\n"
+ * then id, at, actor, action, entity, entity_key, request_id, before,
+ * after, prev_hash, v, image, each tagged with its type: "N\n" for NULL,
+ * "I<decimal>\n" for an integer (id, request_id, v), "T<length>:<bytes>\n"
+ * for a text. request_id 0 is written NULL, as the ledger stores it.
  */
 int	segur_event_hash(const struct segur_event *e, char hex[65]);
+
+/*
+ * HMAC-SHA256 of "segur-event-seal-v1\n<hash>\n" with key, in lower-case
+ * hex: the seal of a v2 event.
+ */
+int	segur_event_seal(const unsigned char *key, size_t keylen,
+	    const char *hash, char out[65]);
+
+/*
+ * The key that seals the events this handle appends, and that
+ * segur_ledger_audit_verify() checks seals with: copied (the caller keeps
+ * and clears its own); NULL clears it. SEGUR_ENOMEM, or 0.
+ */
+int	segur_ledger_set_seal_key(struct segur_ledger *l,
+	    const unsigned char *key, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Validation with the ledger's reference data. */

@@ -37,6 +37,10 @@ struct segur_ledger {
 	int		 last_known;
 	EVP_MD		*sha256;	/* owned; NULL until the first event */
 	EVP_MD_CTX	*mdctx;		/* owned; NULL until the first event */
+	int		 event_v;	/* the version of the events we append:
+					   2 from schema 12 on, else 1 */
+	unsigned char	*seal_key;	/* owned, NULL: events go unsealed */
+	size_t		 seal_key_len;
 	time_t		 now_t;		/* segur__ledger_now_l()'s last second */
 	char		 now_text[24];	/* and its text, "" before the first */
 };

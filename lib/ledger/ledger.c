@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 
 #include "segur/embedded.h"
@@ -23,6 +25,7 @@
 #include "segur/util.h"
 
 #include "ledger/ledger-int.h"
+#include "ledger/projection.h"
 
 /* PRAGMA application_id of a segur ledger: "SEGR". */
 #define LEDGER_APPLICATION_ID	0x53454752
@@ -30,6 +33,13 @@
 #define MIGRATIONS_PREFIX	"sql/migrations/"
 #define ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The first schema whose event table has v, image and seal (012). */
+#define EVENT_V2_SCHEMA		12
+
+/* What a v2 serialization and a seal start with (docs/internals/ledger.md). */
+#define EVENT_V2_TAG		"segur-event-v2\n"
+#define EVENT_SEAL_TAG		"segur-event-seal-v1\n"
 
 /* 36^5: the count of 5-character base-36 numbers. */
 #define NUMERO_EDITEUR_SPACE	60466176LL
@@ -376,6 +386,11 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		segur_ledger_close(l);
 		return (rc);
 	}
+	if (segur__register_sha256(l) != 0) {
+		segur_ledger_close(l);
+		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	l->event_v = l->version >= EVENT_V2_SCHEMA ? 2 : 1;
 	*out = l;
 	return (0);
 }
@@ -451,6 +466,9 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 	}
 	if ((rc = segur__exec(l, f->data, cause)) != 0)
 		goto fail;
+	/* Its own event is the first of version 2 (012 adds the columns). */
+	if (v >= EVENT_V2_SCHEMA)
+		l->event_v = 2;
 	if (v == 1) {
 		if ((rc = segur__ledger_seed_operators(l, &rows, cause)) != 0)
 			goto fail;
@@ -490,18 +508,30 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 fail:
 	segur_ledger_rollback(l);
 done:
+	l->event_v = l->version >= EVENT_V2_SCHEMA ? 2 : 1;
 	/* Back on whatever happened: the handle's writers rely on them. */
 	if (segur__exec(l, "PRAGMA foreign_keys=ON", NULL) != 0 && rc == 0)
 		rc = segur__db_error(l, cause, "turn the foreign keys on");
 	return (rc);
 }
 
+/*
+ * Applies, in order, every embedded migration above the ledger's version
+ * up to target. Numbers may have gaps (012 was written while 010 and 011
+ * were on other branches): a number without a file is skipped, and the
+ * version becomes the last one applied. Target itself must exist.
+ */
 int
 segur__ledger_migrate(struct segur_ledger *l, int target, char **cause)
 {
 	int	 rc, v;
 
+	if (target > l->version && migration_file(target) == NULL)
+		return (segur_cause(cause, SEGUR_EINVAL,
+		    "no migration to schema version %d", target));
 	for (v = l->version + 1; v <= target; v++) {
+		if (migration_file(v) == NULL)
+			continue;
 		if ((rc = migrate_one(l, v, cause)) != 0)
 			return (rc);
 	}
@@ -583,6 +613,7 @@ segur_ledger_close(struct segur_ledger *l)
 	sqlite3_close(l->db);
 	EVP_MD_CTX_free(l->mdctx);
 	EVP_MD_free(l->sha256);
+	segur_ledger_set_seal_key(l, NULL, 0);
 	free(l->path);
 	free(l->actor);
 	free(l);
@@ -627,14 +658,30 @@ digest_field(EVP_MD_CTX *ctx, const char *s)
 	    EVP_DigestUpdate(ctx, "\n", 1));
 }
 
-/* The event's hash with md in ctx; SEGUR_ENOMEM if OpenSSL fails. */
+/* Writes the digest in ctx as lower-case hex; 0, or SEGUR_ENOMEM. */
 static int
-event_digest(EVP_MD_CTX *ctx, const EVP_MD *md, const struct segur_event *e,
-    char hex[65])
+digest_hex(EVP_MD_CTX *ctx, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char	 d[EVP_MAX_MD_SIZE];
 	unsigned int	 dlen = 0, i;
+
+	hex[0] = '\0';
+	if (!EVP_DigestFinal_ex(ctx, d, &dlen) || dlen != 32)
+		return (SEGUR_ENOMEM);
+	for (i = 0; i < dlen; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 0xf];
+	}
+	hex[2 * i] = '\0';
+	return (0);
+}
+
+/* The event's v1 hash with md in ctx; SEGUR_ENOMEM if OpenSSL fails. */
+static int
+event_digest_v1(EVP_MD_CTX *ctx, const EVP_MD *md,
+    const struct segur_event *e, char hex[65])
+{
 	char		 id[24], rid[24];
 
 	fmt_u64(id, (uint64_t)e->id);
@@ -646,15 +693,127 @@ event_digest(EVP_MD_CTX *ctx, const EVP_MD *md, const struct segur_event *e,
 	    !digest_field(ctx, e->entity_key) ||
 	    !digest_field(ctx, e->request_id != 0 ? rid : NULL) ||
 	    !digest_field(ctx, e->before) || !digest_field(ctx, e->after) ||
-	    !digest_field(ctx, e->prev_hash) ||
-	    !EVP_DigestFinal_ex(ctx, d, &dlen) || dlen != 32)
+	    !digest_field(ctx, e->prev_hash))
 		return (SEGUR_ENOMEM);
-	for (i = 0; i < dlen; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 0xf];
+	return (digest_hex(ctx, hex));
+}
+
+/*
+ * One field of the v2 serialization, as SQLite stores it: the type is
+ * part of what is hashed, so that NULL, 0, "0" and "" all differ.
+ */
+struct tfield {
+	int		 type;		/* SQLITE_NULL, _INTEGER, _FLOAT,
+					   _TEXT, _BLOB */
+	int64_t		 i;
+	double		 r;
+	const void	*p;
+	size_t		 n;
+};
+
+/* The fields of v2, in this order: every column but hash and seal. */
+#define V2_FIELDS	12
+
+/* Feeds one v2 field: "N\n", "I<dec>\n", "R<%.17g>\n", "T<len>:<bytes>\n"
+ * or "B<len>:<bytes>\n". 1 on success, as EVP_DigestUpdate(). */
+static int
+digest_tfield(EVP_MD_CTX *ctx, const struct tfield *f)
+{
+	char	 buf[48];
+	size_t	 n;
+
+	switch (f->type) {
+	case SQLITE_NULL:
+		return (EVP_DigestUpdate(ctx, "N\n", 2));
+	case SQLITE_INTEGER:
+		buf[0] = 'I';
+		if (f->i < 0) {
+			buf[1] = '-';
+			n = 2 + fmt_u64(buf + 2, -(uint64_t)f->i);
+		} else
+			n = 1 + fmt_u64(buf + 1, (uint64_t)f->i);
+		buf[n++] = '\n';
+		return (EVP_DigestUpdate(ctx, buf, n));
+	case SQLITE_FLOAT:
+		/* Never written by segur; a hand edit may store one. */
+		n = (size_t)snprintf(buf, sizeof(buf), "R%.17g\n", f->r);
+		return (EVP_DigestUpdate(ctx, buf, n));
+	default:
+		buf[0] = f->type == SQLITE_TEXT ? 'T' : 'B';
+		n = 1 + fmt_u64(buf + 1, (uint64_t)f->n);
+		buf[n++] = ':';
+		return (EVP_DigestUpdate(ctx, buf, n) && (f->n == 0 ||
+		    EVP_DigestUpdate(ctx, f->p, f->n)) &&
+		    EVP_DigestUpdate(ctx, "\n", 1));
 	}
-	hex[2 * i] = '\0';
-	return (0);
+}
+
+static void
+tf_text(struct tfield *f, const char *s)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = s == NULL ? SQLITE_NULL : SQLITE_TEXT;
+	f->p = s;
+	f->n = s == NULL ? 0 : strlen(s);
+}
+
+static void
+tf_int(struct tfield *f, int64_t v)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = SQLITE_INTEGER;
+	f->i = v;
+}
+
+/* The v2 hash of f[V2_FIELDS]. */
+static int
+event_digest_v2(EVP_MD_CTX *ctx, const EVP_MD *md, const struct tfield *f,
+    char hex[65])
+{
+	int	 i;
+
+	hex[0] = '\0';
+	if (!EVP_DigestInit_ex(ctx, md, NULL) ||
+	    !EVP_DigestUpdate(ctx, EVENT_V2_TAG, strlen(EVENT_V2_TAG)))
+		return (SEGUR_ENOMEM);
+	for (i = 0; i < V2_FIELDS; i++)
+		if (!digest_tfield(ctx, &f[i]))
+			return (SEGUR_ENOMEM);
+	return (digest_hex(ctx, hex));
+}
+
+/* The fields of e as the ledger stores them (request_id 0 as NULL). */
+static void
+event_fields_v2(const struct segur_event *e, struct tfield f[V2_FIELDS])
+{
+	tf_int(&f[0], e->id);
+	tf_text(&f[1], e->at);
+	tf_text(&f[2], e->actor);
+	tf_text(&f[3], e->action);
+	tf_text(&f[4], e->entity);
+	tf_text(&f[5], e->entity_key);
+	if (e->request_id != 0)
+		tf_int(&f[6], e->request_id);
+	else
+		tf_text(&f[6], NULL);
+	tf_text(&f[7], e->before);
+	tf_text(&f[8], e->after);
+	tf_text(&f[9], e->prev_hash);
+	tf_int(&f[10], 2);
+	tf_text(&f[11], e->image);
+}
+
+/* The event's hash, v1 or v2 by e->v. */
+static int
+event_digest(EVP_MD_CTX *ctx, const EVP_MD *md, const struct segur_event *e,
+    char hex[65])
+{
+	struct tfield	 f[V2_FIELDS];
+
+	if (e->v != 2)
+		return (event_digest_v1(ctx, md, e, hex));
+	event_fields_v2(e, f);
+	return (event_digest_v2(ctx, md, f, hex));
 }
 
 int
@@ -670,19 +829,71 @@ segur_event_hash(const struct segur_event *e, char hex[65])
 	return (rc);
 }
 
-/*
- * The event's hash with the handle's digest, fetched on first use (not at
- * open: segurd idles without OpenSSL's providers loaded) and kept, as an
- * implicit fetch per event costs more than the hash of a short event.
- */
+int
+segur_event_seal(const unsigned char *key, size_t keylen, const char *hash,
+    char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0, i;
+	char		 text[sizeof(EVENT_SEAL_TAG) + 66];
+
+	out[0] = '\0';
+	if (key == NULL || keylen == 0 || keylen > INT32_MAX ||
+	    hash == NULL || strlen(hash) != 64)
+		return (SEGUR_EINVAL);
+	snprintf(text, sizeof(text), "%s%s\n", EVENT_SEAL_TAG, hash);
+	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)text,
+	    strlen(text), mac, &maclen) == NULL || maclen != 32)
+		return (SEGUR_ENOMEM);
+	for (i = 0; i < maclen; i++) {
+		out[2 * i] = digits[mac[i] >> 4];
+		out[2 * i + 1] = digits[mac[i] & 0xf];
+	}
+	out[2 * i] = '\0';
+	return (0);
+}
+
+int
+segur_ledger_set_seal_key(struct segur_ledger *l, const unsigned char *key,
+    size_t len)
+{
+	unsigned char	*p = NULL;
+
+	if (key != NULL && len > 0) {
+		if ((p = malloc(len)) == NULL)
+			return (SEGUR_ENOMEM);
+		memcpy(p, key, len);
+	}
+	if (l->seal_key != NULL) {
+		OPENSSL_cleanse(l->seal_key, l->seal_key_len);
+		free(l->seal_key);
+	}
+	l->seal_key = p;
+	l->seal_key_len = p != NULL ? len : 0;
+	return (0);
+}
+
+/* The handle's digest and context, fetched on first use (not at open:
+ * segurd idles without OpenSSL's providers loaded) and kept, as an
+ * implicit fetch per event costs more than the hash of a short event. */
 static int
-ledger_event_hash(struct segur_ledger *l, const struct segur_event *e,
-    char hex[65])
+ledger_md(struct segur_ledger *l)
 {
 	if (l->sha256 == NULL &&
 	    (l->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		return (SEGUR_ENOMEM);
 	if (l->mdctx == NULL && (l->mdctx = EVP_MD_CTX_new()) == NULL)
+		return (SEGUR_ENOMEM);
+	return (0);
+}
+
+/* The event's hash with the handle's digest. */
+static int
+ledger_event_hash(struct segur_ledger *l, const struct segur_event *e,
+    char hex[65])
+{
+	if (ledger_md(l) != 0)
 		return (SEGUR_ENOMEM);
 	return (event_digest(l->mdctx, l->sha256, e, hex));
 }
@@ -736,17 +947,26 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	    "INSERT OR ROLLBACK INTO event(id, at, actor, action, entity, "
 	    "entity_key, request_id, before, after, prev_hash, hash) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char *const q_ins2 =
+	    "INSERT OR ROLLBACK INTO event(id, at, actor, action, entity, "
+	    "entity_key, request_id, before, after, prev_hash, hash, v, "
+	    "image, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 2, ?, ?)";
+	struct segur_buf image = SEGUR_BUF_INIT;
 	struct segur_event e;
 	sqlite3_stmt	*st;
-	char		 now[24], prev[65], hash[65];
-	int		 rc;
+	char		 now[24], prev[65], hash[65], seal[65];
+	int		 rc, v2 = l->event_v == 2;
 
 	if (l->depth == 0)
 		return (segur_cause(cause, SEGUR_ESTATE,
 		    "event outside a transaction"));
 	memset(&e, 0, sizeof(e));
+	/* The image first: it reads the row the writer inserted last. */
+	if (v2 && (rc = segur__event_image(l, action, request_id, key, &image,
+	    cause)) != 0)
+		goto out;
 	if ((rc = event_last(l, &e.id, prev, cause)) != 0)
-		return (rc);
+		goto out;
 	segur__ledger_now_l(l, now);
 	e.at = now;
 	e.actor = l->actor;
@@ -757,10 +977,17 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	e.before = (char *)before;
 	e.after = (char *)after;
 	e.prev_hash = prev;
-	if (ledger_event_hash(l, &e, hash) != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
-	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
-		return (rc);
+	e.v = v2 ? 2 : 1;
+	e.image = image.len > 0 ? image.data : NULL;
+	seal[0] = '\0';
+	if (ledger_event_hash(l, &e, hash) != 0 || (v2 && l->seal_key !=
+	    NULL && segur_event_seal(l->seal_key, l->seal_key_len, hash,
+	    seal) != 0)) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = segur__stmt(l, v2 ? q_ins2 : q_ins, &st, cause)) != 0)
+		goto out;
 	/* What is stored must be exactly what was hashed. */
 	if (sqlite3_bind_int64(st, 1, e.id) != SQLITE_OK ||
 	    segur__bind_text(st, 2, now) != SQLITE_OK ||
@@ -773,18 +1000,27 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	    segur__bind_text(st, 8, before) != SQLITE_OK ||
 	    segur__bind_text(st, 9, after) != SQLITE_OK ||
 	    segur__bind_text(st, 10, prev) != SQLITE_OK ||
-	    segur__bind_text(st, 11, hash) != SQLITE_OK)
-		return (segur__db_error(l, cause, "append to the event log"));
+	    segur__bind_text(st, 11, hash) != SQLITE_OK ||
+	    (v2 && (segur__bind_text(st, 12, e.image) != SQLITE_OK ||
+	    segur__bind_text(st, 13, seal[0] != '\0' ? seal : NULL) !=
+	    SQLITE_OK))) {
+		rc = segur__db_error(l, cause, "append to the event log");
+		goto out;
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		l->last_known = 0;
-		return (segur__db_error(l, cause, "append to the event log"));
+		rc = segur__db_error(l, cause, "append to the event log");
+		goto out;
 	}
 	l->last_id = e.id;
 	memcpy(l->last_hash, hash, sizeof(l->last_hash));
 	l->last_known = 1;
-	return (0);
+	rc = 0;
+out:
+	segur_buf_release(&image);
+	return (rc);
 }
 
 void
@@ -799,6 +1035,8 @@ segur_event_release(struct segur_event *e)
 	free(e->after);
 	free(e->prev_hash);
 	free(e->hash);
+	free(e->image);
+	free(e->seal);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -819,68 +1057,203 @@ segur_audit_release(struct segur_audit *a)
 	a->reason = NULL;
 }
 
+/* Columns of the walk: the V2_FIELDS first, in their order. */
+#define W_V		10
+#define W_IMAGE		11
+#define W_HASH		12
+#define W_SEAL		13
+
+/* The v1 hash of the walk's row. SEGUR_ENOMEM, or 0. */
+static int
+row_hash_v1(struct segur_ledger *l, sqlite3_stmt *st, char hash[65])
+{
+	struct segur_event e;
+	int		 oom = 0, rc;
+
+	memset(&e, 0, sizeof(e));
+	e.id = sqlite3_column_int64(st, 0);
+	e.at = segur__column_dup(st, 1, &oom);
+	e.actor = segur__column_dup(st, 2, &oom);
+	e.action = segur__column_dup(st, 3, &oom);
+	e.entity = segur__column_dup(st, 4, &oom);
+	e.entity_key = segur__column_dup(st, 5, &oom);
+	e.request_id = sqlite3_column_int64(st, 6);
+	e.before = segur__column_dup(st, 7, &oom);
+	e.after = segur__column_dup(st, 8, &oom);
+	e.prev_hash = segur__column_dup(st, 9, &oom);
+	rc = oom ? SEGUR_ENOMEM : ledger_event_hash(l, &e, hash);
+	segur_event_release(&e);
+	return (rc);
+}
+
+/* The v2 hash of the walk's row, from the values as stored. */
+static int
+row_hash_v2(struct segur_ledger *l, sqlite3_stmt *st, char hash[65])
+{
+	struct tfield	 f[V2_FIELDS];
+	int		 i;
+
+	if (ledger_md(l) != 0)
+		return (SEGUR_ENOMEM);
+	for (i = 0; i < V2_FIELDS; i++) {
+		memset(&f[i], 0, sizeof(f[i]));
+		f[i].type = sqlite3_column_type(st, i);
+		switch (f[i].type) {
+		case SQLITE_INTEGER:
+			f[i].i = sqlite3_column_int64(st, i);
+			break;
+		case SQLITE_FLOAT:
+			f[i].r = sqlite3_column_double(st, i);
+			break;
+		case SQLITE_TEXT:
+			f[i].p = sqlite3_column_text(st, i);
+			f[i].n = (size_t)sqlite3_column_bytes(st, i);
+			if (f[i].p == NULL)
+				return (SEGUR_ENOMEM);
+			break;
+		case SQLITE_BLOB:
+			f[i].p = sqlite3_column_blob(st, i);
+			f[i].n = (size_t)sqlite3_column_bytes(st, i);
+			if (f[i].p == NULL && f[i].n > 0)
+				return (SEGUR_ENOMEM);
+			break;
+		}
+	}
+	return (event_digest_v2(l->mdctx, l->sha256, f, hash));
+}
+
+/*
+ * What v1 cannot tell apart and the library never writes: a request_id
+ * that is not NULL or a positive integer (0 hashes as NULL), a field of
+ * another type than text, an image or a seal on a v1 row. NULL if none.
+ */
+static const char *
+row_v1_odd(sqlite3_stmt *st)
+{
+	static const int texts[] = { 1, 2, 3, 4, 5, 7, 8, 9 };
+	size_t	 i;
+	int	 t;
+
+	t = sqlite3_column_type(st, 6);
+	if (t != SQLITE_NULL && (t != SQLITE_INTEGER ||
+	    sqlite3_column_int64(st, 6) <= 0))
+		return ("son request_id n'est ni NULL ni un entier positif "
+		    "(0 et NULL ont le même hachage v1, et segur n'écrit "
+		    "jamais 0) : la ligne a été modifiée");
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		t = sqlite3_column_type(st, texts[i]);
+		if (t != SQLITE_NULL && t != SQLITE_TEXT)
+			return ("un de ses champs n'est pas du texte : la "
+			    "ligne a été modifiée");
+	}
+	if (sqlite3_column_type(st, W_IMAGE) != SQLITE_NULL ||
+	    sqlite3_column_type(st, W_SEAL) != SQLITE_NULL)
+		return ("un événement v1 porte une image ou un sceau : la "
+		    "ligne a été modifiée");
+	return (NULL);
+}
+
 int
 segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
     char **cause)
 {
+	static const char *const q_v1 = "SELECT id, at, actor, action, entity, "
+	    "entity_key, request_id, before, after, prev_hash, 1, NULL, hash, "
+	    "NULL FROM event ORDER BY id";
+	static const char *const q_v2 = "SELECT id, at, actor, action, entity, "
+	    "entity_key, request_id, before, after, prev_hash, v, image, hash, "
+	    "seal FROM event ORDER BY id";
 	sqlite3_stmt	*st;
-	struct segur_event e;
-	char		 hash[65];
-	const char	*stored, *why = NULL;
-	int64_t		 want = 1, id;
-	int		 rc, oom = 0;
+	char		 hash[65], want_seal[65], prev[65];
+	const char	*why = NULL;
+	const char	*stored, *seal, *ph;
+	int64_t		 want = 1, id, v;
+	int		 rc, seen_v2 = 0, has_v;
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->head, sizeof(a->head), "%s", ZERO_HASH);
-	if (sqlite3_prepare_v2(l->db, "SELECT id, at, actor, action, entity, "
-	    "entity_key, request_id, before, after, prev_hash, hash "
-	    "FROM event ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	a->seals_checked = l->seal_key != NULL;
+	/* A ledger before 012 has no v, image or seal: every row is v1. The
+	 * table says which (a read-only handle knows no version). */
+	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM "
+	    "pragma_table_info('event') WHERE name = 'v'", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return (segur__db_error(l, cause, "read the event log"));
+	}
+	has_v = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(l->db, has_v ? q_v2 : q_v1, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return (segur__db_error(l, cause, "read the event log"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		e.id = sqlite3_column_int64(st, 0);
-		e.at = segur__column_dup(st, 1, &oom);
-		e.actor = segur__column_dup(st, 2, &oom);
-		e.action = segur__column_dup(st, 3, &oom);
-		e.entity = segur__column_dup(st, 4, &oom);
-		e.entity_key = segur__column_dup(st, 5, &oom);
-		e.request_id = sqlite3_column_int64(st, 6);
-		e.before = segur__column_dup(st, 7, &oom);
-		e.after = segur__column_dup(st, 8, &oom);
-		e.prev_hash = segur__column_dup(st, 9, &oom);
-		stored = (const char *)sqlite3_column_text(st, 10);
-		if (stored == NULL && sqlite3_column_type(st, 10) !=
-		    SQLITE_NULL)
-			oom = 1;
-		if (oom || ledger_event_hash(l, &e, hash) != 0) {
-			segur_event_release(&e);
+		id = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_type(st, W_V) == SQLITE_INTEGER ?
+		    sqlite3_column_int64(st, W_V) : 0;
+		ph = (const char *)sqlite3_column_text(st, 9);
+		snprintf(prev, sizeof(prev), "%s", ph != NULL ? ph : "");
+		if ((v == 2 ? row_hash_v2(l, st, hash) :
+		    row_hash_v1(l, st, hash)) != 0) {
 			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
 			    "out of memory"));
 		}
-		if (e.id != want)
-			why = "the event ids are not consecutive: a row was "
-			    "removed or inserted";
-		else if (e.prev_hash == NULL ||
-		    strcmp(e.prev_hash, a->head) != 0)
-			why = "its prev_hash is not the hash of the row "
-			    "before it: the chain is broken here";
+		stored = (const char *)sqlite3_column_text(st, W_HASH);
+		seal = (const char *)sqlite3_column_text(st, W_SEAL);
+		if (id != want)
+			why = "les numéros d'événement ne se suivent pas : une "
+			    "ligne a été retirée ou insérée";
+		else if (ph == NULL || strcmp(prev, a->head) != 0)
+			why = "son prev_hash n'est pas le hachage de la ligne "
+			    "précédente : la chaîne est rompue ici";
+		else if (v != 1 && v != 2)
+			why = "sa version de sérialisation n'est ni 1 ni 2";
+		else if (v == 1 && seen_v2)
+			why = "un événement v1 après un événement v2 : segur "
+			    "n'écrit plus de v1 depuis le schéma 12, la ligne "
+			    "a été ajoutée ou modifiée par un autre programme";
+		else if (v == 1 && (why = row_v1_odd(st)) != NULL)
+			;
 		else if (stored == NULL || strcmp(stored, hash) != 0)
-			why = "its content does not match its hash: the row "
-			    "was changed";
-		id = e.id;
-		segur_event_release(&e);
+			why = "son contenu ne correspond pas à son hachage : "
+			    "la ligne a été modifiée";
+		else if (v == 2 && seal != NULL) {
+			a->sealed++;
+			if (a->first_sealed == 0)
+				a->first_sealed = id;
+			if (l->seal_key != NULL && (segur_event_seal(
+			    l->seal_key, l->seal_key_len, hash,
+			    want_seal) != 0 || strlen(seal) != 64 ||
+			    CRYPTO_memcmp(want_seal, seal, 64) != 0))
+				why = "son sceau ne correspond pas à la clé : "
+				    "événement forgé ou réécrit sans la clé "
+				    "(ou scellé avec une autre clé)";
+		} else if (v == 2) {
+			a->unsealed++;
+			if (a->first_sealed != 0) {
+				a->late_unsealed++;
+				if (a->first_late == 0)
+					a->first_late = id;
+				if (l->seal_key != NULL)
+					why = "non scellé après un événement "
+					    "scellé : écrit sans la clé, ou "
+					    "forgé";
+			}
+		}
 		if (why != NULL) {
 			a->bad_id = id;
-			if ((a->reason = strdup(why)) == NULL) {
-				sqlite3_finalize(st);
+			sqlite3_finalize(st);
+			if ((a->reason = strdup(why)) == NULL)
 				return (segur_cause(cause, SEGUR_ENOMEM,
 				    "out of memory"));
-			}
-			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_ECORRUPT,
-			    "event %" PRId64 ": %s", a->bad_id, why));
+			    "événement %" PRId64 " : %s", a->bad_id, why));
 		}
+		if (v == 2) {
+			seen_v2 = 1;
+			a->v2++;
+		} else
+			a->v1++;
 		snprintf(a->head, sizeof(a->head), "%s", hash);
 		a->events++;
 		want++;

@@ -12,8 +12,7 @@ expect_grep 'segurctl init' "$T/err"
 
 expect_exit 0 segurctl init
 expect_exit 0 segurctl --db "$SEGUR_DB" init
-# The schema version is the highest migration compiled in (a number a
-# parallel branch reserved may have no file yet).
+# The schema version is the number of the last migration compiled in.
 n=$(ls "$SEGUR_SOURCE_DIR"/sql/migrations/*.sql | sed 's|.*/0*||; s|-.*||' |
     sort -n | tail -1)
 expect_grep "schema version $n\$" "$T/out"

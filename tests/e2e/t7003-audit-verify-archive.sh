@@ -60,13 +60,24 @@ def field(v):
         return b"-\n"
     b = str(v).encode()
     return str(len(b)).encode() + b":" + b + b"\n"
-rows = db.execute("SELECT id, at, actor, action, entity, entity_key, request_id, before, after FROM event ORDER BY id").fetchall()
+def tfield(v):
+    if v is None:
+        return b"N\n"
+    if isinstance(v, int):
+        return b"I%d\n" % v
+    b = v.encode()
+    return b"T%d:" % len(b) + b + b"\n"
+rows = db.execute("SELECT id, at, actor, action, entity, entity_key, request_id, before, after, v, image FROM event ORDER BY id").fetchall()
 prev = "0" * 64
 for r in rows:
     r = list(r)
     if r[0] == 5:
         r[2] = "mallory"
-    h = hashlib.sha256(b"".join(field(x) for x in r + [prev])).hexdigest()
+    if r[9] == 2:
+        f = r[:9] + [prev, 2, r[10]]
+        h = hashlib.sha256(b"segur-event-v2\n" + b"".join(tfield(x) for x in f)).hexdigest()
+    else:
+        h = hashlib.sha256(b"".join(field(x) for x in r[:9] + [prev])).hexdigest()
     db.execute("UPDATE event SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?", (r[2], prev, h, r[0]))
     prev = h
 db.commit()

@@ -543,6 +543,91 @@ test_audit_report_is_static_html(void **state)
 	segur_buf_release(&b);
 }
 
+/* Collects the findings' "table.column" (or "table key") for a test. */
+static int
+collect(void *arg, const struct segur_audit_finding *fd)
+{
+	struct segur_buf *b = arg;
+
+	if (fd->kind == SEGUR_AUDIT_UNPROVED || fd->kind == SEGUR_AUDIT_UNKNOWN)
+		return (0);
+	assert_int_equal(segur_buf_addf(b, "%s.%s.%s;", fd->table,
+	    fd->key != NULL ? fd->key : "", fd->column != NULL ? fd->column :
+	    ""), 0);
+	return (0);
+}
+
+/* Runs raw SQL on the ledger file (an attacker with the sqlite3 shell). */
+static void
+tamper(const char *path, const char *sql)
+{
+	sqlite3	*db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * The replay rebuilds requests from v1 events (written at schema 9) and
+ * v2 events alike, proves what they carry, says what v1 cannot prove,
+ * and names each cell changed by hand; the schema check names a trigger
+ * dropped.
+ */
+static void
+test_audit_replay_v1_and_v2_events(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_replay_report rep;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	char		*old;
+	int64_t		 n;
+
+	segur_ledger_close(f->l);
+	old = segur_asprintf("%s/old.db", f->dir);
+	assert_non_null(old);
+	assert_int_equal(segur__ledger_open_raw(old, &f->l, NULL), 0);
+	assert_int_equal(segur__ledger_migrate(f->l, 9, NULL), 0);
+	add_draft(f, "A-1", "750000127", "330001017");
+	add_draft(f, "A-2", "750000127", "330001025");
+	assert_int_equal(segur_ledger_request_withdraw(f->l, "A-2", "doublon",
+	    NULL), 0);
+	assert_int_equal(segur__ledger_migrate(f->l,
+	    SEGUR_LEDGER_SCHEMA_VERSION, NULL), 0);
+	add_draft(f, "B-1", "750000127", "690002027");
+	assert_int_equal(segur_ledger_request_withdraw(f->l, "B-1", "erreur",
+	    NULL), 0);
+
+	assert_int_equal(segur_audit_replay(f->l, collect, &b, &rep, NULL), 0);
+	assert_int_equal(rep.findings, 0);
+	assert_true(rep.rows >= 3 + 14);
+	/* their software is in no v1 event. */
+	assert_true(rep.unproved >= 2);
+	assert_int_equal(segur_audit_schema_check(f->l, collect, &b, &n, NULL),
+	    0);
+	assert_int_equal(n, 0);
+	assert_int_equal(b.len, 0);
+
+	tamper(old, "UPDATE request SET montant_cents = 100 WHERE ref = 'A-1';"
+	    "UPDATE request SET withdraw_reason = 'autre' WHERE ref = 'B-1';"
+	    "UPDATE state_total SET n = n + 1 WHERE state = 'closed';"
+	    "DROP TRIGGER event_no_delete");
+	assert_int_equal(segur_audit_replay(f->l, collect, &b, &rep, NULL), 0);
+	assert_non_null(strstr(b.data, "request.1.montant_cents;"));
+	assert_non_null(strstr(b.data, "request.3.withdraw_reason;"));
+	assert_non_null(strstr(b.data, "state_total.closed.n;"));
+	/* The totals' trigger moved the draft's sum with the amount. */
+	assert_non_null(strstr(b.data, "state_total.draft.cents;"));
+	assert_int_equal(rep.findings, 4);
+	b.len = 0;
+	assert_int_equal(segur_audit_schema_check(f->l, collect, &b, &n, NULL),
+	    0);
+	assert_int_equal(n, 1);
+	assert_string_equal(b.data, "déclencheur.event_no_delete.;");
+	segur_buf_release(&b);
+	free(old);
+}
+
 static void
 test_audit_backup_restore(void **state)
 {
@@ -613,6 +698,8 @@ main(void)
 		cmocka_unit_test(test_audit_iso_weeks),
 		cmocka_unit_test_setup_teardown(
 		    test_audit_report_is_static_html, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_audit_replay_v1_and_v2_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_backup_restore,
 		    setup, teardown),
 	};
