@@ -38,6 +38,7 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 
+#include "bench-tmp.h"
 #include "ledger/ledger-int.h"
 
 #define LINES	200
@@ -466,9 +467,8 @@ run(const char *label, const char *path, const char *dir, double *med,
 int
 main(int argc, char **argv)
 {
-	char	 dir[] = "/tmp/segur-bench-ingest-XXXXXX", path[4200];
-	char	 sub[4100];
-	char	 big[4096], *self, *cmd;
+	char	 path[4200], sub[4100];
+	char	 big[4096], *dir, *self, *cmd;
 	double	 m1, x1, m2, x2;
 
 	(void)argc;
@@ -476,7 +476,7 @@ main(int argc, char **argv)
 	if (getenv("SEGUR_BENCH_PERF_CTL") != NULL &&
 	    (perf_ctl = fopen(getenv("SEGUR_BENCH_PERF_CTL"), "w")) == NULL)
 		die("SEGUR_BENCH_PERF_CTL", SEGUR_EIO, NULL);
-	if (mkdtemp(dir) == NULL)
+	if ((dir = bench_tmpdir("ingest")) == NULL)
 		die("mkdtemp", SEGUR_EIO, NULL);
 	printf("ingesting a %d-line answer of ASP (archive and fsyncs "
 	    "included); target < 20 ms\n", LINES);
@@ -501,5 +501,6 @@ main(int argc, char **argv)
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench-ingest: could not remove %s\n", dir);
 	free(cmd);
+	free(dir);
 	return (0);
 }
