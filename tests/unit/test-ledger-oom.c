@@ -2,17 +2,17 @@
  * test-ledger-oom.c: the ledger under allocation failures.
  *
  * Like test-validate-oom.c, with oom-inject.h: each operation runs with
- * the n-th allocation failing, for n = 0, 1, 2… until it succeeds. SQLite's
- * allocations fail through its own allocator (SQLITE_CONFIG_MALLOC), so
- * under AddressSanitizer too, whose leak checker then sees every error
- * path; without ASan every malloc of the process fails as well, the
- * library's own included. Each run must return 0, SEGUR_ENOMEM or
- * SEGUR_EDB (with a cause when the cause could be allocated), never
- * crash, leave no transaction open, and leave the ledger whole: the hash
- * chain verifies, and the operation happened entirely or not at all
- * (the rows of every table and the requests' states, read through a
- * connection of their own, are those of before or those of a run without
- * failures).
+ * the n-th allocation (and every later one) failing, for n = 0, 1, 2…
+ * until it succeeds. SQLite's allocations fail through its own allocator
+ * (SQLITE_CONFIG_MALLOC), so under AddressSanitizer too, whose leak
+ * checker then sees every error path; without ASan every malloc of the
+ * process fails as well, the library's own included. Each run must return
+ * 0, SEGUR_ENOMEM or SEGUR_EDB (with a cause when the cause could be
+ * allocated), never crash, and, allocations working again, leave a handle
+ * that can start a transaction and a whole ledger: the hash chain
+ * verifies, and the operation happened entirely or not at all (the rows
+ * of every table and the requests' states, read through a connection of
+ * their own, are those of before or those of a run without failures).
  */
 #include <limits.h>
 #include <setjmp.h>
