@@ -39,6 +39,7 @@
 #include "segur/ledger.h"
 #include "segur/util.h"
 
+#include "bench-tmp.h"
 #include "ledger/ledger-int.h"
 
 #define LINES	200
@@ -467,10 +468,9 @@ run(const char *label, const char *path, const char *dir, double *med,
 int
 main(int argc, char **argv)
 {
-	char	 dir[] = "/tmp/segur-bench-ingest-XXXXXX", path[4200];
-	char	 sub[4100];
 	static const char *const sizes[] = { "100000", "1000000" };
-	char	 big[4096], label[64], *self, *cmd;
+	char	 path[4200], sub[4100];
+	char	 big[4096], label[64], *dir, *self, *cmd;
 	double	 m1, x1, m2, x2;
 	size_t	 k;
 
@@ -479,7 +479,7 @@ main(int argc, char **argv)
 	if (getenv("SEGUR_BENCH_PERF_CTL") != NULL &&
 	    (perf_ctl = fopen(getenv("SEGUR_BENCH_PERF_CTL"), "w")) == NULL)
 		die("SEGUR_BENCH_PERF_CTL", SEGUR_EIO, NULL);
-	if (mkdtemp(dir) == NULL)
+	if ((dir = bench_tmpdir("ingest")) == NULL)
 		die("mkdtemp", SEGUR_EIO, NULL);
 	printf("ingesting a %d-line answer of ASP (archive and fsyncs "
 	    "included); target < 50 ms\n", LINES);
@@ -510,5 +510,6 @@ main(int argc, char **argv)
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench-ingest: could not remove %s\n", dir);
 	free(cmd);
+	free(dir);
 	return (0);
 }

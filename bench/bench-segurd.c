@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-tmp.h"
+
 #define NFILES	1000
 #define IDLE_S	3
 
@@ -338,8 +340,7 @@ main(int argc, char **argv)
 {
 	static double lat[NFILES];
 	char	 self[PATH_MAX], bindir[PATH_MAX], cmd[5 * PATH_MAX];
-	char	 conf[PATH_MAX + 32];
-	const char *tmp = getenv("TMPDIR");
+	char	 conf[PATH_MAX + 32], *tmp;
 	FILE	*f;
 	pid_t	 pid;
 	double	 t0, burst;
@@ -356,10 +357,10 @@ main(int argc, char **argv)
 		die("readlink");
 	self[len] = '\0';
 	snprintf(bindir, sizeof(bindir), "%s", dirname(self));
-	snprintf(dir, sizeof(dir), "%s/bench-segurd.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if ((tmp = bench_tmpdir("segurd")) == NULL)
 		die("mkdtemp");
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	free(tmp);
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/inbox' '%s/stage' && "
 	    "'%s/segurctl' --db '%s/ledger.db' init >/dev/null", dir, dir,
 	    bindir, dir);

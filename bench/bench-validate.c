@@ -16,6 +16,7 @@
  */
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <stdint.h>
@@ -28,6 +29,8 @@
 #include <cjson/cJSON.h>
 
 #include "segur/validate.h"
+
+#include "bench-tmp.h"
 
 #define NFILES	8
 #define NLINES	200
@@ -351,15 +354,25 @@ peak_child(const char *path)
 static void
 peak_memory(const char *file)
 {
-	char	 path[] = "/tmp/bench-validate-XXXXXX";
+	char	*dir, *path;
 	int	 fd, status;
 	pid_t	 pid;
 
-	if ((fd = mkstemp(path)) == -1)
+	if ((dir = bench_tmpdir("validate")) == NULL)
 		return;
+	if ((path = segur_asprintf("%s/name", dir)) == NULL ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		free(path);
+		rmdir(dir);
+		free(dir);
+		return;
+	}
 	if (write(fd, file, strlen(file)) != (ssize_t)strlen(file)) {
 		close(fd);
 		unlink(path);
+		free(path);
+		rmdir(dir);
+		free(dir);
 		return;
 	}
 	close(fd);
@@ -372,6 +385,9 @@ peak_memory(const char *file)
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
 }
 
 /* Runs method (0 parse only, 1 validation, 2 validation with reference

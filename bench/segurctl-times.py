@@ -12,9 +12,11 @@ spreads the machine's own variations over both.
 
 Run by scripts/bench; also by hand on any two ledgers of the same content.
 """
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # The user's commands; {db} is the ledger. A reference and a numeroASP that
@@ -34,7 +36,9 @@ COMMANDS = [
     ("request show --json BC-0050000",
      ["request", "show", "--json", "BC-0050000"]),
     ("request history BC-0000001", ["request", "history", "BC-0000001"]),
-    ("report --html", ["report", "--html", "/tmp/segur-bench-report.html"]),
+    ("report --html", ["report", "--html",
+                       os.path.join(tempfile.gettempdir(),
+                                    "segur-bench-report.html")]),
 ]
 
 

@@ -29,6 +29,14 @@ struct segur_ledger {
 		sqlite3_stmt	*stmt;
 	}		 cache[SEGUR__STMT_CACHE];
 	size_t		 ncache;
+	/*
+	 * "ROLLBACK", "ROLLBACK TO segur" and "RELEASE segur", prepared at
+	 * open: undoing a transaction is what a failed allocation inside it
+	 * calls for, and must not have to compile SQL then. (SQLite may
+	 * still refuse while allocations fail; segur_ledger_begin() then
+	 * finishes the rollback.)
+	 */
+	sqlite3_stmt	*undo[3];
 	int64_t		 last_id;	/* the last event, when last_known: */
 	char		 last_hash[65];	/* kept from our own append inside the
 					   transaction that holds the write

@@ -217,6 +217,19 @@ control(struct segur_ledger *l, const char *sql, char **cause)
 	return (segur__db_error(l, cause, sql));
 }
 
+/* Runs st (sql prepared at open), or sql when st is missing. */
+static int
+undo(struct segur_ledger *l, sqlite3_stmt *st, const char *sql)
+{
+	int	 rc;
+
+	if (st == NULL)
+		return (sqlite3_exec(l->db, sql, NULL, NULL, NULL));
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? SQLITE_OK : rc);
+}
+
 int
 segur_ledger_begin(struct segur_ledger *l, char **cause)
 {
@@ -226,6 +239,14 @@ segur_ledger_begin(struct segur_ledger *l, char **cause)
 
 	if (l->depth == 0)
 		l->last_known = 0;	/* others may have appended since */
+	/*
+	 * SQLite refuses even a ROLLBACK while allocations fail: one that
+	 * segur_ledger_rollback() could not run is run now, or the handle
+	 * would refuse every transaction from now on.
+	 */
+	if (l->depth == 0 && !sqlite3_get_autocommit(l->db) &&
+	    undo(l, l->undo[0], "ROLLBACK") != SQLITE_OK)
+		return (segur__db_error(l, cause, "roll back"));
 	rc = control(l, l->depth == 0 ? q_begin : q_savepoint, cause);
 	if (rc == 0)
 		l->depth++;
@@ -264,10 +285,9 @@ segur_ledger_rollback(struct segur_ledger *l)
 		return;
 	}
 	if (l->depth == 1)
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-	else
-		sqlite3_exec(l->db, "ROLLBACK TO segur; RELEASE segur", NULL,
-		    NULL, NULL);
+		undo(l, l->undo[0], "ROLLBACK");
+	else if (undo(l, l->undo[1], "ROLLBACK TO segur") == 0)
+		undo(l, l->undo[2], "RELEASE segur");
 	l->depth--;
 }
 
@@ -391,6 +411,15 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	l->event_v = l->version >= EVENT_V2_SCHEMA ? 2 : 1;
+	if (sqlite3_prepare_v2(l->db, "ROLLBACK", -1, &l->undo[0],
+	    NULL) != SQLITE_OK || sqlite3_prepare_v2(l->db,
+	    "ROLLBACK TO segur", -1, &l->undo[1], NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "RELEASE segur", -1, &l->undo[2],
+	    NULL) != SQLITE_OK) {
+		rc = segur__db_error(l, cause, "open");
+		segur_ledger_close(l);
+		return (rc);
+	}
 	*out = l;
 	return (0);
 }
@@ -610,6 +639,8 @@ segur_ledger_close(struct segur_ledger *l)
 		segur_ledger_rollback(l);
 	for (i = 0; i < l->ncache; i++)
 		sqlite3_finalize(l->cache[i].stmt);
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(l->undo[i]);
 	sqlite3_close(l->db);
 	EVP_MD_CTX_free(l->mdctx);
 	EVP_MD_free(l->sha256);

@@ -2,6 +2,9 @@
  * helper-ledger.c: a ledger with the examples' software and requests, for
  * the tests that call the library directly (helper-ledger.h).
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +36,16 @@ helper_tmpdir(const char *name)
 	return (dir);
 }
 
+/* Lets the owner write in a folder, so that its entries can go. */
+static int
+rm_open(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & S_IWUSR) == 0)
+		return (chmod(path, (st->st_mode & 07777) | S_IRWXU));
+	return (0);
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -47,7 +60,11 @@ helper_tmpdir_free(char *dir)
 {
 	if (dir == NULL)
 		return;
-	/* The archive's objects are read-only: remove() does not care. */
+	/*
+	 * Read-only files (the archive's objects) go with remove(); entries
+	 * of a read-only folder need the folder writable first.
+	 */
+	assert_int_equal(nftw(dir, rm_open, 16, FTW_PHYS), 0);
 	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 	free(dir);
 }
@@ -74,6 +91,39 @@ helper_ledger_new(const char *dir, int with_software)
 		assert_int_equal(segur_ledger_software_add(l, HELPER_ANS,
 		    HELPER_SIRET, "test", 0x1ff, NULL), 0);
 	return (l);
+}
+
+int
+helper_ledger_setup_at(void **state, const char *leaf)
+{
+	struct helper_ledger	*f;
+
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->dir = helper_tmpdir(program_invocation_short_name);
+	f->db = helper_path(f->dir, leaf);
+	assert_int_equal(setenv("SEGUR_ACTOR", "test", 1), 0);
+	assert_int_equal(segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l,
+	    NULL), 0);
+	*state = f;
+	return (0);
+}
+
+int
+helper_ledger_setup(void **state)
+{
+	return (helper_ledger_setup_at(state, "ledger.db"));
+}
+
+int
+helper_ledger_teardown(void **state)
+{
+	struct helper_ledger	*f = *state;
+
+	segur_ledger_close(f->l);
+	helper_tmpdir_free(f->dir);
+	free(f->db);
+	free(f);
+	return (0);
 }
 
 /* Writes len bytes of data as dir/leaf; returns the path (malloc'ed). */

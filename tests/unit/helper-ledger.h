@@ -1,8 +1,8 @@
 /*
- * helper-ledger.h: test helpers for the tests that drive the library end
- * to end (test-build, test-ingest, test-adopt): a private folder under
- * $TMPDIR, a ledger in it with the examples' software, the guide's two
- * example lines registered and ready, and a few ledger counts.
+ * helper-ledger.h: the ledger fixture of the unit tests: a private folder
+ * under $TMPDIR, a ledger in it (optionally with the examples' software,
+ * the guide's two example lines registered and ready), removed afterwards;
+ * and a few ledger counts.
  */
 #ifndef HELPER_LEDGER_H
 #define HELPER_LEDGER_H
@@ -15,10 +15,15 @@ struct segur_ledger;
 #define HELPER_ANS	"2023000042"
 #define HELPER_SIRET	"38042372300028"
 
-/* A fresh folder under $TMPDIR (default /tmp), by mkdtemp(); malloc'ed. */
+/*
+ * A fresh folder $TMPDIR/segur-<name>-XXXXXX (TMPDIR unset or empty:
+ * /tmp), by mkdtemp(); malloc'ed, freed by helper_tmpdir_free(). Every
+ * unit test makes its temporary files in one of these.
+ */
 char	*helper_tmpdir(const char *name);
 
-/* Removes dir and everything under it, and frees dir. */
+/* Removes dir and everything under it (read-only folders too), and frees
+ * dir. NULL is ok. */
 void	 helper_tmpdir_free(char *dir);
 
 /* "dir/leaf", malloc'ed. */
@@ -27,6 +32,31 @@ char	*helper_path(const char *dir, const char *leaf);
 /* A new ledger at dir/ledger.db, with the software HELPER_ANS when
  * with_software. */
 struct segur_ledger *helper_ledger_new(const char *dir, int with_software);
+
+/*
+ * The state of the shared fixture: the tests' "struct fixture" where it
+ * holds no more than this.
+ */
+struct helper_ledger {
+	char			*dir;	/* private folder (helper_tmpdir()) */
+	char			*db;	/* the ledger's file in dir */
+	struct segur_ledger	*l;	/* open on db; NULL once a test closed
+					   it for good */
+};
+
+/*
+ * cmocka setup: *state becomes a struct helper_ledger with an empty
+ * ledger at dir/ledger.db, dir named after the test program, and
+ * $SEGUR_ACTOR set to "test" (the actor of the events).
+ */
+int	 helper_ledger_setup(void **state);
+
+/* The same with the ledger at dir/leaf (its folders created by the
+ * ledger's open). */
+int	 helper_ledger_setup_at(void **state, const char *leaf);
+
+/* cmocka teardown of both: closes the ledger, removes dir, frees. */
+int	 helper_ledger_teardown(void **state);
 
 /*
  * Registers the example's lines as requests BC-1 (its order form) and

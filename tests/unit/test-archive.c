@@ -18,6 +18,8 @@
 #include "segur/error.h"
 #include "segur/util.h"
 
+#include "helper-ledger.h"
+
 struct fixture {
 	char			*dir;	/* private temporary folder */
 	struct segur_archive	 a;	/* at dir/archive */
@@ -30,8 +32,7 @@ setup(void **state)
 	char		*root;
 
 	assert_non_null(f);
-	f->dir = strdup("/tmp/segur-test-archive-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = helper_tmpdir("test-archive");
 	root = segur_asprintf("%s/archive", f->dir);
 	assert_int_equal(segur_archive_open(&f->a, root, NULL), 0);
 	free(root);
@@ -43,13 +44,9 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		*cmd;
 
-	cmd = segur_asprintf("rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
 	segur_archive_release(&f->a);
-	free(f->dir);
+	helper_tmpdir_free(f->dir);
 	free(f);
 	return (0);
 }

@@ -20,6 +20,8 @@
 #include "segur/error.h"
 #include "segur/util.h"
 
+#include "helper-ledger.h"
+
 static const char pdf[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\n"
     "endobj\ntrailer\n<<>>\n%%EOF\n";
 static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
@@ -36,8 +38,8 @@ setup(void **state)
 {
 	struct fixture	*f = calloc(1, sizeof(*f));
 
-	f->dir = strdup("/tmp/segur-test-bundle-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(f);
+	f->dir = helper_tmpdir("test-bundle");
 	*state = f;
 	return (0);
 }
@@ -46,11 +48,8 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		*cmd = segur_asprintf("rm -rf '%s'", f->dir);
 
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f->dir);
+	helper_tmpdir_free(f->dir);
 	free(f);
 	return (0);
 }

@@ -17,10 +17,11 @@
 #include "segur/error.h"
 #include "segur/util.h"
 #include "config.h"
+#include "helper-ledger.h"
 
 /* A private folder per test, removed by teardown. */
 struct fixture {
-	char	 dir[64];
+	char	*dir;
 };
 
 static int
@@ -29,8 +30,7 @@ setup(void **state)
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/segur-test-config-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	fx->dir = helper_tmpdir("test-config");
 	unsetenv("CREDENTIALS_DIRECTORY");
 	*state = fx;
 	return (0);
@@ -40,12 +40,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char	*cmd;
 
-	cmd = segur_asprintf("rm -rf '%s'", fx->dir);
-	assert_non_null(cmd);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	helper_tmpdir_free(fx->dir);
 	free(fx);
 	unsetenv("CREDENTIALS_DIRECTORY");
 	return (0);

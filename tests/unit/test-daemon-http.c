@@ -27,6 +27,7 @@
 
 #include "segur/error.h"
 #include "segur/util.h"
+#include "helper-ledger.h"
 #include "http.h"
 #include "metrics.h"
 
@@ -592,10 +593,10 @@ static void
 test_daemon_http_unix_socket(void **state)
 {
 	struct rig g;
-	char	 dir[] = "/tmp/segur-test-http-XXXXXX";
+	char	*dir;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	dir = helper_tmpdir("test-http");
 	memset(&g, 0, sizeof(g));
 	g.healthy = 1;
 	g.l.kind = SEGURD_LISTEN_UNIX;
@@ -609,7 +610,7 @@ test_daemon_http_unix_socket(void **state)
 	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
 	free_answers();
 	unlink(g.l.path);
-	rmdir(dir);
+	helper_tmpdir_free(dir);
 }
 
 static void

@@ -2,6 +2,7 @@
  * test-daemon-log.c: segurd's one-line records with journald prefixes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "helper-ledger.h"
 #include "log.h"
 
 /*
@@ -22,13 +24,14 @@
 static char *
 capture(void (*fn)(void))
 {
-	char	 path[] = "/tmp/segur-test-log-XXXXXX";
-	char	*out;
+	char	*dir, *path, *out;
 	long	 n;
 	FILE	*f;
 	int	 fd, saved;
 
-	fd = mkstemp(path);
+	dir = helper_tmpdir("test-log");
+	path = helper_path(dir, "stderr");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	saved = dup(STDERR_FILENO);
 	assert_true(saved >= 0);
@@ -46,7 +49,8 @@ capture(void (*fn)(void))
 	assert_non_null(out);
 	assert_int_equal(fread(out, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	unlink(path);
+	free(path);
+	helper_tmpdir_free(dir);
 	return (out);
 }
 

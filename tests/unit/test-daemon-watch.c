@@ -23,12 +23,13 @@
 
 #include "segur/error.h"
 #include "segur/util.h"
+#include "helper-ledger.h"
 #include "watch.h"
 
 #define MAX_CALLS	1000
 
 struct rig {
-	char		 top[64];
+	char		*top;
 	char		*inbox, *done, *stage;
 	uv_loop_t	 loop;
 	uv_timer_t	 poll;
@@ -130,8 +131,7 @@ setup(void **state)
 	struct rig *g = calloc(1, sizeof(*g));
 
 	assert_non_null(g);
-	snprintf(g->top, sizeof(g->top), "/tmp/segur-test-watch-XXXXXX");
-	assert_non_null(mkdtemp(g->top));
+	g->top = helper_tmpdir("test-watch");
 	g->inbox = segur_asprintf("%s/inbox", g->top);
 	g->done = segur_asprintf("%s/done", g->top);
 	g->stage = segur_asprintf("%s/stage", g->top);
@@ -149,12 +149,9 @@ static int
 teardown(void **state)
 {
 	struct rig *g = *state;
-	char	*cmd;
 	int	 i;
 
-	cmd = segur_asprintf("rm -rf '%s'", g->top);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	helper_tmpdir_free(g->top);
 	for (i = 0; i < g->ncalls; i++)
 		free(g->calls[i]);
 	pthread_mutex_destroy(&g->mu);

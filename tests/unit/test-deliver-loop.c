@@ -34,6 +34,7 @@
 #include "segur/util.h"
 
 #include "deliver.h"
+#include "helper-ledger.h"
 
 extern char **environ;
 
@@ -44,9 +45,9 @@ struct fixture {
 	uv_loop_t		 loop;
 	struct segurd_deliver	*d;
 	uint64_t		 seed;
-	char			 dir[64];
-	char			 log[128];	/* the server's JSON lines */
-	char			 ready[128];
+	char			*dir;
+	char			 log[512];	/* the server's JSON lines */
+	char			 ready[512];
 	pid_t			 server;
 	int			 port;
 	struct segurd_deliver_result results[16];
@@ -105,8 +106,7 @@ setup_policy(void **state, const struct segurd_deliver_policy *p)
 
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-deliver-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = helper_tmpdir("test-deliver");
 	snprintf(f->log, sizeof(f->log), "%s/received.jsonl", f->dir);
 	snprintf(f->ready, sizeof(f->ready), "%s/ready", f->dir);
 	f->port = free_port();
@@ -152,7 +152,6 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 cmd[128];
 	size_t		 i;
 
 	if (f->d != NULL && !f->closed) {
@@ -166,8 +165,7 @@ teardown(void **state)
 		free(f->reasons[i]);
 		free(f->ids[i]);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	helper_tmpdir_free(f->dir);
 	free(f);
 	return 0;
 }

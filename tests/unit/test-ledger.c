@@ -28,6 +28,7 @@
 #include "segur/util.h"
 #include "segur/validate.h"
 
+#include "helper-ledger.h"
 #include "ledger/ledger-int.h"
 
 #define ANS	"2023000042"
@@ -57,44 +58,20 @@
     "\"IsStockageId\":false,\"operateurMessagerie\":null," \
     "\"profilMetier\":[\"PA\",\"PH\"],\"IsRefSoins\":false}]}"
 
-struct fixture {
-	char			 dir[256];
-	char			 db[300];
-	struct segur_ledger	*l;
-};
+/* The shared fixture (helper-ledger.h): f->dir, f->db, f->l. */
+#define fixture	helper_ledger
 
+/* The ledger in a folder of its own that opening it creates. */
 static int
 setup(void **state)
 {
-	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return (-1);
-	snprintf(f->dir, sizeof(f->dir), "%s/test-ledger.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return (-1);
-	snprintf(f->db, sizeof(f->db), "%s/var/ledger.db", f->dir);
-	setenv("SEGUR_ACTOR", "test", 1);
-	if (segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l, NULL) != 0)
-		return (-1);
-	*state = f;
-	return (0);
+	return (helper_ledger_setup_at(state, "var/ledger.db"));
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 cmd[600];
-
-	segur_ledger_close(f->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return (-1);
-	free(f);
-	return (0);
+	return (helper_ledger_teardown(state));
 }
 
 /* Runs SQL on the ledger file through a connection of its own. */

@@ -19,47 +19,11 @@
 #include "segur/ledger.h"
 #include "segur/outbox.h"
 
+#include "helper-ledger.h"
 #include "ledger/ledger-int.h"
 
-struct fixture {
-	char			 dir[256];
-	char			 db[300];
-	struct segur_ledger	*l;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return (-1);
-	snprintf(f->dir, sizeof(f->dir), "%s/test-outbox.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return (-1);
-	snprintf(f->db, sizeof(f->db), "%s/ledger.db", f->dir);
-	setenv("SEGUR_ACTOR", "test", 1);
-	if (segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l, NULL) != 0)
-		return (-1);
-	*state = f;
-	return (0);
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*f = *state;
-	char		 cmd[600];
-
-	segur_ledger_close(f->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return (-1);
-	free(f);
-	return (0);
-}
+/* The shared fixture (helper-ledger.h): f->dir, f->db, f->l. */
+#define fixture	helper_ledger
 
 static int64_t
 add(struct segur_ledger *l, const char *label)
@@ -269,17 +233,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_outbox_due_per_channel,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_failed_not_due,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_retry_next_at,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_delivered_is_final,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_record_unknown,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_limit_stop,
-		    setup, teardown),
+		    helper_ledger_setup, helper_ledger_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -23,13 +23,11 @@
 #include "segur/remind.h"
 #include "segur/solde.h"
 
+#include "helper-ledger.h"
 #include "ledger/ledger-int.h"
 
-struct fixture {
-	char			 dir[256];
-	char			 db[300];
-	struct segur_ledger	*l;
-};
+/* The shared fixture (helper-ledger.h): f->dir, f->db, f->l. */
+#define fixture	helper_ledger
 
 static void
 sql(struct segur_ledger *l, const char *s)
@@ -48,18 +46,9 @@ static int
 setup(void **state)
 {
 	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return (-1);
-	snprintf(f->dir, sizeof(f->dir), "%s/test-remind.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return (-1);
-	snprintf(f->db, sizeof(f->db), "%s/ledger.db", f->dir);
-	setenv("SEGUR_ACTOR", "test", 1);
-	if (segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &f->l, NULL) != 0)
-		return (-1);
+	helper_ledger_setup(state);
+	f = *state;
 	sql(f->l,
 	    "INSERT INTO software(id, numero_ans, siret, profiles, created_at)"
 	    " VALUES (1, '2023000042', '38042372300028', 1, 'x');"
@@ -86,21 +75,6 @@ setup(void **state)
 	    "INSERT INTO decision(request_id, kind, date, amount_cents, "
 	    "recorded_at) VALUES (3, 'grant', '2026-01-20', NULL, 'x'), "
 	    "(3, 'advance_paid', '2026-02-01', 50, 'x');");
-	*state = f;
-	return (0);
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*f = *state;
-	char		 cmd[600];
-
-	segur_ledger_close(f->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return (-1);
-	free(f);
 	return (0);
 }
 
@@ -314,21 +288,25 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_remind_submitted_once_per_period, setup, teardown),
+		    test_remind_submitted_once_per_period,
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_remind_dry_run_records_nothing, setup, teardown),
+		    test_remind_dry_run_records_nothing,
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_remind_zero_disables,
-		    setup, teardown),
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_remind_deadline_from_the_ledger, setup, teardown),
+		    test_remind_deadline_from_the_ledger,
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_remind_head_once_a_day,
-		    setup, teardown),
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_remind_deadline_marks,
-		    setup, teardown),
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_remind_resubmission_counts_anew, setup, teardown),
+		    test_remind_resubmission_counts_anew,
+		    setup, helper_ledger_teardown),
 		cmocka_unit_test_setup_teardown(test_remind_refuses_bad_date,
-		    setup, teardown),
+		    setup, helper_ledger_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -17,6 +17,8 @@
 #include "segur/error.h"
 #include "segur/util.h"
 
+#include "helper-ledger.h"
+
 static void
 test_util_buf_grows_and_stays_terminated(void **state)
 {
@@ -76,11 +78,7 @@ test_util_sha256_known_vectors(void **state)
 static char *
 tmpdir(void)
 {
-	char	*d = strdup("/tmp/segur-test-util-XXXXXX");
-
-	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
-	return (d);
+	return (helper_tmpdir("test-util"));
 }
 
 static void

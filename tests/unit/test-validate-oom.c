@@ -1,12 +1,11 @@
 /*
  * test-validate-oom.c: the validator under allocation failures.
  *
- * This binary replaces malloc and its family (glibc supports replacing
- * them; the real ones stay reachable as __libc_*) with versions that fail
- * after a given number of calls, then validates files with findings while
- * the n-th allocation fails, for every n until a run needs no more: each
- * run must return 0 or SEGUR_ENOMEM, never crash, and leave a report that
- * segur_report_release() frees. Under AddressSanitizer (which owns malloc)
+ * This binary replaces malloc and its family (oom-inject.h) with versions
+ * that fail after a given number of calls, then validates files with
+ * findings while the n-th allocation fails, for every n until a run needs
+ * no more: each run must return 0 or SEGUR_ENOMEM, never crash, and leave
+ * a report that segur_report_release() frees. Under AddressSanitizer (which owns malloc)
  * the replacement is left out and the test only checks that the library
  * behaves without failures.
  */
@@ -20,73 +19,10 @@
 
 #include <cmocka.h>
 
+#include "oom-inject.h"
 #include "segur/error.h"
 #include "segur/validate.h"
 #include "validate-cases.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define OOM_INJECTION	0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OOM_INJECTION	0
-#endif
-#endif
-#ifndef OOM_INJECTION
-#define OOM_INJECTION	1
-#endif
-
-/* Calls left before allocations fail; -1: never fail. */
-static long oom_left = -1;
-
-#if OOM_INJECTION
-extern void	*__libc_malloc(size_t);
-extern void	*__libc_calloc(size_t, size_t);
-extern void	*__libc_realloc(void *, size_t);
-extern void	 __libc_free(void *);
-
-static int
-oom_now(void)
-{
-	if (oom_left < 0)
-		return (0);
-	if (oom_left == 0)
-		return (1);
-	oom_left--;
-	return (0);
-}
-
-void *
-malloc(size_t n)
-{
-	return (oom_now() ? NULL : __libc_malloc(n));
-}
-
-void *
-calloc(size_t m, size_t n)
-{
-	return (oom_now() ? NULL : __libc_calloc(m, n));
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	return (oom_now() ? NULL : __libc_realloc(p, n));
-}
-
-void *
-reallocarray(void *p, size_t m, size_t n)
-{
-	if (n != 0 && m > SIZE_MAX / n)
-		return (NULL);
-	return (realloc(p, m * n));
-}
-
-void
-free(void *p)
-{
-	__libc_free(p);
-}
-#endif
 
 /* Validates buf with allocations failing after n; oom_left is left as the
  * run left it. */
@@ -125,10 +61,10 @@ sweep(const char *buf, size_t len, int request)
 			fail_msg("allocation %ld: unexpected %d", n, rc);
 		segur_report_release(&r);
 		failed += rc == SEGUR_ENOMEM;
-		if (!OOM_INJECTION || left > 0)
+		if (!OOM_LIBC || left > 0)
 			break;
 	}
-	if (OOM_INJECTION)
+	if (OOM_LIBC)
 		assert_true(failed > 0);
 }
 
