@@ -98,7 +98,7 @@ wait_log 'dir.json: quarantined: dossier'
 long=$(printf 'y%.0s' $(seq 245)).json
 printf 'not json\n' >"$T/stage/$long"
 mv "$T/stage/$long" "$T/inbox/"
-wait_log 'quarantined: le fichier n'est pas du JSON.*nom trop long pour la quarantaine'
+wait_log 'quarantined: le fichier n.est pas du JSON.*nom trop long pour la quarantaine'
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM quarantine WHERE name = '$long'")" -eq 1 ] ||
     fail "original long name not in the quarantine row"
 ls "$T/quarantine" | grep -q '^y*~[0-9a-f]\{16\}$' || fail "no shortened name"
