@@ -114,10 +114,12 @@ wait_log 'big.json: quarantined: 201 lignes dans lignesImport'
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM attempt WHERE outcome != 'pending'")" -eq 0 ] ||
     fail "201 lines: a line was applied"
 
-# Many anomalies (12 numeroEditeur never sent, line 2 missing): the file
+# Many anomalies (12 numeroEditeur never sent, each with a numeroASP of
+# its own, line 2 missing): the file
 # is recorded, its accepted line too, and ONE alert sums the anomalies up.
 jq '.lignesImport as $l | .lignesImport = [$l[0]] + [range(12) as $i |
     $l[0] | .numeroEditeur = ("9" + (1000 + $i | tostring)) |
+    .numeroASP = ("MS1-DUI-2023-99" + (1000 + $i | tostring)) |
     .numLigne = $i + 2]' \
     "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/many.json"
 a0=$(alerts)
