@@ -295,7 +295,11 @@ v1_request_state(struct replay *r, const struct ev *e)
 	char		 key[24];
 	int		 rc, answer;
 
-	if (e->rid <= 0 || (rc = req_slot(r, e->rid)) != 0)
+	/* An event without a request changes none (the chain check
+	 * refuses a request_id of 0). */
+	if (e->rid <= 0)
+		return (0);
+	if ((rc = req_slot(r, e->rid)) != 0)
 		return (rc);
 	detail = cJSON_GetObjectItemCaseSensitive(e->after, "detail");
 	seq = cJSON_GetObjectItemCaseSensitive(detail, "attempt");
@@ -407,7 +411,11 @@ v1_decision(struct replay *r, const struct ev *e)
 	char		 key[48];
 	int		 rc;
 
-	if (e->rid <= 0 || (rc = req_slot(r, e->rid)) != 0)
+	/* An event without a request changes none (the chain check
+	 * refuses a request_id of 0). */
+	if (e->rid <= 0)
+		return (0);
+	if ((rc = req_slot(r, e->rid)) != 0)
 		return (rc);
 	r->ndec[e->rid]++;
 	if (e->v != 1)

@@ -380,7 +380,7 @@ static int
 close_request(struct closing *c, struct cline *x, enum segur_state *moved)
 {
 	struct segur_record rec;
-	enum segur_state from, to;
+	enum segur_state from, to = SEGUR_STATE_DRAFT;
 	const char	*by;
 	char		 today[11], *json;
 	int		 rc;
@@ -479,7 +479,7 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 		goto fail;
 	}
 	for (i = 0; i < c.n; i++) {
-		enum segur_state to;
+		enum segur_state to = SEGUR_STATE_DRAFT;
 
 		if ((rc = close_request(&c, &c.v[i], &to)) != 0)
 			goto fail;
