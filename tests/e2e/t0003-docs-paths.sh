@@ -38,11 +38,13 @@ done < <(grep -noE \
 [ "$bad" -eq 0 ] || fail "the documentation names files that do not exist"
 
 for f in docs/internals/*.md; do
-	# The title, a blank line, then the files: a table or a "Files:" line.
-	sed -n '3p' "$f" | grep -qE '^(Files|\| file)' ||
-	    fail "$f does not open with the files that hold it"
+	# The title, then "Files:" and the table of the files that hold it.
+	[ "$(sed -n '3p' "$f")" = "Files:" ] &&
+	    sed -n '5p' "$f" | grep -q '^| file | what |$' ||
+	    fail "$f does not open with the table of the files that hold it"
 done
 
-[ "$(sed -n '3p;4p' README.md)" = "$(printf 'make run\nmake test')" ] ||
+# The title, then a code block of exactly two commands.
+[ "$(sed -n '3,6p' README.md)" = "$(printf '```\nmake run\nmake test\n```')" ] ||
     fail "README.md must start with make run, then make test"
 pass
