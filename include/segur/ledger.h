@@ -476,14 +476,45 @@ enum segur_record_kind {
 struct segur_record {
 	const char	*date;		/* "AAAA-MM-JJ" (or "JJ/MM/AAAA") */
 	int64_t		 amount_cents;	/* -1: none (required for the two
-					   payments) */
+					   payments; a grant without one is
+					   the amount requested) */
 	const char	*letter_ref;	/* ASP's letter reference, or NULL */
 	const char	*note;		/* free text, or NULL */
+	int		 force;		/* record an amount other than the
+					   one expected (never past the
+					   grant): reason required */
+	const char	*reason;	/* why, with force; kept in the event
+					   and the decision's note */
 };
 
+/*
+ * Records ASP's decision or payment k on the request numero_asp and moves
+ * it to the next state, in one transaction with its events. The rules on
+ * money and dates (docs/decisions.md, "Money and dates") are checked
+ * first, each refusal a French sentence giving the value expected and why:
+ *   - the date is a calendar date, not after today, and not before the
+ *     step it follows (accepted file's day <= grant <= advance paid <=
+ *     delivery <= balance requested <= balance accepted <= balance paid);
+ *   - a grant is > 0 and at most the amount requested (regime HT or TTC
+ *     of the request); without an amount it is the amount requested;
+ *   - the advance is 30 % of the grant, rounded half up to the cent; a
+ *     balance (requested or paid) is the grant minus the advance; another
+ *     amount only with rec->force and rec->reason (SEGUR_EINVAL
+ *     otherwise);
+ *   - what is paid for a request (advance + balance) never exceeds its
+ *     grant, force or not.
+ * SEGUR_EINVAL for a broken rule, SEGUR_ESTATE for a transition the state
+ * forbids, SEGUR_ENOENT for an unknown numeroASP.
+ */
 int	segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    const char *numero_asp, const struct segur_record *rec,
 	    char **cause);
+
+/*
+ * The advance expected on a grant of granted_cents: 30 % rounded half up
+ * to the cent (547.50 on 1,825.00; 1,460.00 on 4,866.67).
+ */
+int64_t	segur_advance_expected(int64_t granted_cents);
 
 /* ------------------------------------------------------------------ */
 /* Queries. */

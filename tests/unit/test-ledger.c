@@ -1015,7 +1015,26 @@ make_ready(struct segur_ledger *l, const char *ref)
 	assert_int_equal(segur_ledger_commit(l, NULL), 0);
 }
 
-static const struct segur_record REC = { "2026-11-02", 146000, "L-1", NULL };
+static const struct segur_record REC = { "2026-11-02", 146000, "L-1", NULL,
+    0, NULL };
+
+/*
+ * A record of kind k whose amount passes the money rules on the requests
+ * these tests add (4,866.67 requested, all granted): the advance is 30 %,
+ * the balance the rest.
+ */
+static const struct segur_record *
+rec_of(enum segur_record_kind k)
+{
+	static struct segur_record r;
+
+	r = REC;
+	r.amount_cents = k == SEGUR_RECORD_GRANT ? 486667 :
+	    k == SEGUR_RECORD_ADVANCE_PAID ? 146000 :
+	    k == SEGUR_RECORD_BALANCE_REQUESTED ||
+	    k == SEGUR_RECORD_BALANCE_PAID ? 340667 : -1;
+	return (&r);
+}
 
 /* Drives a new request ref along the main path to state target. */
 static void
@@ -1057,17 +1076,18 @@ drive_to(struct segur_ledger *l, const char *ref, enum segur_state target)
 		return;
 	if (target == SEGUR_STATE_REFUSED) {
 		assert_int_equal(segur_ledger_record(l, SEGUR_RECORD_REFUSAL,
-		    asp, &REC, NULL), 0);
+		    asp, rec_of(SEGUR_RECORD_REFUSAL), NULL), 0);
 		return;
 	}
 	for (i = 0; i < 6; i++) {
 		if (target == SEGUR_STATE_BALANCE_REJECTED && i == 3) {
 			assert_int_equal(segur_ledger_record(l,
-			    SEGUR_RECORD_BALANCE_REJECTED, asp, &REC, NULL), 0);
+			    SEGUR_RECORD_BALANCE_REJECTED, asp,
+			    rec_of(SEGUR_RECORD_BALANCE_REJECTED), NULL), 0);
 			return;
 		}
-		assert_int_equal(segur_ledger_record(l, kinds[i], asp, &REC,
-		    NULL), 0);
+		assert_int_equal(segur_ledger_record(l, kinds[i], asp,
+		    rec_of(kinds[i]), NULL), 0);
 		if (path_balance[i] == target)
 			return;
 	}
@@ -1146,7 +1166,8 @@ try_op(struct segur_ledger *l, const char *ref, int op)
 		return (segur_ledger_request_withdraw(l, ref, "motif", NULL));
 	}
 	return (segur_ledger_record(l, (enum segur_record_kind)(op -
-	    OP_RECORD0), asp, &REC, NULL));
+	    OP_RECORD0), asp, rec_of((enum segur_record_kind)(op -
+	    OP_RECORD0)), NULL));
 }
 
 static void
@@ -1202,7 +1223,7 @@ static void
 test_ledger_answer_and_record_refuse_bad_input(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_record r = REC;
+	struct segur_record r = *rec_of(SEGUR_RECORD_GRANT);
 	char		 ne[6], *cause = NULL;
 
 	add_software(f->l);
@@ -1570,7 +1591,7 @@ test_ledger_list_rows_follow_every_change(void **state)
 	    "numero_asp = 'X''|''Y' WHERE ref = 'A1'", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT,
-	    "X'|'Y", &REC, NULL), 0);
+	    "X'|'Y", rec_of(SEGUR_RECORD_GRANT), NULL), 0);
 
 	memset(&all, 0, sizeof(all));
 	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row, &all,
