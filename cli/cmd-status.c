@@ -15,6 +15,27 @@
 /* How many of each waiting list the screen shows. */
 #define STATUS_ROWS	10
 
+/* Adds the money figures to o: "amounts" (euros as text, two decimals,
+ * like montantSegurHT) and "counts", with the same keys. */
+static int
+add_figures(cJSON *o, const struct segur_figures *fg)
+{
+	cJSON	*a, *c;
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	int	 i;
+
+	if ((a = cJSON_AddObjectToObject(o, "amounts")) == NULL ||
+	    (c = cJSON_AddObjectToObject(o, "counts")) == NULL)
+		return (-1);
+	for (i = 0; i < SEGUR_FIGURE_COUNT; i++)
+		if (cJSON_AddStringToObject(a, segur_figure_key(
+		    (enum segur_figure)i), segur_amount_format(fg->cents[i],
+		    b)) == NULL || cJSON_AddNumberToObject(c, segur_figure_key(
+		    (enum segur_figure)i), (double)fg->count[i]) == NULL)
+			return (-1);
+	return (0);
+}
+
 /* Adds a waiting list to o as key: {count, oldest: [...]}. */
 static int
 add_list(cJSON *o, const char *key, int64_t count,
@@ -63,6 +84,7 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	};
 	struct segur_ledger *l;
 	struct segur_status st;
+	struct segur_figures fg;
 	char		*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	cJSON		*o, *states, *s;
 	int64_t		 n = 0, cents = 0;
@@ -84,6 +106,9 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	rc = segur_ledger_status(l, STATUS_ROWS, &st, &cause);
+	if (rc == 0 && (rc = segur_ledger_figures(l, NULL, &fg,
+	    &cause)) != 0)
+		segur_status_release(&st);
 	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -100,6 +125,8 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    segur_amount_format(st.cents[k], b)) == NULL)
 				goto oom;
 		}
+		if (add_figures(o, &fg) != 0)
+			goto oom;
 		if (add_list(o, "rejected", st.count[SEGUR_STATE_REJECTED],
 		    st.rejected, st.nrejected) != 0 ||
 		    add_list(o, "accepted", st.count[SEGUR_STATE_ACCEPTED],
@@ -125,6 +152,12 @@ oom:
 	}
 	fprintf(env->out, "%-18s %8lld %16s\n", "total", (long long)n,
 	    segur_amount_format(cents, b));
+	fprintf(env->out, "\n%-18s %8s %16s\n", "MONEY", "REQUESTS", "EUROS");
+	for (k = 0; k < SEGUR_FIGURE_COUNT; k++)
+		fprintf(env->out, "%-18s %8lld %16s\n",
+		    segur_figure_key((enum segur_figure)k),
+		    (long long)fg.count[k], segur_amount_format(fg.cents[k],
+		    b));
 	print_list(env->out, "Rejected, waiting for a resubmission",
 	    st.count[SEGUR_STATE_REJECTED], st.rejected, st.nrejected);
 	print_list(env->out, "Accepted, waiting for ASP's decision",

@@ -611,6 +611,56 @@ int	segur_ledger_status(struct segur_ledger *l, size_t max,
 void	segur_status_release(struct segur_status *st);
 
 /* ------------------------------------------------------------------ */
+/* The money: one definition of every figure (docs/decisions.md). */
+
+enum segur_figure {
+	SEGUR_FIGURE_REQUESTED = 0,	/* montantSegurHT of the requests sent
+					   (every state but draft, ready,
+					   withdrawn) */
+	SEGUR_FIGURE_ACCEPTED,		/* the same, of the requests ASP
+					   accepted (accepted and after, refused
+					   included) */
+	SEGUR_FIGURE_GRANTED,		/* the grants (not withdrawn) */
+	SEGUR_FIGURE_ADVANCE_PAID,	/* the advances paid */
+	SEGUR_FIGURE_BALANCE_REQUESTED,	/* grant - advance of the requests
+					   whose balance was requested
+					   (balance_* and closed) */
+	SEGUR_FIGURE_BALANCE_PAID,	/* the balances paid */
+	SEGUR_FIGURE_BALANCE_AWAITED,	/* grant - advance of the requests in
+					   advance_paid, balance_requested,
+					   balance_accepted, balance_rejected */
+	SEGUR_FIGURE_COUNT
+};
+
+/* The figures of a set of requests: cents and how many requests. */
+struct segur_figures {
+	int64_t		 cents[SEGUR_FIGURE_COUNT];
+	int64_t		 count[SEGUR_FIGURE_COUNT];
+};
+
+/* Which requests; every field NULL (or -1) for the whole ledger. */
+struct segur_figures_filter {
+	const char	*numero_ans;	/* one software */
+	const char	*og;		/* one OG (FINESS juridique) */
+	int		 state;		/* enum segur_state, or -1 */
+};
+
+/* "requested", "accepted", "granted", "advance_paid",
+ * "balance_requested", "balance_paid", "balance_awaited": the keys of
+ * status --json and /api/v1/status. Static; NULL out of range. */
+const char	*segur_figure_key(enum segur_figure f);
+
+/*
+ * Computes the figures of the requests f selects (NULL: all) into *out,
+ * from SQL aggregates: the state totals the triggers keep, and one pass
+ * over the decisions with amounts. status, solde list, the report,
+ * /metrics, /api/v1/status and audit export all print these.
+ */
+int	segur_ledger_figures(struct segur_ledger *l,
+	    const struct segur_figures_filter *f, struct segur_figures *out,
+	    char **cause);
+
+/* ------------------------------------------------------------------ */
 /* The hash chain. */
 
 struct segur_audit {
