@@ -43,8 +43,9 @@ struct segur_validate_ctx;
  * older schema, run "segurctl init"). With it, creates or migrates, each
  * migration one transaction (idempotent). A database newer than this binary
  * is refused with SEGUR_EVERSION. *out: caller closes with
- * segur_ledger_close(). The actor of the events is $SEGUR_ACTOR, else the
- * login name of the effective user (see segur_ledger_set_actor()).
+ * segur_ledger_close(). The actor of the events is the real user, login
+ * name and uid, "alice (uid 1000)", with $SEGUR_ACTOR beside it when set,
+ * "alice (uid 1000) « Alice Martin »" (see segur_ledger_set_actor()).
  */
 int	segur_ledger_open(const char *path, unsigned flags,
 	    struct segur_ledger **out, char **cause);
@@ -55,7 +56,7 @@ void	segur_ledger_close(struct segur_ledger *l);
 /* The schema version of the open database. */
 int	segur_ledger_version(struct segur_ledger *l);
 
-/* Sets who the events name ("segurd", "ops:alice"); copied. */
+/* Sets who the events name instead ("segurd" for the daemon); copied. */
 int	segur_ledger_set_actor(struct segur_ledger *l, const char *actor);
 
 /* Borrowed until segur_ledger_close() or the next set_actor(). */

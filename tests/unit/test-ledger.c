@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <inttypes.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1219,6 +1220,107 @@ test_ledger_every_transition_allowed_or_refused(void **state)
 	assert_int_equal(n, 19);
 }
 
+/* The author of the events: the system's user, $SEGUR_ACTOR beside it. */
+static void
+test_ledger_actor_login_and_display_name(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	struct passwd	*pw = getpwuid(getuid());
+	char		 want[256];
+
+	setenv("SEGUR_ACTOR", "Alice Martin", 1);
+	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL), 0);
+	snprintf(want, sizeof(want), "%s (uid %ld) « Alice Martin »",
+	    pw != NULL ? pw->pw_name : "?", (long)getuid());
+	assert_string_equal(segur_ledger_actor(l), want);
+	segur_ledger_close(l);
+	unsetenv("SEGUR_ACTOR");
+	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL), 0);
+	snprintf(want, sizeof(want), "%s (uid %ld)", pw != NULL ?
+	    pw->pw_name : "?", (long)getuid());
+	assert_string_equal(segur_ledger_actor(l), want);
+	segur_ledger_close(l);
+	setenv("SEGUR_ACTOR", "test", 1);
+}
+
+/* The rules on money and dates (docs/decisions.md), accepted and refused. */
+static void
+test_ledger_money_rules(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_record r;
+	struct segur_figures fg;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	drive_to(f->l, "M", SEGUR_STATE_ACCEPTED);
+	memset(&r, 0, sizeof(r));
+	r.date = "2099-01-01";
+	r.amount_cents = -1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "futur"));
+	free(cause);
+	cause = NULL;
+	r.date = "2026-11-02";
+	r.amount_cents = 9999900;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "montant demandé"));
+	free(cause);
+	cause = NULL;
+	r.amount_cents = 0;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, NULL), SEGUR_EINVAL);
+	/* No amount: the amount requested, written in the decision. */
+	r.amount_cents = -1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, NULL), 0);
+	assert_int_equal(query_int(f->l, "SELECT amount_cents FROM decision "
+	    "WHERE kind = 'grant'"), 486667);
+	/* An advance before the grant, then a wrong one. */
+	r.date = "2026-11-01";
+	r.amount_cents = 146000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "le 2026-11-02 ou plus tard attendu"));
+	free(cause);
+	cause = NULL;
+	r.date = "2026-11-20";
+	r.amount_cents = 150000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "avance attendue : 1"));
+	assert_non_null(strstr(cause, "30 % de 4"));
+	free(cause);
+	cause = NULL;
+	/* --force without a reason, then past the grant: refused. */
+	r.force = 1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), SEGUR_EINVAL);
+	r.reason = "arrondi de l'ASP";
+	r.amount_cents = 500000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), SEGUR_EINVAL);
+	/* Forced, with its reason: kept in the note and the event. */
+	r.amount_cents = 150000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), 0);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM decision WHERE "
+	    "note = 'forcé : arrondi de l''ASP'"), 1);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event WHERE "
+	    "action = 'decision.record' AND json_extract(after, "
+	    "'$.forced.expected_cents') = 146000"), 1);
+	/* The balance awaited: grant - advance paid. */
+	assert_int_equal(segur_ledger_figures(f->l, NULL, &fg, NULL), 0);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_BALANCE_AWAITED],
+	    486667 - 150000);
+	assert_int_equal(fg.count[SEGUR_FIGURE_BALANCE_AWAITED], 1);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_GRANTED], 486667);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_ADVANCE_PAID], 150000);
+}
+
 static void
 test_ledger_answer_and_record_refuse_bad_input(void **state)
 {
@@ -2186,6 +2288,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_every_transition_allowed_or_refused, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_money_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_actor_login_and_display_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_answer_and_record_refuse_bad_input, setup,
 		    teardown),
