@@ -299,6 +299,30 @@ generate(const char *path, uint64_t nrequests)
 			sqlite3_bind_int64(q_dec, 3, cents);
 			sqlite3_bind_text(q_dec, 4, ts, -1, SQLITE_TRANSIENT);
 			step(l, q_dec);
+			/* The payments and the balance request that the state
+			 * implies, so that the figures (segur_ledger_figures())
+			 * read a ledger of realistic shape. */
+			for (k = 0; k < 3; k++) {
+				static const char *const kinds[] = {
+				    "advance_paid", "balance_requested",
+				    "balance_paid" };
+				static const enum segur_state from[] = {
+				    SEGUR_STATE_ADVANCE_PAID,
+				    SEGUR_STATE_BALANCE_REQUESTED,
+				    SEGUR_STATE_BALANCE_PAID };
+				int64_t	 adv = (cents * 30 + 50) / 100;
+
+				if (s < from[k])
+					break;
+				sqlite3_bind_int64(q_dec, 1, id);
+				sqlite3_bind_text(q_dec, 2, kinds[k], -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int64(q_dec, 3, k == 0 ? adv :
+				    cents - adv);
+				sqlite3_bind_text(q_dec, 4, ts, -1,
+				    SQLITE_TRANSIENT);
+				step(l, q_dec);
+			}
 		}
 		/* Five chained events per request, through the library. */
 		if ((rc = segur__event_append(l, "request.add", "request", ref,

@@ -17,6 +17,7 @@ record_advance_paid_exec(const struct segurctl_cmd *self, struct segurctl_env *e
 
 const struct segurctl_cmd cmd_record_advance_paid = {
 	"record advance-paid",
-	"--date DATE --amount EUROS [--letter REF] [--note TEXT] NUMERO_ASP",
+	"--date DATE --amount EUROS [--force --reason TEXT] [--letter REF] "
+	"[--note TEXT] NUMERO_ASP",
 	"record the payment of the advance", 0, record_advance_paid_exec
 };

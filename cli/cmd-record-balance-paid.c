@@ -21,14 +21,18 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 		{ "date", required_argument, NULL, 'd' },
 		{ "amount", required_argument, NULL, 'a' },
 		{ "note", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct segur_record	 rec;
 	struct segur_ledger	*l;
 	const char		*date = NULL, *note = NULL;
 	char			*cause = NULL;
 	int64_t			 cents = -1;
 	int			 c, rc;
 
+	memset(&rec, 0, sizeof(rec));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -48,6 +52,12 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 		case 'n':
 			note = optarg;
 			break;
+		case 'f':
+			rec.force = 1;
+			break;
+		case 'r':
+			rec.reason = optarg;
+			break;
 		default:
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));
@@ -59,9 +69,15 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 	if (date == NULL || cents < 0)
 		return (segurctl_usage_error(self, env,
 		    "--date and --amount are required"));
+	if (rec.force != (rec.reason != NULL))
+		return (segurctl_usage_error(self, env,
+		    "--force and --reason go together"));
+	rec.date = date;
+	rec.amount_cents = cents;
+	rec.note = note;
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
-	rc = segur_solde_paid(l, argv[optind], cents, date, note, &cause);
+	rc = segur_solde_paid(l, argv[optind], &rec, &cause);
 	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -71,7 +87,8 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 
 const struct segurctl_cmd cmd_record_balance_paid = {
 	"record balance-paid",
-	"--date DATE --amount EUROS [--note TEXT] NUMERO_ASP",
+	"--date DATE --amount EUROS [--force --reason TEXT] [--note TEXT] "
+	"NUMERO_ASP",
 	"record the payment of the balance (closes the request)", 0,
 	record_balance_paid_exec
 };

@@ -141,9 +141,11 @@ segurctl_record_exec(int kind,
 		{ "amount", required_argument, NULL, 'a' },
 		{ "letter", required_argument, NULL, 'l' },
 		{ "note", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_record rec = { NULL, -1, NULL, NULL };
+	struct segur_record rec = { NULL, -1, NULL, NULL, 0, NULL };
 	struct segur_ledger *l;
 	char		*cause = NULL, *p, amount[64];
 	int		 c, rc;
@@ -176,6 +178,12 @@ segurctl_record_exec(int kind,
 		case 'n':
 			rec.note = optarg;
 			break;
+		case 'f':
+			rec.force = 1;
+			break;
+		case 'r':
+			rec.reason = optarg;
+			break;
 		default:
 			return (segurctl_usage_error(cmd, env,
 			    "unknown option '%s'", argv[optind - 1]));
@@ -186,6 +194,9 @@ segurctl_record_exec(int kind,
 		    "expected one NUMERO_ASP"));
 	if (rec.date == NULL)
 		return (segurctl_usage_error(cmd, env, "--date is required"));
+	if (rec.force != (rec.reason != NULL))
+		return (segurctl_usage_error(cmd, env,
+		    "--force and --reason go together"));
 	if ((kind == SEGUR_RECORD_ADVANCE_PAID ||
 	    kind == SEGUR_RECORD_BALANCE_PAID) && rec.amount_cents < 0)
 		return (segurctl_usage_error(cmd, env,

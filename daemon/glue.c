@@ -27,6 +27,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/amount.h"
 #include "segur/counters.h"
 #include "segur/error.h"
 #include "segur/ingest.h"
@@ -260,6 +261,7 @@ ledger_metrics(struct segurd *d, struct segur_buf *b)
 {
 	struct segur_counters c;
 	struct segur_status st;
+	struct segur_figures fg;
 	const char	*lab[3] = { "state", NULL, NULL };
 	const char	*dir_out[] = { "direction", "out", NULL };
 	const char	*dir_in[] = { "direction", "in", NULL };
@@ -327,11 +329,20 @@ ledger_metrics(struct segurd *d, struct segur_buf *b)
 		rc = metric(b, "segur_last_ingest_time_seconds", "gauge",
 		    "Unix time the last returned file was recorded, 0 if "
 		    "none.", (double)c.last_ingest);
-	if (rc == 0)
-		rc = metric(b, "segur_awaiting_balance_euros", "gauge",
-		    "Amount of the requests whose advance is paid and whose "
-		    "balance is not yet requested.",
-		    (double)st.cents[SEGUR_STATE_ADVANCE_PAID] / 100.0);
+	/* The money, as segurctl status and the report print it
+	 * (segur_ledger_figures()); the old name stays one release. */
+	if (rc == 0 && segur_ledger_figures(d->ledger, NULL, &fg, NULL) == 0) {
+		rc = metric(b, "segur_balance_awaited_euros", "gauge",
+		    "Balance still awaited: grant minus advance paid of the "
+		    "requests in advance_paid and balance_*.",
+		    (double)fg.cents[SEGUR_FIGURE_BALANCE_AWAITED] / 100.0);
+		if (rc == 0)
+			rc = metric(b, "segur_awaiting_balance_euros", "gauge",
+			    "Deprecated: segur_balance_awaited_euros (the same "
+			    "value), removed in the next release.",
+			    (double)fg.cents[SEGUR_FIGURE_BALANCE_AWAITED] /
+			    100.0);
+	}
 	segur_status_release(&st);
 	return (rc);
 }
@@ -414,8 +425,9 @@ add_ledger_status(struct segurd *d, cJSON *root)
 {
 	struct segur_counters c;
 	struct segur_status st;
+	struct segur_figures fg;
 	cJSON	*o, *states, *e;
-	char	*why = NULL;
+	char	*why = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	int	 s;
 
 	memset(&st, 0, sizeof(st));
@@ -447,6 +459,14 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	cJSON_AddNumberToObject(o, "alertsUndelivered",
 	    (double)c.alerts_undelivered);
 	cJSON_AddNumberToObject(o, "lastIngest", (double)c.last_ingest);
+	/* The same "amounts" as segurctl status --json. */
+	if (segur_ledger_figures(d->ledger, NULL, &fg, NULL) == 0 &&
+	    (e = cJSON_AddObjectToObject(o, "amounts")) != NULL) {
+		for (s = 0; s < SEGUR_FIGURE_COUNT; s++)
+			cJSON_AddStringToObject(e, segur_figure_key(
+			    (enum segur_figure)s), segur_amount_format(
+			    fg.cents[s], b));
+	}
 	segur_status_release(&st);
 }
 

@@ -53,6 +53,18 @@ void	segur_date_format_compact(const struct segur_date *d, char out[9]);
  * cannot tell (localtime_r() failing). */
 int	segur_date_today(struct segur_date *out);
 
+/*
+ * Today as "AAAA-MM-JJ": the later of the local day and the UTC day, so
+ * that "not in the future" refuses no one a date of today near midnight.
+ */
+void	segur_date_today_iso(char out[11]);
+
+/*
+ * Is date ("AAAA-MM-JJ" or "JJ/MM/AAAA") after segur_date_today_iso()?
+ * 1 or 0; SEGUR_EINVAL for something that is no date.
+ */
+int	segur_date_future(const char *date);
+
 /* Days from 1970-01-01 to d (negative before); month 1..12, and a day
  * past the month's end counts on (2023-02-30 is 2023-03-02). */
 int64_t	segur_date_to_days(const struct segur_date *d);

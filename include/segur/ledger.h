@@ -44,8 +44,9 @@ struct segur_validate_ctx;
  * older schema, run "segurctl init"). With it, creates or migrates, each
  * migration one transaction (idempotent). A database newer than this binary
  * is refused with SEGUR_EVERSION. *out: caller closes with
- * segur_ledger_close(). The actor of the events is $SEGUR_ACTOR, else the
- * login name of the effective user (see segur_ledger_set_actor()).
+ * segur_ledger_close(). The actor of the events is the real user, login
+ * name and uid, "alice (uid 1000)", with $SEGUR_ACTOR beside it when set,
+ * "alice (uid 1000) « Alice Martin »" (see segur_ledger_set_actor()).
  */
 int	segur_ledger_open(const char *path, unsigned flags,
 	    struct segur_ledger **out, char **cause);
@@ -56,7 +57,7 @@ void	segur_ledger_close(struct segur_ledger *l);
 /* The schema version of the open database. */
 int	segur_ledger_version(struct segur_ledger *l);
 
-/* Sets who the events name ("segurd", "ops:alice"); copied. */
+/* Sets who the events name instead ("segurd" for the daemon); copied. */
 int	segur_ledger_set_actor(struct segur_ledger *l, const char *actor);
 
 /* Borrowed until segur_ledger_close() or the next set_actor(). */
@@ -577,14 +578,45 @@ enum segur_record_kind {
 struct segur_record {
 	const char	*date;		/* "AAAA-MM-JJ" (or "JJ/MM/AAAA") */
 	int64_t		 amount_cents;	/* -1: none (required for the two
-					   payments) */
+					   payments; a grant without one is
+					   the amount requested) */
 	const char	*letter_ref;	/* ASP's letter reference, or NULL */
 	const char	*note;		/* free text, or NULL */
+	int		 force;		/* record an amount other than the
+					   one expected (never past the
+					   grant): reason required */
+	const char	*reason;	/* why, with force; kept in the event
+					   and the decision's note */
 };
 
+/*
+ * Records ASP's decision or payment k on the request numero_asp and moves
+ * it to the next state, in one transaction with its events. The rules on
+ * money and dates (docs/decisions.md, "Money and dates") are checked
+ * first, each refusal a French sentence giving the value expected and why:
+ *   - the date is a calendar date, not after today, and not before the
+ *     step it follows (accepted file's day <= grant <= advance paid <=
+ *     delivery <= balance requested <= balance accepted <= balance paid);
+ *   - a grant is > 0 and at most the amount requested (regime HT or TTC
+ *     of the request); without an amount it is the amount requested;
+ *   - the advance is 30 % of the grant, rounded half up to the cent; a
+ *     balance (requested or paid) is the grant minus the advance; another
+ *     amount only with rec->force and rec->reason (SEGUR_EINVAL
+ *     otherwise);
+ *   - what is paid for a request (advance + balance) never exceeds its
+ *     grant, force or not.
+ * SEGUR_EINVAL for a broken rule, SEGUR_ESTATE for a transition the state
+ * forbids, SEGUR_ENOENT for an unknown numeroASP.
+ */
 int	segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    const char *numero_asp, const struct segur_record *rec,
 	    char **cause);
+
+/*
+ * The advance expected on a grant of granted_cents: 30 % rounded half up
+ * to the cent (547.50 on 1,825.00; 1,460.00 on 4,866.67).
+ */
+int64_t	segur_advance_expected(int64_t granted_cents);
 
 /* ------------------------------------------------------------------ */
 /* Queries. */
@@ -686,6 +718,56 @@ struct segur_status {
 int	segur_ledger_status(struct segur_ledger *l, size_t max,
 	    struct segur_status *st, char **cause);
 void	segur_status_release(struct segur_status *st);
+
+/* ------------------------------------------------------------------ */
+/* The money: one definition of every figure (docs/decisions.md). */
+
+enum segur_figure {
+	SEGUR_FIGURE_REQUESTED = 0,	/* montantSegurHT of the requests sent
+					   (every state but draft, ready,
+					   withdrawn) */
+	SEGUR_FIGURE_ACCEPTED,		/* the same, of the requests ASP
+					   accepted (accepted and after, refused
+					   included) */
+	SEGUR_FIGURE_GRANTED,		/* the grants (not withdrawn) */
+	SEGUR_FIGURE_ADVANCE_PAID,	/* the advances paid */
+	SEGUR_FIGURE_BALANCE_REQUESTED,	/* grant - advance of the requests
+					   whose balance was requested
+					   (balance_* and closed) */
+	SEGUR_FIGURE_BALANCE_PAID,	/* the balances paid */
+	SEGUR_FIGURE_BALANCE_AWAITED,	/* grant - advance of the requests in
+					   advance_paid, balance_requested,
+					   balance_accepted, balance_rejected */
+	SEGUR_FIGURE_COUNT
+};
+
+/* The figures of a set of requests: cents and how many requests. */
+struct segur_figures {
+	int64_t		 cents[SEGUR_FIGURE_COUNT];
+	int64_t		 count[SEGUR_FIGURE_COUNT];
+};
+
+/* Which requests; every field NULL (or -1) for the whole ledger. */
+struct segur_figures_filter {
+	const char	*numero_ans;	/* one software */
+	const char	*og;		/* one OG (FINESS juridique) */
+	int		 state;		/* enum segur_state, or -1 */
+};
+
+/* "requested", "accepted", "granted", "advance_paid",
+ * "balance_requested", "balance_paid", "balance_awaited": the keys of
+ * status --json and /api/v1/status. Static; NULL out of range. */
+const char	*segur_figure_key(enum segur_figure f);
+
+/*
+ * Computes the figures of the requests f selects (NULL: all) into *out,
+ * from SQL aggregates: the state totals the triggers keep, and one pass
+ * over the decisions with amounts. status, solde list, the report,
+ * /metrics, /api/v1/status and audit export all print these.
+ */
+int	segur_ledger_figures(struct segur_ledger *l,
+	    const struct segur_figures_filter *f, struct segur_figures *out,
+	    char **cause);
 
 /* ------------------------------------------------------------------ */
 /* The hash chain. */

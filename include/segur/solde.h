@@ -54,12 +54,15 @@ int	segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	    const struct segur_delivery *d, char **cause);
 
 /*
- * Records the payment of the balance (amount > 0, date) and closes the
+ * Records the payment of the balance (rec: amount > 0, date, note, and
+ * force with its reason for an amount other than the grant minus the
+ * advance; segur_ledger_record() checks the rules) and closes the
  * request: balance_accepted -> balance_paid -> closed in one transaction,
  * two decisions and their events.
  */
+struct segur_record;
 int	segur_solde_paid(struct segur_ledger *l, const char *numero_asp,
-	    int64_t cents, const char *date, const char *note, char **cause);
+	    const struct segur_record *rec, char **cause);
 
 /* Sets a setting of the programme; only SEGUR_SOLDE_DEADLINE_KEY (a whole
  * number of days, 1..3650) is known. One event. */

@@ -147,24 +147,6 @@ addf(struct report *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Sums of one query's single row of integers into v[0..n). */
-static int
-sums(struct report *r, const char *sql, int64_t *v, int n)
-{
-	sqlite3_stmt	*st;
-	int		 i, rc;
-
-	if (sqlite3_prepare_v2(r->l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(r->l, r->cause, "report"));
-	rc = sqlite3_step(st);
-	for (i = 0; i < n; i++)
-		v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, i) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return (segur__db_error(r->l, r->cause, "report"));
-	return (0);
-}
-
 /* Counts and amounts per state, from the totals the triggers keep. */
 struct totals {
 	int64_t		 count[SEGUR_STATE_COUNT];
@@ -236,32 +218,12 @@ section_funnel(struct report *r, const struct totals *st)
 static int
 section_amounts(struct report *r)
 {
-	/* Requested: everything sent to ASP and not withdrawn (from the
-	 * state totals, which the triggers keep); granted:
-	 * the grant decisions (their amount, else the request's); paid: the
-	 * payments recorded; awaited: granted requests not yet paid in full,
-	 * never below zero per request. */
-	static const char *const q =
-	    "SELECT "
-	    "(SELECT coalesce(sum(cents), 0) FROM state_total WHERE state "
-	    "NOT IN ('draft', 'ready', 'withdrawn')), "
-	    "(SELECT coalesce(sum(g), 0) FROM (SELECT (SELECT coalesce("
-	    "d.amount_cents, r.montant_cents) FROM decision d WHERE "
-	    "d.request_id = r.id AND d.kind = 'grant' ORDER BY d.id DESC "
-	    "LIMIT 1) g FROM request r WHERE r.state NOT IN ('refused', "
-	    "'withdrawn'))), "
-	    "(SELECT coalesce(sum(amount_cents), 0) FROM decision WHERE "
-	    "kind = 'advance_paid'), "
-	    "(SELECT coalesce(sum(amount_cents), 0) FROM decision WHERE "
-	    "kind = 'balance_paid'), "
-	    "(SELECT coalesce(sum(max(g - p, 0)), 0) FROM (SELECT "
-	    "(SELECT coalesce(d.amount_cents, r.montant_cents) FROM decision d "
-	    "WHERE d.request_id = r.id AND d.kind = 'grant' ORDER BY d.id DESC "
-	    "LIMIT 1) g, (SELECT coalesce(sum(amount_cents), 0) FROM decision "
-	    "d WHERE d.request_id = r.id AND d.kind IN ('advance_paid', "
-	    "'balance_paid')) p FROM request r WHERE r.state NOT IN "
-	    "('refused', 'withdrawn', 'closed', 'balance_paid')) "
-	    "WHERE g IS NOT NULL)";
+	/* The figures every command prints (segur_ledger_figures(),
+	 * docs/decisions.md): the report never computes its own. */
+	static const enum segur_figure which[] = { SEGUR_FIGURE_REQUESTED,
+	    SEGUR_FIGURE_GRANTED, SEGUR_FIGURE_ADVANCE_PAID,
+	    SEGUR_FIGURE_BALANCE_PAID, SEGUR_FIGURE_BALANCE_AWAITED };
+	struct segur_figures fg;
 	static const char *const names[] = { "demandé à l'ASP", "accordé",
 	    "avance reçue", "solde reçu", "solde attendu" };
 	static const char *const ids[] = { "montant-demande",
@@ -272,8 +234,10 @@ section_amounts(struct report *r)
 	int64_t		 v[5];
 	int		 i, rc;
 
-	if ((rc = sums(r, q, v, 5)) != 0)
+	if ((rc = segur_ledger_figures(r->l, NULL, &fg, r->cause)) != 0)
 		return (rc);
+	for (i = 0; i < 5; i++)
+		v[i] = fg.cents[which[i]];
 	add(r, "<section id=\"montants\"><h2>Montants (HT)</h2>\n"
 	    "<dl class=\"kpi\">");
 	for (i = 0; i < 5; i++) {
@@ -287,6 +251,50 @@ section_amounts(struct report *r)
 	    0)
 		r->nomem = 1;
 	add(r, "</section>\n");
+	return (0);
+}
+
+/*
+ * The amounts recorded against the rules with --force (docs/decisions.md):
+ * their decision's note starts with "forcé : " and the reason.
+ */
+static int
+section_forced(struct report *r)
+{
+	static const char *const q =
+	    "SELECT r.ref, r.numero_asp, d.kind, d.date, d.amount_cents, "
+	    "d.note FROM decision d JOIN request r ON r.id = d.request_id "
+	    "WHERE d.note LIKE 'forcé : %' ORDER BY d.id";
+	sqlite3_stmt	*st;
+	char		 b[SEGUR_AMOUNT_BUFSZ];
+	int		 rc, n = 0;
+
+	if (sqlite3_prepare_v2(r->l->db, q, -1, &st, NULL) != SQLITE_OK)
+		return (segur__db_error(r->l, r->cause, "report"));
+	add(r, "<section id=\"forces\"><h2>Montants forcés</h2>\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			add(r, "<table><tr><th>référence</th><th>numéro "
+			    "ASP</th><th>étape</th><th>date</th><th>montant"
+			    "</th><th>motif</th></tr>\n");
+		add(r, "<tr><td>");
+		esc(r, (const char *)sqlite3_column_text(st, 0));
+		add(r, "</td><td>");
+		esc(r, (const char *)sqlite3_column_text(st, 1));
+		add(r, "</td><td>");
+		esc(r, (const char *)sqlite3_column_text(st, 2));
+		add(r, "</td><td>");
+		esc(r, (const char *)sqlite3_column_text(st, 3));
+		addf(r, "</td><td>%s €</td><td>", segur_amount_format_fr(
+		    sqlite3_column_int64(st, 4), b));
+		esc(r, (const char *)sqlite3_column_text(st, 5));
+		add(r, "</td></tr>\n");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (segur__db_error(r->l, r->cause, "report"));
+	addf(r, "%s<p id=\"total-forces\">%d montant(s) forcé(s).</p>"
+	    "</section>\n", n > 0 ? "</table>\n" : "", n);
 	return (0);
 }
 
@@ -597,6 +605,7 @@ segur_audit_report_html(struct segur_ledger *l,
 	    h->seal[0] ? "</code>" : "");
 	if ((rc = section_funnel(&r, &st)) != 0 ||
 	    (rc = section_amounts(&r)) != 0 ||
+	    (rc = section_forced(&r)) != 0 ||
 	    (rc = section_rejections(&r)) != 0 ||
 	    (rc = section_timeline(&r)) != 0 ||
 	    (rc = section_anomalies(&r)) != 0)

@@ -364,6 +364,7 @@ record_line(struct segur__build *b, struct sreq *s, int64_t file_id, int num,
 	s->line_id = sqlite3_last_insert_rowid(b->l->db);
 	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", b->r->day,
 	    b->r->day + 4, b->r->day + 6);
+	memset(&rec, 0, sizeof(rec));
 	rec.date = iso;
 	rec.amount_cents = s->balance_cents;
 	rec.letter_ref = NULL;

@@ -1430,6 +1430,7 @@ solde_record(struct ingest *g, struct segur_ingest_line *il,
 	char		 today[11], now[24], *why = NULL;
 	int		 rc;
 
+	memset(&rec, 0, sizeof(rec));
 	segur__ledger_today(today);
 	rec.date = today;
 	rec.amount_cents = -1;

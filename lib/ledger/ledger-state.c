@@ -471,6 +471,270 @@ parse_date(const char *s, char iso[11])
 	return (0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Money and dates (docs/decisions.md, "Money and dates"). */
+
+/* "date de l'accord", "avant l'accord": the steps' names in refusals. */
+static const char *const record_of[] = {
+	"de l'accord", "du refus", "du versement de l'avance",
+	"de la demande de solde", "de l'acceptation du solde",
+	"du rejet du solde", "du versement du solde", "de la clôture"
+};
+static const char *const record_step[] = {
+	"à l'accord", "au refus", "au versement de l'avance",
+	"à la demande de solde", "à l'acceptation du solde",
+	"au rejet du solde", "au versement du solde", "à la clôture"
+};
+
+/*
+ * The steps each record follows, in the order of docs/decisions.md
+ * (accepted file <= grant <= advance paid <= delivery <= balance
+ * requested <= balance accepted <= balance paid), as the list of decision
+ * kinds bound into money_prev_step()'s query. A rejected balance is not
+ * in the chain: a new request follows the corrected delivery.
+ */
+static const char *const record_after[] = {
+	[SEGUR_RECORD_GRANT] = "",
+	[SEGUR_RECORD_REFUSAL] = "",
+	[SEGUR_RECORD_ADVANCE_PAID] = ",grant,",
+	[SEGUR_RECORD_BALANCE_REQUESTED] = ",grant,advance_paid,",
+	[SEGUR_RECORD_BALANCE_ACCEPTED] = ",grant,advance_paid,"
+	    "balance_requested,",
+	[SEGUR_RECORD_BALANCE_REJECTED] = ",grant,advance_paid,"
+	    "balance_requested,",
+	[SEGUR_RECORD_BALANCE_PAID] = ",grant,advance_paid,balance_requested,"
+	    "balance_accepted,",
+	[SEGUR_RECORD_CLOSE] = ",grant,advance_paid,balance_requested,"
+	    "balance_accepted,balance_paid,",
+};
+
+int64_t
+segur_advance_expected(int64_t granted_cents)
+{
+	/* 30 % of whole cents, half up: (g * 30 + 50) / 100 for g >= 0. */
+	return ((granted_cents * 30 + 50) / 100);
+}
+
+/* What the rules need to know of a request: its amount and regime, and
+ * the money recorded so far. */
+struct money {
+	int64_t		 requested;	/* montant_cents, -1: unknown */
+	char		 regime[4];	/* "HT", "TTC" or "" */
+	int64_t		 granted;	/* the grant's amount, -1: no grant */
+	int64_t		 advance;	/* advances paid */
+	int64_t		 balance;	/* balances paid */
+};
+
+static int
+money_read(struct segur_ledger *l, int64_t id, struct money *m, char **cause)
+{
+	/* A grant recorded before its amount was required (NULL) is the
+	 * amount requested, as the follow-up has always read it. */
+	static const char *const q =
+	    "SELECT coalesce(r.montant_cents, -1), coalesce(r.regime_tva, ''), "
+	    "(SELECT coalesce(d.amount_cents, r.montant_cents, -1) FROM "
+	    " decision d WHERE d.request_id = r.id AND d.kind = 'grant' "
+	    " ORDER BY d.id DESC LIMIT 1), "
+	    "(SELECT coalesce(sum(amount_cents), 0) FROM decision WHERE "
+	    " request_id = r.id AND kind = 'advance_paid'), "
+	    "(SELECT coalesce(sum(amount_cents), 0) FROM decision WHERE "
+	    " request_id = r.id AND kind = 'balance_paid') "
+	    "FROM request r WHERE r.id = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->requested = sqlite3_column_int64(st, 0);
+		snprintf(m->regime, sizeof(m->regime), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		m->granted = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 2);
+		m->advance = sqlite3_column_int64(st, 3);
+		m->balance = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_ROW ? 0 : segur__db_error(l, cause,
+	    "read the request's money"));
+}
+
+/*
+ * The date of the step a record of kind k follows, into prev ("" when
+ * none), with its French name: the latest decision, the current delivery
+ * for a balance request, and for the first decision the day of the file
+ * ASP accepted (its name's AAAAMMJJ).
+ */
+static int
+money_prev_step(struct segur_ledger *l, int64_t id, enum segur_record_kind k,
+    char prev[11], char what[96], char **cause)
+{
+	static const char *const q_dec =
+	    "SELECT kind, date FROM decision WHERE request_id = ?1 AND "
+	    "instr(?2, ',' || kind || ',') > 0 ORDER BY date DESC, id DESC "
+	    "LIMIT 1";
+	static const char *const q_del =
+	    "SELECT date FROM delivery WHERE request_id = ? AND current = 1";
+	static const char *const q_file =
+	    "SELECT f.day, f.name FROM attempt a JOIN file f ON "
+	    "f.id = a.file_id WHERE a.request_id = ? AND "
+	    "a.outcome = 'accepted' ORDER BY a.seq DESC LIMIT 1";
+	sqlite3_stmt	*st;
+	const char	*t;
+	int		 rc, i;
+
+	prev[0] = what[0] = '\0';
+	if ((rc = segur__stmt(l, q_dec, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	segur__bind_text(st, 2, record_after[k]);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i <= SEGUR_RECORD_CLOSE; i++)
+			if (strcmp(t, record_names[i]) == 0)
+				snprintf(what, 96, "%s", record_step[i]);
+		snprintf(prev, 11, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "read the decisions"));
+	if (k == SEGUR_RECORD_BALANCE_REQUESTED) {
+		if ((rc = segur__stmt(l, q_del, &st, cause)) != 0)
+			return (rc);
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    (t = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+		    strcmp(t, prev) > 0) {
+			snprintf(prev, 11, "%s", t);
+			snprintf(what, 96, "à la livraison");
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return (segur__db_error(l, cause, "read the delivery"));
+	}
+	if (prev[0] != '\0')
+		return (0);
+	if ((rc = segur__stmt(l, q_file, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strlen(t) == 8) {
+		snprintf(prev, 11, "%.4s-%.2s-%.2s", t, t + 4, t + 6);
+		snprintf(what, 96, "au fichier accepté %s",
+		    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (segur__db_error(l, cause, "read the accepted file"));
+	return (0);
+}
+
+/*
+ * The rules a record must pass, before anything is written: the date, and
+ * the amount, which it may fill (a grant without one) into *amount;
+ * *expected receives the amount the rules expected (-1: none) so that a
+ * forced record keeps it.
+ */
+static int
+money_rules(struct segur_ledger *l, enum segur_record_kind k, int64_t id,
+    const char *iso, const struct segur_record *rec, int64_t *amount,
+    int64_t *expected, char **cause)
+{
+	struct money	 m;
+	char		 prev[11], what[96], today[11];
+	char		 a[SEGUR_AMOUNT_BUFSZ], b[SEGUR_AMOUNT_BUFSZ];
+	char		 c[SEGUR_AMOUNT_BUFSZ], d[SEGUR_AMOUNT_BUFSZ];
+	int64_t		 exp;
+	int		 rc;
+
+	*expected = -1;
+	if (segur_date_future(iso) == 1) {
+		segur_date_today_iso(today);
+		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
+		    "futur : au plus tard aujourd'hui, %s, attendu",
+		    record_of[k], iso, today));
+	}
+	if ((rc = money_prev_step(l, id, k, prev, what, cause)) != 0)
+		return (rc);
+	if (prev[0] != '\0' && strcmp(iso, prev) < 0)
+		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s antérieure "
+		    "%s du %s : le %s ou plus tard attendu", record_of[k],
+		    iso, what, prev, prev));
+	if (rec->force && (rec->reason == NULL ||
+	    rec->reason[strspn(rec->reason, " \t\r\n")] == '\0'))
+		return (segur_cause(cause, SEGUR_EINVAL, "--force demande un "
+		    "motif (--reason TEXTE), gardé dans le journal"));
+	if ((rc = money_read(l, id, &m, cause)) != 0)
+		return (rc);
+	switch (k) {
+	case SEGUR_RECORD_GRANT:
+		if (*amount < 0)
+			*amount = m.requested;
+		if (*amount <= 0)
+			return (segur_cause(cause, SEGUR_EINVAL, "montant "
+			    "accordé : un montant > 0 attendu"));
+		if (m.requested >= 0 && *amount > m.requested)
+			return (segur_cause(cause, SEGUR_EINVAL, "montant "
+			    "accordé : au plus %s € %s attendu (montant demandé),"
+			    " pas %s €", segur_amount_format_fr(m.requested, a),
+			    m.regime, segur_amount_format_fr(*amount, b)));
+		return (0);
+	case SEGUR_RECORD_ADVANCE_PAID:
+		if (m.granted < 0)
+			return (0);	/* the state refuses it */
+		exp = segur_advance_expected(m.granted);
+		if (m.advance + *amount > m.granted)
+			return (segur_cause(cause, SEGUR_EINVAL, "avance de "
+			    "%s € : plus que les %s € accordés (avance "
+			    "attendue : %s €, 30 %% de %s € accordés)",
+			    segur_amount_format_fr(*amount, a),
+			    segur_amount_format_fr(m.granted, b),
+			    segur_amount_format_fr(exp, c),
+			    segur_amount_format_fr(m.granted, b)));
+		break;
+	case SEGUR_RECORD_BALANCE_REQUESTED:
+	case SEGUR_RECORD_BALANCE_PAID:
+		if (m.granted < 0 || (k == SEGUR_RECORD_BALANCE_REQUESTED &&
+		    *amount < 0))
+			return (0);
+		exp = m.granted - m.advance - (k == SEGUR_RECORD_BALANCE_PAID ?
+		    m.balance : 0);
+		if (k == SEGUR_RECORD_BALANCE_PAID && m.advance + m.balance +
+		    *amount > m.granted)
+			return (segur_cause(cause, SEGUR_EINVAL, "solde de %s € "
+			    ": le total versé dépasserait les %s € accordés "
+			    "(solde attendu : %s € = %s € accordés − %s € "
+			    "d'avance)", segur_amount_format_fr(*amount, a),
+			    segur_amount_format_fr(m.granted, b),
+			    segur_amount_format_fr(exp, c),
+			    segur_amount_format_fr(m.granted, b),
+			    segur_amount_format_fr(m.advance, d)));
+		break;
+	default:
+		return (0);
+	}
+	*expected = exp;
+	if (*amount == exp || rec->force)
+		return (0);
+	if (k == SEGUR_RECORD_ADVANCE_PAID)
+		return (segur_cause(cause, SEGUR_EINVAL, "avance attendue : "
+		    "%s € (30 %% de %s € accordés), pas %s € ; un autre "
+		    "montant s'enregistre avec --force --reason TEXTE",
+		    segur_amount_format_fr(exp, a),
+		    segur_amount_format_fr(m.granted, b),
+		    segur_amount_format_fr(*amount, c)));
+	return (segur_cause(cause, SEGUR_EINVAL, "solde attendu : %s € (%s € "
+	    "accordés − %s € d'avance), pas %s € ; un autre montant "
+	    "s'enregistre avec --force --reason TEXTE",
+	    segur_amount_format_fr(exp, a),
+	    segur_amount_format_fr(m.granted, b),
+	    segur_amount_format_fr(m.advance, c),
+	    segur_amount_format_fr(*amount, d)));
+}
+
 int
 segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
     const char *numero_asp, const struct segur_record *rec, char **cause)
@@ -482,10 +746,11 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    "letter_ref, note, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	enum segur_state state, to;
 	sqlite3_stmt	*st;
-	cJSON		*d = NULL;
+	cJSON		*d = NULL, *fo;
 	char		 iso[11], now[24], *json = NULL, *ref = NULL;
-	int64_t		 id;
-	int		 rc, oom = 0;
+	char		*note = NULL;
+	int64_t		 id, amount = rec->amount_cents, expected = -1;
+	int		 rc, oom = 0, forced;
 
 	if ((int)k < 0 || k > SEGUR_RECORD_CLOSE)
 		return (segur_cause(cause, SEGUR_EINVAL, "bad record kind"));
@@ -532,18 +797,32 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 		    segur_state_name(state), record_names[k]);
 		goto fail;
 	}
+	if ((rc = money_rules(l, k, id, iso, rec, &amount, &expected,
+	    cause)) != 0)
+		goto fail;
+	/*
+	 * A forced amount says so in the decision's note too, where the
+	 * report finds it ("forcé : " first, then the note given).
+	 */
+	forced = expected >= 0 && amount != expected;
+	if (forced && (note = segur_asprintf("forcé : %s%s%s", rec->reason,
+	    rec->note != NULL ? " ; " : "", rec->note != NULL ? rec->note :
+	    "")) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto fail;
+	}
 	segur__ledger_now(now);
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	segur__bind_text(st, 2, record_names[k]);
 	segur__bind_text(st, 3, iso);
-	if (rec->amount_cents >= 0)
-		sqlite3_bind_int64(st, 4, rec->amount_cents);
+	if (amount >= 0)
+		sqlite3_bind_int64(st, 4, amount);
 	else
 		sqlite3_bind_null(st, 4);
 	segur__bind_text(st, 5, rec->letter_ref);
-	segur__bind_text(st, 6, rec->note);
+	segur__bind_text(st, 6, forced ? note : rec->note);
 	segur__bind_text(st, 7, now);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -555,12 +834,16 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    cJSON_AddStringToObject(d, "kind", record_names[k]) == NULL ||
 	    cJSON_AddStringToObject(d, "numeroASP", numero_asp) == NULL ||
 	    cJSON_AddStringToObject(d, "date", iso) == NULL ||
-	    (rec->amount_cents >= 0 && cJSON_AddNumberToObject(d,
-	    "amount_cents", (double)rec->amount_cents) == NULL) ||
+	    (amount >= 0 && cJSON_AddNumberToObject(d,
+	    "amount_cents", (double)amount) == NULL) ||
 	    (rec->letter_ref != NULL && cJSON_AddStringToObject(d,
 	    "letter_ref", rec->letter_ref) == NULL) ||
 	    (rec->note != NULL && cJSON_AddStringToObject(d, "note",
 	    rec->note) == NULL) ||
+	    (forced && ((fo = cJSON_AddObjectToObject(d, "forced")) == NULL ||
+	    cJSON_AddStringToObject(fo, "reason", rec->reason) == NULL ||
+	    cJSON_AddNumberToObject(fo, "expected_cents",
+	    (double)expected) == NULL)) ||
 	    (json = cJSON_PrintUnformatted(d)) == NULL) {
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 		goto fail;
@@ -574,11 +857,13 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	cJSON_Delete(d);
 	free(json);
 	free(ref);
+	free(note);
 	return (segur_ledger_commit(l, cause));
 fail:
 	cJSON_Delete(d);
 	free(json);
 	free(ref);
+	free(note);
 	segur_ledger_rollback(l);
 	return (rc);
 }

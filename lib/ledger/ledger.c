@@ -331,18 +331,30 @@ segur_ledger_version(struct segur_ledger *l)
 	return (l->version);
 }
 
-/* $SEGUR_ACTOR, else the effective user's login name, else "uid:N". */
+/*
+ * Who runs this process, as the events' actor (docs/decisions.md,
+ * "Author"): the real user's login name and uid, "alice (uid 1000)", and
+ * $SEGUR_ACTOR beside it as a declared display name, "alice (uid 1000)
+ * « Alice Martin »": a variable anyone can set adds a name, never
+ * replaces the one the system vouches for.
+ */
 static char *
 default_actor(void)
 {
-	struct passwd	*pw;
-	const char	*s = getenv("SEGUR_ACTOR");
+	struct passwd	 pw, *res = NULL;
+	const char	*disp = getenv("SEGUR_ACTOR");
+	char		 buf[4096], login[64];
+	uid_t		 uid = getuid();
 
-	if (s != NULL && s[0] != '\0')
-		return (strdup(s));
-	if ((pw = getpwuid(geteuid())) != NULL && pw->pw_name[0] != '\0')
-		return (strdup(pw->pw_name));
-	return (segur_asprintf("uid:%ld", (long)geteuid()));
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && pw.pw_name[0] != '\0')
+		snprintf(login, sizeof(login), "%s", pw.pw_name);
+	else
+		snprintf(login, sizeof(login), "?");
+	if (disp != NULL && disp[0] != '\0')
+		return (segur_asprintf("%s (uid %ld) « %s »", login,
+		    (long)uid, disp));
+	return (segur_asprintf("%s (uid %ld)", login, (long)uid));
 }
 
 int

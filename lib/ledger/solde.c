@@ -71,6 +71,14 @@ find_by_asp(struct segur_ledger *l, const char *numero_asp, int64_t *id,
 	return (0);
 }
 
+static void
+copy_col(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	snprintf(dst, size, "%s", s != NULL ? s : "");
+}
+
 /* Checks a proof document: its format by content, size, hash. */
 static int
 check_proof(const char *path, const char *what, size_t max,
@@ -100,6 +108,40 @@ check_proof(const char *path, const char *what, size_t max,
 	return (rc);
 }
 
+/*
+ * A delivery is never dated before the advance it follows
+ * (docs/decisions.md): a corrected one, after a rejected balance, may
+ * keep the first delivery's date, so the advance is the bound, not the
+ * balance request.
+ */
+static int
+delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
+    char **cause)
+{
+	static const char *const q =
+	    "SELECT max(date) FROM decision WHERE request_id = ? AND "
+	    "kind = 'advance_paid'";
+	sqlite3_stmt	*st;
+	char		 adv[11];
+	int		 rc;
+
+	adv[0] = '\0';
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		copy_col(st, 0, adv, sizeof(adv));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(l, cause, "read the advance"));
+	if (adv[0] != '\0' && strcmp(date, adv) < 0)
+		return (segur_cause(cause, SEGUR_EINVAL, "date de livraison %s "
+		    "antérieure au versement de l'avance du %s : le %s ou plus "
+		    "tard attendu", date, adv, adv));
+	return (0);
+}
+
 int
 segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
     const struct segur_delivery *d, char **cause)
@@ -125,6 +167,14 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	    (rc = iso_date(d->invoice_date, "date de facture", fdate,
 	    cause)) != 0)
 		return (rc);
+	if (segur_date_future(date) == 1 || segur_date_future(fdate) == 1) {
+		segur_date_today_iso(now);
+		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
+		    "futur : au plus tard aujourd'hui, %s, attendu",
+		    segur_date_future(date) == 1 ? "de livraison" :
+		    "de facture", segur_date_future(date) == 1 ? date : fdate,
+		    now));
+	}
 	if (d->invoice == NULL || d->invoice[0] == '\0' ||
 	    strlen(d->invoice) > 64)
 		return (segur_cause(cause, SEGUR_EINVAL, "numéro de facture "
@@ -149,6 +199,8 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 		    segur_state_name(state));
 		goto fail;
 	}
+	if ((rc = delivery_after_advance(l, id, date, cause)) != 0)
+		goto fail;
 	segur__ledger_now(now);
 	if ((rc = segur__stmt(l, q_old, &st, cause)) != 0)
 		goto fail;
@@ -211,22 +263,20 @@ fail:
 
 int
 segur_solde_paid(struct segur_ledger *l, const char *numero_asp,
-    int64_t cents, const char *date, const char *note, char **cause)
+    const struct segur_record *paid, char **cause)
 {
 	struct segur_record rec;
 	int		 rc;
 
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
-	rec.date = date;
-	rec.amount_cents = cents;
-	rec.letter_ref = NULL;
-	rec.note = note;
 	if ((rc = segur_ledger_record(l, SEGUR_RECORD_BALANCE_PAID, numero_asp,
-	    &rec, cause)) != 0)
+	    paid, cause)) != 0)
 		goto fail;
 	/* A request whose balance is paid is closed (issue 8): the same
 	 * transaction, so no request stays in balance_paid. */
+	memset(&rec, 0, sizeof(rec));
+	rec.date = paid->date;
 	rec.amount_cents = -1;
 	rec.note = "solde payé : demande close";
 	if ((rc = segur_ledger_record(l, SEGUR_RECORD_CLOSE, numero_asp, &rec,
@@ -395,14 +445,6 @@ segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
 		return (0);
 	segur_date_from_days(d + days, out);
 	return (1);
-}
-
-static void
-copy_col(sqlite3_stmt *st, int i, char *dst, size_t size)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	snprintf(dst, size, "%s", s != NULL ? s : "");
 }
 
 int

@@ -116,6 +116,36 @@ segur_date_today(struct segur_date *out)
 	return (0);
 }
 
+void
+segur_date_today_iso(char out[11])
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	char		 utc[11];
+
+	out[0] = utc[0] = '\0';
+	if (localtime_r(&now, &tm) != NULL)
+		strftime(out, 11, "%Y-%m-%d", &tm);
+	if (gmtime_r(&now, &tm) != NULL)
+		strftime(utc, 11, "%Y-%m-%d", &tm);
+	if (strcmp(utc, out) > 0)
+		memcpy(out, utc, 11);
+}
+
+int
+segur_date_future(const char *date)
+{
+	int64_t		 d, t;
+	char		 today[11];
+
+	if (segur_date_days(date, &d) != 0)
+		return (SEGUR_EINVAL);
+	segur_date_today_iso(today);
+	if (segur_date_days(today, &t) != 0)
+		return (0);
+	return (d > t);
+}
+
 /* Days from 1970-01-01 of a valid y-m-d (H. Hinnant's days_from_civil). */
 int64_t
 segur_date_to_days(const struct segur_date *dt)

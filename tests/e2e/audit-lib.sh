@@ -26,7 +26,7 @@ seed_audit() {
 	expect_exit 0 segurctl record grant --date 2023-11-02 \
 	    --amount 2433.33 MS1-DUI-2023-0001872
 	expect_exit 0 segurctl record advance-paid --date 2023-11-20 \
-	    --amount 1460.00 MS1-DUI-2023-0001872
+	    --amount 730.00 MS1-DUI-2023-0001872
 	gen_requests 200 3 GR
 	expect_exit 0 segurctl build --date 20231009 --out "$T/files"
 }

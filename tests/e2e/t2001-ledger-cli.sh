@@ -80,7 +80,9 @@ SEGUR_ACTOR=ops-alice expect_exit 0 segurctl request withdraw \
 expect_exit 1 segurctl request withdraw --reason again BC-2023-001
 expect_grep 'withdrawn' "$T/err"
 expect_exit 0 segurctl request history --json BC-2023-001
-[ "$(jq -r '.[-1].actor' "$T/out")" = ops-alice ] || fail "actor"
+# The author is the system's user; $SEGUR_ACTOR a declared name beside it.
+[ "$(jq -r '.[-1].actor' "$T/out")" = "$(id -un) (uid $(id -u)) « ops-alice »" ] ||
+    fail "actor: $(jq -r '.[-1].actor' "$T/out")"
 [ "$(jq -r '.[-1].after.detail.reason' "$T/out")" = 'commande annulée' ] ||
     fail "reason"
 

@@ -51,23 +51,24 @@ SEGUR_TEST_TODAY=$(day +61) expect_exit 0 segurctl remind --json
 [ "$(jq -r '[.reminders[] | .ref + ":" + .kind + ":" + .period] | join(" ")' "$T/out")" = \
     "BC-1:decision:J+60" ] || fail "decision: $(cat "$T/out")"
 
-# Granted, advance paid on day 61: balance after 30 days, deadline at 40.
-expect_exit 0 segurctl record grant --date "$(day +61)" MS1-DUI-2023-0001872
-expect_exit 0 segurctl record advance-paid --date "$(day +61)" \
+# Granted, advance paid today (a record is never dated in the future):
+# balance after 30 days, deadline at 40.
+expect_exit 0 segurctl record grant --date "$(day +0)" MS1-DUI-2023-0001872
+expect_exit 0 segurctl record advance-paid --date "$(day +0)" \
     --amount 1460,00 MS1-DUI-2023-0001872
 n=$(reminders)
-SEGUR_TEST_TODAY=$(day +75) expect_exit 0 segurctl remind --json \
+SEGUR_TEST_TODAY=$(day +14) expect_exit 0 segurctl remind --json \
     --balance-days 30 --deadline-days 40
 [ "$(jq -r '[.reminders[] | .kind + ":" + .period] | join(" ")' "$T/out")" = \
     "deadline:J-30" ] || fail "J-30: $(cat "$T/out")"
-SEGUR_TEST_TODAY=$(day +96) expect_exit 0 segurctl remind --json \
+SEGUR_TEST_TODAY=$(day +35) expect_exit 0 segurctl remind --json \
     --balance-days 30 --deadline-days 40
 [ "$(jq -r '[.reminders[] | .kind + ":" + .period + ":" + (.days|tostring)] | join(" ")' "$T/out")" = \
     "balance:J+30:35 deadline:J-7:5" ] || fail "J-7: $(cat "$T/out")"
-jq -r '.reminders[1].since' "$T/out" | grep -qx "$(day +61)" || fail "since"
+jq -r '.reminders[1].since' "$T/out" | grep -qx "$(day +0)" || fail "since"
 [ "$(reminders)" -eq $((n + 3)) ] || fail "balance reminders: $(reminders)"
 expect_exit 0 segurctl alerts list --kind reminder --limit 1 --json
-[ "$(jq -r '.[0].facts.echeanceSolde' "$T/out")" = "$(day +101)" ] ||
+[ "$(jq -r '.[0].facts.echeanceSolde' "$T/out")" = "$(day +40)" ] ||
     fail "deadline date: $(cat "$T/out")"
 
 # segurd's daily check at start-up ([reminders] at has passed), its

@@ -123,13 +123,16 @@ expect_exit 0 segurctl request show --json $asp
 [ "$(sqlite3 "$SEGUR_DB" "SELECT kind FROM file WHERE direction = 'in' ORDER BY id DESC LIMIT 1")" = solde_returned ] ||
     fail "the balance return is not recorded as such"
 
-expect_exit 0 segurctl record balance-paid --date 2024-04-15 \
+# The answer is dated the day it was ingested (today): the payment
+# follows it.
+paid=$(date -u +%F)
+expect_exit 0 segurctl record balance-paid --date "$paid" \
     --amount 3406,67 $asp
 expect_exit 0 segurctl request show --json $asp
 [ "$(jq -r .state "$T/out")" = closed ] || fail "not closed"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT amount_cents FROM decision WHERE kind = 'balance_paid'")" = 340667 ] ||
     fail "balance paid not to the cent"
-expect_exit 1 segurctl record balance-paid --date 2024-04-15 \
+expect_exit 1 segurctl record balance-paid --date "$paid" \
     --amount 3406,67 $asp
 expect_grep 'closed' "$T/err"
 

@@ -44,7 +44,7 @@ by = {r["reference"]: r for r in a}
 bc1, bc2 = by["BC-1"], by["BC-2"]
 assert bc1["numeroEditeur"] == "00001" and bc1["numeroASP"] == "MS1-DUI-2023-0001872"
 assert bc1["etat"] == "advance_paid" and bc1["montantAccorde"] == 243333
-assert bc1["montantAvance"] == 146000 and bc1["dateAvance"] == "2023-11-20"
+assert bc1["montantAvance"] == 73000 and bc1["dateAvance"] == "2023-11-20"
 assert bc1["dateAccord"] == "2023-11-02" and bc1["dateCommande"] == "2023-10-02"
 assert bc1["fichierEnvoye"] == "JSON-2023000042-20231002-001.json"
 assert bc1["fichierReponse"] == "retour.json" and bc1["numLigne"] == "1"
@@ -66,7 +66,7 @@ jq -e --arg h "$head" '.chainHead.hash == $h and (.rows | length) == 5' \
 jq -e '[.rows[] | .montantDemande | tonumber] | add == 18006.66' \
     "$T/all.json" >/dev/null || fail "JSON amounts"
 jq -e '.rows[] | select(.reference == "BC-1") | .montantAccorde == "2433.33"
-    and .montantAvance == "1460.00" and .numeroASP == "MS1-DUI-2023-0001872"' \
+    and .montantAvance == "730.00" and .numeroASP == "MS1-DUI-2023-0001872"' \
     "$T/all.json" >/dev/null || fail "JSON BC-1"
 # The same ledger counts in the export and in the ledger itself.
 [ "$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM attempt')" -eq \

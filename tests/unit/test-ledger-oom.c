@@ -312,8 +312,9 @@ run_withdraw(struct ctx *c, char **cause)
 static int
 run_grant(struct ctx *c, char **cause)
 {
-	static const struct segur_record rec = { "2026-11-02", 146000, "L-1",
-	    "courrier reçu" };
+	static const struct segur_record rec = { .date = "2026-11-02",
+	    .amount_cents = 146000, .letter_ref = "L-1",
+	    .note = "courrier reçu" };
 
 	return (segur_ledger_record(c->f->l, SEGUR_RECORD_GRANT, "ASP-1",
 	    &rec, cause));

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <inttypes.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1112,7 +1113,26 @@ make_ready(struct segur_ledger *l, const char *ref)
 	assert_int_equal(segur_ledger_commit(l, NULL), 0);
 }
 
-static const struct segur_record REC = { "2026-11-02", 146000, "L-1", NULL };
+static const struct segur_record REC = { "2026-11-02", 146000, "L-1", NULL,
+    0, NULL };
+
+/*
+ * A record of kind k whose amount passes the money rules on the requests
+ * these tests add (4,866.67 requested, all granted): the advance is 30 %,
+ * the balance the rest.
+ */
+static const struct segur_record *
+rec_of(enum segur_record_kind k)
+{
+	static struct segur_record r;
+
+	r = REC;
+	r.amount_cents = k == SEGUR_RECORD_GRANT ? 486667 :
+	    k == SEGUR_RECORD_ADVANCE_PAID ? 146000 :
+	    k == SEGUR_RECORD_BALANCE_REQUESTED ||
+	    k == SEGUR_RECORD_BALANCE_PAID ? 340667 : -1;
+	return (&r);
+}
 
 /* Drives a new request ref along the main path to state target. */
 static void
@@ -1154,17 +1174,18 @@ drive_to(struct segur_ledger *l, const char *ref, enum segur_state target)
 		return;
 	if (target == SEGUR_STATE_REFUSED) {
 		assert_int_equal(segur_ledger_record(l, SEGUR_RECORD_REFUSAL,
-		    asp, &REC, NULL), 0);
+		    asp, rec_of(SEGUR_RECORD_REFUSAL), NULL), 0);
 		return;
 	}
 	for (i = 0; i < 6; i++) {
 		if (target == SEGUR_STATE_BALANCE_REJECTED && i == 3) {
 			assert_int_equal(segur_ledger_record(l,
-			    SEGUR_RECORD_BALANCE_REJECTED, asp, &REC, NULL), 0);
+			    SEGUR_RECORD_BALANCE_REJECTED, asp,
+			    rec_of(SEGUR_RECORD_BALANCE_REJECTED), NULL), 0);
 			return;
 		}
-		assert_int_equal(segur_ledger_record(l, kinds[i], asp, &REC,
-		    NULL), 0);
+		assert_int_equal(segur_ledger_record(l, kinds[i], asp,
+		    rec_of(kinds[i]), NULL), 0);
 		if (path_balance[i] == target)
 			return;
 	}
@@ -1262,7 +1283,8 @@ try_op(struct segur_ledger *l, const char *ref, int op)
 		return (segur_ledger_request_withdraw(l, ref, "motif", NULL));
 	}
 	return (segur_ledger_record(l, (enum segur_record_kind)(op -
-	    OP_RECORD0), asp, &REC, NULL));
+	    OP_RECORD0), asp, rec_of((enum segur_record_kind)(op -
+	    OP_RECORD0)), NULL));
 }
 
 static void
@@ -1320,11 +1342,112 @@ test_ledger_every_transition_allowed_or_refused(void **state)
 	assert_int_equal(n, 20);
 }
 
+/* The author of the events: the system's user, $SEGUR_ACTOR beside it. */
+static void
+test_ledger_actor_login_and_display_name(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	struct passwd	*pw = getpwuid(getuid());
+	char		 want[256];
+
+	setenv("SEGUR_ACTOR", "Alice Martin", 1);
+	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL), 0);
+	snprintf(want, sizeof(want), "%s (uid %ld) « Alice Martin »",
+	    pw != NULL ? pw->pw_name : "?", (long)getuid());
+	assert_string_equal(segur_ledger_actor(l), want);
+	segur_ledger_close(l);
+	unsetenv("SEGUR_ACTOR");
+	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL), 0);
+	snprintf(want, sizeof(want), "%s (uid %ld)", pw != NULL ?
+	    pw->pw_name : "?", (long)getuid());
+	assert_string_equal(segur_ledger_actor(l), want);
+	segur_ledger_close(l);
+	setenv("SEGUR_ACTOR", "test", 1);
+}
+
+/* The rules on money and dates (docs/decisions.md), accepted and refused. */
+static void
+test_ledger_money_rules(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_record r;
+	struct segur_figures fg;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	drive_to(f->l, "M", SEGUR_STATE_ACCEPTED);
+	memset(&r, 0, sizeof(r));
+	r.date = "2099-01-01";
+	r.amount_cents = -1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "futur"));
+	free(cause);
+	cause = NULL;
+	r.date = "2026-11-02";
+	r.amount_cents = 9999900;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "montant demandé"));
+	free(cause);
+	cause = NULL;
+	r.amount_cents = 0;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, NULL), SEGUR_EINVAL);
+	/* No amount: the amount requested, written in the decision. */
+	r.amount_cents = -1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT, "ASP-M",
+	    &r, NULL), 0);
+	assert_int_equal(query_int(f->l, "SELECT amount_cents FROM decision "
+	    "WHERE kind = 'grant'"), 486667);
+	/* An advance before the grant, then a wrong one. */
+	r.date = "2026-11-01";
+	r.amount_cents = 146000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "le 2026-11-02 ou plus tard attendu"));
+	free(cause);
+	cause = NULL;
+	r.date = "2026-11-20";
+	r.amount_cents = 150000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, &cause), SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "avance attendue : 1"));
+	assert_non_null(strstr(cause, "30 % de 4"));
+	free(cause);
+	cause = NULL;
+	/* --force without a reason, then past the grant: refused. */
+	r.force = 1;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), SEGUR_EINVAL);
+	r.reason = "arrondi de l'ASP";
+	r.amount_cents = 500000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), SEGUR_EINVAL);
+	/* Forced, with its reason: kept in the note and the event. */
+	r.amount_cents = 150000;
+	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
+	    "ASP-M", &r, NULL), 0);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM decision WHERE "
+	    "note = 'forcé : arrondi de l''ASP'"), 1);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event WHERE "
+	    "action = 'decision.record' AND json_extract(after, "
+	    "'$.forced.expected_cents') = 146000"), 1);
+	/* The balance awaited: grant - advance paid. */
+	assert_int_equal(segur_ledger_figures(f->l, NULL, &fg, NULL), 0);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_BALANCE_AWAITED],
+	    486667 - 150000);
+	assert_int_equal(fg.count[SEGUR_FIGURE_BALANCE_AWAITED], 1);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_GRANTED], 486667);
+	assert_int_equal(fg.cents[SEGUR_FIGURE_ADVANCE_PAID], 150000);
+}
+
 static void
 test_ledger_answer_and_record_refuse_bad_input(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_record r = REC;
+	struct segur_record r = *rec_of(SEGUR_RECORD_GRANT);
 	char		 ne[6], *cause = NULL;
 
 	add_software(f->l);
@@ -1692,7 +1815,7 @@ test_ledger_list_rows_follow_every_change(void **state)
 	    "numero_asp = 'X''|''Y' WHERE ref = 'A1'", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_GRANT,
-	    "X'|'Y", &REC, NULL), 0);
+	    "X'|'Y", rec_of(SEGUR_RECORD_GRANT), NULL), 0);
 
 	memset(&all, 0, sizeof(all));
 	assert_int_equal(segur_ledger_request_list(f->l, &flt, keep_row, &all,
@@ -2290,6 +2413,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_every_transition_allowed_or_refused, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_money_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_actor_login_and_display_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_answer_and_record_refuse_bad_input, setup,
 		    teardown),

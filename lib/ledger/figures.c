@@ -1,0 +1,197 @@
+/*
+ * figures.c: the money of a set of requests, defined once
+ * (segur_ledger_figures(), ledger.h; docs/decisions.md, "Figures").
+ *
+ * Every command that shows an amount (status, solde list, report, audit
+ * export, segurd's /metrics and /api/v1/status) reads it here, so that
+ * they cannot disagree. Each request holds at most one grant, one advance
+ * and one balance paid (the state machine never records a step twice), so
+ * every figure is a sum per state of the request amounts and of those
+ * decisions: two aggregate statements, whatever the size of the ledger.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "segur/error.h"
+#include "segur/ledger.h"
+
+#include "ledger/ledger-int.h"
+
+static const char *const figure_keys[SEGUR_FIGURE_COUNT] = {
+	"requested", "accepted", "granted", "advance_paid",
+	"balance_requested", "balance_paid", "balance_awaited"
+};
+
+const char *
+segur_figure_key(enum segur_figure f)
+{
+	if ((int)f < 0 || f >= SEGUR_FIGURE_COUNT)
+		return (NULL);
+	return (figure_keys[f]);
+}
+
+/* The decisions whose amounts the figures sum. */
+enum { D_GRANT, D_ADVANCE, D_PAID, D_COUNT };
+
+struct per_state {
+	int64_t		 n, cents;		/* requests, montant */
+	int64_t		 dn[D_COUNT], dc[D_COUNT]; /* decisions, amounts */
+};
+
+#define STATE_BIT(s)	(1u << (s))
+
+/* Which states each figure reads. */
+static const unsigned sent = ~(STATE_BIT(SEGUR_STATE_DRAFT) |
+    STATE_BIT(SEGUR_STATE_READY) | STATE_BIT(SEGUR_STATE_WITHDRAWN));
+static const unsigned accepted = STATE_BIT(SEGUR_STATE_ACCEPTED) |
+    STATE_BIT(SEGUR_STATE_GRANTED) | STATE_BIT(SEGUR_STATE_REFUSED) |
+    STATE_BIT(SEGUR_STATE_ADVANCE_PAID) |
+    STATE_BIT(SEGUR_STATE_BALANCE_REQUESTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_ACCEPTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_REJECTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_PAID) | STATE_BIT(SEGUR_STATE_CLOSED);
+static const unsigned balance_requested =
+    STATE_BIT(SEGUR_STATE_BALANCE_REQUESTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_ACCEPTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_REJECTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_PAID) | STATE_BIT(SEGUR_STATE_CLOSED);
+static const unsigned awaited = STATE_BIT(SEGUR_STATE_ADVANCE_PAID) |
+    STATE_BIT(SEGUR_STATE_BALANCE_REQUESTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_ACCEPTED) |
+    STATE_BIT(SEGUR_STATE_BALANCE_REJECTED);
+
+static int
+read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
+    struct per_state *ps, char **cause)
+{
+	/* The whole ledger: the totals the triggers keep (002, 006). */
+	static const char *const q_all =
+	    "SELECT state, n, cents FROM state_total";
+	static const char *const q_some =
+	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
+	    "FROM request r WHERE (?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    " request_esms e WHERE e.request_id = r.id AND "
+	    " e.finess_juridique = ?3)) GROUP BY r.state";
+	sqlite3_stmt	*st;
+	int		 all, rc, s;
+
+	all = f == NULL || (f->numero_ans == NULL && f->og == NULL &&
+	    f->state < 0);
+	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
+		return (rc);
+	if (!all) {
+		segur__bind_text(st, 1, f->state >= 0 ?
+		    segur_state_name((enum segur_state)f->state) : NULL);
+		segur__bind_text(st, 2, f->numero_ans);
+		segur__bind_text(st, 3, f->og);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
+		if (s < 0)
+			continue;
+		ps[s].n = sqlite3_column_int64(st, 1);
+		ps[s].cents = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
+	    "read the requests' totals"));
+}
+
+static int
+read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
+    struct per_state *ps, char **cause)
+{
+	/*
+	 * One pass over the decisions with an amount, each with its
+	 * request's state. A grant recorded without an amount (before the
+	 * rules, issue 19) is the amount requested.
+	 */
+	static const char *const q =
+	    "SELECT r.state, d.kind, count(*), "
+	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
+	    "FROM decision d JOIN request r ON r.id = d.request_id "
+	    "WHERE d.kind IN ('grant', 'advance_paid', 'balance_paid') AND "
+	    "(?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    " request_esms e WHERE e.request_id = r.id AND "
+	    " e.finess_juridique = ?3)) GROUP BY r.state, d.kind";
+	sqlite3_stmt	*st;
+	const char	*k;
+	int		 rc, s, i;
+
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	if (f != NULL) {
+		segur__bind_text(st, 1, f->state >= 0 ?
+		    segur_state_name((enum segur_state)f->state) : NULL);
+		segur__bind_text(st, 2, f->numero_ans);
+		segur__bind_text(st, 3, f->og);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
+		k = (const char *)sqlite3_column_text(st, 1);
+		i = strcmp(k, "grant") == 0 ? D_GRANT :
+		    strcmp(k, "advance_paid") == 0 ? D_ADVANCE : D_PAID;
+		if (s < 0)
+			continue;
+		ps[s].dn[i] = sqlite3_column_int64(st, 2);
+		ps[s].dc[i] = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
+	    "read the decisions' totals"));
+}
+
+int
+segur_ledger_figures(struct segur_ledger *l,
+    const struct segur_figures_filter *f, struct segur_figures *out,
+    char **cause)
+{
+	struct per_state ps[SEGUR_STATE_COUNT];
+	unsigned	 b;
+	int		 rc, s;
+
+	memset(out, 0, sizeof(*out));
+	memset(ps, 0, sizeof(ps));
+	if ((rc = read_states(l, f, ps, cause)) != 0 ||
+	    (rc = read_decisions(l, f, ps, cause)) != 0)
+		return (rc);
+	for (s = 0; s < SEGUR_STATE_COUNT; s++) {
+		b = STATE_BIT(s);
+		if (b & sent) {
+			out->cents[SEGUR_FIGURE_REQUESTED] += ps[s].cents;
+			out->count[SEGUR_FIGURE_REQUESTED] += ps[s].n;
+		}
+		if (b & accepted) {
+			out->cents[SEGUR_FIGURE_ACCEPTED] += ps[s].cents;
+			out->count[SEGUR_FIGURE_ACCEPTED] += ps[s].n;
+		}
+		/* A grant withdrawn is no money. */
+		if (s != SEGUR_STATE_WITHDRAWN) {
+			out->cents[SEGUR_FIGURE_GRANTED] += ps[s].dc[D_GRANT];
+			out->count[SEGUR_FIGURE_GRANTED] += ps[s].dn[D_GRANT];
+		}
+		out->cents[SEGUR_FIGURE_ADVANCE_PAID] += ps[s].dc[D_ADVANCE];
+		out->count[SEGUR_FIGURE_ADVANCE_PAID] += ps[s].dn[D_ADVANCE];
+		out->cents[SEGUR_FIGURE_BALANCE_PAID] += ps[s].dc[D_PAID];
+		out->count[SEGUR_FIGURE_BALANCE_PAID] += ps[s].dn[D_PAID];
+		/* The balance is the grant minus the advance (the rules of
+		 * segur_ledger_record() hold it so). */
+		if (b & balance_requested) {
+			out->cents[SEGUR_FIGURE_BALANCE_REQUESTED] +=
+			    ps[s].dc[D_GRANT] - ps[s].dc[D_ADVANCE];
+			out->count[SEGUR_FIGURE_BALANCE_REQUESTED] += ps[s].n;
+		}
+		if (b & awaited) {
+			out->cents[SEGUR_FIGURE_BALANCE_AWAITED] +=
+			    ps[s].dc[D_GRANT] - ps[s].dc[D_ADVANCE];
+			out->count[SEGUR_FIGURE_BALANCE_AWAITED] += ps[s].n;
+		}
+	}
+	return (0);
+}
