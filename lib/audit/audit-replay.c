@@ -4,8 +4,9 @@
  *
  * The tables that hold the current state (request, attempt, decision,
  * file, alert, quarantine, anomaly, numero_editeur, file_closure,
- * state_total) are a projection of the event log. The replay walks the log in id order and
- * rebuilds each projected row (lib/ledger/projection.h) in a TEMP table:
+ * state_total) are a projection of the event log. The replay walks the
+ * log in id order and rebuilds each projected row
+ * (lib/ledger/projection.h) in a TEMP table:
  * from the image a version 2 event keeps of the rows it changed, or, for
  * version 1 events, from what their before and after carry (kinds[]
  * below). It then compares every rebuilt row with the table, cell by
@@ -49,7 +50,7 @@ struct replay {
 	int32_t		*ndec;		/* by request id: decisions seen */
 	size_t		 nreq;
 	int64_t		 nquar;		/* quarantine rows seen */
-	int64_t		 nanom;		/* anomaly.recorded events seen */
+	int64_t		 nanom;		/* anomaly.recorded seen */
 	int64_t		 ev;		/* the event being replayed */
 	char		**cause;
 };

@@ -539,8 +539,8 @@ test_ledger_file_replay_v1_closures(void **state)
 	assert_int_equal(segur__ledger_migrate(f->l,
 	    SEGUR_LEDGER_SCHEMA_VERSION, NULL), 0);
 
-	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep, &cause),
-	    0);
+	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep,
+	    &cause), 0);
 	assert_int_equal(segur_buf_adds(&b, ""), 0);
 	assert_int_equal(rep.findings, 0);
 	/* Proved from v1: closures, attempts closed, the resolution. */
@@ -565,7 +565,8 @@ test_ledger_file_replay_v1_closures(void **state)
 	    "WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	free(path);
-	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep, NULL), 0);
+	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep,
+	    NULL), 0);
 	assert_int_equal(segur_buf_adds(&b, ""), 0);
 	assert_non_null(strstr(b.data, "file_closure.1.reason;"));
 	assert_non_null(strstr(b.data, "attempt.1/2.outcome;"));
