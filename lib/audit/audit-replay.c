@@ -3,9 +3,10 @@
  * docs/internals/audit.md, "Schema check and replay").
  *
  * The tables that hold the current state (request, attempt, decision,
- * file, alert, quarantine, anomaly, numero_editeur, state_total) are a
- * projection of the event log. The replay walks the log in id order and
- * rebuilds each projected row (lib/ledger/projection.h) in a TEMP table:
+ * file, alert, quarantine, anomaly, numero_editeur, file_closure,
+ * state_total) are a projection of the event log. The replay walks the
+ * log in id order and rebuilds each projected row
+ * (lib/ledger/projection.h) in a TEMP table:
  * from the image a version 2 event keeps of the rows it changed, or, for
  * version 1 events, from what their before and after carry (kinds[]
  * below). It then compares every rebuilt row with the table, cell by
@@ -49,7 +50,7 @@ struct replay {
 	int32_t		*ndec;		/* by request id: decisions seen */
 	size_t		 nreq;
 	int64_t		 nquar;		/* quarantine rows seen */
-	int64_t		 nanom;		/* anomaly rows seen */
+	int64_t		 nanom;		/* anomaly.recorded seen */
 	int64_t		 ev;		/* the event being replayed */
 	char		**cause;
 };
@@ -201,6 +202,7 @@ struct ev {
 	int64_t		 id;
 	const char	*action;
 	const char	*key;		/* entity_key */
+	const char	*actor;
 	int64_t		 rid;		/* request_id, 0 for none */
 	int		 v;
 	const cJSON	*after;		/* parsed, may be NULL */
@@ -279,6 +281,43 @@ attempt_get(struct replay *r, int64_t rid, int64_t seq, struct row *w)
 
 	snprintf(key, sizeof(key), "%" PRId64 "/%" PRId64, rid, seq);
 	return (row_get(r, SEGUR__P_ATTEMPT, key, w));
+}
+
+/* Whether a request.state detail is a move by file refused or cancel. */
+static int
+closed_by_file(const cJSON *detail)
+{
+	return (cJSON_GetObjectItemCaseSensitive(detail, "file") != NULL &&
+	    (cJSON_GetObjectItemCaseSensitive(detail, "refused") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(detail, "cancelled") != NULL));
+}
+
+/*
+ * A request moved by file refused or file cancel (ledger-file.c,
+ * close_request()): its attempt, named in the detail, rejected with the
+ * reason as its label, or cancelled without one; no code, no answer
+ * file. A balance line (detail "balance_line") is not projected.
+ */
+static int
+closure_attempt(struct replay *r, const struct ev *e, const cJSON *detail)
+{
+	const cJSON	*seq = cJSON_GetObjectItemCaseSensitive(detail,
+	    "attempt");
+	const cJSON	*refused = cJSON_GetObjectItemCaseSensitive(detail,
+	    "refused");
+	struct row	 a;
+	int		 rc;
+
+	if (!cJSON_IsNumber(seq) || seq->valueint <= 0)
+		return (0);
+	if ((rc = attempt_get(r, e->rid, seq->valueint, &a)) != 0)
+		return (rc);
+	cell_str(&a, 5, refused != NULL ? "rejected" : "cancelled");
+	if (refused != NULL)
+		cell_from(&a, 7, detail, "refused");
+	else
+		cell_str(&a, 7, NULL);
+	return (row_put(r, &a));
 }
 
 /*
@@ -360,6 +399,11 @@ v1_request_state(struct replay *r, const struct ev *e)
 		cell_str(&a, 8, NULL);
 		cell_str(&a, 9, NULL);
 		if ((rc = row_put(r, &a)) != 0) {
+			cJSON_Delete(w.cells);
+			return (rc);
+		}
+	} else if (closed_by_file(detail)) {
+		if ((rc = closure_attempt(r, e, detail)) != 0) {
 			cJSON_Delete(w.cells);
 			return (rc);
 		}
@@ -516,22 +560,85 @@ v1_quarantine(struct replay *r, const struct ev *e)
 	return (row_put(r, &w));
 }
 
-/* anomaly.recorded: the n-th anomaly, its kind and detail. */
+/*
+ * anomaly.recorded: the anomaly, by its id. Writers since migration 010
+ * put the id and the line in the event (ingest.c, anomaly()), and the
+ * event's request is the row's; before, the n-th event is the n-th row
+ * (ids are consecutive and never deleted) and the request, line and
+ * returned text, filled by 010 or never, are in no event. What ASP
+ * returned is in no v1 event. Recorded open: not resolved.
+ */
 static int
 v1_anomaly(struct replay *r, const struct ev *e)
 {
+	const cJSON	*id;
 	struct row	 w;
 	char		 key[24];
+	int64_t		 n;
 	int		 rc;
 
 	r->nanom++;
 	if (e->v != 1)
 		return (0);
-	snprintf(key, sizeof(key), "%" PRId64, r->nanom);
+	id = cJSON_GetObjectItemCaseSensitive(e->after, "id");
+	n = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : r->nanom;
+	snprintf(key, sizeof(key), "%" PRId64, n);
 	if ((rc = row_get(r, SEGUR__P_ANOMALY, key, &w)) != 0)
 		return (rc);
-	cell_from(&w, 2, e->after, "kind");
-	cell_from(&w, 3, e->after, "detail");
+	cell_int(&w, 0, n);
+	cell_from(&w, 3, e->after, "kind");
+	cell_from(&w, 4, e->after, "detail");
+	if (cJSON_IsNumber(id)) {
+		if (e->rid > 0)
+			cell_int(&w, 5, e->rid);
+		else
+			cell_str(&w, 5, NULL);
+		cell_from(&w, 6, e->after, "line");
+	}
+	cell_int(&w, 8, 0);
+	cell_str(&w, 9, NULL);
+	cell_str(&w, 10, NULL);
+	return (row_put(r, &w));
+}
+
+/*
+ * anomaly.resolve: the anomaly named by the event's key, resolved by the
+ * event's actor with the note its after carries (anomaly.c).
+ */
+static int
+v1_anomaly_resolve(struct replay *r, const struct ev *e)
+{
+	struct row	 w;
+	int		 rc;
+
+	if (e->v != 1 || e->key == NULL)
+		return (0);
+	if ((rc = row_get(r, SEGUR__P_ANOMALY, e->key, &w)) != 0)
+		return (rc);
+	cell_int(&w, 8, 1);
+	cell_str(&w, 9, e->actor);
+	cell_from(&w, 10, e->after, "note");
+	return (row_put(r, &w));
+}
+
+/* file.refuse, file.cancel: the closure, by its file's id (ledger-file.c). */
+static int
+v1_closure(struct replay *r, const struct ev *e)
+{
+	const cJSON	*id = cJSON_GetObjectItemCaseSensitive(e->after,
+	    "file_id");
+	struct row	 w;
+	char		 key[24];
+	int		 rc;
+
+	if (e->v != 1 || !cJSON_IsNumber(id))
+		return (0);
+	snprintf(key, sizeof(key), "%.0f", id->valuedouble);
+	if ((rc = row_get(r, SEGUR__P_CLOSURE, key, &w)) != 0)
+		return (rc);
+	cell_from(&w, 0, e->after, "file_id");
+	cell_from(&w, 1, e->after, "state");
+	cell_from(&w, 2, e->after, "reason");
 	return (row_put(r, &w));
 }
 
@@ -557,6 +664,9 @@ static const struct kind {
 	{ "alert.queued", v1_alert },
 	{ "file.quarantined", v1_quarantine },
 	{ "anomaly.recorded", v1_anomaly },
+	{ "anomaly.resolve", v1_anomaly_resolve },
+	{ "file.refuse", v1_closure },
+	{ "file.cancel", v1_closure },
 	/* No projected row. */
 	{ "schema.migrate", NULL },
 	{ "software.add", NULL },
@@ -604,8 +714,8 @@ image_key(struct replay *r, int p, const cJSON *cells, char key[64])
 			    r->ndec[rid]);
 		break;
 	case SEGUR__KEY_NTH:
-		snprintf(key, 64, "%" PRId64, p == SEGUR__P_QUARANTINE ?
-		    r->nquar : r->nanom);
+		/* Only quarantine: its rows have no id the log names. */
+		snprintf(key, 64, "%" PRId64, r->nquar);
 		break;
 	}
 }
@@ -624,8 +734,15 @@ apply_image(struct replay *r, const char *image)
 	if ((o = cJSON_Parse(image)) == NULL)
 		return (SEGUR_ENOMEM);
 	cJSON_ArrayForEach(t, o) {
+		/*
+		 * A row of another length was written with another list of
+		 * columns (a build before the projection changed): its cells
+		 * cannot be named, and the table's row, left unproved by it,
+		 * shows as differing or extra rather than as proved.
+		 */
 		if (t->string == NULL || (p = segur__proj_find(t->string,
-		    strlen(t->string))) < 0 || !cJSON_IsArray(t))
+		    strlen(t->string))) < 0 || !cJSON_IsArray(t) ||
+		    cJSON_GetArraySize(t) != segur__projs[p].ncols)
 			continue;
 		memset(&w, 0, sizeof(w));
 		w.p = p;
@@ -879,8 +996,8 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 		has_v = sqlite3_column_int(st, 0) > 0;
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(l->db, has_v ? "SELECT id, action, entity_key, "
-	    "request_id, after, v, image FROM event ORDER BY id" :
-	    "SELECT id, action, entity_key, request_id, after, 1, NULL "
+	    "request_id, after, v, image, actor FROM event ORDER BY id" :
+	    "SELECT id, action, entity_key, request_id, after, 1, NULL, actor "
 	    "FROM event ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		rc = segur__db_error(l, cause, "read the event log");
 		goto out;
@@ -896,6 +1013,7 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 		e.rid = sqlite3_column_type(st, 3) == SQLITE_INTEGER ?
 		    sqlite3_column_int64(st, 3) : 0;
 		e.v = sqlite3_column_int(st, 5);
+		e.actor = (const char *)sqlite3_column_text(st, 7);
 		if (e.action == NULL)
 			continue;
 		rep->events++;

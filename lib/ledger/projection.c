@@ -53,12 +53,26 @@ static const char *const quarantine_cols[] = { "name", "sha256", "reason",
     NULL };
 #define QUARANTINE_CELLS "json_array(name, sha256, reason)"
 
-static const char *const anomaly_cols[] = { "file_id", "attempt_id", "kind",
-    "detail", NULL };
-#define ANOMALY_CELLS "json_array(file_id, attempt_id, kind, detail)"
+/*
+ * The anomaly's cells, keyed by its id (ids are consecutive and never
+ * deleted: a row deleted or resolved by hand is named by the id ops
+ * know). Whether it is resolved is a 0/1 cell: resolved_at is a time,
+ * left out like the others; reminded_on too (a day segurd writes).
+ */
+static const char *const anomaly_cols[] = { "id", "file_id", "attempt_id",
+    "kind", "detail", "request_id", "line_index", "returned", "resolved",
+    "resolved_by", "resolution_note", NULL };
+#define ANOMALY_CELLS "json_array(id, file_id, attempt_id, kind, detail, " \
+    "request_id, line_index, returned, resolved_at IS NOT NULL, " \
+    "resolved_by, resolution_note)"
 
 static const char *const numero_cols[] = { "value", "origin", NULL };
 #define NUMERO_CELLS "json_array(value, origin)"
+
+/* A built file closed without an answer; closed_at is a time. */
+static const char *const closure_cols[] = { "file_id", "state", "reason",
+    NULL };
+#define CLOSURE_CELLS "json_array(file_id, state, reason)"
 
 const struct segur__proj segur__projs[SEGUR__P_COUNT] = {
 	[SEGUR__P_REQUEST] = { "request", request_cols, 11, SEGUR__KEY_CELL0,
@@ -85,14 +99,17 @@ const struct segur__proj segur__projs[SEGUR__P_COUNT] = {
 	    "SELECT CAST(row_number() OVER (ORDER BY id) AS TEXT), "
 	    QUARANTINE_CELLS " FROM quarantine",
 	    "SELECT " QUARANTINE_CELLS " FROM quarantine WHERE id = ?1" },
-	[SEGUR__P_ANOMALY] = { "anomaly", anomaly_cols, 4, SEGUR__KEY_NTH,
-	    "SELECT CAST(row_number() OVER (ORDER BY id) AS TEXT), "
-	    ANOMALY_CELLS " FROM anomaly",
+	[SEGUR__P_ANOMALY] = { "anomaly", anomaly_cols, 11, SEGUR__KEY_CELL0,
+	    "SELECT CAST(id AS TEXT), " ANOMALY_CELLS " FROM anomaly",
 	    "SELECT " ANOMALY_CELLS " FROM anomaly WHERE id = ?1" },
 	[SEGUR__P_NUMERO] = { "numero_editeur", numero_cols, 2,
 	    SEGUR__KEY_CELL0,
 	    "SELECT value, " NUMERO_CELLS " FROM numero_editeur",
 	    "SELECT " NUMERO_CELLS " FROM numero_editeur WHERE value = ?1" },
+	[SEGUR__P_CLOSURE] = { "file_closure", closure_cols, 3,
+	    SEGUR__KEY_CELL0,
+	    "SELECT CAST(file_id AS TEXT), " CLOSURE_CELLS " FROM file_closure",
+	    "SELECT " CLOSURE_CELLS " FROM file_closure WHERE file_id = ?1" },
 };
 
 int
@@ -134,7 +151,12 @@ static const struct image_rule {
 	{ "alert.queued", SEGUR__P_ALERT, BY_LAST_INSERT },
 	{ "file.quarantined", SEGUR__P_QUARANTINE, BY_LAST_INSERT },
 	{ "anomaly.recorded", SEGUR__P_ANOMALY, BY_LAST_INSERT },
+	{ "anomaly.resolve", SEGUR__P_ANOMALY, BY_KEY },
 	{ "numero_editeur.use", SEGUR__P_NUMERO, BY_KEY },
+	/* file_closure's key is file_id: its rowid, just inserted. The
+	 * requests it moves come with their own request.state events. */
+	{ "file.refuse", SEGUR__P_CLOSURE, BY_LAST_INSERT },
+	{ "file.cancel", SEGUR__P_CLOSURE, BY_LAST_INSERT },
 };
 
 int

@@ -36,6 +36,7 @@ enum segur__proj_id {
 	SEGUR__P_QUARANTINE,
 	SEGUR__P_ANOMALY,
 	SEGUR__P_NUMERO,
+	SEGUR__P_CLOSURE,
 	SEGUR__P_COUNT
 };
 

@@ -3,7 +3,7 @@
 # and ingest tests.
 
 # seed_audit: the guide's example built and answered (BC-1 accepted,
-# granted 2433,33 €, advance 1460,00 € paid; BC-2 rejected with ASP's
+# granted 2433,33 €, advance 730,00 € (30 %) paid; BC-2 rejected with ASP's
 # label), then three more requests built a week later and still waiting.
 seed_audit() {
 	setup_ledger

@@ -9,6 +9,14 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
+# verified: audit verify passes, and the replay proves every row these
+# commands wrote (their events are all v2: nothing "non prouvé").
+verified() {
+	expect_exit 0 segurctl audit verify
+	expect_grep '^relecture : .* lignes conformes au journal' "$T/out"
+	expect_no_grep 'non prouvé' "$T/out"
+}
+
 F1=JSON-2023000042-20231002-001.json
 F2=JSON-2023000042-20231002-002.json
 F3=JSON-2023000042-20231002-003.json
@@ -44,7 +52,7 @@ expect_exit 0 segurctl request show --json BC-2
 jq -e --arg r "$reason" '.state == "rejected" and
     .attempts[-1].label == $r' "$T/out" >/dev/null ||
     fail "BC-2 after refusal: $(cat "$T/out")"
-expect_exit 0 segurctl audit verify
+verified
 # Refused twice: no.
 expect_exit 1 segurctl file cancel --reason x "$F1"
 expect_grep "l'état refused" "$T/err"
@@ -61,7 +69,7 @@ jq '.impId = "IMP-2" | .lignesImport |= [to_entries[] | .value + {
 expect_exit 0 segurctl ingest "$T/retour2.json"
 expect_exit 0 segurctl request list --state accepted --json
 [ "$(jq length "$T/out")" = 2 ] || fail "answer not recorded"
-expect_exit 0 segurctl audit verify
+verified
 
 # 2. Neither refused nor cancelled once answered, nor unknown.
 expect_exit 1 segurctl file refused --reason x "$F2"
@@ -90,7 +98,7 @@ for n in $burnt; do
 done
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM attempt WHERE outcome = 'cancelled'")" = 2 ] ||
     fail "attempts not cancelled"
-expect_exit 0 segurctl audit verify
+verified
 
 # 4. The list: every state, text and JSON.
 printf 'pas du JSON' >"$T/garbage.json"
@@ -136,7 +144,7 @@ S3=JSON-SOLDE-2023000042-20240301-003.json
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_exit 0 segurctl file cancel --reason 'mauvais lot' "$S1"
 expect_grep '^BC-1: advance_paid' "$T/out"
-expect_exit 0 segurctl audit verify
+verified
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 [ -f "$T/files/$S2" ] || fail "no new balance file"
 expect_exit 0 segurctl file refused --reason 'structure refusée' "$S2"
@@ -151,5 +159,5 @@ jq -e --arg s1 "$S1" --arg s2 "$S2" --arg s3 "$S3" '
     $m[$s1].state == "cancelled" and $m[$s1].kind == "solde" and
     $m[$s2].state == "refused" and $m[$s3].state == "built"' "$T/out" \
     >/dev/null || fail "balance files: $(cat "$T/out")"
-expect_exit 0 segurctl audit verify
+verified
 pass

@@ -11,6 +11,14 @@
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 
+# verified: audit verify passes, and the replay proves every row these
+# commands wrote (their events are all v2: nothing "non prouvé").
+verified() {
+	expect_exit 0 segurctl audit verify
+	expect_grep '^relecture : .* lignes conformes au journal' "$T/out"
+	expect_no_grep 'non prouvé' "$T/out"
+}
+
 # A ledger with the example's two requests built into file 001.
 setup_ledger
 printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n690002027;690002019;B\n590004016;130003015;B\n' \
@@ -64,7 +72,7 @@ expect_grep '^segur_anomalies_open 2$' "$T/resp"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 snapshot "$T/by-segurd.txt"
-expect_exit 0 segurctl audit verify
+verified
 
 # Through segurctl ingest, from the same built ledger: the same records.
 cp "$T/built.db" "$SEGUR_DB"
@@ -167,5 +175,5 @@ jq -e '.files[0].status == "quarantined" and (.files[0].reason |
     fail "not-JSON reason: $(cat "$T/out")"
 expect_grep "le fichier n'est pas du JSON" "$T/quarantine/refus.json.reason"
 
-expect_exit 0 segurctl audit verify
+verified
 pass

@@ -5,6 +5,9 @@
 # name it; the untouched copy passes; a forged event with a correct v2
 # hash is caught by its missing or wrong seal; a request_id changed from
 # NULL to 0 is caught on v1 and v2 events; no bundle of a tampered copy.
+# The seed also holds an open anomaly and a cancelled file: an anomaly
+# resolved by hand, a resolution's note rewritten, a closure deleted or
+# edited and a cancelled attempt put back to pending are each caught.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/audit-lib.sh"
@@ -13,6 +16,19 @@ head -c 32 /dev/urandom | base64 >"$T/audit.key"
 chmod 0600 "$T/audit.key"
 export SEGUR_AUDIT_KEY_FILE="$T/audit.key"
 seed_audit
+# ASP says BC-2 accepted after rejecting it: a contradiction, one open
+# anomaly (its request, line and what ASP returned kept).
+jq '.impId = "IMP-2023-000999" | .lignesImport[1].numeroASP = "MS1-DUI-2023-0009001" |
+    .lignesImport[1].codeTraitement = "0" |
+    .lignesImport[1].libelleTraitement = "Demande acceptée"' \
+    "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/contraire.json"
+expect_exit 1 segurctl ingest "$T/contraire.json"
+[ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM anomaly WHERE request_id = 2
+    AND line_index = 1 AND returned IS NOT NULL AND resolved_at IS NULL")" = 1 ] ||
+    fail "no open anomaly on BC-2"
+# The week's file never uploaded: cancelled, its requests ready again.
+expect_exit 0 segurctl file cancel --reason 'jamais déposé' \
+    JSON-2023000042-20231009-001.json
 # A truncated file: one quarantine row.
 head -c 300 "$T/files/JSON-2023000042-20231009-001.json" >"$T/JSON-tronque.json"
 expect_exit 2 segurctl ingest "$T/JSON-tronque.json"
@@ -43,6 +59,7 @@ expect_grep '^schéma : conforme aux migrations' "$T/out"
 expect_grep '^relecture : .* lignes conformes au journal' "$T/out"
 expect_grep 'chaque sceau correspond à la clé' "$T/out"
 expect_no_grep 'SUSPECT' "$T/out"
+expect_no_grep 'non prouvé' "$T/out"
 expect_exit 0 segurctl --db "$db" audit verify --json --archive "$T/archive"
 jq -e '.ok and .schema.ok and .replay.ok and .seals.checked and
     .seals.sealed > 0 and .seals.unsealedAfterSealed == 0' "$T/out" \
@@ -60,7 +77,7 @@ expect_grep 'pas de preuves' "$T/err"
 # A payment's amount raised.
 copy payment
 sqlite3 "$db" "UPDATE decision SET amount_cents = 999900 WHERE kind = 'advance_paid'"
-tampered payment 'table decision, ligne 1/2, colonne amount_cents : attendu 146000, trouvé 999900'
+tampered payment 'table decision, ligne 1/2, colonne amount_cents : attendu 73000, trouvé 999900'
 
 # A decision's amount.
 copy grant
@@ -100,6 +117,52 @@ tampered quarantine 'table quarantine, ligne 1 : absente'
 copy file
 sqlite3 "$db" "UPDATE file SET sha256 = (SELECT sha256 FROM file WHERE id = 3) WHERE id = 1"
 tampered file 'table file, ligne 1, colonne sha256'
+
+# An anomaly resolved by hand, without its event.
+copy resolved
+sqlite3 "$db" "UPDATE anomaly SET resolved_at = '2026-12-01T10:00:00Z',
+    resolved_by = 'mallory', resolution_note = 'vu avec l''ASP' WHERE id = 1"
+tampered resolved 'table anomaly, ligne 1, colonne resolved : attendu 0, trouvé 1' \
+    'table anomaly, ligne 1, colonne resolved_by : attendu NULL, trouvé "mallory"' \
+    'table anomaly, ligne 1, colonne resolution_note : attendu NULL'
+# Resolved as it should be (event anomaly.resolve), then the note rewritten.
+copy renote
+expect_exit 0 segurctl --db "$db" anomalies resolve \
+    --note 'confirmé par l'"'"'ASP : refus maintenu' 1
+expect_exit 0 segurctl --db "$db" audit verify --archive "$T/archive"
+expect_no_grep 'non prouvé' "$T/out"
+sqlite3 "$db" "UPDATE anomaly SET resolution_note = 'accepté' WHERE id = 1"
+tampered renote 'table anomaly, ligne 1, colonne resolution_note : attendu "confirmé par l.ASP : refus maintenu", trouvé "accepté"'
+
+# The cancelled file's closure deleted, or turned into a refusal, with
+# the triggers that forbid it put back as they were.
+fid=$(sqlite3 "$T/seed.db" "SELECT file_id FROM file_closure")
+for t in delete edit; do
+	copy "closure-$t"
+	trg=$(sqlite3 "$db" "SELECT group_concat(sql, ';') FROM sqlite_schema
+	    WHERE name IN ('file_closure_no_update', 'file_closure_no_delete')")
+	if [ $t = delete ]; then
+		change="DELETE FROM file_closure"
+	else
+		change="UPDATE file_closure SET state = 'refused',
+		    reason = 'refusé au dépôt'"
+	fi
+	sqlite3 "$db" "DROP TRIGGER file_closure_no_update;
+	    DROP TRIGGER file_closure_no_delete; $change; $trg;"
+done
+tampered closure-delete "table file_closure, ligne $fid : absente"
+tampered closure-edit \
+    "table file_closure, ligne $fid, colonne state : attendu \"cancelled\", trouvé \"refused\"" \
+    "table file_closure, ligne $fid, colonne reason : attendu \"jamais déposé\""
+expect_no_grep '^schéma : NON CONFORME' "$T/out"
+
+# A cancelled attempt put back to pending, as if still in the file.
+copy pending
+key=$(sqlite3 "$db" "SELECT request_id || '/' || seq FROM attempt
+    WHERE outcome = 'cancelled' ORDER BY id LIMIT 1")
+sqlite3 "$db" "UPDATE attempt SET outcome = 'pending', answered_at = NULL WHERE id =
+    (SELECT min(id) FROM attempt WHERE outcome = 'cancelled')"
+tampered pending "table attempt, ligne $key, colonne outcome : attendu \"cancelled\", trouvé \"pending\""
 
 # Each trigger that forbids edits, dropped; one changed.
 for trg in event_no_update event_no_delete event_chained request_no_delete; do

@@ -586,14 +586,20 @@ test_audit_replay_v1_and_v2_events(void **state)
 	tamper(old, "UPDATE request SET montant_cents = 100 WHERE ref = 'A-1';"
 	    "UPDATE request SET withdraw_reason = 'autre' WHERE ref = 'B-1';"
 	    "UPDATE state_total SET n = n + 1 WHERE state = 'closed';"
+	    "UPDATE request SET content = '{\"x\":1}' WHERE ref IN ('A-2', "
+	    "'B-1');"
 	    "DROP TRIGGER event_no_delete");
 	assert_int_equal(segur_audit_replay(f->l, collect, &b, &rep, NULL), 0);
 	assert_non_null(strstr(b.data, "request.1.montant_cents;"));
 	assert_non_null(strstr(b.data, "request.3.withdraw_reason;"));
 	assert_non_null(strstr(b.data, "state_total.closed.n;"));
+	/* A withdrawn draft's content put back, v1 and v2: its row keeps
+	 * "{}" (the request.state event's detail, its image). */
+	assert_non_null(strstr(b.data, "request.2.content_sha256;"));
+	assert_non_null(strstr(b.data, "request.3.content_sha256;"));
 	/* The totals' trigger moved the draft's sum with the amount. */
 	assert_non_null(strstr(b.data, "state_total.draft.cents;"));
-	assert_int_equal(rep.findings, 4);
+	assert_int_equal(rep.findings, 6);
 	b.len = 0;
 	assert_int_equal(segur_audit_schema_check(f->l, collect, &b, &n, NULL),
 	    0);

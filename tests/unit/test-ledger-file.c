@@ -3,7 +3,8 @@
  * (lib/ledger/ledger-file.c): refused whole at upload or cancelled, for
  * advance and balance files; what stays refused (an answered file, a
  * closed one, a zip, an unknown name) writes nothing; the list of files
- * with their states and counts.
+ * with their states and counts; audit verify's replay of closures and
+ * anomalies written as v1 events (schema 11).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,10 +14,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "helper-json.h"
 #include "helper-ledger.h"
 #include "ledger/ledger-int.h"
+#include "segur/audit.h"
+#include "segur/anomaly.h"
 #include "segur/build.h"
 #include "segur/error.h"
 #include "segur/ingest.h"
@@ -463,6 +467,116 @@ test_ledger_file_list_states(void **state)
 	segur_buf_release(&b);
 }
 
+/* Collects "table.key.column;" of each difference (replay findings). */
+static int
+replay_collect(void *arg, const struct segur_audit_finding *fd)
+{
+	struct segur_buf *b = arg;
+
+	if (fd->kind == SEGUR_AUDIT_UNKNOWN)
+		assert_true(0);
+	if (fd->kind == SEGUR_AUDIT_UNPROVED)
+		return (segur_buf_addf(b, "?%s.%s;", fd->table, fd->column));
+	return (segur_buf_addf(b, "%s.%s.%s;", fd->table, fd->key != NULL ?
+	    fd->key : "", fd->column != NULL ? fd->column : ""));
+}
+
+/*
+ * A ledger at schema 11 writes v1 events: a file refused, the requests
+ * built again and that file cancelled, an answer to the refused file
+ * (anomalies), one resolved. Migrated to v2, the replay finds the
+ * closures, the attempts rejected or cancelled and the anomaly's
+ * resolution as the tables hold them; only what v1 events never carry is
+ * unproved; hand edits of each are caught.
+ */
+static void
+test_ledger_file_replay_v1_closures(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_replay_report rep;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct segur_ingest_opts io;
+	struct segur_ingest_result ir;
+	sqlite3		*db;
+	char		*path, *text, *cause = NULL;
+	size_t		 len;
+
+	segur_ledger_close(f->l);
+	path = helper_path(f->dir, "v1.db");
+	assert_int_equal(segur__ledger_open_raw(path, &f->l, NULL), 0);
+	assert_int_equal(segur__ledger_migrate(f->l, 11, NULL), 0);
+	assert_int_equal(segur_ledger_software_add(f->l, HELPER_ANS,
+	    HELPER_SIRET, "test", 0x1ff, NULL), 0);
+	helper_example_ready(f->l, f->dir);
+	assert_int_equal(build(f, SEGUR_FILE_SUBMISSION, "20231002"), 2);
+	assert_int_equal(segur_ledger_file_refuse(f->l, F1, "illisible", NULL,
+	    NULL), 0);
+	resubmit(f, "BC-1");
+	resubmit(f, "BC-2");
+	assert_int_equal(build(f, SEGUR_FILE_SUBMISSION, "20231002"), 2);
+	assert_int_equal(segur_ledger_file_cancel(f->l, F2, "jamais déposé",
+	    NULL, NULL), 0);
+	/* ASP answers the refused file after all: contrary answers. */
+	text = helper_read_data("JSON-2023000042-20231002-001.retour.json",
+	    &len);
+	free(path);
+	path = helper_path(f->dir, "retour.json");
+	assert_int_equal(segur_write_file_atomic(path, text, len, 0600, NULL),
+	    0);
+	free(text);
+	memset(&io, 0, sizeof(io));
+	io.archive_dir = f->archive;
+	io.quarantine_dir = f->quarantine;
+	assert_int_equal(segur_ingest_file(f->l, path, &io, &ir, &cause), 0);
+	segur_ingest_result_release(&ir);
+	free(path);
+	assert_true(helper_count(f->l, "SELECT count(*) FROM anomaly") > 0);
+	assert_int_equal(segur_anomaly_resolve(f->l, 1, "vu avec l'ASP",
+	    NULL), 0);
+	/* Every event so far is v1: the log has no column v yet. */
+	assert_int_equal(helper_count(f->l, "SELECT count(*) FROM "
+	    "pragma_table_info('event') WHERE name = 'v'"), 0);
+	assert_int_equal(segur__ledger_migrate(f->l,
+	    SEGUR_LEDGER_SCHEMA_VERSION, NULL), 0);
+
+	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep,
+	    &cause), 0);
+	assert_int_equal(segur_buf_adds(&b, ""), 0);
+	assert_int_equal(rep.findings, 0);
+	/* Proved from v1: closures, attempts closed, the resolution. */
+	assert_null(strstr(b.data, "?file_closure."));
+	assert_null(strstr(b.data, "?attempt.outcome;"));
+	assert_null(strstr(b.data, "?attempt.libelle_traitement;"));
+	assert_null(strstr(b.data, "?anomaly.resolved"));
+	assert_null(strstr(b.data, "?anomaly.request_id;"));
+	assert_null(strstr(b.data, "?anomaly.line_index;"));
+	/* What ASP returned is in no v1 event. */
+	assert_non_null(strstr(b.data, "?anomaly.returned;"));
+
+	b.len = 0;
+	path = helper_path(f->dir, "v1.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER file_closure_no_update;"
+	    "UPDATE file_closure SET reason = 'autre' WHERE state = 'refused';"
+	    "UPDATE attempt SET outcome = 'pending', answered_at = NULL "
+	    "WHERE outcome = 'cancelled' AND request_id = 1;"
+	    "UPDATE anomaly SET resolution_note = 'rien' WHERE id = 1;"
+	    "UPDATE anomaly SET resolved_at = '2026-12-01T10:00:00Z' "
+	    "WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+	assert_int_equal(segur_audit_replay(f->l, replay_collect, &b, &rep,
+	    NULL), 0);
+	assert_int_equal(segur_buf_adds(&b, ""), 0);
+	assert_non_null(strstr(b.data, "file_closure.1.reason;"));
+	assert_non_null(strstr(b.data, "attempt.1/2.outcome;"));
+	assert_non_null(strstr(b.data, "anomaly.1.resolution_note;"));
+	assert_non_null(strstr(b.data, "anomaly.2.resolved;"));
+	assert_int_equal(rep.findings, 4);
+	segur_buf_release(&b);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -481,6 +595,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_file_list_states,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_file_replay_v1_closures, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
