@@ -293,8 +293,9 @@ v1_request_state(struct replay *r, const struct ev *e)
 	const char	*to, *ne;
 	struct row	 w, a;
 	char		 key[24];
-	int		 rc, answer;
+	int		 rc = 0, answer;
 
+	/* No request (rid <= 0): nothing to replay, not an error. */
 	if (e->rid <= 0 || (rc = req_slot(r, e->rid)) != 0)
 		return (rc);
 	detail = cJSON_GetObjectItemCaseSensitive(e->after, "detail");
@@ -405,8 +406,9 @@ v1_decision(struct replay *r, const struct ev *e)
 {
 	struct row	 w;
 	char		 key[48];
-	int		 rc;
+	int		 rc = 0;
 
+	/* No request (rid <= 0): nothing to replay, not an error. */
 	if (e->rid <= 0 || (rc = req_slot(r, e->rid)) != 0)
 		return (rc);
 	r->ndec[e->rid]++;
