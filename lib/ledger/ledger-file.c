@@ -387,6 +387,9 @@ close_request(struct closing *c, struct cline *x, enum segur_state *moved)
 
 	from = c->solde ? SEGUR_STATE_BALANCE_REQUESTED :
 	    SEGUR_STATE_SUBMITTED;
+	/* Set on every path below; GCC -O2 cannot see it through
+	 * state_before_balance(), and from -> from is never allowed. */
+	to = from;
 	by = c->refuse ? "segur_ledger_file_refuse" :
 	    "segur_ledger_file_cancel";
 	if (c->solde && !c->refuse) {
@@ -479,7 +482,9 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 		goto fail;
 	}
 	for (i = 0; i < c.n; i++) {
-		enum segur_state to;
+		/* close_request() sets it when it returns 0; GCC -O2 does
+		 * not see it (Release builds are -Werror too). */
+		enum segur_state to = SEGUR_STATE_READY;
 
 		if ((rc = close_request(&c, &c.v[i], &to)) != 0)
 			goto fail;
