@@ -11,7 +11,8 @@
 #   make fuzz       clang libFuzzer build of tests/fuzz/, short run;
 #                   make fuzz FUZZ_RUNS=10000000 for the long one
 #   make format     clang-format the sources;  make lint: cppcheck, clang-tidy
-#   make install    PREFIX=/usr/local by default
+#   make install    PREFIX=/usr/local by default, DESTDIR honoured; builds
+#                   and installs, never installs packages (no bootstrap)
 PREFIX	?= /usr/local
 JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE	?= cmake
@@ -112,11 +113,13 @@ lint: build
 	    lib cli daemon
 	clang-tidy -p $(BUILD) --quiet $(filter %.c,$(filter lib/% cli/% daemon/%,$(SOURCES)))
 
-install: bootstrap
+# No bootstrap: installing (often as root, into a DESTDIR for a package)
+# must not install packages; a missing library stops the configure step.
+install:
 	$(CMAKE) -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release \
-	    -DSEGUR_FAULT_INJECTION=OFF
+	    -DSEGUR_FAULT_INJECTION=OFF -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	$(CMAKE) --build $(BUILD_REL) -j $(JOBS)
-	$(CMAKE) --install $(BUILD_REL) --prefix $(PREFIX)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD_REL) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL) $(BUILD_FUZZ) $(BUILD_TSAN)

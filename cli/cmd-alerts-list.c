@@ -82,7 +82,7 @@ alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 's':
 			if (strcmp(optarg, "pending") != 0 && strcmp(optarg,

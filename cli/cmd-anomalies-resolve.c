@@ -32,7 +32,7 @@ anomalies_resolve_exec(const struct segurctl_cmd *self,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (c == 'n')
 			note = optarg;
 		else

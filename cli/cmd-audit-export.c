@@ -61,7 +61,7 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 'o':
 			f.og = optarg;

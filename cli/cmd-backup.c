@@ -30,7 +30,7 @@ backup_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));

@@ -67,7 +67,7 @@ segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (ch == 'r')
 			reason = optarg;
 		else if (ch == 'j')

@@ -26,10 +26,13 @@ init_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		if (c != 'D')
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));
-		env->db_path = optarg;
+		segurctl_db_option(env, optarg);
 	}
 	if (optind != argc)
 		return (segurctl_usage_error(self, env, "no argument expected"));
+	/* Never a second ledger beside the one segurd uses. */
+	if ((rc = segurctl_init_check(self, env)) != 0)
+		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, SEGUR_LEDGER_CREATE,
 	    &l)) != 0)
 		return (rc);

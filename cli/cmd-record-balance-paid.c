@@ -38,7 +38,7 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 'd':
 			date = optarg;

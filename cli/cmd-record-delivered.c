@@ -39,7 +39,7 @@ record_delivered_exec(const struct segurctl_cmd *self,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 'd':
 			d.date = optarg;

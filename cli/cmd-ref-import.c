@@ -118,7 +118,7 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (c == 'n')
 			im.flags |= SEGUR_IMPORT_DRY_RUN;
 		else if (c == 't')

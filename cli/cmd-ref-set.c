@@ -28,7 +28,7 @@ ref_set_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		if (c != 'D')
 			return (segurctl_usage_error(self, env,
 			    "unknown option '%s'", argv[optind - 1]));
-		env->db_path = optarg;
+		segurctl_db_option(env, optarg);
 	}
 	if (optind != argc - 2)
 		return (segurctl_usage_error(self, env,

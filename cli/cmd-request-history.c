@@ -44,7 +44,7 @@ request_history_exec(const struct segurctl_cmd *self,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (c == 'j')
 			json = 1;
 		else

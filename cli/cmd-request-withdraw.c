@@ -27,7 +27,7 @@ request_withdraw_exec(const struct segurctl_cmd *self,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (c == 'r')
 			reason = optarg;
 		else

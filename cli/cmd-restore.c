@@ -31,7 +31,7 @@ restore_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'D')
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 		else if (c == 'f')
 			force = 1;
 		else
@@ -40,6 +40,8 @@ restore_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (optind != argc - 1)
 		return (segurctl_usage_error(self, env, "expected one FILE"));
+	if ((rc = segurctl_ledger_announce(self, env)) != 0)
+		return (rc);
 	rc = segur_audit_restore(argv[optind], env->db_path, force, &h,
 	    &saved, &cause);
 	if (rc != 0)

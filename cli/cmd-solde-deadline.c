@@ -30,7 +30,7 @@ solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 'd':
 			date = optarg;

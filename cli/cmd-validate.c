@@ -288,7 +288,7 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	 */
 	memset(&ctx, 0, sizeof(ctx));
 	if (db != NULL) {
-		env->db_path = db;
+		segurctl_db_option(env, db);
 		if ((ch = segurctl_ledger_open(self, env, 0, &ledger)) != 0)
 			return (ch);
 		segur_ledger_validate_ctx(ledger, 0, &ctx);

@@ -28,10 +28,21 @@ segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	char	*cause = NULL;
 	int	 rc;
 
+	*l = NULL;
+	if ((rc = segurctl_ledger_announce(cmd, env)) != 0)
+		return (rc);
 	if ((rc = segur_ledger_open(env->db_path, flags, l, &cause)) != 0) {
 		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
 		    cause != NULL ? cause : segur_strerror(rc));
 		free(cause);
+		/* Run from the wrong folder, init would make a second,
+		 * empty ledger: say where this one was looked for. */
+		if (rc == SEGUR_ENOENT && env->db_source != SEGURCTL_DB_OPTION)
+			fprintf(env->err, "segurctl %s: registre cherché à %s "
+			    "(source : %s) ; celui de segurd est nommé par "
+			    "[ledger] path de /etc/segur/segurd.conf, ou "
+			    "donnez --db\n", cmd->name, env->db_path,
+			    segurctl_db_source(env));
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	/* Events this command writes are sealed when the key is readable. */
@@ -155,7 +166,7 @@ segurctl_record_exec(int kind,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			env->db_path = optarg;
+			segurctl_db_option(env, optarg);
 			break;
 		case 'd':
 			rec.date = optarg;

@@ -99,7 +99,7 @@ usage_all(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
 
-	fprintf(f, "usage: segurctl [--db PATH] COMMAND [ARGS...]\n"
+	fprintf(f, "usage: segurctl [-v] [--db PATH] COMMAND [ARGS...]\n"
 	    "       segurctl --version | --help\n\ncommands:\n");
 	for (c = segurctl_table; *c != NULL; c++)
 		fprintf(f, "  %-22s %s\n", (*c)->name, (*c)->summary);
@@ -193,22 +193,12 @@ const struct segurctl_cmd cmd_help = {
 	help_exec
 };
 
-int
-main(int argc, char **argv)
+/* The global options, then the command; returns the exit status. */
+static int
+run(struct segurctl_env *env, int argc, char **argv)
 {
-	struct segurctl_env	 env;
 	const struct segurctl_cmd *cmd;
-	const char		*slash;
 	int			 n, i;
-
-	memset(&env, 0, sizeof(env));
-	slash = strrchr(argv[0], '/');
-	env.progname = slash != NULL ? slash + 1 : argv[0];
-	env.out = stdout;
-	env.err = stderr;
-	env.db_path = getenv("SEGUR_DB");
-	if (env.db_path == NULL || env.db_path[0] == '\0')
-		env.db_path = "./var/ledger.db";
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
@@ -218,10 +208,13 @@ main(int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0) {
 			usage_all(stdout);
 			return (SEGURCTL_EXIT_OK);
+		} else if (strcmp(argv[i], "-v") == 0 ||
+		    strcmp(argv[i], "--verbose") == 0) {
+			env->verbose = 1;
 		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			env.db_path = argv[++i];
+			segurctl_db_option(env, argv[++i]);
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
-			env.db_path = argv[i] + 5;
+			segurctl_db_option(env, argv[i] + 5);
 		} else {
 			fprintf(stderr, "segurctl: unknown option '%s'\n",
 			    argv[i]);
@@ -234,7 +227,7 @@ main(int argc, char **argv)
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if ((cmd = find_cmd(argc - i, argv + i, &n)) == NULL)
-		return (usage_family(&env, argv[i]));
+		return (usage_family(env, argv[i]));
 	/* The command sees its last word as argv[0], then its arguments. */
 	i += n - 1;
 	if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 ||
@@ -243,5 +236,26 @@ main(int argc, char **argv)
 		segurctl_usage(cmd, stdout);
 		return (SEGURCTL_EXIT_OK);
 	}
-	return (cmd->exec(cmd, &env, argc - i, argv + i));
+	return (cmd->exec(cmd, env, argc - i, argv + i));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct segurctl_env	 env;
+	const char		*slash;
+	int			 rc;
+
+	memset(&env, 0, sizeof(env));
+	slash = strrchr(argv[0], '/');
+	env.progname = slash != NULL ? slash + 1 : argv[0];
+	env.out = stdout;
+	env.err = stderr;
+	if (segurctl_ledger_locate(&env) != 0) {
+		fprintf(stderr, "segurctl: out of memory\n");
+		return (SEGURCTL_EXIT_USAGE);
+	}
+	rc = run(&env, argc, argv);
+	free(env.conf_db);
+	return (rc);
 }

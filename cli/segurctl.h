@@ -23,9 +23,23 @@
 /* Flags of a subcommand. */
 #define SEGURCTL_NEEDS_LEDGER	0x1	/* opens the ledger (--db applies) */
 
+/* Where env->db_path came from (cli/ledger-locate.c). */
+enum segurctl_db_source {
+	SEGURCTL_DB_DEFAULT,		/* ./var/ledger.db */
+	SEGURCTL_DB_OPTION,		/* --db, global or the command's */
+	SEGURCTL_DB_ENV,		/* $SEGUR_DB */
+	SEGURCTL_DB_CONF		/* [ledger] path of conf_file */
+};
+
 struct segurctl_env {
 	const char	*progname;	/* argv[0]'s last component */
-	const char	*db_path;	/* --db, $SEGUR_DB or ./var/ledger.db */
+	const char	*db_path;	/* the ledger, see db_source */
+	enum segurctl_db_source db_source;
+	const char	*conf_file;	/* segurd.conf when it exists */
+	char		*conf_db;	/* owned; the ledger it names */
+	int		 conf_errno;	/* conf_file exists, unreadable */
+	int		 verbose;	/* -v: say which ledger */
+	int		 announced;	/* -v said it already */
 	FILE		*out;		/* primary output (stdout) */
 	FILE		*err;		/* diagnostics (stderr) */
 };
@@ -75,6 +89,37 @@ extern const struct segurctl_cmd cmd_record_refusal;
 extern const struct segurctl_cmd cmd_record_advance_paid;
 extern const struct segurctl_cmd cmd_status;
 extern const struct segurctl_cmd cmd_audit_verify;
+
+/*
+ * Finds the ledger: $SEGUR_DB, else [ledger] path of segurd.conf
+ * ($SEGUR_CONF, else /etc/segur/segurd.conf) when the file exists, else
+ * ./var/ledger.db; --db overrides it later (segurctl_db_option()). Fills
+ * env's db_path, db_source and conf_*. 0 or SEGUR_ENOMEM.
+ * (cli/ledger-locate.c)
+ */
+int	segurctl_ledger_locate(struct segurctl_env *env);
+
+/* --db PATH (global or a command's): path is borrowed from argv. */
+void	segurctl_db_option(struct segurctl_env *env, const char *path);
+
+/* "--db", "$SEGUR_DB", the configuration file or "défaut". */
+const char *segurctl_db_source(const struct segurctl_env *env);
+
+/*
+ * Before the ledger is used: with -v, says once on env->err which ledger
+ * and why; refuses (exit status, after saying why) when the configuration
+ * file that would name it cannot be read. 0 otherwise.
+ */
+int	segurctl_ledger_announce(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env);
+
+/*
+ * init's guard: 0 when env->db_path exists (a migration) or is the ledger
+ * segurd.conf names (or there is no configuration); else says why, in
+ * French with both paths, and returns the exit status.
+ */
+int	segurctl_init_check(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env);
 
 /* Shared by the ledger's commands (cli/ledger-common.c). */
 struct segur_ledger;

@@ -8,8 +8,10 @@
  *   outcomes queued (recs) --- job ---> record each outcome (a txn each)
  *   reminder request                    run the reminder check
  *   read asked (wake, timer)            read the alerts due per channel
- *   <--- after_work: submit each due alert (or one digest per channel)
- *        not already in flight; failed writes go back to recs
+ *   <--- after_work: submit each due alert (or one digest per channel:
+ *        in digest mode, or a backlog of more than STARTUP_DIGEST_OVER
+ *        at the first read) not already in flight; failed writes go
+ *        back to recs
  *
  * A wake or an outcome arriving while a job runs sets "again", and the
  * next job starts from after_work. In flight: the submissions whose
@@ -38,6 +40,12 @@
 
 /* Alerts read per channel and job, beyond those in flight. */
 #define READ_BATCH	200
+/*
+ * A backlog found at start-up (segurd was down a while, or a channel
+ * unreachable) longer than this goes out as one digest per channel rather
+ * than flooding it; a few are sent one by one as usual.
+ */
+#define STARTUP_DIGEST_OVER	5
 /* Without digest, the outbox is read this often (alerts queued by
  * segurctl, retries after a restart) besides the wake-ups. */
 #define TICK_MS		60000
@@ -95,6 +103,8 @@ struct job {
 	struct rec	*recs;		/* owned; in: to write, out: not
 					   written */
 	int		 read;
+	int		 startup;	/* the first read since start, or
+					   the rest of its full batch */
 	size_t		 limit;
 	struct due_list	*lists;		/* owned; one per channel */
 	size_t		 nlists;
@@ -123,6 +133,7 @@ struct segurd_alerts {
 	int		 busy;		/* a job runs */
 	int		 again;		/* run another job after it */
 	int		 want_read;	/* the next job reads */
+	int		 startup;	/* the next read is a start-up one */
 	int		 want_remind;
 	struct segurd_remind_req rr;
 	int		 closing;
@@ -674,12 +685,17 @@ job_done(uv_work_t *req, int status)
 	}
 	if (!a->closing && a->deliver != NULL && j->read)
 		for (i = 0; i < j->nlists; i++) {
-			deliver_list(a, &j->lists[i], a->digest_ms > 0);
+			deliver_list(a, &j->lists[i], a->digest_ms > 0 ||
+			    (j->startup && j->lists[i].n >
+			    STARTUP_DIGEST_OVER));
 			/* A full batch (a file of 200 rejections): read the
-			 * rest now rather than at the next tick. */
+			 * rest now rather than at the next tick; at start-up,
+			 * the rest of the backlog is a backlog too. */
 			if (j->lists[i].n >= j->limit) {
 				a->want_read = 1;
 				a->again = 1;
+				if (j->startup)
+					a->startup = 1;
 			}
 		}
 	lists_free(j->lists, j->nlists);
@@ -749,6 +765,8 @@ job_start(struct segurd_alerts *a)
 		}
 		j->nlists = n;
 		j->read = 1;
+		j->startup = a->startup;
+		a->startup = 0;
 		j->limit = a->nsubs + READ_BATCH;
 		a->want_read = 0;
 	}
@@ -916,8 +934,10 @@ void
 segurd_alerts_start(struct segurd_alerts *a)
 {
 	timer_arm(a);
-	/* What the outbox holds already (a restart) goes out now. */
+	/* What the outbox holds already (a restart) goes out now, as a
+	 * digest when there is more than a handful. */
 	a->want_read = 1;
+	a->startup = 1;
 	job_start(a);
 }
 

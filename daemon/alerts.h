@@ -51,7 +51,8 @@ struct segurd_alerts *segurd_alerts_new(uv_loop_t *loop,
 	    char **cause);
 
 /* Starts: the periodic read, and a first read of what the outbox holds
- * already (a restart). */
+ * already (a restart): more than a handful (alerts.c's
+ * STARTUP_DIGEST_OVER) go out as one digest per channel. */
 void	segurd_alerts_start(struct segurd_alerts *a);
 
 /*

@@ -1,8 +1,9 @@
 # lib.sh: what every end-to-end test sources.
 #
 # Gives each test a private folder $T (removed on success, kept on failure
-# for inspection), a private ledger path $SEGUR_DB inside it, a free
-# loopback port on demand, and small assertion helpers. CTest sets SEGURCTL,
+# for inspection), a private ledger path $SEGUR_DB inside it (and
+# $SEGUR_CONF naming no file, so that the host's segurd.conf is ignored),
+# a free loopback port on demand, and small assertion helpers. CTest sets SEGURCTL,
 # SEGURD, SEGUR_SOURCE_DIR and SEGUR_TEST_TMP.
 set -eu
 
@@ -14,6 +15,9 @@ TEST_NAME=$(basename "$0" .sh)
 mkdir -p "$SEGUR_TEST_TMP"
 T=$(mktemp -d "$SEGUR_TEST_TMP/$TEST_NAME.XXXXXX")
 export SEGUR_DB="$T/ledger.db"
+# segurctl reads the ledger's path from /etc/segur/segurd.conf when it
+# exists: never the host's in a test (t2006 sets its own).
+export SEGUR_CONF="$T/no-segurd.conf"
 export LC_ALL=C.UTF-8
 
 _cleanup() {

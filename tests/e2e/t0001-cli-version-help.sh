@@ -7,7 +7,7 @@ expect_exit 0 segurctl --version
 expect_grep '^segurctl [0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*$' "$T/out"
 
 expect_exit 0 segurctl --help
-expect_grep '^usage: segurctl \[--db PATH\] COMMAND' "$T/out"
+expect_grep '^usage: segurctl \[-v\] \[--db PATH\] COMMAND' "$T/out"
 expect_grep '^commands:' "$T/out"
 expect_grep '^  help ' "$T/out"
 

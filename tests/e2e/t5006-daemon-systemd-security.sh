@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# systemd/segurd.service is hardened: systemd-analyze security rates it
+# systemd/segurd.service.in is hardened: systemd-analyze security rates it
 # below an overall exposure of 2.0 ("OK"; 5.0 is the limit the project
 # accepts at all), it is Type=notify with a watchdog, a dedicated user,
 # UMask=0027, and the unit carries no secret.
 . "$(dirname "$0")/lib.sh"
 
-unit=$SEGUR_SOURCE_DIR/systemd/segurd.service
 command -v systemd-analyze >/dev/null ||
     fail "systemd-analyze missing: run scripts/bootstrap"
-# A copy, so that systemd-analyze sees the unit by its own name.
-cp "$unit" "$T/segurd.service"
+# The unit as installed under /usr (cmake/install-system.cmake), by its
+# own name so that systemd-analyze sees it.
+sed 's|@SEGURD_SBINDIR@|/usr/sbin|g' "$SEGUR_SOURCE_DIR/systemd/segurd.service.in" \
+    >"$T/segurd.service"
+unit=$T/segurd.service
 systemd-analyze security --offline=true --no-pager "$T/segurd.service" \
     >"$T/analyze" 2>&1 || true
 line=$(grep 'Overall exposure level for segurd.service:' "$T/analyze") || {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Many alerts at once: 250 reminders (more than one read of the outbox
-# takes) all reach the webhook, each exactly once, and the ledger records
-# each delivered.
+# takes), queued by segurd's own check at start-up, all reach the webhook,
+# each exactly once, and the ledger records each delivered. (Queued before
+# segurd starts, they would be a backlog, sent as digests: t5508.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
@@ -10,9 +11,7 @@
 setup_ledger
 gen_requests 1 250
 expect_exit 0 segurctl build --out "$T/files"
-SEGUR_TEST_TODAY=$(date -u -d "$(date -u +%F) +8 days" +%F) \
-    expect_exit 0 segurctl remind
-expect_grep '^250 relances mises en file\.$' "$T/out"
+export SEGUR_TEST_TODAY=$(date -u -d "$(date -u +%F) +8 days" +%F)
 
 mkdir -p "$T/inbox"
 write_secret
