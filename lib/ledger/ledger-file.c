@@ -407,9 +407,9 @@ close_request(struct closing *c, struct cline *x, enum segur_state *moved)
 		/* As ASP's rejection would be recorded (ingest's
 		 * solde_record()): a decision, the reason as its note. */
 		segur__ledger_today(today);
+		memset(&rec, 0, sizeof(rec));
 		rec.date = today;
 		rec.amount_cents = -1;
-		rec.letter_ref = NULL;
 		rec.note = c->reason;
 		if ((rc = segur_ledger_record(c->l,
 		    SEGUR_RECORD_BALANCE_REJECTED, x->number, &rec,
