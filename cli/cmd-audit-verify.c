@@ -272,7 +272,8 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (rc);
 	if (seal != NULL && !have)
 		return (segurctl_usage_error(self, env, "--seal needs "
-		    "a key: --key FILE or $SEGUR_AUDIT_KEY_FILE"));
+		    "a key: --key FILE, $SEGUR_AUDIT_KEY_FILE or [audit] "
+		    "key_file of segurd.conf"));
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
 		if (have)
 			segur_audit_key_release(&key);

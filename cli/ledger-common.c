@@ -17,6 +17,7 @@
 #include "segur/archive.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
+#include "segur/audit.h"
 #include "segur/util.h"
 
 #include "segurctl.h"
@@ -25,13 +26,21 @@ int
 segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
     unsigned flags, struct segur_ledger **l)
 {
+	struct segur_audit_key key;
 	char	*cause = NULL;
-	int	 rc;
+	int	 rc, have;
 
 	*l = NULL;
 	if ((rc = segurctl_ledger_announce(cmd, env)) != 0)
 		return (rc);
-	if ((rc = segur_ledger_open(env->db_path, flags, l, &cause)) != 0) {
+	/* Events this command writes are sealed when the key is readable,
+	 * a migration's too. */
+	segurctl_seal_key(cmd, env, &key, &have);
+	rc = segur_ledger_open_sealed(env->db_path, flags, have ? key.bytes :
+	    NULL, have ? key.len : 0, l, &cause);
+	if (have)
+		segur_audit_key_release(&key);
+	if (rc != 0) {
 		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
 		    cause != NULL ? cause : segur_strerror(rc));
 		free(cause);
@@ -43,12 +52,6 @@ segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 			    "[ledger] path de /etc/segur/segurd.conf, ou "
 			    "donnez --db\n", cmd->name, env->db_path,
 			    segurctl_db_source(env));
-		return (SEGURCTL_EXIT_USAGE);
-	}
-	/* Events this command writes are sealed when the key is readable. */
-	if (segurctl_seal_key_set(cmd, env, *l) != 0) {
-		segur_ledger_close(*l);
-		*l = NULL;
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	return (0);

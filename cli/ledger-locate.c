@@ -9,7 +9,11 @@
  * exists ($SEGUR_CONF names another file, for tests; empty: none), else
  * ./var/ledger.db.
  *
- * The configuration is read here with inih, one key only, rather than by
+ * The same file's [audit] key_file (or its older spelling [ledger]
+ * audit_key_file) names the audit key, which segurctl uses when neither
+ * --key nor $SEGUR_AUDIT_KEY_FILE is given (cli/audit-common.c).
+ *
+ * The configuration is read here with inih, two keys only, rather than by
  * linking daemon/config.c: segurd's loader also reads the secrets the file
  * names, which an auditor running segurctl may not read, and refuses the
  * whole file for a key segurctl does not care about.
@@ -38,23 +42,56 @@
 
 struct conf_read {
 	char	*path;		/* owned; [ledger] path as written */
+	char	*key;		/* owned; [audit] key_file as written */
 	int	 oom;
 };
 
-/* inih's handler: keeps [ledger] path, ignores every other key. */
+/* inih's handler: keeps [ledger] path and the key file, ignores the rest. */
 static int
 conf_handler(void *user, const char *section, const char *name,
     const char *value)
 {
 	struct conf_read *r = user;
+	char		**dst;
 
-	if (strcmp(section, "ledger") != 0 || strcmp(name, "path") != 0 ||
-	    value[0] == '\0')
+	if (strcmp(section, "ledger") == 0 && strcmp(name, "path") == 0)
+		dst = &r->path;
+	else if ((strcmp(section, "audit") == 0 &&
+	    strcmp(name, "key_file") == 0) ||
+	    (strcmp(section, "ledger") == 0 &&
+	    strcmp(name, "audit_key_file") == 0))
+		dst = &r->key;
+	else
 		return (1);
-	free(r->path);
-	if ((r->path = strdup(value)) == NULL)
+	if (value[0] == '\0')
+		return (1);
+	free(*dst);
+	if ((*dst = strdup(value)) == NULL)
 		r->oom = 1;
 	return (1);
+}
+
+/*
+ * The key file the configuration names, found as segurd finds it
+ * (daemon/config.c's secret_path()): absolute as is; a bare name in
+ * $CREDENTIALS_DIRECTORY when set, else beside the file; any other
+ * relative name beside the file. Malloc'ed; NULL on ENOMEM.
+ */
+static char *
+conf_key(const char *file, const char *value)
+{
+	const char	*creds = getenv("CREDENTIALS_DIRECTORY");
+	char		*copy, *p;
+
+	if (value[0] == '/')
+		return (strdup(value));
+	if (creds != NULL && creds[0] != '\0' && strchr(value, '/') == NULL)
+		return (segur_asprintf("%s/%s", creds, value));
+	if ((copy = strdup(file)) == NULL)
+		return (NULL);
+	p = segur_asprintf("%s/%s", dirname(copy), value);
+	free(copy);
+	return (p);
 }
 
 /*
@@ -108,11 +145,14 @@ segurctl_ledger_locate(struct segurctl_env *env)
 			fclose(f);
 			if (r.oom || ini < 0 ||
 			    (env->conf_db = conf_ledger(conf, r.path)) ==
-			    NULL) {
+			    NULL || (r.key != NULL &&
+			    (env->conf_key = conf_key(conf, r.key)) == NULL)) {
 				free(r.path);
+				free(r.key);
 				return (SEGUR_ENOMEM);
 			}
 			free(r.path);
+			free(r.key);
 		} else if (errno != ENOENT) {
 			/* There is one, but which ledger it names is not
 			 * known: no guess, said when a ledger is needed. */

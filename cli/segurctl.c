@@ -257,5 +257,6 @@ main(int argc, char **argv)
 	}
 	rc = run(&env, argc, argv);
 	free(env.conf_db);
+	free(env.conf_key);
 	return (rc);
 }

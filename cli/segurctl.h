@@ -37,6 +37,8 @@ struct segurctl_env {
 	enum segurctl_db_source db_source;
 	const char	*conf_file;	/* segurd.conf when it exists */
 	char		*conf_db;	/* owned; the ledger it names */
+	char		*conf_key;	/* owned; its [audit] key_file, or
+					   NULL */
 	int		 conf_errno;	/* conf_file exists, unreadable */
 	int		 verbose;	/* -v: say which ledger */
 	int		 announced;	/* -v said it already */
@@ -268,11 +270,12 @@ int	segurctl_audit_key(const struct segurctl_cmd *cmd,
 	    struct segurctl_env *env, const char *opt,
 	    struct segur_audit_key *key, int *have);
 
-/* Sets on l the key of $SEGUR_AUDIT_KEY_FILE, which seals the events l
- * writes; an unreadable key is a warning (events go unsealed). 0 or
- * SEGUR_ENOMEM. (cli/audit-common.c) */
-int	segurctl_seal_key_set(const struct segurctl_cmd *cmd,
-	    struct segurctl_env *env, struct segur_ledger *l);
+/* Loads the key that seals the events a command writes:
+ * $SEGUR_AUDIT_KEY_FILE, else [audit] key_file of segurd.conf. An
+ * unreadable key is a warning (events go unsealed, *have stays 0). Release
+ * with segur_audit_key_release() when *have. (cli/audit-common.c) */
+void	segurctl_seal_key(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segur_audit_key *key, int *have);
 
 /* Writes b to path atomically, or to env->out when path is NULL or "-".
  * Returns 0 or the exit status after printing why. */

@@ -90,6 +90,8 @@ static int	check_username(struct cfg_ctx *, const char *, char **);
 
 static const struct cfg_section cfg_sections[] = {
 	{ "ledger", 0, "Where the ledger is." },
+	{ "audit", 0, "The audit key, shared with segurctl, which reads "
+	    "this section too." },
 	{ "inbox", 0, "The folder where ASP's returned files are dropped, "
 	    "and where taken files go." },
 	{ "http", 0, "The read-only HTTP endpoint (health, metrics, "
@@ -116,11 +118,19 @@ static const struct cfg_key cfg_keys[] = {
 	    "The SQLite ledger segurd ingests into." },
 	{ "ledger", "audit_key_file", "file", K_SECRET, NULL, 0,
 	    C(audit_key), 0, 0, NULL,
+	    "The older spelling of [audit] key_file; giving both is "
+	    "refused." },
+
+	{ "audit", "key_file", "file", K_SECRET, NULL, 0,
+	    C(audit_key), 0, 0, NULL,
 	    "File holding the audit key (at least 16 bytes) that seals "
-	    "every event segurd writes, the one segurctl reads from "
-	    "$SEGUR_AUDIT_KEY_FILE (docs/audit.md). A bare name is looked "
-	    "up in $CREDENTIALS_DIRECTORY when set "
-	    "(LoadCredential=audit-key:/etc/segur/audit.key)." },
+	    "every event segurd writes. segurctl reads the same key from "
+	    "here when neither --key nor $SEGUR_AUDIT_KEY_FILE is given "
+	    "(docs/audit.md). A bare name is looked up in "
+	    "$CREDENTIALS_DIRECTORY when set, else beside this file: "
+	    "keep the key as /etc/segur/audit-key (root:segur 0640) and "
+	    "give segurd LoadCredential=audit-key:/etc/segur/audit-key, "
+	    "so that both read the same file." },
 
 	{ "inbox", "path", "path", K_PATH, "/var/lib/segur/inbox", 0,
 	    C(inbox_path), 0, 0, NULL,
@@ -1242,6 +1252,13 @@ cfg_finish(struct cfg_ctx *ctx)
 
 	if (cfg_beside_ledger(ctx) != 0)
 		ctx->oom = 1;
+	/* Both spellings load into one place: the second would win
+	 * unseen. */
+	if (key_line(ctx->set_main, "ledger", "audit_key_file", 0) != 0 &&
+	    (line = key_line(ctx->set_main, "audit", "key_file", 0)) != 0)
+		cfg_error(ctx, line, "[audit] key_file and [ledger] "
+		    "audit_key_file name the same key: keep only "
+		    "[audit] key_file");
 
 	for (i = 0; i < cfg->nwebhooks; i++) {
 		struct segurd_webhook *w = &cfg->webhooks[i];

@@ -51,6 +51,15 @@ struct segur_validate_ctx;
 int	segur_ledger_open(const char *path, unsigned flags,
 	    struct segur_ledger **out, char **cause);
 
+/*
+ * segur_ledger_open() with the key that seals the events the handle
+ * appends (see segur_ledger_set_seal_key(); key copied, NULL: none), set
+ * before any migration so that the migrations' events are sealed too.
+ */
+int	segur_ledger_open_sealed(const char *path, unsigned flags,
+	    const unsigned char *key, size_t keylen,
+	    struct segur_ledger **out, char **cause);
+
 /* Closes the handle, rolling back a transaction left open. NULL is ok. */
 void	segur_ledger_close(struct segur_ledger *l);
 

@@ -583,6 +583,14 @@ int
 segur_ledger_open(const char *path, unsigned flags, struct segur_ledger **out,
     char **cause)
 {
+	return (segur_ledger_open_sealed(path, flags, NULL, 0, out, cause));
+}
+
+int
+segur_ledger_open_sealed(const char *path, unsigned flags,
+    const unsigned char *key, size_t keylen, struct segur_ledger **out,
+    char **cause)
+{
 	struct segur_ledger *l;
 	struct stat	 st;
 	char		*copy;
@@ -611,6 +619,12 @@ segur_ledger_open(const char *path, unsigned flags, struct segur_ledger **out,
 	}
 	if ((rc = segur__ledger_open_raw(path, &l, cause)) != 0)
 		return (rc);
+	/* Before migrating: a migration's event sealed like the others,
+	 * not an unsealed one in the middle of a sealed log. */
+	if ((rc = segur_ledger_set_seal_key(l, key, keylen)) != 0) {
+		segur_cause(cause, rc, "out of memory");
+		goto fail;
+	}
 	if ((rc = check_ours(l, cause)) != 0)
 		goto fail;
 	if (l->version > SEGUR_LEDGER_SCHEMA_VERSION) {

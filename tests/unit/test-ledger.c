@@ -403,6 +403,41 @@ exec_data_file(sqlite3 *db, const char *name)
 }
 
 /*
+ * A migration run by a holder of the audit key is sealed like every other
+ * event: segur_ledger_open_sealed() sets the key before migrating, so
+ * that upgrading a sealed ledger does not leave an unsealed event in the
+ * middle of its log (which audit verify calls suspect).
+ */
+static void
+test_ledger_migration_event_is_sealed(void **state)
+{
+	static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
+	struct fixture	*f = *state;
+	struct segur_ledger *l;
+	struct segur_audit a;
+	char		 path[400];
+
+	snprintf(path, sizeof(path), "%s/v11.db", f->dir);
+	assert_int_equal(segur__ledger_open_raw(path, &l, NULL), 0);
+	assert_int_equal(segur__ledger_migrate(l, 11, NULL), 0);
+	segur_ledger_close(l);
+
+	assert_int_equal(segur_ledger_open_sealed(path, SEGUR_LEDGER_CREATE,
+	    key, sizeof(key) - 1, &l, NULL), 0);
+	assert_int_equal(segur_ledger_version(l), SEGUR_LEDGER_SCHEMA_VERSION);
+	assert_int_equal(query_int(l, "SELECT count(*) FROM event WHERE v = 2 "
+	    "AND seal IS NULL"), 0);
+	assert_true(query_int(l, "SELECT count(*) FROM event WHERE "
+	    "action = 'schema.migrate' AND seal IS NOT NULL") >= 1);
+	assert_int_equal(segur_ledger_audit_verify(l, &a, NULL), 0);
+	assert_true(a.seals_checked);
+	assert_int_equal(a.late_unsealed, 0);
+	assert_true(a.sealed >= 1);
+	segur_audit_release(&a);
+	segur_ledger_close(l);
+}
+
+/*
  * Migration 009 gives one schema: a new ledger (001 to 009) and a ledger
  * brought to version 8 by the migrations as they were before 009, which
  * edited sqlite_schema in place (kept in tests/data/migrations-v8/), hold
@@ -2371,6 +2406,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_migrates_from_empty_file_and_each_version,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_migration_event_is_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_checks_refuse_bad_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(
