@@ -669,6 +669,36 @@ int	segur_ledger_request_list(struct segur_ledger *l,
 	    int (*fn)(void *arg, const struct segur_request_row *row),
 	    void *arg, char **cause);
 
+/* Which identifier named a request. */
+enum segur_ident_kind {
+	SEGUR_IDENT_REF,		/* the editor's reference */
+	SEGUR_IDENT_EDITEUR,		/* a numeroEditeur of any attempt */
+	SEGUR_IDENT_ASP			/* a numeroASP it was given */
+};
+
+/* A request as a key resolved to it: every identifier it has now. */
+struct segur_request_ident {
+	int64_t		 id;
+	enum segur_ident_kind matched;	/* what the key was */
+	enum segur_state state;
+	char		 ref[65];
+	char		 numero_editeur[16];	/* current, or "" */
+	char		 numero_asp[64];	/* current, or "" */
+};
+
+/*
+ * The one way commands name a request: key is its reference, a
+ * numeroEditeur of any of its attempts or a numeroASP it was given.
+ * SEGUR_ENOENT when none matches, the cause naming the kinds tried and the
+ * nearest identifier the ledger holds, if one is close; SEGUR_EINVAL when
+ * key names two requests (a reference equal to another's numeroEditeur).
+ */
+int	segur_ledger_request_resolve(struct segur_ledger *l, const char *key,
+	    struct segur_request_ident *out, char **cause);
+
+/* "référence", "numeroEditeur" or "numéro ASP": for messages. */
+const char *segur_ident_kind_name(enum segur_ident_kind k);
+
 /*
  * Everything about one request, found by reference, numeroEditeur (of any
  * attempt) or numeroASP, as a JSON object (docs/ledger.md shows it): *out,

@@ -1061,28 +1061,13 @@ oom:
 static int
 find_any(struct segur_ledger *l, const char *key, int64_t *id, char **cause)
 {
-	static const char *const q =
-	    "SELECT id FROM request WHERE ref = ?1 UNION ALL "
-	    "SELECT request_id FROM attempt WHERE numero_editeur = ?1 "
-	    "UNION ALL SELECT id FROM request WHERE numero_asp = ?1 "
-	    "UNION ALL SELECT request_id FROM attempt WHERE numero_asp = ?1 "
-	    "LIMIT 1";
-	sqlite3_stmt	*st;
+	struct segur_request_ident ident;
 	int		 rc;
 
-	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+	if ((rc = segur_ledger_request_resolve(l, key, &ident, cause)) != 0)
 		return (rc);
-	segur__bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return (0);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "find the request"));
-	return (segur_cause(cause, SEGUR_ENOENT, "aucune demande sous la "
-	    "référence, le numeroEditeur ou le numéro ASP « %s »", key));
+	*id = ident.id;
+	return (0);
 }
 
 int

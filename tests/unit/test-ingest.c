@@ -200,6 +200,71 @@ test_ingest_answer_recorded(void **state)
 	free(path);
 }
 
+/*
+ * Once answered, a request is named by its reference, its numeroEditeur
+ * or its numeroASP, each resolved to the same request; a miss names the
+ * kinds tried and the nearest identifier; a string that is the reference
+ * of one request and the numeroEditeur of another is refused, not guessed.
+ */
+static void
+test_ingest_request_resolved_by_any_identifier(void **state)
+{
+	struct fixture		*f = *state;
+	struct segur_ingest_result r;
+	struct segur_request_ident id;
+	struct segur_request_new nr;
+	char			*path, *ne, *cause = NULL;
+
+	path = put_answer(f, "retour.json");
+	assert_int_equal(segur_ingest_file(f->l, path, &f->o, &r, NULL), 0);
+	segur_ingest_result_release(&r);
+	free(path);
+	ne = helper_text(f->l, "SELECT numero_editeur FROM request WHERE "
+	    "ref = 'BC-1'");
+	assert_non_null(ne);
+
+	assert_int_equal(segur_ledger_request_resolve(f->l, "BC-1", &id,
+	    NULL), 0);
+	assert_int_equal(id.matched, SEGUR_IDENT_REF);
+	assert_string_equal(id.numero_asp, "MS1-DUI-2023-0001872");
+	assert_string_equal(id.numero_editeur, ne);
+	assert_int_equal(id.state, SEGUR_STATE_ACCEPTED);
+	assert_int_equal(segur_ledger_request_resolve(f->l,
+	    "MS1-DUI-2023-0001872", &id, NULL), 0);
+	assert_int_equal(id.matched, SEGUR_IDENT_ASP);
+	assert_string_equal(id.ref, "BC-1");
+	assert_int_equal(segur_ledger_request_resolve(f->l, ne, &id, NULL), 0);
+	assert_int_equal(id.matched, SEGUR_IDENT_EDITEUR);
+	assert_string_equal(id.ref, "BC-1");
+
+	/* A typo: the kinds tried, and the nearest. */
+	assert_int_equal(segur_ledger_request_resolve(f->l,
+	    "MS1-DUI-2023-0001873", &id, &cause), SEGUR_ENOENT);
+	assert_non_null(strstr(cause, "aucune demande n'a cette référence, "
+	    "ce numeroEditeur ni ce numéro ASP"));
+	assert_non_null(strstr(cause, "le plus proche : numéro ASP "
+	    "« MS1-DUI-2023-0001872 »"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(segur_ledger_request_resolve(f->l, "XYZ-nothing",
+	    &id, &cause), SEGUR_ENOENT);
+	assert_null(strstr(cause, "le plus proche"));
+	free(cause);
+	cause = NULL;
+
+	/* A draft whose reference is BC-1's numeroEditeur: no guess. */
+	memset(&nr, 0, sizeof(nr));
+	nr.ref = ne;
+	nr.content = "{}";
+	nr.content_len = 2;
+	assert_int_equal(segur_ledger_request_add(f->l, &nr, NULL, NULL), 0);
+	assert_int_equal(segur_ledger_request_resolve(f->l, ne, &id, &cause),
+	    SEGUR_EINVAL);
+	assert_non_null(strstr(cause, "désigne plusieurs demandes"));
+	free(cause);
+	free(ne);
+}
+
 static void
 test_ingest_same_file_again_is_a_no_op(void **state)
 {
@@ -480,6 +545,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_request_resolved_by_any_identifier, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_answer_recorded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
