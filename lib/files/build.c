@@ -179,8 +179,10 @@ outdir_abandon(struct segur__build *b)
 }
 
 /*
- * The day of a build: opt ("AAAAMMJJ", a real calendar date) or, when
- * NULL, today in local time (the day the files are uploaded).
+ * The day of a build: opt (a real calendar date, "AAAA-MM-JJ",
+ * "JJ/MM/AAAA" as every command takes one, or "AAAAMMJJ" as file names
+ * write it) or, when NULL, today in local time (the day the files are
+ * uploaded).
  */
 static int
 build_day(const char *opt, char day[9], char **cause)
@@ -188,10 +190,12 @@ build_day(const char *opt, char day[9], char **cause)
 	struct segur_date d;
 
 	if (opt != NULL) {
-		if (segur_date_parse(opt, strlen(opt), SEGUR_DATE_COMPACT,
-		    &d) != 0 || d.year < 1900)
+		if (segur_date_parse(opt, strlen(opt), SEGUR_DATE_ISO |
+		    SEGUR_DATE_FR | SEGUR_DATE_COMPACT, &d) != 0 ||
+		    d.year < 1900)
 			return (segur_cause(cause, SEGUR_EINVAL, "date « %s » : "
-			    "AAAAMMJJ attendu (une date réelle)", opt));
+			    "AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ attendu (une "
+			    "date réelle)", opt));
 	} else if (segur_date_today(&d) != 0)
 		return (segur_cause(cause, SEGUR_EIO, "localtime"));
 	segur_date_format_compact(&d, day);
