@@ -7,7 +7,10 @@
  * they cannot disagree. Each request holds at most one grant, one advance
  * and one balance paid (the state machine never records a step twice), so
  * every figure is a sum per state of the request amounts and of those
- * decisions: two aggregate statements, whatever the size of the ledger.
+ * decisions. For the whole ledger (or one state) the triggers keep those
+ * sums (state_total, 002; decision_total, 013): 14 + 42 rows, whatever
+ * the size of the ledger. For one software or one OG, two aggregate
+ * statements over its requests.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,13 +65,35 @@ static const unsigned awaited = STATE_BIT(SEGUR_STATE_ADVANCE_PAID) |
     STATE_BIT(SEGUR_STATE_BALANCE_ACCEPTED) |
     STATE_BIT(SEGUR_STATE_BALANCE_REJECTED);
 
+/* Whether f selects whole states only: the triggers' totals answer. */
+static int
+whole_states(const struct segur_figures_filter *f)
+{
+	return (f == NULL || (f->numero_ans == NULL && f->og == NULL));
+}
+
+static void
+bind_filter(sqlite3_stmt *st, const struct segur_figures_filter *f,
+    int others)
+{
+	if (f == NULL)
+		return;
+	segur__bind_text(st, 1, f->state >= 0 ?
+	    segur_state_name((enum segur_state)f->state) : NULL);
+	if (others) {
+		segur__bind_text(st, 2, f->numero_ans);
+		segur__bind_text(st, 3, f->og);
+	}
+}
+
 static int
 read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
     struct per_state *ps, char **cause)
 {
 	/* The whole ledger: the totals the triggers keep (002, 006). */
 	static const char *const q_all =
-	    "SELECT state, n, cents FROM state_total";
+	    "SELECT state, n, cents FROM state_total WHERE "
+	    "?1 IS NULL OR state = ?1";
 	static const char *const q_some =
 	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
 	    "FROM request r WHERE (?1 IS NULL OR r.state = ?1) AND "
@@ -79,16 +104,10 @@ read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
 	sqlite3_stmt	*st;
 	int		 all, rc, s;
 
-	all = f == NULL || (f->numero_ans == NULL && f->og == NULL &&
-	    f->state < 0);
+	all = whole_states(f);
 	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
 		return (rc);
-	if (!all) {
-		segur__bind_text(st, 1, f->state >= 0 ?
-		    segur_state_name((enum segur_state)f->state) : NULL);
-		segur__bind_text(st, 2, f->numero_ans);
-		segur__bind_text(st, 3, f->og);
-	}
+	bind_filter(st, f, !all);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		if (s < 0)
@@ -105,12 +124,16 @@ static int
 read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
     struct per_state *ps, char **cause)
 {
+	/* The whole ledger: the totals the triggers keep (013). */
+	static const char *const q_all =
+	    "SELECT state, kind, n, cents FROM decision_total WHERE "
+	    "?1 IS NULL OR state = ?1";
 	/*
-	 * One pass over the decisions with an amount, each with its
-	 * request's state. A grant recorded without an amount (before the
-	 * rules, issue 19) is the amount requested.
+	 * One pass over the decisions with an amount of the requests
+	 * selected, each with its request's state. A grant recorded without
+	 * an amount (before the rules, issue 19) is the amount requested.
 	 */
-	static const char *const q =
+	static const char *const q_some =
 	    "SELECT r.state, d.kind, count(*), "
 	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
 	    "FROM decision d JOIN request r ON r.id = d.request_id "
@@ -122,16 +145,12 @@ read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
 	    " e.finess_juridique = ?3)) GROUP BY r.state, d.kind";
 	sqlite3_stmt	*st;
 	const char	*k;
-	int		 rc, s, i;
+	int		 all, rc, s, i;
 
-	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+	all = whole_states(f);
+	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
 		return (rc);
-	if (f != NULL) {
-		segur__bind_text(st, 1, f->state >= 0 ?
-		    segur_state_name((enum segur_state)f->state) : NULL);
-		segur__bind_text(st, 2, f->numero_ans);
-		segur__bind_text(st, 3, f->og);
-	}
+	bind_filter(st, f, !all);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		k = (const char *)sqlite3_column_text(st, 1);
