@@ -759,6 +759,16 @@ struct segur_figures_filter {
  * status --json and /api/v1/status. Static; NULL out of range. */
 const char	*segur_figure_key(enum segur_figure f);
 
+/* Its French label, as status and solde list print it ("solde attendu").
+ * Static; NULL out of range. */
+const char	*segur_figure_label(enum segur_figure f);
+
+/* Adds "amounts" (euros, strings with two decimals, like montantSegurHT)
+ * and "counts" (requests) under every key to o: the object of status
+ * --json, solde list --json and /api/v1/status. -1 when out of memory. */
+struct cJSON;
+int	segur_figures_json(const struct segur_figures *fg, struct cJSON *o);
+
 /*
  * Computes the figures of the requests f selects (NULL: all) into *out,
  * from SQL aggregates: for whole states, the totals the triggers keep

@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "segur/amount.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 
@@ -33,6 +35,38 @@ segur_figure_key(enum segur_figure f)
 	if ((int)f < 0 || f >= SEGUR_FIGURE_COUNT)
 		return (NULL);
 	return (figure_keys[f]);
+}
+
+static const char *const figure_labels[SEGUR_FIGURE_COUNT] = {
+	"demandé à l'ASP", "accepté par l'ASP", "accordé", "avance reçue",
+	"solde demandé", "solde reçu", "solde attendu"
+};
+
+const char *
+segur_figure_label(enum segur_figure f)
+{
+	if ((int)f < 0 || f >= SEGUR_FIGURE_COUNT)
+		return (NULL);
+	return (figure_labels[f]);
+}
+
+int
+segur_figures_json(const struct segur_figures *fg, cJSON *o)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*a, *c;
+	int	 i;
+
+	if ((a = cJSON_AddObjectToObject(o, "amounts")) == NULL ||
+	    (c = cJSON_AddObjectToObject(o, "counts")) == NULL)
+		return (-1);
+	for (i = 0; i < SEGUR_FIGURE_COUNT; i++)
+		if (cJSON_AddStringToObject(a, figure_keys[i],
+		    segur_amount_format(fg->cents[i], b)) == NULL ||
+		    cJSON_AddNumberToObject(c, figure_keys[i],
+		    (double)fg->count[i]) == NULL)
+			return (-1);
+	return (0);
 }
 
 /* The decisions whose amounts the figures sum. */
