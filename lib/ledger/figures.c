@@ -9,8 +9,9 @@
  * every figure is a sum per state of the request amounts and of those
  * decisions. For the whole ledger (or one state) the triggers keep those
  * sums (state_total, 002; decision_total, 013): 14 + 42 rows, whatever
- * the size of the ledger. For one software or one OG, two aggregate
- * statements over its requests.
+ * the size of the ledger. For one OG, two aggregate statements over its
+ * requests, found by index; for one software, one pass over its requests
+ * and one over the decisions.
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,16 @@ bind_filter(sqlite3_stmt *st, const struct segur_figures_filter *f,
 	}
 }
 
+/* Which statement of three answers f: whole states, one OG, else. */
+static const char *
+pick(const struct segur_figures_filter *f, const char *q_all,
+    const char *q_og, const char *q_software)
+{
+	if (whole_states(f))
+		return (q_all);
+	return (f->og != NULL ? q_og : q_software);
+}
+
 static int
 read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
     struct per_state *ps, char **cause)
@@ -128,20 +139,26 @@ read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
 	static const char *const q_all =
 	    "SELECT state, n, cents FROM state_total WHERE "
 	    "?1 IS NULL OR state = ?1";
-	static const char *const q_some =
+	/* One OG: its requests found by the index on request_esms. */
+	static const char *const q_og =
+	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
+	    "FROM request r WHERE r.id IN (SELECT request_id FROM "
+	    " request_esms WHERE finess_juridique = ?3) AND "
+	    "(?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) GROUP BY r.state";
+	static const char *const q_software =
 	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
 	    "FROM request r WHERE (?1 IS NULL OR r.state = ?1) AND "
-	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
-	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
-	    " request_esms e WHERE e.request_id = r.id AND "
-	    " e.finess_juridique = ?3)) GROUP BY r.state";
+	    "r.software_id = (SELECT id FROM software WHERE numero_ans = ?2) "
+	    "GROUP BY r.state";
 	sqlite3_stmt	*st;
-	int		 all, rc, s;
+	int		 rc, s;
 
-	all = whole_states(f);
-	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
+	if ((rc = segur__stmt(l, pick(f, q_all, q_og, q_software), &st,
+	    cause)) != 0)
 		return (rc);
-	bind_filter(st, f, !all);
+	bind_filter(st, f, !whole_states(f));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		if (s < 0)
@@ -163,28 +180,38 @@ read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
 	    "SELECT state, kind, n, cents FROM decision_total WHERE "
 	    "?1 IS NULL OR state = ?1";
 	/*
-	 * One pass over the decisions with an amount of the requests
-	 * selected, each with its request's state. A grant recorded without
-	 * an amount (before the rules, issue 19) is the amount requested.
+	 * The decisions with an amount of the requests selected, each with
+	 * its request's state, found by the index on decision(request_id).
+	 * A grant recorded without an amount (before the rules, issue 19) is
+	 * the amount requested.
 	 */
-	static const char *const q_some =
+	static const char *const q_og =
+	    "SELECT r.state, d.kind, count(*), "
+	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
+	    "FROM request r JOIN decision d ON d.request_id = r.id "
+	    "WHERE r.id IN (SELECT request_id FROM request_esms WHERE "
+	    " finess_juridique = ?3) AND "
+	    "d.kind IN ('grant', 'advance_paid', 'balance_paid') AND "
+	    "(?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) GROUP BY r.state, d.kind";
+	/* One software: one pass over the decisions. */
+	static const char *const q_software =
 	    "SELECT r.state, d.kind, count(*), "
 	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
 	    "FROM decision d JOIN request r ON r.id = d.request_id "
 	    "WHERE d.kind IN ('grant', 'advance_paid', 'balance_paid') AND "
 	    "(?1 IS NULL OR r.state = ?1) AND "
-	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
-	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
-	    " request_esms e WHERE e.request_id = r.id AND "
-	    " e.finess_juridique = ?3)) GROUP BY r.state, d.kind";
+	    "r.software_id = (SELECT id FROM software WHERE numero_ans = ?2) "
+	    "GROUP BY r.state, d.kind";
 	sqlite3_stmt	*st;
 	const char	*k;
-	int		 all, rc, s, i;
+	int		 rc, s, i;
 
-	all = whole_states(f);
-	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
+	if ((rc = segur__stmt(l, pick(f, q_all, q_og, q_software), &st,
+	    cause)) != 0)
 		return (rc);
-	bind_filter(st, f, !all);
+	bind_filter(st, f, !whole_states(f));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		k = (const char *)sqlite3_column_text(st, 1);
