@@ -115,10 +115,10 @@ bind_filter(sqlite3_stmt *st, const struct segur_figures_filter *f,
 		return;
 	segur__bind_text(st, 1, f->state >= 0 ?
 	    segur_state_name((enum segur_state)f->state) : NULL);
-	if (others) {
+	if (others)
 		segur__bind_text(st, 2, f->numero_ans);
+	if (others && f->og != NULL)	/* only q_og has ?3 */
 		segur__bind_text(st, 3, f->og);
-	}
 }
 
 /* Which statement of three answers f: whole states, one OG, else. */
