@@ -1,6 +1,7 @@
 /*
  * cmd-solde-list.c: segurctl solde list: the advances paid whose balance
- * is not requested yet, with the amounts and the deadline (lib/ledger/solde.c).
+ * is not requested yet, with the amounts and the deadline (lib/ledger/solde.c),
+ * then the figures of the ledger or of the OG (segur_ledger_figures()).
  * Also segurctl_parse_euros(), shared by the solde commands.
  */
 #include <getopt.h>
@@ -109,6 +110,61 @@ row_cb(void *arg, const struct segur_solde_row *r)
 	return (0);
 }
 
+/*
+ * The totals, all from segur_ledger_figures() so that status, the report
+ * and segurd print the same: the figures of the ledger (or of --og's OG),
+ * and the balance still to request, the awaited balance of the requests
+ * this list shows (advance_paid and balance_rejected).
+ */
+static int
+totals(struct segur_ledger *l, const char *og, struct segur_figures *fg,
+    int64_t *to_cents, int64_t *to_n, char **cause)
+{
+	static const enum segur_state listed[] = { SEGUR_STATE_ADVANCE_PAID,
+	    SEGUR_STATE_BALANCE_REJECTED };
+	struct segur_figures_filter f = { NULL, og, -1 };
+	struct segur_figures one;
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = segur_ledger_figures(l, &f, fg, cause)) != 0)
+		return (rc);
+	*to_cents = *to_n = 0;
+	for (i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+		f.state = (int)listed[i];
+		if ((rc = segur_ledger_figures(l, &f, &one, cause)) != 0)
+			return (rc);
+		*to_cents += one.cents[SEGUR_FIGURE_BALANCE_AWAITED];
+		*to_n += one.count[SEGUR_FIGURE_BALANCE_AWAITED];
+	}
+	return (0);
+}
+
+/* {"requests": [...], "amounts", "counts", "toRequest": {amount, count}}:
+ * takes arr. */
+static int
+print_json(struct segurctl_env *env, cJSON *arr,
+    const struct segur_figures *fg, int64_t to_cents, int64_t to_n)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*o, *t;
+
+	if ((o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(arr);
+		return (segurctl_print_json(env, NULL));
+	}
+	cJSON_AddItemToObject(o, "requests", arr);
+	if (segur_figures_json(fg, o) != 0 ||
+	    (t = cJSON_AddObjectToObject(o, "toRequest")) == NULL ||
+	    cJSON_AddStringToObject(t, "amount", segur_amount_format(to_cents,
+	    b)) == NULL ||
+	    cJSON_AddNumberToObject(t, "count", (double)to_n) == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return (segurctl_print_json(env, o));
+}
+
 static int
 solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     int argc, char **argv)
@@ -122,10 +178,12 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct segur_solde_filter f;
+	struct segur_figures	 fg;
 	struct segur_ledger	*l;
 	struct walk		 w;
-	char			*cause = NULL;
-	int64_t			 days;
+	char			*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
+	char			 heading[80];
+	int64_t			 days, to_cents = 0, to_n = 0;
 	int			 c, rc, json = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -172,6 +230,8 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "%-10s\n", "NUMERO_ASP", "N_ED", "OG", "ACCORDE",
 		    "AVANCE", "SOLDE", "AVANCE_LE", "JOURS", "ECHEANCE");
 	rc = segur_solde_list(l, &f, row_cb, &w, &cause);
+	if (rc == 0 && !w.oom)
+		rc = totals(l, f.og, &fg, &to_cents, &to_n, &cause);
 	segur_ledger_close(l);
 	if (rc != 0 || w.oom) {
 		cJSON_Delete(w.arr);
@@ -179,8 +239,17 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    SEGUR_ENOMEM, cause));
 	}
 	if (json)
-		return (segurctl_print_json(env, w.arr));
+		return (print_json(env, w.arr, &fg, to_cents, to_n));
 	fprintf(env->out, "%zu avance(s) en attente de solde.\n", w.n);
+	fprintf(env->out, "Solde à demander : %s € (%lld demande(s) en "
+	    "advance_paid ou balance_rejected).\n",
+	    segur_amount_format_fr(to_cents, b), (long long)to_n);
+	if (f.og != NULL)
+		snprintf(heading, sizeof(heading), "Montants HT de l'OG %s :",
+		    f.og);
+	else
+		snprintf(heading, sizeof(heading), "Montants HT du registre :");
+	segurctl_figures_print(env->out, heading, &fg);
 	return (SEGURCTL_EXIT_OK);
 }
 

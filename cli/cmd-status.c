@@ -64,6 +64,7 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	};
 	struct segur_ledger *l;
 	struct segur_status st;
+	struct segur_figures fg;
 	char		*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	cJSON		*o, *states, *s, *j;
 	int64_t		 n = 0, cents = 0;
@@ -85,6 +86,10 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
 		return (rc);
 	rc = segur_ledger_status(l, STATUS_ROWS, &st, &cause);
+	/* The money as every command prints it (docs/decisions.md). */
+	if (rc == 0 && (rc = segur_ledger_figures(l, NULL, &fg,
+	    &cause)) != 0)
+		segur_status_release(&st);
 	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -101,6 +106,8 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    segur_amount_format(st.cents[k], b)) == NULL)
 				goto oom;
 		}
+		if (segur_figures_json(&fg, o) != 0)
+			goto oom;
 		if (add_list(o, "rejected", st.count[SEGUR_STATE_REJECTED],
 		    st.rejected, st.nrejected) != 0 ||
 		    add_list(o, "accepted", st.count[SEGUR_STATE_ACCEPTED],
@@ -138,6 +145,7 @@ oom:
 	}
 	fprintf(env->out, "%-18s %8lld %16s\n", "total", (long long)n,
 	    segur_amount_format(cents, b));
+	segurctl_figures_print(env->out, "Montants HT :", &fg);
 	print_list(env->out, "Rejected, waiting for a resubmission",
 	    st.count[SEGUR_STATE_REJECTED], st.rejected, st.nrejected);
 	print_list(env->out, "Accepted, waiting for ASP's decision",

@@ -144,6 +144,46 @@ segurctl_row_header(FILE *f)
 	    "NUMERO_ANS", "MONTANT_HT", "N_ED", "NUMERO_ASP", "UPDATED");
 }
 
+/* Columns of text count characters, not bytes: UTF-8 continuation bytes
+ * (10xxxxxx) take no column. */
+static size_t
+columns(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return (n);
+}
+
+static void
+pad(FILE *f, size_t used, size_t width)
+{
+	for (; used < width; used++)
+		fputc(' ', f);
+}
+
+void
+segurctl_figures_print(FILE *f, const char *heading,
+    const struct segur_figures *fg)
+{
+	const char	*label;
+	char		 b[SEGUR_AMOUNT_BUFSZ], amount[SEGUR_AMOUNT_BUFSZ + 8];
+	int		 i;
+
+	fprintf(f, "\n%s\n", heading);
+	for (i = 0; i < SEGUR_FIGURE_COUNT; i++) {
+		label = segur_figure_label((enum segur_figure)i);
+		snprintf(amount, sizeof(amount), "%s €",
+		    segur_amount_format_fr(fg->cents[i], b));
+		fprintf(f, "  %s", label);
+		pad(f, columns(label), 20);
+		fprintf(f, " %8lld demande(s) ", (long long)fg->count[i]);
+		pad(f, columns(amount), 20);
+		fprintf(f, "%s\n", amount);
+	}
+}
+
 int
 segurctl_record_exec(int kind,
     const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,

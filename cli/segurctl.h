@@ -190,6 +190,12 @@ struct cJSON *segurctl_row_json(const struct segur_request_row *r);
 void	segurctl_row_print(FILE *f, const struct segur_request_row *r);
 void	segurctl_row_header(FILE *f);
 
+/* The figures (segur_ledger_figures()) as lines of text under a French
+ * heading: label, requests, amount written « 13 140,00 € ». */
+struct segur_figures;
+void	segurctl_figures_print(FILE *f, const char *heading,
+	    const struct segur_figures *fg);
+
 /* Prints CSV findings as FILE:ROW:COLUMN: erreur: MESSAGE. */
 struct segur_csv_errors;
 void	segurctl_csv_errors_print(FILE *f, const char *file,

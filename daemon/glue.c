@@ -427,7 +427,7 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	struct segur_status st;
 	struct segur_figures fg;
 	cJSON	*o, *states, *e;
-	char	*why = NULL, b[SEGUR_AMOUNT_BUFSZ];
+	char	*why = NULL;
 	int	 s;
 
 	memset(&st, 0, sizeof(st));
@@ -459,14 +459,9 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	cJSON_AddNumberToObject(o, "alertsUndelivered",
 	    (double)c.alerts_undelivered);
 	cJSON_AddNumberToObject(o, "lastIngest", (double)c.last_ingest);
-	/* The same "amounts" as segurctl status --json. */
-	if (segur_ledger_figures(d->ledger, NULL, &fg, NULL) == 0 &&
-	    (e = cJSON_AddObjectToObject(o, "amounts")) != NULL) {
-		for (s = 0; s < SEGUR_FIGURE_COUNT; s++)
-			cJSON_AddStringToObject(e, segur_figure_key(
-			    (enum segur_figure)s), segur_amount_format(
-			    fg.cents[s], b));
-	}
+	/* The same "amounts" and "counts" as segurctl status --json. */
+	if (segur_ledger_figures(d->ledger, NULL, &fg, NULL) == 0)
+		segur_figures_json(&fg, o);
 	segur_status_release(&st);
 }
 

@@ -29,7 +29,7 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	12
+#define SEGUR_LEDGER_SCHEMA_VERSION	13
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000
@@ -798,11 +798,23 @@ struct segur_figures_filter {
  * status --json and /api/v1/status. Static; NULL out of range. */
 const char	*segur_figure_key(enum segur_figure f);
 
+/* Its French label, as status and solde list print it ("solde attendu").
+ * Static; NULL out of range. */
+const char	*segur_figure_label(enum segur_figure f);
+
+/* Adds "amounts" (euros, strings with two decimals, like montantSegurHT)
+ * and "counts" (requests) under every key to o: the object of status
+ * --json, solde list --json and /api/v1/status. -1 when out of memory. */
+struct cJSON;
+int	segur_figures_json(const struct segur_figures *fg, struct cJSON *o);
+
 /*
  * Computes the figures of the requests f selects (NULL: all) into *out,
- * from SQL aggregates: the state totals the triggers keep, and one pass
- * over the decisions with amounts. status, solde list, the report,
- * /metrics, /api/v1/status and audit export all print these.
+ * from SQL aggregates: for whole states, the totals the triggers keep
+ * (state_total, decision_total: constant time); for one software or OG,
+ * one pass over its requests and one over their decisions. status, solde
+ * list, the report, /metrics, /api/v1/status and audit export all print
+ * these.
  */
 int	segur_ledger_figures(struct segur_ledger *l,
 	    const struct segur_figures_filter *f, struct segur_figures *out,

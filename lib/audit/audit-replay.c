@@ -4,7 +4,7 @@
  *
  * The tables that hold the current state (request, attempt, decision,
  * file, alert, quarantine, anomaly, numero_editeur, file_closure,
- * state_total) are a projection of the event log. The replay walks the
+ * state_total, decision_total) are a projection of the event log. The replay walks the
  * log in id order and rebuilds each projected row
  * (lib/ledger/projection.h) in a TEMP table:
  * from the image a version 2 event keeps of the rows it changed, or, for
@@ -898,28 +898,29 @@ compare_proj(struct segur_ledger *l, int p, segur_audit_finding_fn fn,
 	return (0);
 }
 
-/* state_total against the rebuilt requests: count and sum per state. */
+/*
+ * A table of totals kept by triggers against the same totals of the
+ * rebuilt rows: q gives, for every row of either side, its key, the
+ * expected n and cents, then the table's (NULL when the row is missing).
+ */
 static int
-compare_totals(struct segur_ledger *l, segur_audit_finding_fn fn, void *arg,
-    struct segur_replay_report *rep, char **cause)
+compare_sums(struct segur_ledger *l, const char *table, const char *q,
+    segur_audit_finding_fn fn, void *arg, struct segur_replay_report *rep,
+    char **cause)
 {
 	static const char *const cols[] = { "n", "cents" };
 	struct segur_audit_finding f;
 	sqlite3_stmt	*st;
 	char		 want[32], found[32];
-	const char	*state;
+	const char	*key;
 	int		 rc, i;
 
-	if (sqlite3_prepare_v2(l->db, "WITH e(state, n, cents) AS (SELECT "
-	    "json_extract(cells, '$[3]'), count(*), "
-	    "coalesce(sum(json_extract(cells, '$[4]')), 0) FROM "
-	    "temp.segur_replay WHERE p = 0 GROUP BY 1) "
-	    "SELECT coalesce(t.state, e.state), coalesce(e.n, 0), "
-	    "coalesce(e.cents, 0), t.n, t.cents FROM state_total t "
-	    "FULL JOIN e ON e.state = t.state", -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "compare state_total"));
+	if (sqlite3_prepare_v2(l->db, q, -1, &st, NULL) != SQLITE_OK)
+		return (segur__db_error(l, cause, table));
+	sqlite3_bind_int(st, 1, SEGUR__P_REQUEST);
+	sqlite3_bind_int(st, 2, SEGUR__P_DECISION);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(st, 0);
+		key = (const char *)sqlite3_column_text(st, 0);
 		rep->rows++;
 		for (i = 0; i < 2; i++) {
 			if (sqlite3_column_type(st, 3 + i) == SQLITE_INTEGER &&
@@ -935,8 +936,8 @@ compare_totals(struct segur_ledger *l, segur_audit_finding_fn fn, void *arg,
 			    3 + i));
 			memset(&f, 0, sizeof(f));
 			f.kind = SEGUR_AUDIT_DIFF;
-			f.table = "state_total";
-			f.key = state != NULL ? state : "NULL";
+			f.table = table;
+			f.key = key != NULL ? key : "NULL";
 			f.column = cols[i];
 			f.expected = want;
 			f.found = found;
@@ -948,8 +949,48 @@ compare_totals(struct segur_ledger *l, segur_audit_finding_fn fn, void *arg,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "compare state_total"));
+		return (segur__db_error(l, cause, table));
 	return (0);
+}
+
+/*
+ * state_total against the rebuilt requests: count and sum per state;
+ * decision_total against the rebuilt decisions with an amount, per state
+ * of their rebuilt request and kind (a grant without an amount counts the
+ * request's, as the triggers of 013 do).
+ */
+static int
+compare_totals(struct segur_ledger *l, segur_audit_finding_fn fn, void *arg,
+    struct segur_replay_report *rep, char **cause)
+{
+	static const char *const q_state =
+	    "WITH e(state, n, cents) AS (SELECT "
+	    "json_extract(cells, '$[3]'), count(*), "
+	    "coalesce(sum(json_extract(cells, '$[4]')), 0) FROM "
+	    "temp.segur_replay WHERE p = ?1 GROUP BY 1) "
+	    "SELECT coalesce(t.state, e.state), coalesce(e.n, 0), "
+	    "coalesce(e.cents, 0), t.n, t.cents FROM state_total t "
+	    "FULL JOIN e ON e.state = t.state";
+	static const char *const q_decision =
+	    "WITH e(state, kind, n, cents) AS (SELECT "
+	    "json_extract(q.cells, '$[3]'), json_extract(d.cells, '$[1]'), "
+	    "count(*), coalesce(sum(coalesce(json_extract(d.cells, '$[3]'), "
+	    "json_extract(q.cells, '$[4]'))), 0) FROM temp.segur_replay d "
+	    "JOIN temp.segur_replay q ON q.p = ?1 AND "
+	    "q.k = CAST(json_extract(d.cells, '$[0]') AS TEXT) "
+	    "WHERE d.p = ?2 AND json_extract(d.cells, '$[1]') IN ('grant', "
+	    "'advance_paid', 'balance_paid') GROUP BY 1, 2) "
+	    "SELECT coalesce(t.state, e.state) || '/' || "
+	    "coalesce(t.kind, e.kind), coalesce(e.n, 0), "
+	    "coalesce(e.cents, 0), t.n, t.cents FROM decision_total t "
+	    "FULL JOIN e ON e.state = t.state AND e.kind = t.kind";
+	int	 rc;
+
+	if ((rc = compare_sums(l, "state_total", q_state, fn, arg, rep,
+	    cause)) != 0)
+		return (rc);
+	return (compare_sums(l, "decision_total", q_decision, fn, arg, rep,
+	    cause));
 }
 
 int

@@ -7,13 +7,19 @@
  * they cannot disagree. Each request holds at most one grant, one advance
  * and one balance paid (the state machine never records a step twice), so
  * every figure is a sum per state of the request amounts and of those
- * decisions: two aggregate statements, whatever the size of the ledger.
+ * decisions. For the whole ledger (or one state) the triggers keep those
+ * sums (state_total, 002; decision_total, 013): 14 + 42 rows, whatever
+ * the size of the ledger. For one OG, two aggregate statements over its
+ * requests, found by index; for one software, one pass over its requests
+ * and one over the decisions.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "segur/amount.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 
@@ -30,6 +36,38 @@ segur_figure_key(enum segur_figure f)
 	if ((int)f < 0 || f >= SEGUR_FIGURE_COUNT)
 		return (NULL);
 	return (figure_keys[f]);
+}
+
+static const char *const figure_labels[SEGUR_FIGURE_COUNT] = {
+	"demandé à l'ASP", "accepté par l'ASP", "accordé", "avance reçue",
+	"solde demandé", "solde reçu", "solde attendu"
+};
+
+const char *
+segur_figure_label(enum segur_figure f)
+{
+	if ((int)f < 0 || f >= SEGUR_FIGURE_COUNT)
+		return (NULL);
+	return (figure_labels[f]);
+}
+
+int
+segur_figures_json(const struct segur_figures *fg, cJSON *o)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*a, *c;
+	int	 i;
+
+	if ((a = cJSON_AddObjectToObject(o, "amounts")) == NULL ||
+	    (c = cJSON_AddObjectToObject(o, "counts")) == NULL)
+		return (-1);
+	for (i = 0; i < SEGUR_FIGURE_COUNT; i++)
+		if (cJSON_AddStringToObject(a, figure_keys[i],
+		    segur_amount_format(fg->cents[i], b)) == NULL ||
+		    cJSON_AddNumberToObject(c, figure_keys[i],
+		    (double)fg->count[i]) == NULL)
+			return (-1);
+	return (0);
 }
 
 /* The decisions whose amounts the figures sum. */
@@ -62,33 +100,65 @@ static const unsigned awaited = STATE_BIT(SEGUR_STATE_ADVANCE_PAID) |
     STATE_BIT(SEGUR_STATE_BALANCE_ACCEPTED) |
     STATE_BIT(SEGUR_STATE_BALANCE_REJECTED);
 
+/* Whether f selects whole states only: the triggers' totals answer. */
+static int
+whole_states(const struct segur_figures_filter *f)
+{
+	return (f == NULL || (f->numero_ans == NULL && f->og == NULL));
+}
+
+static void
+bind_filter(sqlite3_stmt *st, const struct segur_figures_filter *f,
+    int others)
+{
+	if (f == NULL)
+		return;
+	segur__bind_text(st, 1, f->state >= 0 ?
+	    segur_state_name((enum segur_state)f->state) : NULL);
+	if (others)
+		segur__bind_text(st, 2, f->numero_ans);
+	if (others && f->og != NULL)	/* only q_og has ?3 */
+		segur__bind_text(st, 3, f->og);
+}
+
+/* Which statement of three answers f: whole states, one OG, else. */
+static const char *
+pick(const struct segur_figures_filter *f, const char *q_all,
+    const char *q_og, const char *q_software)
+{
+	if (whole_states(f))
+		return (q_all);
+	return (f->og != NULL ? q_og : q_software);
+}
+
 static int
 read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
     struct per_state *ps, char **cause)
 {
 	/* The whole ledger: the totals the triggers keep (002, 006). */
 	static const char *const q_all =
-	    "SELECT state, n, cents FROM state_total";
-	static const char *const q_some =
+	    "SELECT state, n, cents FROM state_total WHERE "
+	    "?1 IS NULL OR state = ?1";
+	/* One OG: its requests found by the index on request_esms. */
+	static const char *const q_og =
+	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
+	    "FROM request r WHERE r.id IN (SELECT request_id FROM "
+	    " request_esms WHERE finess_juridique = ?3) AND "
+	    "(?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) GROUP BY r.state";
+	static const char *const q_software =
 	    "SELECT r.state, count(*), coalesce(sum(r.montant_cents), 0) "
 	    "FROM request r WHERE (?1 IS NULL OR r.state = ?1) AND "
-	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
-	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
-	    " request_esms e WHERE e.request_id = r.id AND "
-	    " e.finess_juridique = ?3)) GROUP BY r.state";
+	    "r.software_id = (SELECT id FROM software WHERE numero_ans = ?2) "
+	    "GROUP BY r.state";
 	sqlite3_stmt	*st;
-	int		 all, rc, s;
+	int		 rc, s;
 
-	all = f == NULL || (f->numero_ans == NULL && f->og == NULL &&
-	    f->state < 0);
-	if ((rc = segur__stmt(l, all ? q_all : q_some, &st, cause)) != 0)
+	if ((rc = segur__stmt(l, pick(f, q_all, q_og, q_software), &st,
+	    cause)) != 0)
 		return (rc);
-	if (!all) {
-		segur__bind_text(st, 1, f->state >= 0 ?
-		    segur_state_name((enum segur_state)f->state) : NULL);
-		segur__bind_text(st, 2, f->numero_ans);
-		segur__bind_text(st, 3, f->og);
-	}
+	bind_filter(st, f, !whole_states(f));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		if (s < 0)
@@ -105,33 +175,43 @@ static int
 read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
     struct per_state *ps, char **cause)
 {
+	/* The whole ledger: the totals the triggers keep (013). */
+	static const char *const q_all =
+	    "SELECT state, kind, n, cents FROM decision_total WHERE "
+	    "?1 IS NULL OR state = ?1";
 	/*
-	 * One pass over the decisions with an amount, each with its
-	 * request's state. A grant recorded without an amount (before the
-	 * rules, issue 19) is the amount requested.
+	 * The decisions with an amount of the requests selected, each with
+	 * its request's state, found by the index on decision(request_id).
+	 * A grant recorded without an amount (before the rules, issue 19) is
+	 * the amount requested.
 	 */
-	static const char *const q =
+	static const char *const q_og =
+	    "SELECT r.state, d.kind, count(*), "
+	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
+	    "FROM request r JOIN decision d ON d.request_id = r.id "
+	    "WHERE r.id IN (SELECT request_id FROM request_esms WHERE "
+	    " finess_juridique = ?3) AND "
+	    "d.kind IN ('grant', 'advance_paid', 'balance_paid') AND "
+	    "(?1 IS NULL OR r.state = ?1) AND "
+	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
+	    " numero_ans = ?2)) GROUP BY r.state, d.kind";
+	/* One software: one pass over the decisions. */
+	static const char *const q_software =
 	    "SELECT r.state, d.kind, count(*), "
 	    "coalesce(sum(coalesce(d.amount_cents, r.montant_cents)), 0) "
 	    "FROM decision d JOIN request r ON r.id = d.request_id "
 	    "WHERE d.kind IN ('grant', 'advance_paid', 'balance_paid') AND "
 	    "(?1 IS NULL OR r.state = ?1) AND "
-	    "(?2 IS NULL OR r.software_id = (SELECT id FROM software WHERE "
-	    " numero_ans = ?2)) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
-	    " request_esms e WHERE e.request_id = r.id AND "
-	    " e.finess_juridique = ?3)) GROUP BY r.state, d.kind";
+	    "r.software_id = (SELECT id FROM software WHERE numero_ans = ?2) "
+	    "GROUP BY r.state, d.kind";
 	sqlite3_stmt	*st;
 	const char	*k;
 	int		 rc, s, i;
 
-	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+	if ((rc = segur__stmt(l, pick(f, q_all, q_og, q_software), &st,
+	    cause)) != 0)
 		return (rc);
-	if (f != NULL) {
-		segur__bind_text(st, 1, f->state >= 0 ?
-		    segur_state_name((enum segur_state)f->state) : NULL);
-		segur__bind_text(st, 2, f->numero_ans);
-		segur__bind_text(st, 3, f->og);
-	}
+	bind_filter(st, f, !whole_states(f));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 		k = (const char *)sqlite3_column_text(st, 1);

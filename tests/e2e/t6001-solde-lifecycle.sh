@@ -39,7 +39,7 @@ expect_exit 0 segurctl record advance-paid --date 2023-12-29 \
     --amount 1460,00 $asp
 # Advance paid, not delivered: listed, not ready.
 expect_exit 0 segurctl solde list --json --today 2024-03-01
-jq -e 'length == 1 and .[0].numeroASP == "'$asp'" and
+jq -e '.requests | length == 1 and .[0].numeroASP == "'$asp'" and
     .[0].montantAccorde == "4866.67" and .[0].montantAvance == "1460.00" and
     .[0].soldeAttendu == "3406.67" and .[0].soldeAttendu_cents == 340667 and
     .[0].dateAvance == "2023-12-29" and .[0].joursEcoules == 63 and
@@ -59,7 +59,7 @@ expect_exit 0 segurctl record delivered --date 01/03/2024 \
     --invoice F-2024-001 --invoice-date 2024-03-02 --amount 4866,67 \
     --facture "$T/facture.pdf" --pv "$T/pv.jpg" $asp
 expect_exit 0 segurctl solde list --json --today 2024-03-01
-jq -e '.[0].livre == true' "$T/out" >/dev/null || fail "not delivered"
+jq -e '.requests | .[0].livre == true' "$T/out" >/dev/null || fail "not delivered"
 
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files" --dry-run
 expect_grep 'JSON-SOLDE-2023000042-20240301-001.json' "$T/out"
@@ -96,7 +96,7 @@ check_out_consistent "$T/files"
 expect_exit 0 segurctl request show --json $asp
 [ "$(jq -r .state "$T/out")" = balance_requested ] || fail "not requested"
 expect_exit 0 segurctl solde list --json
-[ "$(jq length "$T/out")" -eq 0 ] || fail "still listed once requested"
+[ "$(jq '.requests | length' "$T/out")" -eq 0 ] || fail "still listed once requested"
 # Nothing more to build.
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_grep 'Aucune demande prête' "$T/out"

@@ -11,11 +11,11 @@ seed_advance_paid 2024-01-31
 
 # No deadline configured: listed, never overdue.
 expect_exit 0 segurctl solde list --json --today 2024-03-01
-jq -e 'length == 1 and .[0].joursEcoules == 30 and .[0].echeance == null
+jq -e '.requests | length == 1 and .[0].joursEcoules == 30 and .[0].echeance == null
     and .[0].enRetard == false' "$T/out" >/dev/null ||
     fail "no deadline: $(cat "$T/out")"
 expect_exit 0 segurctl solde list --overdue --json --today 2030-01-01
-[ "$(jq length "$T/out")" -eq 0 ] || fail "overdue without a deadline"
+[ "$(jq '.requests | length' "$T/out")" -eq 0 ] || fail "overdue without a deadline"
 
 expect_exit 1 segurctl ref set solde-deadline-days 0
 expect_exit 1 segurctl ref set solde-deadline-days 3x
@@ -23,13 +23,13 @@ expect_exit 1 segurctl ref set unknown-key 3
 expect_exit 0 segurctl ref set solde-deadline-days 30
 # 2024-01-31 + 30 days = 2024-03-01 (February has 29 days).
 expect_exit 0 segurctl solde list --json --today 2024-03-01
-jq -e '.[0].echeance == "2024-03-01" and .[0].joursRestants == 0 and
+jq -e '.requests | .[0].echeance == "2024-03-01" and .[0].joursRestants == 0 and
     .[0].enRetard == false' "$T/out" >/dev/null ||
     fail "deadline day: $(cat "$T/out")"
 expect_exit 0 segurctl solde list --overdue --json --today 2024-03-01
-[ "$(jq length "$T/out")" -eq 0 ] || fail "overdue on its deadline day"
+[ "$(jq '.requests | length' "$T/out")" -eq 0 ] || fail "overdue on its deadline day"
 expect_exit 0 segurctl solde list --overdue --json --today 2024-03-02
-jq -e 'length == 1 and .[0].joursRestants == -1 and .[0].enRetard and
+jq -e '.requests | length == 1 and .[0].joursRestants == -1 and .[0].enRetard and
     .[0].joursEcoules == 31' "$T/out" >/dev/null ||
     fail "the day after: $(cat "$T/out")"
 expect_exit 0 segurctl solde list --overdue --today 2024-03-02
@@ -39,28 +39,28 @@ expect_grep '1 avance(s) en attente de solde' "$T/out"
 # Across the year end and a whole leap year.
 expect_exit 0 segurctl ref set solde-deadline-days 366
 expect_exit 0 segurctl solde list --json --today 2025-01-31
-jq -e '.[0].echeance == "2025-01-31" and .[0].joursEcoules == 366 and
+jq -e '.requests | .[0].echeance == "2025-01-31" and .[0].joursEcoules == 366 and
     .[0].enRetard == false' "$T/out" >/dev/null ||
     fail "366 days: $(cat "$T/out")"
 
 # A request's own deadline wins over the programme's, until cleared.
 expect_exit 0 segurctl solde deadline --date 30/04/2024 $ASP
 expect_exit 0 segurctl solde list --json --today 2024-05-01
-jq -e '.[0].echeance == "2024-04-30" and .[0].enRetard' "$T/out" \
+jq -e '.requests | .[0].echeance == "2024-04-30" and .[0].enRetard' "$T/out" \
     >/dev/null || fail "own deadline: $(cat "$T/out")"
 expect_exit 1 segurctl solde deadline --date 2023-02-29 $ASP
 expect_grep 'invalide' "$T/err"
 expect_exit 2 segurctl solde deadline $ASP
 expect_exit 0 segurctl solde deadline --clear $ASP
 expect_exit 0 segurctl solde list --json --today 2024-05-01
-jq -e '.[0].echeance == "2025-01-31"' "$T/out" >/dev/null ||
+jq -e '.requests | .[0].echeance == "2025-01-31"' "$T/out" >/dev/null ||
     fail "cleared: $(cat "$T/out")"
 
 # --og: the request's OG, or nothing.
 expect_exit 0 segurctl solde list --json --og 750000127
-[ "$(jq length "$T/out")" -eq 1 ] || fail "--og of the request"
+[ "$(jq '.requests | length' "$T/out")" -eq 1 ] || fail "--og of the request"
 expect_exit 0 segurctl solde list --json --og 690002019
-[ "$(jq length "$T/out")" -eq 0 ] || fail "--og of another OG"
+[ "$(jq '.requests | length' "$T/out")" -eq 0 ] || fail "--og of another OG"
 expect_exit 2 segurctl solde list --today 2024-02-30
 expect_exit 0 segurctl request history --json BC-1
 jq -e 'map(.action) | index("solde.deadline") != null' "$T/out" \

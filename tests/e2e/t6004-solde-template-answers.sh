@@ -79,7 +79,7 @@ jq -e 'length == 1 and .[0].kind == "rejection" and .[0].ref == "BC-1"
     "Facture illisible" ] || fail "label not kept"
 # Listed again, but not ready until a corrected delivery is recorded.
 expect_exit 0 segurctl solde list --json
-jq -e '.[0].state == "balance_rejected" and .[0].livre == false' \
+jq -e '.requests | .[0].state == "balance_rejected" and .[0].livre == false' \
     "$T/out" >/dev/null || fail "rejected: $(cat "$T/out")"
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_grep 'Aucune demande prête' "$T/out"

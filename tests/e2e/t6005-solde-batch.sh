@@ -31,7 +31,7 @@ for i in 1 2 3 4 5; do
 done
 # Granted = the request's amount (no grant amount): 2433.33 - 730.00.
 expect_exit 0 segurctl solde list --json
-jq -e 'length == 5 and all(.[]; .soldeAttendu == "1703.33" and .livre) and
+jq -e '.requests | length == 5 and all(.[]; .soldeAttendu == "1703.33" and .livre) and
     (map(.dateAvance) | . == sort)' "$T/out" >/dev/null ||
     fail "list: $(cat "$T/out")"
 

@@ -105,6 +105,18 @@ copy totals
 sqlite3 "$db" "UPDATE state_total SET cents = cents + 100 WHERE state = 'advance_paid'"
 tampered totals 'table state_total, ligne advance_paid, colonne cents : attendu 486667, trouvé 486767'
 
+# The decisions' totals (013): an amount raised, a count lowered, the
+# trigger that keeps them dropped.
+copy dtotals
+sqlite3 "$db" "UPDATE decision_total SET cents = cents + 100
+    WHERE state = 'advance_paid' AND kind = 'advance_paid'"
+tampered dtotals 'table decision_total, ligne advance_paid/advance_paid, colonne cents : attendu 73000, trouvé 73100'
+copy dcount
+sqlite3 "$db" "UPDATE decision_total SET n = 0
+    WHERE state = 'advance_paid' AND kind = 'grant'"
+tampered dcount 'table decision_total, ligne advance_paid/grant, colonne n : attendu 1, trouvé 0'
+expect_no_grep '^schéma : NON CONFORME' "$T/out"
+
 # An alert deleted; a quarantine row deleted.
 copy alert
 sqlite3 "$db" "DELETE FROM alert_delivery; DELETE FROM alert WHERE id = 1"
@@ -165,7 +177,8 @@ sqlite3 "$db" "UPDATE attempt SET outcome = 'pending', answered_at = NULL WHERE 
 tampered pending "table attempt, ligne $key, colonne outcome : attendu \"cancelled\", trouvé \"pending\""
 
 # Each trigger that forbids edits, dropped; one changed.
-for trg in event_no_update event_no_delete event_chained request_no_delete; do
+for trg in event_no_update event_no_delete event_chained request_no_delete \
+    decision_total_insert decision_total_update; do
 	copy "drop-$trg"
 	sqlite3 "$db" "DROP TRIGGER $trg"
 	tampered "drop-$trg" "^schéma : déclencheur $trg absent" \

@@ -1476,6 +1476,33 @@ test_ledger_money_rules(void **state)
 	assert_int_equal(fg.count[SEGUR_FIGURE_BALANCE_AWAITED], 1);
 	assert_int_equal(fg.cents[SEGUR_FIGURE_GRANTED], 486667);
 	assert_int_equal(fg.cents[SEGUR_FIGURE_ADVANCE_PAID], 150000);
+	/* The same through each statement: one state (the triggers'
+	 * totals), one OG, one software; nothing of another OG or state. */
+	{
+		struct segur_figures_filter flt = { NULL, NULL,
+		    SEGUR_STATE_ADVANCE_PAID };
+		struct segur_figures one;
+		int	 i;
+
+		for (i = 0; i < 4; i++) {
+			flt.og = i == 1 ? "750000127" : i == 3 ? "690002019" :
+			    NULL;
+			flt.numero_ans = i == 2 ? ANS : NULL;
+			assert_int_equal(segur_ledger_figures(f->l, &flt, &one,
+			    NULL), 0);
+			assert_int_equal(one.cents[SEGUR_FIGURE_BALANCE_AWAITED],
+			    i == 3 ? 0 : 486667 - 150000);
+			assert_int_equal(one.cents[SEGUR_FIGURE_ADVANCE_PAID],
+			    i == 3 ? 0 : 150000);
+			assert_int_equal(one.count[SEGUR_FIGURE_REQUESTED],
+			    i == 3 ? 0 : 1);
+		}
+		flt.og = NULL;
+		flt.state = SEGUR_STATE_CLOSED;
+		assert_int_equal(segur_ledger_figures(f->l, &flt, &one, NULL),
+		    0);
+		assert_int_equal(one.cents[SEGUR_FIGURE_GRANTED], 0);
+	}
 }
 
 static void
