@@ -135,8 +135,9 @@ report_text(struct segurctl_env *env, const char *file,
 
 	for (i = 0; i < lines->n; i++) {
 		x = &lines->v[i];
-		fprintf(env->out, "%s:%ld: %-13s %-24s %-12s %-10s %12s%s%s%s\n",
-		    file, x->row, fate_fr(x->fate, written),
+		fprintf(env->out,
+		    "%s:%ld: %-13s %-24s %-12s %-10s %12s%s%s%s\n", file,
+		    x->row, fate_fr(x->fate, written),
 		    x->numero_asp[0] != '\0' ? x->numero_asp : "-",
 		    kind_name(x->kind) != NULL ? kind_name(x->kind) : "-",
 		    x->date[0] != '\0' ? x->date : "-", x->amount_cents >= 0 ?

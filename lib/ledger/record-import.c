@@ -277,7 +277,8 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	const struct segur_record_line *p = x->pub;
 	sqlite3_stmt	*st;
 	char		 kind[24], date[11], letter[128];
-	char		 b1[SEGUR_AMOUNT_BUFSZ + 16], b2[SEGUR_AMOUNT_BUFSZ + 16];
+	char		 b1[SEGUR_AMOUNT_BUFSZ + 16];
+	char		 b2[SEGUR_AMOUNT_BUFSZ + 16];
 	int64_t		 amount, mine = p->amount_cents;
 	int		 rc, k, have_letter;
 
@@ -366,8 +367,9 @@ record_line(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	if (x->pub->kind == SEGUR_RECORD_BALANCE_PAID)
 		rc = segur_solde_paid(l, x->pub->numero_asp, &rec, &why);
 	else
-		rc = segur_ledger_record(l, (enum segur_record_kind)x->pub->kind,
-		    x->pub->numero_asp, &rec, &why);
+		rc = segur_ledger_record(l,
+		    (enum segur_record_kind)x->pub->kind, x->pub->numero_asp,
+		    &rec, &why);
 	switch (rc) {
 	case 0:
 		break;
