@@ -478,7 +478,8 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	out->rows = im.n;
 	/* Lines the spreadsheet got wrong are refused already; the others
 	 * are still tried, so that one run reports every line's fate. */
-	qsort(im.lines, im.n, sizeof(*im.lines), line_cmp);
+	if (im.n > 0)
+		qsort(im.lines, im.n, sizeof(*im.lines), line_cmp);
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto done;
 	for (i = 0; i < im.n && rc == 0 && !im.oom; i++)

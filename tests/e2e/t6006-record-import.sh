@@ -35,6 +35,12 @@ expect_exit 2 segurctl record import --template "$CP"
 
 seed_accepted
 
+# The template alone reads no row: nothing to do, said so.
+expect_exit 0 segurctl record import --template --out "$T/empty.csv"
+expect_exit 0 segurctl record import "$T/empty.csv"
+expect_grep "avertissement: aucune ligne de données" "$T/err"
+expect_grep "0 recorded, 0 unchanged" "$T/out"
+
 # A dry run checks every line and writes nothing.
 expect_exit 0 segurctl record import --dry-run --json "$CP"
 jq -e '.encoding == "Windows-1252" and .dryRun and (.written | not) and
