@@ -725,7 +725,7 @@ test_csv_record_import_refuses_by_row(void **state)
 	segur_import_release(&im);
 	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), events);
 #ifdef CSV_OOM_TEST
-	for (n = 0; n <= 250; n += 1 + n / 10) {
+	for (n = 0; n <= 120; n += 1 + n / 10) {
 		memset(&im, 0, sizeof(im));
 		countdown = n;
 		rc = segur_ledger_record_import_csv(f->l, csv, strlen(csv),
