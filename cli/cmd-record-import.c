@@ -102,8 +102,10 @@ report_json(struct segurctl_env *env, const char *file,
 	    (im->flags & SEGUR_IMPORT_DRY_RUN) != 0) == NULL ||
 	    cJSON_AddBoolToObject(o, "written", written) == NULL ||
 	    cJSON_AddNumberToObject(o, "rows", (double)im->rows) == NULL ||
-	    cJSON_AddNumberToObject(o, written ? "recorded" : "toRecord",
-	    (double)im->added) == NULL ||
+	    cJSON_AddNumberToObject(o, "toRecord", (double)im->added) ==
+	    NULL ||
+	    cJSON_AddNumberToObject(o, "recorded", written ?
+	    (double)im->added : 0) == NULL ||
 	    cJSON_AddNumberToObject(o, "unchanged", (double)im->unchanged) ==
 	    NULL ||
 	    cJSON_AddNumberToObject(o, "refused", (double)(lines->n -

@@ -44,7 +44,7 @@ expect_grep "0 recorded, 0 unchanged" "$T/out"
 # A dry run checks every line and writes nothing.
 expect_exit 0 segurctl record import --dry-run --json "$CP"
 jq -e '.encoding == "Windows-1252" and .dryRun and (.written | not) and
-    .rows == 2 and .toRecord == 2 and
+    .rows == 2 and .toRecord == 2 and .recorded == 0 and
     [.lines[] | .fate] == ["would-record", "would-record"] and
     [.lines[] | .kind] == ["grant", "advance_paid"] and
     [.lines[] | .amount] == ["4866.67", "1460.00"] and
@@ -141,7 +141,11 @@ expect_exit 0 segurctl ingest "$T/solde-retour.json"
 paid=$(date -u +%d/%m/%Y)
 printf 'numero_asp;type;date;montant\n%s;solde versé;%s;3 406,67 €\n' \
     $ASP "$paid" >"$T/solde.csv"
-expect_exit 0 segurctl record import "$T/solde.csv"
+expect_exit 0 segurctl record import --json "$T/solde.csv"
+jq -e '.written and .toRecord == 1 and .recorded == 1 and .unchanged == 0
+    and .lines[0].fate == "recorded" and .lines[0].kind == "balance_paid"
+    and .lines[0].amount == "3406.67"' "$T/out" >/dev/null ||
+    fail "balance import: $(cat "$T/out")"
 [ "$(state)" = closed ] || fail "balance paid did not close"
 expect_exit 0 segurctl record import "$T/solde.csv"
 expect_grep "inchangée" "$T/out"
