@@ -35,6 +35,7 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_record_grant,
 	&cmd_record_refusal,
 	&cmd_record_advance_paid,
+	&cmd_record_import,
 	&cmd_status,
 	&cmd_audit_verify,
 	/* build */
@@ -51,6 +52,7 @@ static const struct segurctl_cmd *const segurctl_table[] = {
 	&cmd_anomalies_resolve,
 	/* solde */
 	&cmd_ref_set,
+	&cmd_ref_show,
 	&cmd_record_delivered,
 	&cmd_record_balance_paid,
 	&cmd_solde_list,

@@ -89,6 +89,7 @@ extern const struct segurctl_cmd cmd_request_withdraw;
 extern const struct segurctl_cmd cmd_record_grant;
 extern const struct segurctl_cmd cmd_record_refusal;
 extern const struct segurctl_cmd cmd_record_advance_paid;
+extern const struct segurctl_cmd cmd_record_import;
 extern const struct segurctl_cmd cmd_status;
 extern const struct segurctl_cmd cmd_audit_verify;
 
@@ -245,6 +246,7 @@ extern const struct segurctl_cmd cmd_anomalies;
 extern const struct segurctl_cmd cmd_anomalies_resolve;
 /* solde */
 extern const struct segurctl_cmd cmd_ref_set;
+extern const struct segurctl_cmd cmd_ref_show;
 extern const struct segurctl_cmd cmd_record_delivered;
 extern const struct segurctl_cmd cmd_record_balance_paid;
 extern const struct segurctl_cmd cmd_solde_list;

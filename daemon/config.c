@@ -252,8 +252,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "reminders", "balance_deadline_days", "days", K_UINT, "0", 0,
 	    C(balance_deadline_days), 0, 3650, NULL,
 	    "The programme's deadline for the balance request, in days "
-	    "after the advance payment, quoted in balance reminders; 0 "
-	    "when none is set." },
+	    "after the advance payment, quoted in balance reminders when "
+	    "the ledger has none (neither a request's own nor segurctl "
+	    "ref set solde-deadline-days); 0: the ledger's built-in "
+	    "default, 365 days." },
 	{ "reminders", "chain_head", "0|1", K_UINT, "1", 0,
 	    C(chain_head), 0, 1, NULL,
 	    "1: with the daily check, queue an alert carrying the head of "

@@ -117,7 +117,7 @@ struct segurd_config {
 	uint64_t submitted_days;	/* 0 disables each reminder */
 	uint64_t decision_days;
 	uint64_t balance_days;
-	uint64_t balance_deadline_days;	/* 0: no programme deadline */
+	uint64_t balance_deadline_days;	/* 0: the ledger's default */
 	uint64_t chain_head;		/* 1: mail the chain head daily */
 };
 

@@ -239,7 +239,8 @@ void	segur_csv_errors_release(struct segur_csv_errors *e);
 enum segur_import_kind {
 	SEGUR_IMPORT_REQUESTS = 0,	/* request import */
 	SEGUR_IMPORT_ELIGIBLE,		/* ref import eligible */
-	SEGUR_IMPORT_TRANCHES		/* ref import tranches */
+	SEGUR_IMPORT_TRANCHES,		/* ref import tranches */
+	SEGUR_IMPORT_RECORDS		/* record import */
 };
 
 /* Flags of struct segur_import. */
@@ -329,6 +330,16 @@ struct segur_operator {
 int	segur_ledger_operators(struct segur_ledger *l,
 	    struct segur_operator **out, size_t *n, char **cause);
 void	segur_operator_free_array(struct segur_operator *a, size_t n);
+
+/* How many rows each reference table holds (ref show). */
+struct segur_ref_counts {
+	int64_t		 tranche;	/* tranche amounts (ref import) */
+	int64_t		 eligible;	/* eligible ESMS (ref import) */
+	int64_t		 operator;	/* messaging operators (built in) */
+};
+
+int	segur_ledger_ref_counts(struct segur_ledger *l,
+	    struct segur_ref_counts *out, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Requests and their state machine (lib/ledger/ledger-state.c draws it). */
@@ -626,6 +637,57 @@ int	segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
  * to the cent (547.50 on 1,825.00; 1,460.00 on 4,866.67).
  */
 int64_t	segur_advance_expected(int64_t granted_cents);
+
+/* What became of one line of a record import. */
+enum segur_line_fate {
+	SEGUR_LINE_OK = 0,		/* passes every rule: recorded, unless
+					   the run is a dry run or another
+					   line is refused */
+	SEGUR_LINE_UNCHANGED,		/* recorded already, identically */
+	SEGUR_LINE_REFUSED		/* an error (also in im->errors) */
+};
+
+/* One data row of a record import, as read and as judged. */
+struct segur_record_line {
+	long		 row;		/* 1-based; the header is row 1 */
+	int		 kind;		/* enum segur_record_kind: GRANT,
+					   REFUSAL, ADVANCE_PAID or
+					   BALANCE_PAID; -1 when unreadable */
+	char		 numero_asp[64];
+	char		 date[11];	/* "AAAA-MM-JJ", "" when unreadable */
+	int64_t		 amount_cents;	/* -1: none given */
+	int		 forced;	/* force_motif given */
+	enum segur_line_fate fate;
+	char		*message;	/* owned, French: why refused, or
+					   what is recorded already; NULL */
+};
+
+struct segur_record_lines {
+	struct segur_record_line *v;	/* owned array, in file order */
+	size_t		 n;
+};
+
+void	segur_record_lines_release(struct segur_record_lines *lines);
+
+/*
+ * ASP's decisions and payments from a spreadsheet (docs/ledger.md, "record
+ * import"): one row per grant, refusal, advance paid or balance paid,
+ * read like every CSV import (UTF-8 or Windows-1252, ';' or ',', headers
+ * without regard to case and accents). Each row passes the rules of
+ * segur_ledger_record() (segur_solde_paid() for a balance), in the order
+ * grant/refusal, advance, balance, then file order, so that a file may
+ * hold a request's grant and its advance. A row already recorded with the
+ * same date and amount is unchanged; one that contradicts the ledger (a
+ * refusal where a grant is recorded, another date or amount) is refused
+ * naming both values. All or nothing: one transaction, rolled back when a
+ * row is refused (SEGUR_EINVAL) or im->flags has SEGUR_IMPORT_DRY_RUN.
+ * im->added counts the rows recorded (or that would be), im->unchanged
+ * the others; *lines receives every row's fate (release it, also after
+ * an error).
+ */
+int	segur_ledger_record_import_csv(struct segur_ledger *l,
+	    const char *buf, size_t len, struct segur_import *im,
+	    struct segur_record_lines *lines, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Queries. */

@@ -32,7 +32,7 @@ struct segur_remind_opts {
 	unsigned	 submitted_days;	/* 0 disables each kind */
 	unsigned	 decision_days;
 	unsigned	 balance_days;
-	unsigned	 balance_deadline_days;	/* 0: no deadline */
+	unsigned	 balance_deadline_days;	/* 0: the ledger's default */
 	int		 dry_run;	/* list what is due, record nothing */
 };
 

@@ -28,6 +28,11 @@ struct segur_ledger;
  * payment (segurctl ref set solde-deadline-days N). */
 #define SEGUR_SOLDE_DEADLINE_KEY	"solde-deadline-days"
 
+/* Its value while none is set: the spec gives no deadline, so the balance
+ * is due a year after the advance unless ops set the programme's own
+ * (docs/decisions.md, "Default balance deadline"). */
+#define SEGUR_SOLDE_DEADLINE_DEFAULT	365
+
 /* ------------------------------------------------------------------ */
 /* Recording the delivery and the payment. */
 
@@ -69,6 +74,20 @@ int	segur_solde_paid(struct segur_ledger *l, const char *numero_asp,
 int	segur_solde_setting_set(struct segur_ledger *l, const char *key,
 	    const char *value, char **cause);
 
+/* One setting of the programme as ref show lists it. */
+struct segur_setting {
+	const char	*key;		/* static: SEGUR_SOLDE_DEADLINE_KEY... */
+	long		 value;
+	int		 is_default;	/* none set: the built-in value */
+};
+
+/* The number of settings segur_solde_settings() fills. */
+#define SEGUR_SETTINGS_COUNT	1
+
+/* Every setting of the programme, in out[0..SEGUR_SETTINGS_COUNT). */
+int	segur_solde_settings(struct segur_ledger *l,
+	    struct segur_setting out[SEGUR_SETTINGS_COUNT], char **cause);
+
 /* Sets the balance deadline of one request (by numeroASP); date NULL
  * removes it, the programme's applies again. */
 int	segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
@@ -77,8 +96,10 @@ int	segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
 /*
  * The balance deadline of a request whose advance was paid on
  * advance_date ("AAAA-MM-JJ"): its own date (solde deadline), else the
- * advance date plus the programme's solde-deadline-days. Returns 1 with
- * the date in out, 0 when none is set, or a negative SEGUR_E*. The
+ * advance date plus the programme's solde-deadline-days, or plus
+ * SEGUR_SOLDE_DEADLINE_DEFAULT when none is set. Returns 1 with the date
+ * in out, 2 with it when it comes from the default, 0 when advance_date
+ * is not a date, or a negative SEGUR_E*. The
  * reminders use it, so that segurctl solde list and the J-30/J-7/J-1
  * reminders agree.
  */

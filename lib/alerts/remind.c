@@ -72,9 +72,7 @@ read_cands(struct segur_ledger *l, const struct segur_remind_opts *o,
 	    "SELECT r.id, r.ref, 'balance', (SELECT max(date) FROM decision "
 	    "WHERE request_id = r.id AND kind = 'advance_paid'), "
 	    "r.numero_asp, NULL FROM request r WHERE r.state = "
-	    "'advance_paid' AND (?4 > 0 OR ?5 > 0 OR EXISTS (SELECT 1 FROM "
-	    "setting WHERE key = 'solde-deadline-days') OR EXISTS (SELECT 1 "
-	    "FROM solde_deadline d WHERE d.request_id = r.id))"
+	    "'advance_paid'"
 	    ") WHERE since IS NOT NULL ORDER BY id, kind";
 	struct cand	*c = NULL, *nc;
 	sqlite3_stmt	*st;
@@ -86,8 +84,6 @@ read_cands(struct segur_ledger *l, const struct segur_remind_opts *o,
 	segur__bind_text(st, 1, today);
 	sqlite3_bind_int(st, 2, (int)o->submitted_days);
 	sqlite3_bind_int(st, 3, (int)o->decision_days);
-	sqlite3_bind_int(st, 4, (int)o->balance_days);
-	sqlite3_bind_int(st, 5, (int)o->balance_deadline_days);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -466,14 +462,15 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 
 				/* The ledger's deadline (the request's own,
 				 * else the programme's) wins; segurd.conf's
-				 * balance_deadline_days applies without one. */
+				 * balance_deadline_days applies instead of
+				 * the built-in default (rc 2). */
 				rc = segur_solde_deadline_of(l, c[i].id,
 				    it.since, deadline, cause);
 				if (rc < 0)
 					goto fail;
-				if (rc == 0) {
-					if (o->balance_deadline_days == 0)
-						continue;
+				if (rc == 0)
+					continue;
+				if (rc == 2 && o->balance_deadline_days > 0) {
 					if ((rc = date_add(l, it.since,
 					    (int)o->balance_deadline_days,
 					    deadline, cause)) != 0)

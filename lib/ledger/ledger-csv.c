@@ -858,6 +858,29 @@ segur_operator_free_array(struct segur_operator *a, size_t n)
 	free(a);
 }
 
+int
+segur_ledger_ref_counts(struct segur_ledger *l, struct segur_ref_counts *out,
+    char **cause)
+{
+	static const char *const q =
+	    "SELECT (SELECT count(*) FROM tranche), (SELECT count(*) FROM "
+	    "eligible), (SELECT count(*) FROM operator)";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
+		return (rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->tranche = sqlite3_column_int64(st, 0);
+		out->eligible = sqlite3_column_int64(st, 1);
+		out->operator = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_ROW ? 0 : segur__db_error(l, cause,
+	    "count the reference tables"));
+}
+
 /* One parsed row of a reference CSV. */
 struct ref_row {
 	const char	*key;		/* finess_geo or tranche code */

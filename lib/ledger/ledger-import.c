@@ -1168,6 +1168,8 @@ segur_import_columns(enum segur_import_kind kind, size_t *n)
 		*n = NCOLUMNS;
 		return (column_names);
 	}
+	if (kind == SEGUR_IMPORT_RECORDS)
+		return (segur__record_columns(n));
 	return (segur__ref_columns(kind, n));
 }
 

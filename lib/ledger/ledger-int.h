@@ -270,4 +270,7 @@ int	segur__csv_finess(struct segur__csv *c, size_t i, int col,
 const char *const *segur__ref_columns(enum segur_import_kind kind,
 	    size_t *n);
 
+/* The columns of record import (static; lib/ledger/record-import.c). */
+const char *const *segur__record_columns(size_t *n);
+
 #endif /* SEGUR_LEDGER_INT_H */

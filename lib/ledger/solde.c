@@ -392,27 +392,41 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Follow-up. */
 
-/* The programme's deadline in days, 0 when none is set. */
+/* The programme's deadline in days: the one set, else the default
+ * (*is_default 1; may be NULL). */
 static int
-deadline_days(struct segur_ledger *l, long *days, char **cause)
+deadline_days(struct segur_ledger *l, long *days, int *is_default,
+    char **cause)
 {
 	static const char *const q =
 	    "SELECT value FROM setting WHERE key = ?";
 	sqlite3_stmt	*st;
-	int		 rc;
+	int		 rc, dflt = 1;
 
-	*days = 0;
+	*days = SEGUR_SOLDE_DEADLINE_DEFAULT;
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
 		return (rc);
 	segur__bind_text(st, 1, SEGUR_SOLDE_DEADLINE_KEY);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*days = strtol((const char *)sqlite3_column_text(st, 0), NULL,
 		    10);
+		dflt = 0;
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "read the settings"));
+	if (is_default != NULL)
+		*is_default = dflt;
 	return (0);
+}
+
+int
+segur_solde_settings(struct segur_ledger *l,
+    struct segur_setting out[SEGUR_SETTINGS_COUNT], char **cause)
+{
+	out[0].key = SEGUR_SOLDE_DEADLINE_KEY;
+	return (deadline_days(l, &out[0].value, &out[0].is_default, cause));
 }
 
 int
@@ -424,7 +438,7 @@ segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
 	sqlite3_stmt	*st;
 	long		 days;
 	int64_t		 d;
-	int		 rc;
+	int		 rc, dflt;
 
 	out[0] = '\0';
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
@@ -438,13 +452,13 @@ segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
 		return (1);
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "read the deadline"));
-	if ((rc = deadline_days(l, &days, cause)) != 0)
+	if ((rc = deadline_days(l, &days, &dflt, cause)) != 0)
 		return (rc);
 	if (days <= 0 || advance_date == NULL ||
 	    segur_date_days(advance_date, &d) != 0)
 		return (0);
 	segur_date_from_days(d + days, out);
-	return (1);
+	return (dflt ? 2 : 1);
 }
 
 int
@@ -488,7 +502,7 @@ segur_solde_list(struct segur_ledger *l, const struct segur_solde_filter *f,
 			return (rc);
 	} else
 		segur__ledger_today(today);
-	if ((rc = deadline_days(l, &ndays, cause)) != 0)
+	if ((rc = deadline_days(l, &ndays, NULL, cause)) != 0)
 		return (rc);
 	segur_date_days(today, &t);
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)

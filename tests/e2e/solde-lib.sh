@@ -4,8 +4,9 @@
 
 ASP=MS1-DUI-2023-0001872
 
-# seed_advance_paid ADVANCE_DATE: the request BC-1 in advance_paid.
-seed_advance_paid() {
+# seed_accepted: the request BC-1 accepted by ASP as $ASP (file of
+# 2023-10-02).
+seed_accepted() {
 	setup_ledger
 	printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n' \
 	    >"$T/eligible.csv"
@@ -19,6 +20,11 @@ seed_advance_paid() {
 	jq '.lignesImport |= [.[0]]' \
 	    "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/retour.json"
 	expect_exit 0 segurctl ingest "$T/retour.json"
+}
+
+# seed_advance_paid ADVANCE_DATE: the request BC-1 in advance_paid.
+seed_advance_paid() {
+	seed_accepted
 	expect_exit 0 segurctl record grant --date 2023-11-02 \
 	    --amount 4866.67 $ASP
 	expect_exit 0 segurctl record advance-paid --date "$1" \

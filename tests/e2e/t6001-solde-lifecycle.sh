@@ -43,7 +43,7 @@ jq -e '.requests | length == 1 and .[0].numeroASP == "'$asp'" and
     .[0].montantAccorde == "4866.67" and .[0].montantAvance == "1460.00" and
     .[0].soldeAttendu == "3406.67" and .[0].soldeAttendu_cents == 340667 and
     .[0].dateAvance == "2023-12-29" and .[0].joursEcoules == 63 and
-    .[0].echeance == null and .[0].livre == false and
+    .[0].echeance == "2024-12-28" and .[0].livre == false and
     .[0].og == "750000127" and .[0].esms == "330001017,330001025"' \
     "$T/out" >/dev/null || fail "solde list: $(cat "$T/out")"
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"

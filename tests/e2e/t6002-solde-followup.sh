@@ -9,13 +9,17 @@
 # Advance paid on the 31st of January of a leap year.
 seed_advance_paid 2024-01-31
 
-# No deadline configured: listed, never overdue.
+# No deadline set: the default, 365 days after the advance (2024 is a
+# leap year), overdue the day after.
 expect_exit 0 segurctl solde list --json --today 2024-03-01
-jq -e '.requests | length == 1 and .[0].joursEcoules == 30 and .[0].echeance == null
-    and .[0].enRetard == false' "$T/out" >/dev/null ||
-    fail "no deadline: $(cat "$T/out")"
-expect_exit 0 segurctl solde list --overdue --json --today 2030-01-01
-[ "$(jq '.requests | length' "$T/out")" -eq 0 ] || fail "overdue without a deadline"
+jq -e '.requests | length == 1 and .[0].joursEcoules == 30 and
+    .[0].echeance == "2025-01-30" and .[0].joursRestants == 335 and
+    .[0].enRetard == false' "$T/out" >/dev/null ||
+    fail "default deadline: $(cat "$T/out")"
+expect_exit 0 segurctl solde list --overdue --json --today 2025-01-30
+[ "$(jq ".requests | length" "$T/out")" -eq 0 ] || fail "overdue on the default deadline"
+expect_exit 0 segurctl solde list --overdue --json --today 2025-01-31
+[ "$(jq ".requests | length" "$T/out")" -eq 1 ] || fail "not overdue after the default"
 
 expect_exit 1 segurctl ref set solde-deadline-days 0
 expect_exit 1 segurctl ref set solde-deadline-days 3x

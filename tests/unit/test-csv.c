@@ -658,6 +658,98 @@ test_csv_templates_import_as_empty(void **state)
 	segur_buf_release(&b);
 }
 
+/*
+ * record import: the rows the spreadsheet got wrong are refused by row and
+ * header, a numeroASP the ledger does not know too, every row keeps its
+ * fate, and nothing is written; the same under allocation failures.
+ */
+static void
+test_csv_record_import_refuses_by_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_buf b = SEGUR_BUF_INIT;
+	struct segur_record_lines lines;
+	struct segur_import im;
+	const char	*csv = "Num\xe9" "ro ASP;Type;Date;Montant;Force motif\r\n"
+	    "ASP-1;Avance vers\xe9" "e;20/11/2023;1\xa0" "460,00 \x80;\r\n"
+	    "ASP-2;accord;2023-11-02;;raison\r\n"
+	    "ASP-3;versement;31/02/2023;12,345;\r\n";
+	int64_t		 events;
+	long		 n;
+	int		 rc, failed = 0;
+
+	assert_int_equal(segur_import_template(SEGUR_IMPORT_RECORDS, &b), 0);
+	assert_string_equal(b.data, "\xef\xbb\xbfnumero_asp;type;date;montant;"
+	    "courrier;note;force_motif\r\n");
+	memset(&im, 0, sizeof(im));
+	assert_int_equal(segur_ledger_record_import_csv(f->l, b.data, b.len,
+	    &im, &lines, NULL), 0);
+	assert_int_equal(lines.n, 0);
+	assert_int_equal(im.warnings.n, 1);	/* no data rows */
+	segur_record_lines_release(&lines);
+	segur_import_release(&im);
+	segur_buf_release(&b);
+
+	events = query_int(f->l, "SELECT count(*) FROM event");
+	memset(&im, 0, sizeof(im));
+	im.name = "avis.csv";
+	assert_int_equal(segur_ledger_record_import_csv(f->l, csv,
+	    strlen(csv), &im, &lines, NULL), SEGUR_EINVAL);
+	assert_string_equal(im.encoding, "Windows-1252");
+	assert_int_equal(im.rows, 3);
+	assert_int_equal(lines.n, 3);
+	/* Row 2 read whole, refused by the ledger as a whole row. */
+	assert_int_equal(lines.v[0].row, 2);
+	assert_int_equal(lines.v[0].kind, SEGUR_RECORD_ADVANCE_PAID);
+	assert_string_equal(lines.v[0].date, "2023-11-20");
+	assert_int_equal(lines.v[0].amount_cents, 146000);
+	assert_int_equal(lines.v[0].fate, SEGUR_LINE_REFUSED);
+	assert_non_null(strstr(lines.v[0].message, "ASP-1"));
+	/* Row 3: force_motif on a grant. */
+	assert_int_equal(lines.v[1].fate, SEGUR_LINE_REFUSED);
+	assert_int_equal(lines.v[1].amount_cents, -1);
+	/* Row 4: three cells wrong, each reported; the first is the line's. */
+	assert_int_equal(lines.v[2].kind, -1);
+	assert_string_equal(lines.v[2].date, "");
+	assert_non_null(strstr(lines.v[2].message, "versement"));
+	/* In the order found: the rows read, then the ledger's answer. */
+	assert_int_equal(im.errors.n, 5);
+	assert_int_equal(im.errors.v[0].row, 3);
+	assert_string_equal(im.errors.v[0].column, "Force motif");
+	assert_string_equal(im.errors.v[1].column, "Type");
+	assert_string_equal(im.errors.v[2].column, "Date");
+	assert_string_equal(im.errors.v[3].column, "Montant");
+	assert_int_equal(im.errors.v[4].row, 2);
+	assert_string_equal(im.errors.v[4].column, "Num\xc3\xa9ro ASP");
+	segur_record_lines_release(&lines);
+	segur_import_release(&im);
+	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"), events);
+#ifdef CSV_OOM_TEST
+	for (n = 0; n <= 120; n += 1 + n / 10) {
+		memset(&im, 0, sizeof(im));
+		countdown = n;
+		rc = segur_ledger_record_import_csv(f->l, csv, strlen(csv),
+		    &im, &lines, NULL);
+		countdown = -1;
+		if (rc == SEGUR_ENOMEM || rc == SEGUR_EDB)
+			failed++;
+		else if (rc != SEGUR_EINVAL)
+			fail_msg("n=%ld: rc %d", n, rc);
+		segur_record_lines_release(&lines);
+		segur_import_release(&im);
+		segur_ledger_close(f->l);
+		assert_int_equal(segur_ledger_open(f->db, 0, &f->l, NULL), 0);
+		assert_int_equal(query_int(f->l, "SELECT count(*) FROM "
+		    "event"), events);
+	}
+	assert_true(failed > 10);
+#else
+	(void)n;
+	(void)rc;
+	(void)failed;
+#endif
+}
+
 static void
 test_csv_import_survives_allocation_failures(void **state)
 {
@@ -801,6 +893,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_csv_templates_import_as_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_csv_record_import_refuses_by_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_csv_import_survives_allocation_failures, setup,
 		    teardown),

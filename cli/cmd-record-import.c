@@ -1,0 +1,247 @@
+/*
+ * cmd-record-import.c: segurctl record import FILE.csv: ASP's decisions
+ * and payments from a spreadsheet, all or nothing
+ * (lib/ledger/record-import.c); --dry-run checks without writing, --json
+ * reports one object per line, --template writes the header line to fill.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "segur/amount.h"
+#include "segur/error.h"
+#include "segur/ledger.h"
+
+#include "segurctl.h"
+
+/* The decision kind of a line as the ledger names it, or NULL. */
+static const char *
+kind_name(int kind)
+{
+	switch (kind) {
+	case SEGUR_RECORD_GRANT:
+		return ("grant");
+	case SEGUR_RECORD_REFUSAL:
+		return ("refusal");
+	case SEGUR_RECORD_ADVANCE_PAID:
+		return ("advance_paid");
+	case SEGUR_RECORD_BALANCE_PAID:
+		return ("balance_paid");
+	}
+	return (NULL);
+}
+
+/* A line's fate as the report words it; written: the file was applied. */
+static const char *
+fate_name(enum segur_line_fate f, int written)
+{
+	if (f == SEGUR_LINE_UNCHANGED)
+		return ("unchanged");
+	if (f == SEGUR_LINE_REFUSED)
+		return ("refused");
+	return (written ? "recorded" : "would-record");
+}
+
+static const char *
+fate_fr(enum segur_line_fate f, int written)
+{
+	if (f == SEGUR_LINE_UNCHANGED)
+		return ("inchangée");
+	if (f == SEGUR_LINE_REFUSED)
+		return ("refusée");
+	return (written ? "enregistrée" : "à enregistrer");
+}
+
+/* One line as JSON (caller deletes), or NULL on ENOMEM. */
+static cJSON *
+line_json(const struct segur_record_line *x, int written)
+{
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (cJSON_AddNumberToObject(o, "row", (double)x->row) == NULL ||
+	    cJSON_AddStringToObject(o, "fate", fate_name(x->fate,
+	    written)) == NULL ||
+	    cJSON_AddStringToObject(o, "numeroASP", x->numero_asp) == NULL ||
+	    (kind_name(x->kind) != NULL ? cJSON_AddStringToObject(o, "kind",
+	    kind_name(x->kind)) : cJSON_AddNullToObject(o, "kind")) == NULL ||
+	    (x->date[0] != '\0' ? cJSON_AddStringToObject(o, "date",
+	    x->date) : cJSON_AddNullToObject(o, "date")) == NULL ||
+	    (x->amount_cents >= 0 ? cJSON_AddStringToObject(o, "amount",
+	    segur_amount_format(x->amount_cents, b)) :
+	    cJSON_AddNullToObject(o, "amount")) == NULL ||
+	    cJSON_AddBoolToObject(o, "forced", x->forced) == NULL ||
+	    (x->message != NULL ? cJSON_AddStringToObject(o, "message",
+	    x->message) : cJSON_AddNullToObject(o, "message")) == NULL) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/* The report as JSON on env->out; returns the exit status. */
+static int
+report_json(struct segurctl_env *env, const char *file,
+    const struct segur_import *im, const struct segur_record_lines *lines,
+    int written, int status)
+{
+	cJSON	*o, *a, *e;
+	size_t	 i;
+	int	 rc;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(o, "file", file) == NULL ||
+	    (im->encoding != NULL ? cJSON_AddStringToObject(o, "encoding",
+	    im->encoding) : cJSON_AddNullToObject(o, "encoding")) == NULL ||
+	    cJSON_AddBoolToObject(o, "dryRun",
+	    (im->flags & SEGUR_IMPORT_DRY_RUN) != 0) == NULL ||
+	    cJSON_AddBoolToObject(o, "written", written) == NULL ||
+	    cJSON_AddNumberToObject(o, "rows", (double)im->rows) == NULL ||
+	    cJSON_AddNumberToObject(o, "toRecord", (double)im->added) ==
+	    NULL ||
+	    cJSON_AddNumberToObject(o, "recorded", written ?
+	    (double)im->added : 0) == NULL ||
+	    cJSON_AddNumberToObject(o, "unchanged", (double)im->unchanged) ==
+	    NULL ||
+	    cJSON_AddNumberToObject(o, "refused", (double)(lines->n -
+	    im->added - im->unchanged)) == NULL ||
+	    (a = cJSON_AddArrayToObject(o, "lines")) == NULL) {
+		cJSON_Delete(o);
+		return (segurctl_print_json(env, NULL));
+	}
+	for (i = 0; i < lines->n; i++) {
+		if ((e = line_json(&lines->v[i], written)) == NULL) {
+			cJSON_Delete(o);
+			return (segurctl_print_json(env, NULL));
+		}
+		cJSON_AddItemToArray(a, e);
+	}
+	rc = segurctl_print_json(env, o);
+	return (rc != SEGURCTL_EXIT_OK ? rc : status);
+}
+
+/* The report as text: one line per row, then the count. */
+static void
+report_text(struct segurctl_env *env, const char *file,
+    const struct segur_import *im, const struct segur_record_lines *lines,
+    int written)
+{
+	const struct segur_record_line *x;
+	char	 b[SEGUR_AMOUNT_BUFSZ];
+	size_t	 i;
+
+	for (i = 0; i < lines->n; i++) {
+		x = &lines->v[i];
+		fprintf(env->out,
+		    "%s:%ld: %-13s %-24s %-12s %-10s %12s%s%s%s\n", file,
+		    x->row, fate_fr(x->fate, written),
+		    x->numero_asp[0] != '\0' ? x->numero_asp : "-",
+		    kind_name(x->kind) != NULL ? kind_name(x->kind) : "-",
+		    x->date[0] != '\0' ? x->date : "-", x->amount_cents >= 0 ?
+		    segur_amount_format(x->amount_cents, b) : "-",
+		    x->forced ? " (forcé)" : "", x->message != NULL ? " : " :
+		    "", x->message != NULL ? x->message : "");
+	}
+	if (im->flags & SEGUR_IMPORT_DRY_RUN)
+		fprintf(env->out, "%s: dry run (%s, '%c', %zu rows): %zu "
+		    "would be recorded, %zu unchanged; nothing written\n",
+		    file, im->encoding, im->delim, im->rows, im->added,
+		    im->unchanged);
+	else if (written)
+		fprintf(env->out, "%s: %zu recorded, %zu unchanged\n", file,
+		    im->added, im->unchanged);
+}
+
+static int
+record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "template", no_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segur_import im;
+	struct segur_record_lines lines;
+	struct segur_ledger *l;
+	const char	*file, *out = NULL;
+	char		*buf, *cause = NULL;
+	size_t		 len;
+	int		 c, rc, status, json = 0, template = 0, written;
+
+	memset(&im, 0, sizeof(im));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'D')
+			segurctl_db_option(env, optarg);
+		else if (c == 'n')
+			im.flags |= SEGUR_IMPORT_DRY_RUN;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 't')
+			template = 1;
+		else if (c == 'o')
+			out = optarg;
+		else
+			return (segurctl_usage_error(self, env,
+			    "unknown option '%s'", argv[optind - 1]));
+	}
+	if (template) {
+		if (optind != argc || im.flags != 0 || json)
+			return (segurctl_usage_error(self, env,
+			    "--template takes no FILE.csv, --dry-run nor "
+			    "--json"));
+		return (segurctl_template_write(self, env,
+		    SEGUR_IMPORT_RECORDS, out));
+	}
+	if (out != NULL)
+		return (segurctl_usage_error(self, env,
+		    "--out goes with --template"));
+	if (optind != argc - 1)
+		return (segurctl_usage_error(self, env,
+		    "expected one FILE.csv"));
+	file = argv[optind];
+	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
+		return (rc);
+	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
+		free(buf);
+		return (rc);
+	}
+	im.name = file;
+	rc = segur_ledger_record_import_csv(l, buf, len, &im, &lines, &cause);
+	segur_ledger_close(l);
+	free(buf);
+	segurctl_csv_findings_print(env->err, file, &im.warnings,
+	    "avertissement");
+	segurctl_csv_findings_print(env->err, file, &im.errors, "erreur");
+	written = rc == 0 && !(im.flags & SEGUR_IMPORT_DRY_RUN);
+	/* A refused file still reports every line; a failed read has none. */
+	status = rc == 0 ? SEGURCTL_EXIT_OK :
+	    segurctl_ledger_error(self, env, rc, cause);
+	if (rc == 0 || rc == SEGUR_EINVAL) {
+		if (json)
+			status = report_json(env, file, &im, &lines, written,
+			    status);
+		else
+			report_text(env, file, &im, &lines, written);
+	}
+	segur_record_lines_release(&lines);
+	segur_import_release(&im);
+	return (status);
+}
+
+const struct segurctl_cmd cmd_record_import = {
+	"record import",
+	"[--dry-run] [--json] FILE.csv | --template [--out FILE]",
+	"record ASP's decisions and payments from a spreadsheet, all or "
+	"nothing", 0, record_import_exec
+};
