@@ -114,6 +114,9 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (fmt == SEGUR_EXPORT_XLSX && (path == NULL || strcmp(path, "-") == 0))
 		return (segurctl_usage_error(self, env,
 		    "--xlsx needs --out FILE"));
+	if (fmt == SEGUR_EXPORT_XLSX && dialect != SEGUR_CSV_EXCEL_FR)
+		return (segurctl_usage_error(self, env,
+		    "--csv-rfc4180 is for CSV, not --xlsx"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {

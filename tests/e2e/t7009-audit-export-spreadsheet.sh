@@ -39,6 +39,8 @@ cmp -s "$T/alias2.xml" "$T/export2.xml" || fail "--format xlsx differs"
 # A workbook never goes to standard output.
 expect_exit 2 segurctl audit export --xlsx
 expect_grep 'needs --out FILE' "$T/err"
+expect_exit 2 segurctl audit export --xlsx --csv-rfc4180 --out "$T/no.xlsx"
+[ ! -e "$T/no.xlsx" ] || fail "a workbook written despite a usage error"
 expect_exit 0 segurctl audit export --out "$T/fr.csv"
 expect_exit 0 segurctl audit export --csv-rfc4180 --out "$T/rfc.csv"
 # --json is --format json.
@@ -67,7 +69,7 @@ grep -q 'state="frozen"' <(unzip -p "$T/export.xlsx" xl/worksheets/sheet5.xml) |
 lo() {
 	local filter=$1
 	shift
-	soffice -env:UserInstallation="file://$T/lo-profile" --headless \
+	timeout 300 soffice -env:UserInstallation="file://$T/lo-profile" --headless \
 	    ${filter:+--infilter="$filter"} --convert-to fods \
 	    --outdir "$T/lo" "$@" >"$T/lo.log" 2>&1 ||
 	    fail "soffice failed: $(cat "$T/lo.log")"

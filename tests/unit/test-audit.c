@@ -723,7 +723,7 @@ test_audit_export_times_and_state_labels(void **state)
 	assert_int_equal(segur__export_time("2023-1-02", &t), 0);
 	assert_int_equal(segur__export_time("", &t), 0);
 	assert_int_equal(segur__export_time(NULL, &t), 0);
-	/* Every state has its French words; the report's funnel uses them. */
+	/* Every state has its French words (the report's funnel's). */
 	assert_string_equal(segur_state_label(SEGUR_STATE_ADVANCE_PAID),
 	    "avance versée");
 	assert_string_equal(segur_state_label(SEGUR_STATE_DRAFT), "brouillon");
