@@ -53,7 +53,7 @@ void	segur_csvw_text(struct segur_csvw *w, const char *s);
  * not read as a number: in SEGUR_CSV_EXCEL_FR, written as the formula
  * ="00001" (unquoted), which Excel and LibreOffice both evaluate to the
  * text 00001, leading zeros kept. Falls back to segur_csvw_text() for
- * SEGUR_CSV_RFC4180, and for a value longer than SEGUR_CSV_ID_MAX or
+ * SEGUR_CSV_RFC4180, and for a value longer than SEGUR_CSV_ID_MAX bytes or
  * holding a quote, the separator or a control character (no spreadsheet
  * reads such a value as a number anyway).
  */

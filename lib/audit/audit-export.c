@@ -214,7 +214,7 @@ static const char *const anomalies_sql =
     "(r.id IS NOT NULL AND " REQUEST_KEPT ") ORDER BY n.id";
 
 #define SHEET(title, sql, cols) \
-	{ title, sql, cols, sizeof(cols) / sizeof(cols[0]) }
+	{ title, sql, cols, sizeof(cols) / sizeof((cols)[0]) }
 
 static const struct segur__xsheet sheets[SEGUR_XSHEET_COUNT] = {
 	[SEGUR_XSHEET_REQUESTS] = SHEET("Demandes", requests_sql,
@@ -262,6 +262,17 @@ matches(const char *s, const char *pattern)
 	return (*s == '\0');
 }
 
+/* The number written by the n digits at s (matches() checked them). */
+static int
+digits(const char *s, int n)
+{
+	int	 v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return (v);
+}
+
 int
 segur__export_time(const char *s, struct segur__xtime *t)
 {
@@ -275,12 +286,12 @@ segur__export_time(const char *s, struct segur__xtime *t)
 		kind = 2;
 	else
 		return (0);
-	t->year = atoi(s);
-	t->month = atoi(s + 5);
-	t->day = atoi(s + 8);
-	t->hour = kind == 2 ? atoi(s + 11) : 0;
-	t->min = kind == 2 ? atoi(s + 14) : 0;
-	t->sec = kind == 2 ? atoi(s + 17) : 0;
+	t->year = digits(s, 4);
+	t->month = digits(s + 5, 2);
+	t->day = digits(s + 8, 2);
+	t->hour = kind == 2 ? digits(s + 11, 2) : 0;
+	t->min = kind == 2 ? digits(s + 14, 2) : 0;
+	t->sec = kind == 2 ? digits(s + 17, 2) : 0;
 	if (!segur_date_valid(t->year, t->month, t->day) || t->hour > 23 ||
 	    t->min > 59 || t->sec > 59)
 		return (0);

@@ -128,7 +128,8 @@ segur_csvw_text(struct segur_csvw *w, const char *s)
 
 /*
  * Can s be written inside ="..." as it is: short enough for Excel's
- * formulas (255 characters in a text constant), nothing to quote or escape?
+ * formulas (255 characters in a text constant; counted here in bytes, which
+ * is stricter), nothing to quote or escape?
  */
 static int
 id_formula_fits(const struct segur_csvw *w, const char *s, size_t n)
@@ -147,16 +148,14 @@ id_formula_fits(const struct segur_csvw *w, const char *s, size_t n)
 void
 segur_csvw_id(struct segur_csvw *w, const char *s)
 {
-	size_t	 n;
-
 	if (s == NULL || w->dialect != SEGUR_CSV_EXCEL_FR ||
-	    !id_formula_fits(w, s, n = strlen(s))) {
+	    !id_formula_fits(w, s, strlen(s))) {
 		segur_csvw_text(w, s);
 		return;
 	}
 	begin_field(w);
 	put(w, "=\"", 2);
-	put_text(w, s, n);
+	put_text(w, s, strlen(s));
 	put(w, "\"", 1);
 }
 
