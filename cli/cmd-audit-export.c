@@ -111,7 +111,8 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (segurctl_usage_error(self, env,
 		    "no argument expected"));
 	/* A workbook is binary: never to a terminal or a pipe by mistake. */
-	if (fmt == SEGUR_EXPORT_XLSX && (path == NULL || strcmp(path, "-") == 0))
+	if (fmt == SEGUR_EXPORT_XLSX &&
+	    (path == NULL || strcmp(path, "-") == 0))
 		return (segurctl_usage_error(self, env,
 		    "--xlsx needs --out FILE"));
 	if (fmt == SEGUR_EXPORT_XLSX && dialect != SEGUR_CSV_EXCEL_FR)

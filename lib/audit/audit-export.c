@@ -68,8 +68,9 @@ static const struct segur__xcol attempt_cols[] = {
 
 /* The OGs and ESMS of request r, comma-separated. */
 #define FINESS_LISTS \
-	"(SELECT group_concat(j, ',') FROM (SELECT DISTINCT finess_juridique j " \
-	"FROM request_esms WHERE request_id = r.id ORDER BY 1)), " \
+	"(SELECT group_concat(j, ',') FROM (SELECT DISTINCT " \
+	"finess_juridique j FROM request_esms WHERE request_id = r.id " \
+	"ORDER BY 1)), " \
 	"(SELECT group_concat(g, ',') FROM (SELECT finess_geo g " \
 	"FROM request_esms WHERE request_id = r.id ORDER BY 1))"
 

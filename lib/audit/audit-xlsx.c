@@ -205,7 +205,8 @@ write_sheet(struct xw *x, struct segur_ledger *l,
 	ncols = write_header(x, ws, sh);
 	if ((rc = segur__export_prepare(l, sh, f, &st, cause)) != 0)
 		return (rc);
-	while (x->err == LXW_NO_ERROR && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (x->err == LXW_NO_ERROR &&
+	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (x->row == XLSX_ROW_MAX) {
 			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_EINVAL, "feuille "
@@ -287,7 +288,8 @@ write_head(struct xw *x, struct segur_ledger *l,
 	if (h->at[0] != '\0')
 		write_when(x, ws, 1, h->at);
 	head_text(x, ws, "sceauTeteChaine", h->seal);
-	scope = f->og != NULL ? segur_asprintf("les demandes de l'OG %s", f->og) :
+	scope = f->og != NULL ?
+	    segur_asprintf("les demandes de l'OG %s", f->og) :
 	    segur_asprintf("tout le registre");
 	if (scope == NULL)
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));

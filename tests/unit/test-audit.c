@@ -272,7 +272,8 @@ test_audit_export_csv_and_json(void **state)
 	assert_non_null(strstr(b.data, ",teteChaine,evenementsChaine,"));
 	/* A draft: one row, no attempt; the amount with a decimal point;
 	 * a reference that a spreadsheet would run is neutralized. */
-	assert_non_null(strstr(b.data, "\r\nA-1,2023000042,,,,brouillon,draft,"));
+	assert_non_null(strstr(b.data,
+	    "\r\nA-1,2023000042,,,,brouillon,draft,"));
 	assert_non_null(strstr(b.data, ",4866.67,"));
 	assert_non_null(strstr(b.data, "\r\n'=B-2,"));
 	assert_non_null(strstr(b.data, h.hash));
