@@ -1,6 +1,7 @@
 /*
  * cmd-audit-export.c: segurctl audit export: one row per attempt, CSV for
- * French Excel (or RFC 4180) or JSON, carrying the chain head.
+ * French Excel (or RFC 4180) or JSON, carrying the chain head; or an xlsx
+ * workbook with a sheet per subject.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "xlsx", no_argument, NULL, 'x' },
 		{ "csv-rfc4180", no_argument, NULL, 'r' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "out", required_argument, NULL, 'O' },
@@ -78,9 +81,17 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 				fmt = SEGUR_EXPORT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				fmt = SEGUR_EXPORT_JSON;
+			else if (strcmp(optarg, "xlsx") == 0)
+				fmt = SEGUR_EXPORT_XLSX;
 			else
 				return (segurctl_usage_error(self, env,
-				    "--format is csv or json"));
+				    "--format is csv, json or xlsx"));
+			break;
+		case 'j':
+			fmt = SEGUR_EXPORT_JSON;
+			break;
+		case 'x':
+			fmt = SEGUR_EXPORT_XLSX;
 			break;
 		case 'r':
 			dialect = SEGUR_CSV_RFC4180;
@@ -99,6 +110,14 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (optind != argc)
 		return (segurctl_usage_error(self, env,
 		    "no argument expected"));
+	/* A workbook is binary: never to a terminal or a pipe by mistake. */
+	if (fmt == SEGUR_EXPORT_XLSX &&
+	    (path == NULL || strcmp(path, "-") == 0))
+		return (segurctl_usage_error(self, env,
+		    "--xlsx needs --out FILE"));
+	if (fmt == SEGUR_EXPORT_XLSX && dialect != SEGUR_CSV_EXCEL_FR)
+		return (segurctl_usage_error(self, env,
+		    "--csv-rfc4180 is for CSV, not --xlsx"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
@@ -107,7 +126,9 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	rc = segur_audit_head(l, have ? &key : NULL, &h, &cause);
 	segur_audit_key_release(&key);
-	if (rc == 0)
+	if (rc == 0 && fmt == SEGUR_EXPORT_XLSX)
+		rc = segur_audit_export_xlsx(l, &f, &h, path, &n, &cause);
+	else if (rc == 0)
 		rc = segur_audit_export(l, &f, fmt, dialect, &h, &out, &n,
 		    &cause);
 	segur_ledger_close(l);
@@ -115,7 +136,8 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segur_buf_release(&out);
 		return (segurctl_ledger_error(self, env, rc, cause));
 	}
-	rc = segurctl_write_output(self, env, path, &out);
+	if (fmt != SEGUR_EXPORT_XLSX)
+		rc = segurctl_write_output(self, env, path, &out);
 	segur_buf_release(&out);
 	if (rc == 0 && path != NULL)
 		fprintf(env->err, "%s: %zu ligne(s), tête %s\n", path, n,
@@ -125,8 +147,8 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 const struct segurctl_cmd cmd_audit_export = {
 	"audit export",
-	"[--og FINESS] [--from DATE] [--to DATE] [--format csv|json] "
-	"[--csv-rfc4180] [--key FILE] [--out FILE]",
-	"export one row per attempt (CSV for Excel, or JSON) with the chain "
-	"head", 0, audit_export_exec
+	"[--og FINESS] [--from DATE] [--to DATE] [--json | --xlsx | "
+	"--format csv|json|xlsx] [--csv-rfc4180] [--key FILE] [--out FILE]",
+	"export one row per attempt (CSV for Excel, JSON) or a workbook "
+	"(xlsx), with the chain head", 0, audit_export_exec
 };

@@ -198,7 +198,8 @@ struct segur_export_filter {
 
 enum segur_export_format {
 	SEGUR_EXPORT_CSV = 0,
-	SEGUR_EXPORT_JSON = 1
+	SEGUR_EXPORT_JSON = 1,
+	SEGUR_EXPORT_XLSX = 2		/* segur_audit_export_xlsx() only */
 };
 
 /*
@@ -210,6 +211,20 @@ int	segur_audit_export(struct segur_ledger *l,
 	    const struct segur_export_filter *f, enum segur_export_format fmt,
 	    enum segur_csv_dialect dialect, const struct segur_chain_head *h,
 	    struct segur_buf *out, size_t *nrows, char **cause);
+
+/*
+ * Writes the export as an xlsx workbook at path (through a temporary name,
+ * fsync'ed, mode 0640), with libxlsxwriter: one sheet per subject
+ * (Demandes, Tentatives, Versements, Anomalies: the requests the filter
+ * keeps) and "Tête de chaîne" (h, and the figures of
+ * segur_ledger_figures() for the filter's OG). Identifiers are text
+ * cells, amounts numbers in euros, dates dates; header row frozen, with
+ * an autofilter. *nrows (may be NULL) receives the attempt rows.
+ */
+int	segur_audit_export_xlsx(struct segur_ledger *l,
+	    const struct segur_export_filter *f,
+	    const struct segur_chain_head *h, const char *path,
+	    size_t *nrows, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Evidence bundles. */

@@ -48,6 +48,17 @@ void	segur_csvw_init(struct segur_csvw *w, struct segur_buf *out,
 
 /* Appends one field to the current row. NULL text is an empty field. */
 void	segur_csvw_text(struct segur_csvw *w, const char *s);
+/*
+ * An identifier (numeroEditeur, FINESS, SIRET...) that a spreadsheet must
+ * not read as a number: in SEGUR_CSV_EXCEL_FR, written as the formula
+ * ="00001" (unquoted), which Excel and LibreOffice both evaluate to the
+ * text 00001, leading zeros kept. Falls back to segur_csvw_text() for
+ * SEGUR_CSV_RFC4180, and for a value longer than SEGUR_CSV_ID_MAX bytes or
+ * holding a quote, the separator or a control character (no spreadsheet
+ * reads such a value as a number anyway).
+ */
+#define SEGUR_CSV_ID_MAX	255
+void	segur_csvw_id(struct segur_csvw *w, const char *s);
 void	segur_csvw_amount(struct segur_csvw *w, int64_t cents);
 void	segur_csvw_int(struct segur_csvw *w, long long v);
 void	segur_csvw_empty(struct segur_csvw *w);

@@ -365,6 +365,10 @@ enum segur_state {
 /* "draft", "advance_paid"...: static. NULL for an out-of-range value. */
 const char	*segur_state_name(enum segur_state s);
 
+/* "brouillon", "avance versée"...: the state in French words for people
+ * (exports, report); static. NULL for an out-of-range value. */
+const char	*segur_state_label(enum segur_state s);
+
 /* Parses a state name (also with '-' for '_'); -1 if unknown. */
 int	segur_state_parse(const char *name);
 

@@ -126,6 +126,39 @@ segur_csvw_text(struct segur_csvw *w, const char *s)
 	    "", s, strlen(s));
 }
 
+/*
+ * Can s be written inside ="..." as it is: short enough for Excel's
+ * formulas (255 characters in a text constant; counted here in bytes, which
+ * is stricter), nothing to quote or escape?
+ */
+static int
+id_formula_fits(const struct segur_csvw *w, const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > SEGUR_CSV_ID_MAX)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (s[i] == '"' || s[i] == sep(w) ||
+		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return (0);
+	return (1);
+}
+
+void
+segur_csvw_id(struct segur_csvw *w, const char *s)
+{
+	if (s == NULL || w->dialect != SEGUR_CSV_EXCEL_FR ||
+	    !id_formula_fits(w, s, strlen(s))) {
+		segur_csvw_text(w, s);
+		return;
+	}
+	begin_field(w);
+	put(w, "=\"", 2);
+	put_text(w, s, strlen(s));
+	put(w, "\"", 1);
+}
+
 void
 segur_csvw_amount(struct segur_csvw *w, int64_t cents)
 {

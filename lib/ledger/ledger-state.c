@@ -200,6 +200,32 @@ segur_state_name(enum segur_state s)
 	return (state_names[s]);
 }
 
+/* The words of the HTML report's funnel (lib/audit/audit-report.c). */
+static const char *const state_labels[SEGUR_STATE_COUNT] = {
+	[SEGUR_STATE_DRAFT] = "brouillon",
+	[SEGUR_STATE_READY] = "prête à envoyer",
+	[SEGUR_STATE_SUBMITTED] = "envoyée, sans réponse",
+	[SEGUR_STATE_ACCEPTED] = "acceptée par l'ASP",
+	[SEGUR_STATE_REJECTED] = "rejetée par l'ASP",
+	[SEGUR_STATE_GRANTED] = "accordée",
+	[SEGUR_STATE_REFUSED] = "refusée",
+	[SEGUR_STATE_ADVANCE_PAID] = "avance versée",
+	[SEGUR_STATE_BALANCE_REQUESTED] = "solde demandé",
+	[SEGUR_STATE_BALANCE_ACCEPTED] = "solde accepté",
+	[SEGUR_STATE_BALANCE_REJECTED] = "solde rejeté",
+	[SEGUR_STATE_BALANCE_PAID] = "solde versé",
+	[SEGUR_STATE_CLOSED] = "close",
+	[SEGUR_STATE_WITHDRAWN] = "retirée"
+};
+
+const char *
+segur_state_label(enum segur_state s)
+{
+	if ((int)s < 0 || s >= SEGUR_STATE_COUNT)
+		return (NULL);
+	return (state_labels[s]);
+}
+
 int
 segur_state_parse(const char *name)
 {

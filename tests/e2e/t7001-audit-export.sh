@@ -23,6 +23,10 @@ expect_exit 0 segurctl audit export --csv-rfc4180
 cp "$T/out" "$T/rfc.csv"
 [ "$(head -c 9 "$T/rfc.csv")" = reference ] || fail "RFC 4180 CSV has a BOM"
 expect_exit 0 segurctl audit export --format json --out "$T/all.json"
+grep -q '^="BC-1";="2023000042";1;="00001";' "$T/fr.csv" ||
+    fail "identifiers of the Excel CSV not as =\"...\""
+grep -q '^BC-1,2023000042,1,00001,' "$T/rfc.csv" ||
+    fail "identifiers of the RFC 4180 CSV not bare"
 
 python3 - "$T/fr.csv" "$T/rfc.csv" "$head" "$events" <<'PY'
 import csv, sys
@@ -31,6 +35,12 @@ def rows(path, delim, comma):
     with open(path, encoding="utf-8-sig", newline="") as f:
         r = list(csv.DictReader(f, delimiter=delim))
     for row in r:
+        for k, v in row.items():
+            # French Excel's identifiers are ="..." (docs/audit.md).
+            if comma and v.startswith('="') and v.endswith('"'):
+                row[k] = v[2:-1]
+            elif comma and k in ("reference", "numeroEditeur", "finessJuridique") and v:
+                raise AssertionError((k, v, "not as ="))
         for k in ("montantDemande", "montantAccorde", "montantAvance"):
             v = row[k]
             if v:
@@ -44,6 +54,8 @@ by = {r["reference"]: r for r in a}
 bc1, bc2 = by["BC-1"], by["BC-2"]
 assert bc1["numeroEditeur"] == "00001" and bc1["numeroASP"] == "MS1-DUI-2023-0001872"
 assert bc1["etat"] == "advance_paid" and bc1["montantAccorde"] == 243333
+assert bc1["libelleEtat"] == "avance versée"
+assert bc2["libelleEtat"] == "rejetée par l'ASP"
 assert bc1["montantAvance"] == 73000 and bc1["dateAvance"] == "2023-11-20"
 assert bc1["dateAccord"] == "2023-11-02" and bc1["dateCommande"] == "2023-10-02"
 assert bc1["fichierEnvoye"] == "JSON-2023000042-20231002-001.json"
@@ -66,7 +78,8 @@ jq -e --arg h "$head" '.chainHead.hash == $h and (.rows | length) == 5' \
 jq -e '[.rows[] | .montantDemande | tonumber] | add == 18006.66' \
     "$T/all.json" >/dev/null || fail "JSON amounts"
 jq -e '.rows[] | select(.reference == "BC-1") | .montantAccorde == "2433.33"
-    and .montantAvance == "730.00" and .numeroASP == "MS1-DUI-2023-0001872"' \
+    and .montantAvance == "730.00" and .numeroASP == "MS1-DUI-2023-0001872"
+    and .libelleEtat == "avance versée" and .etat == "advance_paid"' \
     "$T/all.json" >/dev/null || fail "JSON BC-1"
 # The same ledger counts in the export and in the ledger itself.
 [ "$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM attempt')" -eq \

@@ -272,7 +272,8 @@ test_audit_export_csv_and_json(void **state)
 	assert_non_null(strstr(b.data, ",teteChaine,evenementsChaine,"));
 	/* A draft: one row, no attempt; the amount with a decimal point;
 	 * a reference that a spreadsheet would run is neutralized. */
-	assert_non_null(strstr(b.data, "\r\nA-1,2023000042,,,,draft,"));
+	assert_non_null(strstr(b.data,
+	    "\r\nA-1,2023000042,,,,brouillon,draft,"));
 	assert_non_null(strstr(b.data, ",4866.67,"));
 	assert_non_null(strstr(b.data, "\r\n'=B-2,"));
 	assert_non_null(strstr(b.data, h.hash));
@@ -282,6 +283,16 @@ test_audit_export_csv_and_json(void **state)
 	    SEGUR_CSV_EXCEL_FR, &h, &b, &n, NULL), 0);
 	assert_memory_equal(b.data, "\xef\xbb\xbfreference;", 13);
 	assert_non_null(strstr(b.data, ";4866,67;"));
+	/* Identifiers as text constants, zeros and all; the formula-looking
+	 * reference is only text inside it. */
+	assert_non_null(strstr(b.data, "\r\n=\"A-1\";=\"2023000042\";;;;"
+	    "brouillon;draft;"));
+	assert_non_null(strstr(b.data, "\r\n=\"=B-2\";"));
+	assert_non_null(strstr(b.data, ";=\"750000127\";=\"330001017\";"));
+	segur_buf_release(&b);
+	/* The workbook has its own function. */
+	assert_int_equal(segur_audit_export(f->l, &flt, SEGUR_EXPORT_XLSX,
+	    SEGUR_CSV_RFC4180, &h, &b, &n, NULL), SEGUR_EINVAL);
 	segur_buf_release(&b);
 
 	flt.og = "130003015";
@@ -657,6 +668,71 @@ test_audit_backup_restore(void **state)
 	free(copy);
 }
 
+static void
+test_audit_export_xlsx_written_atomically(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_export_filter flt = { NULL, NULL, NULL };
+	struct segur_chain_head h;
+	struct stat	 sb;
+	char		*path, *tmp, *cause = NULL, magic[4];
+	FILE		*fp;
+	size_t		 n;
+
+	add_draft(f, "A-1", "750000127", "330001017");
+	assert_int_equal(segur_audit_head(f->l, NULL, &h, NULL), 0);
+	assert_non_null(path = segur_asprintf("%s/x.xlsx", f->dir));
+	assert_non_null(tmp = segur_asprintf("%s.segur-tmp", path));
+	assert_int_equal(segur_audit_export_xlsx(f->l, &flt, &h, path, &n,
+	    &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	assert_int_not_equal(stat(tmp, &sb), 0);
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fread(magic, 1, 4, fp), 4);
+	fclose(fp);
+	assert_memory_equal(magic, "PK\x03\x04", 4);	/* a zip */
+	/* A folder that does not exist: an error naming it, no file. */
+	free(path);
+	assert_non_null(path = segur_asprintf("%s/nowhere/x.xlsx", f->dir));
+	assert_int_not_equal(segur_audit_export_xlsx(f->l, &flt, &h, path,
+	    &n, &cause), 0);
+	assert_non_null(cause);
+	assert_int_not_equal(stat(path, &sb), 0);
+	free(cause);
+	free(path);
+	free(tmp);
+}
+
+static void
+test_audit_export_times_and_state_labels(void **state)
+{
+	struct segur__xtime t;
+	int		 s;
+
+	(void)state;
+	assert_int_equal(segur__export_time("2023-11-20", &t), 1);
+	assert_int_equal(t.year * 10000 + t.month * 100 + t.day, 20231120);
+	assert_int_equal(t.hour + t.min + t.sec, 0);
+	assert_int_equal(segur__export_time("2026-12-07T16:09:40Z", &t), 2);
+	assert_int_equal(t.hour * 10000 + t.min * 100 + t.sec, 160940);
+	assert_int_equal(segur__export_time("2023-02-29", &t), 0);
+	assert_int_equal(segur__export_time("2023-10-02T24:00:00Z", &t), 0);
+	assert_int_equal(segur__export_time("2023-10-02T10:00:00", &t), 0);
+	assert_int_equal(segur__export_time("02/10/2023", &t), 0);
+	assert_int_equal(segur__export_time("2023-1-02", &t), 0);
+	assert_int_equal(segur__export_time("", &t), 0);
+	assert_int_equal(segur__export_time(NULL, &t), 0);
+	/* Every state has its French words (the report's funnel's). */
+	assert_string_equal(segur_state_label(SEGUR_STATE_ADVANCE_PAID),
+	    "avance versée");
+	assert_string_equal(segur_state_label(SEGUR_STATE_DRAFT), "brouillon");
+	for (s = 0; s < SEGUR_STATE_COUNT; s++)
+		assert_non_null(segur_state_label((enum segur_state)s));
+	assert_null(segur_state_label(SEGUR_STATE_COUNT));
+}
+
 int
 main(void)
 {
@@ -677,6 +753,9 @@ main(void)
 		    test_audit_bundle_shares_files_keeps_clashes, setup,
 		    teardown),
 		cmocka_unit_test(test_audit_iso_weeks),
+		cmocka_unit_test_setup_teardown(
+		    test_audit_export_xlsx_written_atomically, setup, teardown),
+		cmocka_unit_test(test_audit_export_times_and_state_labels),
 		cmocka_unit_test_setup_teardown(
 		    test_audit_report_is_static_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -116,6 +117,47 @@ test_csvout_control_characters_made_visible(void **state)
 	segur_buf_release(&out);
 }
 
+static void
+test_csvout_identifiers_keep_leading_zeros(void **state)
+{
+	struct segur_buf out = SEGUR_BUF_INIT;
+	struct segur_csvw w;
+	const char	*row1;
+	char		 long_id[SEGUR_CSV_ID_MAX + 2], row2[600];
+
+	(void)state;
+	memset(long_id, '0', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	segur_csvw_init(&w, &out, SEGUR_CSV_EXCEL_FR);
+	segur_csvw_id(&w, "00001");
+	segur_csvw_id(&w, "330001017,330001025");
+	/* A formula's text constant: "=" inside is no formula. */
+	segur_csvw_id(&w, "=cmd");
+	segur_csvw_id(&w, NULL);
+	/* Quote, separator: plain text, neutralized as text is. */
+	segur_csvw_id(&w, "a\"b");
+	segur_csvw_id(&w, "-a;b");
+	segur_csvw_end_row(&w);
+	segur_csvw_id(&w, long_id + 1);		/* 255: still a formula */
+	segur_csvw_id(&w, long_id);		/* 256: plain */
+	segur_csvw_end_row(&w);
+	assert_int_equal(segur_csvw_finish(&w), 0);
+	row1 = "\xef\xbb\xbf=\"00001\";=\"330001017,330001025\";=\"=cmd\";;"
+	    "\"a\"\"b\";\"'-a;b\"\r\n";
+	assert_int_equal(strncmp(out.data, row1, strlen(row1)), 0);
+	snprintf(row2, sizeof(row2), "=\"%s\";%s\r\n", long_id + 1, long_id);
+	assert_string_equal(out.data + strlen(row1), row2);
+	segur_buf_release(&out);
+
+	/* RFC 4180: bare, for programs. */
+	segur_csvw_init(&w, &out, SEGUR_CSV_RFC4180);
+	segur_csvw_id(&w, "00001");
+	segur_csvw_id(&w, "010000123");
+	segur_csvw_end_row(&w);
+	assert_string_equal(out.data, "00001,010000123\r\n");
+	segur_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -126,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_csvout_quotes_what_needs_it),
 		cmocka_unit_test(test_csvout_neutralizes_formulas_in_text_only),
 		cmocka_unit_test(test_csvout_control_characters_made_visible),
+		cmocka_unit_test(test_csvout_identifiers_keep_leading_zeros),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
