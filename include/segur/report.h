@@ -15,6 +15,7 @@
 #ifndef SEGUR_REPORT_H
 #define SEGUR_REPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "segur/ledger.h"
@@ -47,6 +48,22 @@ void	segur_html_amount(struct segur_html *h, int64_t cents);
 /* Appends a ledger date or UTC time in French (segur_date_fr(): local
  * time, "JJ/MM/AAAA HH:MM"), or the text escaped when it is neither. */
 void	segur_html_date(struct segur_html *h, const char *text);
+
+/*
+ * Opens a table inside a box that scrolls sideways on a narrow screen
+ * (the page never does), with a header row of heads[0..n): markup; a
+ * head starting with "n:" is a number's column, right-aligned. Rows are
+ * the caller's <tr>, with the cells below; segur_html_table_end() closes.
+ */
+void	segur_html_table_begin(struct segur_html *h, const char *const *heads,
+	    size_t n);
+void	segur_html_table_end(struct segur_html *h);
+
+/* Cells: text escaped; an amount right-aligned (segur_html_amount());
+ * a date or time not wrapped (segur_html_date()). */
+void	segur_html_td_text(struct segur_html *h, const char *s);
+void	segur_html_td_amount(struct segur_html *h, int64_t cents);
+void	segur_html_td_date(struct segur_html *h, const char *text);
 
 /* The French name of a state ("avance versée"); static, "?" out of
  * range. */

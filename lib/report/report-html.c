@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "segur/amount.h"
 #include "segur/date.h"
@@ -62,6 +63,53 @@ segur_html_date(struct segur_html *h, const char *text)
 		segur_html_raw(h, b);
 	else
 		segur_html_text(h, text);
+}
+
+void
+segur_html_table_begin(struct segur_html *h, const char *const *heads,
+    size_t n)
+{
+	size_t	 i;
+
+	segur_html_raw(h, "<div class=\"scroll\"><table><tr>");
+	for (i = 0; i < n; i++) {
+		if (strncmp(heads[i], "n:", 2) == 0)
+			segur_html_rawf(h, "<th class=\"n\">%s</th>",
+			    heads[i] + 2);
+		else
+			segur_html_rawf(h, "<th>%s</th>", heads[i]);
+	}
+	segur_html_raw(h, "</tr>\n");
+}
+
+void
+segur_html_table_end(struct segur_html *h)
+{
+	segur_html_raw(h, "</table></div>\n");
+}
+
+void
+segur_html_td_text(struct segur_html *h, const char *s)
+{
+	segur_html_raw(h, "<td>");
+	segur_html_text(h, s);
+	segur_html_raw(h, "</td>");
+}
+
+void
+segur_html_td_amount(struct segur_html *h, int64_t cents)
+{
+	segur_html_raw(h, "<td class=\"n\">");
+	segur_html_amount(h, cents);
+	segur_html_raw(h, "</td>");
+}
+
+void
+segur_html_td_date(struct segur_html *h, const char *text)
+{
+	segur_html_raw(h, "<td class=\"nw\">");
+	segur_html_date(h, text);
+	segur_html_raw(h, "</td>");
 }
 
 const char *

@@ -66,55 +66,6 @@ short_label(const char *s, size_t max)
 	return (strdup(s));
 }
 
-/* Opens a table in a box that scrolls sideways on a narrow screen, with
- * the header cells of heads ("n:" first: a number, right-aligned). */
-static void
-table_begin(struct segur_html *h, const char *const *heads, size_t n)
-{
-	size_t	 i;
-
-	segur_html_raw(h, "<div class=\"scroll\"><table><tr>");
-	for (i = 0; i < n; i++) {
-		if (strncmp(heads[i], "n:", 2) == 0)
-			segur_html_rawf(h, "<th class=\"n\">%s</th>",
-			    heads[i] + 2);
-		else
-			segur_html_rawf(h, "<th>%s</th>", heads[i]);
-	}
-	segur_html_raw(h, "</tr>\n");
-}
-
-static void
-table_end(struct segur_html *h)
-{
-	segur_html_raw(h, "</table></div>\n");
-}
-
-/* A cell of escaped text. */
-static void
-td_text(struct segur_html *h, const char *s)
-{
-	segur_html_raw(h, "<td>");
-	segur_html_text(h, s);
-	segur_html_raw(h, "</td>");
-}
-
-static void
-td_amount(struct segur_html *h, int64_t cents)
-{
-	segur_html_raw(h, "<td class=\"n\">");
-	segur_html_amount(h, cents);
-	segur_html_raw(h, "</td>");
-}
-
-static void
-td_date(struct segur_html *h, const char *s)
-{
-	segur_html_raw(h, "<td class=\"nw\">");
-	segur_html_date(h, s);
-	segur_html_raw(h, "</td>");
-}
-
 static void
 chart(struct segur_html *h, int rc)
 {
@@ -180,19 +131,19 @@ segur_report_states(struct segur_html *h, struct segur_ledger *l,
 	    "<p><span class=\"big\" id=\"total-demandes\">%" PRId64
 	    "</span> demande(s) au registre.</p>\n", total);
 	chart(h, segur_svg_bars(h->out, "Demandes par état", bars, n, 0));
-	table_begin(h, heads, 3);
+	segur_html_table_begin(h, heads, 3);
 	for (i = 0; i < NLIFECYCLE; i++) {
 		s = lifecycle[i];
 		if (t.count[s] == 0)
 			continue;
 		segur_html_rawf(h, "<tr id=\"etat-%s\">", segur_state_name(s));
-		td_text(h, segur_state_label_fr(s));
+		segur_html_td_text(h, segur_state_label_fr(s));
 		segur_html_rawf(h, "<td class=\"n\">%" PRId64 "</td>",
 		    t.count[s]);
-		td_amount(h, t.cents[s]);
+		segur_html_td_amount(h, t.cents[s]);
 		segur_html_raw(h, "</tr>\n");
 	}
-	table_end(h);
+	segur_html_table_end(h);
 	segur_html_raw(h, "</section>\n");
 	return (0);
 }
@@ -278,21 +229,21 @@ segur_report_forced(struct segur_html *h, struct segur_ledger *l,
 	segur_html_raw(h, "<section id=\"forces\"><h2>Montants forcés</h2>\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n++ == 0)
-			table_begin(h, heads, 6);
+			segur_html_table_begin(h, heads, 6);
 		segur_html_raw(h, "<tr>");
-		td_text(h, col(st, 0));
-		td_text(h, col(st, 1));
-		td_text(h, decision_fr(col(st, 2)));
-		td_date(h, col(st, 3));
-		td_amount(h, sqlite3_column_int64(st, 4));
-		td_text(h, col(st, 5));
+		segur_html_td_text(h, col(st, 0));
+		segur_html_td_text(h, col(st, 1));
+		segur_html_td_text(h, decision_fr(col(st, 2)));
+		segur_html_td_date(h, col(st, 3));
+		segur_html_td_amount(h, sqlite3_column_int64(st, 4));
+		segur_html_td_text(h, col(st, 5));
 		segur_html_raw(h, "</tr>\n");
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "report"));
 	if (n > 0)
-		table_end(h);
+		segur_html_table_end(h);
 	segur_html_rawf(h, "<p id=\"total-forces\">%d montant(s) forcé(s)."
 	    "</p></section>\n", n);
 	return (0);
@@ -386,12 +337,12 @@ segur_report_rejections(struct segur_html *h, struct segur_ledger *l,
 		    "fréquent.</p>\n");
 		chart(h, segur_svg_bars(h->out, "Rejets par code de l'ASP",
 		    bars, n, 0));
-		table_begin(h, heads, 4);
+		segur_html_table_begin(h, heads, 4);
 		for (i = 0; i < n; i++) {
 			segur_html_raw(h, "<tr class=\"rejet\">");
-			td_text(h, rows[i].code[0] != '\0' ? rows[i].code :
+			segur_html_td_text(h, rows[i].code[0] != '\0' ? rows[i].code :
 			    "(sans code)");
-			td_text(h, rows[i].label != NULL &&
+			segur_html_td_text(h, rows[i].label != NULL &&
 			    rows[i].label[0] != '\0' ? rows[i].label :
 			    "(sans libellé)");
 			segur_html_rawf(h, "<td class=\"n\">%" PRId64 "</td>"
@@ -402,7 +353,7 @@ segur_report_rejections(struct segur_html *h, struct segur_ledger *l,
 			segur_html_rawf(h, "<tr><td colspan=\"3\">%" PRId64
 			    " autre(s) code(s)</td><td class=\"n\">%" PRId64
 			    "</td></tr>\n", ncodes_others, others);
-		table_end(h);
+		segur_html_table_end(h);
 	}
 	segur_html_raw(h, "</section>\n");
 	for (i = 0; i < n; i++) {
@@ -541,17 +492,17 @@ segur_report_weeks(struct segur_html *h, struct segur_ledger *l,
 	free(pts);
 	chart(h, segur_svg_columns(h->out, "Envois et réponses par semaine",
 	    xl, n, series, names, 2));
-	table_begin(h, heads, 4);
+	segur_html_table_begin(h, heads, 4);
 	for (i = 0; i < n; i++) {
 		if (sent[i] == 0 && ans[i] == 0)
 			continue;
 		segur_date_from_days(first + 7 * (int64_t)i, day);
 		segur_html_rawf(h, "<tr><td class=\"nw\">%s</td>", xl[i]);
-		td_date(h, day);
+		segur_html_td_date(h, day);
 		segur_html_rawf(h, "<td class=\"n\">%" PRId64 "</td><td "
 		    "class=\"n\">%" PRId64 "</td></tr>\n", sent[i], ans[i]);
 	}
-	table_end(h);
+	segur_html_table_end(h);
 	segur_html_raw(h, "</section>\n");
 	return (0);
 }
@@ -585,26 +536,26 @@ segur_report_anomalies(struct segur_html *h, struct segur_ledger *l,
 	    "qui est confirmé par les commandes ordinaires, puis :</p>\n"
 	    "<p class=\"cmd\"><code>segurctl anomalies resolve --note "
 	    "TEXTE N°</code></p>\n");
-	table_begin(h, heads, 8);
+	segur_html_table_begin(h, heads, 8);
 	for (i = 0; i < n && i < LIST_MAX; i++) {
 		segur_html_rawf(h, "<tr id=\"anomalie-%" PRId64 "\"><td "
 		    "class=\"n\">%" PRId64 "</td>", v[i].id, v[i].id);
 		segur_html_raw(h, "<td><code>");
 		segur_html_text(h, v[i].kind);
 		segur_html_raw(h, "</code></td>");
-		td_text(h, v[i].file);
+		segur_html_td_text(h, v[i].file);
 		if (v[i].line >= 0)
 			segur_html_rawf(h, "<td class=\"n\">%ld</td>",
 			    v[i].line + 1);
 		else
 			segur_html_raw(h, "<td></td>");
-		td_text(h, v[i].ref);
-		td_text(h, v[i].numero_editeur);
-		td_text(h, v[i].detail);
-		td_date(h, v[i].at);
+		segur_html_td_text(h, v[i].ref);
+		segur_html_td_text(h, v[i].numero_editeur);
+		segur_html_td_text(h, v[i].detail);
+		segur_html_td_date(h, v[i].at);
 		segur_html_raw(h, "</tr>\n");
 	}
-	table_end(h);
+	segur_html_table_end(h);
 	if (n > LIST_MAX)
 		segur_html_rawf(h, "<p>… et %zu autre(s) : <code>segurctl "
 		    "anomalies</code></p>\n", n - LIST_MAX);
@@ -651,21 +602,25 @@ todo_list(struct segur_html *h, struct segur_ledger *l,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	segur_html_rawf(h, "<h3 id=\"a-faire-%s\">%s (%" PRId64 ")</h3>\n",
+	    t->state, t->title, total);
+	if (total == 0) {
+		segur_html_raw(h, "<p>Aucune.</p>\n");
+		return (0);
+	}
+	segur_html_raw(h, t->advice);
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
 		return (rc);
 	segur__bind_text(st, 1, t->state);
 	sqlite3_bind_int(st, 2, LIST_MAX);
-	segur_html_rawf(h, "<h3 id=\"a-faire-%s\">%s (%" PRId64 ")</h3>\n",
-	    t->state, t->title, total);
-	segur_html_raw(h, t->advice);
-	table_begin(h, heads, rej ? 6 : 5);
+	segur_html_table_begin(h, heads, rej ? 6 : 5);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		segur_html_raw(h, "<tr>");
-		td_text(h, col(st, 0));
-		td_text(h, col(st, 1));
-		td_text(h, col(st, 2));
-		td_amount(h, sqlite3_column_int64(st, 3));
-		td_date(h, col(st, 4));
+		segur_html_td_text(h, col(st, 0));
+		segur_html_td_text(h, col(st, 1));
+		segur_html_td_text(h, col(st, 2));
+		segur_html_td_amount(h, sqlite3_column_int64(st, 3));
+		segur_html_td_date(h, col(st, 4));
 		if (rej) {
 			segur_html_raw(h, "<td>");
 			if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
@@ -680,10 +635,7 @@ todo_list(struct segur_html *h, struct segur_ledger *l,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "report"));
-	if (total == 0)
-		segur_html_rawf(h, "<tr><td colspan=\"%d\">aucune</td></tr>\n",
-		    rej ? 6 : 5);
-	table_end(h);
+	segur_html_table_end(h);
 	if (total > LIST_MAX)
 		segur_html_rawf(h, "<p>… et %" PRId64 " autre(s) : <code>"
 		    "segurctl request list --state %s</code></p>\n",
@@ -774,8 +726,12 @@ todo_solde(struct segur_html *h, const struct solde_rows *s,
 		segur_html_rawf(h, ", dont <span class=\"retard\">%zu en "
 		    "retard</span>", overdue);
 	segur_html_raw(h, ")</h3>\n");
+	if (n == 0) {
+		segur_html_raw(h, "<p>Aucune.</p>\n");
+		return;
+	}
 	segur_html_raw(h, advice);
-	table_begin(h, heads, 9);
+	segur_html_table_begin(h, heads, 9);
 	for (i = 0, n = 0; i < s->n; i++) {
 		r = &s->v[i];
 		if (strcmp(r->state, state) != 0 || n++ >= LIST_MAX)
@@ -784,12 +740,12 @@ todo_solde(struct segur_html *h, const struct solde_rows *s,
 		    " class=\"en-retard\"" : "");
 		segur_html_text(h, r->numero_asp);
 		segur_html_raw(h, "</td>");
-		td_text(h, r->ref);
-		td_text(h, r->og);
-		td_amount(h, r->granted_cents);
-		td_amount(h, r->advance_cents);
-		td_amount(h, r->balance_cents);
-		td_date(h, r->advance_date);
+		segur_html_td_text(h, r->ref);
+		segur_html_td_text(h, r->og);
+		segur_html_td_amount(h, r->granted_cents);
+		segur_html_td_amount(h, r->advance_cents);
+		segur_html_td_amount(h, r->balance_cents);
+		segur_html_td_date(h, r->advance_date);
 		td_deadline(h, r);
 		/* The delivery makes it ready for its balance (solde.md);
 		 * the commands are above the table. */
@@ -798,9 +754,7 @@ todo_solde(struct segur_html *h, const struct solde_rows *s,
 		    "enregistrer : <code>record delivered</code></td>");
 		segur_html_raw(h, "</tr>\n");
 	}
-	if (n == 0)
-		segur_html_raw(h, "<tr><td colspan=\"9\">aucune</td></tr>\n");
-	table_end(h);
+	segur_html_table_end(h);
 	if (n > LIST_MAX)
 		segur_html_rawf(h, "<p>… et %zu autre(s) : <code>segurctl solde "
 		    "list</code></p>\n", n - LIST_MAX);
