@@ -184,9 +184,13 @@ static const char css[] =
     "padding:.4em .6em;margin:.5em 0}"
     "code{font-size:.9em;overflow-wrap:anywhere}"
     "footer{margin-top:3em;color:#555;font-size:.9em}"
+    /* On a phone a wide table keeps its columns' natural widths and
+     * scrolls in its box, rather than squeezing a label into a column
+     * one word wide. */
     "@media (max-width:40em){body{padding:.25em .6em 2em}"
     ".bars{grid-template-columns:minmax(3em,1fr) max-content}"
-    ".bars .l{grid-column:1/-1;margin-top:.3em}}"
+    ".bars .l{grid-column:1/-1;margin-top:.3em}"
+    ".scroll table{width:max-content}td{max-width:18em}}"
     "@media print{h2,h3{page-break-after:avoid}.scroll{overflow:visible}"
     "th{background:none}}";
 

@@ -828,7 +828,8 @@ segur_report_todo(struct segur_html *h, struct segur_ledger *l,
 		free(s.v);
 		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
 	}
-	qsort(s.v, s.n, sizeof(*s.v), solde_cmp);
+	if (s.n > 0)
+		qsort(s.v, s.n, sizeof(*s.v), solde_cmp);
 	todo_solde(h, &s, "advance_paid", "Avance versée, solde à demander",
 	    solde_advice);
 	todo_solde(h, &s, "balance_rejected", "Solde rejeté par l'ASP",
