@@ -114,8 +114,8 @@ int	segur_report_todo(struct segur_html *h, struct segur_ledger *l,
 
 /*
  * Every section above, in that order, in one read transaction (every
- * section sees the same ledger). Returns 0, or SEGUR_E* with a cause;
- * SEGUR_ENOMEM when h->err is set.
+ * section sees the same ledger): call it outside any transaction of l.
+ * Returns 0, or SEGUR_E* with a cause; SEGUR_ENOMEM when h->err is set.
  */
 int	segur_report_dashboard(struct segur_html *h, struct segur_ledger *l,
 	    char **cause);
