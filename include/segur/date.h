@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* A day of the calendar; valid when segur_date_valid() says so. */
 struct segur_date {
@@ -84,5 +85,22 @@ void	segur_date_from_days(int64_t days, char out[11]);
 /* to - from in days (negative when to is earlier), both read by
  * segur_date_days(); SEGUR_EINVAL. */
 int	segur_date_diff(const char *from, const char *to, int64_t *days);
+
+/* Room for "JJ/MM/AAAA HH:MM" and its NUL. */
+#define SEGUR_DATE_FR_BUFSZ	17
+
+/*
+ * A date or a time of the ledger as French readers write it, the one
+ * formatter of dates for people (report, segurd's console, e-mails):
+ * "AAAA-MM-JJ" (a day, no zone) as "JJ/MM/AAAA"; a UTC time as the ledger
+ * writes it, "AAAA-MM-JJTHH:MM[:SS[.f...]][Z]", as "JJ/MM/AAAA HH:MM" in
+ * the local time zone (TZ). Returns out, or NULL when text is neither
+ * (out is then "": the caller shows the text as it is).
+ */
+char	*segur_date_fr(const char *text, char out[SEGUR_DATE_FR_BUFSZ]);
+
+/* The instant t as "JJ/MM/AAAA HH:MM" in the local time zone; returns
+ * out ("" if the system cannot tell, localtime_r() failing). */
+char	*segur_date_fr_time(time_t t, char out[SEGUR_DATE_FR_BUFSZ]);
 
 #endif /* SEGUR_DATE_H */

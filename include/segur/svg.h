@@ -1,7 +1,8 @@
 /*
- * svg.h: charts drawn as inline SVG, and HTML escaping, for the static
- * report (segurctl report --html). No script, no network: the page must
- * read the same in a browser, printed, or archived for an auditor.
+ * svg.h: charts in HTML and inline SVG, and HTML escaping, for the
+ * report's pages (report.h: segurctl report --html, segurd's console). No
+ * script, no network: the page must read the same in a browser, printed,
+ * or archived for an auditor.
  */
 #ifndef SEGUR_SVG_H
 #define SEGUR_SVG_H
@@ -25,21 +26,25 @@ struct segur_chart_bar {
 };
 
 #define SEGUR_CHART_AMOUNTS	0x1	/* values are cents: "5 840,00 €" */
-#define SEGUR_CHART_FUNNEL	0x2	/* bars centred: a funnel */
 
 /*
- * Appends an <svg> of horizontal bars, one per item, scaled to the
- * largest value, each labelled with its value; title is the chart's
- * accessible title. Negative values are drawn as zero-length bars
- * labelled with their value. Returns 0 or SEGUR_ENOMEM.
+ * Appends horizontal bars, one per item, as HTML (a <div class="bars">
+ * grid: the label escaped, an inline <svg> whose bar starts at zero on
+ * the left and is as long as the value over the largest value, the
+ * value); title is the chart's accessible name. Sized by the stylesheet
+ * (report.h): the text is the page's. Negative values are drawn as
+ * zero-length bars labelled with their value. Returns 0 or SEGUR_ENOMEM.
  */
 int	segur_svg_bars(struct segur_buf *out, const char *title,
 	    const struct segur_chart_bar *bars, size_t n, unsigned flags);
 
 /*
- * Appends an <svg> of grouped columns over time: for each period
- * (xlabels[i], e.g. "2023-S40") one column per series, series[s][i]
- * high, with a legend of names[s]. At most 4 series.
+ * Appends a legend (<p class="legend">, names[s]) and an <svg
+ * class="cols"> of grouped columns over time: for each period (xlabels[i],
+ * e.g. "2023-S40", shown under a few of them, the latest first) one column
+ * per series, series[s][i] high over the largest value (written at the
+ * top), each with a <title> for its value. No viewBox: the stylesheet
+ * gives its size and its text keeps the page's. At most 4 series.
  */
 int	segur_svg_columns(struct segur_buf *out, const char *title,
 	    const char *const *xlabels, size_t n, const int64_t *const *series,

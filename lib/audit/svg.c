@@ -1,8 +1,10 @@
 /*
- * svg.c: inline SVG charts and HTML escaping (svg.h).
+ * svg.c: charts in HTML and inline SVG, and HTML escaping (svg.h).
  *
- * Coordinates are integers in a fixed viewBox; the page scales the SVG to
- * its width. Colours are few and distinguishable in grey print.
+ * No viewBox: a chart takes the width the page gives it (CSS, report.h's
+ * stylesheet) and its text stays at the page's size, never scaled with
+ * the drawing; lengths are in per cent of the chart's box. Colours are
+ * few and distinguishable in grey print.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,15 +14,14 @@
 #include "segur/error.h"
 #include "segur/svg.h"
 
-#define BAR_H		22	/* height of one bar row */
-#define BAR_GAP		6
-#define LABEL_W		260	/* room for labels left of the bars */
-#define VALUE_W		140	/* room for values right of the bars */
-#define PLOT_W		400
-#define COL_H		180	/* height of the column plot */
-
+/* Colours of the series, distinguishable in grey print. */
 static const char *const colours[] = { "#1f5fa8", "#e08a1e", "#3a9a4a",
     "#a33c3c" };
+
+/* Column chart geometry, in per cent of the SVG's box. */
+#define COL_TOP		12	/* where the largest column ends */
+#define COL_BASE	84	/* the baseline */
+#define COL_LABELS	5	/* at most this many period labels */
 
 int
 segur_html_escape(struct segur_buf *out, const char *s)
@@ -68,58 +69,49 @@ segur_html_escape(struct segur_buf *out, const char *s)
 	return (rc != 0 ? SEGUR_ENOMEM : 0);
 }
 
-/* Formats a value for a label: a count, or euros in French. */
-static void
-value_text(int64_t v, unsigned flags, char *b, size_t len)
+/* Writes a value: a count, or euros in French. */
+static int
+value_text(struct segur_buf *out, int64_t v, unsigned flags)
 {
 	char	 a[SEGUR_AMOUNT_BUFSZ];
 
 	if (flags & SEGUR_CHART_AMOUNTS)
-		snprintf(b, len, "%s\xc2\xa0\xe2\x82\xac",
-		    segur_amount_format_fr(v, a));
-	else
-		snprintf(b, len, "%lld", (long long)v);
+		return (segur_buf_addf(out, "%s\xc2\xa0\xe2\x82\xac",
+		    segur_amount_format_fr(v, a)));
+	return (segur_buf_addf(out, "%lld", (long long)v));
 }
 
 int
 segur_svg_bars(struct segur_buf *out, const char *title,
     const struct segur_chart_bar *bars, size_t n, unsigned flags)
 {
-	char	 val[64];
 	int64_t	 max = 0;
+	double	 w;
 	size_t	 i;
-	long	 w, x, y, height;
 	int	 rc = 0;
 
 	for (i = 0; i < n; i++)
 		if (bars[i].value > max)
 			max = bars[i].value;
-	height = (long)n * (BAR_H + BAR_GAP) + BAR_GAP;
-	rc |= segur_buf_addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "role=\"img\" viewBox=\"0 0 %d %ld\" class=\"chart\">"
-	    "<title>", LABEL_W + PLOT_W + VALUE_W, height);
+	rc |= segur_buf_adds(out, "<div class=\"bars\" role=\"figure\" "
+	    "aria-label=\"");
 	rc |= segur_html_escape(out, title);
-	rc |= segur_buf_adds(out, "</title>");
+	rc |= segur_buf_adds(out, "\">\n");
 	for (i = 0; i < n; i++) {
-		y = BAR_GAP + (long)i * (BAR_H + BAR_GAP);
-		w = max > 0 && bars[i].value > 0 ? (long)((double)PLOT_W *
-		    (double)bars[i].value / (double)max) : 0;
-		if (bars[i].value > 0 && w < 2)
-			w = 2;	/* a non-zero value stays visible */
-		x = LABEL_W + ((flags & SEGUR_CHART_FUNNEL) ?
-		    (PLOT_W - w) / 2 : 0);
-		value_text(bars[i].value, flags, val, sizeof(val));
-		rc |= segur_buf_addf(out, "<g><text x=\"%d\" y=\"%ld\" "
-		    "text-anchor=\"end\" font-size=\"13\">", LABEL_W - 8,
-		    y + BAR_H - 6);
+		/* From zero on the left, in per cent of the widest. */
+		w = max > 0 && bars[i].value > 0 ? 100.0 *
+		    (double)bars[i].value / (double)max : 0;
+		if (bars[i].value > 0 && w < 0.5)
+			w = 0.5;	/* a non-zero value stays visible */
+		rc |= segur_buf_adds(out, "<span class=\"l\">");
 		rc |= segur_html_escape(out, bars[i].label);
-		rc |= segur_buf_addf(out, "</text><rect x=\"%ld\" y=\"%ld\" "
-		    "width=\"%ld\" height=\"%d\" fill=\"%s\"/>"
-		    "<text x=\"%d\" y=\"%ld\" font-size=\"13\" "
-		    "class=\"value\">%s</text></g>", x, y, w, BAR_H,
-		    colours[0], LABEL_W + PLOT_W + 8, y + BAR_H - 6, val);
+		rc |= segur_buf_addf(out, "</span><svg aria-hidden=\"true\">"
+		    "<rect width=\"%.2f%%\" height=\"100%%\" fill=\"%s\"/>"
+		    "</svg><span class=\"v\">", w, colours[0]);
+		rc |= value_text(out, bars[i].value, flags);
+		rc |= segur_buf_adds(out, "</span>\n");
 	}
-	rc |= segur_buf_adds(out, "</svg>");
+	rc |= segur_buf_adds(out, "</div>\n");
 	return (rc != 0 ? SEGUR_ENOMEM : 0);
 }
 
@@ -129,8 +121,8 @@ segur_svg_columns(struct segur_buf *out, const char *title,
     const char *const *names, size_t nseries)
 {
 	int64_t	 max = 0;
-	size_t	 i, s;
-	long	 slot, colw, width, h, x;
+	size_t	 i, s, step;
+	double	 slot, colw, h;
 	int	 rc = 0;
 
 	if (nseries > 4)
@@ -139,44 +131,50 @@ segur_svg_columns(struct segur_buf *out, const char *title,
 		for (i = 0; i < n; i++)
 			if (series[s][i] > max)
 				max = series[s][i];
-	colw = 14;
-	slot = colw * (long)nseries + 16;
-	width = 60 + slot * (long)(n > 0 ? n : 1) + 20;
-	rc |= segur_buf_addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "role=\"img\" viewBox=\"0 0 %ld %d\" class=\"chart\"><title>",
-	    width, COL_H + 80);
+	rc |= segur_buf_adds(out, "<p class=\"legend\">");
+	for (s = 0; s < nseries; s++) {
+		rc |= segur_buf_addf(out, "<svg aria-hidden=\"true\"><rect "
+		    "width=\"100%%\" height=\"100%%\" fill=\"%s\"/></svg>",
+		    colours[s]);
+		rc |= segur_html_escape(out, names[s]);
+	}
+	/* No viewBox: one unit is one CSS pixel and the text keeps the
+	 * page's size; positions are in per cent of the box's width. */
+	rc |= segur_buf_adds(out, "</p>\n<svg class=\"cols\" role=\"img\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\"><title>");
 	rc |= segur_html_escape(out, title);
-	rc |= segur_buf_addf(out, "</title><line x1=\"50\" y1=\"%d\" "
-	    "x2=\"%ld\" y2=\"%d\" stroke=\"#444\"/><text x=\"44\" y=\"24\" "
-	    "text-anchor=\"end\" font-size=\"11\">%lld</text>",
-	    COL_H + 20, width - 10, COL_H + 20, (long long)max);
+	rc |= segur_buf_addf(out, "</title><line x1=\"0\" y1=\"%d%%\" "
+	    "x2=\"100%%\" y2=\"%d%%\" stroke=\"#bbb\" stroke-dasharray=\"4 4\""
+	    "/><line x1=\"0\" y1=\"%d%%\" x2=\"100%%\" y2=\"%d%%\" "
+	    "stroke=\"#444\"/><text x=\"0\" y=\"%d%%\">%lld</text>", COL_TOP,
+	    COL_TOP, COL_BASE, COL_BASE, COL_TOP - 3, (long long)max);
+	slot = n > 0 ? 100.0 / (double)n : 100.0;
+	colw = nseries > 0 ? slot * 0.8 / (double)nseries : 0;
 	for (i = 0; i < n; i++) {
-		x = 60 + slot * (long)i;
 		for (s = 0; s < nseries; s++) {
-			h = max > 0 && series[s][i] > 0 ? (long)((double)COL_H *
-			    (double)series[s][i] / (double)max) : 0;
-			rc |= segur_buf_addf(out, "<rect x=\"%ld\" y=\"%ld\" "
-			    "width=\"%ld\" height=\"%ld\" fill=\"%s\"><title>",
-			    x + colw * (long)s, COL_H + 20 - h, colw - 2, h,
+			h = max > 0 && series[s][i] > 0 ? (COL_BASE - COL_TOP) *
+			    (double)series[s][i] / (double)max : 0;
+			rc |= segur_buf_addf(out, "<rect x=\"%.2f%%\" "
+			    "y=\"%.2f%%\" width=\"%.2f%%\" height=\"%.2f%%\" "
+			    "fill=\"%s\"><title>", slot * ((double)i + 0.1) +
+			    colw * (double)s, COL_BASE - h, colw, h,
 			    colours[s]);
+			rc |= segur_html_escape(out, xlabels[i]);
+			rc |= segur_buf_adds(out, " \xe2\x80\x94 ");
 			rc |= segur_html_escape(out, names[s]);
 			rc |= segur_buf_addf(out, " : %lld</title></rect>",
 			    (long long)series[s][i]);
 		}
-		rc |= segur_buf_addf(out, "<text x=\"%ld\" y=\"%d\" "
-		    "font-size=\"10\" transform=\"rotate(45 %ld %d)\">", x,
-		    COL_H + 34, x, COL_H + 34);
-		rc |= segur_html_escape(out, xlabels[i]);
+	}
+	/* A few period labels, the latest first, each ending at its
+	 * column's right edge: at most COL_LABELS fit a phone's width. */
+	step = (n + COL_LABELS - 1) / COL_LABELS;
+	for (i = n; step > 0 && i >= step; i -= step) {
+		rc |= segur_buf_addf(out, "<text x=\"%.2f%%\" y=\"97%%\" "
+		    "text-anchor=\"end\">", slot * (double)i);
+		rc |= segur_html_escape(out, xlabels[i - 1]);
 		rc |= segur_buf_adds(out, "</text>");
 	}
-	for (s = 0; s < nseries; s++) {
-		rc |= segur_buf_addf(out, "<rect x=\"%ld\" y=\"4\" width=\"10\" "
-		    "height=\"10\" fill=\"%s\"/><text x=\"%ld\" y=\"13\" "
-		    "font-size=\"11\">", 60 + 150 * (long)s, colours[s],
-		    74 + 150 * (long)s);
-		rc |= segur_html_escape(out, names[s]);
-		rc |= segur_buf_adds(out, "</text>");
-	}
-	rc |= segur_buf_adds(out, "</svg>");
+	rc |= segur_buf_adds(out, "</svg>\n");
 	return (rc != 0 ? SEGUR_ENOMEM : 0);
 }

@@ -215,3 +215,58 @@ segur_date_diff(const char *from, const char *to, int64_t *days)
 	*days = b - a;
 	return (0);
 }
+
+char *
+segur_date_fr_time(time_t t, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	struct tm	 tm;
+
+	out[0] = '\0';
+	if (localtime_r(&t, &tm) != NULL)
+		snprintf(out, SEGUR_DATE_FR_BUFSZ, "%02u/%02u/%04u %02u:%02u",
+		    (unsigned)tm.tm_mday % 100, (unsigned)(tm.tm_mon + 1) % 100,
+		    (unsigned)(tm.tm_year + 1900) % 10000,
+		    (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100);
+	return (out);
+}
+
+char *
+segur_date_fr(const char *text, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	struct segur_date d;
+	const char	*p;
+	int		 h, m, s = 0;
+
+	out[0] = '\0';
+	if (text == NULL || strlen(text) < 10 ||
+	    segur_date_parse(text, 10, SEGUR_DATE_ISO, &d) != 0)
+		return (NULL);
+	if (text[10] == '\0') {
+		snprintf(out, SEGUR_DATE_FR_BUFSZ, "%02u/%02u/%04u",
+		    (unsigned)d.day % 100, (unsigned)d.month % 100,
+		    (unsigned)d.year % 10000);
+		return (out);
+	}
+	/* THH:MM, then :SS and a fraction (ignored), then Z or nothing. */
+	p = text + 10;
+	if (*p++ != 'T' || (h = digits(p, 2)) < 0 || p[2] != ':' ||
+	    (m = digits(p + 3, 2)) < 0 || h > 23 || m > 59)
+		return (NULL);
+	p += 5;
+	if (*p == ':') {
+		if ((s = digits(p + 1, 2)) < 0 || s > 60)
+			return (NULL);
+		p += 3;
+		if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p != '\0')
+		return (NULL);
+	/* Whole days and seconds, no timegm(): its TZ games stay out. */
+	segur_date_fr_time((time_t)(segur_date_to_days(&d) * 86400 +
+	    h * 3600 + m * 60 + s), out);
+	return (out[0] != '\0' ? out : NULL);
+}

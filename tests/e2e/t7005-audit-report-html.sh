@@ -52,8 +52,9 @@ assert p.stack == [], p.stack
 assert p.svgs >= 4, p.svgs
 body = "".join(p.data)
 # Amounts in French: a narrow no-break space between thousands.
-for want in ("18\u202f006,66 €", "2\u202f433,33 €", "730,00 €",
-             "1\u202f703,33 €",
+# A no-break space before the euro sign.
+for want in ("18\u202f006,66\u00a0€", "2\u202f433,33\u00a0€",
+             "730,00\u00a0€", "1\u202f703,33\u00a0€",
              "Le FINESS géographique 590004016 n'appartient pas",
              "BC-2", "GR-0200", head):
     assert want in body, want
@@ -75,10 +76,11 @@ browse() {
 }
 browse --dump-dom >"$T/dom.html" || fail "chromium --dump-dom failed"
 nb=$(printf '\342\200\257')	# U+202F, between thousands
-for want in "id=\"montant-demande\">18${nb}006,66 €" \
-    "id=\"montant-accorde\">2${nb}433,33 €" \
-    'id="montant-avance">730,00 €' \
-    "id=\"montant-solde-attendu\">1${nb}703,33 €" 'id="total-demandes">5<' \
+sp='&nbsp;'	# U+00A0 before the euro sign, as Chromium serializes it
+for want in "id=\"montant-demande\">18${nb}006,66${sp}€" \
+    "id=\"montant-accorde\">2${nb}433,33${sp}€" \
+    "id=\"montant-avance\">730,00${sp}€" \
+    "id=\"montant-solde-attendu\">1${nb}703,33${sp}€" 'id="total-demandes">5<' \
     "$head"; do
 	grep -qF "$want" "$T/dom.html" || fail "the rendered DOM lacks $want"
 done

@@ -114,6 +114,49 @@ test_date_formats(void **state)
 	assert_int_equal(segur_date_ymd(&d), 20231002L);
 }
 
+/* Dates and UTC times of the ledger in French, times in the local zone
+ * (a POSIX TZ: no time zone database needed). */
+static void
+test_date_french_text(void **state)
+{
+	char	 b[SEGUR_DATE_FR_BUFSZ];
+	char	*old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+
+	(void)state;
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	assert_string_equal(segur_date_fr("2023-10-02", b), "02/10/2023");
+	/* Summer time, then winter time, across midnight. */
+	assert_string_equal(segur_date_fr("2023-10-02T12:05:09Z", b),
+	    "02/10/2023 14:05");
+	assert_string_equal(segur_date_fr("2023-12-31T23:30:00Z", b),
+	    "01/01/2024 00:30");
+	assert_string_equal(segur_date_fr("2024-02-29T08:00", b),
+	    "29/02/2024 09:00");
+	assert_string_equal(segur_date_fr("2024-02-29T08:00:00.250Z", b),
+	    "29/02/2024 09:00");
+	assert_string_equal(segur_date_fr_time(0, b), "01/01/1970 01:00");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_string_equal(segur_date_fr("2023-10-02T12:05:09Z", b),
+	    "02/10/2023 12:05");
+	/* Anything else is refused, out left empty. */
+	assert_null(segur_date_fr("2023-02-29", b));
+	assert_string_equal(b, "");
+	assert_null(segur_date_fr("02/10/2023", b));
+	assert_null(segur_date_fr("2023-10-02T25:00Z", b));
+	assert_null(segur_date_fr("2023-10-02T12:05Zx", b));
+	assert_null(segur_date_fr("2023-10-02 12:05", b));
+	assert_null(segur_date_fr("2023-10-02T1", b));
+	assert_null(segur_date_fr(NULL, b));
+	if (old != NULL)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+}
+
 /* Today is the local zone's: 26 hours apart, two zones see other days. */
 static void
 test_date_today_local_zone(void **state)
@@ -183,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_date_parse_refuses),
 		cmocka_unit_test(test_date_leap_years),
 		cmocka_unit_test(test_date_formats),
+		cmocka_unit_test(test_date_french_text),
 		cmocka_unit_test(test_date_today_local_zone),
 		cmocka_unit_test(test_date_days_arithmetic),
 	};

@@ -65,34 +65,40 @@ test_svg_bars_scale_to_max_and_label(void **state)
 	(void)state;
 	assert_int_equal(segur_svg_bars(&b, "Demandes par état", bars, 3, 0),
 	    0);
+	assert_int_equal(segur_buf_add(&b, "", 1), 0);
 	assert_int_equal(count(b.data, "<rect "), 3);
-	/* The largest bar takes the whole plot width, the others scale. */
-	assert_non_null(strstr(b.data, "width=\"400\""));
-	assert_non_null(strstr(b.data, "width=\"100\""));
-	assert_non_null(strstr(b.data, "width=\"0\""));
-	assert_non_null(strstr(b.data, "rejetée &lt;E12&gt;"));
-	assert_non_null(strstr(b.data, "<title>Demandes par état</title>"));
-	assert_non_null(strstr(b.data, ">40</text>"));
-	assert_int_equal(strncmp(b.data, "<svg ", 5), 0);
-	assert_string_equal(b.data + b.len - 6, "</svg>");
+	/* From zero, in per cent of the largest bar; no viewBox anywhere:
+	 * the labels are HTML text at the page's size. */
+	assert_non_null(strstr(b.data, "<rect width=\"100.00%\""));
+	assert_non_null(strstr(b.data, "<rect width=\"25.00%\""));
+	assert_non_null(strstr(b.data, "<rect width=\"0.00%\""));
+	assert_null(strstr(b.data, "viewBox"));
+	assert_null(strstr(b.data, " x=\""));
+	assert_non_null(strstr(b.data, "<span class=\"l\">rejetée &lt;E12&gt;"
+	    "</span>"));
+	assert_non_null(strstr(b.data, "aria-label=\"Demandes par état\""));
+	assert_non_null(strstr(b.data, "<span class=\"v\">40</span>"));
+	assert_int_equal(strncmp(b.data, "<div class=\"bars\"", 17), 0);
 	segur_buf_release(&b);
 }
 
 static void
-test_svg_amounts_and_funnel(void **state)
+test_svg_amounts_tiny_bar_visible(void **state)
 {
 	struct segur_buf b = SEGUR_BUF_INIT;
 	struct segur_chart_bar bars[] = {
-		{ "demandé", 584000 }, { "accordé", 292000 },
+		{ "demandé", 1314000000 }, { "accordé", 100 },
 	};
 
 	(void)state;
 	assert_int_equal(segur_svg_bars(&b, "Montants", bars, 2,
-	    SEGUR_CHART_AMOUNTS | SEGUR_CHART_FUNNEL), 0);
-	assert_non_null(strstr(b.data, "5\xe2\x80\xaf" "840,00\xc2\xa0\xe2\x82"
-	    "\xac"));
-	/* Centred: the half-width bar starts a quarter in. */
-	assert_non_null(strstr(b.data, "x=\"360\""));
+	    SEGUR_CHART_AMOUNTS), 0);
+	assert_int_equal(segur_buf_add(&b, "", 1), 0);
+	/* "13 140 000,00 €": U+202F between thousands, U+00A0 before €. */
+	assert_non_null(strstr(b.data, ">13\xe2\x80\xaf" "140\xe2\x80\xaf"
+	    "000,00\xc2\xa0\xe2\x82\xac</span>"));
+	/* A non-zero value stays visible. */
+	assert_non_null(strstr(b.data, "<rect width=\"0.50%\""));
 	segur_buf_release(&b);
 }
 
@@ -108,11 +114,18 @@ test_svg_columns_series_and_legend(void **state)
 	(void)state;
 	assert_int_equal(segur_svg_columns(&b, "Par semaine", weeks, 2,
 	    series, names, 2), 0);
+	assert_int_equal(segur_buf_add(&b, "", 1), 0);
 	assert_int_equal(count(b.data, "<rect "), 4 + 2);
-	assert_non_null(strstr(b.data, "height=\"180\""));
-	assert_non_null(strstr(b.data, "height=\"90\""));
-	assert_non_null(strstr(b.data, "<title>réponses : 4</title>"));
-	assert_non_null(strstr(b.data, "2023-S41"));
+	/* Heights in per cent of the box, from the baseline at 84 %. */
+	assert_non_null(strstr(b.data, "y=\"12.00%\" width=\"20.00%\" "
+	    "height=\"72.00%\""));
+	assert_non_null(strstr(b.data, "y=\"48.00%\" width=\"20.00%\" "
+	    "height=\"36.00%\""));
+	assert_non_null(strstr(b.data, "<title>2023-S41 \xe2\x80\x94 "
+	    "réponses : 4</title>"));
+	assert_non_null(strstr(b.data, "text-anchor=\"end\">2023-S41</text>"));
+	assert_null(strstr(b.data, "viewBox"));
+	assert_non_null(strstr(b.data, "<p class=\"legend\">"));
 	segur_buf_release(&b);
 }
 
@@ -123,7 +136,7 @@ main(void)
 		cmocka_unit_test(test_svg_html_escape),
 		cmocka_unit_test(test_svg_html_escape_control_characters),
 		cmocka_unit_test(test_svg_bars_scale_to_max_and_label),
-		cmocka_unit_test(test_svg_amounts_and_funnel),
+		cmocka_unit_test(test_svg_amounts_tiny_bar_visible),
 		cmocka_unit_test(test_svg_columns_series_and_legend),
 	};
 
