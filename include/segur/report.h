@@ -65,10 +65,6 @@ void	segur_html_td_text(struct segur_html *h, const char *s);
 void	segur_html_td_amount(struct segur_html *h, int64_t cents);
 void	segur_html_td_date(struct segur_html *h, const char *text);
 
-/* The French name of a state ("avance versée"); static, "?" out of
- * range. */
-const char *segur_state_label_fr(enum segur_state s);
-
 /* The stylesheet every page uses (static text, no <style> tag). */
 const char *segur_html_css(void);
 

@@ -200,7 +200,7 @@ segur_state_name(enum segur_state s)
 	return (state_names[s]);
 }
 
-/* The words of the HTML report's funnel (lib/audit/audit-report.c). */
+/* The states in French, for people: report, exports, console, texts. */
 static const char *const state_labels[SEGUR_STATE_COUNT] = {
 	[SEGUR_STATE_DRAFT] = "brouillon",
 	[SEGUR_STATE_READY] = "prête à envoyer",

@@ -112,31 +112,6 @@ segur_html_td_date(struct segur_html *h, const char *text)
 	segur_html_raw(h, "</td>");
 }
 
-const char *
-segur_state_label_fr(enum segur_state s)
-{
-	static const char *const labels[SEGUR_STATE_COUNT] = {
-		[SEGUR_STATE_DRAFT] = "brouillon",
-		[SEGUR_STATE_READY] = "prête à envoyer",
-		[SEGUR_STATE_SUBMITTED] = "envoyée, sans réponse",
-		[SEGUR_STATE_ACCEPTED] = "acceptée par l'ASP",
-		[SEGUR_STATE_REJECTED] = "rejetée par l'ASP",
-		[SEGUR_STATE_GRANTED] = "accordée",
-		[SEGUR_STATE_REFUSED] = "refusée",
-		[SEGUR_STATE_ADVANCE_PAID] = "avance versée",
-		[SEGUR_STATE_BALANCE_REQUESTED] = "solde demandé",
-		[SEGUR_STATE_BALANCE_ACCEPTED] = "solde accepté",
-		[SEGUR_STATE_BALANCE_REJECTED] = "solde rejeté",
-		[SEGUR_STATE_BALANCE_PAID] = "solde versé",
-		[SEGUR_STATE_CLOSED] = "close",
-		[SEGUR_STATE_WITHDRAWN] = "retirée",
-	};
-
-	if ((unsigned)s >= SEGUR_STATE_COUNT || labels[s] == NULL)
-		return ("?");
-	return (labels[s]);
-}
-
 /*
  * Sizes in em of the body's font: charts and tables read at the text's
  * size on a phone as on a desktop. Wide tables scroll inside their own

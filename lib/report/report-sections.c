@@ -124,7 +124,7 @@ segur_report_states(struct segur_html *h, struct segur_ledger *l,
 		if (t.count[s] == 0 && s != SEGUR_STATE_SUBMITTED &&
 		    s != SEGUR_STATE_ACCEPTED && s != SEGUR_STATE_GRANTED)
 			continue;
-		bars[n].label = segur_state_label_fr(s);
+		bars[n].label = segur_state_label(s);
 		bars[n++].value = t.count[s];
 	}
 	segur_html_rawf(h, "<section id=\"etats\"><h2>Demandes par état</h2>\n"
@@ -137,7 +137,7 @@ segur_report_states(struct segur_html *h, struct segur_ledger *l,
 		if (t.count[s] == 0)
 			continue;
 		segur_html_rawf(h, "<tr id=\"etat-%s\">", segur_state_name(s));
-		segur_html_td_text(h, segur_state_label_fr(s));
+		segur_html_td_text(h, segur_state_label(s));
 		segur_html_rawf(h, "<td class=\"n\">%" PRId64 "</td>",
 		    t.count[s]);
 		segur_html_td_amount(h, t.cents[s]);
