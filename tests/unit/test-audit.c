@@ -330,7 +330,7 @@ static void
 test_audit_bundle_verify_names_altered_file(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_bundle_sel sel = { NULL, 0, NULL, 1 };
+	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 1 };
 	struct segur_audit_key k = { (unsigned char *)KEY, 32 };
 	struct segur_audit_key other = { (unsigned char *)"another key, 16+",
 	    16 };
@@ -355,8 +355,9 @@ test_audit_bundle_verify_names_altered_file(void **state)
 	assert_int_equal(segur_audit_bundle_verify(zip, &k, on_finding, &fd,
 	    &got, &nfiles, NULL), 0);
 	assert_int_equal(fd.n, 0);
-	/* HEAD.json, LISEZMOI.txt, history as JSON and HTML, demande.json. */
-	assert_int_equal(nfiles, 5);
+	/* HEAD.json, LISEZMOI.txt, MANIFEST.json, history as JSON and HTML,
+	 * demande.json, inventaire.txt (a draft: no piece expected). */
+	assert_int_equal(nfiles, 7);
 	assert_string_equal(got.hash, h.hash);
 	assert_string_equal(got.seal, h.seal);
 	/* Another key: both seals fail. */
@@ -415,7 +416,7 @@ static void
 test_audit_bundle_shares_files_keeps_clashes(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_bundle_sel sel = { NULL, 0, NULL, 1 };
+	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 1 };
 	struct segur_chain_head h, got;
 	struct segur_archive a;
 	struct found	 fd = { 0, "" };
