@@ -716,7 +716,8 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	    cJSON_AddStringToObject(o, "folder", dir) == NULL ||
 	    cJSON_AddNumberToObject(o, "events", (double)nevents) == NULL ||
 	    segur_buf_addf(&b->inv, "Demande %s%s%s, état %s : pièces du "
-	    "bon de commande au paiement du solde\n\n", ref, asp != NULL ?
+	    "bon de commande au paiement du solde (chemins depuis la racine "
+	    "du dossier de preuves)\n\n", ref, asp != NULL ?
 	    ", numéro ASP " : "", asp != NULL ? asp : "", *state) != 0))
 		rc = 1;
 	sqlite3_finalize(st);
