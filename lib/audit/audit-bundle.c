@@ -603,10 +603,8 @@ piece_absent(struct bundle *b, const struct piece *p, int64_t id,
 	int		 rc = 0;
 
 	if (p->closure != NULL) {
-		if (sqlite3_prepare_v2(b->l->db, p->closure, -1, &st, NULL) !=
-		    SQLITE_OK)
-			return (segur__db_error(b->l, b->cause,
-			    "read the closures"));
+		if ((rc = segur__stmt(b->l, p->closure, &st, b->cause)) != 0)
+			return (rc);
 		sqlite3_bind_int64(st, 1, id);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			note = segur_asprintf("fichier %s le %s : %s",
@@ -614,7 +612,7 @@ piece_absent(struct bundle *b, const struct piece *p, int64_t id,
 			    "refused") == 0 ? "refusé par le portail" :
 			    "annulé", (const char *)sqlite3_column_text(st, 2),
 			    (const char *)sqlite3_column_text(st, 1));
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return (segur__db_error(b->l, b->cause,
 			    "read the closures"));
@@ -658,21 +656,21 @@ add_pieces(struct bundle *b, int64_t id, const char *state, int ht,
 	if (!ht)
 		want &= ~PB(P_HT);
 	for (k = 0; k < P_COUNT; k++) {
-		if (sqlite3_prepare_v2(b->l->db, pieces[k].sql, -1, &st,
-		    NULL) != SQLITE_OK)
-			return (segur__db_error(b->l, b->cause,
-			    "read the pieces"));
+		/* Cached by the handle: prepared once per bundle. */
+		if ((rc = segur__stmt(b->l, pieces[k].sql, &st, b->cause)) !=
+		    0)
+			return (rc);
 		sqlite3_bind_int64(st, 1, id);
 		nrows = 0;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			nrows++;
 			if ((rc = piece_row(b, &pieces[k], st, dir, arr)) !=
 			    0) {
-				sqlite3_finalize(st);
+				sqlite3_reset(st);
 				return (rc);
 			}
 		}
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return (segur__db_error(b->l, b->cause,
 			    "read the pieces"));
