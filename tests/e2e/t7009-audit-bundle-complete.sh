@@ -8,8 +8,10 @@
 # payments with their dates and amounts, the history with its authors.
 # request show --json lists every document, delivery, balance line,
 # decision and payment. A request adopted without its order form has that
-# piece reported missing. verify-bundle fails on a file changed, removed,
-# added, or dropped from MANIFEST.sha256 behind MANIFEST.json's back.
+# piece reported missing; the answer to a file the portal refused is
+# closed, not missing. verify-bundle fails on a file changed, removed,
+# added, dropped from MANIFEST.sha256 behind MANIFEST.json's back, or
+# slipped into MANIFEST.sha256 without MANIFEST.json naming it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
@@ -195,12 +197,21 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
                 data = data.replace(b"facture 1", b"facture 9")
             elif how in ("removed", "dropped"):
                 continue
+        if how == "smuggled" and info.filename.endswith("/MANIFEST.sha256"):
+            continue
         if how == "dropped" and info.filename.endswith("/MANIFEST.sha256"):
             data = b"".join(l + b"\n" for l in data.splitlines()
                 if not l.endswith(fac[1:].encode()))
         zo.writestr(info, data)
-    if how == "added":
-        zo.writestr(top + fac.replace("FAC", "AUTRE"), b"%PDF-1.4\n")
+    if how in ("added", "smuggled"):
+        data = b"%PDF-1.4\n"
+        name = fac.replace("FAC", "AUTRE")
+        zo.writestr(top + name, data)
+    if how == "smuggled":
+        m = zi.read(top + "/MANIFEST.sha256")
+        m += ("%s  %s\n" % (hashlib.sha256(data).hexdigest(),
+            name[1:])).encode()
+        zo.writestr(top + "/MANIFEST.sha256", m)
 PY
 }
 tamper changed
@@ -221,6 +232,30 @@ tamper dropped
 expect_exit 1 segurctl audit verify-bundle "$T/dropped.zip"
 expect_grep 'MS1-DUI-Va1-FAC-00001.pdf: erreur: dans MANIFEST.json mais absent de MANIFEST.sha256' "$T/out"
 [ "$(grep -c 'erreur' "$T/out")" -eq 1 ] || fail "dropped: one finding"
+# A file slipped into the zip and into MANIFEST.sha256: MANIFEST.json does
+# not name it.
+tamper smuggled
+expect_exit 1 segurctl audit verify-bundle "$T/smuggled.zip"
+expect_grep 'MS1-DUI-Va1-AUTRE-00001.pdf: erreur: dans MANIFEST.sha256 mais ni pièce ni fichier produit de MANIFEST.json' "$T/out"
+[ "$(grep -c 'erreur' "$T/out")" -eq 1 ] || fail "smuggled: one finding"
+
+# A file the portal refused whole: its answer will never come, the piece
+# is closed, not missing.
+export SEGUR_DB=$T/refused/ledger.db
+mkdir "$T/refused"
+setup_ledger
+gen_requests 1 1 R
+expect_exit 0 segurctl build --date 20231002 --out "$T/rfiles"
+expect_exit 0 segurctl file refused --reason "contrôle 1" \
+    JSON-2023000042-20231002-001.json
+expect_exit 0 segurctl audit bundle R-0001 --out "$T/refused.zip"
+rm -rf "$T/u" && mkdir "$T/u"
+(cd "$T/u" && unzip -q "$T/refused.zip")
+jq -e '.requests[0] | .state == "rejected" and .missing == 0 and
+    (.pieces[] | select(.piece == "reponse_avance") | .status == "closed"
+    and (.note | test("refusé par le portail le .* : contrôle 1")))' \
+    "$T"/u/preuves-segur-*/MANIFEST.json >/dev/null ||
+    fail "refused: $(cat "$T"/u/preuves-segur-*/MANIFEST.json)"
 
 # Files sent before the ledger existed, adopted without their documents:
 # the order form is reported missing.
