@@ -238,7 +238,9 @@ struct segur_bundle_sel {
  * their dates and amounts, each piece the request's state expects and
  * the ledger lacks marked missing: docs/audit.md); MANIFEST.sha256
  * (sha256sum format, every other file). With key, MANIFEST.sha256.hmac
- * seals the manifest. An archived object missing or altered stops the
+ * seals the manifest. Everything is read in one read transaction whose
+ * head must still be h (SEGUR_ESTATE: the ledger changed since h was
+ * read; try again). An archived object missing or altered stops the
  * bundle (SEGUR_ECORRUPT/ENOENT named in cause). *nreq receives the
  * number of requests.
  */

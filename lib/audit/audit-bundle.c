@@ -1032,6 +1032,7 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
     char **cause)
 {
 	struct selection s = { NULL, NULL, 0 };
+	struct segur_chain_head now;
 	struct bundle	 b;
 	zip_source_t	*src;
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
@@ -1046,6 +1047,22 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 	b.a = a;
 	b.cause = cause;
 	*nreq = 0;
+	/*
+	 * One read transaction: every request, history and piece from one
+	 * snapshot, the one whose head is h. A write since h (segurd
+	 * ingesting) would put events after the head in the bundle.
+	 */
+	if ((rc = segur__exec(l, "BEGIN", cause)) != 0)
+		return (rc);
+	if ((rc = segur_audit_head(l, NULL, &now, cause)) != 0)
+		goto out;
+	if (now.events != h->events || strcmp(now.hash, h->hash) != 0) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "le registre a changé "
+		    "depuis la lecture de sa tête (événement %" PRId64 ", "
+		    "maintenant %" PRId64 ") : recommencez", h->events,
+		    now.events);
+		goto out;
+	}
 	if ((rc = select_requests(l, sel, &s, cause)) != 0 ||
 	    (rc = manifest_json(&b, sel, h, &mj)) != 0)
 		goto out;
@@ -1132,6 +1149,7 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 		goto out;
 	*nreq = s.n;
 out:
+	segur__exec(l, "COMMIT", NULL);
 	if (b.za != NULL) {
 		zip_discard(b.za);
 		unlink(tmp);
