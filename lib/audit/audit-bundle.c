@@ -693,13 +693,13 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	int		 rc;
 
 	*state = NULL;
-	if (sqlite3_prepare_v2(b->l->db, "SELECT state, regime_tva, "
-	    "numero_asp FROM request WHERE id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return (segur__db_error(b->l, b->cause, "read the request"));
+	*entry = NULL;
+	if ((rc = segur__stmt(b->l, "SELECT state, regime_tva, numero_asp "
+	    "FROM request WHERE id = ?", &st, b->cause)) != 0)
+		return (rc);
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return (segur__db_error(b->l, b->cause, "read the request"));
 	}
 	*ht = sqlite3_column_text(st, 1) != NULL && strcmp((const char *)
@@ -718,7 +718,7 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	    "du dossier de preuves)\n\n", ref, asp != NULL ?
 	    ", numéro ASP " : "", asp != NULL ? asp : "", *state) != 0))
 		rc = 1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	*entry = o;
 	if (rc != 0)
 		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
@@ -748,7 +748,7 @@ static int
 add_request_pieces(struct bundle *b, int64_t id, const char *ref,
     const char *dir, size_t nevents)
 {
-	cJSON	*entry, *arr;
+	cJSON	*entry = NULL, *arr;
 	char	*state = NULL;
 	int	 rc, ht = 0, missing = 0;
 
@@ -758,7 +758,8 @@ add_request_pieces(struct bundle *b, int64_t id, const char *ref,
 	if ((rc = request_entry(b, id, ref, dir, nevents, &entry, &state,
 	    &ht)) != 0)
 		goto out;
-	if ((arr = cJSON_AddArrayToObject(entry, "pieces")) == NULL) {
+	if (entry == NULL ||
+	    (arr = cJSON_AddArrayToObject(entry, "pieces")) == NULL) {
 		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
 		goto out;
 	}
