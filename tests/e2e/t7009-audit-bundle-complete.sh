@@ -10,8 +10,9 @@
 # decision and payment. A request adopted without its order form has that
 # piece reported missing; the answer to a file the portal refused is
 # closed, not missing. verify-bundle fails on a file changed, removed,
-# added, dropped from MANIFEST.sha256 behind MANIFEST.json's back, or
-# slipped into MANIFEST.sha256 without MANIFEST.json naming it.
+# added, dropped from MANIFEST.sha256 behind MANIFEST.json's back,
+# slipped into MANIFEST.sha256 without MANIFEST.json naming it, or given
+# another hash in MANIFEST.json.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
@@ -190,6 +191,10 @@ src, dst, how = sys.argv[1:4]
 fac = "/demandes/BC-0001/pieces/MS1-DUI-Va1-FAC-00001.pdf"
 with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
     top = zi.namelist()[0].split("/")[0]
+    # Read before the loop: writestr() moves the ZipInfo objects it is
+    # given to the new zip's offsets.
+    fac_sha = hashlib.sha256(zi.read(top + fac)).hexdigest().encode()
+    old_manifest = zi.read(top + "/MANIFEST.sha256")
     for info in zi.infolist():
         data = zi.read(info)
         if info.filename.endswith(fac):
@@ -197,8 +202,12 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
                 data = data.replace(b"facture 1", b"facture 9")
             elif how in ("removed", "dropped"):
                 continue
-        if how == "smuggled" and info.filename.endswith("/MANIFEST.sha256"):
+        if how in ("smuggled", "forged") and \
+                info.filename.endswith("/MANIFEST.sha256"):
             continue
+        if how == "forged" and info.filename.endswith("/MANIFEST.json"):
+            data = data.replace(fac_sha, b"0" * 64)
+            forged = data
         if how == "dropped" and info.filename.endswith("/MANIFEST.sha256"):
             data = b"".join(l + b"\n" for l in data.splitlines()
                 if not l.endswith(fac[1:].encode()))
@@ -207,9 +216,13 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
         data = b"%PDF-1.4\n"
         name = fac.replace("FAC", "AUTRE")
         zo.writestr(top + name, data)
+    if how == "forged":
+        m = b"".join(l + b"\n" if not l.endswith(b"  MANIFEST.json") else
+            ("%s  MANIFEST.json\n" % hashlib.sha256(forged).hexdigest()).encode()
+            for l in old_manifest.splitlines())
+        zo.writestr(top + "/MANIFEST.sha256", m)
     if how == "smuggled":
-        m = zi.read(top + "/MANIFEST.sha256")
-        m += ("%s  %s\n" % (hashlib.sha256(data).hexdigest(),
+        m = old_manifest + ("%s  %s\n" % (hashlib.sha256(data).hexdigest(),
             name[1:])).encode()
         zo.writestr(top + "/MANIFEST.sha256", m)
 PY
@@ -238,6 +251,13 @@ tamper smuggled
 expect_exit 1 segurctl audit verify-bundle "$T/smuggled.zip"
 expect_grep 'MS1-DUI-Va1-AUTRE-00001.pdf: erreur: dans MANIFEST.sha256 mais ni pièce ni fichier produit de MANIFEST.json' "$T/out"
 [ "$(grep -c 'erreur' "$T/out")" -eq 1 ] || fail "smuggled: one finding"
+
+# MANIFEST.json rewritten (and its line of MANIFEST.sha256) to give the
+# invoice another hash: the two manifests disagree.
+tamper forged
+expect_exit 1 segurctl audit verify-bundle "$T/forged.zip"
+expect_grep 'MS1-DUI-Va1-FAC-00001.pdf: erreur: son SHA-256 dans MANIFEST.json n.est pas celui de MANIFEST.sha256' "$T/out"
+[ "$(grep -c 'erreur' "$T/out")" -eq 1 ] || fail "forged: one finding"
 
 # A file the portal refused whole: its answer will never come, the piece
 # is closed, not missing.
