@@ -725,6 +725,38 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	return (0);
 }
 
+/* The request's anomalies, counted: open and resolved (their details and
+ * resolutions are in demande.json). */
+static int
+add_anomaly_counts(struct bundle *b, int64_t id, cJSON *entry)
+{
+	sqlite3_stmt	*st;
+	int64_t		 open, done;
+	cJSON		*o;
+	int		 rc;
+
+	if ((rc = segur__stmt(b->l, "SELECT count(*) - count(resolved_at), "
+	    "count(resolved_at) FROM anomaly WHERE request_id = ?", &st,
+	    b->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (segur__db_error(b->l, b->cause, "count the anomalies"));
+	}
+	open = sqlite3_column_int64(st, 0);
+	done = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if ((o = cJSON_AddObjectToObject(entry, "anomalies")) == NULL ||
+	    cJSON_AddNumberToObject(o, "open", (double)open) == NULL ||
+	    cJSON_AddNumberToObject(o, "resolved", (double)done) == NULL ||
+	    segur_buf_addf(&b->inv, "%" PRId64 " anomalie(s) ouverte(s), %"
+	    PRId64 " résolue(s) (détail et résolution : demande.json).\n",
+	    open, done) != 0)
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (0);
+}
+
 /* Adds the text buf as dir/file when it is not empty. */
 static int
 add_text(struct bundle *b, const char *dir, const char *file,
@@ -771,7 +803,8 @@ add_request_pieces(struct bundle *b, int64_t id, const char *ref,
 		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = add_text(b, dir, "fichiers.txt", &b->list)) == 0)
+	if ((rc = add_anomaly_counts(b, id, entry)) == 0 &&
+	    (rc = add_text(b, dir, "fichiers.txt", &b->list)) == 0)
 		rc = add_text(b, dir, "inventaire.txt", &b->inv);
 out:
 	free(state);

@@ -161,6 +161,11 @@ expect_grep "^reçu  $(sha "$T/solde-r2.json")  fichiers/recus/solde-r2.json$" \
 expect_grep '^présent   paiement du solde, .*, 1703.33 €$' \
     "$dir/demandes/BC-0002/inventaire.txt"
 expect_grep '^0 pièce(s) manquante(s).$' "$dir/demandes/BC-0002/inventaire.txt"
+expect_grep '^0 anomalie(s) ouverte(s), 1 résolue(s) ' \
+    "$dir/demandes/BC-0002/inventaire.txt"
+jq -e '.requests[1].anomalies == {"open": 0, "resolved": 1} and
+    .requests[0].anomalies == {"open": 0, "resolved": 0}' "$m" >/dev/null ||
+    fail "anomalies in MANIFEST.json"
 # demande.json and the history: the anomaly and its resolution, authors.
 jq -e '(.resolvedAnomalies | length) == 1 and (.payments | length) == 2' \
     "$dir/demandes/BC-0002/demande.json" >/dev/null || fail "demande.json"
