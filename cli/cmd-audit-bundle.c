@@ -10,6 +10,7 @@
 
 #include "segur/archive.h"
 #include "segur/audit.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -23,13 +24,17 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "og", required_argument, NULL, 'o' },
+		{ "ans", required_argument, NULL, 'n' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "archive", required_argument, NULL, 'A' },
 		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct segur_bundle_sel sel = { NULL, 0, NULL, 0 };
+	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 0 };
+	struct segur_date day;
 	struct segur_archive arch = { NULL };
 	struct segur_audit_key key;
 	struct segur_ledger_check chk;
@@ -39,7 +44,7 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	const char	*keyfile = NULL, *path = NULL, *archdir = NULL;
 	char		*cause = NULL, *dflt = NULL;
 	size_t		 n = 0;
-	int		 c, rc, have;
+	int		 c, rc, have, filters;
 
 	optind = 1;
 	opterr = 0;
@@ -50,6 +55,17 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			break;
 		case 'o':
 			sel.og = optarg;
+			break;
+		case 'n':
+			sel.numero_ans = optarg;
+			break;
+		case 'f':
+		case 't':
+			if (segur_date_parse(optarg, strlen(optarg),
+			    SEGUR_DATE_ISO, &day) != 0)
+				return (segurctl_usage_error(self, env,
+				    "bad date '%s' (AAAA-MM-JJ)", optarg));
+			*(c == 'f' ? &sel.from : &sel.to) = optarg;
 			break;
 		case 'a':
 			sel.all = 1;
@@ -70,9 +86,14 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	sel.refs = (const char *const *)(argv + optind);
 	sel.nrefs = (size_t)(argc - optind);
-	if ((sel.nrefs > 0) + (sel.og != NULL) + sel.all != 1)
+	/* The filters combine (this OG's requests sent in 2024); references
+	 * and --all stand alone. */
+	filters = sel.og != NULL || sel.numero_ans != NULL ||
+	    sel.from != NULL || sel.to != NULL;
+	if ((sel.nrefs > 0) + filters + sel.all != 1)
 		return (segurctl_usage_error(self, env, "give references, "
-		    "--og FINESS or --all (one of them)"));
+		    "filters (--og, --ans, --from, --to) or --all (one of "
+		    "them)"));
 	if (path == NULL)
 		return (segurctl_usage_error(self, env, "--out is required"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
@@ -121,8 +142,8 @@ out:
 
 const struct segurctl_cmd cmd_audit_bundle = {
 	"audit bundle",
-	"(REF ... | --og FINESS | --all) --out FILE.zip [--archive DIR] "
-	"[--key FILE]",
-	"write an evidence bundle: histories, files, documents, manifest, "
-	"head", 0, audit_bundle_exec
+	"(REF ... | [--og FINESS] [--ans NUMERO_ANS] [--from DATE] [--to DATE] "
+	"| --all) --out FILE.zip [--archive DIR] [--key FILE]",
+	"write an evidence bundle: histories, files, documents, decisions, "
+	"payments, manifest, head", 0, audit_bundle_exec
 };

@@ -49,8 +49,9 @@ request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const lists[] = { "esms", "documents", "attempts",
-	    "decisions", "anomalies" };
+	static const char *const lists[] = { "esms", "documents",
+	    "sentDocuments", "attempts", "deliveries", "balanceLines",
+	    "decisions", "payments", "anomalies", "resolvedAnomalies" };
 	struct segur_ledger *l;
 	cJSON		*o, *it;
 	char		*cause = NULL, *s;
@@ -98,6 +99,7 @@ request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 const struct segurctl_cmd cmd_request_show = {
 	"request show", "[--json] REF|NUMERO_EDITEUR|NUMERO_ASP",
-	"show a request: content, numbers, attempts, decisions", 0,
+	"show a request: content, numbers, documents, attempts, deliveries, "
+	"balance lines, decisions, payments", 0,
 	request_show_exec
 };

@@ -229,21 +229,35 @@ int	segur_audit_export_xlsx(struct segur_ledger *l,
 /* ------------------------------------------------------------------ */
 /* Evidence bundles. */
 
+/* The requests of a bundle: the references given, or every request
+ * matching all the filters set (all: no filter). Strings borrowed. */
 struct segur_bundle_sel {
-	const char *const *refs;	/* references (borrowed), or NULL */
+	const char *const *refs;	/* references, or NULL */
 	size_t		 nrefs;
 	const char	*og;		/* FINESS juridique, or NULL */
+	const char	*numero_ans;	/* the software, or NULL */
+	const char	*from;		/* "AAAA-MM-JJ": sent (any attempt)
+					   on or after, or NULL; a request
+					   never sent: registered */
+	const char	*to;		/* inclusive, or NULL */
 	int		 all;		/* every request */
 };
 
 /*
  * Writes the zip at path (through a temporary name, fsync'ed): one folder
- * holding per request its history (history.json, history.html), every
- * JSON file sent and received and every document sent, verbatim from the
- * archive; HEAD.json (h); MANIFEST.sha256 (sha256sum format, every other
- * file). With key, MANIFEST.sha256.hmac seals the manifest. An archived
- * object missing or altered stops the bundle (SEGUR_ECORRUPT/ENOENT named
- * in cause). *nreq receives the number of requests.
+ * holding per request its history (historique.json, historique.html), its
+ * state (demande.json), every JSON file sent and received and every
+ * document sent, advance and balance, verbatim from the archive, and its
+ * inventory (inventaire.txt); HEAD.json (h); MANIFEST.json (every piece of
+ * every request with its path and SHA-256, decisions and payments with
+ * their dates and amounts, each piece the request's state expects and
+ * the ledger lacks marked missing: docs/audit.md); MANIFEST.sha256
+ * (sha256sum format, every other file). With key, MANIFEST.sha256.hmac
+ * seals the manifest. Everything is read in one read transaction whose
+ * head must still be h (SEGUR_ESTATE: the ledger changed since h was
+ * read; try again). An archived object missing or altered stops the
+ * bundle (SEGUR_ECORRUPT/ENOENT named in cause). *nreq receives the
+ * number of requests.
  */
 int	segur_audit_bundle(struct segur_ledger *l,
 	    const struct segur_archive *a, const struct segur_bundle_sel *sel,
@@ -254,7 +268,9 @@ int	segur_audit_bundle(struct segur_ledger *l,
 /*
  * Checks a bundle: every file listed in its manifest is there with its
  * SHA-256, no file is there unlisted, HEAD.json is readable (into *h, may
- * be NULL), and with key the manifest's seal matches. fn is called once
+ * be NULL), MANIFEST.json (when the bundle has one) agrees with
+ * MANIFEST.sha256 file for file, and with key the manifest's seal
+ * matches. fn is called once
  * per finding with the file's path inside the zip and a sentence
  * (borrowed); *nfiles receives the files checked. Returns 0 when whole,
  * SEGUR_ECORRUPT when there were findings, another SEGUR_E* when the zip

@@ -18,6 +18,7 @@
 #include <openssl/hmac.h>
 #include <zip.h>
 
+#include "segur/amount.h"
 #include "segur/archive.h"
 #include "segur/audit.h"
 #include "segur/error.h"
@@ -31,6 +32,12 @@
 #define MANIFEST	"MANIFEST.sha256"
 #define MANIFEST_HMAC	"MANIFEST.sha256.hmac"
 #define HEAD_FILE	"HEAD.json"
+#define MANIFEST_JSON	"MANIFEST.json"
+#define MANIFEST_FORMAT	"segur-preuves-2"
+
+/* The largest MANIFEST.json verify-bundle reads (100,000 requests of
+ * some fifteen pieces each fit). */
+#define MANIFEST_JSON_MAX	((zip_uint64_t)1024 * 1024 * 1024)
 
 /* The largest manifest or HEAD.json verify-bundle reads into memory. */
 #define META_MAX	((zip_uint64_t)64 * 1024 * 1024)
@@ -62,6 +69,15 @@ segur__audit_commit_file(const char *tmp, const char *path, char **cause)
 /* ------------------------------------------------------------------ */
 /* Writing. */
 
+/* Objects stored in the bundle, each under one path. */
+struct shared_list {
+	struct shared {
+		char	*path;		/* owned, inside the folder */
+		char	 sha[65];
+	}		*v;
+	size_t		 n;
+};
+
 struct bundle {
 	struct segur_ledger		*l;
 	const struct segur_archive	*a;
@@ -71,27 +87,41 @@ struct bundle {
 	char				**cause;
 	/* The files sent and received, each stored once under fichiers/
 	 * (a file of 200 lines answers for 200 requests). */
-	struct shared {
-		char	*path;		/* owned, inside the folder */
-		char	 sha[65];
-	}				*shared;
-	size_t				 nshared;
+	struct shared_list		 files;
+	/* The current request's documents under its pieces/: the same
+	 * document sent twice (a balance sent again) is stored once. */
+	struct shared_list		 docs;
 	struct segur_buf		 list;	/* the request's fichiers.txt */
+	struct segur_buf		 inv;	/* its inventaire.txt */
+	cJSON				*generated; /* borrowed from json */
+	cJSON				*requests;  /* borrowed from json */
 };
 
-/* The path a shared file already has, or NULL. */
+static void
+shared_release(struct shared_list *sl)
+{
+	size_t	 i;
+
+	for (i = 0; i < sl->n; i++)
+		free(sl->v[i].path);
+	free(sl->v);
+	sl->v = NULL;
+	sl->n = 0;
+}
+
+/* The path a stored object already has, or NULL. */
 static const char *
-shared_find(const struct bundle *b, const char *path, const char *sha,
+shared_find(const struct shared_list *sl, const char *path, const char *sha,
     int *clash)
 {
 	size_t	 i;
 
 	*clash = 0;
-	for (i = 0; i < b->nshared; i++) {
-		if (strcmp(b->shared[i].path, path) != 0)
+	for (i = 0; i < sl->n; i++) {
+		if (strcmp(sl->v[i].path, path) != 0)
 			continue;
-		if (strcmp(b->shared[i].sha, sha) == 0)
-			return (b->shared[i].path);
+		if (strcmp(sl->v[i].sha, sha) == 0)
+			return (sl->v[i].path);
 		*clash = 1;
 	}
 	return (NULL);
@@ -141,7 +171,7 @@ add_source(struct bundle *b, const char *name, zip_source_t *src,
 
 /* Adds data[0..len) (copied) as top/name. */
 static int
-add_data(struct bundle *b, const char *name, const void *data, size_t len)
+add_copy(struct bundle *b, const char *name, const void *data, size_t len)
 {
 	zip_source_t	*src;
 	char		 sha[65];
@@ -156,6 +186,21 @@ add_data(struct bundle *b, const char *name, const void *data, size_t len)
 		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
 	}
 	return (add_source(b, name, src, sha));
+}
+
+/* Adds data[0..len) as top/name, a file the bundle makes (listed as such
+ * in MANIFEST.json). */
+static int
+add_data(struct bundle *b, const char *name, const void *data, size_t len)
+{
+	cJSON	*it;
+
+	if ((it = cJSON_CreateString(name)) == NULL ||
+	    !cJSON_AddItemToArray(b->generated, it)) {
+		cJSON_Delete(it);
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	return (add_copy(b, name, data, len));
 }
 
 /* Adds the archived object sha as top/name, after checking it. */
@@ -285,71 +330,484 @@ history_html(const char *ref, const struct segur_event *ev, size_t n,
 }
 
 /*
- * Adds every archived object the query lists for request id (column 0 its
- * name, 1 its hash) under dir by its name. With what (a label), the
- * objects are shared: stored once however many requests list them (a
- * name already taken by other content gets its hash's start), and listed
- * in the request's fichiers.txt.
+ * The pieces of a request's evidence, from the order form to the balance
+ * payment (docs/audit.md, "Expected pieces"). Each query takes the
+ * request's id and returns one row per piece the ledger holds: 0 the file
+ * name, 1 its SHA-256 (both NULL for a piece without a file: a decision,
+ * a payment, a delivery record), 2 the attempt's or balance line's
+ * number, 3 its date, 4 an amount in cents, 5 a reference (its JSON key
+ * in key5), 6 the zip it was sent in.
+ */
+enum piece_kind {
+	P_BDC, P_HT, P_FICHIER_AVANCE, P_REPONSE_AVANCE, P_ATTRIBUTION,
+	P_REFUS, P_PAIEMENT_AVANCE, P_LIVRAISON, P_FACTURE, P_PV,
+	P_FICHIER_SOLDE, P_REPONSE_SOLDE, P_PAIEMENT_SOLDE, P_COUNT
+};
+
+enum piece_place {
+	IN_NONE,		/* no file: the manifest holds it all */
+	IN_SENT,		/* fichiers/envoyes/, shared */
+	IN_RECEIVED,		/* fichiers/recus/, shared */
+	IN_PIECES		/* demandes/<REF>/pieces/ */
+};
+
+#define Q_DOC(type)							\
+	"SELECT ad.nom_fichier, ad.sha256, a.seq, f.created_at, NULL, "	\
+	"NULL, z.name FROM attempt a JOIN attempt_document ad "		\
+	"ON ad.attempt_id = a.id JOIN document d ON d.id = ad.document_id " \
+	"LEFT JOIN file f ON f.id = a.file_id "				\
+	"LEFT JOIN file z ON z.id = ad.bundle_file_id "			\
+	"WHERE a.request_id = ?1 AND d.type = '" type "' ORDER BY a.seq"
+#define Q_SDOC(type)							\
+	"SELECT sd.nom_fichier, sd.sha256, s.seq, f.created_at, NULL, "	\
+	"NULL, z.name FROM solde_line s JOIN solde_document sd "	\
+	"ON sd.solde_line_id = s.id JOIN file f ON f.id = s.file_id "	\
+	"JOIN file z ON z.id = sd.bundle_file_id "			\
+	"WHERE s.request_id = ?1 AND sd.type = '" type "' ORDER BY s.seq"
+#define Q_DEC(kind)							\
+	"SELECT NULL, NULL, NULL, date, amount_cents, letter_ref, NULL "	\
+	"FROM decision WHERE request_id = ?1 AND kind = '" kind "' "	\
+	"ORDER BY id"
+
+static const struct piece {
+	const char	*code;		/* MANIFEST.json's "piece" */
+	const char	*label;		/* French, for people */
+	enum piece_place place;
+	const char	*key5;		/* column 5's JSON key */
+	const char	*sql;
+	/* For an answer: the closure that stands for it when the portal
+	 * refused the file whole (no answer will ever come), or NULL. */
+	const char	*closure;
+} pieces[P_COUNT] = {
+	[P_BDC] = { "bon_commande", "bon de commande (BDC)", IN_PIECES, NULL,
+	    Q_DOC("BON_COMMANDE"), NULL },
+	[P_HT] = { "preuve_ht", "preuve du montant HT", IN_PIECES, NULL,
+	    Q_DOC("PREUVE_HT"), NULL },
+	[P_FICHIER_AVANCE] = { "fichier_avance", "fichier de demande "
+	    "d'avance envoyé", IN_SENT, NULL,
+	    "SELECT f.name, f.sha256, a.seq, f.created_at, NULL, NULL, NULL "
+	    "FROM attempt a JOIN file f ON f.id = a.file_id "
+	    "WHERE a.request_id = ?1 ORDER BY a.seq", NULL },
+	[P_REPONSE_AVANCE] = { "reponse_avance", "réponse de l'ASP à la "
+	    "demande d'avance", IN_RECEIVED, "libelleTraitement",
+	    "SELECT f.name, f.sha256, a.seq, a.answered_at, NULL, "
+	    "a.libelle_traitement, NULL FROM attempt a "
+	    "JOIN file f ON f.id = a.answer_file_id WHERE a.request_id = ?1 "
+	    "ORDER BY a.seq",
+	    "SELECT c.state, c.reason, c.closed_at FROM attempt a "
+	    "JOIN file_closure c ON c.file_id = a.file_id "
+	    "WHERE a.request_id = ?1 ORDER BY a.seq DESC LIMIT 1" },
+	[P_ATTRIBUTION] = { "decision_attribution", "décision d'attribution",
+	    IN_NONE, "reference", Q_DEC("grant"), NULL },
+	[P_REFUS] = { "decision_refus", "décision de refus", IN_NONE,
+	    "reference", Q_DEC("refusal"), NULL },
+	[P_PAIEMENT_AVANCE] = { "paiement_avance", "paiement de l'avance",
+	    IN_NONE, "reference", Q_DEC("advance_paid"), NULL },
+	[P_LIVRAISON] = { "livraison", "livraison (date, facture)", IN_NONE,
+	    "numeroFacture",
+	    "SELECT NULL, NULL, NULL, date, montant_facture_cents, "
+	    "numero_facture, NULL FROM delivery WHERE request_id = ?1 "
+	    "ORDER BY id", NULL },
+	[P_FACTURE] = { "facture", "facture", IN_PIECES, NULL,
+	    Q_SDOC("FACTURE"), NULL },
+	[P_PV] = { "pv_recette", "procès-verbal de recette (PV)", IN_PIECES,
+	    NULL, Q_SDOC("PV_RECETTE"), NULL },
+	[P_FICHIER_SOLDE] = { "fichier_solde", "fichier de demande de solde "
+	    "envoyé", IN_SENT, NULL,
+	    "SELECT f.name, f.sha256, s.seq, f.created_at, "
+	    "s.montant_solde_cents, NULL, NULL FROM solde_line s "
+	    "JOIN file f ON f.id = s.file_id WHERE s.request_id = ?1 "
+	    "ORDER BY s.seq", NULL },
+	[P_REPONSE_SOLDE] = { "reponse_solde", "réponse de l'ASP à la "
+	    "demande de solde", IN_RECEIVED, "libelleTraitement",
+	    "SELECT f.name, f.sha256, s.seq, s.answered_at, NULL, "
+	    "s.libelle_traitement, NULL FROM solde_line s "
+	    "JOIN file f ON f.id = s.answer_file_id WHERE s.request_id = ?1 "
+	    "ORDER BY s.seq",
+	    "SELECT c.state, c.reason, c.closed_at FROM solde_line s "
+	    "JOIN file_closure c ON c.file_id = s.file_id "
+	    "WHERE s.request_id = ?1 ORDER BY s.seq DESC LIMIT 1" },
+	[P_PAIEMENT_SOLDE] = { "paiement_solde", "paiement du solde",
+	    IN_NONE, "reference", Q_DEC("balance_paid"), NULL },
+};
+
+/*
+ * The pieces a request must have in each state: what every step up to
+ * that state leaves behind. The one table; docs/audit.md copies it.
+ * PREUVE_HT only counts for a request under the HT regime.
+ */
+#define PB(p)		(1u << (p))
+#define E_SENT		(PB(P_BDC) | PB(P_HT) | PB(P_FICHIER_AVANCE))
+#define E_ANSWERED	(E_SENT | PB(P_REPONSE_AVANCE))
+#define E_GRANTED	(E_ANSWERED | PB(P_ATTRIBUTION))
+#define E_ADVANCE	(E_GRANTED | PB(P_PAIEMENT_AVANCE))
+#define E_BAL_SENT	(E_ADVANCE | PB(P_LIVRAISON) | PB(P_FACTURE) |	\
+			    PB(P_PV) | PB(P_FICHIER_SOLDE))
+#define E_BAL_ANSWERED	(E_BAL_SENT | PB(P_REPONSE_SOLDE))
+#define E_BAL_PAID	(E_BAL_ANSWERED | PB(P_PAIEMENT_SOLDE))
+
+static const unsigned expected[SEGUR_STATE_COUNT] = {
+	[SEGUR_STATE_DRAFT] = 0,
+	[SEGUR_STATE_READY] = 0,
+	[SEGUR_STATE_SUBMITTED] = E_SENT,
+	[SEGUR_STATE_ACCEPTED] = E_ANSWERED,
+	[SEGUR_STATE_REJECTED] = E_ANSWERED,
+	[SEGUR_STATE_GRANTED] = E_GRANTED,
+	[SEGUR_STATE_REFUSED] = E_ANSWERED | PB(P_REFUS),
+	[SEGUR_STATE_ADVANCE_PAID] = E_ADVANCE,
+	[SEGUR_STATE_BALANCE_REQUESTED] = E_BAL_SENT,
+	[SEGUR_STATE_BALANCE_ACCEPTED] = E_BAL_ANSWERED,
+	[SEGUR_STATE_BALANCE_REJECTED] = E_BAL_ANSWERED,
+	[SEGUR_STATE_BALANCE_PAID] = E_BAL_PAID,
+	[SEGUR_STATE_CLOSED] = E_BAL_PAID,
+	[SEGUR_STATE_WITHDRAWN] = 0,
+};
+
+/*
+ * Stores the archived object sha under dir/<name> once in sl: *path is
+ * where it is (borrowed from sl). A name already taken by other content
+ * (two answers both named retour.json) gets its hash's start in front.
  */
 static int
-add_objects(struct bundle *b, const char *sql, int64_t id, const char *dir,
-    const char *what)
+store_object(struct bundle *b, struct shared_list *sl, const char *dir,
+    const char *n, const char *sha, const char **path)
 {
 	struct shared	*ns;
-	sqlite3_stmt	*st;
-	char		*name = NULL, *safe = NULL;
-	const char	*n, *sha, *have = NULL;
-	int		 rc, clash = 0;
+	const char	*have;
+	char		*safe, *name = NULL;
+	int		 clash, rc;
 
-	if (sqlite3_prepare_v2(b->l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(b->l, b->cause, "read the files"));
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n = (const char *)sqlite3_column_text(st, 0);
-		sha = (const char *)sqlite3_column_text(st, 1);
-		if (n == NULL || sha == NULL)
-			continue;
-		if ((safe = safe_name(n)) == NULL ||
-		    (name = segur_asprintf("%s/%s", dir, safe)) == NULL)
-			goto oom;
-		if (what != NULL && (have = shared_find(b, name, sha,
-		    &clash)) == NULL && clash) {
-			free(name);
-			if ((name = segur_asprintf("%s/%.12s-%s", dir, sha,
-			    safe)) == NULL)
-				goto oom;
-			have = shared_find(b, name, sha, &clash);
-		}
-		free(safe);
-		safe = NULL;
-		if (have == NULL && (rc = add_archived(b, name, sha)) != 0)
-			goto fail;
-		if (what != NULL && have == NULL) {
-			if ((ns = realloc(b->shared, (b->nshared + 1) *
-			    sizeof(*ns))) == NULL)
-				goto oom;
-			b->shared = ns;
-			ns[b->nshared].path = name;
-			snprintf(ns[b->nshared++].sha, 65, "%s", sha);
-			have = name;
-			name = NULL;
-		}
-		if (what != NULL && segur_buf_addf(&b->list, "%s  %s  %s\n",
-		    what, sha, have) != 0)
-			goto oom;
+	if ((safe = safe_name(n)) == NULL ||
+	    (name = segur_asprintf("%s/%s", dir, safe)) == NULL)
+		goto oom;
+	if ((have = shared_find(sl, name, sha, &clash)) == NULL && clash) {
 		free(name);
-		name = NULL;
+		if ((name = segur_asprintf("%s/%.12s-%s", dir, sha, safe)) ==
+		    NULL)
+			goto oom;
+		have = shared_find(sl, name, sha, &clash);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "read the files"));
+	free(safe);
+	safe = NULL;
+	if (have != NULL) {
+		free(name);
+		*path = have;
+		return (0);
+	}
+	if ((rc = add_archived(b, name, sha)) != 0) {
+		free(name);
+		return (rc);
+	}
+	if ((ns = realloc(sl->v, (sl->n + 1) * sizeof(*ns))) == NULL)
+		goto oom;
+	sl->v = ns;
+	ns[sl->n].path = name;
+	snprintf(ns[sl->n].sha, sizeof(ns[sl->n].sha), "%s", sha);
+	*path = ns[sl->n++].path;
 	return (0);
 oom:
-	rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
-fail:
 	free(safe);
 	free(name);
-	sqlite3_finalize(st);
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+}
+
+/* Adds column i of st to o as key, text or null; amounts as "730.00". */
+static int
+json_col(cJSON *o, const char *key, sqlite3_stmt *st, int i, int amount)
+{
+	char	 buf[SEGUR_AMOUNT_BUFSZ];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return (cJSON_AddNullToObject(o, key) != NULL ? 0 : -1);
+	if (amount)
+		return (cJSON_AddStringToObject(o, key, segur_amount_format(
+		    sqlite3_column_int64(st, i), buf)) != NULL ? 0 : -1);
+	if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
+		return (cJSON_AddNumberToObject(o, key,
+		    (double)sqlite3_column_int64(st, i)) != NULL ? 0 : -1);
+	return (cJSON_AddStringToObject(o, key,
+	    (const char *)sqlite3_column_text(st, i)) != NULL ? 0 : -1);
+}
+
+/* One row of piece p: its file stored, its entry in arr, its lines in
+ * fichiers.txt and inventaire.txt. */
+static int
+piece_row(struct bundle *b, const struct piece *p, sqlite3_stmt *st,
+    const char *dir, cJSON *arr)
+{
+	char		 amount[SEGUR_AMOUNT_BUFSZ], *docs = NULL;
+	const char	*name, *sha, *path = NULL, *date;
+	cJSON		*o;
+	int		 rc = 0;
+
+	name = (const char *)sqlite3_column_text(st, 0);
+	sha = (const char *)sqlite3_column_text(st, 1);
+	if (p->place != IN_NONE && name != NULL && sha != NULL) {
+		if (p->place == IN_PIECES)
+			rc = (docs = segur_asprintf("%s/pieces", dir)) ==
+			    NULL ? segur_cause(b->cause, SEGUR_ENOMEM,
+			    "out of memory") : store_object(b, &b->docs, docs,
+			    name, sha, &path);
+		else
+			rc = store_object(b, &b->files, p->place == IN_SENT ?
+			    "fichiers/envoyes" : "fichiers/recus", name, sha,
+			    &path);
+		free(docs);
+		if (rc != 0)
+			return (rc);
+	}
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(arr, o) ||
+	    cJSON_AddStringToObject(o, "piece", p->code) == NULL ||
+	    cJSON_AddStringToObject(o, "label", p->label) == NULL ||
+	    cJSON_AddStringToObject(o, "status", "present") == NULL ||
+	    (path != NULL && (cJSON_AddStringToObject(o, "path", path) ==
+	    NULL || cJSON_AddStringToObject(o, "sha256", sha) == NULL ||
+	    cJSON_AddStringToObject(o, "name", name) == NULL)) ||
+	    json_col(o, "seq", st, 2, 0) != 0 ||
+	    json_col(o, "date", st, 3, 0) != 0 ||
+	    json_col(o, "amount", st, 4, 1) != 0 ||
+	    (p->key5 != NULL && json_col(o, p->key5, st, 5, 0) != 0) ||
+	    (p->place == IN_PIECES && json_col(o, "zip", st, 6, 0) != 0))
+		goto oom;
+	date = (const char *)sqlite3_column_text(st, 3);
+	if (segur_buf_addf(&b->inv, "présent   %s", p->label) != 0 ||
+	    (date != NULL && segur_buf_addf(&b->inv, ", %s", date) != 0) ||
+	    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+	    segur_buf_addf(&b->inv, ", %s €", segur_amount_format(
+	    sqlite3_column_int64(st, 4), amount)) != 0) ||
+	    (path != NULL && segur_buf_addf(&b->inv, " : %s  %s", path,
+	    sha) != 0) || segur_buf_adds(&b->inv, "\n") != 0)
+		goto oom;
+	if (path != NULL && p->place != IN_PIECES &&
+	    segur_buf_addf(&b->list, "%s  %s  %s\n", p->place == IN_SENT ?
+	    "envoyé" : "reçu", sha, path) != 0)
+		goto oom;
+	return (0);
+oom:
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+}
+
+/*
+ * An expected piece the ledger does not have: "missing", or for an
+ * answer to a file the portal refused or ops cancelled, "closed" with
+ * the closure (no answer will ever come). *missing counts the first.
+ */
+static int
+piece_absent(struct bundle *b, const struct piece *p, int64_t id,
+    const char *state, cJSON *arr, int *missing)
+{
+	sqlite3_stmt	*st = NULL;
+	char		*note = NULL;
+	cJSON		*o;
+	int		 rc = 0;
+
+	if (p->closure != NULL) {
+		if ((rc = segur__stmt(b->l, p->closure, &st, b->cause)) != 0)
+			return (rc);
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			note = segur_asprintf("fichier %s le %s : %s",
+			    strcmp((const char *)sqlite3_column_text(st, 0),
+			    "refused") == 0 ? "refusé par le portail" :
+			    "annulé", (const char *)sqlite3_column_text(st, 2),
+			    (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return (segur__db_error(b->l, b->cause,
+			    "read the closures"));
+		if (rc == SQLITE_ROW && note == NULL)
+			goto oom;
+	}
+	if (note == NULL && (note = segur_asprintf("attendu à l'état %s",
+	    state)) == NULL)
+		goto oom;
+	if (rc != SQLITE_ROW)
+		(*missing)++;
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(arr, o) ||
+	    cJSON_AddStringToObject(o, "piece", p->code) == NULL ||
+	    cJSON_AddStringToObject(o, "label", p->label) == NULL ||
+	    cJSON_AddStringToObject(o, "status", rc == SQLITE_ROW ? "closed" :
+	    "missing") == NULL ||
+	    cJSON_AddStringToObject(o, "note", note) == NULL ||
+	    segur_buf_addf(&b->inv, "%s  %s : %s\n", rc == SQLITE_ROW ?
+	    "sans objet" : "MANQUANT", p->label, note) != 0)
+		goto oom;
+	free(note);
+	return (0);
+oom:
+	free(note);
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+}
+
+/* Every piece of request id, and each expected one it lacks, into arr. */
+static int
+add_pieces(struct bundle *b, int64_t id, const char *state, int ht,
+    const char *dir, cJSON *arr, int *missing)
+{
+	sqlite3_stmt	*st;
+	unsigned	 want;
+	size_t		 k, nrows;
+	int		 rc, s;
+
+	s = segur_state_parse(state);
+	want = s >= 0 && s < SEGUR_STATE_COUNT ? expected[s] : 0;
+	if (!ht)
+		want &= ~PB(P_HT);
+	for (k = 0; k < P_COUNT; k++) {
+		/* Cached by the handle: prepared once per bundle. */
+		if ((rc = segur__stmt(b->l, pieces[k].sql, &st, b->cause)) !=
+		    0)
+			return (rc);
+		sqlite3_bind_int64(st, 1, id);
+		nrows = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			nrows++;
+			if ((rc = piece_row(b, &pieces[k], st, dir, arr)) !=
+			    0) {
+				sqlite3_reset(st);
+				return (rc);
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return (segur__db_error(b->l, b->cause,
+			    "read the pieces"));
+		if (nrows == 0 && (want & PB(k)) && (rc = piece_absent(b,
+		    &pieces[k], id, state, arr, missing)) != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+/* The request's state, regime and numeroASP: its entry in MANIFEST.json
+ * (*entry, borrowed from b->requests) and the head of its inventory. */
+static int
+request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
+    size_t nevents, cJSON **entry, char **state, int *ht)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o = NULL;
+	const char	*asp;
+	int		 rc;
+
+	*state = NULL;
+	*entry = NULL;
+	if ((rc = segur__stmt(b->l, "SELECT state, regime_tva, numero_asp "
+	    "FROM request WHERE id = ?", &st, b->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (segur__db_error(b->l, b->cause, "read the request"));
+	}
+	*ht = sqlite3_column_text(st, 1) != NULL && strcmp((const char *)
+	    sqlite3_column_text(st, 1), "HT") == 0;
+	asp = (const char *)sqlite3_column_text(st, 2);
+	rc = (*state = strdup((const char *)sqlite3_column_text(st, 0))) ==
+	    NULL || (o = cJSON_CreateObject()) == NULL;
+	if (rc == 0 && (!cJSON_AddItemToArray(b->requests, o) ||
+	    cJSON_AddStringToObject(o, "ref", ref) == NULL ||
+	    json_col(o, "numeroASP", st, 2, 0) != 0 ||
+	    cJSON_AddStringToObject(o, "state", *state) == NULL ||
+	    cJSON_AddStringToObject(o, "folder", dir) == NULL ||
+	    cJSON_AddNumberToObject(o, "events", (double)nevents) == NULL ||
+	    segur_buf_addf(&b->inv, "Demande %s%s%s, état %s : pièces du "
+	    "bon de commande au paiement du solde (chemins depuis la racine "
+	    "du dossier de preuves)\n\n", ref, asp != NULL ?
+	    ", numéro ASP " : "", asp != NULL ? asp : "", *state) != 0))
+		rc = 1;
+	sqlite3_reset(st);
+	*entry = o;
+	if (rc != 0)
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (0);
+}
+
+/* The request's anomalies, counted: open and resolved (their details and
+ * resolutions are in demande.json). */
+static int
+add_anomaly_counts(struct bundle *b, int64_t id, cJSON *entry)
+{
+	sqlite3_stmt	*st;
+	int64_t		 open, done;
+	cJSON		*o;
+	int		 rc;
+
+	if ((rc = segur__stmt(b->l, "SELECT count(*) - count(resolved_at), "
+	    "count(resolved_at) FROM anomaly WHERE request_id = ?", &st,
+	    b->cause)) != 0)
+		return (rc);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (segur__db_error(b->l, b->cause, "count the anomalies"));
+	}
+	open = sqlite3_column_int64(st, 0);
+	done = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if ((o = cJSON_AddObjectToObject(entry, "anomalies")) == NULL ||
+	    cJSON_AddNumberToObject(o, "open", (double)open) == NULL ||
+	    cJSON_AddNumberToObject(o, "resolved", (double)done) == NULL ||
+	    segur_buf_addf(&b->inv, "%" PRId64 " anomalie(s) ouverte(s), %"
+	    PRId64 " résolue(s) (détail et résolution : demande.json).\n",
+	    open, done) != 0)
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (0);
+}
+
+/* Adds the text buf as dir/file when it is not empty. */
+static int
+add_text(struct bundle *b, const char *dir, const char *file,
+    const struct segur_buf *buf)
+{
+	char	*name;
+	int	 rc;
+
+	if (buf->len == 0)
+		return (0);
+	if ((name = segur_asprintf("%s/%s", dir, file)) == NULL)
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	rc = add_data(b, name, buf->data, buf->len);
+	free(name);
+	return (rc);
+}
+
+/* The pieces of one request, its fichiers.txt and inventaire.txt, its
+ * entry in MANIFEST.json. */
+static int
+add_request_pieces(struct bundle *b, int64_t id, const char *ref,
+    const char *dir, size_t nevents)
+{
+	cJSON	*entry = NULL, *arr;
+	char	*state = NULL;
+	int	 rc, ht = 0, missing = 0;
+
+	b->list.len = 0;
+	b->inv.len = 0;
+	shared_release(&b->docs);
+	if ((rc = request_entry(b, id, ref, dir, nevents, &entry, &state,
+	    &ht)) != 0)
+		goto out;
+	if (entry == NULL ||
+	    (arr = cJSON_AddArrayToObject(entry, "pieces")) == NULL) {
+		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = add_pieces(b, id, state, ht, dir, arr, &missing)) != 0)
+		goto out;
+	if (cJSON_AddNumberToObject(entry, "missing", missing) == NULL ||
+	    segur_buf_addf(&b->inv, "\n%d pièce(s) manquante(s).\n",
+	    missing) != 0) {
+		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = add_anomaly_counts(b, id, entry)) == 0 &&
+	    (rc = add_text(b, dir, "fichiers.txt", &b->list)) == 0)
+		rc = add_text(b, dir, "inventaire.txt", &b->inv);
+out:
+	free(state);
 	return (rc);
 }
 
@@ -408,34 +866,7 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 	}
 	if ((rc = add_data(b, name, text, strlen(text))) != 0)
 		goto out;
-	free(name);
-	name = NULL;
-	b->list.len = 0;
-	if ((rc = add_objects(b, "SELECT DISTINCT f.name, f.sha256 FROM "
-	    "attempt a JOIN file f ON f.id = a.file_id WHERE a.request_id = ? "
-	    "ORDER BY f.id", id, "fichiers/envoyes", "envoyé")) != 0 ||
-	    (rc = add_objects(b, "SELECT DISTINCT f.name, f.sha256 FROM "
-	    "attempt a JOIN file f ON f.id = a.answer_file_id "
-	    "WHERE a.request_id = ? ORDER BY f.id", id, "fichiers/recus",
-	    "reçu")) != 0)
-		goto out;
-	if (b->list.len > 0) {
-		if ((name = segur_asprintf("%s/fichiers.txt", dir)) == NULL)
-			goto oom;
-		if ((rc = add_data(b, name, b->list.data, b->list.len)) != 0)
-			goto out;
-		free(name);
-		name = NULL;
-	}
-	if ((name = segur_asprintf("%s/pieces", dir)) == NULL)
-		goto oom;
-	rc = add_objects(b, "SELECT d.nom_fichier, d.sha256 FROM "
-	    "attempt_document d JOIN attempt a ON a.id = d.attempt_id "
-	    "WHERE a.request_id = ? ORDER BY a.seq, d.nom_fichier", id, name,
-	    NULL);
-	goto out;
-oom:
-	rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+	rc = add_request_pieces(b, id, ref, dir, n);
 out:
 	segur_event_free_array(ev, n);
 	segur_buf_release(&html);
@@ -504,14 +935,30 @@ select_requests(struct segur_ledger *l, const struct segur_bundle_sel *sel,
 			return (segur_cause(cause, SEGUR_ENOMEM,
 			    "out of memory"));
 	}
-	if (!sel->all && sel->og == NULL)
+	if (!sel->all && sel->og == NULL && sel->numero_ans == NULL &&
+	    sel->from == NULL && sel->to == NULL)
 		return (0);
-	if (sqlite3_prepare_v2(l->db, "SELECT id, ref FROM request r WHERE ?1 "
-	    "IS NULL OR EXISTS (SELECT 1 FROM request_esms e WHERE "
-	    "e.request_id = r.id AND e.finess_juridique = ?1) ORDER BY id",
-	    -1, &st, NULL) != SQLITE_OK)
+	/* The period is the export's: a request sent in it (any attempt),
+	 * or registered in it when never sent. */
+	if (sqlite3_prepare_v2(l->db, "SELECT r.id, r.ref FROM request r "
+	    "JOIN software s ON s.id = r.software_id WHERE "
+	    "(?1 IS NULL OR EXISTS (SELECT 1 FROM request_esms e WHERE "
+	    "e.request_id = r.id AND e.finess_juridique = ?1)) "
+	    "AND (?2 IS NULL OR s.numero_ans = ?2) "
+	    "AND ((?3 IS NULL AND ?4 IS NULL) OR EXISTS (SELECT 1 FROM "
+	    "attempt a WHERE a.request_id = r.id "
+	    "AND (?3 IS NULL OR substr(a.created_at, 1, 10) >= ?3) "
+	    "AND (?4 IS NULL OR substr(a.created_at, 1, 10) <= ?4)) "
+	    "OR (NOT EXISTS (SELECT 1 FROM attempt a WHERE "
+	    "a.request_id = r.id) "
+	    "AND (?3 IS NULL OR substr(r.created_at, 1, 10) >= ?3) "
+	    "AND (?4 IS NULL OR substr(r.created_at, 1, 10) <= ?4))) "
+	    "ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
 		return (segur__db_error(l, cause, "select the requests"));
-	segur__bind_text(st, 1, sel->all ? NULL : sel->og);
+	segur__bind_text(st, 1, sel->og);
+	segur__bind_text(st, 2, sel->numero_ans);
+	segur__bind_text(st, 3, sel->from);
+	segur__bind_text(st, 4, sel->to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (select_add(s, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1)) != 0) {
@@ -523,8 +970,12 @@ select_requests(struct segur_ledger *l, const struct segur_bundle_sel *sel,
 	if (rc != SQLITE_DONE)
 		return (segur__db_error(l, cause, "select the requests"));
 	if (s->n == 0)
-		return (segur_cause(cause, SEGUR_ENOENT, "aucune demande pour "
-		    "l'OG %s", sel->og != NULL ? sel->og : "(tous)"));
+		return (segur_cause(cause, SEGUR_ENOENT, "aucune demande "
+		    "pour cette sélection (OG %s, logiciel %s, période %s à "
+		    "%s)", sel->og != NULL ? sel->og : "tous",
+		    sel->numero_ans != NULL ? sel->numero_ans : "tous",
+		    sel->from != NULL ? sel->from : "-",
+		    sel->to != NULL ? sel->to : "-"));
 	return (0);
 }
 
@@ -532,12 +983,18 @@ static const char readme[] =
     "Dossier de preuves segur-ledger\n"
     "================================\n\n"
     "Chaque demande a son dossier sous demandes/ : historique.json et\n"
-    "historique.html (les événements du journal, chaînés par SHA-256),\n"
-    "demande.json (son état), fichiers.txt (les fichiers JSON envoyés à\n"
-    "l'ASP et reçus d'elle pour cette demande, avec leur SHA-256),\n"
-    "pieces/ (les pièces justificatives telles qu'archivées à la\n"
-    "construction). Les fichiers JSON eux-mêmes, à l'octet près, sont\n"
-    "sous fichiers/envoyes/ et fichiers/recus/, une fois chacun.\n\n"
+    "historique.html (les événements du journal, avec leur auteur,\n"
+    "chaînés par SHA-256), demande.json (son état, ses documents,\n"
+    "livraisons, lignes de solde, décisions, paiements et anomalies),\n"
+    "inventaire.txt (chaque pièce, du bon de commande au paiement du\n"
+    "solde, et celles qui manquent pour son état), fichiers.txt (les\n"
+    "fichiers JSON envoyés à l'ASP et reçus d'elle pour cette demande,\n"
+    "avance et solde, avec leur SHA-256), pieces/ (bon de commande,\n"
+    "preuve HT, facture, PV de recette, tels qu'archivés à l'envoi).\n"
+    "Les fichiers JSON eux-mêmes, à l'octet près, sont sous\n"
+    "fichiers/envoyes/ et fichiers/recus/, une fois chacun.\n\n"
+    "MANIFEST.json reprend, demande par demande, chaque pièce (chemin,\n"
+    "SHA-256, date, montant) et chaque pièce manquante (\"missing\").\n"
     "HEAD.json donne la tête de la chaîne d'événements au moment de\n"
     "l'extraction (empreinte, nombre d'événements, date ; sceau HMAC\n"
     "quand une clé est configurée).\n\n"
@@ -546,6 +1003,62 @@ static const char readme[] =
     "ou, sans segurctl, dans ce dossier :\n"
     "  sha256sum -c MANIFEST.sha256\n";
 
+/* What MANIFEST.json says of the selection. */
+static cJSON *
+selection_json(const struct segur_bundle_sel *sel)
+{
+	cJSON	*o, *refs;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (sel->nrefs > 0) {
+		if ((refs = cJSON_CreateStringArray(sel->refs,
+		    (int)sel->nrefs)) == NULL ||
+		    !cJSON_AddItemToObject(o, "references", refs))
+			bad = 1;
+	} else if (cJSON_AddNullToObject(o, "references") == NULL)
+		bad = 1;
+	for (i = 0; i < 4 && !bad; i++) {
+		static const char *const keys[] = { "og", "numeroAns",
+		    "from", "to" };
+		const char *v[] = { sel->og, sel->numero_ans, sel->from,
+		    sel->to };
+
+		if ((v[i] != NULL ? cJSON_AddStringToObject(o, keys[i],
+		    v[i]) : cJSON_AddNullToObject(o, keys[i])) == NULL)
+			bad = 1;
+	}
+	if (bad || cJSON_AddBoolToObject(o, "all", sel->all) == NULL) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/* MANIFEST.json's frame: its format, the head, the selection; *json
+ * owned by the caller, b's arrays borrowed from it. */
+static int
+manifest_json(struct bundle *b, const struct segur_bundle_sel *sel,
+    const struct segur_chain_head *h, cJSON **json)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(o, "format", MANIFEST_FORMAT) == NULL ||
+	    !cJSON_AddItemToObject(o, "chainHead",
+	    segur_audit_head_json(h)) ||
+	    !cJSON_AddItemToObject(o, "selection", selection_json(sel)) ||
+	    (b->generated = cJSON_AddArrayToObject(o, "generated")) == NULL ||
+	    (b->requests = cJSON_AddArrayToObject(o, "requests")) == NULL) {
+		cJSON_Delete(o);
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	}
+	*json = o;
+	return (0);
+}
+
 int
 segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
     const struct segur_bundle_sel *sel, const struct segur_chain_head *h,
@@ -553,12 +1066,13 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
     char **cause)
 {
 	struct selection s = { NULL, NULL, 0 };
+	struct segur_chain_head now;
 	struct bundle	 b;
 	zip_source_t	*src;
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	unsigned int	 maclen = 0, j;
 	char		 stamp[24], hex[66], *tmp = NULL, *text = NULL, *full;
-	cJSON		*hj;
+	cJSON		*hj, *mj = NULL;
 	size_t		 i;
 	int		 rc, zrc;
 
@@ -567,7 +1081,24 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 	b.a = a;
 	b.cause = cause;
 	*nreq = 0;
-	if ((rc = select_requests(l, sel, &s, cause)) != 0)
+	/*
+	 * One read transaction: every request, history and piece from one
+	 * snapshot, the one whose head is h. A write since h (segurd
+	 * ingesting) would put events after the head in the bundle.
+	 */
+	if ((rc = segur__exec(l, "BEGIN", cause)) != 0)
+		return (rc);
+	if ((rc = segur_audit_head(l, NULL, &now, cause)) != 0)
+		goto out;
+	if (now.events != h->events || strcmp(now.hash, h->hash) != 0) {
+		rc = segur_cause(cause, SEGUR_ESTATE, "le registre a changé "
+		    "depuis la lecture de sa tête (événement %" PRId64 ", "
+		    "maintenant %" PRId64 ") : recommencez", h->events,
+		    now.events);
+		goto out;
+	}
+	if ((rc = select_requests(l, sel, &s, cause)) != 0 ||
+	    (rc = manifest_json(&b, sel, h, &mj)) != 0)
 		goto out;
 	/* The folder is named after the head's time ("20261127T143502Z"):
 	 * two bundles of the same ledger state unpack into the same folder. */
@@ -600,6 +1131,13 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 	for (i = 0; i < s.n; i++)
 		if ((rc = add_request(&b, s.ids[i], s.refs[i], h)) != 0)
 			goto out;
+	free(text);
+	if ((text = cJSON_Print(mj)) == NULL) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = add_copy(&b, MANIFEST_JSON, text, strlen(text))) != 0)
+		goto out;
 	/* The manifest lists every file but itself and its seal. */
 	if ((full = segur_asprintf("%s/%s", b.top, MANIFEST)) == NULL ||
 	    (src = zip_source_buffer(b.za, b.manifest.data, b.manifest.len,
@@ -645,6 +1183,7 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 		goto out;
 	*nreq = s.n;
 out:
+	segur__exec(l, "COMMIT", NULL);
 	if (b.za != NULL) {
 		zip_discard(b.za);
 		unlink(tmp);
@@ -653,9 +1192,10 @@ out:
 	select_release(&s);
 	segur_buf_release(&b.manifest);
 	segur_buf_release(&b.list);
-	for (i = 0; i < b.nshared; i++)
-		free(b.shared[i].path);
-	free(b.shared);
+	segur_buf_release(&b.inv);
+	shared_release(&b.files);
+	shared_release(&b.docs);
+	cJSON_Delete(mj);
 	free(b.top);
 	free(text);
 	free(tmp);
@@ -665,9 +1205,10 @@ out:
 /* ------------------------------------------------------------------ */
 /* Verifying. */
 
-/* Reads a whole entry (at most META_MAX bytes) into *out (NUL-ended). */
+/* Reads a whole entry (at most max bytes) into *out (NUL-ended). */
 static int
-entry_read(zip_t *za, zip_uint64_t idx, char **out, size_t *len)
+entry_read(zip_t *za, zip_uint64_t idx, zip_uint64_t max, char **out,
+    size_t *len)
 {
 	zip_stat_t	 zs;
 	zip_file_t	*zf;
@@ -676,7 +1217,7 @@ entry_read(zip_t *za, zip_uint64_t idx, char **out, size_t *len)
 
 	*out = NULL;
 	if (zip_stat_index(za, idx, 0, &zs) != 0 || !(zs.valid &
-	    ZIP_STAT_SIZE) || zs.size > META_MAX)
+	    ZIP_STAT_SIZE) || zs.size > max)
 		return (SEGUR_ETOOBIG);
 	if ((p = malloc(zs.size + 1)) == NULL)
 		return (SEGUR_ENOMEM);
@@ -775,6 +1316,115 @@ head_parse(const char *text, struct segur_chain_head *h)
 	return (rc);
 }
 
+/* One line of MANIFEST.sha256: its path (borrowed from the manifest's
+ * text), its hash, and whether MANIFEST.json names it. */
+struct mline {
+	const char	*rel;
+	const char	*sha;		/* 64 hex digits, not NUL-ended */
+	int		 named;
+};
+
+static int
+mline_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct mline *)a)->rel,
+	    ((const struct mline *)b)->rel));
+}
+
+static struct mline *
+mline_find(struct mline *ml, size_t n, const char *rel)
+{
+	struct mline	 key = { rel, NULL, 0 };
+
+	if (n == 0)
+		return (NULL);
+	return (bsearch(&key, ml, n, sizeof(*ml), mline_cmp));
+}
+
+/* Reports what one path MANIFEST.json names finds in MANIFEST.sha256;
+ * sha (may be NULL) is the hash MANIFEST.json gives it. */
+static int
+json_names(struct verify *v, struct mline *ml, size_t n, const cJSON *path,
+    const cJSON *sha)
+{
+	struct mline	*m;
+
+	if (!cJSON_IsString(path)) {
+		finding(v, MANIFEST_JSON, "une entrée sans chemin lisible");
+		return (0);
+	}
+	if ((m = mline_find(ml, n, path->valuestring)) == NULL) {
+		finding(v, path->valuestring, "dans MANIFEST.json mais absent "
+		    "de MANIFEST.sha256");
+		return (0);
+	}
+	m->named = 1;
+	if (sha != NULL && (!cJSON_IsString(sha) ||
+	    strlen(sha->valuestring) != 64 ||
+	    strncmp(sha->valuestring, m->sha, 64) != 0))
+		finding(v, path->valuestring, "son SHA-256 dans MANIFEST.json "
+		    "n'est pas celui de MANIFEST.sha256");
+	return (0);
+}
+
+/*
+ * MANIFEST.json against MANIFEST.sha256: every file it names (generated,
+ * or a request's piece) is listed there with the same hash, and every
+ * file listed there is named by it. A bundle written before MANIFEST.json
+ * existed has none: nothing to compare.
+ */
+static int
+check_json_manifest(zip_t *za, const char *top, struct mline *ml, size_t n,
+    struct verify *v)
+{
+	const cJSON	*it, *req, *pc;
+	struct mline	*m;
+	zip_int64_t	 idx;
+	char		*full, *text = NULL;
+	size_t		 len, i;
+	cJSON		*o;
+
+	if ((m = mline_find(ml, n, MANIFEST_JSON)) == NULL)
+		return (0);
+	m->named = 1;
+	if ((full = segur_asprintf("%s/%s", top, MANIFEST_JSON)) == NULL)
+		return (SEGUR_ENOMEM);
+	idx = zip_name_locate(za, full, 0);
+	free(full);
+	if (idx < 0)
+		return (0);	/* reported already: listed, absent */
+	o = NULL;
+	if (entry_read(za, (zip_uint64_t)idx, MANIFEST_JSON_MAX, &text,
+	    &len) == 0)
+		o = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o,
+	    "generated"))) {
+		cJSON_Delete(o);
+		finding(v, MANIFEST_JSON, "illisible");
+		return (0);
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o,
+	    "generated"))
+		json_names(v, ml, n, it, NULL);
+	cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(o,
+	    "requests"))
+		cJSON_ArrayForEach(pc, cJSON_GetObjectItemCaseSensitive(req,
+		    "pieces"))
+			if (cJSON_GetObjectItemCaseSensitive(pc, "path") !=
+			    NULL)
+				json_names(v, ml, n,
+				    cJSON_GetObjectItemCaseSensitive(pc,
+				    "path"), cJSON_GetObjectItemCaseSensitive(
+				    pc, "sha256"));
+	cJSON_Delete(o);
+	for (i = 0; i < n; i++)
+		if (!ml[i].named)
+			finding(v, ml[i].rel, "dans MANIFEST.sha256 mais ni "
+			    "pièce ni fichier produit de MANIFEST.json");
+	return (0);
+}
+
 int
 segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
     int (*fn)(void *arg, const char *file, const char *problem), void *arg,
@@ -790,7 +1440,8 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 	char		*man = NULL, *p, *line, *nl, *full, *seal = NULL;
 	char		*top = NULL, *listed = NULL, hex[65], want[65];
 	const char	*name, *slash, *rel;
-	size_t		 manlen = 0, sealen, toplen, nlines = 0, k;
+	struct mline	*ml = NULL, *nml;
+	size_t		 manlen = 0, sealen, toplen, nlines = 0, k, nml_n = 0;
 	int		 zrc, rc = 0;
 
 	*nfiles = 0;
@@ -815,7 +1466,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		    MANIFEST));
 	}
 	toplen = strlen(top);
-	rc = entry_read(za, i, &man, &manlen);
+	rc = entry_read(za, i, META_MAX, &man, &manlen);
 	if (rc != 0) {
 		rc = segur_cause(cause, rc, "%s: cannot read %s", path,
 		    MANIFEST);
@@ -845,6 +1496,14 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 			continue;
 		}
 		rel = line + 66;
+		if ((nml = realloc(ml, (nml_n + 1) * sizeof(*ml))) == NULL) {
+			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			goto out;
+		}
+		ml = nml;
+		ml[nml_n].rel = rel;
+		ml[nml_n].sha = line;
+		ml[nml_n++].named = 0;
 		if ((full = segur_asprintf("%s/%s", top, rel)) == NULL) {
 			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 			goto out;
@@ -868,7 +1527,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		if (strcmp(rel, HEAD_FILE) == 0) {
 			free(seal);
 			seal = NULL;
-			if (entry_read(za, (zip_uint64_t)idx, &seal,
+			if (entry_read(za, (zip_uint64_t)idx, META_MAX, &seal,
 			    &sealen) != 0 || head_parse(seal, &h) != 0)
 				finding(&v, rel, "illisible");
 			free(seal);
@@ -885,7 +1544,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 			listed[i] = 1;
 			if (key == NULL)
 				continue;
-			if (entry_read(za, i, &seal, &sealen) != 0 ||
+			if (entry_read(za, i, META_MAX, &seal, &sealen) != 0 ||
 			    sealen < 64) {
 				finding(&v, MANIFEST_HMAC, "illisible");
 				continue;
@@ -894,6 +1553,12 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		}
 		finding(&v, name, "présent dans le zip mais absent du "
 		    "manifeste");
+	}
+	if (nml_n > 0)
+		qsort(ml, nml_n, sizeof(*ml), mline_cmp);
+	if (check_json_manifest(za, top, ml, nml_n, &v) != 0) {
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		goto out;
 	}
 	if (key != NULL) {
 		free(man);
@@ -909,7 +1574,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		if (seal == NULL)
 			finding(&v, MANIFEST_HMAC, "absent : le manifeste "
 			    "n'est pas scellé");
-		else if (entry_read(za, i, &man, &manlen) != 0 ||
+		else if (entry_read(za, i, META_MAX, &man, &manlen) != 0 ||
 		    HMAC(EVP_sha256(), key->bytes, (int)key->len,
 		    (const unsigned char *)man, manlen, mac, &maclen) == NULL) {
 			finding(&v, MANIFEST, "illisible");
@@ -936,6 +1601,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		segur_cause(cause, rc, "%s: %d problème(s)", path, v.findings);
 out:
 	zip_discard(za);
+	free(ml);
 	free(listed);
 	free(seal);
 	free(man);

@@ -1009,7 +1009,8 @@ add_rows(struct segur_ledger *l, cJSON *o, const char *key, const char *sql,
 }
 
 /*
- * The open anomalies of request id: the list "anomalies" of o, and on
+ * The anomalies of request id: the open ones in the list "anomalies" of
+ * o, the resolved ones (note, who, when) in "resolvedAnomalies", and on
  * each attempt they concern its ids ("anomalies") and its state, which
  * reads "anomaly" while the attempt still waits with one open (ingest
  * recorded no answer for it: the anomaly says why).
@@ -1019,25 +1020,27 @@ add_anomalies(struct segur_ledger *l, cJSON *o, int64_t id, char **cause)
 {
 	struct segur_anomaly *v = NULL;
 	const cJSON	*outcome;
-	cJSON		*arr, *it, *ids, *j;
+	cJSON		*arr, *done, *it, *ids, *j;
 	size_t		 n = 0, i;
 	int		 rc, seq, open;
 
-	if ((rc = segur_anomaly_list(l, 0, id, &v, &n, cause)) != 0)
+	if ((rc = segur_anomaly_list(l, SEGUR_ANOMALY_ALL, id, &v, &n,
+	    cause)) != 0)
 		return (rc);
-	if ((arr = cJSON_AddArrayToObject(o, "anomalies")) == NULL)
+	if ((arr = cJSON_AddArrayToObject(o, "anomalies")) == NULL ||
+	    (done = cJSON_AddArrayToObject(o, "resolvedAnomalies")) == NULL)
 		goto oom;
 	for (i = 0; i < n; i++) {
 		if ((j = segur_anomaly_json(&v[i])) == NULL)
 			goto oom;
-		cJSON_AddItemToArray(arr, j);
+		cJSON_AddItemToArray(v[i].resolved_at == NULL ? arr : done, j);
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attempts")) {
 		seq = cJSON_GetObjectItem(it, "attempt")->valueint;
 		if ((ids = cJSON_AddArrayToObject(it, "anomalies")) == NULL)
 			goto oom;
 		for (open = 0, i = 0; i < n; i++) {
-			if (v[i].attempt_seq != seq)
+			if (v[i].attempt_seq != seq || v[i].resolved_at != NULL)
 				continue;
 			open = 1;
 			if ((j = cJSON_CreateNumber((double)v[i].id)) == NULL)
@@ -1095,17 +1098,60 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	static const char *const q_att =
 	    "SELECT a.seq, a.numero_editeur, f.name, a.num_ligne, a.outcome, "
 	    "a.code_traitement, a.libelle_traitement, a.numero_asp, "
-	    "a.created_at, a.answered_at FROM attempt a "
-	    "LEFT JOIN file f ON f.id = a.file_id WHERE a.request_id = ? "
-	    "ORDER BY a.seq";
+	    "a.created_at, a.answered_at, af.name FROM attempt a "
+	    "LEFT JOIN file f ON f.id = a.file_id "
+	    "LEFT JOIN file af ON af.id = a.answer_file_id "
+	    "WHERE a.request_id = ? ORDER BY a.seq";
 	static const char *const att_names[] = { "attempt", "numeroEditeur",
 	    "file", "numLigne", "outcome", "code", "label", "numeroASP",
-	    "createdAt", "answeredAt" };
+	    "createdAt", "answeredAt", "answerFile" };
 	static const char *const q_dec =
 	    "SELECT kind, date, amount_cents, letter_ref, note, recorded_at "
 	    "FROM decision WHERE request_id = ? ORDER BY id";
 	static const char *const dec_names[] = { "kind", "date", "amount",
 	    "letterRef", "note", "recordedAt" };
+	/* The payments are decisions too: listed apart so that a reader
+	 * finds the money without knowing the decision kinds. */
+	static const char *const q_pay =
+	    "SELECT CASE kind WHEN 'advance_paid' THEN 'avance' ELSE 'solde' "
+	    "END, date, amount_cents, letter_ref, recorded_at FROM decision "
+	    "WHERE request_id = ? AND kind IN ('advance_paid', 'balance_paid') "
+	    "ORDER BY id";
+	static const char *const pay_names[] = { "phase", "date", "amount",
+	    "letterRef", "recordedAt" };
+	static const char *const q_dlv =
+	    "SELECT montant_facture_cents, date, numero_facture, date_facture, "
+	    "facture_path, facture_format, facture_sha256, pv_path, pv_format, "
+	    "pv_sha256, current, recorded_at FROM delivery "
+	    "WHERE request_id = ? ORDER BY id";
+	static const char *const dlv_names[] = { "invoiceAmount", "date",
+	    "invoiceNumber", "invoiceDate", "invoicePath", "invoiceFormat",
+	    "invoiceSha256", "pvPath", "pvFormat", "pvSha256", "current",
+	    "recordedAt" };
+	static const char *const q_bal =
+	    "SELECT s.montant_solde_cents, s.seq, s.numero_editeur, "
+	    "s.numero_asp, f.name, s.num_ligne, s.outcome, s.code_traitement, "
+	    "s.libelle_traitement, af.name, s.created_at, s.answered_at "
+	    "FROM solde_line s JOIN file f ON f.id = s.file_id "
+	    "LEFT JOIN file af ON af.id = s.answer_file_id "
+	    "WHERE s.request_id = ? ORDER BY s.seq";
+	static const char *const bal_names[] = { "montantSolde",
+	    "balanceLine", "numeroEditeur", "numeroASP", "file", "numLigne",
+	    "outcome", "code", "label", "answerFile", "createdAt",
+	    "answeredAt" };
+	/* Every document as sent to ASP, advance and balance. */
+	static const char *const q_sent =
+	    "SELECT 'avance', a.seq, d.type, ad.nom_fichier, ad.sha256, "
+	    "z.name FROM attempt a JOIN attempt_document ad "
+	    "ON ad.attempt_id = a.id JOIN document d ON d.id = ad.document_id "
+	    "LEFT JOIN file z ON z.id = ad.bundle_file_id "
+	    "WHERE a.request_id = ?1 UNION ALL "
+	    "SELECT 'solde', s.seq, sd.type, sd.nom_fichier, sd.sha256, z.name "
+	    "FROM solde_line s JOIN solde_document sd "
+	    "ON sd.solde_line_id = s.id JOIN file z ON z.id = sd.bundle_file_id "
+	    "WHERE s.request_id = ?1 ORDER BY 1, 2, 3";
+	static const char *const sent_names[] = { "phase", "seq",
+	    "typeFichier", "nomFichier", "sha256", "zip" };
 	sqlite3_stmt	*st;
 	cJSON		*o, *content;
 	int64_t		 id = 0;
@@ -1143,9 +1189,17 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	    cause)) != 0 ||
 	    (rc = add_rows(l, o, "documents", q_docs, id, doc_names, 6, -1,
 	    cause)) != 0 ||
-	    (rc = add_rows(l, o, "attempts", q_att, id, att_names, 10, -1,
+	    (rc = add_rows(l, o, "sentDocuments", q_sent, id, sent_names, 6,
+	    -1, cause)) != 0 ||
+	    (rc = add_rows(l, o, "attempts", q_att, id, att_names, 11, -1,
+	    cause)) != 0 ||
+	    (rc = add_rows(l, o, "deliveries", q_dlv, id, dlv_names, 12, 0,
+	    cause)) != 0 ||
+	    (rc = add_rows(l, o, "balanceLines", q_bal, id, bal_names, 12, 0,
 	    cause)) != 0 ||
 	    (rc = add_rows(l, o, "decisions", q_dec, id, dec_names, 6, 2,
+	    cause)) != 0 ||
+	    (rc = add_rows(l, o, "payments", q_pay, id, pay_names, 5, 2,
 	    cause)) != 0 ||
 	    (rc = add_anomalies(l, o, id, cause)) != 0)
 		goto fail;

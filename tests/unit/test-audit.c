@@ -341,7 +341,7 @@ static void
 test_audit_bundle_verify_names_altered_file(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_bundle_sel sel = { NULL, 0, NULL, 1 };
+	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 1 };
 	struct segur_audit_key k = { (unsigned char *)KEY, 32 };
 	struct segur_audit_key other = { (unsigned char *)"another key, 16+",
 	    16 };
@@ -366,8 +366,9 @@ test_audit_bundle_verify_names_altered_file(void **state)
 	assert_int_equal(segur_audit_bundle_verify(zip, &k, on_finding, &fd,
 	    &got, &nfiles, NULL), 0);
 	assert_int_equal(fd.n, 0);
-	/* HEAD.json, LISEZMOI.txt, history as JSON and HTML, demande.json. */
-	assert_int_equal(nfiles, 5);
+	/* HEAD.json, LISEZMOI.txt, MANIFEST.json, history as JSON and HTML,
+	 * demande.json, inventaire.txt (a draft: no piece expected). */
+	assert_int_equal(nfiles, 7);
 	assert_string_equal(got.hash, h.hash);
 	assert_string_equal(got.seal, h.seal);
 	/* Another key: both seals fail. */
@@ -391,6 +392,26 @@ test_audit_bundle_verify_names_altered_file(void **state)
 	    &got, &nfiles, NULL), SEGUR_ECORRUPT);
 	assert_int_equal(fd.n, 1);
 	assert_string_equal(fd.file, "demandes/A-1/historique.json");
+
+	/* MANIFEST.json emptied: its hash differs, and it no longer names
+	 * the files MANIFEST.sha256 lists (the 6 others). */
+	assert_int_equal(segur_audit_bundle(f->l, &a, &sel, &h, NULL, zip,
+	    &nreq, NULL), 0);
+	assert_non_null(za = zip_open(zip, 0, &zerr));
+	idx = -1;
+	for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); i++)
+		if (strstr(zip_get_name(za, (zip_uint64_t)i, 0),
+		    "/MANIFEST.json") != NULL)
+			idx = i;
+	assert_true(idx >= 0);
+	assert_non_null(src = zip_source_buffer(za, "{\"generated\":[]}",
+	    16, 0));
+	assert_int_equal(zip_file_replace(za, (zip_uint64_t)idx, src, 0), 0);
+	assert_int_equal(zip_close(za), 0);
+	fd.n = 0;
+	assert_int_equal(segur_audit_bundle_verify(zip, NULL, on_finding, &fd,
+	    &got, &nfiles, NULL), SEGUR_ECORRUPT);
+	assert_int_equal(fd.n, 1 + 6);
 
 	/* Not a bundle. */
 	name = write_in(f, "not.zip", "PK? no");
@@ -426,7 +447,7 @@ static void
 test_audit_bundle_shares_files_keeps_clashes(void **state)
 {
 	struct fixture	*f = *state;
-	struct segur_bundle_sel sel = { NULL, 0, NULL, 1 };
+	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 1 };
 	struct segur_chain_head h, got;
 	struct segur_archive a;
 	struct found	 fd = { 0, "" };
