@@ -126,7 +126,9 @@ expect_exit 0 segurctl report --html "$T/report.html"
 for kv in "montant-demande:26${nb}766,63" "montant-accorde:14${nb}599,98" \
     "montant-avance:3${nb}650,00" "montant-solde-recu:1${nb}703,33" \
     "montant-solde-attendu:6${nb}813,32"; do
-	grep -q "<dd id=\"${kv%%:*}\">${kv#*:} €</dd>" "$T/report.html" ||
+	# U+00A0 before the euro sign: never wrapped alone.
+	grep -q "<dd id=\"${kv%%:*}\">${kv#*:}$(printf '\302\240')€</dd>" \
+	    "$T/report.html" ||
 	    fail "report: no ${kv%%:*} = ${kv#*:}"
 done
 
