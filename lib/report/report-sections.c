@@ -581,6 +581,9 @@ struct todo {
  * attempt (numeroASP once accepted, else numeroEditeur), the amount
  * requested, the date the state was reached (the last answer, else the
  * last sending, else the request's change) and ASP's code and label.
+ * Oldest first by the request's last change, the time its state was
+ * reached: the index on (state, updated_at, id) reads only the rows shown,
+ * where sorting on the attempt's time would read the whole state.
  */
 static int
 todo_list(struct segur_html *h, struct segur_ledger *l,
@@ -595,7 +598,7 @@ todo_list(struct segur_html *h, struct segur_ledger *l,
 	    "a.code_traitement, a.libelle_traitement "
 	    "FROM request r LEFT JOIN attempt a ON a.request_id = r.id AND "
 	    "a.seq = (SELECT max(seq) FROM attempt WHERE request_id = r.id) "
-	    "WHERE r.state = ?1 ORDER BY since, r.id LIMIT ?2";
+	    "WHERE r.state = ?1 ORDER BY r.updated_at, r.id LIMIT ?2";
 	const char	*heads[] = { "référence", "OG", t->number,
 	    "n:montant HT", t->since, "libellé de l'ASP" };
 	int		 rej = strcmp(t->state, "rejected") == 0;
