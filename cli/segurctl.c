@@ -88,7 +88,8 @@ static const char *const segurctl_groups[] = {
 };
 
 int
-segurctl_cmd_opts(const struct segurctl_cmd *cmd, const struct segurctl_opt **opts)
+segurctl_cmd_opts(const struct segurctl_cmd *cmd,
+    const struct segurctl_opt **opts)
 {
 	const struct segurctl_opt *o;
 	int	 n = 0;

@@ -306,7 +306,7 @@ struct cJSON *segurctl_software_json(const struct segur_software *s);
 /* The one implementation of "record grant|refusal|advance-paid". */
 int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
-	    int argc, char **argv);
+	    struct segurctl_args *args);
 /* build */
 extern const struct segurctl_cmd cmd_build;
 extern const struct segurctl_cmd cmd_resubmit;
