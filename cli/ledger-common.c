@@ -13,6 +13,7 @@
 
 #include "segur/amount.h"
 #include "segur/build.h"
+#include "segur/date.h"
 #include "segur/archive.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
@@ -185,6 +186,21 @@ segurctl_record_exec(int kind,
 		return (segurctl_ledger_error(cmd, env, rc, cause));
 	fprintf(env->out, "%s: %s recorded\n", args->argv[0], cmd->name + 7);
 	return (SEGURCTL_EXIT_OK);
+}
+
+int
+segurctl_day_check(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    const char *day)
+{
+	struct segur_date d;
+
+	/* What segur_build_run() accepts, refused before the ledger is
+	 * touched: a bad --date is a usage error, not a finding. */
+	if (segur_date_parse(day, strlen(day), SEGUR_DATE_COMPACT, &d) != 0 ||
+	    d.year < 1900)
+		return (segurctl_usage_error(cmd, env, "date « %s » : AAAAMMJJ "
+		    "attendu (une date réelle)", day));
+	return (0);
 }
 
 #ifdef SEGUR_FAULT_INJECTION

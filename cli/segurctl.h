@@ -253,7 +253,7 @@ extern void (*const segurctl_crash_point)(void *arg, int point);
 
 /* The body of request ready and resubmit (cli/cmd-request-ready.c). */
 int	segurctl_promote(const struct segurctl_cmd *self,
-	    struct segurctl_env *env, int argc, char **argv, int from,
+	    struct segurctl_env *env, struct segurctl_args *args, int from,
 	    const char *all_opt, const char *stayed);
 
 /* The --json of build and solde build: type is the request type to declare
@@ -261,6 +261,11 @@ int	segurctl_promote(const struct segurctl_cmd *self,
 struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
+
+/* build's and solde build's --date: 0 when day is a real AAAAMMJJ date,
+ * else the exit status of a usage error (said on env->err). */
+int	segurctl_day_check(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, const char *day);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */
@@ -318,7 +323,7 @@ extern const struct segurctl_cmd cmd_file_list;
 /* The body of file refused (refuse 1) and file cancel (refuse 0)
  * (cli/cmd-file-refused.c). */
 int	segurctl_file_close(const struct segurctl_cmd *self,
-	    struct segurctl_env *env, int argc, char **argv, int refuse);
+	    struct segurctl_env *env, struct segurctl_args *args, int refuse);
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;
