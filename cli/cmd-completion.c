@@ -50,8 +50,7 @@ segurctl_table_dump(FILE *f)
 
 	for (c = segurctl_table; *c != NULL; c++) {
 		fprintf(f, "command\t%s\t%s\t%d\t%d\t", (*c)->name,
-		    (*c)->group != NULL ? (*c)->group : "-", (*c)->args_min,
-		    (*c)->args_max);
+		    (*c)->group, (*c)->args_min, (*c)->args_max);
 		flags_print(f, (*c)->flags);
 		fputc('\n', f);
 		n = segurctl_cmd_opts(*c, opts);

@@ -199,30 +199,20 @@ usage_all(FILE *f)
 	    "       segurctl --version | --help\n\ncommands:\n");
 	for (g = segurctl_groups; *g != NULL; g++) {
 		for (c = segurctl_table; *c != NULL; c++)
-			if ((*c)->group != NULL &&
-			    strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, *g) == 0)
 				break;
 		if (*c != NULL)
 			fprintf(f, "%s:\n", *g);
 		for (c = segurctl_table; *c != NULL; c++)
-			if ((*c)->group != NULL &&
-			    strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, *g) == 0)
 				fprintf(f, "  %-22s %s\n", (*c)->name,
 				    (*c)->summary);
 	}
-	/* Not converted to the table yet. */
-	fprintf(f, "other:\n");
-	for (c = segurctl_table; *c != NULL; c++)
-		if ((*c)->group == NULL)
-			fprintf(f, "  %-22s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f, "\nusage of each command:\n");
 	for (g = segurctl_groups; *g != NULL; g++)
 		for (c = segurctl_table; *c != NULL; c++)
-			if ((*c)->group != NULL && strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, *g) == 0)
 				segurctl_usage(*c, f);
-	for (c = segurctl_table; *c != NULL; c++)
-		if ((*c)->group == NULL)
-			segurctl_usage(*c, f);
 }
 
 /* How many words of name match argv[0..argc); 0 if not all of them. */
@@ -397,16 +387,6 @@ cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
 	const char		*db;
 	int			 rc;
 
-	if (cmd->exec == NULL) {
-		/* Not converted to its table yet. */
-		if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0)) {
-			fprintf(env->out, "%s\n", cmd->summary);
-			segurctl_usage(cmd, env->out);
-			return (SEGURCTL_EXIT_OK);
-		}
-		return (cmd->exec_argv(cmd, env, argc, argv));
-	}
 	if ((rc = cmd_parse(cmd, env, argc, argv, &a)) != 0)
 		return (rc < 0 ? SEGURCTL_EXIT_OK : rc);
 	if ((cmd->flags & (SEGURCTL_LEDGER | SEGURCTL_DB)) &&

@@ -85,26 +85,20 @@ struct segurctl_args {
 	struct segur_ledger *ledger;
 };
 
-/* While commands move to their table: the old ones are positional
- * initializers of the first five fields. */
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
+/* One command; each cli/cmd-*.c defines one, with designated
+ * initializers. */
 struct segurctl_cmd {
 	const char	*name;		/* "validate", "request add" */
+	const char	*group;		/* what --help lists it under */
 	const char	*args;		/* usage after the name, as in the
 					   man page SYNOPSIS */
 	const char	*summary;	/* one line for --help */
-	int		 flags;		/* SEGURCTL_* */
-	/* Before the table: argv[0] is the command's last word. Goes once
-	 * every command has its table. */
-	int		(*exec_argv)(const struct segurctl_cmd *,
-			    struct segurctl_env *, int argc, char **argv);
-	const char	*group;		/* noun the help lists it under */
-	/* Its own options, { NULL } ended; --db (SEGURCTL_LEDGER,
+	/* Its own options, { NULL } ended, or NULL; --db (SEGURCTL_LEDGER,
 	 * SEGURCTL_DB), --json (SEGURCTL_JSON) and --help are added. */
 	const struct segurctl_opt *opts;
 	int		 args_min;	/* positional arguments */
 	int		 args_max;	/* -1: no limit */
+	int		 flags;		/* SEGURCTL_* */
 	/* Returns the exit status; usage errors through
 	 * segurctl_usage_error(). */
 	int		(*exec)(const struct segurctl_cmd *,
