@@ -103,7 +103,8 @@ alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt alerts_list_opts[] = {
-	{ "state", 0, "S", "only those pending, delivered, failed or undelivered" },
+	{ "state", 0, "S", "only those pending, delivered, failed or "
+	    "undelivered" },
 	{ "kind", 0, "K", "only the alerts of this kind" },
 	{ "limit", 0, "N", "at most N alerts" },
 	{ NULL, 0, NULL, NULL }

@@ -83,11 +83,14 @@ out:
 }
 
 static const struct segurctl_opt audit_bundle_opts[] = {
-	{ "og", 0, "FINESS", "the requests of the OG of this FINESS juridique" },
+	{ "og", 0, "FINESS", "the requests of the OG of this FINESS "
+	    "juridique" },
 	{ "all", 0, NULL, "every request" },
 	{ "out", 0, "FILE.zip", "the bundle to write" },
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the ledger)" },
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
 

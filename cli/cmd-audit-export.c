@@ -88,12 +88,15 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_export_opts[] = {
-	{ "og", 0, "FINESS", "only the requests of the OG of this FINESS juridique" },
+	{ "og", 0, "FINESS", "only the requests of the OG of this FINESS "
+	    "juridique" },
 	{ "from", 0, "DATE", "attempts from DATE (AAAA-MM-JJ)" },
 	{ "to", 0, "DATE", "attempts up to DATE (AAAA-MM-JJ)" },
 	{ "format", 0, "csv|json", "the format (default: csv, for Excel)" },
-	{ "csv-rfc4180", 0, NULL, "CSV as RFC 4180 (comma, UTF-8) rather than for Excel" },
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
+	{ "csv-rfc4180", 0, NULL, "CSV as RFC 4180 (comma, UTF-8) rather than "
+	    "for Excel" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ "out", 0, "FILE", "into FILE (default: standard output)" },
 	{ NULL, 0, NULL, NULL }
 };

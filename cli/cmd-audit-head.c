@@ -42,7 +42,8 @@ audit_head_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_head_opts[] = {
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -95,7 +95,8 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt audit_verify_bundle_opts[] = {
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -409,9 +409,12 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_verify_opts[] = {
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the ledger)" },
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
-	{ "head", 0, "HASH", "a head published earlier: prove the log extends it" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
+	{ "head", 0, "HASH", "a head published earlier: prove the log extends "
+	    "it" },
 	{ "seal", 0, "HMAC", "with --head: its seal, checked with the key" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -422,8 +425,8 @@ const struct segurctl_cmd cmd_audit_verify = {
 	.args = "[--json] [--archive DIR] [--key FILE] "
 	    "[--head HASH [--seal HMAC]]",
 	.summary = "check the event log's hash chain and seals, the schema, "
-	    "the tables against the log, and the archive; prove a published head "
-	    "is extended",
+	    "the tables against the log, and the archive; prove a published "
+	    "head is extended",
 	.opts = audit_verify_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

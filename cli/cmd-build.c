@@ -48,9 +48,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	memset(&o, 0, sizeof(o));
 	o.numero_ans = segurctl_arg(self, args, "ans");
-	if ((o.day = segurctl_arg(self, args, "date")) != NULL &&
-	    (rc = segurctl_day_check(self, env, o.day)) != 0)
-		return (rc);
+	o.day = segurctl_arg(self, args, "date");
 	o.outdir = segurctl_arg(self, args, "out");
 	o.archive_dir = segurctl_arg(self, args, "archive");
 	o.dry_run = segurctl_flag(self, args, "dry-run");
@@ -87,11 +85,15 @@ done:
 }
 
 static const struct segurctl_opt build_opts[] = {
-	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the ledger knows)" },
+	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
+	    "ledger knows)" },
 	{ "date", 0, "AAAAMMJJ", "the date of the files (default: today)" },
-	{ "out", 0, "DIR", "where the files go (default: out/ beside the ledger)" },
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the ledger)" },
-	{ "dry-run", 0, NULL, "say what would be built, allocate and write nothing" },
+	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
+	    "ledger)" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "dry-run", 0, NULL, "say what would be built, allocate and write "
+	    "nothing" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -105,5 +107,6 @@ const struct segurctl_cmd cmd_build = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
+	.check = segurctl_day_check,
 	.exec = build_exec
 };

@@ -230,9 +230,11 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ingest_opts o;
 	struct segur_ingest_result r;
 	struct segur_ledger	*l = args->ledger;
+	char			**argv = args->argv;
 	cJSON			*root = NULL, *all = NULL;
 	char			*cause, *arch = NULL, *quar = NULL;
-	int			 i, rc, status = SEGURCTL_EXIT_OK, json = 0;
+	int			 argc = args->argc, i, rc, json = 0;
+	int			 status = SEGURCTL_EXIT_OK;
 	int			 submitted = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -263,18 +265,17 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	if (submitted) {
 		ao.archive_dir = o.archive_dir;
-		status = adopt_all(self, env, l, &ao, args->argc,
-		    args->argv, all);
+		status = adopt_all(self, env, l, &ao, argc, argv, all);
 		if (json)
 			segurctl_print_json(env, root);
 		rc = status;
 		goto done;
 	}
-	for (i = 0; i < args->argc; i++) {
+	for (i = 0; i < argc; i++) {
 		cause = NULL;
-		rc = segur_ingest_file(l, args->argv[i], &o, &r, &cause);
+		rc = segur_ingest_file(l, argv[i], &o, &r, &cause);
 		if (rc != 0) {
-			fprintf(env->err, "segurctl ingest: %s: %s\n", args->argv[i],
+			fprintf(env->err, "segurctl ingest: %s: %s\n", argv[i],
 			    cause != NULL ? cause : segur_strerror(rc));
 			status = SEGURCTL_EXIT_USAGE;
 		} else {
@@ -284,10 +285,10 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			    SEGURCTL_EXIT_OK)
 				status = SEGURCTL_EXIT_FINDINGS;
 			if (json)
-				cJSON_AddItemToArray(all, result_json(args->argv[i],
+				cJSON_AddItemToArray(all, result_json(argv[i],
 				    &r));
 			else
-				result_print(env->out, args->argv[i], &r);
+				result_print(env->out, argv[i], &r);
 		}
 		free(cause);
 		segur_ingest_result_release(&r);
@@ -302,10 +303,14 @@ done:
 }
 
 static const struct segurctl_opt ingest_opts[] = {
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the ledger)" },
-	{ "quarantine", 0, "DIR", "where refused files go (default: quarantine/ beside the ledger)" },
-	{ "submitted", 0, NULL, "the files are ones uploaded by hand (adopt them as submitted)" },
-	{ "documents", 0, "DIR", "with --submitted: where their documents are" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "quarantine", 0, "DIR", "where refused files go (default: "
+	    "quarantine/ beside the ledger)" },
+	{ "submitted", 0, NULL, "the files are ones uploaded by hand (adopt "
+	    "them as submitted)" },
+	{ "documents", 0, "DIR", "with --submitted: where their documents "
+	    "are" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -16,7 +16,8 @@ record_grant_exec(const struct segurctl_cmd *self,
 
 static const struct segurctl_opt record_grant_opts[] = {
 	{ "date", 0, "DATE", "the date of ASP's decision letter" },
-	{ "amount", 0, "EUROS", "the amount granted (default: the amount requested)" },
+	{ "amount", 0, "EUROS", "the amount granted (default: the amount "
+	    "requested)" },
 	{ "letter", 0, "REF", "the reference of ASP's letter" },
 	{ "note", 0, "TEXT", "a note kept in its history" },
 	{ NULL, 0, NULL, NULL }

@@ -45,7 +45,8 @@ report_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 static const struct segurctl_opt report_opts[] = {
 	{ "html", 0, "FILE", "the report to write" },
-	{ "key", 0, "FILE", "the sealing key (default: $SEGUR_AUDIT_KEY_FILE)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -80,7 +80,8 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 static const struct segurctl_opt request_add_opts[] = {
 	{ "ref", 0, "REF", "your reference for it" },
-	{ "ans", 0, "NUMERO_ANS", "its software (default: the only one the ledger knows)" },
+	{ "ans", 0, "NUMERO_ANS", "its software (default: the only one the "
+	    "ledger knows)" },
 	{ "bdc", 0, "FILE", "the signed order form (bon de commande), a PDF" },
 	{ "ht", 0, "FILE", "the detailed quote (devis HT), a PDF" },
 	{ NULL, 0, NULL, NULL }

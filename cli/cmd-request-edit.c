@@ -101,7 +101,8 @@ request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt request_edit_opts[] = {
-	{ "bdc", 0, "FILE", "a new signed order form (bon de commande), a PDF" },
+	{ "bdc", 0, "FILE", "a new signed order form (bon de commande), a "
+	    "PDF" },
 	{ "ht", 0, "FILE", "a new detailed quote (devis HT), a PDF" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -110,8 +111,8 @@ const struct segurctl_cmd cmd_request_edit = {
 	.name = "request edit",
 	.group = "request",
 	.args = "[--bdc FILE] [--ht FILE] REF [FILE.json|-]",
-	.summary = "replace the content of a request not in flight (the diff is "
-	    "logged)",
+	.summary = "replace the content of a request not in flight (the diff "
+	    "is logged)",
 	.opts = request_edit_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,

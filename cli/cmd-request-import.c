@@ -93,7 +93,8 @@ request_import_exec(const struct segurctl_cmd *self,
 static const struct segurctl_opt request_import_opts[] = {
 	{ "dry-run", 0, NULL, "check the file and say what would be "
 	    "registered, register nothing" },
-	{ "update", 0, NULL, "replace the drafts already registered under a reference" },
+	{ "update", 0, NULL, "replace the drafts already registered under a "
+	    "reference" },
 	{ "template", 0, NULL, "write the CSV template" },
 	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
 	    "output)" },

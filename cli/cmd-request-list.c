@@ -115,7 +115,8 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 static const struct segurctl_opt request_list_opts[] = {
 	{ "state", 0, "S", "only the requests in state S (draft, ready...)" },
 	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
-	{ "esms", 0, "FINESS", "only those of the ESMS of this FINESS géographique" },
+	{ "esms", 0, "FINESS", "only those of the ESMS of this FINESS "
+	    "géographique" },
 	{ "since", 0, "DATE", "only those changed since DATE (AAAA-MM-JJ)" },
 	{ "limit", 0, "N", "at most N requests" },
 	{ "after", 0, "REF", "the page after request REF" },

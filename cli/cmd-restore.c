@@ -37,7 +37,8 @@ restore_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt restore_opts[] = {
-	{ "force", 0, NULL, "replace an existing ledger (saved beside it first)" },
+	{ "force", 0, NULL, "replace an existing ledger (saved beside it "
+	    "first)" },
 	{ NULL, 0, NULL, NULL }
 };
 

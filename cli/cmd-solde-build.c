@@ -55,9 +55,7 @@ solde_build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	memset(&o, 0, sizeof(o));
 	o.kind = SEGUR_FILE_SOLDE;
 	o.numero_ans = segurctl_arg(self, args, "ans");
-	if ((o.day = segurctl_arg(self, args, "date")) != NULL &&
-	    (rc = segurctl_day_check(self, env, o.day)) != 0)
-		return (rc);
+	o.day = segurctl_arg(self, args, "date");
 	o.outdir = segurctl_arg(self, args, "out");
 	o.archive_dir = segurctl_arg(self, args, "archive");
 	tpath = segurctl_arg(self, args, "template");
@@ -110,12 +108,17 @@ done:
 }
 
 static const struct segurctl_opt solde_build_opts[] = {
-	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the ledger knows)" },
+	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
+	    "ledger knows)" },
 	{ "date", 0, "AAAAMMJJ", "the date of the files (default: today)" },
-	{ "out", 0, "DIR", "where the files go (default: out/ beside the ledger)" },
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the ledger)" },
-	{ "template", 0, "FILE", "the balance template to fill (segurctl solde variables)" },
-	{ "dry-run", 0, NULL, "say what would be built, allocate and write nothing" },
+	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
+	    "ledger)" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "template", 0, "FILE", "the balance template to fill (segurctl "
+	    "solde variables)" },
+	{ "dry-run", 0, NULL, "say what would be built, allocate and write "
+	    "nothing" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -129,5 +132,6 @@ const struct segurctl_cmd cmd_solde_build = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
+	.check = segurctl_day_check,
 	.exec = solde_build_exec
 };

@@ -151,7 +151,8 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 static const struct segurctl_opt solde_list_opts[] = {
 	{ "overdue", 0, NULL, "only those past their balance deadline" },
 	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
-	{ "today", 0, "DATE", "count the days as of DATE (AAAA-MM-JJ or JJ/MM/AAAA)" },
+	{ "today", 0, "DATE", "count the days as of DATE (AAAA-MM-JJ or "
+	    "JJ/MM/AAAA)" },
 	{ NULL, 0, NULL, NULL }
 };
 

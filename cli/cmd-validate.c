@@ -312,8 +312,10 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt validate_opts[] = {
-	{ "first-error", 0, NULL, "ASP's mode: at most one error per line, the first" },
-	{ "returned", 0, NULL, "a file ASP returned (its answer columns filled)" },
+	{ "first-error", 0, NULL, "ASP's mode: at most one error per line, "
+	    "the first" },
+	{ "returned", 0, NULL, "a file ASP returned (its answer columns "
+	    "filled)" },
 	{ "db", 0, "PATH", "check against this ledger's reference data too" },
 	{ "list-rules", 0, NULL, "list the rules checked, and nothing else" },
 	{ "markdown", 0, NULL, "with --list-rules: as a Markdown table" },

@@ -190,12 +190,15 @@ segurctl_record_exec(int kind,
 
 int
 segurctl_day_check(const struct segurctl_cmd *cmd, struct segurctl_env *env,
-    const char *day)
+    struct segurctl_args *args)
 {
 	struct segur_date d;
+	const char	*day = segurctl_arg(cmd, args, "date");
 
 	/* What segur_build_run() accepts, refused before the ledger is
-	 * touched: a bad --date is a usage error, not a finding. */
+	 * opened: a bad --date is a usage error, not a finding. */
+	if (day == NULL)
+		return (0);
 	if (segur_date_parse(day, strlen(day), SEGUR_DATE_COMPACT, &d) != 0 ||
 	    d.year < 1900)
 		return (segurctl_usage_error(cmd, env, "date « %s » : AAAAMMJJ "

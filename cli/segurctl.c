@@ -389,6 +389,8 @@ cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
 
 	if ((rc = cmd_parse(cmd, env, argc, argv, &a)) != 0)
 		return (rc < 0 ? SEGURCTL_EXIT_OK : rc);
+	if (cmd->check != NULL && (rc = cmd->check(cmd, env, &a)) != 0)
+		return (rc);
 	if ((cmd->flags & (SEGURCTL_LEDGER | SEGURCTL_DB)) &&
 	    (db = segurctl_arg(cmd, &a, "db")) != NULL)
 		segurctl_db_option(env, db);

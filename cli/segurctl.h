@@ -99,6 +99,10 @@ struct segurctl_cmd {
 	int		 args_min;	/* positional arguments */
 	int		 args_max;	/* -1: no limit */
 	int		 flags;		/* SEGURCTL_* */
+	/* Optional: checks the options before the ledger is opened; 0, or
+	 * the exit status of segurctl_usage_error(). */
+	int		(*check)(const struct segurctl_cmd *,
+			    struct segurctl_env *, struct segurctl_args *);
 	/* Returns the exit status; usage errors through
 	 * segurctl_usage_error(). */
 	int		(*exec)(const struct segurctl_cmd *,
@@ -256,10 +260,10 @@ struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
 
-/* build's and solde build's --date: 0 when day is a real AAAAMMJJ date,
- * else the exit status of a usage error (said on env->err). */
+/* The check of build and solde build: --date, when given, is a real
+ * AAAAMMJJ date; 0, else the exit status of a usage error. */
 int	segurctl_day_check(const struct segurctl_cmd *cmd,
-	    struct segurctl_env *env, const char *day);
+	    struct segurctl_env *env, struct segurctl_args *args);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */
