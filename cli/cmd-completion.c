@@ -46,17 +46,19 @@ segurctl_table_dump(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
 	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
-	int	 n, i, own;
+	int	 n, i, nown;
 
 	for (c = segurctl_table; *c != NULL; c++) {
+		for (nown = 0; (*c)->opts != NULL &&
+		    (*c)->opts[nown].name != NULL; nown++)
+			;
 		fprintf(f, "command\t%s\t%s\t%d\t%d\t", (*c)->name,
 		    (*c)->group, (*c)->args_min, (*c)->args_max);
 		flags_print(f, (*c)->flags);
 		fputc('\n', f);
+		/* Its own options come first (segurctl_cmd_opts()). */
 		n = segurctl_cmd_opts(*c, opts);
 		for (i = 0; i < n; i++) {
-			/* Own options come first (segurctl_cmd_opts()). */
-			own = (*c)->opts != NULL && opts[i] == &(*c)->opts[i];
 			fprintf(f, "option\t%s\t--%s\t", (*c)->name,
 			    opts[i]->name);
 			if (opts[i]->short_name != 0)
@@ -64,7 +66,7 @@ segurctl_table_dump(FILE *f)
 			else
 				fputc('-', f);
 			fprintf(f, "\t%s\t%s\n", opts[i]->arg != NULL ?
-			    opts[i]->arg : "-", own ? "own" : "common");
+			    opts[i]->arg : "-", i < nown ? "own" : "common");
 		}
 	}
 	return (fflush(f) != 0 || ferror(f) ? SEGURCTL_EXIT_USAGE :

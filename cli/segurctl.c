@@ -1,10 +1,13 @@
 /*
- * segurctl.c: the command table, option dispatch and main().
+ * segurctl.c: the command table, the dispatch, the help and main().
  *
  * Every subcommand lives in its own cli/cmd-*.c file and is registered in
- * the table below (see the checklist at the top of segurctl.h). A command
- * name may have several words ("request add"): the longest name that
- * matches the first arguments wins.
+ * the table below (see the checklist at the top of segurctl.h and
+ * docs/internals/cli.md). A command name may have several words
+ * ("request add"): the longest name that matches the first arguments wins.
+ * The dispatch parses the command's options with getopt_long() built from
+ * its table, opens the ledger when the command needs it, runs it and
+ * closes; every usage error exits SEGURCTL_EXIT_USAGE.
  */
 #include <assert.h>
 #include <getopt.h>
@@ -94,14 +97,16 @@ segurctl_cmd_opts(const struct segurctl_cmd *cmd,
 	const struct segurctl_opt *o;
 	int	 n = 0;
 
-	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		/* Room left for the three added below. */
+		assert(n < SEGURCTL_OPTS_MAX - 3);
 		opts[n++] = o;
+	}
 	if (cmd->flags & SEGURCTL_JSON)
 		opts[n++] = &opt_json;
 	if (cmd->flags & (SEGURCTL_LEDGER | SEGURCTL_DB))
 		opts[n++] = &opt_db;
 	opts[n++] = &opt_help;
-	assert(n <= SEGURCTL_OPTS_MAX);
 	return (n);
 }
 
