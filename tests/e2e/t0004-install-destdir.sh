@@ -30,7 +30,7 @@ check_tree() {
 	cmp -s "$SEGUR_SOURCE_DIR/systemd/segurd.tmpfiles" \
 	    "$root$p/lib/tmpfiles.d/segur.conf" || fail "tmpfiles differs"
 	# The completions are the installed segurctl's own.
-	SEGUR_CONF= "$root$p/bin/segurctl" completion bash >"$T/bash" ||
+	SEGUR_CONF='' "$root$p/bin/segurctl" completion bash >"$T/bash" ||
 	    fail "segurctl completion bash"
 	cmp -s "$T/bash" "$root$p/share/bash-completion/completions/segurctl" ||
 	    fail "the bash completion installed is not segurctl's"
