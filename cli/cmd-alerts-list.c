@@ -1,7 +1,6 @@
 /*
  * cmd-alerts-list.c: segurctl alerts list: the outbox (lib/alerts/outbox.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,68 +59,38 @@ on_row(void *arg, const struct segur_outbox_row *row)
 
 static int
 alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "state", required_argument, NULL, 's' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_outbox_filter f;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
+	const char		*v;
 	struct list		 s;
 	char			*cause = NULL, *end;
-	int			 c, rc, json = 0;
+	int			 rc, json = 0;
 
 	memset(&f, 0, sizeof(f));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 's':
-			if (strcmp(optarg, "pending") != 0 && strcmp(optarg,
-			    "delivered") != 0 && strcmp(optarg, "failed") != 0 &&
-			    strcmp(optarg, "undelivered") != 0)
-				return (segurctl_usage_error(self, env,
-				    "--state: pending, delivered, failed or "
-				    "undelivered"));
-			f.state = optarg;
-			break;
-		case 'k':
-			f.kind = optarg;
-			break;
-		case 'n':
-			f.limit = strtoul(optarg, &end, 10);
-			if (*end != '\0')
-				return (segurctl_usage_error(self, env,
-				    "--limit: a number"));
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
+	if ((v = segurctl_arg(self, args, "state")) != NULL) {
+		if (strcmp(v, "pending") != 0 && strcmp(v, "delivered") != 0 &&
+		    strcmp(v, "failed") != 0 && strcmp(v, "undelivered") != 0)
 			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "--state: pending, delivered, failed or "
+			    "undelivered"));
+		f.state = v;
 	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	f.kind = segurctl_arg(self, args, "kind");
+	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
+		f.limit = strtoul(v, &end, 10);
+		if (*end != '\0')
+			return (segurctl_usage_error(self, env,
+			    "--limit: a number"));
+	}
+	json = segurctl_flag(self, args, "json");
 	memset(&s, 0, sizeof(s));
 	s.f = env->out;
 	if (json && (s.json = cJSON_CreateArray()) == NULL) {
-		segur_ledger_close(l);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	rc = segur_outbox_list(l, &f, on_row, &s, &cause);
-	segur_ledger_close(l);
 	if (rc != 0) {
 		cJSON_Delete(s.json);
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -133,8 +102,22 @@ alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt alerts_list_opts[] = {
+	{ "state", 0, "S", "only those pending, delivered, failed or "
+	    "undelivered" },
+	{ "kind", 0, "K", "only the alerts of this kind" },
+	{ "limit", 0, "N", "at most N alerts" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_alerts_list = {
-	"alerts list", "[--state S] [--kind K] [--limit N] [--json]",
-	"list the alerts of the outbox and their deliveries", 0,
-	alerts_list_exec
+	.name = "alerts list",
+	.group = "alerts",
+	.args = "[--state S] [--kind K] [--limit N] [--json]",
+	.summary = "list the alerts of the outbox and their deliveries",
+	.opts = alerts_list_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = alerts_list_exec
 };

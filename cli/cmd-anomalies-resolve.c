@@ -4,7 +4,6 @@
  * request itself changes only through the ordinary commands.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,52 +14,45 @@
 
 static int
 anomalies_resolve_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "note", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	const char	*note = NULL;
 	char		*cause = NULL, *end;
 	long long	 id;
-	int		 c, rc;
+	int		 rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'n')
-			note = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env, "expected one ID"));
+	note = segurctl_arg(self, args, "note");
 	errno = 0;
-	id = strtoll(argv[optind], &end, 10);
-	if (errno != 0 || end == argv[optind] || *end != '\0' || id <= 0)
+	id = strtoll(args->argv[0], &end, 10);
+	if (errno != 0 || end == args->argv[0] || *end != '\0' || id <= 0)
 		return (segurctl_usage_error(self, env, "ID: '%s' is not the "
 		    "number of an anomaly (segurctl anomalies)",
-		    argv[optind]));
+		    args->argv[0]));
 	if (note == NULL)
 		return (segurctl_usage_error(self, env, "--note is required"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
 	rc = segur_anomaly_resolve(l, (int64_t)id, note, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	fprintf(env->out, "anomalie %lld résolue\n", id);
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt anomalies_resolve_opts[] = {
+	{ "note", 0, "TEXT", "what was done (kept with the anomaly)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_anomalies_resolve = {
-	"anomalies resolve", "--note TEXT ID",
-	"settle an anomaly, saying what was done (the request changes only "
-	"through the ordinary commands)", 0, anomalies_resolve_exec
+	.name = "anomalies resolve",
+	.group = "anomalies",
+	.args = "--note TEXT ID",
+	.summary = "settle an anomaly, saying what was done (the request "
+	    "changes only through the ordinary commands)",
+	.opts = anomalies_resolve_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = anomalies_resolve_exec
 };

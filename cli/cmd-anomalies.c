@@ -2,7 +2,6 @@
  * cmd-anomalies.c: segurctl anomalies: what ingest could not record
  * without a guess and nobody has settled yet (lib/ledger/anomaly.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -57,41 +56,19 @@ print_anomaly(FILE *f, const struct segur_anomaly *x)
 
 static int
 anomalies_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_anomaly *v = NULL;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	cJSON		*root, *arr, *o;
 	char		*cause = NULL;
 	size_t		 n = 0, i;
-	int		 c, rc, json = 0, flags = 0;
+	int		 rc, json = 0, flags = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'a')
-			flags |= SEGUR_ANOMALY_ALL;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env,
-		    "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
+	if (segurctl_flag(self, args, "all"))
+		flags |= SEGUR_ANOMALY_ALL;
 	rc = segur_anomaly_list(l, flags, 0, &v, &n, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -120,8 +97,20 @@ anomalies_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt anomalies_opts[] = {
+	{ "all", 0, NULL, "the resolved ones too" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_anomalies = {
-	"anomalies", "[--json] [--all]",
-	"the anomalies ingest recorded that nobody has resolved yet (--all: "
-	"every one)", 0, anomalies_exec
+	.name = "anomalies",
+	.group = "anomalies",
+	.args = "[--json] [--all]",
+	.summary = "the anomalies ingest recorded that nobody has resolved yet "
+	    "(--all: every one)",
+	.opts = anomalies_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = anomalies_exec
 };

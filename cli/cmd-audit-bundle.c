@@ -3,7 +3,6 @@
  * some requests, their history, files and documents, with a manifest and
  * the chain head.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,73 +18,39 @@
 
 static int
 audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "og", required_argument, NULL, 'o' },
-		{ "ans", required_argument, NULL, 'n' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "archive", required_argument, NULL, 'A' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_bundle_sel sel = { NULL, 0, NULL, NULL, NULL, NULL, 0 };
 	struct segur_date day;
 	struct segur_archive arch = { NULL };
 	struct segur_audit_key key;
 	struct segur_ledger_check chk;
 	struct segur_chain_head h;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_audit a;
 	const char	*keyfile = NULL, *path = NULL, *archdir = NULL;
 	char		*cause = NULL, *dflt = NULL;
 	size_t		 n = 0;
 	int		 c, rc, have, filters;
+	const char	*v;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'o':
-			sel.og = optarg;
-			break;
-		case 'n':
-			sel.numero_ans = optarg;
-			break;
-		case 'f':
-		case 't':
-			if (segur_date_parse(optarg, strlen(optarg),
-			    SEGUR_DATE_ISO, &day) != 0)
-				return (segurctl_usage_error(self, env,
-				    "bad date '%s' (AAAA-MM-JJ)", optarg));
-			*(c == 'f' ? &sel.from : &sel.to) = optarg;
-			break;
-		case 'a':
-			sel.all = 1;
-			break;
-		case 'O':
-			path = optarg;
-			break;
-		case 'A':
-			archdir = optarg;
-			break;
-		case 'k':
-			keyfile = optarg;
-			break;
-		default:
+	sel.og = segurctl_arg(self, args, "og");
+	sel.numero_ans = segurctl_arg(self, args, "ans");
+	for (c = 0; c < 2; c++) {
+		if ((v = segurctl_arg(self, args, c == 0 ? "from" : "to")) ==
+		    NULL)
+			continue;
+		if (segur_date_parse(v, strlen(v), SEGUR_DATE_ISO, &day) != 0)
 			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "bad date '%s' (AAAA-MM-JJ)", v));
+		*(c == 0 ? &sel.from : &sel.to) = v;
 	}
-	sel.refs = (const char *const *)(argv + optind);
-	sel.nrefs = (size_t)(argc - optind);
+	sel.all = segurctl_flag(self, args, "all");
+	path = segurctl_arg(self, args, "out");
+	archdir = segurctl_arg(self, args, "archive");
+	keyfile = segurctl_arg(self, args, "key");
+	sel.refs = (const char *const *)args->argv;
+	sel.nrefs = (size_t)args->argc;
 	/* The filters combine (this OG's requests sent in 2024); references
 	 * and --all stand alone. */
 	filters = sel.og != NULL || sel.numero_ans != NULL ||
@@ -98,10 +63,6 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (segurctl_usage_error(self, env, "--out is required"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		segur_audit_key_release(&key);
-		return (rc);
-	}
 	if (archdir == NULL &&
 	    (archdir = dflt = segurctl_beside_ledger(env->db_path,
 	    "archive")) == NULL) {
@@ -131,7 +92,6 @@ audit_bundle_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	fprintf(env->out, "%s: %zu demande(s), tête de chaîne %s (%lld "
 	    "événements)\n", path, n, h.hash, (long long)h.events);
 out:
-	segur_ledger_close(l);
 	segur_archive_release(&arch);
 	segur_audit_key_release(&key);
 	free(dflt);
@@ -140,10 +100,33 @@ out:
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt audit_bundle_opts[] = {
+	{ "og", 0, "FINESS", "the requests of the OG of this FINESS "
+	    "juridique" },
+	{ "ans", 0, "NUMERO_ANS", "the requests of this software" },
+	{ "from", 0, "DATE", "requests sent (else registered) from DATE "
+	    "(AAAA-MM-JJ)" },
+	{ "to", 0, "DATE", "requests sent (else registered) up to DATE "
+	    "(AAAA-MM-JJ)" },
+	{ "all", 0, NULL, "every request" },
+	{ "out", 0, "FILE.zip", "the bundle to write" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE, else segurd.conf's [audit] key_file)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_audit_bundle = {
-	"audit bundle",
-	"(REF ... | [--og FINESS] [--ans NUMERO_ANS] [--from DATE] [--to DATE] "
-	"| --all) --out FILE.zip [--archive DIR] [--key FILE]",
-	"write an evidence bundle: histories, files, documents, decisions, "
-	"payments, manifest, head", 0, audit_bundle_exec
+	.name = "audit bundle",
+	.group = "audit",
+	.args = "(REF ... | [--og FINESS] [--ans NUMERO_ANS] [--from DATE] "
+	    "[--to DATE] | --all) --out FILE.zip [--archive DIR] [--key FILE]",
+	.summary = "write an evidence bundle: histories, files, documents, "
+	    "decisions, payments, manifest, head",
+	.opts = audit_bundle_opts,
+	.flags = SEGURCTL_LEDGER,
+	.args_min = 0,
+	.args_max = -1,
+	.exec = audit_bundle_exec
 };

@@ -3,7 +3,6 @@
  * French Excel (or RFC 4180) or JSON, carrying the chain head; or an xlsx
  * workbook with a sheet per subject.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,84 +31,50 @@ is_date(const char *s)
 
 static int
 audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "og", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "xlsx", no_argument, NULL, 'x' },
-		{ "csv-rfc4180", no_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'O' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_export_filter f = { NULL, NULL, NULL };
 	enum segur_export_format fmt = SEGUR_EXPORT_CSV;
 	enum segur_csv_dialect dialect = SEGUR_CSV_EXCEL_FR;
 	struct segur_buf out = SEGUR_BUF_INIT;
 	struct segur_audit_key key;
 	struct segur_chain_head h;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
+	const char	*v;
 	const char	*keyfile = NULL, *path = NULL;
 	char		*cause = NULL;
 	size_t		 n = 0;
 	int		 c, rc, have;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'o':
-			f.og = optarg;
-			break;
-		case 'f':
-		case 't':
-			if (!is_date(optarg))
-				return (segurctl_usage_error(self, env,
-				    "bad date '%s' (AAAA-MM-JJ)", optarg));
-			*(c == 'f' ? &f.from : &f.to) = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "csv") == 0)
-				fmt = SEGUR_EXPORT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = SEGUR_EXPORT_JSON;
-			else if (strcmp(optarg, "xlsx") == 0)
-				fmt = SEGUR_EXPORT_XLSX;
-			else
-				return (segurctl_usage_error(self, env,
-				    "--format is csv, json or xlsx"));
-			break;
-		case 'j':
-			fmt = SEGUR_EXPORT_JSON;
-			break;
-		case 'x':
-			fmt = SEGUR_EXPORT_XLSX;
-			break;
-		case 'r':
-			dialect = SEGUR_CSV_RFC4180;
-			break;
-		case 'k':
-			keyfile = optarg;
-			break;
-		case 'O':
-			path = optarg;
-			break;
-		default:
+	f.og = segurctl_arg(self, args, "og");
+	for (c = 0; c < 2; c++) {
+		v = segurctl_arg(self, args, c == 0 ? "from" : "to");
+		if (v == NULL)
+			continue;
+		if (!is_date(v))
 			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "bad date '%s' (AAAA-MM-JJ)", v));
+		*(c == 0 ? &f.from : &f.to) = v;
 	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env,
-		    "no argument expected"));
+	if ((v = segurctl_arg(self, args, "format")) != NULL) {
+		if (strcmp(v, "csv") == 0)
+			fmt = SEGUR_EXPORT_CSV;
+		else if (strcmp(v, "json") == 0)
+			fmt = SEGUR_EXPORT_JSON;
+		else if (strcmp(v, "xlsx") == 0)
+			fmt = SEGUR_EXPORT_XLSX;
+		else
+			return (segurctl_usage_error(self, env,
+			    "--format is csv, json or xlsx"));
+	}
+	if (segurctl_flag(self, args, "json"))
+		fmt = SEGUR_EXPORT_JSON;
+	if (segurctl_flag(self, args, "xlsx"))
+		fmt = SEGUR_EXPORT_XLSX;
+	if (segurctl_flag(self, args, "csv-rfc4180"))
+		dialect = SEGUR_CSV_RFC4180;
+	keyfile = segurctl_arg(self, args, "key");
+	path = segurctl_arg(self, args, "out");
 	/* A workbook is binary: never to a terminal or a pipe by mistake. */
 	if (fmt == SEGUR_EXPORT_XLSX &&
 	    (path == NULL || strcmp(path, "-") == 0))
@@ -120,10 +85,6 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "--csv-rfc4180 is for CSV, not --xlsx"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		segur_audit_key_release(&key);
-		return (rc);
-	}
 	rc = segur_audit_head(l, have ? &key : NULL, &h, &cause);
 	segur_audit_key_release(&key);
 	if (rc == 0 && fmt == SEGUR_EXPORT_XLSX)
@@ -131,7 +92,6 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	else if (rc == 0)
 		rc = segur_audit_export(l, &f, fmt, dialect, &h, &out, &n,
 		    &cause);
-	segur_ledger_close(l);
 	if (rc != 0) {
 		segur_buf_release(&out);
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -145,10 +105,32 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (rc);
 }
 
+static const struct segurctl_opt audit_export_opts[] = {
+	{ "og", 0, "FINESS", "only the requests of the OG of this FINESS "
+	    "juridique" },
+	{ "from", 0, "DATE", "attempts from DATE (AAAA-MM-JJ)" },
+	{ "to", 0, "DATE", "attempts up to DATE (AAAA-MM-JJ)" },
+	{ "xlsx", 0, NULL, "a workbook, a sheet per subject (needs --out)" },
+	{ "format", 0, "csv|json|xlsx", "the format (default: csv, for "
+	    "Excel); --json and --xlsx say it shorter" },
+	{ "csv-rfc4180", 0, NULL, "CSV as RFC 4180 (comma, UTF-8) rather than "
+	    "for Excel" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE, else segurd.conf's [audit] key_file)" },
+	{ "out", 0, "FILE", "into FILE (default: standard output)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_audit_export = {
-	"audit export",
-	"[--og FINESS] [--from DATE] [--to DATE] [--json | --xlsx | "
-	"--format csv|json|xlsx] [--csv-rfc4180] [--key FILE] [--out FILE]",
-	"export one row per attempt (CSV for Excel, JSON) or a workbook "
-	"(xlsx), with the chain head", 0, audit_export_exec
+	.name = "audit export",
+	.group = "audit",
+	.args = "[--og FINESS] [--from DATE] [--to DATE] [--json | --xlsx | "
+	    "--format csv|json|xlsx] [--csv-rfc4180] [--key FILE] [--out FILE]",
+	.summary = "export one row per attempt (CSV for Excel, JSON) or a "
+	    "workbook (xlsx), with the chain head",
+	.opts = audit_export_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = audit_export_exec
 };

@@ -3,7 +3,6 @@
  * event count, time), sealed with HMAC when a key is configured, to be
  * published outside the ledger.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,45 +17,20 @@
 
 static int
 audit_head_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_audit_key key;
 	struct segur_chain_head h;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	const char	*keyfile = NULL;
 	char		*cause = NULL;
-	int		 c, rc, json = 0, have;
+	int		 rc, json = 0, have;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'k')
-			keyfile = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env,
-		    "no argument expected"));
+	json = segurctl_flag(self, args, "json");
+	keyfile = segurctl_arg(self, args, "key");
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		segur_audit_key_release(&key);
-		return (rc);
-	}
 	rc = segur_audit_head(l, have ? &key : NULL, &h, &cause);
-	segur_ledger_close(l);
 	segur_audit_key_release(&key);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -67,8 +41,21 @@ audit_head_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt audit_head_opts[] = {
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_audit_head = {
-	"audit head", "[--json] [--key FILE]",
-	"print the event log's head (hash, events, time), sealed with a key",
-	0, audit_head_exec
+	.name = "audit head",
+	.group = "audit",
+	.args = "[--json] [--key FILE]",
+	.summary = "print the event log's head (hash, events, time), sealed "
+	    "with a key",
+	.opts = audit_head_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = audit_head_exec
 };

@@ -2,7 +2,6 @@
  * cmd-audit-verify-bundle.c: segurctl audit verify-bundle: proves that
  * nothing in an evidence bundle changed, or names what did.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +38,9 @@ on_finding(void *arg, const char *file, const char *problem)
 
 static int
 audit_verify_bundle_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct findings	 fd = { NULL, NULL, NULL, 0 };
 	struct segur_audit_key key;
 	struct segur_chain_head h;
@@ -53,32 +48,20 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 	char		*cause = NULL;
 	size_t		 n = 0;
 	cJSON		*o = NULL;
-	int		 c, rc, json = 0, have;
+	int		 rc, json = 0, have;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'k')
-			keyfile = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env, "expected one "
-		    "FILE.zip"));
+	json = segurctl_flag(self, args, "json");
+	keyfile = segurctl_arg(self, args, "key");
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
-	fd.zip = argv[optind];
+	fd.zip = args->argv[0];
 	if (json) {
 		if ((o = cJSON_CreateObject()) == NULL ||
 		    (fd.arr = cJSON_AddArrayToObject(o, "findings")) == NULL)
 			fd.nomem = 1;
 	} else
 		fd.f = env->out;
-	rc = segur_audit_bundle_verify(argv[optind], have ? &key : NULL,
+	rc = segur_audit_bundle_verify(args->argv[0], have ? &key : NULL,
 	    on_finding, &fd, &h, &n, &cause);
 	segur_audit_key_release(&key);
 	if (rc != 0 && rc != SEGUR_ECORRUPT) {
@@ -103,16 +86,29 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 	} else if (rc == 0)
 		fprintf(env->out, "%s: intact, %zu fichier(s) conformes au "
 		    "manifeste%s; tête de chaîne %s (%" PRId64 " événements, "
-		    "%s)\n", argv[optind], n, have ? " scellé" : "", h.hash,
+		    "%s)\n", args->argv[0], n, have ? " scellé" : "", h.hash,
 		    h.events, h.at);
 	else
 		fprintf(env->out, "%s: MODIFIÉ (voir ci-dessus)\n",
-		    argv[optind]);
+		    args->argv[0]);
 	return (rc == 0 ? SEGURCTL_EXIT_OK : SEGURCTL_EXIT_FINDINGS);
 }
 
+static const struct segurctl_opt audit_verify_bundle_opts[] = {
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_audit_verify_bundle = {
-	"audit verify-bundle", "[--json] [--key FILE] FILE.zip",
-	"prove that nothing in an evidence bundle changed, or name what did",
-	0, audit_verify_bundle_exec
+	.name = "audit verify-bundle",
+	.group = "audit",
+	.args = "[--json] [--key FILE] FILE.zip",
+	.summary = "prove that nothing in an evidence bundle changed, or name "
+	    "what did",
+	.opts = audit_verify_bundle_opts,
+	.flags = SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = audit_verify_bundle_exec
 };

@@ -4,7 +4,6 @@
  * against its recorded hash; with --head, prove that the ledger still
  * extends a head published earlier.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,17 +214,8 @@ json_ledger(cJSON *o, const struct segur_audit *a, int64_t nschema,
 
 static int
 audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "archive", required_argument, NULL, 'A' },
-		{ "head", required_argument, NULL, 'H' },
-		{ "seal", required_argument, NULL, 'S' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_archive_report ar = { 0, 0, 0 };
 	struct arch_out	 ao = { NULL, NULL, NULL, 0 };
 	struct find_out	 fo = { NULL, NULL, NULL, NULL, 0 };
@@ -235,35 +225,19 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_chain_head found, cur;
 	struct segur_audit_key key;
 	struct segur_archive arch = { NULL };
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_audit a;
 	const char	*head = NULL, *seal = NULL, *keyfile = NULL;
 	char		*cause = NULL, *hcause = NULL, *archdir = NULL;
 	cJSON		*o, *ja = NULL, *jh;
-	int		 c, rc, hrc = 0, arc, json = 0, have = 0, sealrc = 0;
+	int		 rc, hrc = 0, arc, json = 0, have = 0, sealrc = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'A')
-			archdir = optarg;
-		else if (c == 'H')
-			head = optarg;
-		else if (c == 'S')
-			seal = optarg;
-		else if (c == 'k')
-			keyfile = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env,
-		    "no argument expected"));
+	json = segurctl_flag(self, args, "json");
+	/* Borrowed from main's argv, which is writable. */
+	archdir = (char *)segurctl_arg(self, args, "archive");
+	head = segurctl_arg(self, args, "head");
+	seal = segurctl_arg(self, args, "seal");
+	keyfile = segurctl_arg(self, args, "key");
 	if (seal != NULL && head == NULL)
 		return (segurctl_usage_error(self, env, "--seal goes with "
 		    "--head"));
@@ -274,19 +248,12 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (segurctl_usage_error(self, env, "--seal needs "
 		    "a key: --key FILE, $SEGUR_AUDIT_KEY_FILE or [audit] "
 		    "key_file of segurd.conf"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		if (have)
-			segur_audit_key_release(&key);
-		return (rc);
-	}
 	if (have && segur_ledger_set_seal_key(l, key.bytes, key.len) != 0) {
-		segur_ledger_close(l);
 		segur_audit_key_release(&key);
 		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
 	}
 	rc = segur_ledger_audit_verify(l, &a, &cause);
 	if (rc != 0 && rc != SEGUR_ECORRUPT) {
-		segur_ledger_close(l);
 		segur_audit_release(&a);
 		if (have)
 			segur_audit_key_release(&key);
@@ -307,7 +274,6 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if ((crc = segur_audit_schema_check(l, on_finding, &fo, &nschema,
 	    &cause)) != 0 || (crc = segur_audit_replay(l, on_finding, &fo,
 	    &rep, &cause)) != 0) {
-		segur_ledger_close(l);
 		segur_audit_release(&a);
 		cJSON_Delete(fo.schema);
 		cJSON_Delete(fo.diffs);
@@ -338,7 +304,6 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (archdir == NULL)
 		free(arch.root);
 	if (arc != 0) {
-		segur_ledger_close(l);
 		segur_audit_release(&a);
 		cJSON_Delete(ja);
 		if (have)
@@ -353,7 +318,6 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		if (hrc == 0 && seal != NULL)
 			sealrc = segur_audit_seal_check(&key, &found, seal);
 		if (hrc != 0 && hrc != SEGUR_ENOENT && hrc != SEGUR_EINVAL) {
-			segur_ledger_close(l);
 			segur_audit_release(&a);
 			cJSON_Delete(ja);
 			if (have)
@@ -361,7 +325,6 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			return (segurctl_ledger_error(self, env, hrc, hcause));
 		}
 	}
-	segur_ledger_close(l);
 	if (have)
 		segur_audit_key_release(&key);
 
@@ -446,10 +409,28 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	    SEGURCTL_EXIT_FINDINGS);
 }
 
+static const struct segurctl_opt audit_verify_opts[] = {
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "key", 0, "FILE", "the sealing key (default: "
+	    "$SEGUR_AUDIT_KEY_FILE)" },
+	{ "head", 0, "HASH", "a head published earlier: prove the log extends "
+	    "it" },
+	{ "seal", 0, "HMAC", "with --head: its seal, checked with the key" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_audit_verify = {
-	"audit verify",
-	"[--json] [--archive DIR] [--key FILE] [--head HASH [--seal HMAC]]",
-	"check the event log's hash chain and seals, the schema, the tables "
-	"against the log, and the archive; prove a published head is extended",
-	0, audit_verify_exec
+	.name = "audit verify",
+	.group = "audit",
+	.args = "[--json] [--archive DIR] [--key FILE] "
+	    "[--head HASH [--seal HMAC]]",
+	.summary = "check the event log's hash chain and seals, the schema, "
+	    "the tables against the log, and the archive; prove a published "
+	    "head is extended",
+	.opts = audit_verify_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = audit_verify_exec
 };

@@ -2,7 +2,6 @@
  * cmd-build.c: segurctl build: the ready requests of one numeroAns into
  * files to upload on the ASP portal (lib/files/build.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,59 +37,22 @@ result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 
 static int
 build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "ans", required_argument, NULL, 'a' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "archive", required_argument, NULL, 'A' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_build_opts	 o;
 	struct segur_build_result r;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
 	char			*cause = NULL, *out = NULL, *arch = NULL;
 	const char		*crash;
-	int			 c, rc, json = 0;
+	int			 rc, json = 0;
 
 	memset(&o, 0, sizeof(o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'a':
-			o.numero_ans = optarg;
-			break;
-		case 'd':
-			o.day = optarg;
-			break;
-		case 'o':
-			o.outdir = optarg;
-			break;
-		case 'A':
-			o.archive_dir = optarg;
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument "
-		    "'%s'", argv[optind]));
+	o.numero_ans = segurctl_arg(self, args, "ans");
+	o.day = segurctl_arg(self, args, "date");
+	o.outdir = segurctl_arg(self, args, "out");
+	o.archive_dir = segurctl_arg(self, args, "archive");
+	o.dry_run = segurctl_flag(self, args, "dry-run");
+	json = segurctl_flag(self, args, "json");
 	if (o.outdir == NULL)
 		o.outdir = out = segurctl_beside_ledger(env->db_path,
 		    "out");
@@ -103,10 +65,7 @@ build_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if ((crash = getenv("SEGUR_TEST_MAX_ZIP")) != NULL)
 		o.max_zip = strtoull(crash, NULL, 10);
 	segurctl_archive_sweep(env, o.archive_dir);
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		goto done;
 	rc = segur_build_run(l, &o, &r, &cause);
-	segur_ledger_close(l);
 	if (rc != 0) {
 		segur_build_result_release(&r);
 		rc = segurctl_ledger_error(self, env, rc, cause);
@@ -125,8 +84,29 @@ done:
 	return (rc);
 }
 
+static const struct segurctl_opt build_opts[] = {
+	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
+	    "ledger knows)" },
+	{ "date", 0, "AAAAMMJJ", "the date of the files (default: today)" },
+	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
+	    "ledger)" },
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "dry-run", 0, NULL, "say what would be built, allocate and write "
+	    "nothing" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_build = {
-	"build", "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
-	"[--archive DIR] [--dry-run] [--json]",
-	"build the files to upload from the ready requests", 0, build_exec
+	.name = "build",
+	.group = "file",
+	.args = "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
+	    "[--archive DIR] [--dry-run] [--json]",
+	.summary = "build the files to upload from the ready requests",
+	.opts = build_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.check = segurctl_day_check,
+	.exec = build_exec
 };

@@ -10,13 +10,25 @@
 
 static int
 file_cancel_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	return (segurctl_file_close(self, env, argc, argv, 0));
+	return (segurctl_file_close(self, env, args, 0));
 }
 
+static const struct segurctl_opt file_cancel_opts[] = {
+	{ "reason", 0, "TEXT", "why it will never be uploaded" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_file_cancel = {
-	"file cancel", "--reason TEXT [--json] FILE_NAME",
-	"cancel a built file never uploaded (requests back, numbers burnt)",
-	0, file_cancel_exec
+	.name = "file cancel",
+	.group = "file",
+	.args = "--reason TEXT [--json] FILE_NAME",
+	.summary = "cancel a built file never uploaded (requests back, "
+	    "numbers burnt)",
+	.opts = file_cancel_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = file_cancel_exec
 };

@@ -3,7 +3,6 @@
  * received, with its state (built, answered, refused, cancelled, ingested,
  * quarantined) and its lines by outcome (lib/ledger/ledger-file.c).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,38 +96,17 @@ row_cb(void *arg, const struct segur_file_row *r)
 
 static int
 file_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct walk	 w;
 	char		*cause = NULL;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
 	memset(&w, 0, sizeof(w));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env,
-		    "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
 	w.f = env->out;
 	if (json && (w.arr = cJSON_CreateArray()) == NULL) {
-		segur_ledger_close(l);
 		fprintf(env->err, "segurctl: out of memory\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
@@ -137,7 +115,6 @@ file_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    "%6s %6s\n", "FICHIER", "GENRE", "SENS", "ETAT", "DATE",
 		    "LIGNES", "ACCEPT", "REJET", "ATTEND", "ANNUL");
 	rc = segur_ledger_file_list(l, row_cb, &w, &cause);
-	segur_ledger_close(l);
 	if (rc != 0) {
 		cJSON_Delete(w.arr);
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -148,7 +125,12 @@ file_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_file_list = {
-	"file list", "[--json]",
-	"every file built or received, with its state and its lines", 0,
-	file_list_exec
+	.name = "file list",
+	.group = "file",
+	.args = "[--json]",
+	.summary = "every file built or received, with its state and its lines",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = file_list_exec
 };

@@ -4,7 +4,6 @@
  * annotated JSON back. Also segurctl_file_close(), the body it shares with
  * file cancel (cli/cmd-file-cancel.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -48,46 +47,23 @@ fail:
 
 int
 segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv, int refuse)
+    struct segurctl_args *args, int refuse)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_file_closed c;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	const char	*reason = NULL, *name, *state;
 	char		*cause = NULL;
 	size_t		 i;
-	int		 ch, rc, json = 0;
+	int		 rc, json;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'D')
-			segurctl_db_option(env, optarg);
-		else if (ch == 'r')
-			reason = optarg;
-		else if (ch == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env,
-		    "expected one FILE_NAME"));
+	reason = segurctl_arg(self, args, "reason");
+	json = segurctl_flag(self, args, "json");
 	if (reason == NULL)
 		return (segurctl_usage_error(self, env,
 		    "--reason is required"));
-	name = argv[optind];
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	name = args->argv[0];
 	rc = refuse ? segur_ledger_file_refuse(l, name, reason, &c, &cause) :
 	    segur_ledger_file_cancel(l, name, reason, &c, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	state = refuse ? "refused" : "cancelled";
@@ -118,13 +94,25 @@ segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 static int
 file_refused_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	return (segurctl_file_close(self, env, argc, argv, 1));
+	return (segurctl_file_close(self, env, args, 1));
 }
 
+static const struct segurctl_opt file_refused_opts[] = {
+	{ "reason", 0, "TEXT", "why the portal refused it" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_file_refused = {
-	"file refused", "--reason TEXT [--json] FILE_NAME",
-	"record a built file refused whole at upload (requests rejected)",
-	0, file_refused_exec
+	.name = "file refused",
+	.group = "file",
+	.args = "--reason TEXT [--json] FILE_NAME",
+	.summary = "record a built file refused whole at upload (requests "
+	    "rejected)",
+	.opts = file_refused_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = file_refused_exec
 };

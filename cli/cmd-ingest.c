@@ -2,7 +2,6 @@
  * cmd-ingest.c: segurctl ingest FILE...: record the files ASP returned
  * (lib/files/ingest.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,57 +224,26 @@ adopt_all(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 static int
 ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "archive", required_argument, NULL, 'A' },
-		{ "quarantine", required_argument, NULL, 'Q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "submitted", no_argument, NULL, 's' },
-		{ "documents", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_adopt_opts	 ao;
 	struct segur_ingest_opts o;
 	struct segur_ingest_result r;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
+	char			**argv = args->argv;
 	cJSON			*root = NULL, *all = NULL;
 	char			*cause, *arch = NULL, *quar = NULL;
-	int			 c, i, rc, status = SEGURCTL_EXIT_OK, json = 0;
+	int			 argc = args->argc, i, rc, json = 0;
+	int			 status = SEGURCTL_EXIT_OK;
 	int			 submitted = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&ao, 0, sizeof(ao));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'A':
-			o.archive_dir = optarg;
-			break;
-		case 'Q':
-			o.quarantine_dir = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 's':
-			submitted = 1;
-			break;
-		case 'd':
-			ao.documents_dir = optarg;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind == argc)
-		return (segurctl_usage_error(self, env, "expected FILE..."));
+	o.archive_dir = segurctl_arg(self, args, "archive");
+	o.quarantine_dir = segurctl_arg(self, args, "quarantine");
+	json = segurctl_flag(self, args, "json");
+	submitted = segurctl_flag(self, args, "submitted");
+	ao.documents_dir = segurctl_arg(self, args, "documents");
 	if (ao.documents_dir != NULL && !submitted)
 		return (segurctl_usage_error(self, env,
 		    "--documents goes with --submitted"));
@@ -288,27 +256,22 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	/* Test hook of tests/e2e/t4003-ingest-crash.sh. */
 	o.crash_point = segurctl_crash_point;
 	segurctl_archive_sweep(env, o.archive_dir);
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		goto done;
 	/* One envelope, as validate --json: {"files": [...]}. */
 	if (json && ((root = cJSON_CreateObject()) == NULL ||
 	    (all = cJSON_AddArrayToObject(root, "files")) == NULL)) {
-		segur_ledger_close(l);
 		cJSON_Delete(root);
 		rc = segurctl_print_json(env, NULL);
 		goto done;
 	}
 	if (submitted) {
 		ao.archive_dir = o.archive_dir;
-		status = adopt_all(self, env, l, &ao, argc - optind,
-		    argv + optind, all);
-		segur_ledger_close(l);
+		status = adopt_all(self, env, l, &ao, argc, argv, all);
 		if (json)
 			segurctl_print_json(env, root);
 		rc = status;
 		goto done;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		cause = NULL;
 		rc = segur_ingest_file(l, argv[i], &o, &r, &cause);
 		if (rc != 0) {
@@ -330,7 +293,6 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		free(cause);
 		segur_ingest_result_release(&r);
 	}
-	segur_ledger_close(l);
 	if (json)
 		segurctl_print_json(env, root);
 	rc = status;
@@ -340,9 +302,28 @@ done:
 	return (rc);
 }
 
+static const struct segurctl_opt ingest_opts[] = {
+	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
+	    "ledger)" },
+	{ "quarantine", 0, "DIR", "where refused files go (default: "
+	    "quarantine/ beside the ledger)" },
+	{ "submitted", 0, NULL, "the files are ones uploaded by hand (adopt "
+	    "them as submitted)" },
+	{ "documents", 0, "DIR", "with --submitted: where their documents "
+	    "are" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_ingest = {
-	"ingest", "[--archive DIR] [--quarantine DIR] [--json] "
-	"[--submitted [--documents DIR]] FILE...",
-	"record the files ASP returned: accepted, rejected, anomalies", 0,
-	ingest_exec
+	.name = "ingest",
+	.group = "file",
+	.args = "[--archive DIR] [--quarantine DIR] [--json] "
+	    "[--submitted [--documents DIR]] FILE...",
+	.summary = "record the files ASP returned: accepted, rejected, "
+	    "anomalies",
+	.opts = ingest_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = -1,
+	.exec = ingest_exec
 };

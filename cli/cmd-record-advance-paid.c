@@ -1,5 +1,6 @@
 /*
- * cmd-record-advance-paid.c: segurctl record advance-paid (cli/ledger-common.c does it).
+ * cmd-record-advance-paid.c: segurctl record advance-paid
+ * (cli/ledger-common.c does it).
  */
 #include <stdio.h>
 
@@ -8,16 +9,32 @@
 #include "segurctl.h"
 
 static int
-record_advance_paid_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+record_advance_paid_exec(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
 {
-	return (segurctl_record_exec(SEGUR_RECORD_ADVANCE_PAID, self, env, argc,
-	    argv));
+	return (segurctl_record_exec(SEGUR_RECORD_ADVANCE_PAID, self, env,
+	    args));
 }
 
+static const struct segurctl_opt record_advance_paid_opts[] = {
+	{ "date", 0, "DATE", "the date of the payment" },
+	{ "amount", 0, "EUROS", "the amount paid" },
+	{ "force", 0, NULL, "record an amount the rules did not expect" },
+	{ "reason", 0, "TEXT", "why the amount is forced" },
+	{ "letter", 0, "REF", "the reference of ASP's letter" },
+	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_record_advance_paid = {
-	"record advance-paid",
-	"--date DATE --amount EUROS [--force --reason TEXT] [--letter REF] "
-	"[--note TEXT] NUMERO_ASP",
-	"record the payment of the advance", 0, record_advance_paid_exec
+	.name = "record advance-paid",
+	.group = "record",
+	.args = "--date DATE --amount EUROS [--force --reason TEXT] "
+	    "[--letter REF] [--note TEXT] NUMERO_ASP",
+	.summary = "record the payment of the advance",
+	.opts = record_advance_paid_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = record_advance_paid_exec
 };

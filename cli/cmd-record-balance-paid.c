@@ -2,7 +2,6 @@
  * cmd-record-balance-paid.c: segurctl record balance-paid: the balance is
  * paid and the request closed (lib/ledger/solde.c).
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,58 +13,26 @@
 
 static int
 record_balance_paid_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "amount", required_argument, NULL, 'a' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_record	 rec;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
+	const char	*v;
 	const char		*date = NULL, *note = NULL;
 	char			*cause = NULL;
 	int64_t			 cents = -1;
-	int			 c, rc;
+	int			 rc;
 
 	memset(&rec, 0, sizeof(rec));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'd':
-			date = optarg;
-			break;
-		case 'a':
-			if (segurctl_parse_euros(optarg, &cents) != 0)
-				return (segurctl_usage_error(self, env,
-				    "bad amount '%s' (euros, at most two "
-				    "decimals)", optarg));
-			break;
-		case 'n':
-			note = optarg;
-			break;
-		case 'f':
-			rec.force = 1;
-			break;
-		case 'r':
-			rec.reason = optarg;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env,
-		    "expected one NUMERO_ASP"));
+	date = segurctl_arg(self, args, "date");
+	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
+	    segurctl_parse_euros(v, &cents) != 0)
+		return (segurctl_usage_error(self, env, "bad amount '%s' "
+		    "(euros, at most two decimals)", v));
+	note = segurctl_arg(self, args, "note");
+	rec.force = segurctl_flag(self, args, "force");
+	rec.reason = segurctl_arg(self, args, "reason");
 	if (date == NULL || cents < 0)
 		return (segurctl_usage_error(self, env,
 		    "--date and --amount are required"));
@@ -75,20 +42,31 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 	rec.date = date;
 	rec.amount_cents = cents;
 	rec.note = note;
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_solde_paid(l, argv[optind], &rec, &cause);
-	segur_ledger_close(l);
+	rc = segur_solde_paid(l, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: solde payé, demande close\n", argv[optind]);
+	fprintf(env->out, "%s: solde payé, demande close\n", args->argv[0]);
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt record_balance_paid_opts[] = {
+	{ "date", 0, "DATE", "the date of the payment" },
+	{ "amount", 0, "EUROS", "the amount paid" },
+	{ "force", 0, NULL, "record an amount the rules did not expect" },
+	{ "reason", 0, "TEXT", "why the amount is forced" },
+	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_record_balance_paid = {
-	"record balance-paid",
-	"--date DATE --amount EUROS [--force --reason TEXT] [--note TEXT] "
-	"NUMERO_ASP",
-	"record the payment of the balance (closes the request)", 0,
-	record_balance_paid_exec
+	.name = "record balance-paid",
+	.group = "record",
+	.args = "--date DATE --amount EUROS [--force --reason TEXT] "
+	    "[--note TEXT] NUMERO_ASP",
+	.summary = "record the payment of the balance (closes the request)",
+	.opts = record_balance_paid_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = record_balance_paid_exec
 };

@@ -3,7 +3,6 @@
  * advance is delivered, with its invoice and acceptance record, which makes
  * the request ready for its balance (lib/ledger/solde.c).
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,81 +14,59 @@
 
 static int
 record_delivered_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "invoice", required_argument, NULL, 'i' },
-		{ "invoice-date", required_argument, NULL, 'I' },
-		{ "amount", required_argument, NULL, 'a' },
-		{ "facture", required_argument, NULL, 'f' },
-		{ "pv", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_delivery	 d;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
+	const char	*v;
 	char			*cause = NULL;
-	int			 c, rc;
+	int			 rc;
 
 	memset(&d, 0, sizeof(d));
 	d.invoice_cents = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'd':
-			d.date = optarg;
-			break;
-		case 'i':
-			d.invoice = optarg;
-			break;
-		case 'I':
-			d.invoice_date = optarg;
-			break;
-		case 'a':
-			if (segurctl_parse_euros(optarg, &d.invoice_cents) != 0)
-				return (segurctl_usage_error(self, env,
-				    "bad amount '%s' (euros, at most two "
-				    "decimals)", optarg));
-			break;
-		case 'f':
-			d.facture_path = optarg;
-			break;
-		case 'p':
-			d.pv_path = optarg;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env,
-		    "expected one NUMERO_ASP"));
+	d.date = segurctl_arg(self, args, "date");
+	d.invoice = segurctl_arg(self, args, "invoice");
+	d.invoice_date = segurctl_arg(self, args, "invoice-date");
+	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
+	    segurctl_parse_euros(v, &d.invoice_cents) != 0)
+		return (segurctl_usage_error(self, env, "bad amount '%s' "
+		    "(euros, at most two decimals)", v));
+	d.facture_path = segurctl_arg(self, args, "facture");
+	d.pv_path = segurctl_arg(self, args, "pv");
 	if (d.date == NULL || d.invoice == NULL || d.invoice_date == NULL ||
 	    d.invoice_cents < 0 || d.facture_path == NULL || d.pv_path == NULL)
 		return (segurctl_usage_error(self, env, "--date, --invoice, "
 		    "--invoice-date, --amount, --facture and --pv are "
 		    "required"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_solde_deliver(l, argv[optind], &d, &cause);
-	segur_ledger_close(l);
+	rc = segur_solde_deliver(l, args->argv[0], &d, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	fprintf(env->out, "%s: livraison enregistrée, prête pour le solde "
-	    "(segurctl solde build)\n", argv[optind]);
+	    "(segurctl solde build)\n", args->argv[0]);
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt record_delivered_opts[] = {
+	{ "date", 0, "DATE", "the date of the delivery" },
+	{ "invoice", 0, "NUM", "the number of the invoice" },
+	{ "invoice-date", 0, "DATE", "the date of the invoice" },
+	{ "amount", 0, "EUROS", "the amount of the invoice" },
+	{ "facture", 0, "FILE", "the invoice, a PDF" },
+	{ "pv", 0, "FILE", "the acceptance report (PV), a PDF" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_record_delivered = {
-	"record delivered",
-	"--date DATE --invoice NUM --invoice-date DATE --amount EUROS "
-	"--facture FILE --pv FILE NUMERO_ASP",
-	"record the delivered prestation and its proofs (balance ready)", 0,
-	record_delivered_exec
+	.name = "record delivered",
+	.group = "record",
+	.args = "--date DATE --invoice NUM --invoice-date DATE "
+	    "--amount EUROS --facture FILE --pv FILE NUMERO_ASP",
+	.summary = "record the delivered prestation and its proofs (balance "
+	    "ready)",
+	.opts = record_delivered_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = record_delivered_exec
 };

@@ -8,15 +8,30 @@
 #include "segurctl.h"
 
 static int
-record_grant_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+record_grant_exec(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
 {
-	return (segurctl_record_exec(SEGUR_RECORD_GRANT, self, env, argc,
-	    argv));
+	return (segurctl_record_exec(SEGUR_RECORD_GRANT, self, env, args));
 }
 
+static const struct segurctl_opt record_grant_opts[] = {
+	{ "date", 0, "DATE", "the date of ASP's decision letter" },
+	{ "amount", 0, "EUROS", "the amount granted (default: the amount "
+	    "requested)" },
+	{ "letter", 0, "REF", "the reference of ASP's letter" },
+	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_record_grant = {
-	"record grant",
-	"--date DATE [--amount EUROS] [--letter REF] [--note TEXT] NUMERO_ASP",
-	"record ASP's grant decision", 0, record_grant_exec
+	.name = "record grant",
+	.group = "record",
+	.args = "--date DATE [--amount EUROS] [--letter REF] [--note TEXT] "
+	    "NUMERO_ASP",
+	.summary = "record ASP's grant decision",
+	.opts = record_grant_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = record_grant_exec
 };

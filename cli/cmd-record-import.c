@@ -4,7 +4,6 @@
  * (lib/ledger/record-import.c); --dry-run checks without writing, --json
  * reports one object per line, --template writes the header line to fill.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,44 +158,24 @@ report_text(struct segurctl_env *env, const char *file,
 
 static int
 record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "template", no_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_import im;
 	struct segur_record_lines lines;
 	struct segur_ledger *l;
 	const char	*file, *out = NULL;
 	char		*buf, *cause = NULL;
 	size_t		 len;
-	int		 c, rc, status, json = 0, template = 0, written;
+	int		 rc, status, json, template, written;
 
 	memset(&im, 0, sizeof(im));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'n')
-			im.flags |= SEGUR_IMPORT_DRY_RUN;
-		else if (c == 'j')
-			json = 1;
-		else if (c == 't')
-			template = 1;
-		else if (c == 'o')
-			out = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
+	if (segurctl_flag(self, args, "dry-run"))
+		im.flags |= SEGUR_IMPORT_DRY_RUN;
+	json = segurctl_flag(self, args, "json");
+	template = segurctl_flag(self, args, "template");
+	out = segurctl_arg(self, args, "out");
 	if (template) {
-		if (optind != argc || im.flags != 0 || json)
+		if (args->argc != 0 || im.flags != 0 || json)
 			return (segurctl_usage_error(self, env,
 			    "--template takes no FILE.csv, --dry-run nor "
 			    "--json"));
@@ -206,10 +185,10 @@ record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (out != NULL)
 		return (segurctl_usage_error(self, env,
 		    "--out goes with --template"));
-	if (optind != argc - 1)
+	if (args->argc != 1)
 		return (segurctl_usage_error(self, env,
 		    "expected one FILE.csv"));
-	file = argv[optind];
+	file = args->argv[0];
 	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
 		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
@@ -239,9 +218,25 @@ record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (status);
 }
 
+static const struct segurctl_opt record_import_opts[] = {
+	{ "dry-run", 0, NULL, "check every line and say what would be "
+	    "recorded, record nothing" },
+	{ "template", 0, NULL, "write the CSV template" },
+	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
+	    "output)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* --template needs no ledger: it opens it itself, after the options. */
 const struct segurctl_cmd cmd_record_import = {
-	"record import",
-	"[--dry-run] [--json] FILE.csv | --template [--out FILE]",
-	"record ASP's decisions and payments from a spreadsheet, all or "
-	"nothing", 0, record_import_exec
+	.name = "record import",
+	.group = "record",
+	.args = "[--dry-run] [--json] FILE.csv | --template [--out FILE]",
+	.summary = "record ASP's decisions and payments from a spreadsheet, "
+	    "all or nothing",
+	.opts = record_import_opts,
+	.flags = SEGURCTL_DB | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 1,
+	.exec = record_import_exec
 };

@@ -8,15 +8,27 @@
 #include "segurctl.h"
 
 static int
-record_refusal_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+record_refusal_exec(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
 {
-	return (segurctl_record_exec(SEGUR_RECORD_REFUSAL, self, env, argc,
-	    argv));
+	return (segurctl_record_exec(SEGUR_RECORD_REFUSAL, self, env, args));
 }
 
+static const struct segurctl_opt record_refusal_opts[] = {
+	{ "date", 0, "DATE", "the date of ASP's decision letter" },
+	{ "letter", 0, "REF", "the reference of ASP's letter" },
+	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_record_refusal = {
-	"record refusal",
-	"--date DATE [--letter REF] [--note TEXT] NUMERO_ASP",
-	"record ASP's refusal", 0, record_refusal_exec
+	.name = "record refusal",
+	.group = "record",
+	.args = "--date DATE [--letter REF] [--note TEXT] NUMERO_ASP",
+	.summary = "record ASP's refusal",
+	.opts = record_refusal_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = record_refusal_exec
 };

@@ -4,7 +4,6 @@
  * counts without writing, --template writes the header line to fill. The
  * helpers every CSV import shares live here too.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,51 +95,33 @@ segurctl_template_write(const struct segurctl_cmd *self,
 
 static int
 ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "template", no_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_import im;
 	struct segur_ledger *l;
 	enum segur_import_kind kind;
 	const char	*out = NULL, *file;
 	char		*buf, *cause = NULL;
 	size_t		 len;
-	int		 c, rc, template = 0, nargs;
+	int		 rc, template, nargs;
 
 	memset(&im, 0, sizeof(im));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'n')
-			im.flags |= SEGUR_IMPORT_DRY_RUN;
-		else if (c == 't')
-			template = 1;
-		else if (c == 'o')
-			out = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
+	if (segurctl_flag(self, args, "dry-run"))
+		im.flags |= SEGUR_IMPORT_DRY_RUN;
+	template = segurctl_flag(self, args, "template");
+	out = segurctl_arg(self, args, "out");
 	nargs = template ? 1 : 2;
-	if (optind != argc - nargs)
+	if (args->argc != nargs)
 		return (segurctl_usage_error(self, env, template ?
 		    "--template takes eligible|tranches and no file" :
 		    "expected eligible|tranches and a file"));
-	if (strcmp(argv[optind], "eligible") == 0)
+	if (strcmp(args->argv[0], "eligible") == 0)
 		kind = SEGUR_IMPORT_ELIGIBLE;
-	else if (strcmp(argv[optind], "tranches") == 0)
+	else if (strcmp(args->argv[0], "tranches") == 0)
 		kind = SEGUR_IMPORT_TRANCHES;
 	else
 		return (segurctl_usage_error(self, env, "unknown table '%s' "
-		    "(eligible or tranches)", argv[optind]));
+		    "(eligible or tranches)", args->argv[0]));
 	if (template) {
 		if (im.flags != 0)
 			return (segurctl_usage_error(self, env,
@@ -150,7 +131,7 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (out != NULL)
 		return (segurctl_usage_error(self, env,
 		    "--out goes with --template"));
-	file = argv[optind + 1];
+	file = args->argv[1];
 	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
 		return (rc);
 	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
@@ -172,19 +153,35 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		fprintf(env->out, "%s: dry run (%s, '%c'): %zu rows would be "
 		    "loaded into %s (%zu added, %zu changed, %zu removed); "
 		    "nothing written\n", file, im.encoding, im.delim, im.rows,
-		    argv[optind], im.added, im.changed, im.removed);
+		    args->argv[0], im.added, im.changed, im.removed);
 	else
 		fprintf(env->out, "%s: %zu rows loaded into %s (%zu added, "
-		    "%zu changed, %zu removed)\n", file, im.rows, argv[optind],
+		    "%zu changed, %zu removed)\n", file, im.rows, args->argv[0],
 		    im.added, im.changed, im.removed);
 	segur_import_release(&im);
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt ref_import_opts[] = {
+	{ "dry-run", 0, NULL, "check the file and say what would change, "
+	    "change nothing" },
+	{ "template", 0, NULL, "write the CSV template of that table" },
+	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
+	    "output)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* --template needs no ledger: it opens it itself, after the options. */
 const struct segurctl_cmd cmd_ref_import = {
-	"ref import",
-	"[--dry-run] eligible|tranches FILE.csv | "
-	"--template [--out FILE] eligible|tranches",
-	"replace the eligible ESMS or the tranche amounts with a CSV file", 0,
-	ref_import_exec
+	.name = "ref import",
+	.group = "ref",
+	.args = "[--dry-run] eligible|tranches FILE.csv | "
+	    "--template [--out FILE] eligible|tranches",
+	.summary = "replace the eligible ESMS or the tranche amounts with a "
+	    "CSV file",
+	.opts = ref_import_opts,
+	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 2,
+	.exec = ref_import_exec
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-ref-operators.c: segurctl ref operators: the messaging operators.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,37 +12,17 @@
 
 static int
 ref_operators_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_operator *a;
 	size_t		 n, i;
 	char		*cause = NULL;
 	cJSON		*arr, *o;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
 	rc = segur_ledger_operators(l, &a, &n, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -68,6 +47,12 @@ ref_operators_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_ref_operators = {
-	"ref operators", "[--json]", "list the messaging operators", 0,
-	ref_operators_exec
+	.name = "ref operators",
+	.group = "ref",
+	.args = "[--json]",
+	.summary = "list the messaging operators",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = ref_operators_exec
 };

@@ -4,7 +4,6 @@
  * and the size of each reference table (lib/ledger/solde.c,
  * lib/ledger/ledger-csv.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -71,38 +70,17 @@ ref_print(FILE *f, const struct segur_setting *set,
 
 static int
 ref_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_setting	 set[SEGUR_SETTINGS_COUNT];
 	struct segur_ref_counts	 n;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
 	char			*cause = NULL;
-	int			 c, rc, json = 0;
+	int			 rc, json;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument "
-		    "'%s'", argv[optind]));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
 	if ((rc = segur_solde_settings(l, set, &cause)) == 0)
 		rc = segur_ledger_ref_counts(l, &n, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json)
@@ -112,7 +90,13 @@ ref_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_ref_show = {
-	"ref show", "[--json]",
-	"show the programme's settings and the size of the reference tables",
-	0, ref_show_exec
+	.name = "ref show",
+	.group = "ref",
+	.args = "[--json]",
+	.summary = "show the programme's settings and the size of the "
+	    "reference tables",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = ref_show_exec
 };

@@ -6,7 +6,6 @@
  * today (UTC). Test hook: SEGUR_TEST_TODAY=AAAA-MM-JJ replaces the date
  * (tests only).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,73 +82,41 @@ days_arg(const char *s, unsigned *out)
 
 static int
 remind_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "submitted-days", required_argument, NULL, 's' },
-		{ "decision-days", required_argument, NULL, 'd' },
-		{ "balance-days", required_argument, NULL, 'b' },
-		{ "deadline-days", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_remind_opts o;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
+	static const char *const days[] = { "submitted-days", "decision-days",
+	    "balance-days", "deadline-days" };
+	const char	*v;
+	size_t		 i;
 	struct out	 out;
 	cJSON		*root;
 	char		*cause = NULL;
 	unsigned	 queued = 0, *dst;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.submitted_days = 7;
 	o.decision_days = 60;
 	o.balance_days = 180;
 	o.today = getenv("SEGUR_TEST_TODAY");
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 's':
-		case 'd':
-		case 'b':
-		case 'e':
-			dst = c == 's' ? &o.submitted_days : c == 'd' ?
-			    &o.decision_days : c == 'b' ? &o.balance_days :
-			    &o.balance_deadline_days;
-			if (days_arg(optarg, dst) != 0)
-				return (segurctl_usage_error(self, env,
-				    "%s: a number of days, 0 to 3650",
-				    argv[optind - 1]));
-			break;
-		default:
+	o.dry_run = segurctl_flag(self, args, "dry-run");
+	json = segurctl_flag(self, args, "json");
+	for (i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		dst = i == 0 ? &o.submitted_days : i == 1 ? &o.decision_days :
+		    i == 2 ? &o.balance_days : &o.balance_deadline_days;
+		if ((v = segurctl_arg(self, args, days[i])) != NULL &&
+		    days_arg(v, dst) != 0)
 			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "--%s: a number of days, 0 to 3650", days[i]));
 	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
 	memset(&out, 0, sizeof(out));
 	out.f = env->out;
 	if (json && (out.json = cJSON_CreateArray()) == NULL) {
-		segur_ledger_close(l);
 		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
 	}
 	rc = segur_remind_check(l, &o, on_item, &out, &queued, &cause);
-	segur_ledger_close(l);
 	if (rc == 0 && out.oom)
 		rc = SEGUR_ENOMEM;
 	if (rc != 0) {
@@ -176,9 +143,28 @@ remind_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt remind_opts[] = {
+	{ "dry-run", 0, NULL, "list what is due, queue nothing" },
+	{ "submitted-days", 0, "N", "submitted with no answer after N days "
+	    "(7; 0: no reminder)" },
+	{ "decision-days", 0, "N", "accepted with no grant or refusal after N "
+	    "days (60)" },
+	{ "balance-days", 0, "N", "advance paid with no balance request after "
+	    "N days (180)" },
+	{ "deadline-days", 0, "N", "balance due N days after the advance: "
+	    "30, 7, 1 days before (0: none)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_remind = {
-	"remind", "[--dry-run] [--json] [--submitted-days N] "
-	"[--decision-days N] [--balance-days N] [--deadline-days N]",
-	"queue the reminders due today (what segurd does daily)",
-	0, remind_exec
+	.name = "remind",
+	.group = "alerts",
+	.args = "[--dry-run] [--json] [--submitted-days N] "
+	    "[--decision-days N] [--balance-days N] [--deadline-days N]",
+	.summary = "queue the reminders due today (what segurd does daily)",
+	.opts = remind_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = remind_exec
 };

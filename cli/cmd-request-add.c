@@ -2,7 +2,6 @@
  * cmd-request-add.c: segurctl request add: register a draft from one
  * line-shaped JSON object (a file, or - for standard input).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,59 +41,28 @@ read_stdin(char **out, size_t *len)
 
 static int
 request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "ans", required_argument, NULL, 'a' },
-		{ "bdc", required_argument, NULL, 'b' },
-		{ "ht", required_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_request_new req;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	char		*buf = NULL, *cause = NULL;
 	size_t		 len;
-	int		 c, rc;
+	int		 rc;
 
 	memset(&req, 0, sizeof(req));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'r':
-			req.ref = optarg;
-			break;
-		case 'a':
-			req.numero_ans = optarg;
-			break;
-		case 'b':
-			req.bdc_path = optarg;
-			break;
-		case 'h':
-			req.ht_path = optarg;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env,
-		    "expected one FILE.json or -"));
+	req.ref = segurctl_arg(self, args, "ref");
+	req.numero_ans = segurctl_arg(self, args, "ans");
+	req.bdc_path = segurctl_arg(self, args, "bdc");
+	req.ht_path = segurctl_arg(self, args, "ht");
 	if (req.ref == NULL)
 		return (segurctl_usage_error(self, env, "--ref is required"));
-	if (strcmp(argv[optind], "-") == 0) {
+	if (strcmp(args->argv[0], "-") == 0) {
 		if (read_stdin(&buf, &len) != 0) {
 			fprintf(env->err, "segurctl %s: cannot read standard "
 			    "input\n", self->name);
 			return (SEGURCTL_EXIT_USAGE);
 		}
-	} else if (segur_read_file(argv[optind], REQUEST_MAX_BYTES, &buf,
+	} else if (segur_read_file(args->argv[0], REQUEST_MAX_BYTES, &buf,
 	    &len, &cause) != 0) {
 		fprintf(env->err, "segurctl %s: %s\n", self->name, cause);
 		free(cause);
@@ -102,12 +70,7 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	}
 	req.content = buf;
 	req.content_len = len;
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		free(buf);
-		return (rc);
-	}
 	rc = segur_ledger_request_add(l, &req, NULL, &cause);
-	segur_ledger_close(l);
 	free(buf);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -115,9 +78,24 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt request_add_opts[] = {
+	{ "ref", 0, "REF", "your reference for it" },
+	{ "ans", 0, "NUMERO_ANS", "its software (default: the only one the "
+	    "ledger knows)" },
+	{ "bdc", 0, "FILE", "the signed order form (bon de commande), a PDF" },
+	{ "ht", 0, "FILE", "the detailed quote (devis HT), a PDF" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_request_add = {
-	"request add",
-	"--ref REF [--ans NUMERO_ANS] [--bdc FILE] [--ht FILE] FILE.json|-",
-	"register a draft request from one request line", 0,
-	request_add_exec
+	.name = "request add",
+	.group = "request",
+	.args = "--ref REF [--ans NUMERO_ANS] [--bdc FILE] [--ht FILE] "
+	    "FILE.json|-",
+	.summary = "register a draft request from one request line",
+	.opts = request_add_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = request_add_exec
 };

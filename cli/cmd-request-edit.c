@@ -3,7 +3,6 @@
  * content (and documents) of a request that is not in flight; with --bdc
  * or --ht alone, a document and nothing else.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,63 +55,39 @@ current_content(struct segur_ledger *l, const char *ref, char **out,
 
 static int
 request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "bdc", required_argument, NULL, 'b' },
-		{ "ht", required_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_request_new req;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
 	char			*data = NULL, *cause = NULL;
 	size_t			 len = 0;
-	int			 c, rc, n;
+	int			 rc, n;
 
 	memset(&req, 0, sizeof(req));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'b')
-			req.bdc_path = optarg;
-		else if (c == 'h')
-			req.ht_path = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
+	req.bdc_path = segurctl_arg(self, args, "bdc");
+	req.ht_path = segurctl_arg(self, args, "ht");
 	/* A document alone keeps the content: FILE.json is optional. */
-	if (optind != argc - 2 && !(optind == argc - 1 &&
-	    (req.bdc_path != NULL || req.ht_path != NULL)))
+	if (args->argc == 1 && req.bdc_path == NULL && req.ht_path == NULL)
 		return (segurctl_usage_error(self, env,
 		    "expected REF and FILE.json (or - for standard input), "
 		    "or REF with --bdc or --ht"));
-	req.ref = argv[optind];
-	if (optind == argc - 2 && (strcmp(argv[optind + 1], "-") == 0 ?
+	req.ref = args->argv[0];
+	if (args->argc == 2 && (strcmp(args->argv[1], "-") == 0 ?
 	    read_stdin(1 << 24, &data, &len) != 0 :
-	    segur_read_file(argv[optind + 1], 1 << 24, &data, &len,
+	    segur_read_file(args->argv[1], 1 << 24, &data, &len,
 	    &cause) != 0)) {
 		fprintf(env->err, "segurctl %s: %s: %s\n", self->name,
-		    argv[optind + 1], cause != NULL ? cause : "unreadable");
+		    args->argv[1], cause != NULL ? cause : "unreadable");
 		free(cause);
 		return (SEGURCTL_EXIT_USAGE);
 	}
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0) {
-		free(data);
-		return (rc);
-	}
 	if (data == NULL && (rc = current_content(l, req.ref, &data, &len,
 	    &cause)) != 0) {
-		segur_ledger_close(l);
 		return (segurctl_ledger_error(self, env, rc, cause));
 	}
 	req.content = data;
 	req.content_len = len;
 	rc = segur_ledger_request_edit(l, &req, &n, &cause);
-	segur_ledger_close(l);
 	free(data);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -125,8 +100,22 @@ request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt request_edit_opts[] = {
+	{ "bdc", 0, "FILE", "a new signed order form (bon de commande), a "
+	    "PDF" },
+	{ "ht", 0, "FILE", "a new detailed quote (devis HT), a PDF" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_request_edit = {
-	"request edit", "[--bdc FILE] [--ht FILE] REF [FILE.json|-]",
-	"replace the content of a request not in flight (the diff is logged)",
-	0, request_edit_exec
+	.name = "request edit",
+	.group = "request",
+	.args = "[--bdc FILE] [--ht FILE] REF [FILE.json|-]",
+	.summary = "replace the content of a request not in flight (the diff "
+	    "is logged)",
+	.opts = request_edit_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 2,
+	.exec = request_edit_exec
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-request-history.c: segurctl request history REF: its events.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,37 +25,18 @@ add_raw(cJSON *o, const char *key, const char *json)
 
 static int
 request_history_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_event *ev;
 	size_t		 n, i;
 	char		*cause = NULL;
 	cJSON		*arr, *o;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env, "expected one REF"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_ledger_request_history(l, argv[optind], &ev, &n, &cause);
-	segur_ledger_close(l);
+	json = segurctl_flag(self, args, "json");
+	rc = segur_ledger_request_history(l, args->argv[0], &ev, &n, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -93,6 +73,12 @@ request_history_exec(const struct segurctl_cmd *self,
 }
 
 const struct segurctl_cmd cmd_request_history = {
-	"request history", "[--json] REF",
-	"show the events of a request, in order", 0, request_history_exec
+	.name = "request history",
+	.group = "request",
+	.args = "[--json] REF",
+	.summary = "show the events of a request, in order",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = request_history_exec
 };

@@ -4,7 +4,6 @@
  * --update replaces drafts already registered, --template writes the
  * header line to fill.
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,43 +17,24 @@
 
 static int
 request_import_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env, struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "update", no_argument, NULL, 'u' },
-		{ "template", no_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_import im;
 	struct segur_ledger *l;
 	const char	*file, *out = NULL;
 	char		*buf, *cause = NULL, *copy;
 	size_t		 len;
-	int		 c, rc, template = 0;
+	int		 rc, template;
 
 	memset(&im, 0, sizeof(im));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'n')
-			im.flags |= SEGUR_IMPORT_DRY_RUN;
-		else if (c == 'u')
-			im.flags |= SEGUR_IMPORT_UPDATE;
-		else if (c == 't')
-			template = 1;
-		else if (c == 'o')
-			out = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
+	if (segurctl_flag(self, args, "dry-run"))
+		im.flags |= SEGUR_IMPORT_DRY_RUN;
+	if (segurctl_flag(self, args, "update"))
+		im.flags |= SEGUR_IMPORT_UPDATE;
+	template = segurctl_flag(self, args, "template");
+	out = segurctl_arg(self, args, "out");
 	if (template) {
-		if (optind != argc || im.flags != 0)
+		if (args->argc != 0 || im.flags != 0)
 			return (segurctl_usage_error(self, env,
 			    "--template takes no FILE.csv, --dry-run nor "
 			    "--update"));
@@ -64,10 +44,10 @@ request_import_exec(const struct segurctl_cmd *self,
 	if (out != NULL)
 		return (segurctl_usage_error(self, env,
 		    "--out goes with --template"));
-	if (optind != argc - 1)
+	if (args->argc != 1)
 		return (segurctl_usage_error(self, env,
 		    "expected one FILE.csv"));
-	file = argv[optind];
+	file = args->argv[0];
 	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
 		return (rc);
 	if ((copy = strdup(file)) == NULL) {
@@ -110,9 +90,26 @@ request_import_exec(const struct segurctl_cmd *self,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt request_import_opts[] = {
+	{ "dry-run", 0, NULL, "check the file and say what would be "
+	    "registered, register nothing" },
+	{ "update", 0, NULL, "replace the drafts already registered under a "
+	    "reference" },
+	{ "template", 0, NULL, "write the CSV template" },
+	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
+	    "output)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* --template needs no ledger: it opens it itself, after the options. */
 const struct segurctl_cmd cmd_request_import = {
-	"request import",
-	"[--dry-run] [--update] FILE.csv | --template [--out FILE]",
-	"register drafts from a spreadsheet export, all or nothing", 0,
-	request_import_exec
+	.name = "request import",
+	.group = "request",
+	.args = "[--dry-run] [--update] FILE.csv | --template [--out FILE]",
+	.summary = "register drafts from a spreadsheet export, all or nothing",
+	.opts = request_import_opts,
+	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
+	.args_min = 0,
+	.args_max = 1,
+	.exec = request_import_exec
 };

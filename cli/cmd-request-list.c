@@ -3,7 +3,6 @@
  * date of last change, oldest change first, a page at a time with --limit
  * and --after.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,71 +58,36 @@ list_json(void *arg, const struct segur_request_row *row)
 
 static int
 request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "state", required_argument, NULL, 's' },
-		{ "og", required_argument, NULL, 'o' },
-		{ "esms", required_argument, NULL, 'e' },
-		{ "since", required_argument, NULL, 'S' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "after", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_request_filter f = { .state = -1 };
 	struct list_out	 o;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
+	const char	*v;
 	char		*cause = NULL, *end;
-	int		 c, rc, json = 0;
+	int		 rc, json;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 's':
-			if ((f.state = segur_state_parse(optarg)) < 0)
-				return (segurctl_usage_error(self, env,
-				    "unknown state '%s'", optarg));
-			break;
-		case 'o':
-			f.og = optarg;
-			break;
-		case 'e':
-			f.esms = optarg;
-			break;
-		case 'S':
-			if (strlen(optarg) != 10 || optarg[4] != '-' ||
-			    optarg[7] != '-')
-				return (segurctl_usage_error(self, env,
-				    "--since takes AAAA-MM-JJ"));
-			f.since = optarg;
-			break;
-		case 'a':
-			f.after = optarg;
-			break;
-		case 'l':
-			f.limit = strtoul(optarg, &end, 10);
-			if (*end != '\0' || optarg[0] == '-')
-				return (segurctl_usage_error(self, env,
-				    "bad --limit '%s'", optarg));
-			break;
-		default:
+	json = segurctl_flag(self, args, "json");
+	if ((v = segurctl_arg(self, args, "state")) != NULL &&
+	    (f.state = segur_state_parse(v)) < 0)
+		return (segurctl_usage_error(self, env, "unknown state '%s'",
+		    v));
+	f.og = segurctl_arg(self, args, "og");
+	f.esms = segurctl_arg(self, args, "esms");
+	if ((v = segurctl_arg(self, args, "since")) != NULL) {
+		if (strlen(v) != 10 || v[4] != '-' ||
+		    v[7] != '-')
 			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "--since takes AAAA-MM-JJ"));
+		f.since = v;
 	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	f.after = segurctl_arg(self, args, "after");
+	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
+		f.limit = strtoul(v, &end, 10);
+		if (*end != '\0' || v[0] == '-')
+			return (segurctl_usage_error(self, env,
+			    "bad --limit '%s'", v));
+	}
 	o.env = env;
 	o.n = 0;
 	if (json) {
@@ -133,7 +97,6 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segurctl_row_header(env->out);
 		rc = segur_ledger_request_list(l, &f, list_line, &o, &cause);
 	}
-	segur_ledger_close(l);
 	/* On an error the array stays open: no reader takes it as whole. */
 	if (rc != 0) {
 		if (json)
@@ -149,9 +112,25 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt request_list_opts[] = {
+	{ "state", 0, "S", "only the requests in state S (draft, ready...)" },
+	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
+	{ "esms", 0, "FINESS", "only those of the ESMS of this FINESS "
+	    "géographique" },
+	{ "since", 0, "DATE", "only those changed since DATE (AAAA-MM-JJ)" },
+	{ "limit", 0, "N", "at most N requests" },
+	{ "after", 0, "REF", "the page after request REF" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_request_list = {
-	"request list",
-	"[--json] [--state S] [--og FINESS] [--esms FINESS] [--since DATE] "
-	"[--limit N] [--after REF]",
-	"list requests, oldest change first", 0, request_list_exec
+	.name = "request list",
+	.group = "request",
+	.args = "[--json] [--state S] [--og FINESS] [--esms FINESS] "
+	    "[--since DATE] [--limit N] [--after REF]",
+	.summary = "list requests, oldest change first",
+	.opts = request_list_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_max = 0,
+	.exec = request_list_exec
 };

@@ -2,7 +2,6 @@
  * cmd-request-ready.c: segurctl request ready REF...|--all: validate drafts
  * with the ledger's reference data and make the clean ones ready.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,53 +89,35 @@ report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
  */
 int
 segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv, int from, const char *all_opt,
+    struct segurctl_args *args, int from, const char *all_opt,
     const char *stayed_word)
 {
-	const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ all_opt, no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_request_filter f = { .state = from };
 	struct segur_report rep;
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
+	char		**argv = args->argv;
+	int		 argc = args->argc;
 	struct refs	 refs = { NULL, 0 };
 	cJSON		*arr = NULL;
 	char		*cause = NULL;
 	size_t		 i;
-	int		 c, rc = 0, all = 0, json = 0, promoted, status;
+	int		 rc = 0, all, json, promoted, status;
 	int		 stayed = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'a')
-			all = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (all == (optind < argc))
+	json = segurctl_flag(self, args, "json");
+	all = segurctl_flag(self, args, all_opt);
+	if (all == (argc > 0))
 		return (segurctl_usage_error(self, env,
 		    "give references or --%s", all_opt));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
 	if (all && (rc = segur_ledger_request_list(l, &f, collect_ref, &refs,
 	    &cause)) != 0) {
-		segur_ledger_close(l);
 		for (i = 0; i < refs.n; i++)
 			free(refs.v[i]);
 		free(refs.v);
 		return (segurctl_ledger_error(self, env, rc > 0 ? SEGUR_ENOMEM :
 		    rc, cause));
 	}
-	for (i = optind; !all && i < (size_t)argc; i++) {
+	for (i = 0; !all && i < (size_t)argc; i++) {
 		char	**nv = realloc(refs.v, (refs.n + 1) * sizeof(*nv));
 
 		if (nv == NULL)
@@ -144,8 +125,7 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 		refs.v = nv;
 		refs.v[refs.n++] = strdup(argv[i]);
 	}
-	if (!all && refs.n != (size_t)(argc - optind)) {
-		segur_ledger_close(l);
+	if (!all && refs.n != (size_t)argc) {
 		for (i = 0; i < refs.n; i++)
 			free(refs.v[i]);
 		free(refs.v);
@@ -176,7 +156,6 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 			stayed++;
 		segur_report_release(&rep);
 	}
-	segur_ledger_close(l);
 	for (i = 0; i < refs.n; i++)
 		free(refs.v[i]);
 	free(refs.v);
@@ -189,14 +168,26 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 static int
 request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	return (segurctl_promote(self, env, argc, argv, SEGUR_STATE_DRAFT,
-	    "all", "still a draft"));
+	return (segurctl_promote(self, env, args, SEGUR_STATE_DRAFT, "all",
+	    "still a draft"));
 }
 
+static const struct segurctl_opt request_ready_opts[] = {
+	{ "all", 0, NULL, "every draft" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_request_ready = {
-	"request ready", "[--json] REF...|--all",
-	"validate drafts with the ledger's reference data; clean ones become "
-	"ready", 0, request_ready_exec
+	.name = "request ready",
+	.group = "request",
+	.args = "[--json] REF...|--all",
+	.summary = "validate drafts with the ledger's reference data; clean "
+	    "ones become ready",
+	.opts = request_ready_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = -1,
+	.exec = request_ready_exec
 };

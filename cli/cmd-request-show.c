@@ -2,7 +2,6 @@
  * cmd-request-show.c: segurctl request show: everything about one request,
  * found by reference, numeroEditeur or numeroASP.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,40 +41,19 @@ print_scalars(FILE *f, const cJSON *o, const char *indent)
 
 static int
 request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const lists[] = { "esms", "documents",
 	    "sentDocuments", "attempts", "deliveries", "balanceLines",
 	    "decisions", "payments", "anomalies", "resolvedAnomalies" };
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	cJSON		*o, *it;
 	char		*cause = NULL, *s;
 	size_t		 i;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env, "expected one REF, "
-		    "NUMERO_EDITEUR or NUMERO_ASP"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_ledger_request_show(l, argv[optind], &o, &cause);
-	segur_ledger_close(l);
+	json = segurctl_flag(self, args, "json");
+	rc = segur_ledger_request_show(l, args->argv[0], &o, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json)
@@ -98,8 +76,13 @@ request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_request_show = {
-	"request show", "[--json] REF|NUMERO_EDITEUR|NUMERO_ASP",
-	"show a request: content, numbers, documents, attempts, deliveries, "
-	"balance lines, decisions, payments", 0,
-	request_show_exec
+	.name = "request show",
+	.group = "request",
+	.args = "[--json] REF|NUMERO_EDITEUR|NUMERO_ASP",
+	.summary = "show a request: content, numbers, documents, attempts, "
+	    "deliveries, balance lines, decisions, payments",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = request_show_exec
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-request-withdraw.c: segurctl request withdraw REF --reason TEXT.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,46 +10,39 @@
 
 static int
 request_withdraw_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	const char	*reason = NULL;
 	char		*cause = NULL;
-	int		 c, rc;
+	int		 rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'r')
-			reason = optarg;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env, "expected one REF"));
+	reason = segurctl_arg(self, args, "reason");
 	if (reason == NULL)
 		return (segurctl_usage_error(self, env,
 		    "--reason is required"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_ledger_request_withdraw(l, argv[optind], reason, &cause);
-	segur_ledger_close(l);
+	rc = segur_ledger_request_withdraw(l, args->argv[0], reason, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: withdrawn\n", argv[optind]);
+	fprintf(env->out, "%s: withdrawn\n", args->argv[0]);
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt request_withdraw_opts[] = {
+	{ "reason", 0, "TEXT", "why (kept in its history)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_request_withdraw = {
-	"request withdraw", "--reason TEXT REF",
-	"withdraw a request (it stays in the ledger, its numbers are never "
-	"reused)", 0, request_withdraw_exec
+	.name = "request withdraw",
+	.group = "request",
+	.args = "--reason TEXT REF",
+	.summary = "withdraw a request (it stays in the ledger, its numbers "
+	    "are never reused)",
+	.opts = request_withdraw_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = request_withdraw_exec
 };

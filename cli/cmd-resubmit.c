@@ -10,14 +10,26 @@
 
 static int
 resubmit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	return (segurctl_promote(self, env, argc, argv, SEGUR_STATE_REJECTED,
+	return (segurctl_promote(self, env, args, SEGUR_STATE_REJECTED,
 	    "all-rejected", "still rejected"));
 }
 
+static const struct segurctl_opt resubmit_opts[] = {
+	{ "all-rejected", 0, NULL, "every rejected request" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_resubmit = {
-	"resubmit", "[--json] REF...|--all-rejected",
-	"make rejected requests ready again: a new numeroEditeur at the next "
-	"build", 0, resubmit_exec
+	.name = "resubmit",
+	.group = "file",
+	.args = "[--json] REF...|--all-rejected",
+	.summary = "make rejected requests ready again: a new numeroEditeur at "
+	    "the next build",
+	.opts = resubmit_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = -1,
+	.exec = resubmit_exec
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-software-list.c: segurctl software list.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,37 +35,17 @@ segurctl_software_json(const struct segur_software *s)
 
 static int
 software_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_software *a;
 	size_t		 n, i;
 	char		*cause = NULL, *p;
 	cJSON		*arr = NULL, *o;
-	int		 c, rc, json = 0;
+	int		 rc, json;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
 	rc = segur_ledger_software_list(l, &a, &n, &cause);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -94,6 +73,11 @@ software_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_software_list = {
-	"software list", "[--json]", "list the software references", 0,
-	software_list_exec
+	.name = "software list",
+	.group = "software",
+	.args = "[--json]",
+	.summary = "list the software references",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_max = 0,
+	.exec = software_list_exec
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-software-show.c: segurctl software show NUMERO_ANS.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,36 +12,15 @@
 
 static int
 software_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_software s;
 	char		*cause = NULL, *p;
-	int		 c, rc, json = 0;
+	int		 rc, json = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(self, env,
-		    "expected one NUMERO_ANS"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_ledger_software_get(l, argv[optind], &s, &cause);
-	segur_ledger_close(l);
+	json = segurctl_flag(self, args, "json");
+	rc = segur_ledger_software_get(l, args->argv[0], &s, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -60,6 +38,12 @@ software_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 const struct segurctl_cmd cmd_software_show = {
-	"software show", "[--json] NUMERO_ANS", "show one software reference",
-	0, software_show_exec
+	.name = "software show",
+	.group = "software",
+	.args = "[--json] NUMERO_ANS",
+	.summary = "show one software reference",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 1,
+	.args_max = 1,
+	.exec = software_show_exec
 };

@@ -4,7 +4,6 @@
  * then the figures of the ledger or of the OG (segur_ledger_figures()).
  * Also segurctl_parse_euros(), shared by the solde commands.
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,62 +166,28 @@ print_json(struct segurctl_env *env, cJSON *arr,
 
 static int
 solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "overdue", no_argument, NULL, 'o' },
-		{ "og", required_argument, NULL, 'g' },
-		{ "today", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_solde_filter f;
 	struct segur_figures	 fg;
-	struct segur_ledger	*l;
+	struct segur_ledger	*l = args->ledger;
 	struct walk		 w;
 	char			*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	char			 heading[80];
 	int64_t			 days, to_cents = 0, to_n = 0;
-	int			 c, rc, json = 0;
+	int			 rc, json = 0;
 
 	memset(&f, 0, sizeof(f));
 	memset(&w, 0, sizeof(w));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'o':
-			f.overdue_only = 1;
-			break;
-		case 'g':
-			f.og = optarg;
-			break;
-		case 't':
-			f.today = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument "
-		    "'%s'", argv[optind]));
+	f.overdue_only = segurctl_flag(self, args, "overdue");
+	f.og = segurctl_arg(self, args, "og");
+	f.today = segurctl_arg(self, args, "today");
+	json = segurctl_flag(self, args, "json");
 	if (f.today != NULL && segur_date_days(f.today, &days) != 0)
 		return (segurctl_usage_error(self, env, "bad --today '%s' "
 		    "(AAAA-MM-JJ or JJ/MM/AAAA)", f.today));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
 	w.f = env->out;
 	if (json && (w.arr = cJSON_CreateArray()) == NULL) {
-		segur_ledger_close(l);
 		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
 	}
 	if (!json)
@@ -232,7 +197,6 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	rc = segur_solde_list(l, &f, row_cb, &w, &cause);
 	if (rc == 0 && !w.oom)
 		rc = totals(l, f.og, &fg, &to_cents, &to_n, &cause);
-	segur_ledger_close(l);
 	if (rc != 0 || w.oom) {
 		cJSON_Delete(w.arr);
 		return (segurctl_ledger_error(self, env, rc != 0 ? rc :
@@ -253,8 +217,22 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt solde_list_opts[] = {
+	{ "overdue", 0, NULL, "only those past their balance deadline" },
+	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
+	{ "today", 0, "DATE", "count the days as of DATE (AAAA-MM-JJ or "
+	    "JJ/MM/AAAA)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_solde_list = {
-	"solde list", "[--overdue] [--og FINESS] [--today DATE] [--json]",
-	"list the advances paid whose balance is not requested yet", 0,
-	solde_list_exec
+	.name = "solde list",
+	.group = "solde",
+	.args = "[--overdue] [--og FINESS] [--today DATE] [--json]",
+	.summary = "list the advances paid whose balance is not requested yet",
+	.opts = solde_list_opts,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = solde_list_exec
 };

@@ -3,7 +3,6 @@
  * variables of balance templates (lib/files/template.c), as text or as the
  * Markdown table of docs/solde.md.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "segur/template.h"
@@ -28,26 +27,13 @@ type_name(enum segur_tvar_type t)
 
 static int
 solde_variables_exec(const struct segurctl_cmd *self,
-    struct segurctl_env *env, int argc, char **argv)
+    struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "markdown", no_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct segur_tvar_def *d;
-	int	 c, md = 0;
+	int	 md = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'm')
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		md = 1;
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "unexpected argument "
-		    "'%s'", argv[optind]));
+	md = segurctl_flag(self, args, "markdown");
 	if (md)
 		fprintf(env->out, "| Variable | Type | Portée | Valeur |\n"
 		    "|---|---|---|---|\n");
@@ -64,7 +50,19 @@ solde_variables_exec(const struct segurctl_cmd *self,
 	return (SEGURCTL_EXIT_OK);
 }
 
+static const struct segurctl_opt solde_variables_opts[] = {
+	{ "markdown", 0, NULL, "as a Markdown table (docs/solde.md)" },
+	{ NULL, 0, NULL, NULL }
+};
+
 const struct segurctl_cmd cmd_solde_variables = {
-	"solde variables", "[--markdown]",
-	"list the variables of balance templates", 0, solde_variables_exec
+	.name = "solde variables",
+	.group = "solde",
+	.args = "[--markdown]",
+	.summary = "list the variables of balance templates",
+	.opts = solde_variables_opts,
+	.flags = 0,
+	.args_min = 0,
+	.args_max = 0,
+	.exec = solde_variables_exec
 };

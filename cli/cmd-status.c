@@ -1,7 +1,6 @@
 /*
  * cmd-status.c: segurctl status: one screen for the ops team.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,42 +54,22 @@ print_list(FILE *f, const char *title, int64_t count,
 
 static int
 status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
 	struct segur_status st;
 	struct segur_figures fg;
 	char		*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	cJSON		*o, *states, *s, *j;
 	int64_t		 n = 0, cents = 0;
-	int		 c, rc, k, json = 0;
+	int		 rc, k, json;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'D')
-			segurctl_db_option(env, optarg);
-		else if (c == 'j')
-			json = 1;
-		else
-			return (segurctl_usage_error(self, env,
-			    "unknown option '%s'", argv[optind - 1]));
-	}
-	if (optind != argc)
-		return (segurctl_usage_error(self, env, "no argument expected"));
-	if ((rc = segurctl_ledger_open(self, env, 0, &l)) != 0)
-		return (rc);
+	json = segurctl_flag(self, args, "json");
 	rc = segur_ledger_status(l, STATUS_ROWS, &st, &cause);
 	/* The money as every command prints it (docs/decisions.md). */
 	if (rc == 0 && (rc = segur_ledger_figures(l, NULL, &fg,
 	    &cause)) != 0)
 		segur_status_release(&st);
-	segur_ledger_close(l);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json) {
@@ -167,7 +146,11 @@ oom:
 }
 
 const struct segurctl_cmd cmd_status = {
-	"status", "[--json]",
-	"counts and amounts per state, and what waits, oldest first", 0,
-	status_exec
+	.name = "status",
+	.group = "ledger",
+	.args = "[--json]",
+	.summary = "counts and amounts per state, and what waits, oldest first",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
+	.args_max = 0,
+	.exec = status_exec
 };

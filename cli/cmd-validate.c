@@ -12,7 +12,6 @@
  */
 #include <sys/stat.h>
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,57 +216,29 @@ validate_file(struct segurctl_env *env, const char *file,
 
 static int
 validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *args)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "first-error", no_argument, NULL, 'f' },
-		{ "returned", no_argument, NULL, 'r' },
-		{ "list-rules", no_argument, NULL, 'l' },
-		{ "markdown", no_argument, NULL, 'm' },
-		{ "db", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_ledger *ledger = NULL;
 	const char *db = NULL;
 	struct segur_validate_opts opts;
 	struct segur_validate_ctx ctx;
 	struct segur_report rep;
 	cJSON	*root = NULL, *files = NULL;
-	char	*s;
-	int	 ch, json = 0, list = 0, markdown = 0, i;
+	char	*s, **argv = args->argv;
+	int	 ch, json, list, markdown, i, argc = args->argc;
 	int	 status = SEGURCTL_EXIT_OK;
 
 	memset(&opts, 0, sizeof(opts));
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'f':
-			opts.flags |= SEGUR_VALIDATE_FIRST_ERROR;
-			break;
-		case 'r':
-			opts.flags |= SEGUR_VALIDATE_RETURNED;
-			break;
-		case 'l':
-			list = 1;
-			break;
-		case 'm':
-			markdown = 1;
-			break;
-		case 'D':
-			db = optarg;
-			break;
-		default:
-			return (segurctl_usage_error(self, env, "unknown "
-			    "option '%s'", argv[optind - 1]));
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	json = segurctl_flag(self, args, "json");
+	if (segurctl_flag(self, args, "first-error"))
+		opts.flags |= SEGUR_VALIDATE_FIRST_ERROR;
+	if (segurctl_flag(self, args, "returned"))
+		opts.flags |= SEGUR_VALIDATE_RETURNED;
+	list = segurctl_flag(self, args, "list-rules");
+	markdown = segurctl_flag(self, args, "markdown");
+	/* Its own --db, not the global one: only it brings the ledger's
+	 * reference data (the global --db goes to ledger commands). */
+	db = segurctl_arg(self, args, "db");
 	if (list) {
 		if (argc > 0)
 			return (segurctl_usage_error(self, env, "--list-rules "
@@ -340,10 +311,28 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	return (status);
 }
 
+static const struct segurctl_opt validate_opts[] = {
+	{ "first-error", 0, NULL, "ASP's mode: at most one error per line, "
+	    "the first" },
+	{ "returned", 0, NULL, "a file ASP returned (its answer columns "
+	    "filled)" },
+	{ "db", 0, "PATH", "check against this ledger's reference data too" },
+	{ "list-rules", 0, NULL, "list the rules checked, and nothing else" },
+	{ "markdown", 0, NULL, "with --list-rules: as a Markdown table" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* Options before the files only: a file may be named "--json". */
 const struct segurctl_cmd cmd_validate = {
-	"validate",
-	"[--json] [--first-error] [--returned] [--db PATH] "
+	.name = "validate",
+	.group = "validate",
+	.args = "[--json] [--first-error] [--returned] [--db PATH] "
 	    "[--list-rules [--markdown]] FILE...",
-	"check MS1-DUI funding files against every rule of the guide", 0,
-	validate_exec
+	.summary = "check MS1-DUI funding files against every rule of the "
+	    "guide",
+	.opts = validate_opts,
+	.flags = SEGURCTL_JSON | SEGURCTL_OPTS_FIRST,
+	.args_min = 0,
+	.args_max = -1,
+	.exec = validate_exec
 };

@@ -3,7 +3,6 @@
  * (global or per-command --db), reporting library errors, printing rows,
  * and the "record" commands' one implementation.
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "segur/amount.h"
 #include "segur/build.h"
+#include "segur/date.h"
 #include "segur/archive.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
@@ -186,66 +186,35 @@ segurctl_figures_print(FILE *f, const char *heading,
 
 int
 segurctl_record_exec(int kind,
-    const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
-    char **argv)
+    const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    struct segurctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "amount", required_argument, NULL, 'a' },
-		{ "letter", required_argument, NULL, 'l' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct segur_record rec = { NULL, -1, NULL, NULL, 0, NULL };
-	struct segur_ledger *l;
+	struct segur_ledger *l = args->ledger;
+	const char	*v;
 	char		*cause = NULL, *p, amount[64];
-	int		 c, rc;
+	int		 rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			segurctl_db_option(env, optarg);
-			break;
-		case 'd':
-			rec.date = optarg;
-			break;
-		case 'a':
-			/* Euros as written by ops: "1460", "1460.00",
-			 * "1460,00". */
-			snprintf(amount, sizeof(amount), "%s", optarg);
-			if ((p = strchr(amount, ',')) != NULL)
-				*p = '.';
-			if (segur_amount_from_text(amount, strlen(amount),
-			    &rec.amount_cents) != 0 || rec.amount_cents < 0)
-				return (segurctl_usage_error(cmd, env,
-				    "bad amount '%s' (euros, at most two "
-				    "decimals)", optarg));
-			break;
-		case 'l':
-			rec.letter_ref = optarg;
-			break;
-		case 'n':
-			rec.note = optarg;
-			break;
-		case 'f':
-			rec.force = 1;
-			break;
-		case 'r':
-			rec.reason = optarg;
-			break;
-		default:
+	rec.date = segurctl_arg(cmd, args, "date");
+	/* A refusal has no amount; only a payment is forced. */
+	if (kind != SEGUR_RECORD_REFUSAL &&
+	    (v = segurctl_arg(cmd, args, "amount")) != NULL) {
+		/* Euros as written by ops: "1460", "1460.00", "1460,00". */
+		snprintf(amount, sizeof(amount), "%s", v);
+		if ((p = strchr(amount, ',')) != NULL)
+			*p = '.';
+		if (segur_amount_from_text(amount, strlen(amount),
+		    &rec.amount_cents) != 0 || rec.amount_cents < 0)
 			return (segurctl_usage_error(cmd, env,
-			    "unknown option '%s'", argv[optind - 1]));
-		}
+			    "bad amount '%s' (euros, at most two "
+			    "decimals)", v));
 	}
-	if (optind != argc - 1)
-		return (segurctl_usage_error(cmd, env,
-		    "expected one NUMERO_ASP"));
+	rec.letter_ref = segurctl_arg(cmd, args, "letter");
+	rec.note = segurctl_arg(cmd, args, "note");
+	if (kind == SEGUR_RECORD_ADVANCE_PAID) {
+		rec.force = segurctl_flag(cmd, args, "force");
+		rec.reason = segurctl_arg(cmd, args, "reason");
+	}
 	if (rec.date == NULL)
 		return (segurctl_usage_error(cmd, env, "--date is required"));
 	if (rec.force != (rec.reason != NULL))
@@ -255,14 +224,29 @@ segurctl_record_exec(int kind,
 	    kind == SEGUR_RECORD_BALANCE_PAID) && rec.amount_cents < 0)
 		return (segurctl_usage_error(cmd, env,
 		    "--amount is required"));
-	if ((rc = segurctl_ledger_open(cmd, env, 0, &l)) != 0)
-		return (rc);
-	rc = segur_ledger_record(l, kind, argv[optind], &rec, &cause);
-	segur_ledger_close(l);
+	rc = segur_ledger_record(l, kind, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(cmd, env, rc, cause));
-	fprintf(env->out, "%s: %s recorded\n", argv[optind], cmd->name + 7);
+	fprintf(env->out, "%s: %s recorded\n", args->argv[0], cmd->name + 7);
 	return (SEGURCTL_EXIT_OK);
+}
+
+int
+segurctl_day_check(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_date d;
+	const char	*day = segurctl_arg(cmd, args, "date");
+
+	/* What segur_build_run() accepts, refused before the ledger is
+	 * opened: a bad --date is a usage error, not a finding. */
+	if (day == NULL)
+		return (0);
+	if (segur_date_parse(day, strlen(day), SEGUR_DATE_COMPACT, &d) != 0 ||
+	    d.year < 1900)
+		return (segurctl_usage_error(cmd, env, "date « %s » : AAAAMMJJ "
+		    "attendu (une date réelle)", day));
+	return (0);
 }
 
 #ifdef SEGUR_FAULT_INJECTION

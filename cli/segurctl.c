@@ -1,11 +1,16 @@
 /*
- * segurctl.c: the command table, option dispatch and main().
+ * segurctl.c: the command table, the dispatch, the help and main().
  *
  * Every subcommand lives in its own cli/cmd-*.c file and is registered in
- * the table below (see the checklist at the top of segurctl.h). A command
- * name may have several words ("request add"): the longest name that
- * matches the first arguments wins.
+ * the table below (see the checklist at the top of segurctl.h and
+ * docs/internals/cli.md). A command name may have several words
+ * ("request add"): the longest name that matches the first arguments wins.
+ * The dispatch parses the command's options with getopt_long() built from
+ * its table, opens the ledger when the command needs it, runs it and
+ * closes; every usage error exits SEGURCTL_EXIT_USAGE.
  */
+#include <assert.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,63 +20,129 @@
 #include "segur/version.h"
 #include "segurctl.h"
 
-static const struct segurctl_cmd *const segurctl_table[] = {
-	/* validator */
-	&cmd_validate,
-	/* ledger */
-	&cmd_init,
-	&cmd_software_add,
-	&cmd_software_list,
-	&cmd_software_show,
-	&cmd_ref_import,
-	&cmd_ref_operators,
-	&cmd_request_add,
-	&cmd_request_import,
-	&cmd_request_ready,
-	&cmd_request_list,
-	&cmd_request_show,
-	&cmd_request_history,
-	&cmd_request_withdraw,
-	&cmd_record_grant,
-	&cmd_record_refusal,
-	&cmd_record_advance_paid,
-	&cmd_record_import,
-	&cmd_status,
-	&cmd_audit_verify,
-	/* build */
-	&cmd_build,
-	&cmd_resubmit,
-	&cmd_request_edit,
-	&cmd_file_refused,
-	&cmd_file_cancel,
-	&cmd_file_list,
-	/* ingest */
-	&cmd_ingest,
+const struct segurctl_cmd *const segurctl_table[] = {
+	/* In alphabetical order of name; --help lists them by group. */
 	&cmd_alerts_list,
 	&cmd_anomalies,
 	&cmd_anomalies_resolve,
-	/* solde */
+	&cmd_audit_bundle,
+	&cmd_audit_export,
+	&cmd_audit_head,
+	&cmd_audit_verify,
+	&cmd_audit_verify_bundle,
+	&cmd_backup,
+	&cmd_build,
+	&cmd_completion,
+	&cmd_file_cancel,
+	&cmd_file_list,
+	&cmd_file_refused,
+	&cmd_help,
+	&cmd_ingest,
+	&cmd_init,
+	&cmd_record_advance_paid,
+	&cmd_record_balance_paid,
+	&cmd_record_delivered,
+	&cmd_record_grant,
+	&cmd_record_import,
+	&cmd_record_refusal,
+	&cmd_ref_import,
+	&cmd_ref_operators,
 	&cmd_ref_set,
 	&cmd_ref_show,
-	&cmd_record_delivered,
-	&cmd_record_balance_paid,
-	&cmd_solde_list,
-	&cmd_solde_deadline,
-	&cmd_solde_build,
-	&cmd_solde_variables,
-	/* audit */
-	&cmd_audit_head,
-	&cmd_audit_export,
-	&cmd_audit_bundle,
-	&cmd_audit_verify_bundle,
-	&cmd_report,
-	&cmd_backup,
-	&cmd_restore,
-	/* daemon */
 	&cmd_remind,
-	&cmd_help,
+	&cmd_report,
+	&cmd_request_add,
+	&cmd_request_edit,
+	&cmd_request_history,
+	&cmd_request_import,
+	&cmd_request_list,
+	&cmd_request_ready,
+	&cmd_request_show,
+	&cmd_request_withdraw,
+	&cmd_restore,
+	&cmd_resubmit,
+	&cmd_software_add,
+	&cmd_software_list,
+	&cmd_software_show,
+	&cmd_solde_build,
+	&cmd_solde_deadline,
+	&cmd_solde_list,
+	&cmd_solde_variables,
+	&cmd_status,
+	&cmd_validate,
 	NULL
 };
+
+/* The options every command of a kind gets, after its own. */
+static const struct segurctl_opt opt_json = {
+	"json", 0, NULL, "print JSON on stdout"
+};
+static const struct segurctl_opt opt_db = {
+	"db", 0, "PATH", "the ledger (else $SEGUR_DB, segurd.conf's [ledger] "
+	"path, ./var/ledger.db)"
+};
+static const struct segurctl_opt opt_help = {
+	"help", 'h', NULL, "show this help"
+};
+
+/* The groups, in the order --help lists them. */
+static const char *const segurctl_groups[] = {
+	"ledger", "validate", "software", "ref", "request", "file", "record",
+	"solde", "anomalies", "alerts", "audit", "report", "backup", "help",
+	NULL
+};
+
+int
+segurctl_cmd_opts(const struct segurctl_cmd *cmd,
+    const struct segurctl_opt **opts)
+{
+	const struct segurctl_opt *o;
+	int	 n = 0;
+
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		/* Room left for the three added below. */
+		assert(n < SEGURCTL_OPTS_MAX - 3);
+		opts[n++] = o;
+	}
+	if (cmd->flags & SEGURCTL_JSON)
+		opts[n++] = &opt_json;
+	if (cmd->flags & (SEGURCTL_LEDGER | SEGURCTL_DB))
+		opts[n++] = &opt_db;
+	opts[n++] = &opt_help;
+	return (n);
+}
+
+/* Index of option name in cmd_opts(), or -1. */
+static int
+opt_index(const struct segurctl_cmd *cmd, const char *name)
+{
+	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
+	int	 n, i;
+
+	n = segurctl_cmd_opts(cmd, opts);
+	for (i = 0; i < n; i++)
+		if (strcmp(opts[i]->name, name) == 0)
+			return (i);
+	return (-1);
+}
+
+const char *
+segurctl_arg(const struct segurctl_cmd *cmd, const struct segurctl_args *a,
+    const char *name)
+{
+	int	 i = opt_index(cmd, name);
+
+	/* A name not in the table is a typo in the command's file. */
+	assert(i >= 0);
+	return (i >= 0 ? a->value[i] : NULL);
+}
+
+int
+segurctl_flag(const struct segurctl_cmd *cmd, const struct segurctl_args *a,
+    const char *name)
+{
+	return (segurctl_arg(cmd, a, name) != NULL);
+}
 
 void
 segurctl_usage(const struct segurctl_cmd *cmd, FILE *f)
@@ -95,19 +166,60 @@ segurctl_usage_error(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	return (SEGURCTL_EXIT_USAGE);
 }
 
-/* Prints the general usage and every command's usage line to f. */
+/* The help of one command: summary, usage, then one line per option. */
+static void
+cmd_help_print(const struct segurctl_cmd *cmd, FILE *f)
+{
+	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
+	char	 left[64];
+	int	 n, i;
+
+	fprintf(f, "%s\n", cmd->summary);
+	segurctl_usage(cmd, f);
+	if (cmd->flags & SEGURCTL_WRITES)
+		fprintf(f, "changes the ledger or its files\n");
+	fprintf(f, "\noptions:\n");
+	n = segurctl_cmd_opts(cmd, opts);
+	for (i = 0; i < n; i++) {
+		if (opts[i]->short_name != 0)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			    opts[i]->short_name, opts[i]->name,
+			    opts[i]->arg != NULL ? " " : "",
+			    opts[i]->arg != NULL ? opts[i]->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+			    opts[i]->name, opts[i]->arg != NULL ? " " : "",
+			    opts[i]->arg != NULL ? opts[i]->arg : "");
+		fprintf(f, "  %-26s %s\n", left, opts[i]->help);
+	}
+}
+
+/* Prints the general usage, the commands by group, then every command's
+ * usage line to f. */
 static void
 usage_all(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
+	const char *const *g;
 
 	fprintf(f, "usage: segurctl [-v] [--db PATH] COMMAND [ARGS...]\n"
 	    "       segurctl --version | --help\n\ncommands:\n");
-	for (c = segurctl_table; *c != NULL; c++)
-		fprintf(f, "  %-22s %s\n", (*c)->name, (*c)->summary);
+	for (g = segurctl_groups; *g != NULL; g++) {
+		for (c = segurctl_table; *c != NULL; c++)
+			if (strcmp((*c)->group, *g) == 0)
+				break;
+		if (*c != NULL)
+			fprintf(f, "%s:\n", *g);
+		for (c = segurctl_table; *c != NULL; c++)
+			if (strcmp((*c)->group, *g) == 0)
+				fprintf(f, "  %-22s %s\n", (*c)->name,
+				    (*c)->summary);
+	}
 	fprintf(f, "\nusage of each command:\n");
-	for (c = segurctl_table; *c != NULL; c++)
-		segurctl_usage(*c, f);
+	for (g = segurctl_groups; *g != NULL; g++)
+		for (c = segurctl_table; *c != NULL; c++)
+			if (strcmp((*c)->group, *g) == 0)
+				segurctl_usage(*c, f);
 }
 
 /* How many words of name match argv[0..argc); 0 if not all of them. */
@@ -173,27 +285,137 @@ usage_family(struct segurctl_env *env, const char *word)
 
 static int
 help_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    int argc, char **argv)
+    struct segurctl_args *a)
 {
 	const struct segurctl_cmd *cmd;
 	int	 n;
 
 	(void)self;
-	if (argc <= 1) {
+	if (a->argc == 0) {
 		usage_all(env->out);
 		return (SEGURCTL_EXIT_OK);
 	}
-	if ((cmd = find_cmd(argc - 1, argv + 1, &n)) == NULL)
-		return (usage_family(env, argv[1]));
-	fprintf(env->out, "%s\n", cmd->summary);
-	segurctl_usage(cmd, env->out);
+	if ((cmd = find_cmd(a->argc, a->argv, &n)) == NULL)
+		return (usage_family(env, a->argv[0]));
+	cmd_help_print(cmd, env->out);
 	return (SEGURCTL_EXIT_OK);
 }
 
 const struct segurctl_cmd cmd_help = {
-	"help", "[COMMAND]", "show the commands, or one command's usage", 0,
-	help_exec
+	.name = "help",
+	.group = "help",
+	.args = "[COMMAND]",
+	.summary = "show the commands, or one command's usage and options",
+	.args_min = 0,
+	.args_max = 2,
+	.exec = help_exec
 };
+
+/*
+ * Parses cmd's options in argv (argv[0] is its last word) with a
+ * getopt_long built from its table, into a. Returns 0, -1 after printing
+ * the help that --help asks for, or the exit status of a usage error.
+ */
+static int
+cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    int argc, char **argv, struct segurctl_args *a)
+{
+	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
+	struct option	 lo[SEGURCTL_OPTS_MAX + 1];
+	char		 shorts[3 * SEGURCTL_OPTS_MAX + 3], *p = shorts;
+	int		 n, i, c;
+
+	memset(a, 0, sizeof(*a));
+	n = segurctl_cmd_opts(cmd, opts);
+	if (cmd->flags & SEGURCTL_OPTS_FIRST)
+		*p++ = '+';
+	*p++ = ':';		/* a missing argument is not unknown */
+	for (i = 0; i < n; i++) {
+		lo[i].name = opts[i]->name;
+		lo[i].has_arg = opts[i]->arg != NULL ? required_argument :
+		    no_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 256 + i;	/* above every short option */
+		if (opts[i]->short_name != 0) {
+			*p++ = (char)opts[i]->short_name;
+			if (opts[i]->arg != NULL)
+				*p++ = ':';
+		}
+	}
+	memset(&lo[n], 0, sizeof(lo[n]));
+	*p = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt != 0 && optopt < 256)
+				return (segurctl_usage_error(cmd, env,
+				    "unknown option '-%c'", optopt));
+			return (segurctl_usage_error(cmd, env,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+		if (c == ':')
+			return (segurctl_usage_error(cmd, env,
+			    "option '%s' needs an argument", argv[optind - 1]));
+		if (c < 256) {
+			for (i = 0; i < n && opts[i]->short_name != c; i++)
+				;
+			assert(i < n);
+		} else
+			i = c - 256;
+		a->value[i] = optarg != NULL ? optarg : "";
+	}
+	if (segurctl_flag(cmd, a, "help")) {
+		cmd_help_print(cmd, env->out);
+		return (-1);
+	}
+	a->argc = argc - optind;
+	a->argv = argv + optind;
+	if (cmd->args_max == 0 && a->argc > 0)
+		return (segurctl_usage_error(cmd, env, "no argument expected"));
+	if (cmd->args_max >= 0 && a->argc > cmd->args_max)
+		return (segurctl_usage_error(cmd, env, "unexpected argument "
+		    "'%s'", a->argv[cmd->args_max]));
+	if (a->argc < cmd->args_min)
+		return (segurctl_usage_error(cmd, env, "missing argument"));
+	return (0);
+}
+
+/*
+ * Runs cmd on argv (argv[0] is its last word): parses its options, opens
+ * the ledger when it needs one, runs it, closes. Returns the exit status.
+ */
+static int
+cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
+    char **argv)
+{
+	struct segurctl_args	 a;
+	const char		*db;
+	int			 rc;
+
+	if ((rc = cmd_parse(cmd, env, argc, argv, &a)) != 0)
+		return (rc < 0 ? SEGURCTL_EXIT_OK : rc);
+	if (cmd->check != NULL && (rc = cmd->check(cmd, env, &a)) != 0)
+		return (rc);
+	if ((cmd->flags & (SEGURCTL_LEDGER | SEGURCTL_DB)) &&
+	    (db = segurctl_arg(cmd, &a, "db")) != NULL)
+		segurctl_db_option(env, db);
+	if (cmd->flags & SEGURCTL_LEDGER) {
+		/* Never a second ledger beside the one segurd uses. */
+		if ((cmd->flags & SEGURCTL_CREATE) &&
+		    (rc = segurctl_init_check(cmd, env)) != 0)
+			return (rc);
+		if ((rc = segurctl_ledger_open(cmd, env,
+		    (cmd->flags & SEGURCTL_CREATE) ? SEGUR_LEDGER_CREATE : 0,
+		    &a.ledger)) != 0)
+			return (rc);
+	}
+	rc = cmd->exec(cmd, env, &a);
+	if (a.ledger != NULL)
+		segur_ledger_close(a.ledger);
+	return (rc);
+}
 
 /* The global options, then the command; returns the exit status. */
 static int
@@ -210,6 +432,10 @@ run(struct segurctl_env *env, int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0) {
 			usage_all(stdout);
 			return (SEGURCTL_EXIT_OK);
+		} else if (strcmp(argv[i], "--commands") == 0) {
+			/* Undocumented: the table as data, for the tests
+			 * and the completions. */
+			return (segurctl_table_dump(env->out));
 		} else if (strcmp(argv[i], "-v") == 0 ||
 		    strcmp(argv[i], "--verbose") == 0) {
 			env->verbose = 1;
@@ -232,13 +458,7 @@ run(struct segurctl_env *env, int argc, char **argv)
 		return (usage_family(env, argv[i]));
 	/* The command sees its last word as argv[0], then its arguments. */
 	i += n - 1;
-	if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 ||
-	    strcmp(argv[i + 1], "-h") == 0)) {
-		printf("%s\n", cmd->summary);
-		segurctl_usage(cmd, stdout);
-		return (SEGURCTL_EXIT_OK);
-	}
-	return (cmd->exec(cmd, env, argc - i, argv + i));
+	return (cmd_run(cmd, env, argc - i, argv + i));
 }
 
 int

@@ -1,13 +1,19 @@
 /*
  * segurctl.h: what every segurctl subcommand sees.
  *
- * To add a subcommand:
- *  1. write cli/cmd-<verb>[-<noun>].c exporting one const struct segurctl_cmd;
- *  2. declare it below and add it to the table in cli/segurctl.c, in its
- *     family's block;
- *  3. document it in docs/man/segurctl.1 with the same usage line (the test
- *     t0002-cli-usage-man checks that they agree);
+ * To add a subcommand (docs/internals/cli.md says more):
+ *  1. write cli/cmd-<verb>[-<noun>].c exporting one const struct
+ *     segurctl_cmd: name, group, usage, summary, option table, argument
+ *     bounds, flags and exec function; exec gets the options parsed
+ *     (segurctl_arg(), segurctl_flag()), the positional arguments and,
+ *     with SEGURCTL_LEDGER, the ledger opened;
+ *  2. declare it below and add it to the table in cli/segurctl.c, which
+ *     is in alphabetical order;
+ *  3. document it in docs/man/segurctl.1 with the same usage line and the
+ *     same options (t0002-cli-usage-man checks both);
  *  4. test it: tests/e2e/tNNNN-<area>-<detail>.sh.
+ * The help, the man page check and the shell completions come from the
+ * table: nothing else to write.
  */
 #ifndef SEGURCTL_H
 #define SEGURCTL_H
@@ -21,7 +27,21 @@
 #define SEGURCTL_EXIT_USAGE	2	/* bad usage, unreadable input */
 
 /* Flags of a subcommand. */
-#define SEGURCTL_NEEDS_LEDGER	0x1	/* opens the ledger (--db applies) */
+#define SEGURCTL_LEDGER		0x01	/* the dispatch opens the ledger
+					   before exec, closes it after;
+					   --db applies */
+#define SEGURCTL_DB		0x02	/* --db applies, the command opens
+					   (or replaces) the ledger itself,
+					   in the modes that need it */
+#define SEGURCTL_CREATE		0x04	/* with SEGURCTL_LEDGER: create it
+					   when missing (init) */
+#define SEGURCTL_WRITES		0x08	/* changes the ledger or its files */
+#define SEGURCTL_JSON		0x10	/* has --json (segurctl_flag()) */
+#define SEGURCTL_OPTS_FIRST	0x20	/* options before the arguments only:
+					   the first argument ends them */
+
+/* Most options a command has, --db, --json and --help included. */
+#define SEGURCTL_OPTS_MAX	24
 
 /* Where env->db_path came from (cli/ledger-locate.c). */
 enum segurctl_db_source {
@@ -46,16 +66,82 @@ struct segurctl_env {
 	FILE		*err;		/* diagnostics (stderr) */
 };
 
+/* One option of a command's table. */
+struct segurctl_opt {
+	const char	*name;		/* long name, without "--" */
+	int		 short_name;	/* 'x' for -x, or 0 */
+	const char	*arg;		/* its argument ("PATH"), or NULL:
+					   takes none */
+	const char	*help;		/* one line for --help */
+};
+
+/* What the dispatch parsed for exec. */
+struct segurctl_args {
+	int		 argc;		/* the positional arguments */
+	char		**argv;		/* borrowed from main's argv */
+	/* Per option of the command (segurctl_cmd_opts() order): its last
+	 * argument, "" for an option without one, NULL when absent;
+	 * borrowed from main's argv. */
+	const char	*value[SEGURCTL_OPTS_MAX];
+	/* SEGURCTL_LEDGER: borrowed, the dispatch closes it after exec. */
+	struct segur_ledger *ledger;
+};
+
+/* One command; each cli/cmd-*.c defines one, with designated
+ * initializers. */
 struct segurctl_cmd {
 	const char	*name;		/* "validate", "request add" */
+	const char	*group;		/* what --help lists it under */
 	const char	*args;		/* usage after the name, as in the
 					   man page SYNOPSIS */
 	const char	*summary;	/* one line for --help */
+	/* Its own options, { NULL } ended, or NULL; --db (SEGURCTL_LEDGER,
+	 * SEGURCTL_DB), --json (SEGURCTL_JSON) and --help are added. */
+	const struct segurctl_opt *opts;
+	int		 args_min;	/* positional arguments */
+	int		 args_max;	/* -1: no limit */
 	int		 flags;		/* SEGURCTL_* */
-	/* argv[0] is the command's last word; returns an exit status. */
+	/* Optional: checks the options before the ledger is opened; 0, or
+	 * the exit status of segurctl_usage_error(). */
+	int		(*check)(const struct segurctl_cmd *,
+			    struct segurctl_env *, struct segurctl_args *);
+	/* Returns the exit status; usage errors through
+	 * segurctl_usage_error(). */
 	int		(*exec)(const struct segurctl_cmd *,
-			    struct segurctl_env *, int argc, char **argv);
+			    struct segurctl_env *, struct segurctl_args *);
 };
+
+/*
+ * The value of option name (its long name) in a: its argument, "" for an
+ * option without one, NULL when absent. Borrowed. name must be in the
+ * command's table (assert).
+ */
+const char *segurctl_arg(const struct segurctl_cmd *cmd,
+	    const struct segurctl_args *a, const char *name);
+
+/* Whether option name was given. */
+int	segurctl_flag(const struct segurctl_cmd *cmd,
+	    const struct segurctl_args *a, const char *name);
+
+/* The table of every command, NULL ended, by name (cli/segurctl.c). */
+extern const struct segurctl_cmd *const segurctl_table[];
+
+/*
+ * Every option of cmd into opts (SEGURCTL_OPTS_MAX of them, borrowed): its
+ * own, then --json, --db and --help as its flags give them. Returns how
+ * many; segurctl_args.value[] follows this order.
+ */
+int	segurctl_cmd_opts(const struct segurctl_cmd *cmd,
+	    const struct segurctl_opt **opts);
+
+/*
+ * segurctl --commands: the table as tab-separated lines, for the tests
+ * and the completions (cli/cmd-completion.c):
+ *   command NAME GROUP ARGS_MIN ARGS_MAX FLAGS
+ *   option NAME --LONG -SHORT|- ARG|- own|common
+ * Returns the exit status.
+ */
+int	segurctl_table_dump(FILE *f);
 
 /* Prints "usage: segurctl NAME ARGS" for cmd to f. */
 void	segurctl_usage(const struct segurctl_cmd *cmd, FILE *f);
@@ -70,6 +156,7 @@ int	segurctl_usage_error(const struct segurctl_cmd *cmd,
 
 /* Subcommands, one per cli/cmd-*.c, grouped by family. */
 extern const struct segurctl_cmd cmd_help;
+extern const struct segurctl_cmd cmd_completion;
 /* validator */
 extern const struct segurctl_cmd cmd_validate;
 /* ledger */
@@ -167,7 +254,7 @@ extern void (*const segurctl_crash_point)(void *arg, int point);
 
 /* The body of request ready and resubmit (cli/cmd-request-ready.c). */
 int	segurctl_promote(const struct segurctl_cmd *self,
-	    struct segurctl_env *env, int argc, char **argv, int from,
+	    struct segurctl_env *env, struct segurctl_args *args, int from,
 	    const char *all_opt, const char *stayed);
 
 /* The --json of build and solde build: type is the request type to declare
@@ -175,6 +262,11 @@ int	segurctl_promote(const struct segurctl_cmd *self,
 struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
+
+/* The check of build and solde build: --date, when given, is a real
+ * AAAAMMJJ date; 0, else the exit status of a usage error. */
+int	segurctl_day_check(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segurctl_args *args);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */
@@ -226,7 +318,7 @@ struct cJSON *segurctl_software_json(const struct segur_software *s);
 /* The one implementation of "record grant|refusal|advance-paid". */
 int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
-	    int argc, char **argv);
+	    struct segurctl_args *args);
 /* build */
 extern const struct segurctl_cmd cmd_build;
 extern const struct segurctl_cmd cmd_resubmit;
@@ -238,7 +330,7 @@ extern const struct segurctl_cmd cmd_file_list;
 /* The body of file refused (refuse 1) and file cancel (refuse 0)
  * (cli/cmd-file-refused.c). */
 int	segurctl_file_close(const struct segurctl_cmd *self,
-	    struct segurctl_env *env, int argc, char **argv, int refuse);
+	    struct segurctl_env *env, struct segurctl_args *args, int refuse);
 /* ingest */
 extern const struct segurctl_cmd cmd_ingest;
 extern const struct segurctl_cmd cmd_alerts_list;

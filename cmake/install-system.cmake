@@ -47,18 +47,3 @@ file(INSTALL "${SEGUR_SOURCE_DIR}/systemd/segurd.tmpfiles"
 # overwrites the configuration in use.
 file(INSTALL "${SEGUR_SOURCE_DIR}/systemd/segurd.conf.example"
 	DESTINATION "${sysconfdir}/segur")
-
-# Shell completions' hook: the files of completions/, when someone adds
-# them, go where bash-completion, zsh and fish look.
-foreach(pair "segurctl.bash|share/bash-completion/completions|segurctl"
-	"_segurctl|share/zsh/vendor-completions|_segurctl"
-	"segurctl.fish|share/fish/vendor_completions.d|segurctl.fish")
-	string(REPLACE "|" ";" pair "${pair}")
-	list(GET pair 0 src)
-	list(GET pair 1 dir)
-	list(GET pair 2 name)
-	if(EXISTS "${SEGUR_SOURCE_DIR}/completions/${src}")
-		file(INSTALL "${SEGUR_SOURCE_DIR}/completions/${src}"
-			DESTINATION "${prefix}/${dir}" RENAME "${name}")
-	endif()
-endforeach()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cmake --install into a DESTDIR gives a working system: the binaries, the
-# man pages, the systemd unit naming the segurd it installed, the
+# man pages, segurctl's bash and zsh completions, the systemd unit naming the segurd it installed, the
 # sysusers.d and tmpfiles.d snippets and the example configuration, under
 # /usr (configuration in /etc) and under /usr/local (in /usr/local/etc,
 # GNUInstallDirs' rule). systemd-analyze verify accepts the unit.
@@ -14,6 +14,8 @@ check_tree() {
 	for f in "$p/bin/segurctl" "$p/sbin/segurd" \
 	    "$p/share/man/man1/segurctl.1" "$p/share/man/man5/segurd.conf.5" \
 	    "$p/share/man/man8/segurd.8" "$p/lib/systemd/system/segurd.service" \
+	    "$p/share/bash-completion/completions/segurctl" \
+	    "$p/share/zsh/vendor-completions/_segurctl" \
 	    "$p/lib/sysusers.d/segur.conf" "$p/lib/tmpfiles.d/segur.conf" \
 	    "$etc/segur/segurd.conf.example"; do
 		[ -f "$root$f" ] || fail "$f not installed under $root"
@@ -27,6 +29,13 @@ check_tree() {
 	    "$root$p/lib/sysusers.d/segur.conf" || fail "sysusers differs"
 	cmp -s "$SEGUR_SOURCE_DIR/systemd/segurd.tmpfiles" \
 	    "$root$p/lib/tmpfiles.d/segur.conf" || fail "tmpfiles differs"
+	# The completions are the installed segurctl's own.
+	SEGUR_CONF='' "$root$p/bin/segurctl" completion bash >"$T/bash" ||
+	    fail "segurctl completion bash"
+	cmp -s "$T/bash" "$root$p/share/bash-completion/completions/segurctl" ||
+	    fail "the bash completion installed is not segurctl's"
+	expect_grep '^#compdef segurctl$' \
+	    "$root$p/share/zsh/vendor-completions/_segurctl"
 	# Nothing outside the prefix but the configuration.
 	find "$root" -type f | sed "s|^$root||" |
 	    grep -v -e "^$p/" -e "^$etc/segur/" >"$T/stray" || true
