@@ -34,8 +34,11 @@ segurctl_ledger_open(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	if ((rc = segurctl_ledger_announce(cmd, env)) != 0)
 		return (rc);
 	/* Events this command writes are sealed when the key is readable,
-	 * a migration's too. */
-	segurctl_seal_key(cmd, env, &key, &have);
+	 * a migration's too; a command that writes nothing needs no key, nor
+	 * a warning when it cannot read it. */
+	have = 0;
+	if (cmd->flags & SEGURCTL_WRITES)
+		segurctl_seal_key(cmd, env, &key, &have);
 	rc = segur_ledger_open_sealed(env->db_path, flags, have ? key.bytes :
 	    NULL, have ? key.len : 0, l, &cause);
 	if (have)
