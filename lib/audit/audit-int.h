@@ -15,4 +15,17 @@ int	segur__audit_commit_file(const char *tmp, const char *path,
  * SEGUR_EINVAL for text that is not a date. */
 int	segur__audit_iso_week(const char *date, char out[16]);
 
+/*
+ * What segurd's console takes from the report (audit-report.c): its CSS
+ * (static), the French label of a state (static; "?" for none), and the
+ * dashboard's sections (requests by state, amounts) appended to out in
+ * one read transaction.
+ */
+struct segur_buf;
+struct segur_ledger;
+const char	*segur__audit_report_css(void);
+const char	*segur__audit_state_label(int state);
+int	segur__audit_report_dashboard(struct segur_ledger *l,
+	    struct segur_buf *out, char **cause);
+
 #endif /* SEGUR_AUDIT_INT_H */

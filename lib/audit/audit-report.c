@@ -637,3 +637,43 @@ out:
 		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
 	return (rc);
 }
+
+/* ------------------------------------------------------------------ */
+/* What segurd's console (lib/audit/console.c) takes from the report. */
+
+const char *
+segur__audit_report_css(void)
+{
+	return (style);
+}
+
+const char *
+segur__audit_state_label(int s)
+{
+	size_t	 i;
+
+	for (i = 0; i < NFUNNEL; i++)
+		if ((int)funnel[i].state == s)
+			return (funnel[i].label);
+	return ("?");
+}
+
+int
+segur__audit_report_dashboard(struct segur_ledger *l, struct segur_buf *out,
+    char **cause)
+{
+	struct report	 r = { l, out, cause, 0 };
+	struct totals	 st;
+	int		 rc;
+
+	/* One read transaction, as the report's. */
+	if ((rc = segur__exec(l, "BEGIN", cause)) != 0)
+		return (rc);
+	if ((rc = totals_read(&r, &st)) == 0 &&
+	    (rc = section_funnel(&r, &st)) == 0)
+		rc = section_amounts(&r);
+	segur__exec(l, "COMMIT", NULL);
+	if (rc == 0 && r.nomem)
+		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+	return (rc);
+}

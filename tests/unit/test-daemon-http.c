@@ -131,7 +131,7 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
     uint64_t timeout_ms)
 {
 	struct segurd_http_providers prov = {
-		prov_healthz, prov_metrics, prov_fails, g
+		prov_healthz, prov_metrics, prov_fails, NULL, g
 	};
 	struct segurd_http_limits lim;
 	pthread_t	 t;
@@ -616,7 +616,7 @@ test_daemon_http_unix_socket(void **state)
 static void
 test_daemon_http_taken_port_is_an_error(void **state)
 {
-	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL };
+	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL, NULL };
 	struct segurd_http_limits lim = { 8192, 1000, 8 };
 	struct segurd_http a, b;
 	struct segurd_listen l;
