@@ -293,7 +293,8 @@ bundle_work(uv_work_t *w)
 	if ((j->rc = segur_ledger_open(run->ledger_path, 0, &l,
 	    &j->cause)) != 0)
 		goto out;
-	if ((j->rc = segurd_seal_key(run, l)) != 0) {
+	if (run->audit_key != NULL && (j->rc = segur_ledger_set_seal_key(l,
+	    run->audit_key, run->audit_key_len)) != 0) {
 		j->rc = segur_cause(&j->cause, j->rc, "out of memory");
 		goto out;
 	}
