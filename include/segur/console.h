@@ -46,7 +46,8 @@ enum segur_console_format {
  * report's, and the console's own rules. 0 or SEGUR_ENOMEM. */
 int	segur_console_css(struct segur_buf *out);
 
-/* The dashboard: requests by state with links, amounts, search form. */
+/* The dashboard: requests by state with links to their lists, the
+ * report's funnel (counts and amounts requested), the search form. */
 int	segur_console_dashboard(struct segur_ledger *l, struct segur_buf *out,
 	    char **cause);
 

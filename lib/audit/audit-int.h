@@ -18,8 +18,8 @@ int	segur__audit_iso_week(const char *date, char out[16]);
 /*
  * What segurd's console takes from the report (audit-report.c): its CSS
  * (static), the French label of a state (static; "?" for none), and the
- * dashboard's sections (requests by state, amounts) appended to out in
- * one read transaction.
+ * dashboard's section (requests by state, with the amounts requested)
+ * appended to out.
  */
 struct segur_buf;
 struct segur_ledger;
