@@ -1250,6 +1250,23 @@ cfg_beside_ledger(struct cfg_ctx *ctx)
 	return (0);
 }
 
+/*
+ * listen against allow_remote, which may come after it: after pass 2,
+ * whatever else is wrong, so that every error is reported at once.
+ */
+static void
+cfg_check_remote(struct cfg_ctx *ctx)
+{
+	struct segurd_config *cfg = ctx->cfg;
+
+	if (cfg->listen_addr.remote && !cfg->allow_remote)
+		cfg_error(ctx, key_line(ctx->set_main, "http", "listen", 0),
+		    "'%s' is not a loopback address: segurd serves only "
+		    "127.0.0.0/8, ::1 or a Unix socket, unless [http] "
+		    "allow_remote = yes, for a reverse proxy with "
+		    "authentication in front (docs/console.md)", cfg->listen);
+}
+
 /* Pass 3: what needs several keys. */
 static void
 cfg_finish(struct cfg_ctx *ctx)
@@ -1262,12 +1279,6 @@ cfg_finish(struct cfg_ctx *ctx)
 
 	if (cfg_beside_ledger(ctx) != 0)
 		ctx->oom = 1;
-	if (cfg->listen_addr.remote && !cfg->allow_remote)
-		cfg_error(ctx, key_line(ctx->set_main, "http", "listen", 0),
-		    "'%s' is not a loopback address: segurd serves only "
-		    "127.0.0.0/8, ::1 or a Unix socket, unless [http] "
-		    "allow_remote = yes, for a reverse proxy with "
-		    "authentication in front (docs/console.md)", cfg->listen);
 
 	for (i = 0; i < cfg->nwebhooks; i++) {
 		struct segurd_webhook *w = &cfg->webhooks[i];
@@ -1399,6 +1410,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
 			    "name = value, [section], or a comment (# or ;)");
 		else if (ini < 0)
 			ctx.oom = 1;
+		cfg_check_remote(&ctx);
 		if (ctx.nerrs == 0)
 			cfg_finish(&ctx);
 	}
