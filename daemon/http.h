@@ -12,7 +12,9 @@
  * sent a whole request within the timeout 408 (and is closed at once),
  * a version other than HTTP/1.0 and 1.1 505, a request line without one
  * 400. Every response carries "Connection: close": one request per
- * connection.
+ * connection, and the security headers: a Content-Security-Policy that
+ * allows only style sheets from segurd itself, nosniff, no framing, no
+ * Referer.
  *
  * Slots: at most SEGURD_HTTP_MAX_CONNS connections at once, and at most
  * max_per_client from one client (its IP address over TCP, its user id
