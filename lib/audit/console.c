@@ -35,7 +35,8 @@ static const char console_css[] =
     "font-weight:normal}"
     "pre{white-space:pre-wrap;word-break:break-all;font-size:.8em}"
     "td code{font-size:.75em}"
-    ".pager{margin:1em 0}";
+    ".pager{margin:1em 0}"
+    "section>table{display:block;overflow-x:auto;max-width:100%}";
 
 /* The page being written: out and whether memory ran out. */
 struct page {
