@@ -707,9 +707,10 @@ test_daemon_http_console_routes_and_defers(void **state)
 static void
 client_leaves(struct rig *g)
 {
+	const char *req = "GET /later HTTP/1.1\r\n\r\n";
 	int	 fd = dial(g);
 
-	if (fd < 0 || send(fd, "GET /later HTTP/1.1\r\n\r\n", 25, 0) != 25)
+	if (fd < 0 || send(fd, req, strlen(req), 0) != (ssize_t)strlen(req))
 		client_failed("cannot send");
 	/* Long enough for the loop to take the request, not to answer. */
 	usleep(50 * 1000);
