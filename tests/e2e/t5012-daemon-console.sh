@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # segurd's console on the seeded ledger: every page and its JSON twin
 # (status, content, security headers), search, pagination, a hostile
-# reference and withdrawal reason escaped everywhere, 404 for an unknown
+# reference, withdrawal reason and ASP label escaped everywhere, 404 for an unknown
 # request, 400 for a bad encoding or parameter, the evidence bundle of one
 # request downloaded as a zip whose manifest names it; [http]
 # allow_remote; then the pages rendered by headless Chromium.
@@ -18,6 +18,13 @@ jq '.lignesImport[0]' "$DATA/JSON-2023000042-20231002-001.json" \
 expect_exit 0 segurctl request add --ref "$evil" --bdc "$T/bdc.pdf" \
     "$T/evil.json"
 expect_exit 0 segurctl request withdraw --reason "$why" "$evil"
+# ASP's label, hostile too: the three requests of the second file rejected.
+label='<script>alert(5)</script>"><img src=z onerror=alert(6)>'
+export LABEL="$label"
+jq --arg l "$label" '. + {impId: "IMP-T5012"} | .lignesImport |=
+    map(. + {numeroASP: null, codeTraitement: "E99", libelleTraitement: $l})' \
+    "$T/files/JSON-2023000042-20231009-001.json" >"$T/retour2.json"
+expect_exit 0 segurctl ingest "$T/retour2.json"
 evil_enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$evil")
 
 mkdir "$T/inbox"
@@ -98,7 +105,7 @@ api() {
 # sections, the search form.
 page /
 expect_grep 'href="/requests?state=rejected"' "$T/body"
-expect_grep 'id="n-submitted">3<' "$T/body"
+expect_grep 'id="n-rejected">4<' "$T/body"
 expect_grep 'id="total-demandes">6<' "$T/body"
 expect_grep 'id="etats"' "$T/body"
 expect_grep '<form action="/requests" method="get">' "$T/body"
@@ -110,13 +117,12 @@ expect_grep 'nav a{' "$T/body"
 # Lists by state, paginated by reference.
 page '/requests?state=rejected'
 expect_grep '<a href="/requests/BC-2">BC-2</a>' "$T/body"
-api '/api/v1/requests?state=submitted&limit=2' \
-    '(.requests | length) == 2 and .after == .requests[1].ref and .limit == 2'
-after=$(jq -r .after "$T/body")
-api "/api/v1/requests?state=submitted&limit=2&after=$after" \
-    '(.requests | length) == 1 and .after == null and (.requests[0].ref | startswith("GR-"))'
-page "/requests?state=submitted&limit=2"
-expect_grep "id=\"suivante\" href=\"/requests?state=submitted&amp;q=&amp;limit=2&amp;after=$after\"" \
+api '/api/v1/requests?state=rejected&limit=2' \
+    '[.requests[].ref] == ["BC-2", "GR-0200"] and .after == "GR-0200" and .limit == 2'
+api "/api/v1/requests?state=rejected&limit=2&after=GR-0200" \
+    '[.requests[].ref] == ["GR-0201", "GR-0202"] and .after == null'
+page "/requests?state=rejected&limit=2"
+expect_grep 'id="suivante" href="/requests?state=rejected&amp;q=&amp;limit=2&amp;after=GR-0200"' \
     "$T/body"
 api /api/v1/requests '(.requests | length) == 6'
 
@@ -145,7 +151,12 @@ api /api/v1/requests/BC-1 '.ref == "BC-1" and (.history | length) > 3 and
 # Found by numeroASP too, like request show.
 api /api/v1/requests/MS1-DUI-2023-0001872 '.ref == "BC-1"'
 
-# The hostile reference and reason: escaped in every page, whole in JSON.
+# The hostile reference, reason and label: escaped in every page, whole
+# in JSON.
+page /requests/GR-0201
+expect_grep '&lt;script&gt;alert(5)&lt;/script&gt;&quot;&gt;&lt;img src=z onerror=alert(6)&gt;' \
+    "$T/body"
+api /api/v1/requests/GR-0201 '.attempts[0].label == env.LABEL'
 page "/requests/$evil_enc"
 expect_grep '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img' "$T/body"
 expect_grep '&quot;&gt;&lt;img src=y onerror=alert(3)&gt;' "$T/body"
@@ -246,7 +257,7 @@ browse() {
 }
 browse / >"$T/dom.html" || fail "chromium / failed"
 for want in 'Ségur numérique : tableau de bord' 'id="total-demandes">6<' \
-    'id="n-rejected">1<'; do
+    'id="n-rejected">4<'; do
 	grep -qF "$want" "$T/dom.html" || fail "the dashboard's DOM lacks $want"
 done
 browse "/requests/$evil_enc" >"$T/dom.html" || fail "chromium request failed"
@@ -266,10 +277,25 @@ text = "".join(p.text)
 assert evil in text, "the reference is not shown as text"
 assert why in text, "the reason is not shown as text"
 PY
-browse '/requests?state=submitted&limit=2' >"$T/dom.html" ||
+browse /requests/GR-0201 >"$T/dom.html" || fail "chromium GR-0201 failed"
+python3 - "$T/dom.html" "$label" <<'PY' || fail "hostile label in DOM"
+import html.parser, sys
+dom, label = sys.argv[1:3]
+class P(html.parser.HTMLParser):
+    tags, text = [], []
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+    def handle_data(self, d):
+        self.text.append(d)
+p = P()
+p.feed(open(dom, encoding="utf-8").read())
+assert "script" not in p.tags and "img" not in p.tags, p.tags
+assert label in "".join(p.text), "the label is not shown as text"
+PY
+browse '/requests?state=rejected&limit=2' >"$T/dom.html" ||
     fail "chromium list failed"
 grep -qF 'Page suivante' "$T/dom.html" || fail "no next page in the DOM"
-grep -c 'href="/requests/GR-' "$T/dom.html" | grep -qx 2 ||
+[ "$(grep -o 'href="/requests/[BG][CR]-[0-9]*"' "$T/dom.html" | wc -l)" -eq 2 ] ||
     fail "the list's DOM lacks its two rows"
 stop_segurd
 pass
