@@ -20,10 +20,10 @@
  *   any --segurd_http_close()--> CLOSING
  *
  * The timer runs once, from accept: no connection holds a slot longer
- * than timeout_ms, but for the time a deferred answer is being made.
- * A connection closed while WORKING (shutdown) is kept allocated ("held")
- * until segurd_http_finish() frees it. A connection is in h->conns, and counts against both
- * bounds (http.h), from accept until conn_close().
+ * than timeout_ms, but for the time a deferred answer is being made. A
+ * connection closed while WORKING (shutdown) is kept allocated ("held")
+ * until segurd_http_finish() frees it. A connection is in h->conns, and
+ * counts against both bounds (http.h), from accept until conn_close().
  */
 #include <sys/socket.h>
 #include <sys/stat.h>

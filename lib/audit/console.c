@@ -239,16 +239,16 @@ row_from_show(const cJSON *o, struct segur_request_row *row)
 	int64_t		 cents;
 
 	memset(row, 0, sizeof(*row));
-	snprintf(row->ref, sizeof(row->ref), "%s", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(o, "ref")));
+	if ((s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "ref"))) != NULL)
+		snprintf(row->ref, sizeof(row->ref), "%s", s);
 	if ((s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "numeroAns"))) !=
 	    NULL)
 		snprintf(row->numero_ans, sizeof(row->numero_ans), "%s", s);
 	row->state = (enum segur_state)segur_state_parse(cJSON_GetStringValue(
 	    cJSON_GetObjectItem(o, "state")));
 	s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "montantSegurHT"));
-	row->montant_cents = s != NULL && segur_amount_from_text(s, strlen(s), &cents) ==
-	    0 ? cents : -1;
+	row->montant_cents = s != NULL && segur_amount_from_text(s, strlen(s),
+	    &cents) == 0 ? cents : -1;
 	if ((s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "numeroASP"))) !=
 	    NULL)
 		snprintf(row->numero_asp, sizeof(row->numero_asp), "%s", s);
