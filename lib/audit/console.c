@@ -330,7 +330,8 @@ requests_read(struct segur_ledger *l, const struct segur_console_query *q,
 	return (0);
 }
 
-/* A request's list row as JSON (the keys of request show). */
+/* A request's list row as JSON, as segurctl request list --json writes
+ * it (cli/ledger-common.c). */
 static cJSON *
 row_json(const struct segur_request_row *row)
 {
@@ -346,9 +347,11 @@ row_json(const struct segur_request_row *row)
 	    (row->montant_cents >= 0 ? cJSON_AddStringToObject(o,
 	    "montantSegurHT", segur_amount_format(row->montant_cents, b)) :
 	    cJSON_AddNullToObject(o, "montantSegurHT")) == NULL ||
-	    cJSON_AddStringToObject(o, "numeroEditeur", row->numero_editeur) ==
-	    NULL ||
-	    cJSON_AddStringToObject(o, "numeroASP", row->numero_asp) == NULL ||
+	    (row->numero_editeur[0] ? cJSON_AddStringToObject(o,
+	    "numeroEditeur", row->numero_editeur) :
+	    cJSON_AddNullToObject(o, "numeroEditeur")) == NULL ||
+	    (row->numero_asp[0] ? cJSON_AddStringToObject(o, "numeroASP",
+	    row->numero_asp) : cJSON_AddNullToObject(o, "numeroASP")) == NULL ||
 	    cJSON_AddStringToObject(o, "createdAt", row->created_at) == NULL ||
 	    cJSON_AddStringToObject(o, "updatedAt", row->updated_at) == NULL) {
 		cJSON_Delete(o);
