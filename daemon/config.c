@@ -160,7 +160,14 @@ static const struct cfg_key cfg_keys[] = {
 	    C(listen), 0, 0, check_listen,
 	    "A loopback IPv4 address and port (127.0.0.1:9477), an IPv6 "
 	    "one in brackets ([::1]:9477), or unix: and an absolute "
-	    "socket path. Other addresses are refused." },
+	    "socket path. Other addresses are refused unless allow_remote "
+	    "= yes." },
+	{ "http", "allow_remote", "no|yes", K_CHOICE, "no", 0,
+	    C(allow_remote), 0, 0, NULL,
+	    "yes lets listen name an address that is not loopback. segurd "
+	    "has no authentication and no TLS: expose its console only "
+	    "through a reverse proxy that has both (docs/console.md), and "
+	    "keep it loopback-only otherwise." },
 	{ "http", "max_request_bytes", "bytes", K_UINT, "8192", 0,
 	    C(max_request_bytes), 1024, 1048576, NULL,
 	    "Largest request accepted, headers included; larger ones get "
@@ -394,8 +401,11 @@ parse_port(const char *s, int *port)
 	return (0);
 }
 
-int
-segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
+/* Parses s; with remote, an address that is not loopback is kept, and
+ * out->remote says so. */
+static int
+listen_parse(const char *s, struct segurd_listen *out, int remote,
+    char **cause)
 {
 	struct in_addr	 a4;
 	struct in6_addr	 a6;
@@ -431,7 +441,8 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 		if (inet_pton(AF_INET6, out->host, &a6) != 1)
 			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad "
 			    "IPv6 address (a name is not accepted)", s));
-		if (!IN6_IS_ADDR_LOOPBACK(&a6))
+		out->remote = !IN6_IS_ADDR_LOOPBACK(&a6);
+		if (out->remote && !remote)
 			return (segur_cause(cause, SEGUR_EINVAL,
 			    "'%s' is not a "
 			    "loopback address: segurd serves only ::1, "
@@ -452,7 +463,8 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 			    "'%s': bad IPv4 "
 			    "address (a name is not accepted; IPv6 goes in "
 			    "brackets)", s));
-		if ((ntohl(a4.s_addr) >> 24) != 127)
+		out->remote = (ntohl(a4.s_addr) >> 24) != 127;
+		if (out->remote && !remote)
 			return (segur_cause(cause, SEGUR_EINVAL,
 			    "'%s' is not a "
 			    "loopback address: segurd serves only 127.0.0.0/8, "
@@ -464,12 +476,20 @@ segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
 	return (0);
 }
 
+int
+segurd_listen_parse(const char *s, struct segurd_listen *out, char **cause)
+{
+	return (listen_parse(s, out, 0, cause));
+}
+
 /* Check functions of the table. */
 
+/* Any address here; one that is not loopback needs allow_remote, which
+ * may come later in the file (cfg_finish()). */
 static int
 check_listen(struct cfg_ctx *ctx, const char *v, char **cause)
 {
-	return (segurd_listen_parse(v, &ctx->cfg->listen_addr, cause));
+	return (listen_parse(v, &ctx->cfg->listen_addr, 1, cause));
 }
 
 /* Is the host of a URL (after "scheme://") a loopback one? */
@@ -1242,6 +1262,23 @@ cfg_beside_ledger(struct cfg_ctx *ctx)
 	return (0);
 }
 
+/*
+ * listen against allow_remote, which may come after it: after pass 2,
+ * whatever else is wrong, so that every error is reported at once.
+ */
+static void
+cfg_check_remote(struct cfg_ctx *ctx)
+{
+	struct segurd_config *cfg = ctx->cfg;
+
+	if (cfg->listen_addr.remote && !cfg->allow_remote)
+		cfg_error(ctx, key_line(ctx->set_main, "http", "listen", 0),
+		    "'%s' is not a loopback address: segurd serves only "
+		    "127.0.0.0/8, ::1 or a Unix socket, unless [http] "
+		    "allow_remote = yes, for a reverse proxy with "
+		    "authentication in front (docs/console.md)", cfg->listen);
+}
+
 /* Pass 3: what needs several keys. */
 static void
 cfg_finish(struct cfg_ctx *ctx)
@@ -1392,6 +1429,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
 			    "name = value, [section], or a comment (# or ;)");
 		else if (ini < 0)
 			ctx.oom = 1;
+		cfg_check_remote(&ctx);
 		if (ctx.nerrs == 0)
 			cfg_finish(&ctx);
 	}

@@ -40,6 +40,7 @@ struct segurd_listen {
 	char	 host[64];	/* numeric address, no brackets (TCP) */
 	int	 port;		/* 1..65535 (TCP) */
 	char	 path[108];	/* absolute socket path (UNIX) */
+	int	 remote;	/* TCP, not loopback: needs allow_remote */
 };
 
 /* A secret read from a file at load time. */
@@ -102,6 +103,7 @@ struct segurd_config {
 	uint64_t max_request_bytes;
 	uint64_t client_timeout_ms;
 	uint64_t max_per_client;	/* connections from one client */
+	int	 allow_remote;		/* listen may be non-loopback */
 
 	enum log_level log_level;
 
@@ -148,7 +150,8 @@ int	 segurd_duration_parse(const char *s, uint64_t *ms, char **cause);
 /* Writes ms back in the largest unit that divides it ("90s", "15min"). */
 void	 segurd_duration_format(uint64_t ms, char *buf, size_t size);
 
-/* Parses an [http] listen value, refusing non-loopback addresses. */
+/* Parses an [http] listen value, refusing non-loopback addresses
+ * (the configuration accepts them with [http] allow_remote = yes). */
 int	 segurd_listen_parse(const char *s, struct segurd_listen *out,
 	    char **cause);
 

@@ -8,6 +8,9 @@
  *   READING --timer (timeout_ms after accept), evicted--> CLOSING, after
  *             a 408 written as far as the socket takes it at once
  *             (conn_abort): the slot is free when the deadline passes
+ *   READING --message complete, console handler defers--> WORKING
+ *             (the timer stopped: the work is bounded by itself)
+ *   WORKING --segurd_http_finish()--> WRITING (the timer armed again)
  *   WRITING --write done--> DRAINING (shutdown sent, input discarded, so
  *                           the kernel does not reset the connection and
  *                           lose the response while the client still
@@ -17,8 +20,10 @@
  *   any --segurd_http_close()--> CLOSING
  *
  * The timer runs once, from accept: no connection holds a slot longer
- * than timeout_ms. A connection is in h->conns, and counts against both
- * bounds (http.h), from accept until conn_close().
+ * than timeout_ms, but for the time a deferred answer is being made. A
+ * connection closed while WORKING (shutdown) is kept allocated ("held")
+ * until segurd_http_finish() frees it. A connection is in h->conns, and
+ * counts against both bounds (http.h), from accept until conn_close().
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -45,6 +50,7 @@
 
 enum conn_state {
 	CONN_READING,
+	CONN_WORKING,
 	CONN_WRITING,
 	CONN_DRAINING,
 	CONN_CLOSING
@@ -68,6 +74,7 @@ struct segurd_http_conn {
 	enum conn_state	 state;
 	int		 refuse;	/* 400 or 505: the version refused */
 	int		 handles_open;
+	int		 held;		/* a deferred answer is being made */
 	int		 headers_done;
 	size_t		 received;
 	size_t		 max_request;
@@ -79,6 +86,7 @@ struct segurd_http_conn {
 };
 
 static const http_parser_settings conn_settings;
+static void	conn_timeout(uv_timer_t *);
 
 /* The reason phrase of the statuses segurd sends. */
 static const char *
@@ -91,6 +99,8 @@ status_text(int status)
 		return ("Bad Request");
 	case 404:
 		return ("Not Found");
+	case 409:
+		return ("Conflict");
 	case 405:
 		return ("Method Not Allowed");
 	case 408:
@@ -120,7 +130,9 @@ conn_handle_closed(uv_handle_t *handle)
 	if (--c->handles_open > 0)
 		return;
 	segur_buf_release(&c->out);
-	free(c);
+	/* segurd_http_finish() frees a held one. */
+	if (!c->held)
+		free(c);
 	if (--h->pending_closes == 0 && h->closing && h->closed_cb != NULL)
 		h->closed_cb(h);
 }
@@ -194,6 +206,17 @@ conn_written(uv_write_t *req, int status)
 		conn_close(c);
 }
 
+/*
+ * Sent with every response: nothing is loaded from elsewhere, no script
+ * runs, styles come only from segurd itself (/console.css), no page is
+ * framed, and no address leaks to another site through Referer.
+ */
+#define SECURITY_HEADERS \
+	"Content-Security-Policy: default-src 'none'; style-src 'self'; " \
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n" \
+	"X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n" \
+	"Referrer-Policy: no-referrer\r\n"
+
 /* Writes a whole response into c->out. Returns 0 or SEGUR_ENOMEM. */
 static int
 conn_format(struct segurd_http_conn *c, int status, const char *ctype,
@@ -205,7 +228,7 @@ conn_format(struct segurd_http_conn *c, int status, const char *ctype,
 	segur_buf_release(&c->out);
 	rc = segur_buf_addf(&c->out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Cache-Control: no-store\r\n" SECURITY_HEADERS
 	    "Connection: close\r\n%s\r\n", status, status_text(status),
 	    ctype, len, extra != NULL ? extra : "");
 	if (rc == 0 && !head_only && len > 0)
@@ -275,23 +298,50 @@ conn_abort(struct segurd_http_conn *c, int status, const char *msg)
 	conn_close(c);
 }
 
+/* Sends what a provider or the console's handler made of a request. */
+static void
+conn_answer(struct segurd_http_conn *c, const char *path, int rc,
+    struct segurd_http_response *resp, int head)
+{
+	if (rc != 0) {
+		log_warnx("http: %s: %s", path, segur_strerror(rc));
+		conn_respond_text(c, 500, "internal error\n", NULL);
+	} else
+		conn_respond(c, resp->status, resp->content_type,
+		    resp->body != NULL ? resp->body : "", resp->body != NULL ?
+		    (resp->len != 0 ? resp->len : strlen(resp->body)) : 0,
+		    resp->headers, head);
+	free(resp->body);
+	free(resp->headers);
+}
+
 /* Answers a complete request. */
 static void
 conn_dispatch(struct segurd_http_conn *c)
 {
 	struct segurd_http_response resp;
+	struct segurd_http_request req;
 	segurd_http_provider fn;
 	const char	*path = c->url;
-	int		 rc, head = c->parser.method == HTTP_HEAD;
+	char		*q;
+	int		 rc, fixed, head = c->parser.method == HTTP_HEAD;
 
-	c->url[strcspn(c->url, "?#")] = '\0';
+	c->url[strcspn(c->url, "#")] = '\0';
+	req.query = "";
+	if ((q = strchr(c->url, '?')) != NULL) {
+		*q = '\0';
+		req.query = q + 1;
+	}
+	fixed = 1;
 	if (strcmp(path, "/healthz") == 0)
 		fn = c->h->prov.healthz;
 	else if (strcmp(path, "/metrics") == 0)
 		fn = c->h->prov.metrics;
 	else if (strcmp(path, "/api/v1/status") == 0)
 		fn = c->h->prov.status;
-	else {
+	else
+		fixed = 0;
+	if ((fixed && fn == NULL) || (!fixed && c->h->prov.console == NULL)) {
 		conn_respond_text(c, 404, "not found\n", NULL);
 		return;
 	}
@@ -300,24 +350,44 @@ conn_dispatch(struct segurd_http_conn *c)
 		    "Allow: GET, HEAD\r\n");
 		return;
 	}
-	if (fn == NULL) {
-		conn_respond_text(c, 404, "not found\n", NULL);
-		return;
-	}
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 200;
 	resp.content_type = "text/plain; charset=utf-8";
-	rc = fn(c->h->prov.arg, &resp);
-	if (rc != 0) {
-		free(resp.body);
-		log_warnx("http: %s: %s", path, segur_strerror(rc));
-		conn_respond_text(c, 500, "internal error\n", NULL);
+	if (fixed)
+		rc = fn(c->h->prov.arg, &resp);
+	else {
+		req.path = path;
+		req.head = head;
+		req.conn = c;
+		rc = c->h->prov.console(c->h->prov.arg, &req, &resp);
+		if (rc == 0 && resp.deferred) {
+			c->state = CONN_WORKING;
+			c->held = 1;
+			uv_read_stop(&c->s.stream);
+			uv_timer_stop(&c->timer);
+			return;
+		}
+	}
+	conn_answer(c, path, rc, &resp, head);
+}
+
+void
+segurd_http_finish(struct segurd_http_conn *c,
+    struct segurd_http_response *resp)
+{
+	c->held = 0;
+	if (c->state != CONN_WORKING) {
+		/* Closed meanwhile: its handles are closed, or closing. */
+		free(resp->body);
+		free(resp->headers);
+		if (c->handles_open == 0)
+			free(c);
 		return;
 	}
-	conn_respond(c, resp.status, resp.content_type,
-	    resp.body != NULL ? resp.body : "", resp.body != NULL ?
-	    (resp.len != 0 ? resp.len : strlen(resp.body)) : 0, NULL, head);
-	free(resp.body);
+	if (resp->status == 0)
+		resp->status = 500;
+	uv_timer_start(&c->timer, conn_timeout, c->h->lim.timeout_ms, 0);
+	conn_answer(c, c->url, 0, resp, c->parser.method == HTTP_HEAD);
 }
 
 static int

@@ -4,13 +4,17 @@
  *
  * Three routes, GET or HEAD only: /healthz, /metrics and /api/v1/status,
  * each answered by a provider callback the daemon supplies, so that this
- * module knows nothing of the ledger. Anything else is 404, another
+ * module knows nothing of the ledger; every other path goes to the
+ * console's handler when there is one (daemon/console.c). Anything else
+ * is 404, another
  * method on a route 405 (with Allow), a request whose headers exceed
  * max_request bytes 431 and whose body would 413, a client that has not
  * sent a whole request within the timeout 408 (and is closed at once),
  * a version other than HTTP/1.0 and 1.1 505, a request line without one
  * 400. Every response carries "Connection: close": one request per
- * connection.
+ * connection, and the security headers: a Content-Security-Policy that
+ * allows only style sheets from segurd itself, nosniff, no framing, no
+ * Referer.
  *
  * Slots: at most SEGURD_HTTP_MAX_CONNS connections at once, and at most
  * max_per_client from one client (its IP address over TCP, its user id
@@ -43,6 +47,21 @@ struct segurd_http_response {
 	const char	*content_type;	/* static string */
 	char		*body;		/* malloc'ed; freed by http.c */
 	size_t		 len;
+	char		*headers;	/* malloc'ed extra header lines, each
+					   ending in CRLF, or NULL; freed by
+					   http.c */
+	int		 deferred;	/* the console handler answers later,
+					   with segurd_http_finish() */
+};
+
+struct segurd_http_conn;
+
+/* A request as the console handler sees it; borrowed for the call. */
+struct segurd_http_request {
+	const char	*path;		/* as sent, not decoded, no query */
+	const char	*query;		/* after '?', not decoded; "" if none */
+	int		 head;		/* HEAD: the body is left out */
+	struct segurd_http_conn *conn;	/* for segurd_http_finish() */
 };
 
 /*
@@ -53,16 +72,26 @@ struct segurd_http_response {
 typedef int	(*segurd_http_provider)(void *arg,
 		    struct segurd_http_response *resp);
 
+/*
+ * The console's handler answers every GET or HEAD outside the three
+ * routes (404 is its to give), on the loop thread, with the same rules
+ * as a provider. Work that may take long is deferred: it sets
+ * resp->deferred, keeps req->conn, and answers once with
+ * segurd_http_finish(); the connection's deadline is suspended meanwhile.
+ */
+typedef int	(*segurd_http_handler)(void *arg,
+		    const struct segurd_http_request *req,
+		    struct segurd_http_response *resp);
+
 struct segurd_http_providers {
 	segurd_http_provider healthz;	/* "ok", or 503 and why not */
 	segurd_http_provider metrics;	/* Prometheus text format */
 	segurd_http_provider status;	/* JSON */
+	segurd_http_handler console;	/* pages and their JSON; NULL: 404 */
 	void		*arg;		/* borrowed; passed to each */
 };
 
 #define SEGURD_HTTP_MAX_CONNS	64
-
-struct segurd_http_conn;
 
 /* What the endpoint is given by the configuration. */
 struct segurd_http_limits {
@@ -115,6 +144,15 @@ void	 segurd_http_set_limits(struct segurd_http *h,
 
 /* The port actually bound (TCP), for tests that listen on port 0. */
 int	 segurd_http_port(const struct segurd_http *h);
+
+/*
+ * Answers a request its handler deferred (resp: body and headers are
+ * taken, status 0 means 500). Called once per deferral, from the loop
+ * thread. When the connection was closed meanwhile (shutdown), the answer
+ * is dropped and the connection freed.
+ */
+void	 segurd_http_finish(struct segurd_http_conn *c,
+	    struct segurd_http_response *resp);
 
 /*
  * Stops listening and closes every connection; closed_cb (may be NULL)

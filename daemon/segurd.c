@@ -42,6 +42,7 @@
 #include "segur/version.h"
 #include "config.h"
 #include "curl-load.h"
+#include "console.h"
 #include "glue.h"
 #include "http.h"
 #include "log.h"
@@ -492,6 +493,7 @@ main(int argc, char **argv)
 	prov.healthz = segurd_glue_healthz;
 	prov.metrics = segurd_glue_metrics;
 	prov.status = segurd_glue_status;
+	prov.console = segurd_console_handle;
 	prov.arg = &d;
 	http_limits(d.cfg, &lim);
 	if (segurd_http_init(&d.http, &d.loop, &d.cfg->listen_addr, &lim,

@@ -65,6 +65,7 @@ struct segurd {
 	int		 config_bad;	/* the last reload failed */
 	char		*config_error;	/* owned; why, first line */
 	int		 stopping;
+	int		 bundle_busy;	/* console.c: a bundle is being built */
 	unsigned	 closing;	/* parts whose close has not called
 					   back yet (part_closed()) */
 	int		 left_behind;	/* the stop deadline passed */

@@ -453,6 +453,43 @@ test_daemon_config_listen_is_loopback_only(void **state)
 	    "segurd.conf:2: '10.0.0.1:9477' is not a loopback address");
 }
 
+/* allow_remote = yes lets listen name any address, before or after it;
+ * no (the default) or absent keeps the refusal. */
+static void
+test_daemon_config_allow_remote(void **state)
+{
+	struct fixture *fx = *state;
+	struct segurd_config *cfg = NULL;
+	char	*cause = NULL;
+
+	assert_int_equal(load(fx, "[http]\nlisten = 0.0.0.0:9477\n"
+	    "allow_remote = yes\n", &cfg, &cause), 0);
+	assert_int_equal(cfg->allow_remote, 1);
+	assert_int_equal(cfg->listen_addr.remote, 1);
+	assert_string_equal(cfg->listen_addr.host, "0.0.0.0");
+	segurd_config_free(cfg);
+	cfg = NULL;
+	assert_int_equal(load(fx, "[http]\nallow_remote = yes\n"
+	    "listen = [::]:80\n", &cfg, &cause), 0);
+	assert_int_equal(cfg->listen_addr.remote, 1);
+	segurd_config_free(cfg);
+	cfg = NULL;
+	assert_int_equal(load(fx, "[http]\nlisten = 127.0.0.1:80\n", &cfg,
+	    &cause), 0);
+	assert_int_equal(cfg->allow_remote, 0);
+	assert_int_equal(cfg->listen_addr.remote, 0);
+	segurd_config_free(cfg);
+	expect_error(fx, "[http]\nallow_remote = no\nlisten = "
+	    "192.168.1.10:80\n", "segurd.conf:3: '192.168.1.10:80' is not a "
+	    "loopback address: segurd serves only 127.0.0.0/8, ::1 or a Unix "
+	    "socket, unless [http] allow_remote = yes");
+	expect_error(fx, "[http]\nallow_remote = maybe\n", "allow_remote = "
+	    "maybe: expected one of no|yes");
+	/* Still no names, with or without it. */
+	expect_error(fx, "[http]\nallow_remote = yes\nlisten = "
+	    "example.org:80\n", "a name is not accepted");
+}
+
 static void
 test_daemon_config_secrets_from_files_only(void **state)
 {
@@ -617,6 +654,7 @@ main(void)
 		T(test_daemon_config_unknown_names_are_errors),
 		T(test_daemon_config_every_error_is_reported),
 		T(test_daemon_config_listen_is_loopback_only),
+		T(test_daemon_config_allow_remote),
 		T(test_daemon_config_secrets_from_files_only),
 		T(test_daemon_config_channel_checks),
 		T(test_daemon_config_doc_lists_every_key),

@@ -28,6 +28,7 @@
 #include "segur/error.h"
 #include "segur/util.h"
 #include "helper-ledger.h"
+#include "console.h"
 #include "http.h"
 #include "metrics.h"
 
@@ -41,6 +42,10 @@ struct rig {
 	int		 healthy;
 	int		 calls;
 	unsigned	 per_client;	/* max_per_client; 0: 64 */
+	int		 console;	/* serve the console handler below */
+	uv_timer_t	 later;		/* answers the deferred request */
+	struct segurd_http_conn *pending;
+	uint64_t	 later_ms;
 };
 
 /*
@@ -107,6 +112,47 @@ prov_fails(void *arg, struct segurd_http_response *r)
 }
 
 static void
+later_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* The deferred answer, as the console's bundle gives it. */
+static void
+on_later(uv_timer_t *t)
+{
+	struct rig *g = t->data;
+	struct segurd_http_response r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = 200;
+	r.content_type = "text/plain";
+	r.body = strdup("done later\n");
+	r.headers = strdup("X-Later: 1\r\n");
+	segurd_http_finish(g->pending, &r);
+	uv_close((uv_handle_t *)t, later_closed);
+}
+
+/* A console handler: /later is deferred, anything else echoed. */
+static int
+console_echo(void *arg, const struct segurd_http_request *req,
+    struct segurd_http_response *r)
+{
+	struct rig *g = arg;
+
+	if (strcmp(req->path, "/later") == 0) {
+		g->pending = req->conn;
+		uv_timer_start(&g->later, on_later, g->later_ms, 0);
+		r->deferred = 1;
+		return (0);
+	}
+	r->body = segur_asprintf("path=%s query=%s head=%d\n", req->path,
+	    req->query, req->head);
+	r->headers = strdup("X-Echo: 1\r\n");
+	return (r->body != NULL && r->headers != NULL ? 0 : SEGUR_ENOMEM);
+}
+
+static void
 on_done(uv_async_t *a)
 {
 	struct rig *g = a->data;
@@ -131,7 +177,7 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
     uint64_t timeout_ms)
 {
 	struct segurd_http_providers prov = {
-		prov_healthz, prov_metrics, prov_fails, g
+		prov_healthz, prov_metrics, prov_fails, NULL, g
 	};
 	struct segurd_http_limits lim;
 	pthread_t	 t;
@@ -144,6 +190,11 @@ run(struct rig *g, void (*client)(struct rig *), size_t max_request,
 	g->client = client;
 	client_error[0] = '\0';
 	assert_int_equal(uv_loop_init(&g->loop), 0);
+	if (g->console) {
+		prov.console = console_echo;
+		assert_int_equal(uv_timer_init(&g->loop, &g->later), 0);
+		g->later.data = g;
+	}
 	if (g->l.path[0] == '\0') {
 		g->l.kind = SEGURD_LISTEN_TCP;
 		snprintf(g->l.host, sizeof(g->l.host), "127.0.0.1");
@@ -614,9 +665,118 @@ test_daemon_http_unix_socket(void **state)
 }
 
 static void
+client_console(struct rig *g)
+{
+	answers[0] = get(g, "GET /x/%41y?q=%3Cb%3E&a=1 HTTP/1.1\r\n\r\n");
+	answers[1] = get(g, "GET /later HTTP/1.1\r\n\r\n");
+	answers[2] = get(g, "DELETE /x HTTP/1.1\r\n\r\n");
+	answers[3] = get(g, "GET /healthz HTTP/1.1\r\n\r\n");
+}
+
+/* Paths beyond the three routes go to the console's handler, raw; a
+ * deferred answer comes when the handler finishes it, with its headers
+ * and the security headers of every answer. */
+static void
+test_daemon_http_console_routes_and_defers(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	g.console = 1;
+	g.later_ms = 50;
+	run(&g, client_console, 8192, 5000);
+	expect_client_ok();
+	expect_prefix(answers[0], "HTTP/1.1 200 OK\r\n");
+	expect_has(answers[0], "path=/x/%41y query=q=%3Cb%3E&a=1 head=0");
+	expect_has(answers[0], "\r\nX-Echo: 1\r\n");
+	expect_has(answers[0], "\r\nContent-Security-Policy: default-src "
+	    "'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
+	    "frame-ancestors 'none'\r\n");
+	expect_has(answers[0], "\r\nReferrer-Policy: no-referrer\r\n");
+	expect_has(answers[0], "\r\nX-Content-Type-Options: nosniff\r\n");
+	expect_prefix(answers[1], "HTTP/1.1 200 OK\r\n");
+	expect_has(answers[1], "\r\nX-Later: 1\r\n");
+	expect_has(answers[1], "\r\n\r\ndone later\n");
+	expect_prefix(answers[2], "HTTP/1.1 405 ");
+	expect_has(answers[3], "\r\n\r\nok\n");
+	free_answers();
+}
+
+static void
+client_leaves(struct rig *g)
+{
+	const char *req = "GET /later HTTP/1.1\r\n\r\n";
+	int	 fd = dial(g);
+
+	if (fd < 0 || send(fd, req, strlen(req), 0) != (ssize_t)strlen(req))
+		client_failed("cannot send");
+	/* Long enough for the loop to take the request, not to answer. */
+	usleep(50 * 1000);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The endpoint closes while an answer is deferred (shutdown): the
+ * connection is freed when the handler finishes it, and the loop closes
+ * (ASan: nothing leaks, nothing is used after free). */
+static void
+test_daemon_http_close_while_deferred(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.healthy = 1;
+	g.console = 1;
+	g.later_ms = 300;
+	run(&g, client_leaves, 8192, 5000);
+	expect_client_ok();
+}
+
+static void
+test_daemon_console_decode(void **state)
+{
+	char	 out[64];
+
+	(void)state;
+	assert_int_equal(segurd_console_decode("BC-1", 4, 0, out), 4);
+	assert_string_equal(out, "BC-1");
+	assert_int_equal(segurd_console_decode("a%2Fb%20c%c3%a9", 15, 0,
+	    out), 7);
+	assert_string_equal(out, "a/b c\xc3\xa9");
+	/* '+' is a space in a query only. */
+	assert_int_equal(segurd_console_decode("a+b", 3, 1, out), 3);
+	assert_string_equal(out, "a b");
+	assert_int_equal(segurd_console_decode("a+b", 3, 0, out), 3);
+	assert_string_equal(out, "a+b");
+	assert_int_equal(segurd_console_decode("%3Cscript%3E", 12, 1, out),
+	    8);
+	assert_string_equal(out, "<script>");
+	assert_int_equal(segurd_console_decode("", 0, 0, out), 0);
+	assert_string_equal(out, "");
+	/* Bad encodings. */
+	assert_int_equal(segurd_console_decode("%", 1, 0, out), -1);
+	assert_int_equal(segurd_console_decode("a%4", 3, 0, out), -1);
+	assert_int_equal(segurd_console_decode("%G1", 3, 0, out), -1);
+	assert_int_equal(segurd_console_decode("%1G", 3, 0, out), -1);
+	assert_int_equal(segurd_console_decode("%%41", 4, 0, out), -1);
+	/* What no reference holds: NUL and control characters. */
+	assert_int_equal(segurd_console_decode("a%00b", 5, 0, out), -1);
+	assert_int_equal(segurd_console_decode("a%0Ab", 5, 0, out), -1);
+	assert_int_equal(segurd_console_decode("a%7Fb", 5, 0, out), -1);
+	assert_int_equal(segurd_console_decode("a\tb", 3, 0, out), -1);
+	/* Only n bytes are read. */
+	assert_int_equal(segurd_console_decode("ab%41", 3, 0, out), -1);
+	assert_int_equal(segurd_console_decode("ab%41", 2, 0, out), 2);
+	assert_string_equal(out, "ab");
+}
+
+static void
 test_daemon_http_taken_port_is_an_error(void **state)
 {
-	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL };
+	struct segurd_http_providers prov = { NULL, NULL, NULL, NULL, NULL };
 	struct segurd_http_limits lim = { 8192, 1000, 8 };
 	struct segurd_http a, b;
 	struct segurd_listen l;
@@ -657,6 +817,9 @@ main(void)
 		cmocka_unit_test(test_daemon_http_per_client_bound),
 		cmocka_unit_test(test_daemon_http_unix_socket),
 		cmocka_unit_test(test_daemon_http_taken_port_is_an_error),
+		cmocka_unit_test(test_daemon_http_console_routes_and_defers),
+		cmocka_unit_test(test_daemon_http_close_while_deferred),
+		cmocka_unit_test(test_daemon_console_decode),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
