@@ -152,10 +152,12 @@ nearest(struct segur_ledger *l, const char *key, char *best, size_t size,
 		segur__bind_text(st, 1, key);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			s = (const char *)sqlite3_column_text(st, 0);
-			if (s == NULL || (d = distance(key, s)) >= bestd)
+			/* Identifiers are short: a longer one is no typo. */
+			if (s == NULL || strlen(s) >= size ||
+			    (d = distance(key, s)) >= bestd)
 				continue;
 			bestd = d;
-			snprintf(best, size, "%s", s);
+			memcpy(best, s, strlen(s) + 1);
 			*kind = (enum segur_ident_kind)(i / 2);
 		}
 		sqlite3_reset(st);
