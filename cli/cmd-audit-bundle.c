@@ -128,5 +128,7 @@ const struct segurctl_cmd cmd_audit_bundle = {
 	.flags = SEGURCTL_LEDGER,
 	.args_min = 0,
 	.args_max = -1,
+	.req_args = -1,
+	.req_as = SEGURCTL_REQ_REF,
 	.exec = audit_bundle_exec
 };

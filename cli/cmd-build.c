@@ -87,7 +87,8 @@ done:
 static const struct segurctl_opt build_opts[] = {
 	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
 	    "ledger knows)" },
-	{ "date", 0, "AAAAMMJJ", "the date of the files (default: today)" },
+	{ "date", 0, "DATE", "the date of the files, AAAA-MM-JJ, JJ/MM/AAAA "
+	    "or AAAAMMJJ (default: today)" },
 	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
 	    "ledger)" },
 	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
@@ -100,7 +101,7 @@ static const struct segurctl_opt build_opts[] = {
 const struct segurctl_cmd cmd_build = {
 	.name = "build",
 	.group = "file",
-	.args = "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
+	.args = "[--ans NUMERO_ANS] [--date DATE] [--out DIR] "
 	    "[--archive DIR] [--dry-run] [--json]",
 	.summary = "build the files to upload from the ready requests",
 	.opts = build_opts,

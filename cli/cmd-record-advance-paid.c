@@ -16,6 +16,13 @@ record_advance_paid_exec(const struct segurctl_cmd *self,
 	    args));
 }
 
+static int
+record_advance_paid_check(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	return (segurctl_record_check(SEGUR_RECORD_ADVANCE_PAID, self, env, args));
+}
+
 static const struct segurctl_opt record_advance_paid_opts[] = {
 	{ "date", 0, "DATE", "the date of the payment" },
 	{ "amount", 0, "EUROS", "the amount paid" },
@@ -36,5 +43,8 @@ const struct segurctl_cmd cmd_record_advance_paid = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = record_advance_paid_check,
 	.exec = record_advance_paid_exec
 };

@@ -11,6 +11,44 @@
 
 #include "segurctl.h"
 
+/* The options into *rec (strings borrowed from args): 0, or the exit
+ * status of a usage error. */
+static int
+balance_paid_parse(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args, struct segur_record *rec)
+{
+	const char	*v;
+	int64_t		 cents = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->date = segurctl_arg(self, args, "date");
+	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
+	    segurctl_parse_euros(v, &cents) != 0)
+		return (segurctl_usage_error(self, env, "bad amount '%s' "
+		    "(euros, at most two decimals)", v));
+	rec->note = segurctl_arg(self, args, "note");
+	rec->force = segurctl_flag(self, args, "force");
+	rec->reason = segurctl_arg(self, args, "reason");
+	if (rec->date == NULL || cents < 0)
+		return (segurctl_usage_error(self, env,
+		    "--date and --amount are required"));
+	if (rec->force != (rec->reason != NULL))
+		return (segurctl_usage_error(self, env,
+		    "--force and --reason go together"));
+	rec->amount_cents = cents;
+	return (0);
+}
+
+/* Usage first, before the ledger is opened and the request resolved. */
+static int
+record_balance_paid_check(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	struct segur_record	 rec;
+
+	return (balance_paid_parse(self, env, args, &rec));
+}
+
 static int
 record_balance_paid_exec(const struct segurctl_cmd *self,
     struct segurctl_env *env,
@@ -18,30 +56,11 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 {
 	struct segur_record	 rec;
 	struct segur_ledger	*l = args->ledger;
-	const char	*v;
-	const char		*date = NULL, *note = NULL;
 	char			*cause = NULL;
-	int64_t			 cents = -1;
 	int			 rc;
 
-	memset(&rec, 0, sizeof(rec));
-	date = segurctl_arg(self, args, "date");
-	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
-	    segurctl_parse_euros(v, &cents) != 0)
-		return (segurctl_usage_error(self, env, "bad amount '%s' "
-		    "(euros, at most two decimals)", v));
-	note = segurctl_arg(self, args, "note");
-	rec.force = segurctl_flag(self, args, "force");
-	rec.reason = segurctl_arg(self, args, "reason");
-	if (date == NULL || cents < 0)
-		return (segurctl_usage_error(self, env,
-		    "--date and --amount are required"));
-	if (rec.force != (rec.reason != NULL))
-		return (segurctl_usage_error(self, env,
-		    "--force and --reason go together"));
-	rec.date = date;
-	rec.amount_cents = cents;
-	rec.note = note;
+	if ((rc = balance_paid_parse(self, env, args, &rec)) != 0)
+		return (rc);
 	rc = segur_solde_paid(l, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -68,5 +87,8 @@ const struct segurctl_cmd cmd_record_balance_paid = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = record_balance_paid_check,
 	.exec = record_balance_paid_exec
 };

@@ -12,6 +12,44 @@
 
 #include "segurctl.h"
 
+/* The options into *d (strings borrowed from args): 0, or the exit status
+ * of a usage error. */
+static int
+delivered_parse(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args, struct segur_delivery *d)
+{
+	const char	*v;
+
+	memset(d, 0, sizeof(*d));
+	d->invoice_cents = -1;
+	d->date = segurctl_arg(self, args, "date");
+	d->invoice = segurctl_arg(self, args, "invoice");
+	d->invoice_date = segurctl_arg(self, args, "invoice-date");
+	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
+	    segurctl_parse_euros(v, &d->invoice_cents) != 0)
+		return (segurctl_usage_error(self, env, "bad amount '%s' "
+		    "(euros, at most two decimals)", v));
+	d->facture_path = segurctl_arg(self, args, "facture");
+	d->pv_path = segurctl_arg(self, args, "pv");
+	if (d->date == NULL || d->invoice == NULL || d->invoice_date == NULL ||
+	    d->invoice_cents < 0 || d->facture_path == NULL ||
+	    d->pv_path == NULL)
+		return (segurctl_usage_error(self, env, "--date, --invoice, "
+		    "--invoice-date, --amount, --facture and --pv are "
+		    "required"));
+	return (0);
+}
+
+/* Usage first, before the ledger is opened and the request resolved. */
+static int
+record_delivered_check(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	struct segur_delivery	 d;
+
+	return (delivered_parse(self, env, args, &d));
+}
+
 static int
 record_delivered_exec(const struct segurctl_cmd *self,
     struct segurctl_env *env,
@@ -19,26 +57,11 @@ record_delivered_exec(const struct segurctl_cmd *self,
 {
 	struct segur_delivery	 d;
 	struct segur_ledger	*l = args->ledger;
-	const char	*v;
 	char			*cause = NULL;
 	int			 rc;
 
-	memset(&d, 0, sizeof(d));
-	d.invoice_cents = -1;
-	d.date = segurctl_arg(self, args, "date");
-	d.invoice = segurctl_arg(self, args, "invoice");
-	d.invoice_date = segurctl_arg(self, args, "invoice-date");
-	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
-	    segurctl_parse_euros(v, &d.invoice_cents) != 0)
-		return (segurctl_usage_error(self, env, "bad amount '%s' "
-		    "(euros, at most two decimals)", v));
-	d.facture_path = segurctl_arg(self, args, "facture");
-	d.pv_path = segurctl_arg(self, args, "pv");
-	if (d.date == NULL || d.invoice == NULL || d.invoice_date == NULL ||
-	    d.invoice_cents < 0 || d.facture_path == NULL || d.pv_path == NULL)
-		return (segurctl_usage_error(self, env, "--date, --invoice, "
-		    "--invoice-date, --amount, --facture and --pv are "
-		    "required"));
+	if ((rc = delivered_parse(self, env, args, &d)) != 0)
+		return (rc);
 	rc = segur_solde_deliver(l, args->argv[0], &d, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -68,5 +91,8 @@ const struct segurctl_cmd cmd_record_delivered = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = record_delivered_check,
 	.exec = record_delivered_exec
 };

@@ -14,6 +14,13 @@ record_grant_exec(const struct segurctl_cmd *self,
 	return (segurctl_record_exec(SEGUR_RECORD_GRANT, self, env, args));
 }
 
+static int
+record_grant_check(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	return (segurctl_record_check(SEGUR_RECORD_GRANT, self, env, args));
+}
+
 static const struct segurctl_opt record_grant_opts[] = {
 	{ "date", 0, "DATE", "the date of ASP's decision letter" },
 	{ "amount", 0, "EUROS", "the amount granted (default: the amount "
@@ -33,5 +40,8 @@ const struct segurctl_cmd cmd_record_grant = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = record_grant_check,
 	.exec = record_grant_exec
 };

@@ -14,6 +14,13 @@ record_refusal_exec(const struct segurctl_cmd *self,
 	return (segurctl_record_exec(SEGUR_RECORD_REFUSAL, self, env, args));
 }
 
+static int
+record_refusal_check(const struct segurctl_cmd *self,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	return (segurctl_record_check(SEGUR_RECORD_REFUSAL, self, env, args));
+}
+
 static const struct segurctl_opt record_refusal_opts[] = {
 	{ "date", 0, "DATE", "the date of ASP's decision letter" },
 	{ "letter", 0, "REF", "the reference of ASP's letter" },
@@ -30,5 +37,8 @@ const struct segurctl_cmd cmd_record_refusal = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = record_refusal_check,
 	.exec = record_refusal_exec
 };

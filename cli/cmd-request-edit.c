@@ -53,6 +53,20 @@ current_content(struct segur_ledger *l, const char *ref, char **out,
 	return (0);
 }
 
+/* Usage first, before the ledger is opened and the request resolved. */
+static int
+request_edit_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	/* A document alone keeps the content: FILE.json is optional. */
+	if (args->argc == 1 && segurctl_arg(self, args, "bdc") == NULL &&
+	    segurctl_arg(self, args, "ht") == NULL)
+		return (segurctl_usage_error(self, env,
+		    "expected REF and FILE.json (or - for standard input), "
+		    "or REF with --bdc or --ht"));
+	return (0);
+}
+
 static int
 request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
@@ -66,11 +80,6 @@ request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	memset(&req, 0, sizeof(req));
 	req.bdc_path = segurctl_arg(self, args, "bdc");
 	req.ht_path = segurctl_arg(self, args, "ht");
-	/* A document alone keeps the content: FILE.json is optional. */
-	if (args->argc == 1 && req.bdc_path == NULL && req.ht_path == NULL)
-		return (segurctl_usage_error(self, env,
-		    "expected REF and FILE.json (or - for standard input), "
-		    "or REF with --bdc or --ht"));
 	req.ref = args->argv[0];
 	if (args->argc == 2 && (strcmp(args->argv[1], "-") == 0 ?
 	    read_stdin(1 << 24, &data, &len) != 0 :
@@ -117,5 +126,8 @@ const struct segurctl_cmd cmd_request_edit = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 2,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_REF,
+	.check = request_edit_check,
 	.exec = request_edit_exec
 };

@@ -80,5 +80,7 @@ const struct segurctl_cmd cmd_request_history = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_REF,
 	.exec = request_history_exec
 };

@@ -8,6 +8,17 @@
 
 #include "segurctl.h"
 
+/* Usage first, before the ledger is opened and the request resolved. */
+static int
+request_withdraw_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	if (segurctl_arg(self, args, "reason") == NULL)
+		return (segurctl_usage_error(self, env,
+		    "--reason is required"));
+	return (0);
+}
+
 static int
 request_withdraw_exec(const struct segurctl_cmd *self,
     struct segurctl_env *env,
@@ -19,9 +30,6 @@ request_withdraw_exec(const struct segurctl_cmd *self,
 	int		 rc;
 
 	reason = segurctl_arg(self, args, "reason");
-	if (reason == NULL)
-		return (segurctl_usage_error(self, env,
-		    "--reason is required"));
 	rc = segur_ledger_request_withdraw(l, args->argv[0], reason, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -44,5 +52,8 @@ const struct segurctl_cmd cmd_request_withdraw = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_REF,
+	.check = request_withdraw_check,
 	.exec = request_withdraw_exec
 };

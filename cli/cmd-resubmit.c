@@ -31,5 +31,7 @@ const struct segurctl_cmd cmd_resubmit = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = -1,
+	.req_args = -1,
+	.req_as = SEGURCTL_REQ_REF,
 	.exec = resubmit_exec
 };

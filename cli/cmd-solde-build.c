@@ -110,7 +110,8 @@ done:
 static const struct segurctl_opt solde_build_opts[] = {
 	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
 	    "ledger knows)" },
-	{ "date", 0, "AAAAMMJJ", "the date of the files (default: today)" },
+	{ "date", 0, "DATE", "the date of the files, AAAA-MM-JJ, JJ/MM/AAAA "
+	    "or AAAAMMJJ (default: today)" },
 	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
 	    "ledger)" },
 	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
@@ -125,7 +126,7 @@ static const struct segurctl_opt solde_build_opts[] = {
 const struct segurctl_cmd cmd_solde_build = {
 	.name = "solde build",
 	.group = "solde",
-	.args = "[--ans NUMERO_ANS] [--date AAAAMMJJ] [--out DIR] "
+	.args = "[--ans NUMERO_ANS] [--date DATE] [--out DIR] "
 	    "[--archive DIR] [--template FILE] [--dry-run] [--json]",
 	.summary = "build the balance files of the requests delivered",
 	.opts = solde_build_opts,

@@ -9,6 +9,18 @@
 
 #include "segurctl.h"
 
+/* Usage first, before the ledger is opened and the request resolved. */
+static int
+solde_deadline_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	if ((segurctl_arg(self, args, "date") == NULL) ==
+	    !segurctl_flag(self, args, "clear"))
+		return (segurctl_usage_error(self, env,
+		    "give either --date or --clear"));
+	return (0);
+}
+
 static int
 solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
@@ -16,13 +28,9 @@ solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger	*l = args->ledger;
 	const char		*date = NULL;
 	char			*cause = NULL;
-	int			 rc, clear = 0;
+	int			 rc;
 
 	date = segurctl_arg(self, args, "date");
-	clear = segurctl_flag(self, args, "clear");
-	if ((date == NULL) == !clear)
-		return (segurctl_usage_error(self, env,
-		    "give either --date or --clear"));
 	rc = segur_solde_deadline_set(l, args->argv[0], date, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
@@ -46,5 +54,8 @@ const struct segurctl_cmd cmd_solde_deadline = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,
 	.args_max = 1,
+	.req_args = 1,
+	.req_as = SEGURCTL_REQ_ASP,
+	.check = solde_deadline_check,
 	.exec = solde_deadline_exec
 };

@@ -187,16 +187,16 @@ segurctl_figures_print(FILE *f, const char *heading,
 	}
 }
 
-int
-segurctl_record_exec(int kind,
-    const struct segurctl_cmd *cmd, struct segurctl_env *env,
-    struct segurctl_args *args)
+/* The options of record grant, refusal and advance-paid into *rec: 0, or
+ * the exit status of a usage error. Strings borrowed from args. */
+static int
+record_parse(int kind, const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segurctl_args *args,
+    struct segur_record *rec_out)
 {
 	struct segur_record rec = { NULL, -1, NULL, NULL, 0, NULL };
-	struct segur_ledger *l = args->ledger;
 	const char	*v;
-	char		*cause = NULL, *p, amount[64];
-	int		 rc;
+	char		*p, amount[64];
 
 	rec.date = segurctl_arg(cmd, args, "date");
 	/* A refusal has no amount; only a payment is forced. */
@@ -227,6 +227,31 @@ segurctl_record_exec(int kind,
 	    kind == SEGUR_RECORD_BALANCE_PAID) && rec.amount_cents < 0)
 		return (segurctl_usage_error(cmd, env,
 		    "--amount is required"));
+	*rec_out = rec;
+	return (0);
+}
+
+int
+segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segurctl_args *args)
+{
+	struct segur_record rec;
+
+	return (record_parse(kind, cmd, env, args, &rec));
+}
+
+int
+segurctl_record_exec(int kind,
+    const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_record rec;
+	struct segur_ledger *l = args->ledger;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((rc = record_parse(kind, cmd, env, args, &rec)) != 0)
+		return (rc);
 	rc = segur_ledger_record(l, kind, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(cmd, env, rc, cause));
@@ -245,10 +270,11 @@ segurctl_day_check(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	 * opened: a bad --date is a usage error, not a finding. */
 	if (day == NULL)
 		return (0);
-	if (segur_date_parse(day, strlen(day), SEGUR_DATE_COMPACT, &d) != 0 ||
-	    d.year < 1900)
-		return (segurctl_usage_error(cmd, env, "date « %s » : AAAAMMJJ "
-		    "attendu (une date réelle)", day));
+	if (segur_date_parse(day, strlen(day), SEGUR_DATE_ISO | SEGUR_DATE_FR |
+	    SEGUR_DATE_COMPACT, &d) != 0 || d.year < 1900)
+		return (segurctl_usage_error(cmd, env, "date « %s » : "
+		    "AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ attendu (une date "
+		    "réelle)", day));
 	return (0);
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/version.h"
 #include "segurctl.h"
@@ -383,8 +384,74 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 }
 
 /*
+ * The one way to name a request: the first cmd->req_args arguments (all
+ * with -1), each a reference, numeroEditeur or numeroASP, become what the
+ * command takes, in *owned (an array of malloc'ed strings, freed by
+ * resolved_free()) that a->argv then points to. Nothing is run when one
+ * does not resolve: the message says what was tried and what is near.
+ */
+static int
+resolve_requests(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    struct segurctl_args *a, char ***owned)
+{
+	struct segur_request_ident id;
+	char		**v, *cause = NULL;
+	const char	*label;
+	int		 i, n, rc;
+
+	*owned = NULL;
+	n = cmd->req_args < 0 || cmd->req_args > a->argc ? a->argc :
+	    cmd->req_args;
+	if (n == 0)
+		return (0);
+	if ((v = calloc((size_t)a->argc + 1, sizeof(*v))) == NULL)
+		return (segurctl_ledger_error(cmd, env, SEGUR_ENOMEM, NULL));
+	*owned = v;
+	for (i = 0; i < a->argc; i++) {
+		if (i >= n) {
+			if ((v[i] = strdup(a->argv[i])) == NULL)
+				return (segurctl_ledger_error(cmd, env,
+				    SEGUR_ENOMEM, NULL));
+			continue;
+		}
+		if ((rc = segur_ledger_request_resolve(a->ledger, a->argv[i],
+		    &id, &cause)) != 0)
+			return (segurctl_ledger_error(cmd, env, rc, cause));
+		if (cmd->req_as == SEGURCTL_REQ_ASP && id.numero_asp[0] ==
+		    '\0') {
+			label = segur_state_label(id.state);
+			fprintf(env->err, "segurctl %s: la demande %s (« %s », "
+			    "%s %s) n'a pas de numéro ASP (état : %s) : %s ne "
+			    "s'applique qu'à une demande acceptée par l'ASP\n",
+			    cmd->name, id.ref, a->argv[i], id.matched ==
+			    SEGUR_IDENT_REF ? "sa" : "son",
+			    segur_ident_kind_name(id.matched),
+			    label != NULL ? label : "?", cmd->name);
+			return (SEGURCTL_EXIT_FINDINGS);
+		}
+		if ((v[i] = strdup(cmd->req_as == SEGURCTL_REQ_ASP ?
+		    id.numero_asp : id.ref)) == NULL)
+			return (segurctl_ledger_error(cmd, env, SEGUR_ENOMEM,
+			    NULL));
+	}
+	a->argv = v;
+	return (0);
+}
+
+static void
+resolved_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
  * Runs cmd on argv (argv[0] is its last word): parses its options, opens
- * the ledger when it needs one, runs it, closes. Returns the exit status.
+ * the ledger when it needs one, resolves the requests it names, runs it,
+ * closes. Returns the exit status.
  */
 static int
 cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
@@ -392,6 +459,7 @@ cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
 {
 	struct segurctl_args	 a;
 	const char		*db;
+	char			**resolved = NULL;
 	int			 rc;
 
 	if ((rc = cmd_parse(cmd, env, argc, argv, &a)) != 0)
@@ -411,7 +479,10 @@ cmd_run(const struct segurctl_cmd *cmd, struct segurctl_env *env, int argc,
 		    &a.ledger)) != 0)
 			return (rc);
 	}
-	rc = cmd->exec(cmd, env, &a);
+	if (a.ledger == NULL || (rc = resolve_requests(cmd, env, &a,
+	    &resolved)) == 0)
+		rc = cmd->exec(cmd, env, &a);
+	resolved_free(resolved);
 	if (a.ledger != NULL)
 		segur_ledger_close(a.ledger);
 	return (rc);

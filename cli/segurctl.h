@@ -78,7 +78,8 @@ struct segurctl_opt {
 /* What the dispatch parsed for exec. */
 struct segurctl_args {
 	int		 argc;		/* the positional arguments */
-	char		**argv;		/* borrowed from main's argv */
+	char		**argv;		/* borrowed from main's argv, or the
+					   dispatch's with requests resolved */
 	/* Per option of the command (segurctl_cmd_opts() order): its last
 	 * argument, "" for an option without one, NULL when absent;
 	 * borrowed from main's argv. */
@@ -86,6 +87,10 @@ struct segurctl_args {
 	/* SEGURCTL_LEDGER: borrowed, the dispatch closes it after exec. */
 	struct segur_ledger *ledger;
 };
+
+/* What a request named on the command line becomes (req_as). */
+#define SEGURCTL_REQ_REF	0	/* its reference */
+#define SEGURCTL_REQ_ASP	1	/* its numeroASP (accepted by ASP) */
 
 /* One command; each cli/cmd-*.c defines one, with designated
  * initializers. */
@@ -101,6 +106,12 @@ struct segurctl_cmd {
 	int		 args_min;	/* positional arguments */
 	int		 args_max;	/* -1: no limit */
 	int		 flags;		/* SEGURCTL_* */
+	/* The leading positional arguments that name a request (-1: all of
+	 * them): each a reference, numeroEditeur or numeroASP, resolved by
+	 * the dispatch (segur_ledger_request_resolve()) to what exec takes,
+	 * req_as. */
+	int		 req_args;
+	int		 req_as;	/* SEGURCTL_REQ_* */
 	/* Optional: checks the options before the ledger is opened; 0, or
 	 * the exit status of segurctl_usage_error(). */
 	int		(*check)(const struct segurctl_cmd *,
@@ -316,6 +327,10 @@ struct segur_software;
 struct cJSON *segurctl_software_json(const struct segur_software *s);
 
 /* The one implementation of "record grant|refusal|advance-paid". */
+/* The same options checked before the ledger is opened and the request
+ * resolved: a usage error first (cmd's check). */
+int	segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segurctl_args *args);
 int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	    struct segurctl_args *args);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One way to name a request: every command that takes one accepts its
+# reference, a numeroEditeur of any of its attempts or its numeroASP,
+# resolved by segur_ledger_request_resolve(); the events land on the
+# request itself. A command that needs a numeroASP says when the request
+# has none; a miss names the kinds tried and the nearest identifier.
+# Dates: build --date takes AAAA-MM-JJ and JJ/MM/AAAA as well as AAAAMMJJ.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/build-lib.sh"
+
+setup_ledger
+printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n690002027;690002019;B\n590004016;130003015;B\n' \
+    >"$T/eligible.csv"
+expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/ht.png"
+for i in 0 1; do
+	jq ".lignesImport[$i]" "$DATA/JSON-2023000042-20231002-001.json" \
+	    >"$T/line$i.json"
+done
+expect_exit 0 segurctl request add --ref BC-1 --bdc "$T/bdc.pdf" "$T/line0.json"
+expect_exit 0 segurctl request add --ref BC-2 --bdc "$T/bdc.pdf" \
+    --ht "$T/ht.png" "$T/line1.json"
+expect_exit 0 segurctl request ready BC-1 BC-2
+# The day of a build in the form every command takes.
+expect_exit 0 segurctl build --date 2023-10-02 --out "$T/files"
+[ -f "$T/files/JSON-2023000042-20231002-001.json" ] || fail "build --date AAAA-MM-JJ"
+expect_exit 2 segurctl build --date 2023-02-30 --out "$T/files"
+expect_grep 'AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ' "$T/err"
+cp "$DATA/JSON-2023000042-20231002-001.retour.json" "$T/retour.json"
+expect_exit 0 segurctl ingest "$T/retour.json"
+ASP=MS1-DUI-2023-0001872
+NE1=$(sqlite3 "$SEGUR_DB" "SELECT numero_editeur FROM request WHERE ref = 'BC-1'")
+NE2=$(sqlite3 "$SEGUR_DB" "SELECT numero_editeur FROM request WHERE ref = 'BC-2'")
+[ -n "$NE1" ] && [ -n "$NE2" ] || fail "no numeroEditeur"
+
+# show and history: the same request under each of its names.
+for key in BC-1 "$NE1" "$ASP"; do
+	expect_exit 0 segurctl request show --json "$key"
+	[ "$(jq -r .ref "$T/out")" = BC-1 ] || fail "request show $key"
+	expect_exit 0 segurctl request history --json "$key"
+	jq -e 'length > 0' "$T/out" >/dev/null || fail "request history $key"
+done
+
+# A decision named by the reference, a payment by the numeroEditeur: on
+# BC-1, and said with its numeroASP.
+expect_exit 0 segurctl record grant --date 2023-11-02 BC-1
+expect_grep "^$ASP: grant recorded" "$T/out"
+expect_exit 0 segurctl record advance-paid --date 2023-11-20 --amount 1460.00 "$NE1"
+[ "$(sqlite3 "$SEGUR_DB" "SELECT state FROM request WHERE ref = 'BC-1'")" = advance_paid ] ||
+    fail "advance not on BC-1"
+[ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM decision d JOIN request r
+    ON r.id = d.request_id WHERE r.ref = 'BC-1'")" = 2 ] || fail "decisions of BC-1"
+
+# BC-2 was rejected: it has no numeroASP, and the command says so.
+expect_exit 1 segurctl record grant --date 2023-11-02 "$NE2"
+expect_grep "la demande BC-2 (« $NE2 », son numeroEditeur) n'a pas de numéro ASP (état : rejetée par l'ASP)" "$T/err"
+[ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM decision d JOIN request r
+    ON r.id = d.request_id WHERE r.ref = 'BC-2'")" = 0 ] || fail "decision on BC-2"
+# A usage error is said first, whatever the request.
+expect_exit 2 segurctl record advance-paid --date 2023-11-20 NOPE
+
+# A typo: what was tried, and the nearest.
+expect_exit 1 segurctl request show MS1-DUI-2023-0001873
+expect_grep "« MS1-DUI-2023-0001873 » : aucune demande n'a cette référence, ce numeroEditeur ni ce numéro ASP ; le plus proche : numéro ASP « $ASP »" "$T/err"
+expect_exit 1 segurctl request withdraw --reason x BC-3
+expect_grep "le plus proche : référence « BC-2 »" "$T/err"
+expect_exit 1 segurctl record grant --date 2023-11-02 ZZZ-none
+expect_no_grep "le plus proche" "$T/err"
+
+# The rejected request resent by its numeroEditeur; the bundle of BC-1 by
+# its numeroASP.
+expect_exit 0 segurctl resubmit "$NE2"
+[ "$(sqlite3 "$SEGUR_DB" "SELECT state FROM request WHERE ref = 'BC-2'")" = ready ] ||
+    fail "resubmit by numeroEditeur"
+expect_exit 0 segurctl audit bundle --out "$T/b.zip" "$ASP"
+unzip -p "$T/b.zip" MANIFEST.json | jq -e '[.requests[].ref] == ["BC-1"]' >/dev/null ||
+    fail "bundle by numeroASP: $(unzip -p "$T/b.zip" MANIFEST.json | jq -c '[.requests[].ref]')"
+pass
