@@ -29,7 +29,7 @@ struct segur_report;
 struct segur_validate_ctx;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define SEGUR_LEDGER_SCHEMA_VERSION	13
+#define SEGUR_LEDGER_SCHEMA_VERSION	14
 
 /* Milliseconds a writer waits for the other process's lock. */
 #define SEGUR_LEDGER_BUSY_MS		10000

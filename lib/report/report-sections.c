@@ -415,10 +415,16 @@ int
 segur_report_weeks(struct segur_html *h, struct segur_ledger *l,
     char **cause)
 {
+	/* The last day with a sending or an answer, then only the weeks
+	 * shown: both through the indexes on those times (migration 014). */
+	static const char *const q_last =
+	    "SELECT max((SELECT max(created_at) FROM attempt), "
+	    "(SELECT max(answered_at) FROM attempt))";
 	static const char *const q =
 	    "SELECT substr(created_at, 1, 10), 0, count(*) FROM attempt "
-	    "GROUP BY 1 UNION ALL SELECT substr(answered_at, 1, 10), 1, "
-	    "count(*) FROM attempt WHERE answered_at IS NOT NULL GROUP BY 1";
+	    "WHERE created_at >= ?1 GROUP BY 1 UNION ALL "
+	    "SELECT substr(answered_at, 1, 10), 1, count(*) FROM attempt "
+	    "WHERE answered_at >= ?1 GROUP BY 1";
 	static const char *const heads[] = { "semaine", "du", "n:envoyées",
 	    "n:réponses" };
 	struct point {
@@ -432,11 +438,21 @@ segur_report_weeks(struct segur_html *h, struct segur_ledger *l,
 	int64_t		 sent[WEEKS_MAX], ans[WEEKS_MAX], first, last, mon, k;
 	const int64_t	*series[2] = { sent, ans };
 	const char	*names[2] = { "envoyées", "réponses de l'ASP" };
+	char		 since[11] = "";
 	size_t		 i, npts = 0, n;
 	int		 rc;
 
+	if ((rc = segur__stmt(l, q_last, &st, cause)) != 0)
+		return (rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (mon = week_monday(col(st, 0))) >= 0)
+		segur_date_from_days(mon - 7 * (WEEKS_MAX - 1), since);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return (segur__db_error(l, cause, "report"));
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
 		return (rc);
+	segur__bind_text(st, 1, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((mon = week_monday(col(st, 0))) < 0)
 			continue;
