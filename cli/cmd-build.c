@@ -108,6 +108,5 @@ const struct segurctl_cmd cmd_build = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
-	.check = segurctl_day_check,
 	.exec = build_exec
 };

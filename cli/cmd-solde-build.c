@@ -133,6 +133,5 @@ const struct segurctl_cmd cmd_solde_build = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
-	.check = segurctl_day_check,
 	.exec = solde_build_exec
 };

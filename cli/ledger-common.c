@@ -259,25 +259,6 @@ segurctl_record_exec(int kind,
 	return (SEGURCTL_EXIT_OK);
 }
 
-int
-segurctl_day_check(const struct segurctl_cmd *cmd, struct segurctl_env *env,
-    struct segurctl_args *args)
-{
-	struct segur_date d;
-	const char	*day = segurctl_arg(cmd, args, "date");
-
-	/* What segur_build_run() accepts, refused before the ledger is
-	 * opened: a bad --date is a usage error, not a finding. */
-	if (day == NULL)
-		return (0);
-	if (segur_date_parse(day, strlen(day), SEGUR_DATE_ISO | SEGUR_DATE_FR |
-	    SEGUR_DATE_COMPACT, &d) != 0 || d.year < 1900)
-		return (segurctl_usage_error(cmd, env, "date « %s » : "
-		    "AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ attendu (une date "
-		    "réelle)", day));
-	return (0);
-}
-
 #ifdef SEGUR_FAULT_INJECTION
 /* Dies where the crash tests ask (tests/e2e/t3003, t4003, t6004). */
 static void

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/version.h"
@@ -313,6 +314,35 @@ const struct segurctl_cmd cmd_help = {
 };
 
 /*
+ * Every option whose argument is a DATE takes the same forms, AAAA-MM-JJ
+ * or JJ/MM/AAAA (and AAAAMMJJ, as file names write it), a real calendar
+ * day: rewritten AAAA-MM-JJ in a->dates for exec, or a usage error.
+ */
+static int
+dates_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    const struct segurctl_opt *const *opts, int n, struct segurctl_args *a)
+{
+	struct segur_date d;
+	const char	*v;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		if (opts[i]->arg == NULL || strcmp(opts[i]->arg, "DATE") != 0 ||
+		    (v = a->value[i]) == NULL)
+			continue;
+		if (segur_date_parse(v, strlen(v), SEGUR_DATE_ISO |
+		    SEGUR_DATE_FR | SEGUR_DATE_COMPACT, &d) != 0 ||
+		    d.year < 1900)
+			return (segurctl_usage_error(cmd, env, "--%s : date "
+			    "« %s » : AAAA-MM-JJ ou JJ/MM/AAAA attendu (une "
+			    "date réelle)", opts[i]->name, v));
+		segur_date_format_iso(&d, a->dates[i]);
+		a->value[i] = a->dates[i];
+	}
+	return (0);
+}
+
+/*
  * Parses cmd's options in argv (argv[0] is its last word) with a
  * getopt_long built from its table, into a. Returns 0, -1 after printing
  * the help that --help asks for, or the exit status of a usage error.
@@ -380,7 +410,7 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 		    "'%s'", a->argv[cmd->args_max]));
 	if (a->argc < cmd->args_min)
 		return (segurctl_usage_error(cmd, env, "missing argument"));
-	return (0);
+	return (dates_parse(cmd, env, opts, n, a));
 }
 
 /*

@@ -84,6 +84,8 @@ struct segurctl_args {
 	 * argument, "" for an option without one, NULL when absent;
 	 * borrowed from main's argv. */
 	const char	*value[SEGURCTL_OPTS_MAX];
+	/* A DATE option's value as AAAA-MM-JJ, which value[] then names. */
+	char		 dates[SEGURCTL_OPTS_MAX][11];
 	/* SEGURCTL_LEDGER: borrowed, the dispatch closes it after exec. */
 	struct segur_ledger *ledger;
 };
@@ -273,11 +275,6 @@ int	segurctl_promote(const struct segurctl_cmd *self,
 struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
-
-/* The check of build and solde build: --date, when given, is a real
- * AAAAMMJJ date; 0, else the exit status of a usage error. */
-int	segurctl_day_check(const struct segurctl_cmd *cmd,
-	    struct segurctl_env *env, struct segurctl_args *args);
 
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */

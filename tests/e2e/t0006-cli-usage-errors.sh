@@ -31,9 +31,9 @@ done <"$T/commands"
 [ ! -e "$SEGUR_DB" ] || fail "a usage error created the ledger"
 
 expect_exit 2 segurctl build --date 2026-12-32
-expect_grep "date « 2026-12-32 » : AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ attendu" "$T/err"
+expect_grep "date « 2026-12-32 » : AAAA-MM-JJ ou JJ/MM/AAAA attendu" "$T/err"
 expect_exit 2 segurctl solde build --date 20261331
-expect_grep "date « 20261331 » : AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ attendu" "$T/err"
+expect_grep "date « 20261331 » : AAAA-MM-JJ ou JJ/MM/AAAA attendu" "$T/err"
 [ ! -e "$SEGUR_DB" ] || fail "a bad --date opened the ledger"
 # -h is --help's short name, for every command.
 expect_exit 0 segurctl request list -h

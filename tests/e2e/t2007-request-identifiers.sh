@@ -4,7 +4,8 @@
 # resolved by segur_ledger_request_resolve(); the events land on the
 # request itself. A command that needs a numeroASP says when the request
 # has none; a miss names the kinds tried and the nearest identifier.
-# Dates: build --date takes AAAA-MM-JJ and JJ/MM/AAAA as well as AAAAMMJJ.
+# Dates: every DATE option takes AAAA-MM-JJ and JJ/MM/AAAA (and AAAAMMJJ);
+# anything else is a usage error before the ledger is read.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
@@ -25,7 +26,7 @@ expect_exit 0 segurctl request ready BC-1 BC-2
 expect_exit 0 segurctl build --date 2023-10-02 --out "$T/files"
 [ -f "$T/files/JSON-2023000042-20231002-001.json" ] || fail "build --date AAAA-MM-JJ"
 expect_exit 2 segurctl build --date 2023-02-30 --out "$T/files"
-expect_grep 'AAAA-MM-JJ, JJ/MM/AAAA ou AAAAMMJJ' "$T/err"
+expect_grep 'date « 2023-02-30 » : AAAA-MM-JJ ou JJ/MM/AAAA attendu' "$T/err"
 cp "$DATA/JSON-2023000042-20231002-001.retour.json" "$T/retour.json"
 expect_exit 0 segurctl ingest "$T/retour.json"
 ASP=MS1-DUI-2023-0001872
@@ -75,4 +76,13 @@ expect_exit 0 segurctl resubmit "$NE2"
 expect_exit 0 segurctl audit bundle --out "$T/b.zip" "$ASP"
 unzip -p "$T/b.zip" MANIFEST.json | jq -e '[.requests[].ref] == ["BC-1"]' >/dev/null ||
     fail "bundle by numeroASP: $(unzip -p "$T/b.zip" MANIFEST.json | jq -c '[.requests[].ref]')"
+# One form of date everywhere.
+expect_exit 0 segurctl request list --json --since 01/10/2023
+[ "$(jq length "$T/out")" -eq 2 ] || fail "--since JJ/MM/AAAA"
+expect_exit 0 segurctl audit export --json --from 02/10/2023 --to 2023-10-02
+expect_exit 0 segurctl audit export --json --from 20231002
+expect_exit 2 segurctl request list --since 31/02/2024
+expect_grep "date « 31/02/2024 » : AAAA-MM-JJ ou JJ/MM/AAAA attendu" "$T/err"
+expect_exit 2 segurctl audit export --from 2023-1-2
+expect_exit 2 segurctl solde list --today demain
 pass

@@ -52,8 +52,8 @@ expect_exit 0 segurctl solde deadline --date 30/04/2024 $ASP
 expect_exit 0 segurctl solde list --json --today 2024-05-01
 jq -e '.requests | .[0].echeance == "2024-04-30" and .[0].enRetard' "$T/out" \
     >/dev/null || fail "own deadline: $(cat "$T/out")"
-expect_exit 1 segurctl solde deadline --date 2023-02-29 $ASP
-expect_grep 'invalide' "$T/err"
+expect_exit 2 segurctl solde deadline --date 2023-02-29 $ASP
+expect_grep 'date « 2023-02-29 » : AAAA-MM-JJ ou JJ/MM/AAAA attendu' "$T/err"
 expect_exit 2 segurctl solde deadline $ASP
 expect_exit 0 segurctl solde deadline --clear $ASP
 expect_exit 0 segurctl solde list --json --today 2024-05-01

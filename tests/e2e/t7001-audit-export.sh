@@ -105,7 +105,7 @@ expect_exit 0 segurctl audit verify --head "$head" --seal "$seal" --key "$T/key"
 
 # Usage errors.
 expect_exit 2 segurctl audit export --format xml
-expect_exit 2 segurctl audit export --from 02/10/2023
+expect_exit 2 segurctl audit export --from 02/13/2023
 printf 'short\n' >"$T/short.key"
 expect_exit 2 segurctl audit export --key "$T/short.key"
 expect_grep 'at least 16 bytes' "$T/err"
