@@ -8,6 +8,7 @@
 
 #include "segur/amount.h"
 #include "segur/anomaly.h"
+#include "segur/date.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -41,15 +42,62 @@ print_list(FILE *f, const char *title, int64_t count,
 {
 	size_t	 i;
 
-	fprintf(f, "\n%s: %lld\n", title, (long long)count);
+	fprintf(f, "\n%s : %lld\n", title, (long long)count);
 	if (n == 0)
 		return;
 	segurctl_row_header(f);
 	for (i = 0; i < n; i++)
 		segurctl_row_print(f, &v[i]);
 	if ((int64_t)n < count)
-		fprintf(f, "... and %lld more (segurctl request list)\n",
+		fprintf(f, "… et %lld autre(s) (segurctl request list)\n",
 		    (long long)(count - (int64_t)n));
+}
+
+/* Characters, not bytes: UTF-8 continuation bytes take no column. */
+static size_t
+text_columns(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return (n);
+}
+
+/* One line of the table: label, count and amount in their columns. */
+static void
+state_line(FILE *f, const char *label, const char *count, const char *amount)
+{
+	size_t	 w = text_columns(label), a = text_columns(amount);
+
+	fprintf(f, "%s%*s %9s %*s%s\n", label, (int)(w < 24 ? 24 - w : 0), "",
+	    count, (int)(a < 18 ? 18 - a : 0), "", amount);
+}
+
+/* The requests and their amounts by state, in French, then the total. */
+static void
+state_table(FILE *f, const struct segur_status *st)
+{
+	const char	*label;
+	char		 b[SEGUR_AMOUNT_BUFSZ], amount[SEGUR_AMOUNT_BUFSZ + 8];
+	char		 count[24];
+	int64_t		 n = 0, cents = 0;
+	int		 k;
+
+	state_line(f, "ÉTAT", "DEMANDES", "MONTANT HT");
+	for (k = 0; k < SEGUR_STATE_COUNT; k++) {
+		label = segur_state_label((enum segur_state)k);
+		snprintf(count, sizeof(count), "%lld", (long long)st->count[k]);
+		snprintf(amount, sizeof(amount), "%s €",
+		    segur_amount_format_fr(st->cents[k], b));
+		state_line(f, label != NULL ? label : "?", count, amount);
+		n += st->count[k];
+		cents += st->cents[k];
+	}
+	snprintf(count, sizeof(count), "%lld", (long long)n);
+	snprintf(amount, sizeof(amount), "%s €", segur_amount_format_fr(cents,
+	    b));
+	state_line(f, "total", count, amount);
 }
 
 static int
@@ -59,9 +107,10 @@ status_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_ledger *l = args->ledger;
 	struct segur_status st;
 	struct segur_figures fg;
+	struct segur_anomaly *a;
 	char		*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
+	char		 when[SEGUR_DATE_FR_BUFSZ];
 	cJSON		*o, *states, *s, *j;
-	int64_t		 n = 0, cents = 0;
 	int		 rc, k, json;
 
 	json = segurctl_flag(self, args, "json");
@@ -113,34 +162,26 @@ oom:
 		segur_status_release(&st);
 		return (segurctl_print_json(env, NULL));
 	}
-	fprintf(env->out, "%-18s %8s %16s\n", "STATE", "REQUESTS",
-	    "MONTANT_HT");
-	for (k = 0; k < SEGUR_STATE_COUNT; k++) {
-		fprintf(env->out, "%-18s %8lld %16s\n",
-		    segur_state_name((enum segur_state)k),
-		    (long long)st.count[k], segur_amount_format(st.cents[k], b));
-		n += st.count[k];
-		cents += st.cents[k];
-	}
-	fprintf(env->out, "%-18s %8lld %16s\n", "total", (long long)n,
-	    segur_amount_format(cents, b));
+	state_table(env->out, &st);
 	segurctl_figures_print(env->out, "Montants HT :", &fg);
-	print_list(env->out, "Rejected, waiting for a resubmission",
-	    st.count[SEGUR_STATE_REJECTED], st.rejected, st.nrejected);
-	print_list(env->out, "Accepted, waiting for ASP's decision",
+	print_list(env->out, "Rejetées, à corriger et renvoyer (segurctl "
+	    "resubmit)", st.count[SEGUR_STATE_REJECTED], st.rejected,
+	    st.nrejected);
+	print_list(env->out, "Acceptées, décision de l'ASP attendue",
 	    st.count[SEGUR_STATE_ACCEPTED], st.accepted, st.naccepted);
-	print_list(env->out, "Advance paid, waiting for the balance",
+	print_list(env->out, "Avance versée, solde à demander",
 	    st.count[SEGUR_STATE_ADVANCE_PAID], st.advance_paid,
 	    st.nadvance_paid);
-	fprintf(env->out, "\nOpen anomalies: %lld\n",
+	fprintf(env->out, "\nAnomalies ouvertes : %lld\n",
 	    (long long)st.anomalies_open);
-	if (st.oldest_anomaly != NULL)
-		fprintf(env->out, "oldest: %lld %s since %s%s%s: %s\n"
-		    "(segurctl anomalies)\n",
-		    (long long)st.oldest_anomaly->id, st.oldest_anomaly->kind,
-		    st.oldest_anomaly->at, st.oldest_anomaly->ref != NULL ?
-		    ", request " : "", st.oldest_anomaly->ref != NULL ?
-		    st.oldest_anomaly->ref : "", st.oldest_anomaly->detail);
+	if (st.oldest_anomaly != NULL) {
+		a = st.oldest_anomaly;
+		fprintf(env->out, "la plus ancienne : %lld %s depuis le %s%s%s "
+		    ": %s\n(segurctl anomalies)\n", (long long)a->id, a->kind,
+		    segur_date_fr(a->at, when) != NULL ? when : a->at,
+		    a->ref != NULL ? ", demande " : "",
+		    a->ref != NULL ? a->ref : "", a->detail);
+	}
 	segur_status_release(&st);
 	return (SEGURCTL_EXIT_OK);
 }

@@ -126,27 +126,6 @@ segurctl_row_json(const struct segur_request_row *r)
 	return (o);
 }
 
-void
-segurctl_row_print(FILE *f, const struct segur_request_row *r)
-{
-	const char	*s = segur_state_name(r->state);
-	char		 b[SEGUR_AMOUNT_BUFSZ];
-
-	fprintf(f, "%-20s %-17s %-10s %12s %-5s %-20s %s\n", r->ref,
-	    s != NULL ? s : "?", r->numero_ans, r->montant_cents >= 0 ?
-	    segur_amount_format(r->montant_cents, b) : "-",
-	    r->numero_editeur[0] ? r->numero_editeur : "-",
-	    r->numero_asp[0] ? r->numero_asp : "-", r->updated_at);
-}
-
-/* The header of segurctl_row_print()'s lines. */
-void
-segurctl_row_header(FILE *f)
-{
-	fprintf(f, "%-20s %-17s %-10s %12s %-5s %-20s %s\n", "REF", "STATE",
-	    "NUMERO_ANS", "MONTANT_HT", "N_ED", "NUMERO_ASP", "UPDATED");
-}
-
 /* Columns of text count characters, not bytes: UTF-8 continuation bytes
  * (10xxxxxx) take no column. */
 static size_t
@@ -164,6 +143,74 @@ pad(FILE *f, size_t used, size_t width)
 {
 	for (; used < width; used++)
 		fputc(' ', f);
+}
+
+/* The columns of a request's line: reference, state, software, amount,
+ * numeroEditeur, numeroASP, last change; widths in characters. */
+static const struct {
+	const char	*head;
+	size_t		 width;
+	int		 right;
+} row_cols[] = {
+	{ "RÉFÉRENCE", 20, 0 }, { "ÉTAT", 22, 0 }, { "NUMÉRO ANS", 10, 0 },
+	{ "MONTANT HT", 14, 1 }, { "N° ÉD.", 6, 0 }, { "NUMÉRO ASP", 20, 0 },
+	{ "MODIFIÉE LE", 0, 0 }
+};
+#define NROW_COLS	(sizeof(row_cols) / sizeof(row_cols[0]))
+
+/* The cells of one line, padded to their columns (UTF-8 aware). */
+static void
+row_cells(FILE *f, const char *const *cells)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < NROW_COLS; i++) {
+		n = columns(cells[i]);
+		if (i > 0)
+			fputc(' ', f);
+		if (row_cols[i].right)
+			pad(f, n, row_cols[i].width);
+		fputs(cells[i], f);
+		if (!row_cols[i].right && i + 1 < NROW_COLS)
+			pad(f, n, row_cols[i].width);
+	}
+	fputc('\n', f);
+}
+
+void
+segurctl_row_print(FILE *f, const struct segur_request_row *r)
+{
+	const char	*label = segur_state_label(r->state);
+	char		 b[SEGUR_AMOUNT_BUFSZ], amount[SEGUR_AMOUNT_BUFSZ + 8];
+	char		 when[SEGUR_DATE_FR_BUFSZ];
+	const char	*cells[NROW_COLS];
+
+	if (r->montant_cents >= 0)
+		snprintf(amount, sizeof(amount), "%s €",
+		    segur_amount_format_fr(r->montant_cents, b));
+	else
+		snprintf(amount, sizeof(amount), "-");
+	cells[0] = r->ref;
+	cells[1] = label != NULL ? label : "?";
+	cells[2] = r->numero_ans;
+	cells[3] = amount;
+	cells[4] = r->numero_editeur[0] ? r->numero_editeur : "-";
+	cells[5] = r->numero_asp[0] ? r->numero_asp : "-";
+	cells[6] = segur_date_fr(r->updated_at, when) != NULL ? when :
+	    r->updated_at;
+	row_cells(f, cells);
+}
+
+/* The header of segurctl_row_print()'s lines. */
+void
+segurctl_row_header(FILE *f)
+{
+	const char	*cells[NROW_COLS];
+	size_t		 i;
+
+	for (i = 0; i < NROW_COLS; i++)
+		cells[i] = row_cols[i].head;
+	row_cells(f, cells);
 }
 
 void

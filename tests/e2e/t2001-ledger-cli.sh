@@ -91,7 +91,7 @@ expect_exit 0 segurctl status --json
 [ "$(jq -r .states.withdrawn.montantSegurHT "$T/out")" = 4866.67 ] ||
     fail "status amount"
 expect_exit 0 segurctl status
-expect_grep '^withdrawn  *1  *4866.67' "$T/out"
+expect_grep "^retirée  *1  *4$(printf '\342\200\257')866,67 €" "$T/out"
 
 expect_exit 0 segurctl audit verify
 expect_grep 'event log whole' "$T/out"

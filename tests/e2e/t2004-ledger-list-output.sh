@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# request list: the text columns are printf's, the --json array parses,
+# request list: the text columns hold the same values in French, the --json array parses,
 # has every member of a row in order, keeps what JSON escapes (controls
 # too), writes amounts as segur_amount_format() does, an empty list is [],
 # --limit and --after read it a page at a time, and a failed write is
@@ -55,21 +55,49 @@ expect_exit 0 segurctl request list --json --state draft
 [ "$(jq -r '.[6].numeroASP' "$T/out")" = "$(printf 'X\t\001"')" ] ||
     fail "control: $(jq '.[6].numeroASP' "$T/out")"
 
-# The text lines are printf's columns of the same values.
+# The text lines hold the same values for people: the state in French,
+# amounts as the French locale writes them (U+202F between thousands),
+# times as JJ/MM/AAAA HH:MM, each cell in its column (characters, not
+# bytes).
 expect_exit 0 segurctl request list --state draft
+head -n 1 "$T/out" | grep -q '^RÉFÉRENCE  *ÉTAT  *NUMÉRO ANS  *MONTANT HT N° ÉD. NUMÉRO ASP  *MODIFIÉE LE$' ||
+    fail "header: $(head -n 1 "$T/out")"
 tail -n +2 "$T/out" | head -n 4 >"$T/lines"
-jq -r '.[] | [.ref, .state, .numeroAns, (.montantSegurHT // "-"),
-    (.numeroEditeur // "-"), (.numeroASP // "-"), .updatedAt] | @tsv' \
+nb=$(printf '\342\200\257')
+jq -r '.[0:4][] | [.ref, (.montantSegurHT // "-"), .updatedAt] | @tsv' \
     "$T/list.json" |
-    while IFS=$'\t' read -r ref st ans amt ne asp up; do
-	# jq's @tsv escapes the backslash; printf pads bytes as the CLI.
+    while IFS=$'\t' read -r ref amt up; do
 	ref=${ref//\\\\/\\}
-	LC_ALL=C printf '%-20s %-17s %-10s %12s %-5s %-20s %s\n' "$ref" \
-	    "$st" "$ans" "$amt" "$ne" "$asp" "$up"
+	if [ "$amt" != - ]; then
+		# 1234.50 -> 1 234,50 € (the thousands: tests use < 1,000,000)
+		int=${amt%.*} dec=${amt#*.}
+		[ ${#int} -gt 3 ] && int="${int:0:${#int}-3}$nb${int: -3}"
+		amt="$int,$dec €"
+	fi
+	when=$(TZ=${TZ:-} date -d "$up" '+%d/%m/%Y %H:%M')
+	printf '%s\t%s\t%s\t%s\n' "$ref" brouillon "$amt" "$when"
     done >"$T/want"
-cmp "$T/want" "$T/lines" || { diff "$T/want" "$T/lines" >&2; fail "text"; }
-head -n 1 "$T/out" | grep -q '^REF  *STATE  *NUMERO_ANS  *MONTANT_HT N_ED  NUMERO_ASP  *UPDATED$' ||
-    fail "header"
+python3 - "$T/lines" "$T/want" <<'PY' || fail "text lines"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+want = [l.split("\t") for l in open(sys.argv[2], encoding="utf-8").read().splitlines()]
+starts = [0, 21, 44, 55, 70, 77, 98]
+assert len(lines) == len(want) == 4, (lines, want)
+aligned = 0
+for line, (ref, state, amt, when) in zip(lines, want):
+    assert line.startswith(ref + " "), (line, ref)
+    rest = line[len(ref):].lstrip(" ")
+    assert rest.startswith(state + " "), (line, state)
+    assert (" " + amt + " ") in line and line.endswith(" " + when), \
+        (line, amt, when)
+    if len(ref) <= 20:
+        # A reference that fits: every cell starts at its column.
+        cells = [line[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+        assert cells[0] == ref and cells[1] == state and cells[3] == amt \
+            and cells[6] == when, (cells, ref, state, amt, when)
+        aligned += 1
+assert aligned > 0, "no row with a reference that fits its column"
+PY
 
 # Pages: --limit then --after the last reference of the page read them
 # all, once each, in the list's order; an unknown reference is an error.

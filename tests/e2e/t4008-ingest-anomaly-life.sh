@@ -111,8 +111,8 @@ expect_exit 0 segurctl status --json
 jq -e '.anomalies.open == 2 and .anomalies.oldest.id == 1' "$T/out" \
     >/dev/null || fail "status --json: $(jq -c .anomalies "$T/out")"
 expect_exit 0 segurctl status
-expect_grep '^Open anomalies: 2$' "$T/out"
-expect_grep '^oldest: 1 numero_asp_duplicate since .*, request BC-1: ' "$T/out"
+expect_grep '^Anomalies ouvertes : 2$' "$T/out"
+expect_grep '^la plus ancienne : 1 numero_asp_duplicate depuis le [0-9/]* [0-9:]*, demande BC-1 : ' "$T/out"
 expect_exit 0 segurctl request show --json BC-2
 jq -e '.attempts[0].state == "anomaly" and .attempts[0].anomalies == [2]
     and .attempts[0].numeroASP == null and .attempts[0].code == null and
