@@ -282,8 +282,9 @@ segur_report_rejections(struct segur_html *h, struct segur_ledger *l,
 	    " label) AS rank FROM grp WINDOW w AS (PARTITION BY code, k)) "
 	    "SELECT code, label, total, labels FROM ranked WHERE rank = 1 "
 	    "ORDER BY total DESC, code, label";
-	static const char *const heads[] = { "code", "libellé de l'ASP "
-	    "(le plus fréquent)", "n:libellés différents", "n:rejets" };
+	static const char *const heads[] = { "code",
+	    "libellé de l'ASP (le plus fréquent)", "n:libellés différents",
+	    "n:rejets" };
 	struct segur_chart_bar bars[CODES_MAX];
 	struct code_row	 rows[CODES_MAX];
 	char		*shrt[CODES_MAX];
