@@ -467,6 +467,10 @@ struct segur_file_row {
 					   file it answers; else NULL */
 };
 
+/* One file row as `file list --json` and segurd's /api/v1/files write it
+ * (a count that means nothing is null); caller deletes; NULL on ENOMEM. */
+struct cJSON *segur_file_row_json(const struct segur_file_row *r);
+
 /*
  * Calls fn for every file built or received, and every file quarantined,
  * oldest first; fn returns 0 to go on, anything else stops the walk and

@@ -746,20 +746,6 @@ struct files {
 	int		 nomem;
 };
 
-static int
-add_count(cJSON *o, const char *key, int64_t n)
-{
-	return ((n >= 0 ? cJSON_AddNumberToObject(o, key, (double)n) :
-	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
-}
-
-static int
-add_text(cJSON *o, const char *key, const char *s)
-{
-	return ((s != NULL ? cJSON_AddStringToObject(o, key, s) :
-	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
-}
-
 /* The files of the page, as segurctl file list --json writes them. */
 static int
 files_cb(void *arg, const struct segur_file_row *r)
@@ -773,20 +759,9 @@ files_cb(void *arg, const struct segur_file_row *r)
 		w->next = 1;
 		return (1);
 	}
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddItemToArray(w->arr, o) ||
-	    add_text(o, "name", r->name) != 0 ||
-	    add_text(o, "kind", r->kind) != 0 ||
-	    add_text(o, "direction", r->direction) != 0 ||
-	    add_text(o, "state", segur_file_state_name(r->state)) != 0 ||
-	    add_text(o, "date", r->date) != 0 ||
-	    add_count(o, "lines", r->lines) != 0 ||
-	    add_count(o, "accepted", r->accepted) != 0 ||
-	    add_count(o, "rejected", r->rejected) != 0 ||
-	    add_count(o, "pending", r->pending) != 0 ||
-	    add_count(o, "cancelled", r->cancelled) != 0 ||
-	    add_text(o, "reason", r->reason) != 0 ||
-	    add_text(o, "parent", r->parent) != 0) {
+	if ((o = segur_file_row_json(r)) == NULL ||
+	    !cJSON_AddItemToArray(w->arr, o)) {
+		cJSON_Delete(o);
 		w->nomem = 1;
 		return (1);
 	}

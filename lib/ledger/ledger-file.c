@@ -726,3 +726,43 @@ segur_ledger_file_list(struct segur_ledger *l,
 	sqlite3_reset(st);
 	return (rc);
 }
+
+/* A count, or null where it means nothing. */
+static int
+json_count(cJSON *o, const char *key, int64_t n)
+{
+	return ((n >= 0 ? cJSON_AddNumberToObject(o, key, (double)n) :
+	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
+}
+
+static int
+json_text(cJSON *o, const char *key, const char *s)
+{
+	return ((s != NULL ? cJSON_AddStringToObject(o, key, s) :
+	    cJSON_AddNullToObject(o, key)) == NULL ? -1 : 0);
+}
+
+cJSON *
+segur_file_row_json(const struct segur_file_row *r)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return (NULL);
+	if (json_text(o, "name", r->name) != 0 ||
+	    json_text(o, "kind", r->kind) != 0 ||
+	    json_text(o, "direction", r->direction) != 0 ||
+	    json_text(o, "state", segur_file_state_name(r->state)) != 0 ||
+	    json_text(o, "date", r->date) != 0 ||
+	    json_count(o, "lines", r->lines) != 0 ||
+	    json_count(o, "accepted", r->accepted) != 0 ||
+	    json_count(o, "rejected", r->rejected) != 0 ||
+	    json_count(o, "pending", r->pending) != 0 ||
+	    json_count(o, "cancelled", r->cancelled) != 0 ||
+	    json_text(o, "reason", r->reason) != 0 ||
+	    json_text(o, "parent", r->parent) != 0) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}
