@@ -103,10 +103,10 @@ alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt alerts_list_opts[] = {
-	{ "state", 0, "S", "only those pending, delivered, failed or "
-	    "undelivered" },
-	{ "kind", 0, "K", "only the alerts of this kind" },
-	{ "limit", 0, "N", "at most N alerts" },
+	{ "state", 0, "S", "seulement celles dans cet état : pending, "
+	    "delivered, failed ou undelivered" },
+	{ "kind", 0, "K", "seulement les alertes de ce type" },
+	{ "limit", 0, "N", "au plus N alertes" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -114,7 +114,7 @@ const struct segurctl_cmd cmd_alerts_list = {
 	.name = "alerts list",
 	.group = "alerts",
 	.args = "[--state S] [--kind K] [--limit N] [--json]",
-	.summary = "list the alerts of the outbox and their deliveries",
+	.summary = "lister les alertes de la file d'envoi et leurs envois",
 	.opts = alerts_list_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

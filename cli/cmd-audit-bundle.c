@@ -101,19 +101,19 @@ out:
 }
 
 static const struct segurctl_opt audit_bundle_opts[] = {
-	{ "og", 0, "FINESS", "the requests of the OG of this FINESS "
-	    "juridique" },
-	{ "ans", 0, "NUMERO_ANS", "the requests of this software" },
-	{ "from", 0, "DATE", "requests sent (else registered) from DATE "
-	    "(AAAA-MM-JJ)" },
-	{ "to", 0, "DATE", "requests sent (else registered) up to DATE "
-	    "(AAAA-MM-JJ)" },
-	{ "all", 0, NULL, "every request" },
-	{ "out", 0, "FILE.zip", "the bundle to write" },
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
-	    "ledger)" },
-	{ "key", 0, "FILE", "the sealing key (default: "
-	    "$SEGUR_AUDIT_KEY_FILE, else segurd.conf's [audit] key_file)" },
+	{ "og", 0, "FINESS", "les demandes de l'OG de ce FINESS juridique" },
+	{ "ans", 0, "NUMERO_ANS", "les demandes de ce logiciel" },
+	{ "from", 0, "DATE", "les demandes envoyées (sinon enregistrées) "
+	    "depuis DATE (AAAA-MM-JJ)" },
+	{ "to", 0, "DATE", "les demandes envoyées (sinon enregistrées) jusqu'à "
+	    "DATE (AAAA-MM-JJ)" },
+	{ "all", 0, NULL, "toutes les demandes" },
+	{ "out", 0, "FILE.zip", "le dossier de preuves à écrire (zip)" },
+	{ "archive", 0, "DIR", "l'archive (par défaut : archive/ à côté du "
+	    "registre)" },
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
+	    "$SEGUR_AUDIT_KEY_FILE, sinon key_file de [audit] dans "
+	    "segurd.conf)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -122,8 +122,9 @@ const struct segurctl_cmd cmd_audit_bundle = {
 	.group = "audit",
 	.args = "(REF ... | [--og FINESS] [--ans NUMERO_ANS] [--from DATE] "
 	    "[--to DATE] | --all) --out FILE.zip [--archive DIR] [--key FILE]",
-	.summary = "write an evidence bundle: histories, files, documents, "
-	    "decisions, payments, manifest, head",
+	.summary = "écrire un dossier de preuves : historiques, fichiers, "
+	    "pièces justificatives, décisions, paiements, manifeste, tête de "
+	    "chaîne",
 	.opts = audit_bundle_opts,
 	.flags = SEGURCTL_LEDGER,
 	.args_min = 0,

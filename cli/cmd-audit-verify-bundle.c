@@ -95,7 +95,7 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt audit_verify_bundle_opts[] = {
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -104,8 +104,8 @@ const struct segurctl_cmd cmd_audit_verify_bundle = {
 	.name = "audit verify-bundle",
 	.group = "audit",
 	.args = "[--json] [--key FILE] FILE.zip",
-	.summary = "prove that nothing in an evidence bundle changed, or name "
-	    "what did",
+	.summary = "prouver que rien n'a changé dans un dossier de preuves, ou "
+	    "dire ce qui a changé",
 	.opts = audit_verify_bundle_opts,
 	.flags = SEGURCTL_JSON,
 	.args_min = 1,

@@ -410,13 +410,13 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_verify_opts[] = {
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
-	    "ledger)" },
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "archive", 0, "DIR", "l'archive (par défaut : archive/ à côté du "
+	    "registre)" },
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
-	{ "head", 0, "HASH", "a head published earlier: prove the log extends "
-	    "it" },
-	{ "seal", 0, "HMAC", "with --head: its seal, checked with the key" },
+	{ "head", 0, "HASH", "une tête publiée plus tôt : prouver que le "
+	    "journal la prolonge" },
+	{ "seal", 0, "HMAC", "avec --head : son sceau, vérifié avec la clé" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -425,9 +425,9 @@ const struct segurctl_cmd cmd_audit_verify = {
 	.group = "audit",
 	.args = "[--json] [--archive DIR] [--key FILE] "
 	    "[--head HASH [--seal HMAC]]",
-	.summary = "check the event log's hash chain and seals, the schema, "
-	    "the tables against the log, and the archive; prove a published "
-	    "head is extended",
+	.summary = "vérifier la chaîne d'empreintes et les sceaux du journal, "
+	    "le schéma, les tables face au journal, l'archive ; prouver qu'une "
+	    "tête publiée est prolongée",
 	.opts = audit_verify_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

@@ -36,8 +36,8 @@ const struct segurctl_cmd cmd_backup = {
 	.name = "backup",
 	.group = "backup",
 	.args = "FILE",
-	.summary = "copy the ledger consistently while it is in use, and "
-	    "check the copy",
+	.summary = "copier le registre de façon cohérente pendant qu'il sert, "
+	    "et vérifier la copie",
 	.flags = SEGURCTL_LEDGER,
 	.args_min = 1,
 	.args_max = 1,

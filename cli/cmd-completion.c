@@ -46,8 +46,11 @@ segurctl_table_dump(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
 	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
+	const struct segurctl_group *g;
 	int	 n, i, nown;
 
+	for (g = segurctl_groups; g->name != NULL; g++)
+		fprintf(f, "group\t%s\t%s\n", g->name, g->heading);
 	for (c = segurctl_table; *c != NULL; c++) {
 		for (nown = 0; (*c)->opts != NULL &&
 		    (*c)->opts[nown].name != NULL; nown++)
@@ -305,7 +308,7 @@ const struct segurctl_cmd cmd_completion = {
 	.name = "completion",
 	.group = "help",
 	.args = "bash|zsh",
-	.summary = "print the shell completion script for bash or zsh",
+	.summary = "écrire le script de complétion pour bash ou zsh",
 	.args_min = 1,
 	.args_max = 1,
 	.exec = completion_exec

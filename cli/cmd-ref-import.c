@@ -163,11 +163,11 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt ref_import_opts[] = {
-	{ "dry-run", 0, NULL, "check the file and say what would change, "
-	    "change nothing" },
-	{ "template", 0, NULL, "write the CSV template of that table" },
-	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
-	    "output)" },
+	{ "dry-run", 0, NULL, "vérifier le fichier et dire ce qui changerait, "
+	    "sans rien changer" },
+	{ "template", 0, NULL, "écrire le modèle CSV de cette table" },
+	{ "out", 0, "FILE", "avec --template : dans FILE (par défaut : la "
+	    "sortie standard)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -177,8 +177,8 @@ const struct segurctl_cmd cmd_ref_import = {
 	.group = "ref",
 	.args = "[--dry-run] eligible|tranches FILE.csv | "
 	    "--template [--out FILE] eligible|tranches",
-	.summary = "replace the eligible ESMS or the tranche amounts with a "
-	    "CSV file",
+	.summary = "remplacer les ESMS éligibles ou les montants des tranches "
+	    "par un fichier CSV",
 	.opts = ref_import_opts,
 	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
 	.args_min = 1,

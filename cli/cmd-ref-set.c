@@ -29,8 +29,8 @@ const struct segurctl_cmd cmd_ref_set = {
 	.name = "ref set",
 	.group = "ref",
 	.args = "solde-deadline-days DAYS",
-	.summary = "set the programme's balance deadline (days after the "
-	    "advance)",
+	.summary = "fixer le délai de solde du programme (jours après "
+	    "l'avance)",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 2,
 	.args_max = 2,

@@ -44,8 +44,8 @@ report_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt report_opts[] = {
-	{ "html", 0, "FILE", "the report to write" },
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "html", 0, "FILE", "le rapport à écrire" },
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -54,8 +54,8 @@ const struct segurctl_cmd cmd_report = {
 	.name = "report",
 	.group = "report",
 	.args = "--html FILE [--key FILE]",
-	.summary = "write a static HTML report: states, amounts, rejections, "
-	    "weeks, to-do lists",
+	.summary = "écrire un rapport HTML statique : états, montants, rejets, "
+	    "semaines, listes de choses à faire",
 	.opts = report_opts,
 	.flags = SEGURCTL_LEDGER,
 	.args_min = 0,

@@ -79,11 +79,12 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt request_add_opts[] = {
-	{ "ref", 0, "REF", "your reference for it" },
-	{ "ans", 0, "NUMERO_ANS", "its software (default: the only one the "
-	    "ledger knows)" },
-	{ "bdc", 0, "FILE", "the signed order form (bon de commande), a PDF" },
-	{ "ht", 0, "FILE", "the detailed quote (devis HT), a PDF" },
+	{ "ref", 0, "REF", "votre référence pour cette demande" },
+	{ "ans", 0, "NUMERO_ANS", "son logiciel (par défaut : le seul que "
+	    "connaît le registre)" },
+	{ "bdc", 0, "FILE", "le bon de commande signé (PDF, PNG ou JPEG)" },
+	{ "ht", 0, "FILE", "l'attestation de non-assujettissement à la TVA, "
+	    "pour le régime HT (PDF, PNG ou JPEG)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -92,7 +93,8 @@ const struct segurctl_cmd cmd_request_add = {
 	.group = "request",
 	.args = "--ref REF [--ans NUMERO_ANS] [--bdc FILE] [--ht FILE] "
 	    "FILE.json|-",
-	.summary = "register a draft request from one request line",
+	.summary = "enregistrer une demande comme brouillon à partir d'une "
+	    "ligne de demande",
 	.opts = request_add_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,

@@ -110,9 +110,10 @@ request_edit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt request_edit_opts[] = {
-	{ "bdc", 0, "FILE", "a new signed order form (bon de commande), a "
-	    "PDF" },
-	{ "ht", 0, "FILE", "a new detailed quote (devis HT), a PDF" },
+	{ "bdc", 0, "FILE", "un nouveau bon de commande signé (PDF, PNG ou "
+	    "JPEG)" },
+	{ "ht", 0, "FILE", "une nouvelle attestation de non-assujettissement à "
+	    "la TVA (PDF, PNG ou JPEG)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -120,8 +121,8 @@ const struct segurctl_cmd cmd_request_edit = {
 	.name = "request edit",
 	.group = "request",
 	.args = "[--bdc FILE] [--ht FILE] REF [FILE.json|-]",
-	.summary = "replace the content of a request not in flight (the diff "
-	    "is logged)",
+	.summary = "remplacer le contenu d'une demande qui n'est pas en cours "
+	    "(la différence est journalisée)",
 	.opts = request_edit_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,

@@ -91,13 +91,13 @@ request_import_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt request_import_opts[] = {
-	{ "dry-run", 0, NULL, "check the file and say what would be "
-	    "registered, register nothing" },
-	{ "update", 0, NULL, "replace the drafts already registered under a "
-	    "reference" },
-	{ "template", 0, NULL, "write the CSV template" },
-	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
-	    "output)" },
+	{ "dry-run", 0, NULL, "vérifier le fichier et dire ce qui serait "
+	    "enregistré, sans rien enregistrer" },
+	{ "update", 0, NULL, "remplacer les brouillons déjà enregistrés sous "
+	    "une référence" },
+	{ "template", 0, NULL, "écrire le modèle CSV" },
+	{ "out", 0, "FILE", "avec --template : dans FILE (par défaut : la "
+	    "sortie standard)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -106,7 +106,8 @@ const struct segurctl_cmd cmd_request_import = {
 	.name = "request import",
 	.group = "request",
 	.args = "[--dry-run] [--update] FILE.csv | --template [--out FILE]",
-	.summary = "register drafts from a spreadsheet export, all or nothing",
+	.summary = "enregistrer des brouillons depuis un export de tableur, "
+	    "tout ou rien",
 	.opts = request_import_opts,
 	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
 	.args_min = 0,

@@ -113,13 +113,16 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt request_list_opts[] = {
-	{ "state", 0, "S", "only the requests in state S (draft, ready...)" },
-	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
-	{ "esms", 0, "FINESS", "only those of the ESMS of this FINESS "
+	{ "state", 0, "S", "seulement les demandes dans l'état S (draft, "
+	    "ready...)" },
+	{ "og", 0, "FINESS", "seulement celles de l'OG de ce FINESS "
+	    "juridique" },
+	{ "esms", 0, "FINESS", "seulement celles de l'ESMS de ce FINESS "
 	    "géographique" },
-	{ "since", 0, "DATE", "only those changed since DATE (AAAA-MM-JJ)" },
-	{ "limit", 0, "N", "at most N requests" },
-	{ "after", 0, "REF", "the page after request REF" },
+	{ "since", 0, "DATE", "seulement celles modifiées depuis DATE "
+	    "(AAAA-MM-JJ)" },
+	{ "limit", 0, "N", "au plus N demandes" },
+	{ "after", 0, "REF", "la page après la demande REF" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -128,7 +131,7 @@ const struct segurctl_cmd cmd_request_list = {
 	.group = "request",
 	.args = "[--json] [--state S] [--og FINESS] [--esms FINESS] "
 	    "[--since DATE] [--limit N] [--after REF]",
-	.summary = "list requests, oldest change first",
+	.summary = "lister les demandes, la plus anciennement modifiée d'abord",
 	.opts = request_list_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_max = 0,

@@ -175,7 +175,7 @@ request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt request_ready_opts[] = {
-	{ "all", 0, NULL, "every draft" },
+	{ "all", 0, NULL, "tous les brouillons" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -183,8 +183,8 @@ const struct segurctl_cmd cmd_request_ready = {
 	.name = "request ready",
 	.group = "request",
 	.args = "[--json] REF...|--all",
-	.summary = "validate drafts with the ledger's reference data; clean "
-	    "ones become ready",
+	.summary = "valider les brouillons avec les référentiels du registre ; "
+	    "ceux sans erreur deviennent prêts",
 	.opts = request_ready_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

@@ -79,8 +79,8 @@ const struct segurctl_cmd cmd_request_show = {
 	.name = "request show",
 	.group = "request",
 	.args = "[--json] REF|NUMERO_EDITEUR|NUMERO_ASP",
-	.summary = "show a request: content, numbers, documents, attempts, "
-	    "deliveries, balance lines, decisions, payments",
+	.summary = "afficher une demande : contenu, numéros, pièces, "
+	    "tentatives, livraisons, lignes de solde, décisions, paiements",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,

@@ -38,7 +38,7 @@ request_withdraw_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt request_withdraw_opts[] = {
-	{ "reason", 0, "TEXT", "why (kept in its history)" },
+	{ "reason", 0, "TEXT", "pourquoi (gardé dans son historique)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -46,8 +46,8 @@ const struct segurctl_cmd cmd_request_withdraw = {
 	.name = "request withdraw",
 	.group = "request",
 	.args = "--reason TEXT REF",
-	.summary = "withdraw a request (it stays in the ledger, its numbers "
-	    "are never reused)",
+	.summary = "retirer une demande (elle reste au registre, ses numéros "
+	    "ne resservent jamais)",
 	.opts = request_withdraw_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,

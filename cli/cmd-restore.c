@@ -37,8 +37,8 @@ restore_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt restore_opts[] = {
-	{ "force", 0, NULL, "replace an existing ledger (saved beside it "
-	    "first)" },
+	{ "force", 0, NULL, "remplacer un registre existant (gardé d'abord à "
+	    "côté)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -46,7 +46,8 @@ const struct segurctl_cmd cmd_restore = {
 	.name = "restore",
 	.group = "backup",
 	.args = "[--force] FILE",
-	.summary = "replace the ledger by a backup whose chain is whole",
+	.summary = "remplacer le registre par une sauvegarde dont la chaîne "
+	    "est intacte",
 	.opts = restore_opts,
 	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
 	.args_min = 1,

@@ -38,10 +38,11 @@ software_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt software_add_opts[] = {
-	{ "ans", 0, "NUMERO_ANS", "its numero ANS (referencing number)" },
-	{ "siret", 0, "SIRET", "the editor's SIRET" },
-	{ "profiles", 0, "LIST", "its referenced profiles, comma separated" },
-	{ "name", 0, "NAME", "its name" },
+	{ "ans", 0, "NUMERO_ANS", "son numéro ANS (numéro de référencement)" },
+	{ "siret", 0, "SIRET", "le SIRET de l'éditeur" },
+	{ "profiles", 0, "LIST", "ses profils référencés, séparés par des "
+	    "virgules" },
+	{ "name", 0, "NAME", "son nom" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -50,7 +51,8 @@ const struct segurctl_cmd cmd_software_add = {
 	.group = "software",
 	.args = "--ans NUMERO_ANS --siret SIRET --profiles LIST "
 	    "[--name NAME]",
-	.summary = "register a software reference and its referenced profiles",
+	.summary = "enregistrer un logiciel référencé et ses profils "
+	    "référencés",
 	.opts = software_add_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 0,

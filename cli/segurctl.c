@@ -77,21 +77,33 @@ const struct segurctl_cmd *const segurctl_table[] = {
 
 /* The options every command of a kind gets, after its own. */
 static const struct segurctl_opt opt_json = {
-	"json", 0, NULL, "print JSON on stdout"
+	"json", 0, NULL, "écrire du JSON sur la sortie standard"
 };
 static const struct segurctl_opt opt_db = {
-	"db", 0, "PATH", "the ledger (else $SEGUR_DB, segurd.conf's [ledger] "
-	"path, ./var/ledger.db)"
+	"db", 0, "PATH", "le registre (sinon $SEGUR_DB, path de [ledger] dans "
+	"segurd.conf, ./var/ledger.db)"
 };
 static const struct segurctl_opt opt_help = {
-	"help", 'h', NULL, "show this help"
+	"help", 'h', NULL, "afficher cette aide"
 };
 
-/* The groups, in the order --help lists them. */
-static const char *const segurctl_groups[] = {
-	"ledger", "validate", "software", "ref", "request", "file", "record",
-	"solde", "anomalies", "alerts", "audit", "report", "backup", "help",
-	NULL
+const struct segurctl_group segurctl_groups[] = {
+	/* In the order --help lists them. */
+	{ "ledger", "registre" },
+	{ "validate", "validation" },
+	{ "software", "logiciels" },
+	{ "ref", "référentiels" },
+	{ "request", "demandes" },
+	{ "file", "fichiers" },
+	{ "record", "décisions, livraisons et paiements" },
+	{ "solde", "solde" },
+	{ "anomalies", "anomalies" },
+	{ "alerts", "alertes et relances" },
+	{ "audit", "audit" },
+	{ "report", "rapport" },
+	{ "backup", "sauvegarde" },
+	{ "help", "aide" },
+	{ NULL, NULL }
 };
 
 int
@@ -179,8 +191,8 @@ cmd_help_print(const struct segurctl_cmd *cmd, FILE *f)
 	fprintf(f, "%s\n", cmd->summary);
 	segurctl_usage(cmd, f);
 	if (cmd->flags & SEGURCTL_WRITES)
-		fprintf(f, "changes the ledger or its files\n");
-	fprintf(f, "\noptions:\n");
+		fprintf(f, "modifie le registre ou ses fichiers\n");
+	fprintf(f, "\noptions :\n");
 	n = segurctl_cmd_opts(cmd, opts);
 	for (i = 0; i < n; i++) {
 		if (opts[i]->short_name != 0)
@@ -202,25 +214,25 @@ static void
 usage_all(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
-	const char *const *g;
+	const struct segurctl_group *g;
 
 	fprintf(f, "usage: segurctl [-v] [--db PATH] COMMAND [ARGS...]\n"
-	    "       segurctl --version | --help\n\ncommands:\n");
-	for (g = segurctl_groups; *g != NULL; g++) {
+	    "       segurctl --version | --help\n\ncommandes :\n");
+	for (g = segurctl_groups; g->name != NULL; g++) {
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				break;
 		if (*c != NULL)
-			fprintf(f, "%s:\n", *g);
+			fprintf(f, "%s :\n", g->heading);
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				fprintf(f, "  %-22s %s\n", (*c)->name,
 				    (*c)->summary);
 	}
-	fprintf(f, "\nusage of each command:\n");
-	for (g = segurctl_groups; *g != NULL; g++)
+	fprintf(f, "\nusage de chaque commande :\n");
+	for (g = segurctl_groups; g->name != NULL; g++)
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				segurctl_usage(*c, f);
 }
 
@@ -307,7 +319,8 @@ const struct segurctl_cmd cmd_help = {
 	.name = "help",
 	.group = "help",
 	.args = "[COMMAND]",
-	.summary = "show the commands, or one command's usage and options",
+	.summary = "afficher les commandes, ou l'usage et les options d'une "
+	    "commande",
 	.args_min = 0,
 	.args_max = 2,
 	.exec = help_exec

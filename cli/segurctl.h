@@ -139,6 +139,17 @@ int	segurctl_flag(const struct segurctl_cmd *cmd,
 /* The table of every command, NULL ended, by name (cli/segurctl.c). */
 extern const struct segurctl_cmd *const segurctl_table[];
 
+/* A group of commands: the code in segurctl_cmd.group, and the French
+ * heading --help lists its commands under. */
+struct segurctl_group {
+	const char	*name;
+	const char	*heading;
+};
+
+/* The groups, in the order --help lists them, { NULL } ended
+ * (cli/segurctl.c). */
+extern const struct segurctl_group segurctl_groups[];
+
 /*
  * Every option of cmd into opts (SEGURCTL_OPTS_MAX of them, borrowed): its
  * own, then --json, --db and --help as its flags give them. Returns how
@@ -150,6 +161,7 @@ int	segurctl_cmd_opts(const struct segurctl_cmd *cmd,
 /*
  * segurctl --commands: the table as tab-separated lines, for the tests
  * and the completions (cli/cmd-completion.c):
+ *   group GROUP HEADING
  *   command NAME GROUP ARGS_MIN ARGS_MAX FLAGS
  *   option NAME --LONG -SHORT|- ARG|- own|common
  * Returns the exit status.
