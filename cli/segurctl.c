@@ -285,14 +285,14 @@ usage_family(struct segurctl_env *env, const char *word)
 	for (c = segurctl_table; *c != NULL; c++) {
 		if (strncmp((*c)->name, word, n) == 0 && (*c)->name[n] == ' ') {
 			if (!found)
-				fprintf(env->err, "segurctl %s: expected one "
-				    "of:\n", word);
+				fprintf(env->err, "segurctl %s: une de ces "
+				    "commandes est attendue :\n", word);
 			segurctl_usage(*c, env->err);
 			found = 1;
 		}
 	}
 	if (!found)
-		fprintf(env->err, "segurctl: unknown command '%s' (see "
+		fprintf(env->err, "segurctl: commande inconnue « %s » (voir "
 		    "segurctl --help)\n", word);
 	return (SEGURCTL_EXIT_USAGE);
 }
@@ -395,13 +395,14 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 		if (c == '?') {
 			if (optopt != 0 && optopt < 256)
 				return (segurctl_usage_error(cmd, env,
-				    "unknown option '-%c'", optopt));
+				    "option inconnue « -%c »", optopt));
 			return (segurctl_usage_error(cmd, env,
-			    "unknown option '%s'", argv[optind - 1]));
+			    "option inconnue « %s »", argv[optind - 1]));
 		}
 		if (c == ':')
 			return (segurctl_usage_error(cmd, env,
-			    "option '%s' needs an argument", argv[optind - 1]));
+			    "l'option « %s » attend un argument",
+			    argv[optind - 1]));
 		if (c < 256) {
 			for (i = 0; i < n && opts[i]->short_name != c; i++)
 				;
@@ -417,12 +418,13 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	a->argc = argc - optind;
 	a->argv = argv + optind;
 	if (cmd->args_max == 0 && a->argc > 0)
-		return (segurctl_usage_error(cmd, env, "no argument expected"));
+		return (segurctl_usage_error(cmd, env, "aucun argument "
+		    "attendu"));
 	if (cmd->args_max >= 0 && a->argc > cmd->args_max)
-		return (segurctl_usage_error(cmd, env, "unexpected argument "
-		    "'%s'", a->argv[cmd->args_max]));
+		return (segurctl_usage_error(cmd, env, "argument en trop "
+		    "« %s »", a->argv[cmd->args_max]));
 	if (a->argc < cmd->args_min)
-		return (segurctl_usage_error(cmd, env, "missing argument"));
+		return (segurctl_usage_error(cmd, env, "argument manquant"));
 	return (dates_parse(cmd, env, opts, n, a));
 }
 
@@ -558,7 +560,7 @@ run(struct segurctl_env *env, int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			segurctl_db_option(env, argv[i] + 5);
 		} else {
-			fprintf(stderr, "segurctl: unknown option '%s'\n",
+			fprintf(stderr, "segurctl: option inconnue « %s »\n",
 			    argv[i]);
 			usage_all(stderr);
 			return (SEGURCTL_EXIT_USAGE);
@@ -588,7 +590,7 @@ main(int argc, char **argv)
 	env.out = stdout;
 	env.err = stderr;
 	if (segurctl_ledger_locate(&env) != 0) {
-		fprintf(stderr, "segurctl: out of memory\n");
+		fprintf(stderr, "segurctl: mémoire épuisée\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	rc = run(&env, argc, argv);

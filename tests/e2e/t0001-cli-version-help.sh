@@ -27,7 +27,10 @@ expect_grep '^usage: segurctl help \[COMMAND\]$' "$T/out"
 expect_exit 2 segurctl
 expect_grep '^usage: segurctl' "$T/err"
 expect_exit 2 segurctl no-such-command
-expect_grep "unknown command 'no-such-command'" "$T/err"
+expect_grep "^segurctl: commande inconnue « no-such-command » (voir segurctl --help)$" "$T/err"
+expect_exit 2 segurctl request
+expect_grep '^segurctl request: une de ces commandes est attendue :$' "$T/err"
+expect_grep '^usage: segurctl request list ' "$T/err"
 expect_exit 2 segurctl --no-such-option
-expect_grep "unknown option '--no-such-option'" "$T/err"
+expect_grep "^segurctl: option inconnue « --no-such-option »$" "$T/err"
 pass

@@ -12,7 +12,7 @@ cmp -s "$T/bash" "$script" || fail "$script is not segurctl's output"
 # Valid bash whatever the table holds (apostrophes of French text).
 bash -n "$script" || fail "$script is not valid bash"
 expect_exit 2 segurctl completion fish
-expect_grep "unknown shell 'fish'" "$T/err"
+expect_grep 'shell inconnu « fish » (bash ou zsh)' "$T/err"
 
 # shellcheck source=/dev/null
 . "$script"
