@@ -106,7 +106,7 @@ const struct segurctl_cmd cmd_anomalies = {
 	.name = "anomalies",
 	.group = "anomalies",
 	.args = "[--json] [--all]",
-	.summary = "les anomalies relevées à la réception et pas encore "
+	.summary = "lister les anomalies relevées à la réception et pas encore "
 	    "résolues (--all : toutes)",
 	.opts = anomalies_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,

@@ -24,8 +24,8 @@ const struct segurctl_cmd cmd_file_cancel = {
 	.name = "file cancel",
 	.group = "file",
 	.args = "--reason TEXT [--json] FILE_NAME",
-	.summary = "annuler un fichier construit jamais déposé (demandes "
-	    "rendues, numéros perdus)",
+	.summary = "annuler un fichier construit jamais déposé (ses demandes "
+	    "reviennent, ses numéros sont perdus)",
 	.opts = file_cancel_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -319,8 +319,8 @@ const struct segurctl_cmd cmd_ingest = {
 	.group = "file",
 	.args = "[--archive DIR] [--quarantine DIR] [--json] "
 	    "[--submitted [--documents DIR]] FILE...",
-	.summary = "enregistrer les fichiers rendus par l'ASP : acceptées, "
-	    "rejetées, anomalies",
+	.summary = "enregistrer les fichiers rendus par l'ASP : demandes "
+	    "acceptées, rejetées, anomalies",
 	.opts = ingest_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

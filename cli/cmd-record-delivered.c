@@ -86,8 +86,8 @@ const struct segurctl_cmd cmd_record_delivered = {
 	.group = "record",
 	.args = "--date DATE --invoice NUM --invoice-date DATE "
 	    "--amount EUROS --facture FILE --pv FILE NUMERO_ASP",
-	.summary = "enregistrer la prestation livrée et ses preuves (solde "
-	    "prêt)",
+	.summary = "enregistrer la prestation livrée et ses preuves (la "
+	    "demande est prête pour son solde)",
 	.opts = record_delivered_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
 	.args_min = 1,

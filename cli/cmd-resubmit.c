@@ -25,8 +25,8 @@ const struct segurctl_cmd cmd_resubmit = {
 	.name = "resubmit",
 	.group = "file",
 	.args = "[--json] REF...|--all-rejected",
-	.summary = "remettre prêtes des demandes rejetées : nouveau numéro "
-	    "éditeur à la prochaine construction",
+	.summary = "remettre prêtes des demandes rejetées : un nouveau numéro "
+	    "éditeur au prochain build",
 	.opts = resubmit_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
