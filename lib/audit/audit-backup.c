@@ -107,6 +107,10 @@ open_readonly(const char *path, struct segur_ledger **out, char **cause)
 	struct segur_ledger *l;
 
 	*out = NULL;
+	/* SQLite would say only "unable to open database file". */
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return (segur_cause(cause, SEGUR_EIO, "%s: fichier introuvable",
+		    path));
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->path = strdup(path)) == NULL ||
 	    (l->actor = strdup("segurctl")) == NULL) {

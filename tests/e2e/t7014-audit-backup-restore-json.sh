@@ -67,6 +67,9 @@ kept=$(jq -r .previousKeptAs "$T/out")
 expect_exit 0 segurctl --db "$T/new.db" restore --json "$T/b.db"
 jq -e '.previousKeptAs == null' "$T/out" >/dev/null ||
     fail "restore --json, new place: $(cat "$T/out")"
+# A backup that is not there: said in French, exit 2 as unreadable input.
+expect_exit 2 segurctl restore --force "$T/missing.db"
+expect_grep "^segurctl restore: $T/missing.db: fichier introuvable\$" "$T/err"
 # A backup that is not a ledger: refused in French, nothing on stdout.
 printf 'not sqlite' >"$T/junk.db"
 expect_exit 1 segurctl restore --json --force "$T/junk.db"
