@@ -53,7 +53,7 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			continue;
 		if (!is_date(v))
 			return (segurctl_usage_error(self, env,
-			    "bad date '%s' (AAAA-MM-JJ)", v));
+			    "date invalide « %s » (AAAA-MM-JJ)", v));
 		*(c == 0 ? &f.from : &f.to) = v;
 	}
 	if ((v = segurctl_arg(self, args, "format")) != NULL) {
@@ -65,7 +65,7 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			fmt = SEGUR_EXPORT_XLSX;
 		else
 			return (segurctl_usage_error(self, env,
-			    "--format is csv, json or xlsx"));
+			    "--format vaut csv, json ou xlsx"));
 	}
 	if (segurctl_flag(self, args, "json"))
 		fmt = SEGUR_EXPORT_JSON;
@@ -79,10 +79,11 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (fmt == SEGUR_EXPORT_XLSX &&
 	    (path == NULL || strcmp(path, "-") == 0))
 		return (segurctl_usage_error(self, env,
-		    "--xlsx needs --out FILE"));
+		    "--xlsx demande --out FICHIER"));
 	if (fmt == SEGUR_EXPORT_XLSX && dialect != SEGUR_CSV_EXCEL_FR)
 		return (segurctl_usage_error(self, env,
-		    "--csv-rfc4180 is for CSV, not --xlsx"));
+		    "--csv-rfc4180 vaut pour le CSV, "
+		    "pas pour --xlsx"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	rc = segur_audit_head(l, have ? &key : NULL, &h, &cause);
