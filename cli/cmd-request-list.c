@@ -70,15 +70,15 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	json = segurctl_flag(self, args, "json");
 	if ((v = segurctl_arg(self, args, "state")) != NULL &&
 	    (f.state = segur_state_parse(v)) < 0)
-		return (segurctl_usage_error(self, env, "unknown state '%s'",
-		    v));
+		return (segurctl_usage_error(self, env, "état inconnu « %s » "
+		    "(draft, ready, submitted, accepted, rejected...)", v));
 	f.og = segurctl_arg(self, args, "og");
 	f.esms = segurctl_arg(self, args, "esms");
 	if ((v = segurctl_arg(self, args, "since")) != NULL) {
 		if (strlen(v) != 10 || v[4] != '-' ||
 		    v[7] != '-')
 			return (segurctl_usage_error(self, env,
-			    "--since takes AAAA-MM-JJ"));
+			    "--since : AAAA-MM-JJ attendu"));
 		f.since = v;
 	}
 	f.after = segurctl_arg(self, args, "after");
@@ -86,7 +86,7 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		f.limit = strtoul(v, &end, 10);
 		if (*end != '\0' || v[0] == '-')
 			return (segurctl_usage_error(self, env,
-			    "bad --limit '%s'", v));
+			    "--limit : « %s » n'est pas un nombre", v));
 	}
 	o.env = env;
 	o.n = 0;
@@ -106,7 +106,7 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json)
 		fputs("]\n", env->out);
 	if (fflush(env->out) != 0 || ferror(env->out)) {
-		fprintf(env->err, "segurctl %s: write error\n", self->name);
+		fprintf(env->err, "segurctl %s: erreur d'écriture\n", self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	return (SEGURCTL_EXIT_OK);
