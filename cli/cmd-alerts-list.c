@@ -84,33 +84,56 @@ on_row(void *arg, const struct segur_outbox_row *row)
 	return (0);
 }
 
+/* The options into *f (strings borrowed from args): 0, or the exit status
+ * of a usage error. */
 static int
-alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
-    struct segurctl_args *args)
+alerts_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args, struct segur_outbox_filter *f)
 {
-	struct segur_outbox_filter f;
-	struct segur_ledger	*l = args->ledger;
-	const char		*v;
-	struct list		 s;
-	char			*cause = NULL, *end;
-	int			 rc, json = 0;
+	const char	*v;
+	char		*end;
 
-	memset(&f, 0, sizeof(f));
+	memset(f, 0, sizeof(*f));
 	if ((v = segurctl_arg(self, args, "state")) != NULL) {
 		if (strcmp(v, "pending") != 0 && strcmp(v, "delivered") != 0 &&
 		    strcmp(v, "failed") != 0 && strcmp(v, "undelivered") != 0)
 			return (segurctl_usage_error(self, env,
 			    "--state : état inconnu « %s » (pending, "
 			    "delivered, failed ou undelivered)", v));
-		f.state = v;
+		f->state = v;
 	}
-	f.kind = segurctl_arg(self, args, "kind");
+	f->kind = segurctl_arg(self, args, "kind");
 	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
-		f.limit = strtoul(v, &end, 10);
+		f->limit = strtoul(v, &end, 10);
 		if (*end != '\0' || v[0] == '\0' || v[0] == '-')
 			return (segurctl_usage_error(self, env,
 			    "--limit : « %s » n'est pas un nombre", v));
 	}
+	return (0);
+}
+
+/* Usage errors before the ledger is opened. */
+static int
+alerts_list_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_outbox_filter f;
+
+	return (alerts_filter(self, env, args, &f));
+}
+
+static int
+alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_outbox_filter f;
+	struct segur_ledger	*l = args->ledger;
+	struct list		 s;
+	char			*cause = NULL;
+	int			 rc, json = 0;
+
+	if ((rc = alerts_filter(self, env, args, &f)) != 0)
+		return (rc);
 	json = segurctl_flag(self, args, "json");
 	memset(&s, 0, sizeof(s));
 	s.f = env->out;
@@ -145,5 +168,6 @@ const struct segurctl_cmd cmd_alerts_list = {
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
+	.check = alerts_list_check,
 	.exec = alerts_list_exec
 };

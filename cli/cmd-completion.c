@@ -292,10 +292,10 @@ completion_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	else if (strcmp(a->argv[0], "zsh") == 0)
 		zsh_print(env->out);
 	else
-		return (segurctl_usage_error(self, env, "unknown shell '%s' "
-		    "(bash or zsh)", a->argv[0]));
+		return (segurctl_usage_error(self, env, "shell inconnu « %s » "
+		    "(bash ou zsh)", a->argv[0]));
 	if (fflush(env->out) != 0 || ferror(env->out)) {
-		fprintf(env->err, "segurctl %s: write error\n", self->name);
+		fprintf(env->err, "segurctl %s: erreur d'écriture\n", self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	return (SEGURCTL_EXIT_OK);

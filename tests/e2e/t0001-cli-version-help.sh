@@ -8,7 +8,7 @@ expect_grep '^segurctl [0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*$' "$T/out"
 
 expect_exit 0 segurctl --help
 expect_grep '^usage: segurctl \[-v\] \[--db PATH\] COMMAND' "$T/out"
-expect_grep '^commands:' "$T/out"
+expect_grep '^commandes :' "$T/out"
 expect_grep '^  help ' "$T/out"
 
 expect_exit 0 segurctl help help
@@ -17,7 +17,7 @@ expect_grep '^usage: segurctl help \[COMMAND\]$' "$T/out"
 expect_exit 2 segurctl
 expect_grep '^usage: segurctl' "$T/err"
 expect_exit 2 segurctl no-such-command
-expect_grep "unknown command 'no-such-command'" "$T/err"
+expect_grep "commande inconnue « no-such-command »" "$T/err"
 expect_exit 2 segurctl --no-such-option
-expect_grep "unknown option '--no-such-option'" "$T/err"
+expect_grep "option inconnue « --no-such-option »" "$T/err"
 pass

@@ -10,7 +10,7 @@ script=$SEGUR_BUILD_DIR/completions/segurctl
 segurctl completion bash >"$T/bash" || fail "segurctl completion bash"
 cmp -s "$T/bash" "$script" || fail "$script is not segurctl's output"
 expect_exit 2 segurctl completion fish
-expect_grep "unknown shell 'fish'" "$T/err"
+expect_grep "shell inconnu « fish »" "$T/err"
 
 # shellcheck source=/dev/null
 . "$script"

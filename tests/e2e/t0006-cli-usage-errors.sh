@@ -10,7 +10,7 @@ awk -F '\t' '$1 == "command" { print $2 "\t" $5 }' "$T/table" >"$T/commands"
 while IFS='	' read -r cmd max; do
 	# shellcheck disable=SC2086
 	expect_exit 2 segurctl $cmd --no-such-option
-	expect_grep "^segurctl $cmd: unknown option '--no-such-option'" "$T/err"
+	expect_grep "^segurctl $cmd: option inconnue « --no-such-option »" "$T/err"
 	expect_grep "^usage: segurctl $cmd" "$T/err"
 	# Its first option that takes an argument, given none.
 	opt=$(awk -F '\t' -v c="$cmd" '$1 == "option" && $2 == c &&
@@ -18,7 +18,7 @@ while IFS='	' read -r cmd max; do
 	if [ -n "$opt" ]; then
 		# shellcheck disable=SC2086
 		expect_exit 2 segurctl $cmd "$opt"
-		expect_grep "option '$opt' needs an argument" "$T/err"
+		expect_grep "l'option « $opt » demande un argument" "$T/err"
 	fi
 	if [ "$max" -ge 0 ]; then
 		set --

@@ -6,7 +6,7 @@ expect_exit 2 segurctl validate
 expect_grep "no FILE" "$T/err"
 expect_grep "^usage: segurctl validate " "$T/err"
 expect_exit 2 segurctl validate --frobnicate x.json
-expect_grep "unknown option" "$T/err"
+expect_grep "option inconnue" "$T/err"
 expect_exit 2 segurctl validate --markdown x.json
 expect_exit 2 segurctl validate --list-rules x.json
 expect_exit 0 segurctl validate --help
