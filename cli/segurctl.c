@@ -578,8 +578,9 @@ run(struct segurctl_env *env, int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			segurctl_db_option(env, argv[i] + 5);
 		} else {
-			fprintf(stderr, "segurctl: option inconnue « %s »\n",
-			    argv[i]);
+			fprintf(stderr, strcmp(argv[i], "--db") == 0 ?
+			    "segurctl: l'option « %s » demande un argument\n" :
+			    "segurctl: option inconnue « %s »\n", argv[i]);
 			usage_all(stderr);
 			return (SEGURCTL_EXIT_USAGE);
 		}

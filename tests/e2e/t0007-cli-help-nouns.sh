@@ -66,5 +66,8 @@ expect_exit 2 segurctl alerts list --state bogus
 expect_grep "^segurctl alerts list: --state : état inconnu « bogus »" "$T/err"
 expect_exit 2 segurctl alerts list --limit many
 expect_grep "^segurctl alerts list: --limit : « many » n'est pas un nombre" "$T/err"
+expect_exit 2 segurctl --db
+expect_grep "^segurctl: l'option « --db » demande un argument" "$T/err"
+expect_grep '^usage: segurctl \[-v\]' "$T/err"
 [ ! -e "$SEGUR_DB" ] || fail "a usage error created the ledger"
 pass
