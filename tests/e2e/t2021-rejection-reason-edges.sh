@@ -2,8 +2,9 @@
 # The rejection reason at its edges: a label longer than a list row holds
 # is cut at a character and ends with "…" (request show keeps it whole);
 # control characters in it are spaces on the text line, kept in JSON; a
-# balance line refused with its file (balance_rejected) shows the closure's
-# reason, without a code.
+# request rejected twice shows its last rejection, « aucun libellé » when
+# ASP gave only a code; a balance line refused with its file
+# (balance_rejected) shows the closure's reason, without a code.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 . "$(dirname "$0")/solde-lib.sh"
@@ -46,6 +47,24 @@ jq -e '.[0].rejectionCode == "E12"' "$T/out" >/dev/null || fail "code lost"
 expect_exit 0 segurctl request list --state rejected
 grep -q "^    motif ASP : Motif long : ééé*… (code E12)\$" "$T/out" ||
     fail "text line: $(cat "$T/out")"
+
+# Resubmitted and rejected again, with a code and no label: the list
+# shows the last rejection, not the first.
+expect_exit 0 segurctl resubmit BC-2
+expect_exit 0 segurctl build --date 20231002 --out "$T/files"
+jq '.impId = "IMP-2" | .lignesImport[0] += {numeroASP: null,
+    codeTraitement: "E99", libelleTraitement: null}' \
+    "$T/files/JSON-2023000042-20231002-002.json" >"$T/retour2.json"
+expect_exit 0 segurctl ingest "$T/retour2.json"
+expect_exit 0 segurctl request list --state rejected
+[ "$(grep 'motif ASP' "$T/out")" = "    motif ASP : aucun libellé (code E99)" ] ||
+    fail "rejected again: $(cat "$T/out")"
+expect_exit 0 segurctl request list --json --state rejected
+jq -e '.[0].rejectionReason == null and .[0].rejectionCode == "E99"' \
+    "$T/out" >/dev/null || fail "rejected again --json: $(cat "$T/out")"
+expect_exit 0 segurctl alerts list --limit 1
+[ "$(grep 'motif ASP' "$T/out")" = "        motif ASP : aucun libellé (code E99)" ] ||
+    fail "alerts list, no label: $(cat "$T/out")"
 
 # BC-1, accepted, granted, paid, delivered: its balance file refused.
 expect_exit 0 segurctl record grant --date 2023-11-02 --amount 4866.67 $ASP
