@@ -63,15 +63,21 @@ static void
 copy_text_cut(sqlite3_stmt *st, int i, char *dst, size_t sz)
 {
 	static const char ellipsis[] = "…";
-	size_t		 n;
+	const unsigned char *s = sqlite3_column_text(st, i);
+	size_t		 n = s != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0;
 
-	copy_col(st, i, dst, sz);
-	if ((size_t)sqlite3_column_bytes(st, i) < sz)
+	if (n < sz) {
+		if (n > 0)
+			memcpy(dst, s, n);
+		dst[n] = '\0';
 		return;
+	}
+	/* Room for "…" and its NUL; back to the first byte of a character
+	 * (not 10xxxxxx). */
 	n = sz - sizeof(ellipsis);
-	/* Back to the first byte of a character (not 10xxxxxx). */
-	while (n > 0 && ((unsigned char)dst[n] & 0xc0) == 0x80)
+	while (n > 0 && (s[n] & 0xc0) == 0x80)
 		n--;
+	memcpy(dst, s, n);
 	memcpy(dst + n, ellipsis, sizeof(ellipsis));
 }
 
