@@ -225,7 +225,8 @@ bash_print(FILE *f)
 	    "complete -o default -F _segurctl segurctl\n");
 }
 
-/* The zsh script: install it as _segurctl in a folder of $fpath. */
+/* The zsh script: install it as _segurctl in a folder of $fpath, or
+ * source it after compinit. */
 static void
 zsh_print(FILE *f)
 {
@@ -283,7 +284,14 @@ zsh_print(FILE *f)
 	    "\t\t_files\n"
 	    "\tfi\n"
 	    "}\n\n"
-	    "_segurctl \"$@\"\n");
+	    "# Autoloaded from $fpath (compinit), this file is _segurctl's "
+	    "body: complete\n# now. Sourced (source <(segurctl completion "
+	    "zsh), after compinit):\n# register the function.\n"
+	    "if [[ $funcstack[1] == _segurctl ]]; then\n"
+	    "\t_segurctl \"$@\"\n"
+	    "else\n"
+	    "\tcompdef _segurctl segurctl\n"
+	    "fi\n");
 }
 
 static int

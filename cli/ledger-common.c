@@ -88,7 +88,7 @@ segurctl_print_json(struct segurctl_env *env, struct cJSON *o)
 
 	if (o == NULL || (s = cJSON_Print(o)) == NULL) {
 		cJSON_Delete(o);
-		fprintf(env->err, "segurctl: out of memory\n");
+		fprintf(env->err, "segurctl: mémoire épuisée\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	fprintf(env->out, "%s\n", s);
@@ -119,7 +119,13 @@ segurctl_row_json(const struct segur_request_row *r)
 	    (r->numero_asp[0] ? cJSON_AddStringToObject(o, "numeroASP",
 	    r->numero_asp) : cJSON_AddNullToObject(o, "numeroASP")) == NULL ||
 	    cJSON_AddStringToObject(o, "createdAt", r->created_at) == NULL ||
-	    cJSON_AddStringToObject(o, "updatedAt", r->updated_at) == NULL) {
+	    cJSON_AddStringToObject(o, "updatedAt", r->updated_at) == NULL ||
+	    (r->rejection_reason[0] ? cJSON_AddStringToObject(o,
+	    "rejectionReason", r->rejection_reason) :
+	    cJSON_AddNullToObject(o, "rejectionReason")) == NULL ||
+	    (r->rejection_code[0] ? cJSON_AddStringToObject(o,
+	    "rejectionCode", r->rejection_code) :
+	    cJSON_AddNullToObject(o, "rejectionCode")) == NULL) {
 		cJSON_Delete(o);
 		return (NULL);
 	}
@@ -199,6 +205,28 @@ segurctl_row_print(FILE *f, const struct segur_request_row *r)
 	cells[6] = segur_date_fr(r->updated_at, when) != NULL ? when :
 	    r->updated_at;
 	row_cells(f, cells);
+	if (r->state == SEGUR_STATE_REJECTED ||
+	    r->state == SEGUR_STATE_BALANCE_REJECTED)
+		segurctl_rejection_print(f, "    ", r->rejection_reason,
+		    r->rejection_code);
+}
+
+void
+segurctl_rejection_print(FILE *f, const char *indent, const char *reason,
+    const char *code)
+{
+	const char	*p;
+
+	fprintf(f, "%smotif ASP : ", indent);
+	if (reason == NULL || reason[0] == '\0')
+		fputs("aucun libellé", f);
+	/* ASP's words verbatim, but on one line: a control character
+	 * would break the table. */
+	for (p = reason; p != NULL && *p != '\0'; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+	if (code != NULL && code[0] != '\0')
+		fprintf(f, " (code %s)", code);
+	fputc('\n', f);
 }
 
 /* The header of segurctl_row_print()'s lines. */

@@ -274,26 +274,57 @@ find_cmd(int argc, char **argv, int *nwords)
 	return (best);
 }
 
-/* Lists the commands whose first word is word, for "segurctl request". */
+/* Whether c belongs to the noun word: its group, or its first word. */
 static int
-usage_family(struct segurctl_env *env, const char *word)
+in_noun(const struct segurctl_cmd *c, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	return (strcmp(c->group, word) == 0 || (strncmp(c->name, word, n) ==
+	    0 && c->name[n] == ' '));
+}
+
+/*
+ * The commands of the noun word ("request", "audit", "file"...), each with
+ * its summary, to f; returns how many (0: word is no noun).
+ */
+static int
+noun_print(FILE *f, const char *word)
 {
 	const struct segurctl_cmd *const *c;
-	size_t	 n = strlen(word);
-	int	 found = 0;
+	int	 n = 0;
 
 	for (c = segurctl_table; *c != NULL; c++) {
-		if (strncmp((*c)->name, word, n) == 0 && (*c)->name[n] == ' ') {
-			if (!found)
-				fprintf(env->err, "segurctl %s: une de ces "
-				    "commandes est attendue :\n", word);
-			segurctl_usage(*c, env->err);
-			found = 1;
-		}
+		if (!in_noun(*c, word))
+			continue;
+		if (n++ == 0)
+			fprintf(f, "commandes « %s » :\n", word);
+		fprintf(f, "  %-22s %s\n", (*c)->name, (*c)->summary);
 	}
-	if (!found)
-		fprintf(env->err, "segurctl: commande inconnue « %s » (voir "
-		    "segurctl --help)\n", word);
+	if (n > 0)
+		fprintf(f, "\nsegurctl help COMMANDE : l'usage et les options "
+		    "d'une commande\n");
+	return (n);
+}
+
+/*
+ * No command is named by argv[0..argc): "segurctl request", "segurctl
+ * request --help" and "segurctl help request" list the noun's commands
+ * (exit 0); anything else is an unknown command, with the noun's list
+ * when its first word is one.
+ */
+static int
+no_command(struct segurctl_env *env, int argc, char **argv)
+{
+	if (argc == 1 || (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))) {
+		if (noun_print(env->out, argv[0]) > 0)
+			return (SEGURCTL_EXIT_OK);
+	}
+	fprintf(env->err, "segurctl: commande inconnue « %s%s%s » (voir "
+	    "segurctl --help)\n", argv[0], argc > 1 ? " " : "",
+	    argc > 1 ? argv[1] : "");
+	noun_print(env->err, argv[0]);
 	return (SEGURCTL_EXIT_USAGE);
 }
 
@@ -310,7 +341,7 @@ help_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (SEGURCTL_EXIT_OK);
 	}
 	if ((cmd = find_cmd(a->argc, a->argv, &n)) == NULL)
-		return (usage_family(env, a->argv[0]));
+		return (no_command(env, a->argc, a->argv));
 	cmd_help_print(cmd, env->out);
 	return (SEGURCTL_EXIT_OK);
 }
@@ -401,7 +432,7 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 		}
 		if (c == ':')
 			return (segurctl_usage_error(cmd, env,
-			    "l'option « %s » attend un argument",
+			    "l'option « %s » demande un argument",
 			    argv[optind - 1]));
 		if (c < 256) {
 			for (i = 0; i < n && opts[i]->short_name != c; i++)
@@ -419,7 +450,7 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	a->argv = argv + optind;
 	if (cmd->args_max == 0 && a->argc > 0)
 		return (segurctl_usage_error(cmd, env, "aucun argument "
-		    "attendu"));
+		    "attendu (« %s »)", a->argv[0]));
 	if (cmd->args_max >= 0 && a->argc > cmd->args_max)
 		return (segurctl_usage_error(cmd, env, "argument en trop "
 		    "« %s »", a->argv[cmd->args_max]));
@@ -560,8 +591,9 @@ run(struct segurctl_env *env, int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			segurctl_db_option(env, argv[i] + 5);
 		} else {
-			fprintf(stderr, "segurctl: option inconnue « %s »\n",
-			    argv[i]);
+			fprintf(stderr, strcmp(argv[i], "--db") == 0 ?
+			    "segurctl: l'option « %s » demande un argument\n" :
+			    "segurctl: option inconnue « %s »\n", argv[i]);
 			usage_all(stderr);
 			return (SEGURCTL_EXIT_USAGE);
 		}
@@ -571,7 +603,7 @@ run(struct segurctl_env *env, int argc, char **argv)
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if ((cmd = find_cmd(argc - i, argv + i, &n)) == NULL)
-		return (usage_family(env, argv[i]));
+		return (no_command(env, argc - i, argv + i));
 	/* The command sees its last word as argv[0], then its arguments. */
 	i += n - 1;
 	return (cmd_run(cmd, env, argc - i, argv + i));

@@ -299,9 +299,15 @@ int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 /* A request row as JSON (caller deletes), or NULL on ENOMEM. */
 struct cJSON *segurctl_row_json(const struct segur_request_row *r);
 
-/* A request row as one line of text, and the header above such lines. */
+/* A request row as one line of text, and the header above such lines; a
+ * rejected request's line is followed by segurctl_rejection_print()'s. */
 void	segurctl_row_print(FILE *f, const struct segur_request_row *r);
 void	segurctl_row_header(FILE *f);
+
+/* "INDENTmotif ASP : REASON (code CODE)" on one line (control characters
+ * as spaces), "aucun libellé" without a reason; code NULL or "": none. */
+void	segurctl_rejection_print(FILE *f, const char *indent,
+	    const char *reason, const char *code);
 
 /* The figures (segur_ledger_figures()) as lines of text under a French
  * heading: label, requests, amount written « 13 140,00 € ». */

@@ -700,6 +700,9 @@ int	segur_ledger_record_import_csv(struct segur_ledger *l,
 /* ------------------------------------------------------------------ */
 /* Queries. */
 
+/* Room for a rejection's label in a list row, NUL included. */
+#define SEGUR_REJECTION_REASON_SZ	512
+
 /* One row of a request list. Fixed-size fields: no allocation per row. */
 struct segur_request_row {
 	int64_t		 id;
@@ -712,6 +715,13 @@ struct segur_request_row {
 	char		 numero_asp[64];	/* "" until accepted */
 	char		 created_at[24];
 	char		 updated_at[24];
+	/* Rejected (rejected, balance_rejected): what ASP said of the line
+	 * it rejected, its libelleTraitement (or the reason a refused file
+	 * was closed with) and its codeTraitement; "" otherwise. A label
+	 * longer than the field is cut at a character and ends with "…"
+	 * (request show has it whole). */
+	char		 rejection_reason[SEGUR_REJECTION_REASON_SZ];
+	char		 rejection_code[32];
 };
 
 struct segur_request_filter {

@@ -28,9 +28,9 @@ expect_exit 2 segurctl
 expect_grep '^usage: segurctl' "$T/err"
 expect_exit 2 segurctl no-such-command
 expect_grep "^segurctl: commande inconnue « no-such-command » (voir segurctl --help)$" "$T/err"
-expect_exit 2 segurctl request
-expect_grep '^segurctl request: une de ces commandes est attendue :$' "$T/err"
-expect_grep '^usage: segurctl request list ' "$T/err"
+expect_exit 0 segurctl request
+expect_grep '^commandes « request » :$' "$T/out"
+expect_grep '^  request list  ' "$T/out"
 expect_exit 2 segurctl --no-such-option
 expect_grep "^segurctl: option inconnue « --no-such-option »$" "$T/err"
 pass

@@ -19,8 +19,7 @@ while IFS='	' read -r cmd max; do
 	if [ -n "$opt" ]; then
 		# shellcheck disable=SC2086
 		expect_exit 2 segurctl $cmd "$opt"
-		expect_grep "^segurctl $cmd: l'option « $opt » attend un argument" \
-		    "$T/err"
+		expect_grep "^segurctl $cmd: l'option « $opt » demande un argument" "$T/err"
 	fi
 	if [ "$max" -ge 0 ]; then
 		set --
