@@ -28,7 +28,7 @@ while IFS='	' read -r cmd max; do
 		expect_exit 2 segurctl $cmd "$@"
 		expect_grep "^usage: segurctl $cmd" "$T/err"
 		if [ "$max" -eq 0 ]; then
-			expect_grep "^segurctl $cmd: aucun argument attendu$" \
+			expect_grep "^segurctl $cmd: aucun argument attendu (« extra »)$" \
 			    "$T/err"
 		else
 			expect_grep "^segurctl $cmd: argument en trop « extra »$" \
