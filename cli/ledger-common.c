@@ -88,7 +88,7 @@ segurctl_print_json(struct segurctl_env *env, struct cJSON *o)
 
 	if (o == NULL || (s = cJSON_Print(o)) == NULL) {
 		cJSON_Delete(o);
-		fprintf(env->err, "segurctl: out of memory\n");
+		fprintf(env->err, "segurctl: mémoire épuisée\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	fprintf(env->out, "%s\n", s);
@@ -123,6 +123,25 @@ segurctl_row_json(const struct segur_request_row *r)
 		cJSON_Delete(o);
 		return (NULL);
 	}
+	return (o);
+}
+
+struct cJSON *
+segurctl_request_json(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segur_ledger *l, const char *ref)
+{
+	struct segur_request_row row;
+	char	*cause = NULL;
+	cJSON	*o;
+
+	if (segur_ledger_request_row(l, ref, &row, &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : "mémoire épuisée");
+		free(cause);
+		return (NULL);
+	}
+	if ((o = segurctl_row_json(&row)) == NULL)
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n", cmd->name);
 	return (o);
 }
 

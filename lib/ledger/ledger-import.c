@@ -908,6 +908,37 @@ same_software(struct segur_ledger *l, int64_t rid, const char *numero_ans,
 	return (rc);
 }
 
+/* Adds ref to what the import did (out->refs); 0 or SEGUR_ENOMEM. */
+static int
+outcome_add(struct segur_import *out, const char *ref,
+    enum segur_import_outcome what, char **cause)
+{
+	struct segur_import_ref *nv;
+
+	if ((nv = realloc(out->refs, (out->nrefs + 1) * sizeof(*nv))) ==
+	    NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
+	out->refs = nv;
+	if ((nv[out->nrefs].ref = strdup(ref)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
+	nv[out->nrefs++].outcome = what;
+	return (0);
+}
+
+/* Forgets what a refused import did: nothing of it stays. */
+static void
+outcome_clear(struct segur_import *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < out->nrefs; i++)
+		free(out->refs[i].ref);
+	free(out->refs);
+	out->refs = NULL;
+	out->nrefs = 0;
+	out->added = out->updated = out->unchanged = 0;
+}
+
 /*
  * Registers g, or with SEGUR_IMPORT_UPDATE replaces the draft of that
  * reference. Refusals are findings on the order's row; 0 or a system
@@ -956,6 +987,9 @@ register_group(struct import *im, struct segur_ledger *l,
 		req.bdc_path = bdc;
 		req.ht_path = ht;
 		rc = segur_ledger_request_add(l, &req, &rid, &err);
+		if (rc == 0 && (rc = outcome_add(out, g->ref,
+		    SEGUR_IMPORT_ADDED, cause)) != 0)
+			goto done;
 		if (rc == 0)
 			out->added++;
 	} else if (rc != 0) {
@@ -988,6 +1022,10 @@ register_group(struct import *im, struct segur_ledger *l,
 		req.ht_path = doc_changed(l, rid, "PREUVE_HT", ht) ? ht :
 		    NULL;
 		rc = segur_ledger_request_edit(l, &req, &n, &err);
+		if (rc == 0 && (rc = outcome_add(out, g->ref, n > 0 ?
+		    SEGUR_IMPORT_UPDATED : SEGUR_IMPORT_UNCHANGED,
+		    cause)) != 0)
+			goto done;
 		if (rc == 0 && n > 0)
 			out->updated++;
 		else if (rc == 0)
@@ -1070,6 +1108,8 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	memset(&out->warnings, 0, sizeof(out->warnings));
 	out->rows = out->added = out->updated = out->unchanged =
 	    out->changed = out->removed = 0;
+	out->refs = NULL;
+	out->nrefs = 0;
 	memset(&im, 0, sizeof(im));
 	if ((rc = segur__csv_read(buf, len, &c, &out->errors)) != 0) {
 		segur__csv_release(&c);
@@ -1145,7 +1185,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 			    "out of memory") : segur_cause(cause, SEGUR_EINVAL,
 			    "%s: %zu erreur(s), rien n'est importé", name,
 			    out->errors.n);
-		out->added = out->updated = out->unchanged = 0;
+		outcome_clear(out);
 		goto done;
 	}
 	if (out->flags & SEGUR_IMPORT_DRY_RUN) {
@@ -1154,7 +1194,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 		goto done;
 	}
 	if ((rc = segur_ledger_commit(l, cause)) != 0)
-		out->added = out->updated = out->unchanged = 0;
+		outcome_clear(out);
 done:
 	groups_free(&im);
 	segur__csv_release(&c);
