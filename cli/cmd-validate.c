@@ -299,7 +299,8 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json) {
 		if ((s = cJSON_Print(root)) == NULL) {
 			cJSON_Delete(root);
-			fprintf(env->err, "segurctl validate: mémoire épuisée\n");
+			fprintf(env->err, "segurctl validate: mémoire "
+			    "épuisée\n");
 			segur_ledger_close(ledger);
 			return (SEGURCTL_EXIT_USAGE);
 		}

@@ -782,7 +782,8 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 	    (rc = segur__csv_columns(&c, names, required, idx, 2,
 	    &errs, NULL)) != 0) {
 		rc = segur_cause(cause, rc, "liste des opérateurs compilée "
-		    "dans le programme : ligne %ld : %s", errs.n ? errs.v[0].row : 0,
+		    "dans le programme : ligne %ld : %s",
+		    errs.n ? errs.v[0].row : 0,
 		    errs.n ? errs.v[0].message : "mémoire épuisée");
 		goto done;
 	}
@@ -793,7 +794,8 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 		segur__bind_text(st, 1, segur__csv_field(&c.rows[i], idx[0]));
 		segur__bind_text(st, 2, segur__csv_field(&c.rows[i], idx[1]));
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = segur__db_error(l, cause, "chargement des opérateurs");
+			rc = segur__db_error(l, cause,
+			    "chargement des opérateurs");
 			goto done;
 		}
 		(*rows)++;
@@ -1160,7 +1162,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 				changed++;
 		} else {
 			sqlite3_reset(st);
-			rc = segur__db_error(l, cause, "lecture des données de référence");
+			rc = segur__db_error(l, cause,
+			    "lecture des données de référence");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -1170,7 +1173,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		rc = segur__db_error(l, cause, "comptage des données de référence");
+		rc = segur__db_error(l, cause,
+		    "comptage des données de référence");
 		goto fail;
 	}
 	old = sqlite3_column_int64(st, 0);
@@ -1191,7 +1195,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			rc = segur__db_error(l, cause, "chargement des données de référence");
+			rc = segur__db_error(l, cause,
+			    "chargement des données de référence");
 			goto fail;
 		}
 	}

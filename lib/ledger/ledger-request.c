@@ -142,7 +142,8 @@ segur_ledger_software_add(struct segur_ledger *l, const char *numero_ans,
 	    NULL) ||
 	    cJSON_AddStringToObject(a, "profiles", pf) == NULL ||
 	    (json = cJSON_PrintUnformatted(a)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "software.add", "software",
@@ -252,7 +253,8 @@ segur_ledger_software_get(struct segur_ledger *l, const char *numero_ans,
 	if (rc == SQLITE_ROW) {
 		rc = software_row(st, out);
 		sqlite3_reset(st);
-		return (rc != 0 ? segur_cause(cause, rc, "mémoire épuisée") : 0);
+		return (rc != 0 ? segur_cause(cause, rc, "mémoire épuisée") :
+		    0);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -407,7 +409,8 @@ og_upsert(struct segur_ledger *l, const char *fj, cJSON *og, char **cause)
 	if (rc != 0 || (ja = cJSON_PrintUnformatted(after)) == NULL ||
 	    (before != NULL && (jb = cJSON_PrintUnformatted(before)) ==
 	    NULL)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto done;
 	}
 	rc = segur__event_append(l, exists ? "og.update" : "og.add", "og", fj,
@@ -459,7 +462,8 @@ esms_add(struct segur_ledger *l, int64_t rid, const char *geo, const char *fj,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "enregistrement de l'ESMS"));
+			return (segur__db_error(l, cause,
+			    "enregistrement de l'ESMS"));
 		snprintf(before, sizeof(before), "{\"finess_juridique\":"
 		    "\"%s\"}", old);
 		snprintf(after, sizeof(after), "{\"finess_juridique\":"
@@ -558,7 +562,8 @@ document_add(struct segur_ledger *l, int64_t rid, const char *type,
 	    cJSON_AddStringToObject(d, "path", abs) == NULL ||
 	    cJSON_AddStringToObject(d, "sha256", hex) == NULL ||
 	    cJSON_AddNumberToObject(d, "size", (double)len) == NULL)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 done:
 	free(abs);
 	return (rc);
@@ -661,7 +666,8 @@ segur_ledger_request_add(struct segur_ledger *l,
 		goto fail;
 	if ((after = cJSON_CreateObject()) == NULL ||
 	    (docs = cJSON_AddArrayToObject(after, "documents")) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if (req->bdc_path != NULL && (rc = document_add(l, rid,
@@ -674,7 +680,8 @@ segur_ledger_request_add(struct segur_ledger *l,
 	content = NULL;
 	if (cJSON_AddStringToObject(after, "state", "draft") == NULL ||
 	    (json = cJSON_PrintUnformatted(after)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "request.add", "request", req->ref,
@@ -826,9 +833,10 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	if (state != SEGUR_STATE_DRAFT && state != SEGUR_STATE_READY &&
 	    state != SEGUR_STATE_REJECTED) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » est à "
-		    "l'état « %s » : seule une demande brouillon, prête ou rejetée "
-		    "peut être modifiée (pas une demande en attente de l'ASP "
-		    "ni acceptée)", req->ref, segur_state_label(state));
+		    "l'état « %s » : seule une demande brouillon, prête ou "
+		    "rejetée peut être modifiée (pas une demande en attente "
+		    "de l'ASP ni acceptée)", req->ref,
+		    segur_state_label(state));
 		goto fail;
 	}
 	if (state != SEGUR_STATE_DRAFT && (cents <= 0 || regime == NULL)) {
@@ -844,7 +852,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 		old = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (old == NULL || (changes = cJSON_CreateArray()) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	diff_paths(old, content, &path, changes);
@@ -888,7 +897,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	if ((after = cJSON_CreateObject()) == NULL ||
 	    (before = cJSON_CreateObject()) == NULL ||
 	    (docs = cJSON_AddArrayToObject(after, "documents")) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if (req->bdc_path != NULL && ((rc = document_retire(l, rid,
@@ -907,7 +917,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	content = NULL;
 	if ((json = cJSON_PrintUnformatted(after)) == NULL ||
 	    (jb = cJSON_PrintUnformatted(before)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "request.edit", "request", req->ref,
@@ -1174,14 +1185,16 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 		if ((c == 4 ? add_amount(o, req_names[c], st, c) :
 		    add_col(o, req_names[c], st, c)) != 0) {
 			sqlite3_reset(st);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto fail;
 		}
 	}
 	content = cJSON_Parse((const char *)sqlite3_column_text(st, 11));
 	sqlite3_reset(st);
 	if (content == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	cJSON_AddItemToObject(o, "content", content);
