@@ -349,12 +349,13 @@ segurctl_archive_sweep(struct segurctl_env *env, const char *dir)
 	size_t	 n, i;
 
 	if (segur_archive_leftovers(dir, 1, &names, &n, &cause) != 0)
-		fprintf(env->err, "%s: warning: archive %s: %s\n",
+		fprintf(env->err, "%s: attention : archive %s : %s\n",
 		    env->progname, dir, cause != NULL ? cause :
-		    "out of memory");
+		    "mémoire épuisée");
 	for (i = 0; i < n; i++)
-		fprintf(env->err, "%s: archive %s: removed %s, left by an "
-		    "interrupted write\n", env->progname, dir, names[i]);
+		fprintf(env->err, "%s: archive %s : %s supprimé, laissé par "
+		    "une écriture interrompue\n", env->progname, dir,
+		    names[i]);
 	segur_archive_leftovers_free(names, n);
 	free(cause);
 }
