@@ -773,7 +773,8 @@ reference_loaded(struct segur_ledger *l, int *loaded, char **cause)
 		return (rc);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the reference data"));
+		return (segur__db_error(l, cause,
+		    "lecture des données de référence"));
 	}
 	*loaded = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
@@ -807,14 +808,14 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 	sqlite3_bind_int64(st, 1, rid);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the request"));
+		return (segur__db_error(l, cause, "lecture de la demande"));
 	}
 	content = segur__column_dup(st, 0, &oom);
 	snprintf(ans, sizeof(ans), "%s",
 	    (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	segur_ledger_validate_ctx(l, rid, &ctx);
 	if (!refs) {
 		/* Without them every ESMS would read "not eligible". */
@@ -829,7 +830,7 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 	free(content);
 	if (rc != 0) {
 		segur_report_release(&rep);
-		return (segur_cause(cause, rc, "out of memory"));
+		return (segur_cause(cause, rc, "mémoire épuisée"));
 	}
 	for (i = 0; i < rep.nfindings && !im->oom; i++) {
 		f = &rep.findings[i];
@@ -844,7 +845,7 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 		    "corrigé" : "");
 	}
 	segur_report_release(&rep);
-	return (im->oom ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
+	return (im->oom ? segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée") :
 	    0);
 }
 
@@ -901,7 +902,7 @@ same_software(struct segur_ledger *l, int64_t rid, const char *numero_ans,
 	sqlite3_bind_int64(st, 2, rid);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the software"));
+		return (segur__db_error(l, cause, "lecture du logiciel"));
 	}
 	rc = sqlite3_column_int(st, 0) ? 0 : SEGUR_EINVAL;
 	sqlite3_reset(st);
@@ -964,7 +965,7 @@ register_group(struct import *im, struct segur_ledger *l,
 	if ((text = cJSON_PrintUnformatted(g->content)) == NULL ||
 	    (field(im, g->row, C_BDC)[0] != '\0' && bdc == NULL) ||
 	    (field(im, g->row, C_HT)[0] != '\0' && ht == NULL)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	req.content = text;
@@ -993,19 +994,20 @@ register_group(struct import *im, struct segur_ledger *l,
 		if (rc == 0)
 			out->added++;
 	} else if (rc != 0) {
-		rc = segur_cause(cause, rc, "find the request");
+		rc = segur_cause(cause, rc, "recherche de la demande");
 		goto done;
 	} else if (!(out->flags & SEGUR_IMPORT_UPDATE)) {
 		error(im, g->row, C_REF, "la demande « %s » est déjà "
-		    "enregistrée (%s) : --update remplace un brouillon par "
-		    "ces lignes", g->ref, segur_state_name(state));
+		    "enregistrée (état « %s ») : --update remplace un "
+		    "brouillon par ces lignes", g->ref,
+		    segur_state_label(state));
 		goto done;
 	} else if (state != SEGUR_STATE_DRAFT) {
 		error(im, g->row, C_REF, "la demande « %s » n'est plus un "
-		    "brouillon (état %s) : un import ne la modifie pas ; "
+		    "brouillon (état « %s ») : un import ne la modifie pas ; "
 		    "segurctl request edit modifie une demande prête ou "
 		    "rejetée, jamais une demande envoyée", g->ref,
-		    segur_state_name(state));
+		    segur_state_label(state));
 		goto done;
 	} else if (req.numero_ans != NULL && (rc = same_software(l, rid,
 	    req.numero_ans, cause)) != 0) {
@@ -1114,7 +1116,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	if ((rc = segur__csv_read(buf, len, &c, &out->errors)) != 0) {
 		segur__csv_release(&c);
 		return (segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est importé",
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est importé",
 		    name, out->errors.n));
 	}
 	out->encoding = c.encoding;
@@ -1162,7 +1164,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	}
 	out->rows = c.nrows - 1;
 	if (im.oom) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	if (im.bad) {
@@ -1182,9 +1184,9 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 		segur_ledger_rollback(l);
 		if (rc == 0)
 			rc = im.oom ? segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory") : segur_cause(cause, SEGUR_EINVAL,
-			    "%s: %zu erreur(s), rien n'est importé", name,
-			    out->errors.n);
+			    "mémoire épuisée") : segur_cause(cause,
+			    SEGUR_EINVAL, "%s: %zu erreur(s), rien n'est "
+			    "importé", name, out->errors.n);
 		outcome_clear(out);
 		goto done;
 	}

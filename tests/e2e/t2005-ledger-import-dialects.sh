@@ -147,7 +147,7 @@ expect_exit 0 segurctl request withdraw --reason 'importé par erreur' BC-W1
 expect_exit 0 segurctl audit verify
 # A request that is no longer a draft is not replaced by an import.
 expect_exit 1 segurctl request import --update "$CSV/cp1252-semicolon.csv"
-expect_grep "cp1252-semicolon.csv:2:Référence: erreur: la demande « BC-W1 » n'est plus un brouillon (état withdrawn)" "$T/err"
+expect_grep "cp1252-semicolon.csv:2:Référence: erreur: la demande « BC-W1 » n'est plus un brouillon (état « retirée »)" "$T/err"
 
 # request edit --bdc alone replaces the order form, content untouched.
 printf '%%PDF-1.4\n' >"$T/bc.pdf"

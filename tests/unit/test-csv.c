@@ -622,7 +622,7 @@ test_csv_import_update_replaces_drafts_only(void **state)
 	assert_int_equal(im.updated, 0);
 	assert_int_equal(im.errors.v[0].row, 3);
 	assert_non_null(strstr(im.errors.v[0].message,
-	    "n'est plus un brouillon (état withdrawn)"));
+	    "n'est plus un brouillon (état « retirée »)"));
 	segur_import_release(&im);
 	s = query_text(f->l, "SELECT json_extract(content, "
 	    "'$.scenarioInstallation[0].ancienneVersion') FROM request WHERE "
