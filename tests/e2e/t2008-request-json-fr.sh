@@ -25,8 +25,18 @@ jq -e '.numeroAns == "2023000042" and .SIRET == "38042372300028" and
     (.createdAt | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))' "$T/out" >/dev/null ||
     fail "software add --json: $(cat "$T/out")"
 expect_exit 0 segurctl software add --ans 2023000043 \
-    --siret 38042372300028 --profiles PA
+    --siret 38042372300028 --profiles PA --name 'Éléa'
 expect_grep '^logiciel 2023000043 enregistré$' "$T/out"
+# software list: a French heading, columns counted in characters.
+expect_exit 0 segurctl software list
+expect_grep '^NUMÉRO ANS  SIRET  *NOM  *PROFILS$' "$T/out"
+python3 - "$T/out" <<'PY' || fail "software list columns: $(cat "$T/out")"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+col = lines[0].index("PROFILS")
+row = [l for l in lines if l.startswith("2023000043")][0]
+sys.exit(0 if row[col:] == "PA" else 1)
+PY
 expect_exit 2 segurctl software add --ans 2023000044
 expect_grep 'sont obligatoires' "$T/err"
 expect_exit 2 segurctl software add --ans 2023000044 \
