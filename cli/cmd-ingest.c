@@ -246,7 +246,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	ao.documents_dir = segurctl_arg(self, args, "documents");
 	if (ao.documents_dir != NULL && !submitted)
 		return (segurctl_usage_error(self, env,
-		    "--documents goes with --submitted"));
+		    "--documents va avec --submitted"));
 	if (o.archive_dir == NULL)
 		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
 		    "archive");

@@ -73,13 +73,14 @@ segurctl_template_write(const struct segurctl_cmd *self,
 	int	 rc = SEGURCTL_EXIT_OK;
 
 	if (segur_import_template((enum segur_import_kind)kind, &b) != 0) {
-		fprintf(env->err, "segurctl %s: out of memory\n", self->name);
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n",
+		    self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if (out == NULL) {
 		if (fwrite(b.data, 1, b.len, env->out) != b.len) {
-			fprintf(env->err, "segurctl %s: cannot write the "
-			    "template\n", self->name);
+			fprintf(env->err, "segurctl %s: impossible d'écrire "
+			    "le modèle\n", self->name);
 			rc = SEGURCTL_EXIT_USAGE;
 		}
 	} else if (segur_write_file_atomic(out, b.data, b.len, 0644,
@@ -88,7 +89,7 @@ segurctl_template_write(const struct segurctl_cmd *self,
 		free(cause);
 		rc = SEGURCTL_EXIT_USAGE;
 	} else
-		fprintf(env->out, "%s: template written\n", out);
+		fprintf(env->out, "%s : modèle écrit\n", out);
 	segur_buf_release(&b);
 	return (rc);
 }

@@ -13,7 +13,7 @@ resubmit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
 	return (segurctl_promote(self, env, args, SEGUR_STATE_REJECTED,
-	    "all-rejected", "still rejected"));
+	    "all-rejected"));
 }
 
 static const struct segurctl_opt resubmit_opts[] = {

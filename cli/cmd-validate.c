@@ -242,15 +242,15 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (list) {
 		if (argc > 0)
 			return (segurctl_usage_error(self, env, "--list-rules "
-			    "takes no FILE"));
+			    "ne prend pas de FILE"));
 		return (list_rules(env->out, markdown));
 	}
 	if (markdown)
-		return (segurctl_usage_error(self, env, "--markdown goes with "
+		return (segurctl_usage_error(self, env, "--markdown va avec "
 		    "--list-rules"));
 	if (argc == 0)
-		return (segurctl_usage_error(self, env, "no FILE to "
-		    "validate"));
+		return (segurctl_usage_error(self, env, "aucun FILE à "
+		    "valider"));
 
 	/*
 	 * Reference data: with --db, the ledger's (eligibility, ceiling,
@@ -270,7 +270,7 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json && ((root = cJSON_CreateObject()) == NULL ||
 	    (files = cJSON_AddArrayToObject(root, "files")) == NULL)) {
 		cJSON_Delete(root);
-		fprintf(env->err, "segurctl validate: out of memory\n");
+		fprintf(env->err, "segurctl validate: mémoire épuisée\n");
 		segur_ledger_close(ledger);
 		return (SEGURCTL_EXIT_USAGE);
 	}
@@ -287,8 +287,8 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			if (add_json(files, argv[i], &rep) != 0) {
 				segur_report_release(&rep);
 				cJSON_Delete(root);
-				fprintf(env->err, "segurctl validate: out of "
-				    "memory\n");
+				fprintf(env->err, "segurctl validate: mémoire "
+				    "épuisée\n");
 				segur_ledger_close(ledger);
 				return (SEGURCTL_EXIT_USAGE);
 			}
@@ -299,7 +299,8 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json) {
 		if ((s = cJSON_Print(root)) == NULL) {
 			cJSON_Delete(root);
-			fprintf(env->err, "segurctl validate: out of memory\n");
+			fprintf(env->err, "segurctl validate: mémoire "
+			    "épuisée\n");
 			segur_ledger_close(ledger);
 			return (SEGURCTL_EXIT_USAGE);
 		}

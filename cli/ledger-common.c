@@ -132,6 +132,25 @@ segurctl_row_json(const struct segur_request_row *r)
 	return (o);
 }
 
+struct cJSON *
+segurctl_request_json(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segur_ledger *l, const char *ref)
+{
+	struct segur_request_row row;
+	char	*cause = NULL;
+	cJSON	*o;
+
+	if (segur_ledger_request_row(l, ref, &row, &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : "mémoire épuisée");
+		free(cause);
+		return (NULL);
+	}
+	if ((o = segurctl_row_json(&row)) == NULL)
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n", cmd->name);
+	return (o);
+}
+
 /* Columns of text count characters, not bytes: UTF-8 continuation bytes
  * (10xxxxxx) take no column. */
 static size_t

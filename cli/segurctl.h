@@ -277,10 +277,11 @@ size_t	segurctl_archive_leftovers_report(struct segurctl_env *env,
  */
 extern void (*const segurctl_crash_point)(void *arg, int point);
 
-/* The body of request ready and resubmit (cli/cmd-request-ready.c). */
+/* The body of request ready and resubmit (cli/cmd-request-ready.c): the
+ * requests in state from named, or all of them with option all_opt. */
 int	segurctl_promote(const struct segurctl_cmd *self,
 	    struct segurctl_env *env, struct segurctl_args *args, int from,
-	    const char *all_opt, const char *stayed);
+	    const char *all_opt);
 
 /* The --json of build and solde build: type is the request type to declare
  * on the portal ("avance", "solde"). Caller deletes; NULL on ENOMEM. */
@@ -298,6 +299,14 @@ int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
 /* A request row as JSON (caller deletes), or NULL on ENOMEM. */
 struct cJSON *segurctl_row_json(const struct segur_request_row *r);
+
+/*
+ * The request of reference ref as segurctl_row_json(), read again from the
+ * ledger: what a command that changed it prints with --json. NULL after
+ * saying why on env->err. Caller deletes.
+ */
+struct cJSON *segurctl_request_json(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segur_ledger *l, const char *ref);
 
 /* A request row as one line of text, and the header above such lines; a
  * rejected request's line is followed by segurctl_rejection_print()'s. */

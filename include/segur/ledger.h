@@ -250,6 +250,18 @@ enum segur_import_kind {
 					   registered as a draft is updated
 					   (segur_ledger_request_edit()) */
 
+/* What a request import did with one order (struct segur_import). */
+enum segur_import_outcome {
+	SEGUR_IMPORT_ADDED = 0,		/* registered as a draft */
+	SEGUR_IMPORT_UPDATED,		/* its draft replaced (--update) */
+	SEGUR_IMPORT_UNCHANGED		/* its draft said the same */
+};
+
+struct segur_import_ref {
+	char		*ref;		/* owned: the order's reference */
+	enum segur_import_outcome outcome;
+};
+
 /*
  * One CSV import: what the caller gives, then what the import found.
  * Release with segur_import_release() (also after an error).
@@ -276,6 +288,11 @@ struct segur_import {
 					     given its leading zero back, an
 					     unknown column, the validator's
 					     findings on an imported request */
+	/* Request import: each order registered, updated or unchanged (or,
+	 * with SEGUR_IMPORT_DRY_RUN, that would be), in file order; empty
+	 * when the import is refused. Owned array. */
+	struct segur_import_ref *refs;
+	size_t		 nrefs;
 };
 
 void	segur_import_release(struct segur_import *im);
@@ -748,6 +765,14 @@ int	segur_ledger_request_list(struct segur_ledger *l,
 	    const struct segur_request_filter *f,
 	    int (*fn)(void *arg, const struct segur_request_row *row),
 	    void *arg, char **cause);
+
+/*
+ * The list row of the request of reference ref, as a list would give it:
+ * what a command prints after changing a request. SEGUR_ENOENT when no
+ * request has that reference.
+ */
+int	segur_ledger_request_row(struct segur_ledger *l, const char *ref,
+	    struct segur_request_row *row, char **cause);
 
 /* Which identifier named a request. */
 enum segur_ident_kind {

@@ -214,3 +214,28 @@ segur_ledger_request_list(struct segur_ledger *l,
 	free(after_at);
 	return (ret);
 }
+
+int
+segur_ledger_request_row(struct segur_ledger *l, const char *ref,
+    struct segur_request_row *row, char **cause)
+{
+	static const char *const sql = "SELECT " ROW_COLUMNS
+	    " WHERE r.ref = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		request_row(st, row);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = segur_cause(cause, SEGUR_ENOENT, "aucune demande sous la "
+		    "référence « %s »", ref);
+	else
+		rc = segur__db_error(l, cause, "lecture de la demande");
+	sqlite3_reset(st);
+	return (rc);
+}

@@ -85,7 +85,7 @@ expect_exit 0 segurctl audit verify
 expect_grep "attention : archive .*$sha.tmp.4194999 laissé par une écriture interrompue" "$T/err"
 expect_grep 'archive intacte' "$T/out"
 expect_exit 0 segurctl ingest "$DATA/JSON-2023000042-20231002-001.retour.json"
-expect_grep "$sha.tmp.4194999 supprimé" "$T/err"
+expect_grep "archive .* : $sha.tmp.4194999 supprimé, laissé par une écriture interrompue" "$T/err"
 [ ! -e "$T/archive/$sha.tmp.4194999" ] || fail "leftover not removed"
 expect_exit 0 segurctl audit verify
 expect_no_grep 'écriture interrompue' "$T/err"
