@@ -254,7 +254,7 @@ test_alert_mail_message(void **state)
 	to[1] = "x@y>\r\nBcc: <z@w";
 	assert_int_equal(segur_alert_mail(&a, "segurd@editeur.example", to, 2,
 	    &m, &len, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "recipient"));
+	assert_non_null(strstr(cause, "destinataire"));
 	free(cause);
 	segur_alert_release(&a);
 }

@@ -233,7 +233,7 @@ test_remind_head_once_a_day(void **state)
 	assert_int_equal(queued, 0);
 	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
 	    "= 'head' AND subject = 'Ségur : empreinte du registre du "
-	    "2026-03-03'"), 1);
+	    "03/03/2026'"), 1);
 	{
 		char	 q[256];
 
