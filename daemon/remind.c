@@ -35,7 +35,7 @@ request(struct segurd_remind *r)
 		memcpy(r->req.today, fake, 11);
 	else
 		strftime(r->req.today, sizeof(r->req.today), "%Y-%m-%d", &tm);
-	log_info("reminders: checking for %s", r->req.today);
+	log_info("relances : vérification pour le %s", r->req.today);
 	segurd_alerts_remind(r->alerts, &r->req);
 }
 
