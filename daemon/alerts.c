@@ -29,6 +29,7 @@
 #include <uv.h>
 
 #include "segur/alert.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/outbox.h"
@@ -671,6 +672,7 @@ job_done(uv_work_t *req, int status)
 	struct job	*j = req->data;
 	struct segurd_alerts *a = j->a;
 	struct rec	*r;
+	char		 day[SEGUR_DATE_FR_BUFSZ];
 	size_t		 i;
 
 	(void)status;
@@ -682,7 +684,8 @@ job_done(uv_work_t *req, int status)
 		    "%s ; nouvel essai à venir",
 		    j->rec_cause);
 	if (j->remind > 0)
-		log_info("relances du %s : %u mise(s) en file", j->rr.today,
+		log_info("relances du %s : %u mise(s) en file",
+		    segur_date_fr(j->rr.today, day) != NULL ? day : j->rr.today,
 		    j->reminded);
 	/* Unwritten outcomes go back to the queue, tried at the next job. */
 	while ((r = j->recs) != NULL) {
