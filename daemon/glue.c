@@ -440,7 +440,7 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	if (segur_ledger_counters(d->ledger, &c, &why) != 0 ||
 	    segur_ledger_status(d->ledger, 0, &st, &why) != 0) {
 		cJSON_AddStringToObject(o, "error", why != NULL ? why :
-		    "unreachable");
+		    "inaccessible");
 		free(why);
 		segur_status_release(&st);
 		return;

@@ -304,7 +304,7 @@ segur_outbox_failed(struct segur_ledger *l, int64_t id, const char *channel,
     int tries, const char *error, char **cause)
 {
 	return (record(l, id, channel, "failed", tries, NULL,
-	    error != NULL ? error : "failed", cause));
+	    error != NULL ? error : "échec", cause));
 }
 
 int
