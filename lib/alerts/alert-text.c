@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "segur/alert.h"
+#include "segur/amount.h"
 #include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
@@ -141,6 +142,24 @@ anomaly_about(const struct segur_alert *a)
 	return strdup("(sans référence)");
 }
 
+/* The amount fact as "13 140,00 €" in out, or NULL when absent or not
+ * an amount. */
+static const char *
+amount_text(const struct segur_alert *a, char out[SEGUR_AMOUNT_BUFSZ + 8])
+{
+	const cJSON	*v;
+	char		 fr[SEGUR_AMOUNT_BUFSZ];
+	int64_t		 cents;
+
+	if (a->facts == NULL || !cJSON_IsNumber(v =
+	    cJSON_GetObjectItemCaseSensitive(a->facts, SEGUR_ALERT_F_AMOUNT)) ||
+	    segur_amount_from_double(v->valuedouble, &cents) != 0)
+		return (NULL);
+	snprintf(out, SEGUR_AMOUNT_BUFSZ + 8, "%s €",
+	    segur_amount_format_fr(cents, fr));
+	return (out);
+}
+
 /* The number of the anomaly a reminder recalls, or 0. */
 static long long
 anomaly_id(const struct segur_alert *a)
@@ -175,6 +194,7 @@ segur_alert_compose(struct segur_alert *a)
 	const char	*ref, *kind = a->kind != NULL ? a->kind : "";
 	const char	*action, *s, *relance;
 	char		*about, when[SEGUR_DATE_FR_BUFSZ];
+	char		 money[SEGUR_AMOUNT_BUFSZ + 8];
 	char		 last[SEGUR_DATE_FR_BUFSZ + 4];
 	size_t		 i;
 	int		 rc = 0, anomaly;
@@ -264,6 +284,8 @@ segur_alert_compose(struct segur_alert *a)
 		if ((s = fact(a, lines[i].key)) != NULL)
 			rc |= segur_buf_addf(&b, "%s : %s\n", lines[i].label,
 			    s);
+	if ((s = amount_text(a, money)) != NULL)
+		rc |= segur_buf_addf(&b, "Montant Ségur HT : %s\n", s);
 	if ((s = fact(a, SEGUR_ALERT_F_ACTION)) != NULL)
 		action = s;
 	rc |= segur_buf_addf(&b, "\nÀ faire : %s\n", action);

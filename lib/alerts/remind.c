@@ -186,8 +186,9 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
     char **cause)
 {
 	static const char *const esms =
-	    "SELECT finess_juridique, finess_geo FROM request_esms WHERE "
-	    "request_id = ? ORDER BY finess_geo LIMIT 1";
+	    "SELECT e.finess_juridique, e.finess_geo, r.montant_cents FROM "
+	    "request r LEFT JOIN request_esms e ON e.request_id = r.id "
+	    "WHERE r.id = ? ORDER BY e.finess_geo LIMIT 1";
 	static const char *const ins =
 	    "INSERT INTO reminder(request_id, kind, since, period, alert_id, "
 	    "queued_on) VALUES (?, ?, ?, ?, ?, ?)";
@@ -209,10 +210,16 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
 	}
 	sqlite3_bind_int64(st, 1, c->id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_OG,
-		    (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_ES,
-		    (const char *)sqlite3_column_text(st, 1));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_OG,
+			    (const char *)sqlite3_column_text(st, 0));
+			cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_ES,
+			    (const char *)sqlite3_column_text(st, 1));
+		}
+		/* Euros in the facts, as the guide writes montantSegurHT. */
+		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER)
+			cJSON_AddNumberToObject(f, SEGUR_ALERT_F_AMOUNT,
+			    (double)sqlite3_column_int64(st, 2) / 100.0);
 	}
 	sqlite3_reset(st);
 	cJSON_AddStringToObject(f, "relance", it->kind);

@@ -304,6 +304,32 @@ test_alert_digest_groups_and_has_a_stable_id(void **state)
 		segur_alert_release(&a[i]);
 }
 
+/* An amount in the facts (euros, as the guide writes them) is shown the
+ * French way; a fact that is no amount is left out. */
+static void
+test_alert_amount_in_french(void **state)
+{
+	struct segur_alert a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.id = strdup("alert-7");
+	a.kind = strdup(SEGUR_ALERT_REMINDER);
+	a.facts = cJSON_Parse("{\"reference\":\"BC-1\","
+	    "\"montantSegurHT\":13140}");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_non_null(strstr(a.body, "\nMontant Ségur HT : "
+	    "13\xe2\x80\xaf" "140,00 €\n"));
+	segur_alert_release(&a);
+	memset(&a, 0, sizeof(a));
+	a.kind = strdup(SEGUR_ALERT_REMINDER);
+	a.facts = cJSON_Parse("{\"reference\":\"BC-1\","
+	    "\"montantSegurHT\":\"beaucoup\"}");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_null(strstr(a.body, "Montant"));
+	segur_alert_release(&a);
+}
+
 /* The chain head: its day as JJ/MM/AAAA, its last event's time in UTC
  * and saying so, whatever TZ the daemon runs under; a digest's time too. */
 static void
@@ -364,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_alert_mail_message),
 		cmocka_unit_test(test_alert_digest_groups_and_has_a_stable_id),
 		cmocka_unit_test(test_alert_times_are_french_and_utc),
+		cmocka_unit_test(test_alert_amount_in_french),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

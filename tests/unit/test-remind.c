@@ -141,6 +141,10 @@ test_remind_submitted_once_per_period(void **state)
 	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
 	    "= 'reminder' AND request_id = 1 AND json_extract(body, "
 	    "'$.finessESMS') = '330001017'"), 3);
+	/* The amount at stake, in euros as the guide writes it. */
+	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
+	    "= 'reminder' AND request_id = 1 AND json_extract(body, "
+	    "'$.montantSegurHT') = 1.0"), 3);
 }
 
 static void
