@@ -119,7 +119,7 @@ jq -e '.attempts[0].state == "anomaly" and .attempts[0].anomalies == [2]
     .attempts[0].label == null and (.anomalies | map(.id)) == [2]' \
     "$T/out" >/dev/null || fail "request show --json: $(cat "$T/out")"
 expect_exit 0 segurctl request show BC-2
-expect_grep '^    anomalies          2 (segurctl anomalies)$' "$T/out"
+expect_grep '^    anomalies ouvertes    2 (segurctl anomalies)$' "$T/out"
 expect_exit 0 segurctl report --html "$T/report.html"
 expect_grep '<section id="anomalies"><h2>Anomalies ouvertes (2)</h2>' "$T/report.html"
 expect_grep '<tr id="anomalie-2">' "$T/report.html"
