@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/anomaly.h"
+#include "segur/date.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -37,8 +38,11 @@ print_returned(FILE *f, const char *json)
 static void
 print_anomaly(FILE *f, const struct segur_anomaly *x)
 {
-	fprintf(f, "%lld  %s  depuis %s  %s", (long long)x->id, x->kind,
-	    x->at, x->file != NULL ? x->file : "(sans fichier)");
+	char	 at[SEGUR_DATE_FR_BUFSZ];
+
+	fprintf(f, "%lld  %s  depuis le %s  %s", (long long)x->id, x->kind,
+	    segur_date_fr(x->at, at) != NULL ? at : x->at,
+	    x->file != NULL ? x->file : "(sans fichier)");
 	if (x->line >= 0)
 		fprintf(f, " ligne %ld", x->line + 1);
 	if (x->ref != NULL)
@@ -49,7 +53,9 @@ print_anomaly(FILE *f, const struct segur_anomaly *x)
 	print_returned(f, x->returned);
 	fprintf(f, "    %s\n", x->detail);
 	if (x->resolved_at != NULL)
-		fprintf(f, "    résolue le %s par %s : %s\n", x->resolved_at,
+		fprintf(f, "    résolue le %s par %s : %s\n",
+		    segur_date_fr(x->resolved_at, at) != NULL ? at :
+		    x->resolved_at,
 		    x->resolved_by != NULL ? x->resolved_by : "?",
 		    x->note != NULL ? x->note : "");
 }

@@ -103,7 +103,7 @@ jq -e --arg asp "$asp" '.anomalies | length == 2 and
     .[1].line == 1 and .[1].attempt == 1' "$T/out" >/dev/null ||
     fail "anomalies --json: $(cat "$T/out")"
 expect_exit 0 segurctl anomalies
-expect_grep '^1  numero_asp_duplicate  depuis .* retour.json ligne 1  demande BC-1  numéro éditeur 00001$' "$T/out"
+expect_grep '^1  numero_asp_duplicate  depuis le [0-3][0-9]/[01][0-9]/20[0-9][0-9] [0-2][0-9]:[0-5][0-9]  [^ ]*retour.json ligne 1  demande BC-1  numéro éditeur 00001$' "$T/out"
 expect_grep 'renvoyé par l.ASP : numeroEditeur « 00002 », numeroASP « MS1-DUI-2023-0001872 »' "$T/out"
 
 # In status, request show and the report.
