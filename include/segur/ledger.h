@@ -739,6 +739,14 @@ int	segur_ledger_request_list(struct segur_ledger *l,
 	    int (*fn)(void *arg, const struct segur_request_row *row),
 	    void *arg, char **cause);
 
+/*
+ * The row of the request ref, as a list shows it, into *row: what a
+ * command that changed a request reports after the change. SEGUR_ENOENT
+ * when no request has that reference.
+ */
+int	segur_ledger_request_row(struct segur_ledger *l, const char *ref,
+	    struct segur_request_row *row, char **cause);
+
 /* Which identifier named a request. */
 enum segur_ident_kind {
 	SEGUR_IDENT_REF,		/* the editor's reference */

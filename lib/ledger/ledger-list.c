@@ -1,5 +1,6 @@
 /*
- * ledger-list.c: the lists of requests, segur_ledger_request_list().
+ * ledger-list.c: the lists of requests, segur_ledger_request_list(), and
+ * one request's row, segur_ledger_request_row().
  *
  * A list is one statement, stepped row by row into a row of fixed-size
  * fields that the caller's callback borrows: memory stays the same for a
@@ -170,4 +171,29 @@ segur_ledger_request_list(struct segur_ledger *l,
 	sqlite3_finalize(st);
 	free(after_at);
 	return (ret);
+}
+
+int
+segur_ledger_request_row(struct segur_ledger *l, const char *ref,
+    struct segur_request_row *row, char **cause)
+{
+	static const char *const sql =
+	    "SELECT " ROW_COLUMNS " WHERE r.ref = ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
+		return (rc);
+	segur__bind_text(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		request_row(st, row);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = segur_cause(cause, SEGUR_ENOENT, "demande « %s » inconnue",
+		    ref);
+	else
+		rc = segur__db_error(l, cause, "read a request");
+	sqlite3_reset(st);
+	return (rc);
 }

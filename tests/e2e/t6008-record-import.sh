@@ -39,7 +39,7 @@ seed_accepted
 expect_exit 0 segurctl record import --template --out "$T/empty.csv"
 expect_exit 0 segurctl record import "$T/empty.csv"
 expect_grep "avertissement: aucune ligne de données" "$T/err"
-expect_grep "0 recorded, 0 unchanged" "$T/out"
+expect_grep "0 enregistrée(s), 0 inchangée(s)" "$T/out"
 
 # A dry run checks every line and writes nothing.
 expect_exit 0 segurctl record import --dry-run --json "$CP"
@@ -112,8 +112,8 @@ expect_grep "numero_asp" "$T/err"
 # advance is recorded.
 expect_exit 0 segurctl record import "$CP"
 expect_grep "records-cp1252-semicolon.csv:2: inchangée .*accord déjà enregistré le 2023-11-02 pour 4${NB}866,67 €" "$T/out"
-expect_grep "records-cp1252-semicolon.csv:3: enregistrée .*advance_paid" "$T/out"
-expect_grep "1 recorded, 1 unchanged" "$T/out"
+expect_grep "records-cp1252-semicolon.csv:3: enregistrée .* avance  *20/11/2023  *1${NB}460,00 €" "$T/out"
+expect_grep "1 enregistrée(s), 1 inchangée(s)" "$T/out"
 [ "$(state)" = advance_paid ] || fail "advance not recorded"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT amount_cents || ' ' || date || ' ' || note FROM decision WHERE kind = 'advance_paid'")" = "146000 2023-11-20 avis de paiement" ] ||
     fail "advance: $(sqlite3 "$SEGUR_DB" "SELECT * FROM decision")"
