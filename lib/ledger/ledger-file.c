@@ -37,6 +37,20 @@ segur_file_state_name(enum segur_file_state s)
 	return (fstate_names[s]);
 }
 
+/* A file is masculine: "le fichier est construit". */
+static const char *const fstate_labels[] = {
+	"construit", "avec réponse", "refusé à l'envoi", "annulé",
+	"reçu", "en quarantaine"
+};
+
+const char *
+segur_file_state_label(enum segur_file_state s)
+{
+	if ((int)s < 0 || s > SEGUR_FSTATE_QUARANTINED)
+		return (NULL);
+	return (fstate_labels[s]);
+}
+
 void
 segur_file_closed_release(struct segur_file_closed *c)
 {
@@ -463,9 +477,9 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 	    cause)) != 0)
 		goto fail;
 	if (fs != SEGUR_FSTATE_BUILT) {
-		rc = segur_cause(cause, SEGUR_ESTATE, "le fichier « %s » est à "
-		    "l'état %s%s%s%s : seul un fichier construit sans réponse "
-		    "(built) peut être %s", name, segur_file_state_name(fs),
+		rc = segur_cause(cause, SEGUR_ESTATE, "le fichier « %s » est "
+		    "%s%s%s%s : seul un fichier construit, sans réponse, peut "
+		    "être %s", name, segur_file_state_label(fs),
 		    why != NULL ? " (motif : " : "", why != NULL ? why : "",
 		    why != NULL ? ")" : "", c.verb);
 		goto fail;
