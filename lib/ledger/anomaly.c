@@ -91,8 +91,9 @@ read_rows(struct segur_ledger *l, sqlite3_stmt *st, size_t max,
 	sqlite3_reset(st);
 	if (oom || (rc != SQLITE_DONE && rc != SQLITE_ROW)) {
 		segur_anomaly_free_array(v, cnt);
-		return (oom ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
-		    segur__db_error(l, cause, "read the anomalies"));
+		return (oom ? segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée") : segur__db_error(l, cause,
+		    "lecture des anomalies"));
 	}
 	*out = v;
 	*n = cnt;
@@ -150,7 +151,7 @@ segur_anomaly_open(struct segur_ledger *l, int64_t *count,
 		*count = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "count the anomalies"));
+		return (segur__db_error(l, cause, "décompte des anomalies"));
 	if (*count == 0)
 		return (0);
 	if ((rc = segur__stmt(l, q_oldest, &st, cause)) != 0)
@@ -242,11 +243,11 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || sqlite3_changes(l->db) != 1) {
-		rc = segur__db_error(l, cause, "resolve the anomaly");
+		rc = segur__db_error(l, cause, "résolution de l'anomalie");
 		goto fail;
 	}
 	if ((after = resolve_json(x, note, now)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	snprintf(key, sizeof(key), "%lld", (long long)id);

@@ -783,7 +783,7 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 	    &errs, NULL)) != 0) {
 		rc = segur_cause(cause, rc, "compiled-in operators list: "
 		    "row %ld: %s", errs.n ? errs.v[0].row : 0,
-		    errs.n ? errs.v[0].message : "out of memory");
+		    errs.n ? errs.v[0].message : "mémoire épuisée");
 		goto done;
 	}
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
@@ -793,7 +793,8 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 		segur__bind_text(st, 1, segur__csv_field(&c.rows[i], idx[0]));
 		segur__bind_text(st, 2, segur__csv_field(&c.rows[i], idx[1]));
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = segur__db_error(l, cause, "seed the operators");
+			rc = segur__db_error(l, cause,
+			    "chargement des opérateurs");
 			goto done;
 		}
 		(*rows)++;
@@ -835,11 +836,11 @@ segur_ledger_operators(struct segur_ledger *l, struct segur_operator **out,
 	sqlite3_reset(st);
 	if (oom) {
 		segur_operator_free_array(a, cnt);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		segur_operator_free_array(a, cnt);
-		return (segur__db_error(l, cause, "read the operators"));
+		return (segur__db_error(l, cause, "lecture des opérateurs"));
 	}
 	*out = a;
 	*n = cnt;
@@ -878,7 +879,7 @@ segur_ledger_ref_counts(struct segur_ledger *l, struct segur_ref_counts *out,
 	}
 	sqlite3_reset(st);
 	return (rc == SQLITE_ROW ? 0 : segur__db_error(l, cause,
-	    "count the reference tables"));
+	    "décompte des tables de référence"));
 }
 
 /* One parsed row of a reference CSV. */
@@ -1108,7 +1109,7 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 	    im->removed = 0;
 	if ((rc = segur__csv_read(buf, len, &c, &im->errors)) != 0) {
 		if (rc == SEGUR_ENOMEM)
-			segur_cause(cause, rc, "out of memory");
+			segur_cause(cause, rc, "mémoire épuisée");
 		else
 			segur_cause(cause, rc, "%s: %zu erreur(s), rien n'est "
 			    "importé", name, im->errors.n);
@@ -1118,13 +1119,13 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 	im->encoding = c.encoding;
 	im->delim = c.delim;
 	if ((rr = calloc(c.nrows, sizeof(*rr))) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	rc = el ? parse_eligible(&c, rr, &im->errors, &im->warnings) :
 	    parse_tranches(&c, rr, &im->errors, &im->warnings);
 	if (rc != 0) {
-		segur_cause(cause, rc, rc == SEGUR_ENOMEM ? "out of memory" :
+		segur_cause(cause, rc, rc == SEGUR_ENOMEM ? "mémoire épuisée" :
 		    "%s: %zu erreur(s), rien n'est importé", name,
 		    im->errors.n);
 		goto done;
@@ -1153,7 +1154,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 				changed++;
 		} else {
 			sqlite3_reset(st);
-			rc = segur__db_error(l, cause, "read the reference");
+			rc = segur__db_error(l, cause,
+			    "lecture de la table de référence");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -1163,7 +1165,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		rc = segur__db_error(l, cause, "count the reference");
+		rc = segur__db_error(l, cause,
+		    "décompte de la table de référence");
 		goto fail;
 	}
 	old = sqlite3_column_int64(st, 0);
@@ -1184,7 +1187,8 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			rc = segur__db_error(l, cause, "load the reference");
+			rc = segur__db_error(l, cause,
+			    "chargement de la table de référence");
 			goto fail;
 		}
 	}
@@ -1201,7 +1205,7 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 	    cJSON_AddNumberToObject(after, "removed",
 	    (double)(old - ((int64_t)c.nrows - 1 - added))) == NULL ||
 	    (json = cJSON_PrintUnformatted(after)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "ref.import", table, NULL, 0, NULL,

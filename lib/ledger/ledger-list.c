@@ -77,14 +77,15 @@ list_place(struct segur_ledger *l, const char *ref, char **updated_at,
 		*id = sqlite3_column_int64(st, 1);
 		if ((*updated_at = strdup((const char *)sqlite3_column_text(st,
 		    0))) == NULL)
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 		else
 			rc = 0;
 	} else if (rc == SQLITE_DONE)
 		rc = segur_cause(cause, SEGUR_ENOENT, "--after : aucune demande "
 		    "sous la référence « %s »", ref);
 	else
-		rc = segur__db_error(l, cause, "find a request");
+		rc = segur__db_error(l, cause, "recherche d'une demande");
 	sqlite3_reset(st);
 	return (rc);
 }
@@ -137,13 +138,13 @@ segur_ledger_request_list(struct segur_ledger *l,
 	if (rc != 0) {
 		segur_buf_release(&sql);
 		free(after_at);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	rc = sqlite3_prepare_v2(l->db, sql.data, -1, &st, NULL);
 	segur_buf_release(&sql);
 	if (rc != SQLITE_OK) {
 		free(after_at);
-		return (segur__db_error(l, cause, "list the requests"));
+		return (segur__db_error(l, cause, "liste des demandes"));
 	}
 	if (f->state >= 0)
 		segur__bind_text(st, i++, segur_state_name(
@@ -167,7 +168,7 @@ segur_ledger_request_list(struct segur_ledger *l,
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = segur__db_error(l, cause, "list the requests");
+		ret = segur__db_error(l, cause, "liste des demandes");
 	sqlite3_finalize(st);
 	free(after_at);
 	return (ret);
@@ -193,7 +194,7 @@ segur_ledger_request_row(struct segur_ledger *l, const char *ref,
 		rc = segur_cause(cause, SEGUR_ENOENT, "demande « %s » inconnue",
 		    ref);
 	else
-		rc = segur__db_error(l, cause, "read a request");
+		rc = segur__db_error(l, cause, "lecture d'une demande");
 	sqlite3_reset(st);
 	return (rc);
 }

@@ -304,7 +304,7 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	if (rc == SQLITE_DONE)
 		return (0);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the decisions"));
+		return (segur__db_error(l, cause, "lecture des décisions"));
 	k = strcmp(kind, "grant") == 0 ? SEGUR_RECORD_GRANT :
 	    strcmp(kind, "refusal") == 0 ? SEGUR_RECORD_REFUSAL : p->kind;
 	/* A grant without an amount is the amount requested. */
@@ -316,7 +316,8 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 			mine = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW)
-			return (segur__db_error(l, cause, "read the request"));
+			return (segur__db_error(l, cause,
+			    "lecture de la demande"));
 	}
 	if (k == SEGUR_RECORD_REFUSAL)
 		amount = -1;
@@ -454,7 +455,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	if ((rc = segur__csv_read(buf, len, &c, &out->errors)) != 0) {
 		segur__csv_release(&c);
 		return (segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est "
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est "
 		    "enregistré", name, out->errors.n));
 	}
 	out->encoding = c.encoding;
@@ -464,7 +465,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	if ((rc = segur__csv_columns(&c, column_names, column_required,
 	    im.idx, NCOLUMNS, im.e, &out->warnings)) != 0) {
 		rc = segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est "
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est "
 		    "enregistré", name, out->errors.n);
 		goto done;
 	}
@@ -472,7 +473,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	    "aucune ligne de données : rien à enregistrer") != 0)
 		im.oom = 1;
 	if (im.oom || (rc = read_lines(&im, lines)) != 0) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	out->rows = im.n;
@@ -486,7 +487,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 		if (im.lines[i].pub->fate == SEGUR_LINE_OK)
 			rc = record_line(&im, l, &im.lines[i], cause);
 	if (rc == 0 && im.oom)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	if (rc == 0 && im.refused > 0)
 		rc = segur_cause(cause, SEGUR_EINVAL, "%s: %zu ligne(s) "
 		    "refusée(s), rien n'est enregistré", name, im.refused);

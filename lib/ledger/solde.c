@@ -62,12 +62,12 @@ find_by_asp(struct segur_ledger *l, const char *numero_asp, int64_t *id,
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc == SQLITE_DONE)
 		return (segur_cause(cause, SEGUR_ENOENT, "aucune demande "
 		    "acceptée sous le numéro ASP « %s »", numero_asp));
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "find numeroASP"));
+		return (segur__db_error(l, cause, "recherche du numéro ASP"));
 	return (0);
 }
 
@@ -134,7 +134,7 @@ delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
 		copy_col(st, 0, adv, sizeof(adv));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the advance"));
+		return (segur__db_error(l, cause, "lecture de l'avance"));
 	if (adv[0] != '\0' && strcmp(date, adv) < 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date de livraison %s "
 		    "antérieure au versement de l'avance du %s : le %s ou plus "
@@ -193,10 +193,9 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	if (state != SEGUR_STATE_ADVANCE_PAID &&
 	    state != SEGUR_STATE_BALANCE_REJECTED) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
-		    "(numéro ASP %s) est à l'état %s : la livraison s'enregistre "
-		    "une fois l'avance payée (advance_paid) ou le solde rejeté "
-		    "(balance_rejected)", ref, numero_asp,
-		    segur_state_name(state));
+		    "(numéro ASP %s) est à l'état « %s » : la livraison "
+		    "s'enregistre une fois l'avance versée ou le solde rejeté",
+		    ref, numero_asp, segur_state_label(state));
 		goto fail;
 	}
 	if ((rc = delivery_after_advance(l, id, date, cause)) != 0)
@@ -208,7 +207,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "replace the delivery");
+		rc = segur__db_error(l, cause, "remplacement de la livraison");
 		goto fail;
 	}
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
@@ -228,7 +227,8 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the delivery");
+		rc = segur__db_error(l, cause,
+		    "enregistrement de la livraison");
 		goto fail;
 	}
 	if ((o = cJSON_CreateObject()) == NULL ||
@@ -243,7 +243,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	    cJSON_AddStringToObject(o, "pv", d->pv_path) == NULL ||
 	    cJSON_AddStringToObject(o, "pv_sha256", psha) == NULL ||
 	    (json = cJSON_PrintUnformatted(o)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "delivery.recorded", "request", ref,
@@ -323,7 +323,7 @@ segur_solde_setting_set(struct segur_ledger *l, const char *key,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the setting");
+		rc = segur__db_error(l, cause, "enregistrement du réglage");
 		goto fail;
 	}
 	snprintf(after, sizeof(after), "{\"value\":%ld}", n);
@@ -371,7 +371,7 @@ segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the deadline");
+		rc = segur__db_error(l, cause, "enregistrement de l'échéance");
 		goto fail;
 	}
 	if (date != NULL)
@@ -415,7 +415,7 @@ deadline_days(struct segur_ledger *l, long *days, int *is_default,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the settings"));
+		return (segur__db_error(l, cause, "lecture des réglages"));
 	if (is_default != NULL)
 		*is_default = dflt;
 	return (0);
@@ -451,7 +451,7 @@ segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
 	if (rc == SQLITE_ROW)
 		return (1);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the deadline"));
+		return (segur__db_error(l, cause, "lecture de l'échéance"));
 	if ((rc = deadline_days(l, &days, &dflt, cause)) != 0)
 		return (rc);
 	if (days <= 0 || advance_date == NULL ||
@@ -550,8 +550,8 @@ segur_solde_list(struct segur_ledger *l, const struct segur_solde_filter *f,
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "list the advances"));
+		return (segur__db_error(l, cause, "liste des avances"));
 	return (0);
 }

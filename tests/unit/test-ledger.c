@@ -593,7 +593,7 @@ test_ledger_lost_transaction_is_never_continued(void **state)
 	/* The batch is gone: nothing more joins it, nothing autocommits. */
 	assert_int_not_equal(segur_ledger_software_add(f->l, "2023000043",
 	    SIRET, "DUI 2", SEGUR_PROFIL_PA, &cause), 0);
-	assert_non_null(strstr(cause, "rolled back"));
+	assert_non_null(strstr(cause, "transaction annulée"));
 	free(cause);
 	segur_ledger_rollback(f->l);
 	memset(&sw, 0, sizeof(sw));
