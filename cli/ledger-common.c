@@ -526,6 +526,17 @@ segurctl_beside_ledger(const char *db, const char *leaf)
 	return (p);
 }
 
+const char *
+segurctl_day_fr(const char *day, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	char	 iso[11];
+
+	if (strlen(day) == 8 && snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s",
+	    day, day + 4, day + 6) == 10 && segur_date_fr(iso, out) != NULL)
+		return (out);
+	return (day);
+}
+
 void
 segurctl_build_files_print(FILE *f, const struct segur_build_result *r)
 {

@@ -276,6 +276,10 @@ struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
 
+/* A day of build's "AAAAMMJJ" as "JJ/MM/AAAA" in out (SEGUR_DATE_FR_BUFSZ
+ * bytes); day itself when it is not one. */
+const char *segurctl_day_fr(const char *day, char out[17]);
+
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */
 void	segurctl_build_files_print(FILE *f,
