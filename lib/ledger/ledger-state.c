@@ -668,6 +668,13 @@ money_prev_step(struct segur_ledger *l, int64_t id, enum segur_record_kind k,
 	return (0);
 }
 
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
+}
+
 /*
  * The rules a record must pass, before anything is written: the date, and
  * the amount, which it may fill (a grant without one) into *amount;
@@ -681,6 +688,7 @@ money_rules(struct segur_ledger *l, enum segur_record_kind k, int64_t id,
 {
 	struct money	 m;
 	char		 prev[11], what[96], today[11];
+	char		 f1[SEGUR_DATE_FR_BUFSZ], f2[SEGUR_DATE_FR_BUFSZ];
 	char		 a[SEGUR_AMOUNT_BUFSZ], b[SEGUR_AMOUNT_BUFSZ];
 	char		 c[SEGUR_AMOUNT_BUFSZ], d[SEGUR_AMOUNT_BUFSZ];
 	int64_t		 exp;
@@ -691,14 +699,14 @@ money_rules(struct segur_ledger *l, enum segur_record_kind k, int64_t id,
 		segur_date_today_iso(today);
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
 		    "futur : au plus tard aujourd'hui, %s, attendu",
-		    record_of[k], iso, today));
+		    record_of[k], day_fr(iso, f1), day_fr(today, f2)));
 	}
 	if ((rc = money_prev_step(l, id, k, prev, what, cause)) != 0)
 		return (rc);
 	if (prev[0] != '\0' && strcmp(iso, prev) < 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s antérieure "
 		    "%s du %s : le %s ou plus tard attendu", record_of[k],
-		    iso, what, prev, prev));
+		    day_fr(iso, f1), what, day_fr(prev, f2), f2));
 	if (rec->force && (rec->reason == NULL ||
 	    rec->reason[strspn(rec->reason, " \t\r\n")] == '\0'))
 		return (segur_cause(cause, SEGUR_EINVAL, "--force demande un "

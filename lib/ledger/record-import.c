@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/solde.h"
@@ -244,6 +245,13 @@ kind_fr(int k)
 	}
 }
 
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
+}
+
 /* " pour 1 460,00 €", or "" without an amount (b holds it). */
 static const char *
 for_amount(int64_t cents, char b[SEGUR_AMOUNT_BUFSZ + 16])
@@ -279,6 +287,7 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	char		 kind[24], date[11], letter[128];
 	char		 b1[SEGUR_AMOUNT_BUFSZ + 16];
 	char		 b2[SEGUR_AMOUNT_BUFSZ + 16];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	int64_t		 amount, mine = p->amount_cents;
 	int		 rc, k, have_letter;
 
@@ -327,18 +336,18 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	if (k != p->kind || strcmp(date, p->date) != 0 || amount != mine)
 		refuse(im, x, -1, "contredit le registre : %s enregistré le "
 		    "%s%s, le fichier dit %s le %s%s (corrigez le fichier, ou "
-		    "le registre si le fichier a raison)", kind_fr(k), date,
-		    for_amount(amount, b1), kind_fr(p->kind), p->date,
-		    for_amount(mine, b2));
+		    "le registre si le fichier a raison)", kind_fr(k),
+		    day_fr(date, d1), for_amount(amount, b1), kind_fr(p->kind),
+		    day_fr(p->date, d2), for_amount(mine, b2));
 	else if (have_letter && x->letter != NULL &&
 	    strcmp(letter, x->letter) != 0)
 		refuse(im, x, C_COURRIER, "contredit le registre : %s du %s "
 		    "enregistré avec le courrier « %s », le fichier dit « %s »",
-		    kind_fr(k), date, letter, x->letter);
+		    kind_fr(k), day_fr(date, d1), letter, x->letter);
 	else {
 		x->pub->fate = SEGUR_LINE_UNCHANGED;
 		if ((x->pub->message = segur_asprintf("%s déjà enregistré le "
-		    "%s%s : rien à faire", kind_fr(k), date,
+		    "%s%s : rien à faire", kind_fr(k), day_fr(date, d1),
 		    for_amount(amount, b1))) == NULL)
 			im->oom = 1;
 	}

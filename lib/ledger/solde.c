@@ -23,6 +23,13 @@
 /* ------------------------------------------------------------------ */
 /* Calendar dates (date.h). */
 
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
+}
+
 /* A date as "AAAA-MM-JJ", or SEGUR_EINVAL with a French cause. */
 static int
 iso_date(const char *s, const char *what, char out[11], char **cause)
@@ -123,6 +130,7 @@ delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
 	    "kind = 'advance_paid'";
 	sqlite3_stmt	*st;
 	char		 adv[11];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	int		 rc;
 
 	adv[0] = '\0';
@@ -138,7 +146,7 @@ delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
 	if (adv[0] != '\0' && strcmp(date, adv) < 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date de livraison %s "
 		    "antérieure au versement de l'avance du %s : le %s ou plus "
-		    "tard attendu", date, adv, adv));
+		    "tard attendu", day_fr(date, d1), day_fr(adv, d2), d2));
 	return (0);
 }
 
@@ -159,6 +167,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	sqlite3_stmt	*st;
 	cJSON		*o = NULL;
 	char		 date[11], fdate[11], now[24], fsha[65], psha[65];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	char		*ref = NULL, *json = NULL;
 	int64_t		 id;
 	int		 rc;
@@ -172,8 +181,8 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
 		    "futur : au plus tard aujourd'hui, %s, attendu",
 		    segur_date_future(date) == 1 ? "de livraison" :
-		    "de facture", segur_date_future(date) == 1 ? date : fdate,
-		    now));
+		    "de facture", day_fr(segur_date_future(date) == 1 ? date :
+		    fdate, d1), day_fr(now, d2)));
 	}
 	if (d->invoice == NULL || d->invoice[0] == '\0' ||
 	    strlen(d->invoice) > 64)

@@ -1441,7 +1441,7 @@ test_ledger_money_rules(void **state)
 	r.amount_cents = 146000;
 	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
 	    "ASP-M", &r, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "le 2026-11-02 ou plus tard attendu"));
+	assert_non_null(strstr(cause, "le 02/11/2026 ou plus tard attendu"));
 	free(cause);
 	cause = NULL;
 	r.date = "2026-11-20";
