@@ -229,7 +229,8 @@ read_line(struct rimport *im, size_t i, struct rline *x)
 	}
 }
 
-/* The name of a kind in messages. */
+/* The name of a kind in messages: masculine, as "%s déjà enregistré" has
+ * it. */
 static const char *
 kind_fr(int k)
 {
@@ -239,9 +240,9 @@ kind_fr(int k)
 	case SEGUR_RECORD_REFUSAL:
 		return ("refus");
 	case SEGUR_RECORD_ADVANCE_PAID:
-		return ("avance versée");
+		return ("versement de l'avance");
 	default:
-		return ("solde versé");
+		return ("versement du solde");
 	}
 }
 
