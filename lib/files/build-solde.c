@@ -212,8 +212,8 @@ prepare(struct segur__build *b)
 		b->tmpl = e->data;
 		b->tmpl_len = e->len;
 	} else
-		return (segur_cause(b->cause, SEGUR_EINVAL, "%s is not "
-		    "compiled in", SEGUR_SOLDE_TEMPLATE));
+		return (segur_cause(b->cause, SEGUR_EINVAL, "%s n'est pas "
+		    "compilé dans ce programme", SEGUR_SOLDE_TEMPLATE));
 	if ((rc = segur_template_check(b->tmpl, b->tmpl_len, &why)) != 0) {
 		segur_cause(b->cause, rc, "modèle de fichier de solde : %s",
 		    why != NULL ? why : segur_strerror(rc));

@@ -613,8 +613,8 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	else if (o->kind == SEGUR_FILE_SOLDE)
 		b.k = &segur__build_solde;
 	else
-		return (segur_cause(cause, SEGUR_EINVAL, "no build of files "
-		    "of kind %d", (int)o->kind));
+		return (segur_cause(cause, SEGUR_EINVAL, "aucune construction "
+		    "de fichiers du genre %d", (int)o->kind));
 	b.l = l;
 	b.o = o;
 	b.r = r;

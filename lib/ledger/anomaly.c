@@ -10,6 +10,7 @@
 
 #include "ledger/ledger-int.h"
 #include "segur/anomaly.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
 
@@ -201,6 +202,7 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	sqlite3_stmt	*st;
 	const char	*p;
 	char		 now[24], key[24], *after = NULL;
+	char		 when[SEGUR_DATE_FR_BUFSZ];
 	size_t		 n = 0;
 	int		 rc;
 
@@ -228,7 +230,8 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	if (x->resolved_at != NULL) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "l'anomalie n° %lld est "
 		    "déjà résolue, le %s par %s : « %s » ; une résolution ne "
-		    "se refait pas", (long long)id, x->resolved_at,
+		    "se refait pas", (long long)id, segur_date_fr(
+		    x->resolved_at, when) != NULL ? when : x->resolved_at,
 		    x->resolved_by != NULL ? x->resolved_by : "?",
 		    x->note != NULL ? x->note : "");
 		goto fail;

@@ -776,13 +776,13 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 
 	*rows = 0;
 	if ((ops = segur_embedded_find(OPERATORS_CSV)) == NULL)
-		return (segur_cause(cause, SEGUR_EINVAL, "%s is not compiled "
-		    "in", OPERATORS_CSV));
+		return (segur_cause(cause, SEGUR_EINVAL, "%s n'est pas "
+		    "compilé dans ce programme", OPERATORS_CSV));
 	if ((rc = segur__csv_read(ops->data, ops->len, &c, &errs)) != 0 ||
 	    (rc = segur__csv_columns(&c, names, required, idx, 2,
 	    &errs, NULL)) != 0) {
-		rc = segur_cause(cause, rc, "compiled-in operators list: "
-		    "row %ld: %s", errs.n ? errs.v[0].row : 0,
+		rc = segur_cause(cause, rc, "liste des opérateurs compilée : "
+		    "ligne %ld : %s", errs.n ? errs.v[0].row : 0,
 		    errs.n ? errs.v[0].message : "mémoire épuisée");
 		goto done;
 	}

@@ -59,4 +59,5 @@ expect_grep "^anomalie $a2 résolue$" "$T/out"
 # Twice: refused, nothing on stdout.
 expect_exit 1 segurctl anomalies resolve --json --note encore "$a1"
 [ ! -s "$T/out" ] || fail "a refused resolve printed: $(cat "$T/out")"
+expect_grep "l'anomalie n° $a1 est déjà résolue, le [0-3][0-9]/[01][0-9]/2[0-9]* [0-2][0-9]:[0-5][0-9] par .* : « vu avec l'ASP »" "$T/err"
 pass
