@@ -2,8 +2,8 @@
  * cmd-ref-import.c: segurctl ref import eligible|tranches FILE.csv: replace
  * a reference table with a CSV file, all or nothing; --dry-run checks and
  * counts without writing, --json says the counts as one object, --template
- * writes the header line to fill. The
- * helpers every CSV import shares live here too.
+ * writes the header line to fill. The helpers every CSV import shares
+ * live here too.
  */
 #include <stdio.h>
 #include <stdlib.h>
