@@ -334,6 +334,40 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 	}
 }
 
+/* One request's row is the row its list gives; an unknown one is said. */
+static void
+test_ledger_request_row_is_the_list_row(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { .state = -1 };
+	struct segur_request_row row, listed;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
+	memset(&listed, 0, sizeof(listed));
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, last_row,
+	    &listed, NULL), 0);
+	assert_string_equal(listed.ref, "BC-2");
+	memset(&row, 0, sizeof(row));
+	assert_int_equal(segur_ledger_request_row(f->l, "BC-2", &row, NULL),
+	    0);
+	assert_int_equal(row.id, listed.id);
+	assert_string_equal(row.ref, "BC-2");
+	assert_string_equal(row.numero_ans, listed.numero_ans);
+	assert_int_equal(row.state, SEGUR_STATE_DRAFT);
+	assert_int_equal(row.montant_cents, listed.montant_cents);
+	assert_string_equal(row.numero_editeur, listed.numero_editeur);
+	assert_string_equal(row.numero_asp, listed.numero_asp);
+	assert_string_equal(row.created_at, listed.created_at);
+	assert_string_equal(row.updated_at, listed.updated_at);
+	assert_int_equal(segur_ledger_request_row(f->l, "BC-9", &row,
+	    &cause), SEGUR_ENOENT);
+	assert_non_null(strstr(cause, "demande « BC-9 » inconnue"));
+	free(cause);
+}
+
 /* The CHECKs of request refuse what the state machine forbids. */
 static void
 test_ledger_checks_refuse_bad_states(void **state)
@@ -2435,6 +2469,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_migration_event_is_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_row_is_the_list_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_checks_refuse_bad_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(
