@@ -48,7 +48,7 @@ segurctl_audit_key(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 			return (0);
 		}
 		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
-		    cause != NULL ? cause : "cannot read the key");
+		    cause != NULL ? cause : "impossible de lire la clé");
 		free(cause);
 		return (SEGURCTL_EXIT_USAGE);
 	}
@@ -99,8 +99,8 @@ segurctl_write_output(const struct segurctl_cmd *cmd,
 	if (path == NULL || strcmp(path, "-") == 0) {
 		if (b->len > 0 && fwrite(b->data, 1, b->len, env->out) !=
 		    b->len) {
-			fprintf(env->err, "segurctl %s: cannot write the "
-			    "output\n", cmd->name);
+			fprintf(env->err, "segurctl %s: impossible d'écrire "
+			    "la sortie\n", cmd->name);
 			return (SEGURCTL_EXIT_USAGE);
 		}
 		return (0);

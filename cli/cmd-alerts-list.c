@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/alert.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/outbox.h"
@@ -19,27 +20,49 @@ struct list {
 	size_t	 n;
 };
 
+/* A string member of facts, or NULL. */
+static const char *
+fact(const cJSON *facts, const char *key)
+{
+	return (cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(facts,
+	    key)));
+}
+
 static int
 on_row(void *arg, const struct segur_outbox_row *row)
 {
 	struct list	*s = arg;
 	char		 id[32];
-	cJSON		*o;
+	const char	*reason;
+	cJSON		*o, *facts;
+	int		 rejection;
 
 	segur_outbox_alert_id(row->id, id);
 	s->n++;
+	/* Owned until added to o, or deleted below. */
+	facts = row->facts != NULL ? cJSON_Parse(row->facts) : NULL;
+	/* What ASP said of the line it rejected (lib/files/ingest.c); an
+	 * anomaly's facts may hold a label that rejects nothing. */
+	rejection = strcmp(row->kind, SEGUR_ALERT_REJECTION) == 0;
+	reason = rejection ? fact(facts, SEGUR_ALERT_F_LABEL) : NULL;
 	if (s->json == NULL) {
 		fprintf(s->f, "%s  %s  %-9s %-7s %s\n", id, row->created_at,
 		    row->kind, row->failed > 0 ? "ÉCHEC" : row->pending > 0 ?
 		    "à livrer" : row->delivered > 0 ? "livrée" : "en file",
 		    row->subject);
+		if (rejection)
+			segurctl_rejection_print(s->f, "        ", reason,
+			    fact(facts, "codeTraitement"));
 		if (row->failed > 0 && row->last_error != NULL)
 			fprintf(s->f, "        dernière erreur : %s\n",
 			    row->last_error);
+		cJSON_Delete(facts);
 		return (0);
 	}
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(facts);
 		return (SEGUR_ENOMEM);
+	}
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "kind", row->kind);
 	cJSON_AddStringToObject(o, "severity", row->severity);
@@ -47,7 +70,11 @@ on_row(void *arg, const struct segur_outbox_row *row)
 	cJSON_AddStringToObject(o, "subject", row->subject);
 	if (row->ref != NULL)
 		cJSON_AddStringToObject(o, "ref", row->ref);
-	cJSON_AddItemToObject(o, "facts", cJSON_Parse(row->facts));
+	if (reason != NULL)
+		cJSON_AddStringToObject(o, "rejectionReason", reason);
+	else
+		cJSON_AddNullToObject(o, "rejectionReason");
+	cJSON_AddItemToObject(o, "facts", facts);
 	cJSON_AddNumberToObject(o, "delivered", row->delivered);
 	cJSON_AddNumberToObject(o, "pending", row->pending);
 	cJSON_AddNumberToObject(o, "failed", row->failed);
@@ -57,39 +84,61 @@ on_row(void *arg, const struct segur_outbox_row *row)
 	return (0);
 }
 
+/* The options into *f (strings borrowed from args): 0, or the exit status
+ * of a usage error. */
+static int
+alerts_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args, struct segur_outbox_filter *f)
+{
+	const char	*v;
+	char		*end;
+
+	memset(f, 0, sizeof(*f));
+	if ((v = segurctl_arg(self, args, "state")) != NULL) {
+		if (strcmp(v, "pending") != 0 && strcmp(v, "delivered") != 0 &&
+		    strcmp(v, "failed") != 0 && strcmp(v, "undelivered") != 0)
+			return (segurctl_usage_error(self, env,
+			    "--state : état inconnu « %s » (pending, "
+			    "delivered, failed ou undelivered)", v));
+		f->state = v;
+	}
+	f->kind = segurctl_arg(self, args, "kind");
+	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
+		f->limit = strtoul(v, &end, 10);
+		if (*end != '\0' || v[0] == '\0' || v[0] == '-')
+			return (segurctl_usage_error(self, env,
+			    "--limit : « %s » n'est pas un nombre", v));
+	}
+	return (0);
+}
+
+/* Usage errors before the ledger is opened. */
+static int
+alerts_list_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_outbox_filter f;
+
+	return (alerts_filter(self, env, args, &f));
+}
+
 static int
 alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
 	struct segur_outbox_filter f;
 	struct segur_ledger	*l = args->ledger;
-	const char		*v;
 	struct list		 s;
-	char			*cause = NULL, *end;
+	char			*cause = NULL;
 	int			 rc, json = 0;
 
-	memset(&f, 0, sizeof(f));
-	if ((v = segurctl_arg(self, args, "state")) != NULL) {
-		if (strcmp(v, "pending") != 0 && strcmp(v, "delivered") != 0 &&
-		    strcmp(v, "failed") != 0 && strcmp(v, "undelivered") != 0)
-			return (segurctl_usage_error(self, env,
-			    "--state: pending, delivered, failed or "
-			    "undelivered"));
-		f.state = v;
-	}
-	f.kind = segurctl_arg(self, args, "kind");
-	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
-		f.limit = strtoul(v, &end, 10);
-		if (*end != '\0')
-			return (segurctl_usage_error(self, env,
-			    "--limit: a number"));
-	}
+	if ((rc = alerts_filter(self, env, args, &f)) != 0)
+		return (rc);
 	json = segurctl_flag(self, args, "json");
 	memset(&s, 0, sizeof(s));
 	s.f = env->out;
-	if (json && (s.json = cJSON_CreateArray()) == NULL) {
-		return (SEGURCTL_EXIT_USAGE);
-	}
+	if (json && (s.json = cJSON_CreateArray()) == NULL)
+		return (segurctl_print_json(env, NULL));
 	rc = segur_outbox_list(l, &f, on_row, &s, &cause);
 	if (rc != 0) {
 		cJSON_Delete(s.json);
@@ -103,10 +152,10 @@ alerts_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt alerts_list_opts[] = {
-	{ "state", 0, "S", "only those pending, delivered, failed or "
-	    "undelivered" },
-	{ "kind", 0, "K", "only the alerts of this kind" },
-	{ "limit", 0, "N", "at most N alerts" },
+	{ "state", 0, "S", "seulement celles dans cet état : pending, "
+	    "delivered, failed ou undelivered" },
+	{ "kind", 0, "K", "seulement les alertes de ce type" },
+	{ "limit", 0, "N", "au plus N alertes" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -114,10 +163,11 @@ const struct segurctl_cmd cmd_alerts_list = {
 	.name = "alerts list",
 	.group = "alerts",
 	.args = "[--state S] [--kind K] [--limit N] [--json]",
-	.summary = "list the alerts of the outbox and their deliveries",
+	.summary = "lister les alertes de la file d'envoi et leurs envois",
 	.opts = alerts_list_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
+	.check = alerts_list_check,
 	.exec = alerts_list_exec
 };

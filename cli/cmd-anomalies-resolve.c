@@ -74,7 +74,7 @@ anomalies_resolve_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt anomalies_resolve_opts[] = {
-	{ "note", 0, "TEXT", "what was done (kept with the anomaly)" },
+	{ "note", 0, "TEXT", "ce qui a été fait (gardé avec l'anomalie)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -82,8 +82,8 @@ const struct segurctl_cmd cmd_anomalies_resolve = {
 	.name = "anomalies resolve",
 	.group = "anomalies",
 	.args = "[--json] --note TEXT ID",
-	.summary = "settle an anomaly, saying what was done (the request "
-	    "changes only through the ordinary commands)",
+	.summary = "clore une anomalie en disant ce qui a été fait (la demande "
+	    "ne change que par les commandes habituelles)",
 	.opts = anomalies_resolve_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

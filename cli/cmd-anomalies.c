@@ -98,7 +98,7 @@ anomalies_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt anomalies_opts[] = {
-	{ "all", 0, NULL, "the resolved ones too" },
+	{ "all", 0, NULL, "aussi celles déjà résolues" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -106,8 +106,8 @@ const struct segurctl_cmd cmd_anomalies = {
 	.name = "anomalies",
 	.group = "anomalies",
 	.args = "[--json] [--all]",
-	.summary = "the anomalies ingest recorded that nobody has resolved yet "
-	    "(--all: every one)",
+	.summary = "lister les anomalies relevées à la réception et pas encore "
+	    "résolues (--all : toutes)",
 	.opts = anomalies_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

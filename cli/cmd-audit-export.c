@@ -53,7 +53,7 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			continue;
 		if (!is_date(v))
 			return (segurctl_usage_error(self, env,
-			    "bad date '%s' (AAAA-MM-JJ)", v));
+			    "date invalide « %s » (AAAA-MM-JJ)", v));
 		*(c == 0 ? &f.from : &f.to) = v;
 	}
 	if ((v = segurctl_arg(self, args, "format")) != NULL) {
@@ -65,7 +65,7 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			fmt = SEGUR_EXPORT_XLSX;
 		else
 			return (segurctl_usage_error(self, env,
-			    "--format is csv, json or xlsx"));
+			    "--format vaut csv, json ou xlsx"));
 	}
 	if (segurctl_flag(self, args, "json"))
 		fmt = SEGUR_EXPORT_JSON;
@@ -79,10 +79,11 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (fmt == SEGUR_EXPORT_XLSX &&
 	    (path == NULL || strcmp(path, "-") == 0))
 		return (segurctl_usage_error(self, env,
-		    "--xlsx needs --out FILE"));
+		    "--xlsx demande --out FICHIER"));
 	if (fmt == SEGUR_EXPORT_XLSX && dialect != SEGUR_CSV_EXCEL_FR)
 		return (segurctl_usage_error(self, env,
-		    "--csv-rfc4180 is for CSV, not --xlsx"));
+		    "--csv-rfc4180 vaut pour le CSV, "
+		    "pas pour --xlsx"));
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	rc = segur_audit_head(l, have ? &key : NULL, &h, &cause);
@@ -106,18 +107,19 @@ audit_export_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_export_opts[] = {
-	{ "og", 0, "FINESS", "only the requests of the OG of this FINESS "
+	{ "og", 0, "FINESS", "seulement les demandes de l'OG de ce FINESS "
 	    "juridique" },
-	{ "from", 0, "DATE", "attempts from DATE (AAAA-MM-JJ)" },
-	{ "to", 0, "DATE", "attempts up to DATE (AAAA-MM-JJ)" },
-	{ "xlsx", 0, NULL, "a workbook, a sheet per subject (needs --out)" },
-	{ "format", 0, "csv|json|xlsx", "the format (default: csv, for "
-	    "Excel); --json and --xlsx say it shorter" },
-	{ "csv-rfc4180", 0, NULL, "CSV as RFC 4180 (comma, UTF-8) rather than "
-	    "for Excel" },
-	{ "key", 0, "FILE", "the sealing key (default: "
-	    "$SEGUR_AUDIT_KEY_FILE, else segurd.conf's [audit] key_file)" },
-	{ "out", 0, "FILE", "into FILE (default: standard output)" },
+	{ "from", 0, "DATE", "les tentatives depuis DATE (AAAA-MM-JJ)" },
+	{ "to", 0, "DATE", "les tentatives jusqu'à DATE (AAAA-MM-JJ)" },
+	{ "xlsx", 0, NULL, "un classeur, une feuille par sujet (avec --out)" },
+	{ "format", 0, "csv|json|xlsx", "le format (par défaut : csv, pour "
+	    "Excel) ; --json et --xlsx le disent plus court" },
+	{ "csv-rfc4180", 0, NULL, "CSV selon la RFC 4180 (virgule, UTF-8) "
+	    "plutôt que pour Excel" },
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
+	    "$SEGUR_AUDIT_KEY_FILE, sinon key_file de [audit] dans "
+	    "segurd.conf)" },
+	{ "out", 0, "FILE", "dans FILE (par défaut : la sortie standard)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -126,8 +128,8 @@ const struct segurctl_cmd cmd_audit_export = {
 	.group = "audit",
 	.args = "[--og FINESS] [--from DATE] [--to DATE] [--json | --xlsx | "
 	    "--format csv|json|xlsx] [--csv-rfc4180] [--key FILE] [--out FILE]",
-	.summary = "export one row per attempt (CSV for Excel, JSON) or a "
-	    "workbook (xlsx), with the chain head",
+	.summary = "exporter une ligne par tentative (CSV pour Excel, JSON) ou "
+	    "un classeur (xlsx), avec la tête de chaîne",
 	.opts = audit_export_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

@@ -42,7 +42,7 @@ audit_head_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_head_opts[] = {
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -51,8 +51,8 @@ const struct segurctl_cmd cmd_audit_head = {
 	.name = "audit head",
 	.group = "audit",
 	.args = "[--json] [--key FILE]",
-	.summary = "print the event log's head (hash, events, time), sealed "
-	    "with a key",
+	.summary = "afficher la tête du journal d'événements (empreinte, "
+	    "événements, heure), scellée par une clé",
 	.opts = audit_head_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/audit.h"
+#include "segur/date.h"
 #include "segur/error.h"
 
 #include "segurctl.h"
@@ -45,7 +46,7 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 	struct segur_audit_key key;
 	struct segur_chain_head h;
 	const char	*keyfile = NULL;
-	char		*cause = NULL;
+	char		*cause = NULL, at_fr[SEGUR_DATE_FR_BUFSZ];
 	size_t		 n = 0;
 	cJSON		*o = NULL;
 	int		 rc, json = 0, have;
@@ -85,9 +86,10 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 			return (SEGURCTL_EXIT_USAGE);
 	} else if (rc == 0)
 		fprintf(env->out, "%s: intact, %zu fichier(s) conformes au "
-		    "manifeste%s; tête de chaîne %s (%" PRId64 " événements, "
+		    "manifeste%s ; tête de chaîne %s (%" PRId64 " événements, "
 		    "%s)\n", args->argv[0], n, have ? " scellé" : "", h.hash,
-		    h.events, h.at);
+		    h.events, segur_date_fr(h.at, at_fr) != NULL ? at_fr :
+		    h.at);
 	else
 		fprintf(env->out, "%s: MODIFIÉ (voir ci-dessus)\n",
 		    args->argv[0]);
@@ -95,7 +97,7 @@ audit_verify_bundle_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt audit_verify_bundle_opts[] = {
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -104,8 +106,8 @@ const struct segurctl_cmd cmd_audit_verify_bundle = {
 	.name = "audit verify-bundle",
 	.group = "audit",
 	.args = "[--json] [--key FILE] FILE.zip",
-	.summary = "prove that nothing in an evidence bundle changed, or name "
-	    "what did",
+	.summary = "prouver que rien n'a changé dans un dossier de preuves, ou "
+	    "dire ce qui a changé",
 	.opts = audit_verify_bundle_opts,
 	.flags = SEGURCTL_JSON,
 	.args_min = 1,

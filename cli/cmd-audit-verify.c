@@ -12,6 +12,7 @@
 
 #include "segur/archive.h"
 #include "segur/audit.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 
@@ -125,12 +126,14 @@ static int
 on_archive(void *arg, const char *sha, int problem, const char *what)
 {
 	struct arch_out	*ao = arg;
+	/* The JSON says it with a code, the text in French. */
 	const char	*p = problem == SEGUR_ENOENT ? "missing" : "altered";
 	cJSON		*o;
 
 	if (ao->f != NULL)
-		fprintf(ao->f, "%s/%s: %s (%s)\n", ao->root, sha, p,
-		    what[0] ? what : "no file refers to it");
+		fprintf(ao->f, "%s/%s: %s (%s)\n", ao->root, sha,
+		    problem == SEGUR_ENOENT ? "manquant" : "altéré",
+		    what[0] ? what : "aucun fichier n'y renvoie");
 	if (ao->arr != NULL && ((o = cJSON_CreateObject()) == NULL ||
 	    !cJSON_AddItemToArray(ao->arr, o) ||
 	    cJSON_AddStringToObject(o, "sha256", sha) == NULL ||
@@ -229,6 +232,7 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_audit a;
 	const char	*head = NULL, *seal = NULL, *keyfile = NULL;
 	char		*cause = NULL, *hcause = NULL, *archdir = NULL;
+	char		 at_fr[SEGUR_DATE_FR_BUFSZ];
 	cJSON		*o, *ja = NULL, *jh;
 	int		 rc, hrc = 0, arc, json = 0, have = 0, sealrc = 0;
 
@@ -239,15 +243,15 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	seal = segurctl_arg(self, args, "seal");
 	keyfile = segurctl_arg(self, args, "key");
 	if (seal != NULL && head == NULL)
-		return (segurctl_usage_error(self, env, "--seal goes with "
+		return (segurctl_usage_error(self, env, "--seal va avec "
 		    "--head"));
 	/* The key checks the events' seals too, not only a head's. */
 	if ((rc = segurctl_audit_key(self, env, keyfile, &key, &have)) != 0)
 		return (rc);
 	if (seal != NULL && !have)
-		return (segurctl_usage_error(self, env, "--seal needs "
-		    "a key: --key FILE, $SEGUR_AUDIT_KEY_FILE or [audit] "
-		    "key_file of segurd.conf"));
+		return (segurctl_usage_error(self, env, "--seal demande "
+		    "une clé : --key FICHIER, $SEGUR_AUDIT_KEY_FILE ou [audit] "
+		    "key_file de segurd.conf"));
 	if (have && segur_ledger_set_seal_key(l, key.bytes, key.len) != 0) {
 		segur_audit_key_release(&key);
 		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
@@ -380,27 +384,28 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		    SEGURCTL_EXIT_OK : SEGURCTL_EXIT_FINDINGS);
 	}
 	if (rc == 0)
-		fprintf(env->out, "event log whole: %lld events, head %s\n",
-		    (long long)a.events, a.head);
+		fprintf(env->out, "journal d'événements intact : %lld "
+		    "événements, tête %s\n", (long long)a.events, a.head);
 	else
-		fprintf(env->out, "event log BROKEN at event %lld: %s "
-		    "(%lld events before it are whole, head %s)\n",
-		    (long long)a.bad_id, a.reason, (long long)a.events,
-		    a.head);
+		fprintf(env->out, "journal d'événements ROMPU à l'événement "
+		    "%lld : %s (les %lld événements qui le précèdent sont "
+		    "intacts, tête %s)\n", (long long)a.bad_id, a.reason,
+		    (long long)a.events, a.head);
 	text_ledger(env->out, &a, nschema, &rep);
-	fprintf(env->out, "archive %s: %lld objects, %lld missing, %lld "
-	    "altered\n", ar.missing + ar.altered == 0 ? "whole" : "DAMAGED",
-	    (long long)ar.objects, (long long)ar.missing,
+	fprintf(env->out, "archive %s : %lld objet(s), %lld manquant(s), "
+	    "%lld altéré(s)\n", ar.missing + ar.altered == 0 ? "intacte" :
+	    "ENDOMMAGÉE", (long long)ar.objects, (long long)ar.missing,
 	    (long long)ar.altered);
 	if (head != NULL && rc == 0 && hrc == 0)
-		fprintf(env->out, "published head %s: extended (event %"
-		    PRId64 " of %" PRId64 ", %s)%s\n", head, found.events,
-		    cur.events, found.at, seal == NULL ? "" : sealrc == 0 ?
-		    ", seal ok" : ", SEAL MISMATCH (another key, or a head "
-		    "rewritten)");
+		fprintf(env->out, "tête publiée %s : prolongée (événement %"
+		    PRId64 " sur %" PRId64 ", %s)%s\n", head, found.events,
+		    cur.events, segur_date_fr(found.at, at_fr) != NULL ?
+		    at_fr : found.at, seal == NULL ? "" : sealrc == 0 ?
+		    ", sceau conforme" : ", SCEAU NON CONFORME (autre clé, ou "
+		    "tête récrite)");
 	else if (head != NULL)
-		fprintf(env->out, "published head %s: NOT extended: %s\n",
-		    head, rc != 0 ? "the event log is broken" :
+		fprintf(env->out, "tête publiée %s : NON prolongée : %s\n",
+		    head, rc != 0 ? "le journal d'événements est rompu" :
 		    hcause != NULL ? hcause : segur_strerror(hrc));
 	segur_audit_release(&a);
 	free(hcause);
@@ -410,13 +415,13 @@ audit_verify_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt audit_verify_opts[] = {
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
-	    "ledger)" },
-	{ "key", 0, "FILE", "the sealing key (default: "
+	{ "archive", 0, "DIR", "l'archive (par défaut : archive/ à côté du "
+	    "registre)" },
+	{ "key", 0, "FILE", "la clé de scellement (par défaut : "
 	    "$SEGUR_AUDIT_KEY_FILE)" },
-	{ "head", 0, "HASH", "a head published earlier: prove the log extends "
-	    "it" },
-	{ "seal", 0, "HMAC", "with --head: its seal, checked with the key" },
+	{ "head", 0, "HASH", "une tête publiée plus tôt : prouver que le "
+	    "journal la prolonge" },
+	{ "seal", 0, "HMAC", "avec --head : son sceau, vérifié avec la clé" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -425,9 +430,9 @@ const struct segurctl_cmd cmd_audit_verify = {
 	.group = "audit",
 	.args = "[--json] [--archive DIR] [--key FILE] "
 	    "[--head HASH [--seal HMAC]]",
-	.summary = "check the event log's hash chain and seals, the schema, "
-	    "the tables against the log, and the archive; prove a published "
-	    "head is extended",
+	.summary = "vérifier la chaîne d'empreintes et les sceaux du journal, "
+	    "le schéma, les tables face au journal, l'archive ; prouver qu'une "
+	    "tête publiée est prolongée",
 	.opts = audit_verify_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

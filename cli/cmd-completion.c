@@ -46,8 +46,11 @@ segurctl_table_dump(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
 	const struct segurctl_opt *opts[SEGURCTL_OPTS_MAX];
+	const struct segurctl_group *g;
 	int	 n, i, nown;
 
+	for (g = segurctl_groups; g->name != NULL; g++)
+		fprintf(f, "group\t%s\t%s\n", g->name, g->heading);
 	for (c = segurctl_table; *c != NULL; c++) {
 		for (nown = 0; (*c)->opts != NULL &&
 		    (*c)->opts[nown].name != NULL; nown++)
@@ -222,7 +225,8 @@ bash_print(FILE *f)
 	    "complete -o default -F _segurctl segurctl\n");
 }
 
-/* The zsh script: install it as _segurctl in a folder of $fpath. */
+/* The zsh script: install it as _segurctl in a folder of $fpath, or
+ * source it after compinit. */
 static void
 zsh_print(FILE *f)
 {
@@ -280,7 +284,14 @@ zsh_print(FILE *f)
 	    "\t\t_files\n"
 	    "\tfi\n"
 	    "}\n\n"
-	    "_segurctl \"$@\"\n");
+	    "# Autoloaded from $fpath (compinit), this file is _segurctl's "
+	    "body: complete\n# now. Sourced (source <(segurctl completion "
+	    "zsh), after compinit):\n# register the function.\n"
+	    "if [[ $funcstack[1] == _segurctl ]]; then\n"
+	    "\t_segurctl \"$@\"\n"
+	    "else\n"
+	    "\tcompdef _segurctl segurctl\n"
+	    "fi\n");
 }
 
 static int
@@ -292,10 +303,11 @@ completion_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	else if (strcmp(a->argv[0], "zsh") == 0)
 		zsh_print(env->out);
 	else
-		return (segurctl_usage_error(self, env, "unknown shell '%s' "
-		    "(bash or zsh)", a->argv[0]));
+		return (segurctl_usage_error(self, env, "shell inconnu « %s » "
+		    "(bash ou zsh)", a->argv[0]));
 	if (fflush(env->out) != 0 || ferror(env->out)) {
-		fprintf(env->err, "segurctl %s: write error\n", self->name);
+		fprintf(env->err, "segurctl %s: erreur d'écriture\n",
+		    self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	return (SEGURCTL_EXIT_OK);
@@ -305,7 +317,7 @@ const struct segurctl_cmd cmd_completion = {
 	.name = "completion",
 	.group = "help",
 	.args = "bash|zsh",
-	.summary = "print the shell completion script for bash or zsh",
+	.summary = "écrire le script de complétion pour bash ou zsh",
 	.args_min = 1,
 	.args_max = 1,
 	.exec = completion_exec

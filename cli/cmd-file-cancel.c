@@ -16,7 +16,7 @@ file_cancel_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt file_cancel_opts[] = {
-	{ "reason", 0, "TEXT", "why it will never be uploaded" },
+	{ "reason", 0, "TEXT", "pourquoi il ne sera jamais déposé" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -24,8 +24,8 @@ const struct segurctl_cmd cmd_file_cancel = {
 	.name = "file cancel",
 	.group = "file",
 	.args = "--reason TEXT [--json] FILE_NAME",
-	.summary = "cancel a built file never uploaded (requests back, "
-	    "numbers burnt)",
+	.summary = "annuler un fichier construit jamais déposé (ses demandes "
+	    "reviennent, ses numéros sont perdus)",
 	.opts = file_cancel_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

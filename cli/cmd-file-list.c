@@ -156,7 +156,8 @@ const struct segurctl_cmd cmd_file_list = {
 	.name = "file list",
 	.group = "file",
 	.args = "[--json]",
-	.summary = "every file built or received, with its state and its lines",
+	.summary = "lister tous les fichiers construits ou reçus, avec leur "
+	    "état et leurs lignes",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,

@@ -103,7 +103,7 @@ file_refused_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt file_refused_opts[] = {
-	{ "reason", 0, "TEXT", "why the portal refused it" },
+	{ "reason", 0, "TEXT", "pourquoi le portail l'a refusé" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -111,8 +111,8 @@ const struct segurctl_cmd cmd_file_refused = {
 	.name = "file refused",
 	.group = "file",
 	.args = "--reason TEXT [--json] FILE_NAME",
-	.summary = "record a built file refused whole at upload (requests "
-	    "rejected)",
+	.summary = "enregistrer un fichier construit refusé en entier au dépôt "
+	    "(demandes rejetées)",
 	.opts = file_refused_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

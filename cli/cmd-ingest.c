@@ -246,7 +246,7 @@ ingest_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	ao.documents_dir = segurctl_arg(self, args, "documents");
 	if (ao.documents_dir != NULL && !submitted)
 		return (segurctl_usage_error(self, env,
-		    "--documents goes with --submitted"));
+		    "--documents va avec --submitted"));
 	if (o.archive_dir == NULL)
 		o.archive_dir = arch = segurctl_beside_ledger(env->db_path,
 		    "archive");
@@ -303,14 +303,14 @@ done:
 }
 
 static const struct segurctl_opt ingest_opts[] = {
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
-	    "ledger)" },
-	{ "quarantine", 0, "DIR", "where refused files go (default: "
-	    "quarantine/ beside the ledger)" },
-	{ "submitted", 0, NULL, "the files are ones uploaded by hand (adopt "
-	    "them as submitted)" },
-	{ "documents", 0, "DIR", "with --submitted: where their documents "
-	    "are" },
+	{ "archive", 0, "DIR", "l'archive (par défaut : archive/ à côté du "
+	    "registre)" },
+	{ "quarantine", 0, "DIR", "où vont les fichiers refusés (par défaut : "
+	    "quarantine/ à côté du registre)" },
+	{ "submitted", 0, NULL, "les fichiers ont été déposés à la main (les "
+	    "adopter comme envoyés)" },
+	{ "documents", 0, "DIR", "avec --submitted : où sont leurs pièces "
+	    "justificatives" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -319,8 +319,8 @@ const struct segurctl_cmd cmd_ingest = {
 	.group = "file",
 	.args = "[--archive DIR] [--quarantine DIR] [--json] "
 	    "[--submitted [--documents DIR]] FILE...",
-	.summary = "record the files ASP returned: accepted, rejected, "
-	    "anomalies",
+	.summary = "enregistrer les fichiers rendus par l'ASP : demandes "
+	    "acceptées, rejetées, anomalies",
 	.opts = ingest_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

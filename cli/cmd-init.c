@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -12,22 +14,33 @@ static int
 init_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
-	struct segur_ledger *l = args->ledger;
+	struct segur_ledger *l = args->ledger;	/* borrowed */
+	cJSON		*o;
 
 	/* The dispatch checked that it is not a second ledger beside the
 	 * one segurd uses (SEGURCTL_CREATE), then created or migrated it. */
-	(void)self;
-	fprintf(env->out, "%s: ledger at schema version %d\n", env->db_path,
-	    segur_ledger_version(l));
+	if (segurctl_flag(self, args, "json")) {
+		if ((o = cJSON_CreateObject()) != NULL &&
+		    (cJSON_AddStringToObject(o, "path", env->db_path) == NULL ||
+		    cJSON_AddNumberToObject(o, "schemaVersion",
+		    segur_ledger_version(l)) == NULL)) {
+			cJSON_Delete(o);
+			o = NULL;
+		}
+		return (segurctl_print_json(env, o));
+	}
+	fprintf(env->out, "%s: registre en version de schéma %d\n",
+	    env->db_path, segur_ledger_version(l));
 	return (SEGURCTL_EXIT_OK);
 }
 
 const struct segurctl_cmd cmd_init = {
 	.name = "init",
 	.group = "ledger",
-	.args = "[--db PATH]",
-	.summary = "create the ledger, or migrate it to this version's schema",
-	.flags = SEGURCTL_LEDGER | SEGURCTL_CREATE | SEGURCTL_WRITES,
+	.args = "[--json] [--db PATH]",
+	.summary = "créer le registre, ou le migrer au schéma de cette version",
+	.flags = SEGURCTL_LEDGER | SEGURCTL_CREATE | SEGURCTL_WRITES |
+	    SEGURCTL_JSON,
 	.args_max = 0,
 	.exec = init_exec
 };

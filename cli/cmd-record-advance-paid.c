@@ -24,12 +24,13 @@ record_advance_paid_check(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt record_advance_paid_opts[] = {
-	{ "date", 0, "DATE", "the date of the payment" },
-	{ "amount", 0, "EUROS", "the amount paid" },
-	{ "force", 0, NULL, "record an amount the rules did not expect" },
-	{ "reason", 0, "TEXT", "why the amount is forced" },
-	{ "letter", 0, "REF", "the reference of ASP's letter" },
-	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ "date", 0, "DATE", "la date du paiement" },
+	{ "amount", 0, "EUROS", "le montant payé" },
+	{ "force", 0, NULL, "enregistrer un montant que les règles "
+	    "n'attendaient pas" },
+	{ "reason", 0, "TEXT", "pourquoi le montant est forcé" },
+	{ "letter", 0, "REF", "la référence du courrier de l'ASP" },
+	{ "note", 0, "TEXT", "une note gardée dans son historique" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -38,7 +39,7 @@ const struct segurctl_cmd cmd_record_advance_paid = {
 	.group = "record",
 	.args = "[--json] --date DATE --amount EUROS [--force --reason TEXT] "
 	    "[--letter REF] [--note TEXT] NUMERO_ASP",
-	.summary = "record the payment of the advance",
+	.summary = "enregistrer le paiement de l'avance",
 	.opts = record_advance_paid_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

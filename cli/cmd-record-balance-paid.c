@@ -80,11 +80,12 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt record_balance_paid_opts[] = {
-	{ "date", 0, "DATE", "the date of the payment" },
-	{ "amount", 0, "EUROS", "the amount paid" },
-	{ "force", 0, NULL, "record an amount the rules did not expect" },
-	{ "reason", 0, "TEXT", "why the amount is forced" },
-	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ "date", 0, "DATE", "la date du paiement" },
+	{ "amount", 0, "EUROS", "le montant payé" },
+	{ "force", 0, NULL, "enregistrer un montant que les règles "
+	    "n'attendaient pas" },
+	{ "reason", 0, "TEXT", "pourquoi le montant est forcé" },
+	{ "note", 0, "TEXT", "une note gardée dans son historique" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -93,7 +94,7 @@ const struct segurctl_cmd cmd_record_balance_paid = {
 	.group = "record",
 	.args = "[--json] --date DATE --amount EUROS [--force --reason TEXT] "
 	    "[--note TEXT] NUMERO_ASP",
-	.summary = "record the payment of the balance (closes the request)",
+	.summary = "enregistrer le paiement du solde (clôt la demande)",
 	.opts = record_balance_paid_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -81,12 +81,13 @@ record_delivered_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt record_delivered_opts[] = {
-	{ "date", 0, "DATE", "the date of the delivery" },
-	{ "invoice", 0, "NUM", "the number of the invoice" },
-	{ "invoice-date", 0, "DATE", "the date of the invoice" },
-	{ "amount", 0, "EUROS", "the amount of the invoice" },
-	{ "facture", 0, "FILE", "the invoice, a PDF" },
-	{ "pv", 0, "FILE", "the acceptance report (PV), a PDF" },
+	{ "date", 0, "DATE", "la date de la livraison" },
+	{ "invoice", 0, "NUM", "le numéro de la facture" },
+	{ "invoice-date", 0, "DATE", "la date de la facture" },
+	{ "amount", 0, "EUROS", "le montant de la facture" },
+	{ "facture", 0, "FILE", "la facture (PDF, PNG ou JPEG)" },
+	{ "pv", 0, "FILE", "le procès-verbal de recette, PV (PDF, PNG ou "
+	    "JPEG)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -95,8 +96,8 @@ const struct segurctl_cmd cmd_record_delivered = {
 	.group = "record",
 	.args = "[--json] --date DATE --invoice NUM --invoice-date DATE "
 	    "--amount EUROS --facture FILE --pv FILE NUMERO_ASP",
-	.summary = "record the delivered prestation and its proofs (balance "
-	    "ready)",
+	.summary = "enregistrer la prestation livrée et ses preuves (la "
+	    "demande est prête pour son solde)",
 	.opts = record_delivered_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -22,11 +22,11 @@ record_grant_check(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt record_grant_opts[] = {
-	{ "date", 0, "DATE", "the date of ASP's decision letter" },
-	{ "amount", 0, "EUROS", "the amount granted (default: the amount "
-	    "requested)" },
-	{ "letter", 0, "REF", "the reference of ASP's letter" },
-	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ "date", 0, "DATE", "la date du courrier de décision de l'ASP" },
+	{ "amount", 0, "EUROS", "le montant accordé (par défaut : le montant "
+	    "demandé)" },
+	{ "letter", 0, "REF", "la référence du courrier de l'ASP" },
+	{ "note", 0, "TEXT", "une note gardée dans son historique" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -35,7 +35,7 @@ const struct segurctl_cmd cmd_record_grant = {
 	.group = "record",
 	.args = "[--json] --date DATE [--amount EUROS] [--letter REF] "
 	    "[--note TEXT] NUMERO_ASP",
-	.summary = "record ASP's grant decision",
+	.summary = "enregistrer la décision d'accord de l'ASP",
 	.opts = record_grant_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -251,11 +251,11 @@ record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt record_import_opts[] = {
-	{ "dry-run", 0, NULL, "check every line and say what would be "
-	    "recorded, record nothing" },
-	{ "template", 0, NULL, "write the CSV template" },
-	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
-	    "output)" },
+	{ "dry-run", 0, NULL, "vérifier chaque ligne et dire ce qui serait "
+	    "enregistré, sans rien enregistrer" },
+	{ "template", 0, NULL, "écrire le modèle CSV" },
+	{ "out", 0, "FILE", "avec --template : dans FILE (par défaut : la "
+	    "sortie standard)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -264,8 +264,8 @@ const struct segurctl_cmd cmd_record_import = {
 	.name = "record import",
 	.group = "record",
 	.args = "[--dry-run] [--json] FILE.csv | --template [--out FILE]",
-	.summary = "record ASP's decisions and payments from a spreadsheet, "
-	    "all or nothing",
+	.summary = "enregistrer les décisions et paiements de l'ASP depuis un "
+	    "tableur, tout ou rien",
 	.opts = record_import_opts,
 	.flags = SEGURCTL_DB | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

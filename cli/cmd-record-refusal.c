@@ -22,9 +22,9 @@ record_refusal_check(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt record_refusal_opts[] = {
-	{ "date", 0, "DATE", "the date of ASP's decision letter" },
-	{ "letter", 0, "REF", "the reference of ASP's letter" },
-	{ "note", 0, "TEXT", "a note kept in its history" },
+	{ "date", 0, "DATE", "la date du courrier de décision de l'ASP" },
+	{ "letter", 0, "REF", "la référence du courrier de l'ASP" },
+	{ "note", 0, "TEXT", "une note gardée dans son historique" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -33,7 +33,7 @@ const struct segurctl_cmd cmd_record_refusal = {
 	.group = "record",
 	.args = "[--json] --date DATE [--letter REF] [--note TEXT] "
 	    "NUMERO_ASP",
-	.summary = "record ASP's refusal",
+	.summary = "enregistrer le refus de l'ASP",
 	.opts = record_refusal_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -76,7 +76,8 @@ segurctl_template_write(const struct segurctl_cmd *self,
 	int	 rc = SEGURCTL_EXIT_OK;
 
 	if (segur_import_template((enum segur_import_kind)kind, &b) != 0) {
-		fprintf(env->err, "segurctl %s: mémoire épuisée\n", self->name);
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n",
+		    self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if (out == NULL) {
@@ -91,7 +92,7 @@ segurctl_template_write(const struct segurctl_cmd *self,
 		free(cause);
 		rc = SEGURCTL_EXIT_USAGE;
 	} else
-		fprintf(env->out, "%s: modèle écrit\n", out);
+		fprintf(env->out, "%s : modèle écrit\n", out);
 	segur_buf_release(&b);
 	return (rc);
 }
@@ -202,11 +203,11 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt ref_import_opts[] = {
-	{ "dry-run", 0, NULL, "check the file and say what would change, "
-	    "change nothing" },
-	{ "template", 0, NULL, "write the CSV template of that table" },
-	{ "out", 0, "FILE", "with --template: into FILE (default: standard "
-	    "output)" },
+	{ "dry-run", 0, NULL, "vérifier le fichier et dire ce qui changerait, "
+	    "sans rien changer" },
+	{ "template", 0, NULL, "écrire le modèle CSV de cette table" },
+	{ "out", 0, "FILE", "avec --template : dans FILE (par défaut : la "
+	    "sortie standard)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -216,8 +217,8 @@ const struct segurctl_cmd cmd_ref_import = {
 	.group = "ref",
 	.args = "[--dry-run] [--json] eligible|tranches FILE.csv | "
 	    "--template [--out FILE] eligible|tranches",
-	.summary = "replace the eligible ESMS or the tranche amounts with a "
-	    "CSV file",
+	.summary = "remplacer les ESMS éligibles ou les montants des tranches "
+	    "par un fichier CSV",
 	.opts = ref_import_opts,
 	.flags = SEGURCTL_DB | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

@@ -64,8 +64,8 @@ const struct segurctl_cmd cmd_ref_set = {
 	.name = "ref set",
 	.group = "ref",
 	.args = "[--json] solde-deadline-days DAYS",
-	.summary = "set the programme's balance deadline (days after the "
-	    "advance)",
+	.summary = "fixer le délai de solde du programme (jours après "
+	    "l'avance)",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 2,
 	.args_max = 2,

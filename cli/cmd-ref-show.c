@@ -93,8 +93,8 @@ const struct segurctl_cmd cmd_ref_show = {
 	.name = "ref show",
 	.group = "ref",
 	.args = "[--json]",
-	.summary = "show the programme's settings and the size of the "
-	    "reference tables",
+	.summary = "afficher les réglages du programme et la taille des tables "
+	    "de référence",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,

@@ -148,15 +148,16 @@ remind_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt remind_opts[] = {
-	{ "dry-run", 0, NULL, "list what is due, queue nothing" },
-	{ "submitted-days", 0, "N", "submitted with no answer after N days "
-	    "(7; 0: no reminder)" },
-	{ "decision-days", 0, "N", "accepted with no grant or refusal after N "
-	    "days (60)" },
-	{ "balance-days", 0, "N", "advance paid with no balance request after "
-	    "N days (180)" },
-	{ "deadline-days", 0, "N", "balance due N days after the advance: "
-	    "30, 7, 1 days before (0: none)" },
+	{ "dry-run", 0, NULL, "lister ce qui est dû, sans rien mettre en "
+	    "file" },
+	{ "submitted-days", 0, "N", "relancer une demande envoyée restée sans "
+	    "réponse après N jours (7 ; 0 : jamais)" },
+	{ "decision-days", 0, "N", "relancer une demande acceptée sans accord "
+	    "ni refus après N jours (60)" },
+	{ "balance-days", 0, "N", "relancer une avance payée sans demande de "
+	    "solde après N jours (180)" },
+	{ "deadline-days", 0, "N", "échéance du solde N jours après l'avance ; "
+	    "relances 30, 7 et 1 jours avant (0 : le délai par défaut)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -165,7 +166,8 @@ const struct segurctl_cmd cmd_remind = {
 	.group = "alerts",
 	.args = "[--dry-run] [--json] [--submitted-days N] "
 	    "[--decision-days N] [--balance-days N] [--deadline-days N]",
-	.summary = "queue the reminders due today (what segurd does daily)",
+	.summary = "mettre en file les relances dues aujourd'hui (ce que "
+	    "segurd fait chaque jour)",
 	.opts = remind_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -46,6 +48,7 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct segur_request_new req;
 	struct segur_ledger *l = args->ledger;
 	char		*buf = NULL, *cause = NULL;
+	cJSON		*o;
 	size_t		 len;
 	int		 rc;
 
@@ -55,11 +58,12 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	req.bdc_path = segurctl_arg(self, args, "bdc");
 	req.ht_path = segurctl_arg(self, args, "ht");
 	if (req.ref == NULL)
-		return (segurctl_usage_error(self, env, "--ref is required"));
+		return (segurctl_usage_error(self, env,
+		    "--ref est obligatoire"));
 	if (strcmp(args->argv[0], "-") == 0) {
 		if (read_stdin(&buf, &len) != 0) {
-			fprintf(env->err, "segurctl %s: cannot read standard "
-			    "input\n", self->name);
+			fprintf(env->err, "segurctl %s: impossible de lire "
+			    "l'entrée standard (au plus 4 Mio)\n", self->name);
 			return (SEGURCTL_EXIT_USAGE);
 		}
 	} else if (segur_read_file(args->argv[0], REQUEST_MAX_BYTES, &buf,
@@ -74,27 +78,34 @@ request_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	free(buf);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: registered as a draft\n", req.ref);
+	if (segurctl_flag(self, args, "json")) {
+		if ((o = segurctl_request_json(self, env, l, req.ref)) == NULL)
+			return (SEGURCTL_EXIT_USAGE);
+		return (segurctl_print_json(env, o));
+	}
+	fprintf(env->out, "%s : enregistrée comme brouillon\n", req.ref);
 	return (SEGURCTL_EXIT_OK);
 }
 
 static const struct segurctl_opt request_add_opts[] = {
-	{ "ref", 0, "REF", "your reference for it" },
-	{ "ans", 0, "NUMERO_ANS", "its software (default: the only one the "
-	    "ledger knows)" },
-	{ "bdc", 0, "FILE", "the signed order form (bon de commande), a PDF" },
-	{ "ht", 0, "FILE", "the detailed quote (devis HT), a PDF" },
+	{ "ref", 0, "REF", "votre référence pour cette demande" },
+	{ "ans", 0, "NUMERO_ANS", "son logiciel (par défaut : le seul que "
+	    "connaît le registre)" },
+	{ "bdc", 0, "FILE", "le bon de commande signé (PDF, PNG ou JPEG)" },
+	{ "ht", 0, "FILE", "l'attestation de non-assujettissement à la TVA, "
+	    "pour le régime HT (PDF, PNG ou JPEG)" },
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct segurctl_cmd cmd_request_add = {
 	.name = "request add",
 	.group = "request",
-	.args = "--ref REF [--ans NUMERO_ANS] [--bdc FILE] [--ht FILE] "
-	    "FILE.json|-",
-	.summary = "register a draft request from one request line",
+	.args = "[--json] --ref REF [--ans NUMERO_ANS] [--bdc FILE] "
+	    "[--ht FILE] FILE.json|-",
+	.summary = "enregistrer une demande comme brouillon à partir d'une "
+	    "ligne de demande",
 	.opts = request_add_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.exec = request_add_exec

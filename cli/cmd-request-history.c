@@ -3,9 +3,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "segur/date.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -23,6 +25,80 @@ add_raw(cJSON *o, const char *key, const char *json)
 	return (0);
 }
 
+/* The state code of an event's before or after, in French; NULL if none. */
+static const char *
+state_of(const cJSON *o)
+{
+	int	 s;
+
+	s = segur_state_parse(cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(o, "state")));
+	return (s < 0 ? NULL : segur_state_label((enum segur_state)s));
+}
+
+/* Prints the strings of array a (a list of JSON paths, of documents). */
+static void
+print_list(FILE *f, const cJSON *a, const char *key)
+{
+	const cJSON	*it;
+	const char	*sep = "";
+
+	cJSON_ArrayForEach(it, a) {
+		fprintf(f, "%s%s", sep, key != NULL ? cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(it, key)) :
+		    cJSON_GetStringValue(it));
+		sep = ", ";
+	}
+}
+
+/*
+ * What an event did, for people: a change of state by its French labels
+ * (and its detail), an edit by the JSON paths it changed, a registration
+ * in a word; any other event by its JSON, before -> after.
+ */
+static void
+event_print(FILE *f, const struct segur_event *ev)
+{
+	cJSON		*before, *after;
+	const cJSON	*x;
+	const char	*from, *to;
+
+	before = ev->before != NULL ? cJSON_Parse(ev->before) : NULL;
+	after = ev->after != NULL ? cJSON_Parse(ev->after) : NULL;
+	from = state_of(before);
+	to = state_of(after);
+	if (strcmp(ev->action, "request.add") == 0 && to != NULL)
+		fprintf(f, "enregistrée : %s", to);
+	else if (strcmp(ev->action, "request.edit") == 0 && after != NULL) {
+		x = cJSON_GetObjectItemCaseSensitive(after, "changes");
+		if (cJSON_GetArraySize(x) > 0) {
+			fputs("modifiée : ", f);
+			print_list(f, x, NULL);
+		}
+		x = cJSON_GetObjectItemCaseSensitive(after, "documents");
+		if (cJSON_GetArraySize(x) > 0) {
+			fprintf(f, "%spièce(s) remplacée(s) : ",
+			    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+			    after, "changes")) > 0 ? " ; " : "");
+			print_list(f, x, "type");
+		}
+	} else if (from != NULL && to != NULL) {
+		fprintf(f, "%s → %s", from, to);
+		if ((x = cJSON_GetObjectItemCaseSensitive(after, "detail")) !=
+		    NULL && !cJSON_IsNull(x)) {
+			char *d = cJSON_PrintUnformatted(x);
+
+			fprintf(f, " %s", d != NULL ? d : "");
+			free(d);
+		}
+	} else
+		fprintf(f, "%s -> %s", ev->before != NULL ? ev->before : "-",
+		    ev->after != NULL ? ev->after : "-");
+	fputc('\n', f);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+}
+
 static int
 request_history_exec(const struct segurctl_cmd *self,
     struct segurctl_env *env,
@@ -31,7 +107,7 @@ request_history_exec(const struct segurctl_cmd *self,
 	struct segur_ledger *l = args->ledger;
 	struct segur_event *ev;
 	size_t		 n, i;
-	char		*cause = NULL;
+	char		*cause = NULL, when[SEGUR_DATE_FR_BUFSZ];
 	cJSON		*arr, *o;
 	int		 rc, json = 0;
 
@@ -63,11 +139,12 @@ request_history_exec(const struct segurctl_cmd *self,
 		segur_event_free_array(ev, n);
 		return (segurctl_print_json(env, arr));
 	}
-	for (i = 0; i < n; i++)
-		fprintf(env->out, "%-8lld %s %-12s %-18s %s -> %s\n",
-		    (long long)ev[i].id, ev[i].at, ev[i].actor, ev[i].action,
-		    ev[i].before != NULL ? ev[i].before : "-",
-		    ev[i].after != NULL ? ev[i].after : "-");
+	for (i = 0; i < n; i++) {
+		fprintf(env->out, "%-8lld %s %-12s %-18s ",
+		    (long long)ev[i].id, segur_date_fr(ev[i].at, when) !=
+		    NULL ? when : ev[i].at, ev[i].actor, ev[i].action);
+		event_print(env->out, &ev[i]);
+	}
 	segur_event_free_array(ev, n);
 	return (SEGURCTL_EXIT_OK);
 }
@@ -76,7 +153,7 @@ const struct segurctl_cmd cmd_request_history = {
 	.name = "request history",
 	.group = "request",
 	.args = "[--json] REF",
-	.summary = "show the events of a request, in order",
+	.summary = "afficher les événements d'une demande, dans l'ordre",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,

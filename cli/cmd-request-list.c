@@ -56,38 +56,58 @@ list_json(void *arg, const struct segur_request_row *row)
 	return (0);
 }
 
+/* The options into *f (strings borrowed from args): 0, or the exit status
+ * of a usage error. */
+static int
+list_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args, struct segur_request_filter *f)
+{
+	const char	*v;
+	char		*end;
+
+	memset(f, 0, sizeof(*f));
+	f->state = -1;
+	if ((v = segurctl_arg(self, args, "state")) != NULL &&
+	    (f->state = segur_state_parse(v)) < 0)
+		return (segurctl_usage_error(self, env, "état inconnu « %s » "
+		    "(draft, ready, submitted, accepted, rejected...)", v));
+	f->og = segurctl_arg(self, args, "og");
+	f->esms = segurctl_arg(self, args, "esms");
+	/* A DATE, already checked and written AAAA-MM-JJ by the dispatch. */
+	f->since = segurctl_arg(self, args, "since");
+	f->after = segurctl_arg(self, args, "after");
+	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
+		f->limit = strtoul(v, &end, 10);
+		if (*end != '\0' || v[0] == '\0' || v[0] == '-')
+			return (segurctl_usage_error(self, env,
+			    "--limit : « %s » n'est pas un nombre", v));
+	}
+	return (0);
+}
+
+/* Usage errors before the ledger is opened. */
+static int
+request_list_check(const struct segurctl_cmd *self, struct segurctl_env *env,
+    struct segurctl_args *args)
+{
+	struct segur_request_filter f;
+
+	return (list_filter(self, env, args, &f));
+}
+
 static int
 request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
-	struct segur_request_filter f = { .state = -1 };
+	struct segur_request_filter f;
 	struct list_out	 o;
 	struct segur_ledger *l = args->ledger;
-	const char	*v;
-	char		*cause = NULL, *end;
+	char		*cause = NULL;
 	int		 rc, json;
 
 	json = segurctl_flag(self, args, "json");
-	if ((v = segurctl_arg(self, args, "state")) != NULL &&
-	    (f.state = segur_state_parse(v)) < 0)
-		return (segurctl_usage_error(self, env, "unknown state '%s'",
-		    v));
-	f.og = segurctl_arg(self, args, "og");
-	f.esms = segurctl_arg(self, args, "esms");
-	if ((v = segurctl_arg(self, args, "since")) != NULL) {
-		if (strlen(v) != 10 || v[4] != '-' ||
-		    v[7] != '-')
-			return (segurctl_usage_error(self, env,
-			    "--since takes AAAA-MM-JJ"));
-		f.since = v;
-	}
-	f.after = segurctl_arg(self, args, "after");
-	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
-		f.limit = strtoul(v, &end, 10);
-		if (*end != '\0' || v[0] == '-')
-			return (segurctl_usage_error(self, env,
-			    "bad --limit '%s'", v));
-	}
+	if ((rc = list_filter(self, env, args, &f)) != 0)
+		return (rc);
 	o.env = env;
 	o.n = 0;
 	if (json) {
@@ -106,20 +126,23 @@ request_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json)
 		fputs("]\n", env->out);
 	if (fflush(env->out) != 0 || ferror(env->out)) {
-		fprintf(env->err, "segurctl %s: write error\n", self->name);
+		fprintf(env->err, "segurctl %s: erreur d'écriture\n", self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	return (SEGURCTL_EXIT_OK);
 }
 
 static const struct segurctl_opt request_list_opts[] = {
-	{ "state", 0, "S", "only the requests in state S (draft, ready...)" },
-	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
-	{ "esms", 0, "FINESS", "only those of the ESMS of this FINESS "
+	{ "state", 0, "S", "seulement les demandes dans l'état S (draft, "
+	    "ready...)" },
+	{ "og", 0, "FINESS", "seulement celles de l'OG de ce FINESS "
+	    "juridique" },
+	{ "esms", 0, "FINESS", "seulement celles de l'ESMS de ce FINESS "
 	    "géographique" },
-	{ "since", 0, "DATE", "only those changed since DATE (AAAA-MM-JJ)" },
-	{ "limit", 0, "N", "at most N requests" },
-	{ "after", 0, "REF", "the page after request REF" },
+	{ "since", 0, "DATE", "seulement celles modifiées depuis DATE "
+	    "(AAAA-MM-JJ)" },
+	{ "limit", 0, "N", "au plus N demandes" },
+	{ "after", 0, "REF", "la page après la demande REF" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -128,9 +151,10 @@ const struct segurctl_cmd cmd_request_list = {
 	.group = "request",
 	.args = "[--json] [--state S] [--og FINESS] [--esms FINESS] "
 	    "[--since DATE] [--limit N] [--after REF]",
-	.summary = "list requests, oldest change first",
+	.summary = "lister les demandes, la plus anciennement modifiée d'abord",
 	.opts = request_list_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_max = 0,
+	.check = request_list_check,
 	.exec = request_list_exec
 };

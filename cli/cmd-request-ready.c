@@ -37,8 +37,9 @@ collect_ref(void *arg, const struct segur_request_row *row)
 /* Adds one request's outcome to arr (--json), or prints it. */
 static int
 report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
-    const struct segur_report *rep, int promoted, const char *stayed)
+    const struct segur_report *rep, int promoted, enum segur_state from)
 {
+	enum segur_state now = promoted ? SEGUR_STATE_READY : from;
 	cJSON	*o, *fs, *f;
 	size_t	 i;
 
@@ -51,15 +52,17 @@ report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
 			    "erreur" : segur_ledger_finding_blocks(
 			    &rep->findings[i]) ? "avertissement bloquant" :
 			    "avertissement", rep->findings[i].message);
-		fprintf(env->out, "%s: %s (%zu erreur(s), %zu "
-		    "avertissement(s))\n", ref, promoted ? "ready" :
-		    stayed, rep->nerrors, rep->nwarnings);
+		fprintf(env->out, "%s : %s%s (%zu erreur(s), %zu "
+		    "avertissement(s))\n", ref, promoted ? "" : "toujours ",
+		    segur_state_label(now), rep->nerrors, rep->nwarnings);
 		return (0);
 	}
 	if ((o = cJSON_CreateObject()) == NULL ||
 	    !cJSON_AddItemToArray(arr, o) ||
 	    cJSON_AddStringToObject(o, "ref", ref) == NULL ||
 	    cJSON_AddBoolToObject(o, "ready", promoted) == NULL ||
+	    cJSON_AddStringToObject(o, "state", segur_state_name(now)) ==
+	    NULL ||
 	    (fs = cJSON_AddArrayToObject(o, "findings")) == NULL)
 		return (-1);
 	for (i = 0; i < rep->nfindings; i++) {
@@ -89,8 +92,7 @@ report_one(struct segurctl_env *env, cJSON *arr, const char *ref,
  */
 int
 segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
-    struct segurctl_args *args, int from, const char *all_opt,
-    const char *stayed_word)
+    struct segurctl_args *args, int from, const char *all_opt)
 {
 	struct segur_request_filter f = { .state = from };
 	struct segur_report rep;
@@ -108,7 +110,7 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 	all = segurctl_flag(self, args, all_opt);
 	if (all == (argc > 0))
 		return (segurctl_usage_error(self, env,
-		    "give references or --%s", all_opt));
+		    "donnez des références ou --%s", all_opt));
 	if (all && (rc = segur_ledger_request_list(l, &f, collect_ref, &refs,
 	    &cause)) != 0) {
 		for (i = 0; i < refs.n; i++)
@@ -129,7 +131,8 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 		for (i = 0; i < refs.n; i++)
 			free(refs.v[i]);
 		free(refs.v);
-		fprintf(env->err, "segurctl %s: out of memory\n", self->name);
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n",
+		    self->name);
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if (json)
@@ -150,7 +153,7 @@ segurctl_promote(const struct segurctl_cmd *self, struct segurctl_env *env,
 			continue;
 		}
 		if (report_one(env, arr, refs.v[i], &rep, promoted,
-		    stayed_word) != 0)
+		    (enum segur_state)from) != 0)
 			status = SEGURCTL_EXIT_USAGE;
 		if (!promoted)
 			stayed++;
@@ -170,12 +173,11 @@ static int
 request_ready_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
-	return (segurctl_promote(self, env, args, SEGUR_STATE_DRAFT, "all",
-	    "still a draft"));
+	return (segurctl_promote(self, env, args, SEGUR_STATE_DRAFT, "all"));
 }
 
 static const struct segurctl_opt request_ready_opts[] = {
-	{ "all", 0, NULL, "every draft" },
+	{ "all", 0, NULL, "tous les brouillons" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -183,8 +185,8 @@ const struct segurctl_cmd cmd_request_ready = {
 	.name = "request ready",
 	.group = "request",
 	.args = "[--json] REF...|--all",
-	.summary = "validate drafts with the ledger's reference data; clean "
-	    "ones become ready",
+	.summary = "valider les brouillons avec les référentiels du registre ; "
+	    "ceux sans erreur deviennent prêts",
 	.opts = request_ready_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

@@ -28,7 +28,14 @@ print_scalars(FILE *f, const cJSON *o, const char *indent)
 				    ", ", id->valuedouble);
 			fprintf(f, " (segurctl anomalies)\n");
 		}
-		if (cJSON_IsString(it))
+		/* The request's state in French; an attempt's is its own. */
+		if (cJSON_IsString(it) && indent[0] == '\0' &&
+		    strcmp(it->string, "state") == 0 &&
+		    segur_state_parse(it->valuestring) >= 0)
+			fprintf(f, "%-18s %s\n", it->string,
+			    segur_state_label((enum segur_state)
+			    segur_state_parse(it->valuestring)));
+		else if (cJSON_IsString(it))
 			fprintf(f, "%s%-18s %s\n", indent, it->string,
 			    it->valuestring);
 		else if (cJSON_IsNumber(it))
@@ -69,7 +76,7 @@ request_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		}
 	}
 	if ((s = cJSON_Print(cJSON_GetObjectItem(o, "content"))) != NULL)
-		fprintf(env->out, "content:\n%s\n", s);
+		fprintf(env->out, "contenu :\n%s\n", s);
 	free(s);
 	cJSON_Delete(o);
 	return (SEGURCTL_EXIT_OK);
@@ -79,8 +86,8 @@ const struct segurctl_cmd cmd_request_show = {
 	.name = "request show",
 	.group = "request",
 	.args = "[--json] REF|NUMERO_EDITEUR|NUMERO_ASP",
-	.summary = "show a request: content, numbers, documents, attempts, "
-	    "deliveries, balance lines, decisions, payments",
+	.summary = "afficher une demande : contenu, numéros, pièces, "
+	    "tentatives, livraisons, lignes de solde, décisions, paiements",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,

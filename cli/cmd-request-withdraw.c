@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -15,7 +17,7 @@ request_withdraw_check(const struct segurctl_cmd *self, struct segurctl_env *env
 {
 	if (segurctl_arg(self, args, "reason") == NULL)
 		return (segurctl_usage_error(self, env,
-		    "--reason is required"));
+		    "--reason est obligatoire"));
 	return (0);
 }
 
@@ -27,29 +29,41 @@ request_withdraw_exec(const struct segurctl_cmd *self,
 	struct segur_ledger *l = args->ledger;
 	const char	*reason = NULL;
 	char		*cause = NULL;
+	cJSON		*o;
 	int		 rc;
 
 	reason = segurctl_arg(self, args, "reason");
 	rc = segur_ledger_request_withdraw(l, args->argv[0], reason, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: withdrawn\n", args->argv[0]);
+	if (segurctl_flag(self, args, "json")) {
+		if ((o = segurctl_request_json(self, env, l,
+		    args->argv[0])) == NULL)
+			return (SEGURCTL_EXIT_USAGE);
+		if (cJSON_AddStringToObject(o, "reason", reason) == NULL) {
+			cJSON_Delete(o);
+			o = NULL;
+		}
+		return (segurctl_print_json(env, o));
+	}
+	fprintf(env->out, "%s : %s\n", args->argv[0],
+	    segur_state_label(SEGUR_STATE_WITHDRAWN));
 	return (SEGURCTL_EXIT_OK);
 }
 
 static const struct segurctl_opt request_withdraw_opts[] = {
-	{ "reason", 0, "TEXT", "why (kept in its history)" },
+	{ "reason", 0, "TEXT", "pourquoi (gardé dans son historique)" },
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct segurctl_cmd cmd_request_withdraw = {
 	.name = "request withdraw",
 	.group = "request",
-	.args = "--reason TEXT REF",
-	.summary = "withdraw a request (it stays in the ledger, its numbers "
-	    "are never reused)",
+	.args = "[--json] --reason TEXT REF",
+	.summary = "retirer une demande (elle reste au registre, ses numéros "
+	    "ne resservent jamais)",
 	.opts = request_withdraw_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

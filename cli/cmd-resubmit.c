@@ -13,11 +13,11 @@ resubmit_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
 	return (segurctl_promote(self, env, args, SEGUR_STATE_REJECTED,
-	    "all-rejected", "still rejected"));
+	    "all-rejected"));
 }
 
 static const struct segurctl_opt resubmit_opts[] = {
-	{ "all-rejected", 0, NULL, "every rejected request" },
+	{ "all-rejected", 0, NULL, "toutes les demandes rejetées" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -25,8 +25,8 @@ const struct segurctl_cmd cmd_resubmit = {
 	.name = "resubmit",
 	.group = "file",
 	.args = "[--json] REF...|--all-rejected",
-	.summary = "make rejected requests ready again: a new numeroEditeur at "
-	    "the next build",
+	.summary = "remettre prêtes des demandes rejetées : un nouveau numéro "
+	    "éditeur au prochain build",
 	.opts = resubmit_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

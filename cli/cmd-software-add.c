@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -13,6 +15,7 @@ software_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
 {
 	struct segur_ledger *l = args->ledger;
+	struct segur_software s;
 	const char	*ans = NULL, *siret = NULL, *prof = NULL, *name = NULL;
 	char		*cause = NULL;
 	unsigned	 profiles;
@@ -24,7 +27,7 @@ software_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	name = segurctl_arg(self, args, "name");
 	if (ans == NULL || siret == NULL || prof == NULL)
 		return (segurctl_usage_error(self, env,
-		    "--ans, --siret and --profiles are required"));
+		    "--ans, --siret et --profiles sont obligatoires"));
 	if (segur_profiles_parse(prof, &profiles, &cause) != 0) {
 		rc = segurctl_usage_error(self, env, "%s", cause);
 		free(cause);
@@ -33,26 +36,36 @@ software_add_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	rc = segur_ledger_software_add(l, ans, siret, name, profiles, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "software %s added\n", ans);
+	if (segurctl_flag(self, args, "json")) {
+		/* What the ledger holds now, its date of registration too. */
+		if ((rc = segur_ledger_software_get(l, ans, &s, &cause)) != 0)
+			return (segurctl_ledger_error(self, env, rc, cause));
+		rc = segurctl_print_json(env, segurctl_software_json(&s));
+		segur_software_release(&s);
+		return (rc);
+	}
+	fprintf(env->out, "logiciel %s enregistré\n", ans);
 	return (SEGURCTL_EXIT_OK);
 }
 
 static const struct segurctl_opt software_add_opts[] = {
-	{ "ans", 0, "NUMERO_ANS", "its numero ANS (referencing number)" },
-	{ "siret", 0, "SIRET", "the editor's SIRET" },
-	{ "profiles", 0, "LIST", "its referenced profiles, comma separated" },
-	{ "name", 0, "NAME", "its name" },
+	{ "ans", 0, "NUMERO_ANS", "son numéro ANS (numéro de référencement)" },
+	{ "siret", 0, "SIRET", "le SIRET de l'éditeur" },
+	{ "profiles", 0, "LIST", "ses profils référencés, séparés par des "
+	    "virgules" },
+	{ "name", 0, "NAME", "son nom" },
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct segurctl_cmd cmd_software_add = {
 	.name = "software add",
 	.group = "software",
-	.args = "--ans NUMERO_ANS --siret SIRET --profiles LIST "
+	.args = "[--json] --ans NUMERO_ANS --siret SIRET --profiles LIST "
 	    "[--name NAME]",
-	.summary = "register a software reference and its referenced profiles",
+	.summary = "enregistrer un logiciel référencé et ses profils "
+	    "référencés",
 	.opts = software_add_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,
 	.args_max = 0,
 	.exec = software_add_exec

@@ -33,6 +33,34 @@ segurctl_software_json(const struct segur_software *s)
 	return (o);
 }
 
+/* Writes s padded to width characters (UTF-8: continuation bytes take no
+ * column), as request list does. */
+static void
+cell(FILE *f, const char *s, size_t width)
+{
+	size_t		 n = 0;
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	fputs(s, f);
+	for (; n < width; n++)
+		fputc(' ', f);
+}
+
+/* One line of the text list: numero ANS, SIRET, name, profiles. */
+static void
+software_line(FILE *f, const char *ans, const char *siret, const char *name,
+    const char *profiles)
+{
+	cell(f, ans, 10);
+	fputs("  ", f);
+	cell(f, siret, 14);
+	fputs("  ", f);
+	cell(f, name, 20);
+	fprintf(f, " %s\n", profiles);
+}
+
 static int
 software_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
@@ -61,11 +89,13 @@ software_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segur_software_free_array(a, n);
 		return (segurctl_print_json(env, arr));
 	}
+	if (n > 0)
+		software_line(env->out, "NUMÉRO ANS", "SIRET", "NOM",
+		    "PROFILS");
 	for (i = 0; i < n; i++) {
 		p = segur_profiles_format(a[i].profiles);
-		fprintf(env->out, "%s  %s  %-20s %s\n", a[i].numero_ans,
-		    a[i].siret, a[i].name != NULL ? a[i].name : "-",
-		    p != NULL ? p : "?");
+		software_line(env->out, a[i].numero_ans, a[i].siret,
+		    a[i].name != NULL ? a[i].name : "-", p != NULL ? p : "?");
 		free(p);
 	}
 	segur_software_free_array(a, n);
@@ -76,7 +106,7 @@ const struct segurctl_cmd cmd_software_list = {
 	.name = "software list",
 	.group = "software",
 	.args = "[--json]",
-	.summary = "list the software references",
+	.summary = "lister les logiciels référencés",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_max = 0,
 	.exec = software_list_exec

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/date.h"
 #include "segur/ledger.h"
 
 #include "segurctl.h"
@@ -16,7 +17,7 @@ software_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 {
 	struct segur_ledger *l = args->ledger;
 	struct segur_software s;
-	char		*cause = NULL, *p;
+	char		*cause = NULL, *p, when[SEGUR_DATE_FR_BUFSZ];
 	int		 rc, json = 0;
 
 	json = segurctl_flag(self, args, "json");
@@ -29,9 +30,11 @@ software_show_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (rc);
 	}
 	p = segur_profiles_format(s.profiles);
-	fprintf(env->out, "numeroAns:  %s\nSIRET:      %s\nname:       %s\n"
-	    "profiles:   %s\ncreated:    %s\n", s.numero_ans, s.siret,
-	    s.name != NULL ? s.name : "-", p != NULL ? p : "?", s.created_at);
+	fprintf(env->out, "numéro ANS :     %s\nSIRET :          %s\n"
+	    "nom :            %s\nprofils :        %s\n"
+	    "enregistré le :  %s\n", s.numero_ans, s.siret,
+	    s.name != NULL ? s.name : "-", p != NULL ? p : "?",
+	    segur_date_fr(s.created_at, when) != NULL ? when : s.created_at);
 	free(p);
 	segur_software_release(&s);
 	return (SEGURCTL_EXIT_OK);
@@ -41,7 +44,7 @@ const struct segurctl_cmd cmd_software_show = {
 	.name = "software show",
 	.group = "software",
 	.args = "[--json] NUMERO_ANS",
-	.summary = "show one software reference",
+	.summary = "afficher un logiciel référencé",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,

@@ -111,18 +111,18 @@ done:
 }
 
 static const struct segurctl_opt solde_build_opts[] = {
-	{ "ans", 0, "NUMERO_ANS", "the software (default: the only one the "
-	    "ledger knows)" },
-	{ "date", 0, "DATE", "the date of the files, AAAA-MM-JJ, JJ/MM/AAAA "
-	    "or AAAAMMJJ (default: today)" },
-	{ "out", 0, "DIR", "where the files go (default: out/ beside the "
-	    "ledger)" },
-	{ "archive", 0, "DIR", "the archive (default: archive/ beside the "
-	    "ledger)" },
-	{ "template", 0, "FILE", "the balance template to fill (segurctl "
-	    "solde variables)" },
-	{ "dry-run", 0, NULL, "say what would be built, allocate and write "
-	    "nothing" },
+	{ "ans", 0, "NUMERO_ANS", "le logiciel (par défaut : le seul que "
+	    "connaît le registre)" },
+	{ "date", 0, "DATE", "la date des fichiers, AAAA-MM-JJ, JJ/MM/AAAA ou "
+	    "AAAAMMJJ (par défaut : aujourd'hui)" },
+	{ "out", 0, "DIR", "où écrire les fichiers (par défaut : out/ à côté "
+	    "du registre)" },
+	{ "archive", 0, "DIR", "l'archive (par défaut : archive/ à côté du "
+	    "registre)" },
+	{ "template", 0, "FILE", "le modèle de solde à remplir (segurctl solde "
+	    "variables)" },
+	{ "dry-run", 0, NULL, "dire ce qui serait construit, sans rien "
+	    "attribuer ni écrire" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -131,7 +131,7 @@ const struct segurctl_cmd cmd_solde_build = {
 	.group = "solde",
 	.args = "[--ans NUMERO_ANS] [--date DATE] [--out DIR] "
 	    "[--archive DIR] [--template FILE] [--dry-run] [--json]",
-	.summary = "build the balance files of the requests delivered",
+	.summary = "construire les fichiers de solde des demandes livrées",
 	.opts = solde_build_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 0,

@@ -106,8 +106,8 @@ solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt solde_deadline_opts[] = {
-	{ "date", 0, "DATE", "its balance deadline" },
-	{ "clear", 0, NULL, "back to the programme's deadline (ref set)" },
+	{ "date", 0, "DATE", "son échéance de solde" },
+	{ "clear", 0, NULL, "revenir au délai du programme (ref set)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -115,7 +115,7 @@ const struct segurctl_cmd cmd_solde_deadline = {
 	.name = "solde deadline",
 	.group = "solde",
 	.args = "[--json] [--date DATE] [--clear] NUMERO_ASP",
-	.summary = "set or clear one request's balance deadline",
+	.summary = "fixer ou effacer l'échéance de solde d'une demande",
 	.opts = solde_deadline_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,

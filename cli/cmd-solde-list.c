@@ -278,9 +278,11 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt solde_list_opts[] = {
-	{ "overdue", 0, NULL, "only those past their balance deadline" },
-	{ "og", 0, "FINESS", "only those of the OG of this FINESS juridique" },
-	{ "today", 0, "DATE", "count the days as of DATE (AAAA-MM-JJ or "
+	{ "overdue", 0, NULL, "seulement celles dont l'échéance de solde est "
+	    "passée" },
+	{ "og", 0, "FINESS", "seulement celles de l'OG de ce FINESS "
+	    "juridique" },
+	{ "today", 0, "DATE", "compter les jours à la date DATE (AAAA-MM-JJ ou "
 	    "JJ/MM/AAAA)" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -289,7 +291,8 @@ const struct segurctl_cmd cmd_solde_list = {
 	.name = "solde list",
 	.group = "solde",
 	.args = "[--overdue] [--og FINESS] [--today DATE] [--json]",
-	.summary = "list the advances paid whose balance is not requested yet",
+	.summary = "lister les avances payées dont le solde n'est pas encore "
+	    "demandé",
 	.opts = solde_list_opts,
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_min = 0,

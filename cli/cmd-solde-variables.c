@@ -108,7 +108,7 @@ solde_variables_exec(const struct segurctl_cmd *self,
 }
 
 static const struct segurctl_opt solde_variables_opts[] = {
-	{ "markdown", 0, NULL, "as a Markdown table (docs/solde.md)" },
+	{ "markdown", 0, NULL, "en table Markdown (docs/solde.md)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -116,7 +116,7 @@ const struct segurctl_cmd cmd_solde_variables = {
 	.name = "solde variables",
 	.group = "solde",
 	.args = "[--markdown] [--json]",
-	.summary = "list the variables of balance templates",
+	.summary = "lister les variables des modèles de solde",
 	.opts = solde_variables_opts,
 	.flags = SEGURCTL_JSON,
 	.args_min = 0,

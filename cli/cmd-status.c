@@ -190,7 +190,8 @@ const struct segurctl_cmd cmd_status = {
 	.name = "status",
 	.group = "ledger",
 	.args = "[--json]",
-	.summary = "counts and amounts per state, and what waits, oldest first",
+	.summary = "afficher les nombres et montants par état, et ce qui "
+	    "attend, le plus ancien d'abord",
 	.flags = SEGURCTL_LEDGER | SEGURCTL_JSON,
 	.args_max = 0,
 	.exec = status_exec

@@ -242,15 +242,15 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (list) {
 		if (argc > 0)
 			return (segurctl_usage_error(self, env, "--list-rules "
-			    "takes no FILE"));
+			    "ne prend pas de FILE"));
 		return (list_rules(env->out, markdown));
 	}
 	if (markdown)
-		return (segurctl_usage_error(self, env, "--markdown goes with "
+		return (segurctl_usage_error(self, env, "--markdown va avec "
 		    "--list-rules"));
 	if (argc == 0)
-		return (segurctl_usage_error(self, env, "no FILE to "
-		    "validate"));
+		return (segurctl_usage_error(self, env, "aucun FILE à "
+		    "valider"));
 
 	/*
 	 * Reference data: with --db, the ledger's (eligibility, ceiling,
@@ -270,7 +270,7 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json && ((root = cJSON_CreateObject()) == NULL ||
 	    (files = cJSON_AddArrayToObject(root, "files")) == NULL)) {
 		cJSON_Delete(root);
-		fprintf(env->err, "segurctl validate: out of memory\n");
+		fprintf(env->err, "segurctl validate: mémoire épuisée\n");
 		segur_ledger_close(ledger);
 		return (SEGURCTL_EXIT_USAGE);
 	}
@@ -287,8 +287,8 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 			if (add_json(files, argv[i], &rep) != 0) {
 				segur_report_release(&rep);
 				cJSON_Delete(root);
-				fprintf(env->err, "segurctl validate: out of "
-				    "memory\n");
+				fprintf(env->err, "segurctl validate: mémoire "
+				    "épuisée\n");
 				segur_ledger_close(ledger);
 				return (SEGURCTL_EXIT_USAGE);
 			}
@@ -299,7 +299,8 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json) {
 		if ((s = cJSON_Print(root)) == NULL) {
 			cJSON_Delete(root);
-			fprintf(env->err, "segurctl validate: out of memory\n");
+			fprintf(env->err, "segurctl validate: mémoire "
+			    "épuisée\n");
 			segur_ledger_close(ledger);
 			return (SEGURCTL_EXIT_USAGE);
 		}
@@ -312,13 +313,15 @@ validate_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 }
 
 static const struct segurctl_opt validate_opts[] = {
-	{ "first-error", 0, NULL, "ASP's mode: at most one error per line, "
-	    "the first" },
-	{ "returned", 0, NULL, "a file ASP returned (its answer columns "
-	    "filled)" },
-	{ "db", 0, "PATH", "check against this ledger's reference data too" },
-	{ "list-rules", 0, NULL, "list the rules checked, and nothing else" },
-	{ "markdown", 0, NULL, "with --list-rules: as a Markdown table" },
+	{ "first-error", 0, NULL, "mode de l'ASP : au plus une erreur par "
+	    "ligne, la première" },
+	{ "returned", 0, NULL, "un fichier rendu par l'ASP (ses colonnes de "
+	    "réponse remplies)" },
+	{ "db", 0, "PATH", "vérifier aussi avec les référentiels de ce "
+	    "registre" },
+	{ "list-rules", 0, NULL, "lister les règles vérifiées, et rien "
+	    "d'autre" },
+	{ "markdown", 0, NULL, "avec --list-rules : en table Markdown" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -328,8 +331,8 @@ const struct segurctl_cmd cmd_validate = {
 	.group = "validate",
 	.args = "[--json] [--first-error] [--returned] [--db PATH] "
 	    "[--list-rules [--markdown]] FILE...",
-	.summary = "check MS1-DUI funding files against every rule of the "
-	    "guide",
+	.summary = "vérifier des fichiers de demande de financement MS1-DUI "
+	    "selon toutes les règles du guide",
 	.opts = validate_opts,
 	.flags = SEGURCTL_JSON | SEGURCTL_OPTS_FIRST,
 	.args_min = 0,

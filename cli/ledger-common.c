@@ -88,7 +88,7 @@ segurctl_print_json(struct segurctl_env *env, struct cJSON *o)
 
 	if (o == NULL || (s = cJSON_Print(o)) == NULL) {
 		cJSON_Delete(o);
-		fprintf(env->err, "segurctl: out of memory\n");
+		fprintf(env->err, "segurctl: mémoire épuisée\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	fprintf(env->out, "%s\n", s);
@@ -119,10 +119,35 @@ segurctl_row_json(const struct segur_request_row *r)
 	    (r->numero_asp[0] ? cJSON_AddStringToObject(o, "numeroASP",
 	    r->numero_asp) : cJSON_AddNullToObject(o, "numeroASP")) == NULL ||
 	    cJSON_AddStringToObject(o, "createdAt", r->created_at) == NULL ||
-	    cJSON_AddStringToObject(o, "updatedAt", r->updated_at) == NULL) {
+	    cJSON_AddStringToObject(o, "updatedAt", r->updated_at) == NULL ||
+	    (r->rejection_reason[0] ? cJSON_AddStringToObject(o,
+	    "rejectionReason", r->rejection_reason) :
+	    cJSON_AddNullToObject(o, "rejectionReason")) == NULL ||
+	    (r->rejection_code[0] ? cJSON_AddStringToObject(o,
+	    "rejectionCode", r->rejection_code) :
+	    cJSON_AddNullToObject(o, "rejectionCode")) == NULL) {
 		cJSON_Delete(o);
 		return (NULL);
 	}
+	return (o);
+}
+
+struct cJSON *
+segurctl_request_json(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, struct segur_ledger *l, const char *ref)
+{
+	struct segur_request_row row;
+	char	*cause = NULL;
+	cJSON	*o;
+
+	if (segur_ledger_request_row(l, ref, &row, &cause) != 0) {
+		fprintf(env->err, "segurctl %s: %s\n", cmd->name,
+		    cause != NULL ? cause : "mémoire épuisée");
+		free(cause);
+		return (NULL);
+	}
+	if ((o = segurctl_row_json(&row)) == NULL)
+		fprintf(env->err, "segurctl %s: mémoire épuisée\n", cmd->name);
 	return (o);
 }
 
@@ -211,6 +236,28 @@ segurctl_row_print(FILE *f, const struct segur_request_row *r)
 	cells[6] = segur_date_fr(r->updated_at, when) != NULL ? when :
 	    r->updated_at;
 	row_cells(f, cells);
+	if (r->state == SEGUR_STATE_REJECTED ||
+	    r->state == SEGUR_STATE_BALANCE_REJECTED)
+		segurctl_rejection_print(f, "    ", r->rejection_reason,
+		    r->rejection_code);
+}
+
+void
+segurctl_rejection_print(FILE *f, const char *indent, const char *reason,
+    const char *code)
+{
+	const char	*p;
+
+	fprintf(f, "%smotif ASP : ", indent);
+	if (reason == NULL || reason[0] == '\0')
+		fputs("aucun libellé", f);
+	/* ASP's words verbatim, but on one line: a control character
+	 * would break the table. */
+	for (p = reason; p != NULL && *p != '\0'; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+	if (code != NULL && code[0] != '\0')
+		fprintf(f, " (code %s)", code);
+	fputc('\n', f);
 }
 
 /* The header of segurctl_row_print()'s lines. */
@@ -484,12 +531,13 @@ segurctl_archive_sweep(struct segurctl_env *env, const char *dir)
 	size_t	 n, i;
 
 	if (segur_archive_leftovers(dir, 1, &names, &n, &cause) != 0)
-		fprintf(env->err, "%s: warning: archive %s: %s\n",
+		fprintf(env->err, "%s: attention : archive %s : %s\n",
 		    env->progname, dir, cause != NULL ? cause :
-		    "out of memory");
+		    "mémoire épuisée");
 	for (i = 0; i < n; i++)
-		fprintf(env->err, "%s: archive %s: removed %s, left by an "
-		    "interrupted write\n", env->progname, dir, names[i]);
+		fprintf(env->err, "%s: archive %s : %s supprimé, laissé par "
+		    "une écriture interrompue\n", env->progname, dir,
+		    names[i]);
 	segur_archive_leftovers_free(names, n);
 	free(cause);
 }
@@ -501,14 +549,15 @@ segurctl_archive_leftovers_report(struct segurctl_env *env, const char *dir)
 	size_t	 n, i;
 
 	if (segur_archive_leftovers(dir, 0, &names, &n, &cause) != 0)
-		fprintf(env->err, "%s: warning: archive %s: %s\n",
+		fprintf(env->err, "%s: attention : archive %s : %s\n",
 		    env->progname, dir, cause != NULL ? cause :
-		    "out of memory");
+		    "mémoire épuisée");
 	for (i = 0; i < n; i++)
-		fprintf(env->err, "%s: warning: archive %s: %s is left by an "
-		    "interrupted write (a crash, not tampering); the next "
-		    "segurd start or segurctl ingest or build removes it\n",
-		    env->progname, dir, names[i]);
+		fprintf(env->err, "%s: attention : archive %s : %s laissé par "
+		    "une écriture interrompue (un arrêt brutal, pas une "
+		    "altération) ; le prochain démarrage de segurd, segurctl "
+		    "ingest ou build le supprime\n", env->progname, dir,
+		    names[i]);
 	segur_archive_leftovers_free(names, n);
 	free(cause);
 	return (n);

@@ -77,21 +77,33 @@ const struct segurctl_cmd *const segurctl_table[] = {
 
 /* The options every command of a kind gets, after its own. */
 static const struct segurctl_opt opt_json = {
-	"json", 0, NULL, "print JSON on stdout"
+	"json", 0, NULL, "écrire du JSON sur la sortie standard"
 };
 static const struct segurctl_opt opt_db = {
-	"db", 0, "PATH", "the ledger (else $SEGUR_DB, segurd.conf's [ledger] "
-	"path, ./var/ledger.db)"
+	"db", 0, "PATH", "le registre (sinon $SEGUR_DB, path de [ledger] dans "
+	"segurd.conf, ./var/ledger.db)"
 };
 static const struct segurctl_opt opt_help = {
-	"help", 'h', NULL, "show this help"
+	"help", 'h', NULL, "afficher cette aide"
 };
 
-/* The groups, in the order --help lists them. */
-static const char *const segurctl_groups[] = {
-	"ledger", "validate", "software", "ref", "request", "file", "record",
-	"solde", "anomalies", "alerts", "audit", "report", "backup", "help",
-	NULL
+const struct segurctl_group segurctl_groups[] = {
+	/* In the order --help lists them. */
+	{ "ledger", "registre" },
+	{ "validate", "validation" },
+	{ "software", "logiciels" },
+	{ "ref", "référentiels" },
+	{ "request", "demandes" },
+	{ "file", "fichiers" },
+	{ "record", "décisions, livraisons et paiements" },
+	{ "solde", "solde" },
+	{ "anomalies", "anomalies" },
+	{ "alerts", "alertes et relances" },
+	{ "audit", "audit" },
+	{ "report", "rapport" },
+	{ "backup", "sauvegarde" },
+	{ "help", "aide" },
+	{ NULL, NULL }
 };
 
 int
@@ -179,8 +191,8 @@ cmd_help_print(const struct segurctl_cmd *cmd, FILE *f)
 	fprintf(f, "%s\n", cmd->summary);
 	segurctl_usage(cmd, f);
 	if (cmd->flags & SEGURCTL_WRITES)
-		fprintf(f, "changes the ledger or its files\n");
-	fprintf(f, "\noptions:\n");
+		fprintf(f, "modifie le registre ou ses fichiers\n");
+	fprintf(f, "\noptions :\n");
 	n = segurctl_cmd_opts(cmd, opts);
 	for (i = 0; i < n; i++) {
 		if (opts[i]->short_name != 0)
@@ -202,25 +214,25 @@ static void
 usage_all(FILE *f)
 {
 	const struct segurctl_cmd *const *c;
-	const char *const *g;
+	const struct segurctl_group *g;
 
 	fprintf(f, "usage: segurctl [-v] [--db PATH] COMMAND [ARGS...]\n"
-	    "       segurctl --version | --help\n\ncommands:\n");
-	for (g = segurctl_groups; *g != NULL; g++) {
+	    "       segurctl --version | --help\n\ncommandes :\n");
+	for (g = segurctl_groups; g->name != NULL; g++) {
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				break;
 		if (*c != NULL)
-			fprintf(f, "%s:\n", *g);
+			fprintf(f, "%s :\n", g->heading);
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				fprintf(f, "  %-22s %s\n", (*c)->name,
 				    (*c)->summary);
 	}
-	fprintf(f, "\nusage of each command:\n");
-	for (g = segurctl_groups; *g != NULL; g++)
+	fprintf(f, "\nusage de chaque commande :\n");
+	for (g = segurctl_groups; g->name != NULL; g++)
 		for (c = segurctl_table; *c != NULL; c++)
-			if (strcmp((*c)->group, *g) == 0)
+			if (strcmp((*c)->group, g->name) == 0)
 				segurctl_usage(*c, f);
 }
 
@@ -262,26 +274,57 @@ find_cmd(int argc, char **argv, int *nwords)
 	return (best);
 }
 
-/* Lists the commands whose first word is word, for "segurctl request". */
+/* Whether c belongs to the noun word: its group, or its first word. */
 static int
-usage_family(struct segurctl_env *env, const char *word)
+in_noun(const struct segurctl_cmd *c, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	return (strcmp(c->group, word) == 0 || (strncmp(c->name, word, n) ==
+	    0 && c->name[n] == ' '));
+}
+
+/*
+ * The commands of the noun word ("request", "audit", "file"...), each with
+ * its summary, to f; returns how many (0: word is no noun).
+ */
+static int
+noun_print(FILE *f, const char *word)
 {
 	const struct segurctl_cmd *const *c;
-	size_t	 n = strlen(word);
-	int	 found = 0;
+	int	 n = 0;
 
 	for (c = segurctl_table; *c != NULL; c++) {
-		if (strncmp((*c)->name, word, n) == 0 && (*c)->name[n] == ' ') {
-			if (!found)
-				fprintf(env->err, "segurctl %s: expected one "
-				    "of:\n", word);
-			segurctl_usage(*c, env->err);
-			found = 1;
-		}
+		if (!in_noun(*c, word))
+			continue;
+		if (n++ == 0)
+			fprintf(f, "commandes « %s » :\n", word);
+		fprintf(f, "  %-22s %s\n", (*c)->name, (*c)->summary);
 	}
-	if (!found)
-		fprintf(env->err, "segurctl: unknown command '%s' (see "
-		    "segurctl --help)\n", word);
+	if (n > 0)
+		fprintf(f, "\nsegurctl help COMMANDE : l'usage et les options "
+		    "d'une commande\n");
+	return (n);
+}
+
+/*
+ * No command is named by argv[0..argc): "segurctl request", "segurctl
+ * request --help" and "segurctl help request" list the noun's commands
+ * (exit 0); anything else is an unknown command, with the noun's list
+ * when its first word is one.
+ */
+static int
+no_command(struct segurctl_env *env, int argc, char **argv)
+{
+	if (argc == 1 || (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))) {
+		if (noun_print(env->out, argv[0]) > 0)
+			return (SEGURCTL_EXIT_OK);
+	}
+	fprintf(env->err, "segurctl: commande inconnue « %s%s%s » (voir "
+	    "segurctl --help)\n", argv[0], argc > 1 ? " " : "",
+	    argc > 1 ? argv[1] : "");
+	noun_print(env->err, argv[0]);
 	return (SEGURCTL_EXIT_USAGE);
 }
 
@@ -298,7 +341,7 @@ help_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		return (SEGURCTL_EXIT_OK);
 	}
 	if ((cmd = find_cmd(a->argc, a->argv, &n)) == NULL)
-		return (usage_family(env, a->argv[0]));
+		return (no_command(env, a->argc, a->argv));
 	cmd_help_print(cmd, env->out);
 	return (SEGURCTL_EXIT_OK);
 }
@@ -307,7 +350,8 @@ const struct segurctl_cmd cmd_help = {
 	.name = "help",
 	.group = "help",
 	.args = "[COMMAND]",
-	.summary = "show the commands, or one command's usage and options",
+	.summary = "afficher les commandes, ou l'usage et les options d'une "
+	    "commande",
 	.args_min = 0,
 	.args_max = 2,
 	.exec = help_exec
@@ -382,13 +426,14 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 		if (c == '?') {
 			if (optopt != 0 && optopt < 256)
 				return (segurctl_usage_error(cmd, env,
-				    "unknown option '-%c'", optopt));
+				    "option inconnue « -%c »", optopt));
 			return (segurctl_usage_error(cmd, env,
-			    "unknown option '%s'", argv[optind - 1]));
+			    "option inconnue « %s »", argv[optind - 1]));
 		}
 		if (c == ':')
 			return (segurctl_usage_error(cmd, env,
-			    "option '%s' needs an argument", argv[optind - 1]));
+			    "l'option « %s » demande un argument",
+			    argv[optind - 1]));
 		if (c < 256) {
 			for (i = 0; i < n && opts[i]->short_name != c; i++)
 				;
@@ -404,12 +449,13 @@ cmd_parse(const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	a->argc = argc - optind;
 	a->argv = argv + optind;
 	if (cmd->args_max == 0 && a->argc > 0)
-		return (segurctl_usage_error(cmd, env, "no argument expected"));
+		return (segurctl_usage_error(cmd, env, "aucun argument "
+		    "attendu (« %s »)", a->argv[0]));
 	if (cmd->args_max >= 0 && a->argc > cmd->args_max)
-		return (segurctl_usage_error(cmd, env, "unexpected argument "
-		    "'%s'", a->argv[cmd->args_max]));
+		return (segurctl_usage_error(cmd, env, "argument en trop "
+		    "« %s »", a->argv[cmd->args_max]));
 	if (a->argc < cmd->args_min)
-		return (segurctl_usage_error(cmd, env, "missing argument"));
+		return (segurctl_usage_error(cmd, env, "argument manquant"));
 	return (dates_parse(cmd, env, opts, n, a));
 }
 
@@ -545,8 +591,9 @@ run(struct segurctl_env *env, int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			segurctl_db_option(env, argv[i] + 5);
 		} else {
-			fprintf(stderr, "segurctl: unknown option '%s'\n",
-			    argv[i]);
+			fprintf(stderr, strcmp(argv[i], "--db") == 0 ?
+			    "segurctl: l'option « %s » demande un argument\n" :
+			    "segurctl: option inconnue « %s »\n", argv[i]);
 			usage_all(stderr);
 			return (SEGURCTL_EXIT_USAGE);
 		}
@@ -556,7 +603,7 @@ run(struct segurctl_env *env, int argc, char **argv)
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	if ((cmd = find_cmd(argc - i, argv + i, &n)) == NULL)
-		return (usage_family(env, argv[i]));
+		return (no_command(env, argc - i, argv + i));
 	/* The command sees its last word as argv[0], then its arguments. */
 	i += n - 1;
 	return (cmd_run(cmd, env, argc - i, argv + i));
@@ -575,7 +622,7 @@ main(int argc, char **argv)
 	env.out = stdout;
 	env.err = stderr;
 	if (segurctl_ledger_locate(&env) != 0) {
-		fprintf(stderr, "segurctl: out of memory\n");
+		fprintf(stderr, "segurctl: mémoire épuisée\n");
 		return (SEGURCTL_EXIT_USAGE);
 	}
 	rc = run(&env, argc, argv);

@@ -139,6 +139,17 @@ int	segurctl_flag(const struct segurctl_cmd *cmd,
 /* The table of every command, NULL ended, by name (cli/segurctl.c). */
 extern const struct segurctl_cmd *const segurctl_table[];
 
+/* A group of commands: the code in segurctl_cmd.group, and the French
+ * heading --help lists its commands under. */
+struct segurctl_group {
+	const char	*name;
+	const char	*heading;
+};
+
+/* The groups, in the order --help lists them, { NULL } ended
+ * (cli/segurctl.c). */
+extern const struct segurctl_group segurctl_groups[];
+
 /*
  * Every option of cmd into opts (SEGURCTL_OPTS_MAX of them, borrowed): its
  * own, then --json, --db and --help as its flags give them. Returns how
@@ -150,6 +161,7 @@ int	segurctl_cmd_opts(const struct segurctl_cmd *cmd,
 /*
  * segurctl --commands: the table as tab-separated lines, for the tests
  * and the completions (cli/cmd-completion.c):
+ *   group GROUP HEADING
  *   command NAME GROUP ARGS_MIN ARGS_MAX FLAGS
  *   option NAME --LONG -SHORT|- ARG|- own|common
  * Returns the exit status.
@@ -265,10 +277,11 @@ size_t	segurctl_archive_leftovers_report(struct segurctl_env *env,
  */
 extern void (*const segurctl_crash_point)(void *arg, int point);
 
-/* The body of request ready and resubmit (cli/cmd-request-ready.c). */
+/* The body of request ready and resubmit (cli/cmd-request-ready.c): the
+ * requests in state from named, or all of them with option all_opt. */
 int	segurctl_promote(const struct segurctl_cmd *self,
 	    struct segurctl_env *env, struct segurctl_args *args, int from,
-	    const char *all_opt, const char *stayed);
+	    const char *all_opt);
 
 /* The --json of build and solde build: type is the request type to declare
  * on the portal ("avance", "solde"). Caller deletes; NULL on ENOMEM. */
@@ -295,9 +308,23 @@ struct cJSON *segurctl_row_json(const struct segur_request_row *r);
  * aware), on the left when right; a longer s is printed whole. */
 void	segurctl_cell(FILE *f, const char *s, size_t width, int right);
 
-/* A request row as one line of text, and the header above such lines. */
+/*
+ * The request of reference ref as segurctl_row_json(), read again from the
+ * ledger: what a command that changed it prints with --json. NULL after
+ * saying why on env->err. Caller deletes.
+ */
+struct cJSON *segurctl_request_json(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segur_ledger *l, const char *ref);
+
+/* A request row as one line of text, and the header above such lines; a
+ * rejected request's line is followed by segurctl_rejection_print()'s. */
 void	segurctl_row_print(FILE *f, const struct segur_request_row *r);
 void	segurctl_row_header(FILE *f);
+
+/* "INDENTmotif ASP : REASON (code CODE)" on one line (control characters
+ * as spaces), "aucun libellé" without a reason; code NULL or "": none. */
+void	segurctl_rejection_print(FILE *f, const char *indent,
+	    const char *reason, const char *code);
 
 /* The figures (segur_ledger_figures()) as lines of text under a French
  * heading: label, requests, amount written « 13 140,00 € ». */

@@ -250,6 +250,18 @@ enum segur_import_kind {
 					   registered as a draft is updated
 					   (segur_ledger_request_edit()) */
 
+/* What a request import did with one order (struct segur_import). */
+enum segur_import_outcome {
+	SEGUR_IMPORT_ADDED = 0,		/* registered as a draft */
+	SEGUR_IMPORT_UPDATED,		/* its draft replaced (--update) */
+	SEGUR_IMPORT_UNCHANGED		/* its draft said the same */
+};
+
+struct segur_import_ref {
+	char		*ref;		/* owned: the order's reference */
+	enum segur_import_outcome outcome;
+};
+
 /*
  * One CSV import: what the caller gives, then what the import found.
  * Release with segur_import_release() (also after an error).
@@ -276,6 +288,11 @@ struct segur_import {
 					     given its leading zero back, an
 					     unknown column, the validator's
 					     findings on an imported request */
+	/* Request import: each order registered, updated or unchanged (or,
+	 * with SEGUR_IMPORT_DRY_RUN, that would be), in file order; empty
+	 * when the import is refused. Owned array. */
+	struct segur_import_ref *refs;
+	size_t		 nrefs;
 };
 
 void	segur_import_release(struct segur_import *im);
@@ -705,6 +722,9 @@ int	segur_ledger_record_import_csv(struct segur_ledger *l,
 /* ------------------------------------------------------------------ */
 /* Queries. */
 
+/* Room for a rejection's label in a list row, NUL included. */
+#define SEGUR_REJECTION_REASON_SZ	512
+
 /* One row of a request list. Fixed-size fields: no allocation per row. */
 struct segur_request_row {
 	int64_t		 id;
@@ -717,6 +737,13 @@ struct segur_request_row {
 	char		 numero_asp[64];	/* "" until accepted */
 	char		 created_at[24];
 	char		 updated_at[24];
+	/* Rejected (rejected, balance_rejected): what ASP said of the line
+	 * it rejected, its libelleTraitement (or the reason a refused file
+	 * was closed with) and its codeTraitement; "" otherwise. A label
+	 * longer than the field is cut at a character and ends with "…"
+	 * (request show has it whole). */
+	char		 rejection_reason[SEGUR_REJECTION_REASON_SZ];
+	char		 rejection_code[32];
 };
 
 struct segur_request_filter {
@@ -745,9 +772,9 @@ int	segur_ledger_request_list(struct segur_ledger *l,
 	    void *arg, char **cause);
 
 /*
- * The row of the request ref, as a list shows it, into *row: what a
- * command that changed a request reports after the change. SEGUR_ENOENT
- * when no request has that reference.
+ * The list row of the request of reference ref, as a list would give it:
+ * what a command prints after changing a request. SEGUR_ENOENT when no
+ * request has that reference.
  */
 int	segur_ledger_request_row(struct segur_ledger *l, const char *ref,
 	    struct segur_request_row *row, char **cause);

@@ -31,7 +31,7 @@ copy_db(sqlite3 *src, sqlite3 *dst, const char *what, char **cause)
 	int		 rc, waited = 0;
 
 	if ((bk = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
-		return (segur_cause(cause, SEGUR_EDB, "%s: %s", what,
+		return (segur_cause(cause, SEGUR_EDB, "%s : %s", what,
 		    sqlite3_errmsg(dst)));
 	/* A lock held by another process: wait as the ledger's writers do,
 	 * then give up rather than hang. */
@@ -42,11 +42,11 @@ copy_db(sqlite3 *src, sqlite3 *dst, const char *what, char **cause)
 	}
 	sqlite3_backup_finish(bk);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return (segur_cause(cause, SEGUR_EBUSY, "%s: the ledger stayed "
-		    "locked for %d ms", what, SEGUR_LEDGER_BUSY_MS));
+		return (segur_cause(cause, SEGUR_EBUSY, "%s : le registre est "
+		    "resté verrouillé %d ms", what, SEGUR_LEDGER_BUSY_MS));
 	if (rc != SQLITE_DONE)
 		return (segur_cause(cause, rc == SQLITE_NOMEM ? SEGUR_ENOMEM :
-		    SEGUR_EDB, "%s: %s", what, sqlite3_errstr(rc)));
+		    SEGUR_EDB, "%s : %s", what, sqlite3_errstr(rc)));
 	return (0);
 }
 
@@ -58,29 +58,29 @@ segur_audit_backup(struct segur_ledger *l, const char *path, char **cause)
 	int	 rc;
 
 	if ((tmp = segur_asprintf("%s.segur-tmp", path)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	unlink(tmp);
 	if ((rc = segur_create_file(tmp, 0640, cause)) != 0)
 		goto out;
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		rc = segur_cause(cause, SEGUR_EIO, "%s: %s", tmp,
-		    dst != NULL ? sqlite3_errmsg(dst) : "cannot open");
+		    dst != NULL ? sqlite3_errmsg(dst) : "ouverture impossible");
 		goto out;
 	}
-	if ((rc = copy_db(l->db, dst, "backup", cause)) != 0)
+	if ((rc = copy_db(l->db, dst, "copie", cause)) != 0)
 		goto out;
 	/* The copy is one file on its own: no -wal beside it. */
 	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
 	    NULL) != SQLITE_OK) {
-		rc = segur_cause(cause, SEGUR_EDB, "backup: %s",
+		rc = segur_cause(cause, SEGUR_EDB, "copie : %s",
 		    sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		dst = NULL;
-		rc = segur_cause(cause, SEGUR_EDB, "backup: cannot close %s",
-		    tmp);
+		rc = segur_cause(cause, SEGUR_EDB, "copie : impossible "
+		    "de fermer %s", tmp);
 		goto out;
 	}
 	dst = NULL;
@@ -107,18 +107,23 @@ open_readonly(const char *path, struct segur_ledger **out, char **cause)
 	struct segur_ledger *l;
 
 	*out = NULL;
+	/* SQLite would say only "unable to open database file". */
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return (segur_cause(cause, SEGUR_EIO, "%s: fichier introuvable",
+		    path));
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->path = strdup(path)) == NULL ||
 	    (l->actor = strdup("segurctl")) == NULL) {
 		if (l != NULL)
 			free(l->path);
 		free(l);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		segur_cause(cause, SEGUR_EIO, "%s: %s", path,
-		    l->db != NULL ? sqlite3_errmsg(l->db) : "cannot open");
+		    l->db != NULL ? sqlite3_errmsg(l->db) :
+		    "ouverture impossible");
 		segur_ledger_close(l);
 		return (SEGUR_EIO);
 	}
@@ -139,13 +144,13 @@ check_ledger(struct segur_ledger *l, const char *path,
 
 	if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check", -1, &st,
 	    NULL) != SQLITE_OK)
-		return (segur_cause(cause, SEGUR_ECORRUPT, "%s: not a ledger: "
-		    "%s", path, sqlite3_errmsg(l->db)));
+		return (segur_cause(cause, SEGUR_ECORRUPT, "%s: pas un "
+		    "registre : %s", path, sqlite3_errmsg(l->db)));
 	rc = sqlite3_step(st);
 	s = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	if (s == NULL || strcmp(s, "ok") != 0) {
-		rc = segur_cause(cause, SEGUR_ECORRUPT, "%s: SQLite integrity "
-		    "check failed: %s", path, s != NULL ? s :
+		rc = segur_cause(cause, SEGUR_ECORRUPT, "%s: contrôle "
+		    "d'intégrité SQLite en échec : %s", path, s != NULL ? s :
 		    sqlite3_errmsg(l->db));
 		sqlite3_finalize(st);
 		return (rc);
@@ -153,10 +158,11 @@ check_ledger(struct segur_ledger *l, const char *path,
 	sqlite3_finalize(st);
 	rc = segur_ledger_audit_verify(l, &a, cause);
 	if (rc == SEGUR_ECORRUPT)
-		segur_cause(cause, rc, "%s: event log broken at event %" PRId64
-		    ": %s", path, a.bad_id, a.reason != NULL ? a.reason : "");
+		segur_cause(cause, rc, "%s: journal d'événements rompu "
+		    "à l'événement %" PRId64 " : %s", path, a.bad_id,
+		    a.reason != NULL ? a.reason : "");
 	else if (rc != 0)
-		segur_cause(cause, SEGUR_ECORRUPT, "%s: not a ledger (%s)",
+		segur_cause(cause, SEGUR_ECORRUPT, "%s: pas un registre (%s)",
 		    path, cause != NULL && *cause != NULL ? *cause : "?");
 	segur_audit_release(&a);
 	if (rc != 0)
@@ -198,8 +204,8 @@ segur_audit_restore(const char *from, const char *to, int force,
 	}
 	exists = access(to, F_OK) == 0;
 	if (exists && !force) {
-		rc = segur_cause(cause, SEGUR_EEXIST, "%s exists: a live "
-		    "ledger is never replaced without --force", to);
+		rc = segur_cause(cause, SEGUR_EEXIST, "%s existe : un registre "
+		    "en service n'est jamais remplacé sans --force", to);
 		goto out;
 	}
 	if (exists) {
@@ -210,7 +216,8 @@ segur_audit_restore(const char *from, const char *to, int force,
 				now[i] = '-';
 		if ((keep = segur_asprintf("%s.before-restore-%s", to, now)) ==
 		    NULL) {
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto out;
 		}
 		if ((rc = segur__ledger_open_raw(to, &cur, cause)) != 0 ||
@@ -225,25 +232,25 @@ segur_audit_restore(const char *from, const char *to, int force,
 	if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		rc = segur_cause(cause, SEGUR_EIO, "%s: %s", to,
-		    dst != NULL ? sqlite3_errmsg(dst) : "cannot open");
+		    dst != NULL ? sqlite3_errmsg(dst) : "ouverture impossible");
 		goto out;
 	}
 	sqlite3_busy_timeout(dst, SEGUR_LEDGER_BUSY_MS);
-	if ((rc = copy_db(src->db, dst, "restore", cause)) != 0)
+	if ((rc = copy_db(src->db, dst, "restauration", cause)) != 0)
 		goto out;
 	/* The ledger runs in WAL mode, like one segur_ledger_open()
 	 * creates; the checkpoint puts every page in the main file. */
 	if (sqlite3_exec(dst, "PRAGMA journal_mode = WAL; "
 	    "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		rc = segur_cause(cause, SEGUR_EDB, "restore: %s",
+		rc = segur_cause(cause, SEGUR_EDB, "restauration : %s",
 		    sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		dst = NULL;
-		rc = segur_cause(cause, SEGUR_EDB, "restore: cannot close %s",
-		    to);
+		rc = segur_cause(cause, SEGUR_EDB, "restauration : "
+		    "impossible de fermer %s", to);
 		goto out;
 	}
 	dst = NULL;

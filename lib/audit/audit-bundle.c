@@ -61,8 +61,8 @@ int
 segur__audit_commit_file(const char *tmp, const char *path, char **cause)
 {
 	if (rename(tmp, path) == -1)
-		return (segur_cause(cause, SEGUR_EIO, "rename %s: %s", tmp,
-		    strerror(errno)));
+		return (segur_cause(cause, SEGUR_EIO, "renommage de %s : %s",
+		    tmp, strerror(errno)));
 	return (segur_fsync_dir(path, cause));
 }
 
@@ -155,7 +155,7 @@ add_source(struct bundle *b, const char *name, zip_source_t *src,
 
 	if ((full = segur_asprintf("%s/%s", b->top, name)) == NULL) {
 		zip_source_free(src);
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	idx = zip_file_add(b->za, full, src, ZIP_FL_ENC_UTF_8);
 	free(full);
@@ -165,7 +165,7 @@ add_source(struct bundle *b, const char *name, zip_source_t *src,
 		    zip_error_strerror(zip_get_error(b->za))));
 	}
 	if (segur_buf_addf(&b->manifest, "%s  %s\n", sha, name) != 0)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -179,11 +179,11 @@ add_copy(struct bundle *b, const char *name, const void *data, size_t len)
 
 	segur_sha256_hex(data, len, sha);
 	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	memcpy(copy, data, len);
 	if ((src = zip_source_buffer(b->za, copy, len, 1)) == NULL) {
 		free(copy);
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	return (add_source(b, name, src, sha));
 }
@@ -198,7 +198,7 @@ add_data(struct bundle *b, const char *name, const void *data, size_t len)
 	if ((it = cJSON_CreateString(name)) == NULL ||
 	    !cJSON_AddItemToArray(b->generated, it)) {
 		cJSON_Delete(it);
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	return (add_copy(b, name, data, len));
 }
@@ -218,7 +218,7 @@ add_archived(struct bundle *b, const char *name, const char *sha)
 		return (rc);
 	}
 	if ((path = segur_archive_path(b->a, sha)) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	src = zip_source_file(b->za, path, 0, -1);
 	free(path);
 	if (src == NULL)
@@ -508,7 +508,7 @@ store_object(struct bundle *b, struct shared_list *sl, const char *dir,
 oom:
 	free(safe);
 	free(name);
-	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 }
 
 /* Adds column i of st to o as key, text or null; amounts as "730.00". */
@@ -546,7 +546,7 @@ piece_row(struct bundle *b, const struct piece *p, sqlite3_stmt *st,
 		if (p->place == IN_PIECES)
 			rc = (docs = segur_asprintf("%s/pieces", dir)) ==
 			    NULL ? segur_cause(b->cause, SEGUR_ENOMEM,
-			    "out of memory") : store_object(b, &b->docs, docs,
+			    "mémoire épuisée") : store_object(b, &b->docs, docs,
 			    name, sha, &path);
 		else
 			rc = store_object(b, &b->files, p->place == IN_SENT ?
@@ -585,7 +585,7 @@ piece_row(struct bundle *b, const struct piece *p, sqlite3_stmt *st,
 		goto oom;
 	return (0);
 oom:
-	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 }
 
 /*
@@ -615,7 +615,7 @@ piece_absent(struct bundle *b, const struct piece *p, int64_t id,
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return (segur__db_error(b->l, b->cause,
-			    "read the closures"));
+			    "lecture des clôtures"));
 		if (rc == SQLITE_ROW && note == NULL)
 			goto oom;
 	}
@@ -638,7 +638,7 @@ piece_absent(struct bundle *b, const struct piece *p, int64_t id,
 	return (0);
 oom:
 	free(note);
-	return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+	return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 }
 
 /* Every piece of request id, and each expected one it lacks, into arr. */
@@ -673,7 +673,7 @@ add_pieces(struct bundle *b, int64_t id, const char *state, int ht,
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return (segur__db_error(b->l, b->cause,
-			    "read the pieces"));
+			    "lecture des pièces"));
 		if (nrows == 0 && (want & PB(k)) && (rc = piece_absent(b,
 		    &pieces[k], id, state, arr, missing)) != 0)
 			return (rc);
@@ -700,7 +700,8 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(b->l, b->cause, "read the request"));
+		return (segur__db_error(b->l, b->cause,
+		    "lecture de la demande"));
 	}
 	*ht = sqlite3_column_text(st, 1) != NULL && strcmp((const char *)
 	    sqlite3_column_text(st, 1), "HT") == 0;
@@ -721,7 +722,7 @@ request_entry(struct bundle *b, int64_t id, const char *ref, const char *dir,
 	sqlite3_reset(st);
 	*entry = o;
 	if (rc != 0)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -742,7 +743,8 @@ add_anomaly_counts(struct bundle *b, int64_t id, cJSON *entry)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(b->l, b->cause, "count the anomalies"));
+		return (segur__db_error(b->l, b->cause,
+		    "comptage des anomalies"));
 	}
 	open = sqlite3_column_int64(st, 0);
 	done = sqlite3_column_int64(st, 1);
@@ -753,7 +755,7 @@ add_anomaly_counts(struct bundle *b, int64_t id, cJSON *entry)
 	    segur_buf_addf(&b->inv, "%" PRId64 " anomalie(s) ouverte(s), %"
 	    PRId64 " résolue(s) (détail et résolution : demande.json).\n",
 	    open, done) != 0)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -768,7 +770,7 @@ add_text(struct bundle *b, const char *dir, const char *file,
 	if (buf->len == 0)
 		return (0);
 	if ((name = segur_asprintf("%s/%s", dir, file)) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = add_data(b, name, buf->data, buf->len);
 	free(name);
 	return (rc);
@@ -792,7 +794,7 @@ add_request_pieces(struct bundle *b, int64_t id, const char *ref,
 		goto out;
 	if (entry == NULL ||
 	    (arr = cJSON_AddArrayToObject(entry, "pieces")) == NULL) {
-		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_pieces(b, id, state, ht, dir, arr, &missing)) != 0)
@@ -800,7 +802,7 @@ add_request_pieces(struct bundle *b, int64_t id, const char *ref,
 	if (cJSON_AddNumberToObject(entry, "missing", missing) == NULL ||
 	    segur_buf_addf(&b->inv, "\n%d pièce(s) manquante(s).\n",
 	    missing) != 0) {
-		rc = segur_cause(b->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_anomaly_counts(b, id, entry)) == 0 &&
@@ -823,21 +825,21 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 	int		 rc;
 
 	if ((safe = safe_name(ref)) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	/* A reference that needed changing gets its id: two references that
 	 * differ only by such characters never share a folder. */
 	dir = strcmp(safe, ref) == 0 ? segur_asprintf("demandes/%s", safe) :
 	    segur_asprintf("demandes/%s-%" PRId64, safe, id);
 	free(safe);
 	if (dir == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur_ledger_request_history(b->l, ref, &ev, &n,
 	    b->cause)) != 0)
 		goto out;
 	rc = SEGUR_ENOMEM;
 	if (history_json(ev, n, &text) != 0 ||
 	    (name = segur_asprintf("%s/historique.json", dir)) == NULL) {
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_data(b, name, text, strlen(text))) != 0)
@@ -849,7 +851,7 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 	rc = SEGUR_ENOMEM;
 	if (history_html(ref, ev, n, h, &html) != 0 ||
 	    (name = segur_asprintf("%s/historique.html", dir)) == NULL) {
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_data(b, name, html.data, html.len)) != 0)
@@ -861,7 +863,7 @@ add_request(struct bundle *b, int64_t id, const char *ref,
 	rc = SEGUR_ENOMEM;
 	if ((text = cJSON_Print(show)) == NULL ||
 	    (name = segur_asprintf("%s/demande.json", dir)) == NULL) {
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_data(b, name, text, strlen(text))) != 0)
@@ -933,7 +935,7 @@ select_requests(struct segur_ledger *l, const struct segur_bundle_sel *sel,
 			return (rc);
 		if (select_add(s, id, sel->refs[i]) != 0)
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 	}
 	if (!sel->all && sel->og == NULL && sel->numero_ans == NULL &&
 	    sel->from == NULL && sel->to == NULL)
@@ -954,7 +956,7 @@ select_requests(struct segur_ledger *l, const struct segur_bundle_sel *sel,
 	    "AND (?3 IS NULL OR substr(r.created_at, 1, 10) >= ?3) "
 	    "AND (?4 IS NULL OR substr(r.created_at, 1, 10) <= ?4))) "
 	    "ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "select the requests"));
+		return (segur__db_error(l, cause, "sélection des demandes"));
 	segur__bind_text(st, 1, sel->og);
 	segur__bind_text(st, 2, sel->numero_ans);
 	segur__bind_text(st, 3, sel->from);
@@ -964,11 +966,11 @@ select_requests(struct segur_ledger *l, const struct segur_bundle_sel *sel,
 		    (const char *)sqlite3_column_text(st, 1)) != 0) {
 			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "select the requests"));
+		return (segur__db_error(l, cause, "sélection des demandes"));
 	if (s->n == 0)
 		return (segur_cause(cause, SEGUR_ENOENT, "aucune demande "
 		    "pour cette sélection (OG %s, logiciel %s, période %s à "
@@ -1053,7 +1055,7 @@ manifest_json(struct bundle *b, const struct segur_bundle_sel *sel,
 	    (b->generated = cJSON_AddArrayToObject(o, "generated")) == NULL ||
 	    (b->requests = cJSON_AddArrayToObject(o, "requests")) == NULL) {
 		cJSON_Delete(o);
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	*json = o;
 	return (0);
@@ -1109,19 +1111,19 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 	if ((b.top = segur_asprintf("preuves-segur-%s", j > 0 ? stamp :
 	    "vide")) == NULL ||
 	    (tmp = segur_asprintf("%s.segur-tmp", path)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	unlink(tmp);
 	if ((b.za = zip_open(tmp, ZIP_CREATE | ZIP_EXCL, &zrc)) == NULL) {
-		rc = segur_cause(cause, SEGUR_EIO, "%s: cannot create (libzip "
-		    "error %d)", tmp, zrc);
+		rc = segur_cause(cause, SEGUR_EIO, "%s: création impossible "
+		    "(erreur libzip %d)", tmp, zrc);
 		goto out;
 	}
 	if ((hj = segur_audit_head_json(h)) == NULL ||
 	    (text = cJSON_Print(hj)) == NULL) {
 		cJSON_Delete(hj);
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	cJSON_Delete(hj);
@@ -1133,7 +1135,7 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 			goto out;
 	free(text);
 	if ((text = cJSON_Print(mj)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = add_copy(&b, MANIFEST_JSON, text, strlen(text))) != 0)
@@ -1144,7 +1146,7 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 	    0)) == NULL || zip_file_add(b.za, full, src, ZIP_FL_ENC_UTF_8) <
 	    0) {
 		free(full);
-		rc = segur_cause(cause, SEGUR_EIO, "zip the manifest: %s",
+		rc = segur_cause(cause, SEGUR_EIO, "zip du manifeste : %s",
 		    zip_error_strerror(zip_get_error(b.za)));
 		goto out;
 	}
@@ -1153,7 +1155,8 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 		if (HMAC(EVP_sha256(), key->bytes, (int)key->len,
 		    (const unsigned char *)b.manifest.data, b.manifest.len,
 		    mac, &maclen) == NULL) {
-			rc = segur_cause(cause, SEGUR_EIO, "HMAC failed");
+			rc = segur_cause(cause, SEGUR_EIO,
+			    "échec du calcul HMAC");
 			goto out;
 		}
 		for (j = 0; j < maclen; j++)
@@ -1165,7 +1168,8 @@ segur_audit_bundle(struct segur_ledger *l, const struct segur_archive *a,
 		    NULL || zip_file_add(b.za, full, src, ZIP_FL_ENC_UTF_8) <
 		    0) {
 			free(full);
-			rc = segur_cause(cause, SEGUR_EIO, "zip the seal");
+			rc = segur_cause(cause, SEGUR_EIO,
+			    "zip du sceau : échec");
 			goto out;
 		}
 		free(full);
@@ -1447,8 +1451,8 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 	*nfiles = 0;
 	memset(&h, 0, sizeof(h));
 	if ((za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zrc)) == NULL)
-		return (segur_cause(cause, SEGUR_EINVAL, "%s: not a readable "
-		    "zip (libzip error %d)", path, zrc));
+		return (segur_cause(cause, SEGUR_EINVAL, "%s: pas un zip "
+		    "lisible (erreur libzip %d)", path, zrc));
 	nent = zip_get_num_entries(za, 0);
 	/* The folder is the one holding MANIFEST.sha256. */
 	for (i = 0; i < (zip_uint64_t)nent; i++) {
@@ -1461,20 +1465,21 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 	}
 	if (top == NULL) {
 		zip_discard(za);
-		return (segur_cause(cause, SEGUR_EINVAL, "%s: no %s in the "
-		    "bundle's folder: not a segurctl evidence bundle", path,
+		return (segur_cause(cause, SEGUR_EINVAL, "%s: pas de %s dans "
+		    "le dossier du zip : pas un dossier de preuves segurctl",
+		    path,
 		    MANIFEST));
 	}
 	toplen = strlen(top);
 	rc = entry_read(za, i, META_MAX, &man, &manlen);
 	if (rc != 0) {
-		rc = segur_cause(cause, rc, "%s: cannot read %s", path,
+		rc = segur_cause(cause, rc, "%s: impossible de lire %s", path,
 		    MANIFEST);
 		goto out;
 	}
 	/* listed[i]: entry i appears in the manifest. */
 	if ((listed = calloc((size_t)nent + 1, 1)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	listed[i] = 1;
@@ -1497,7 +1502,8 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		}
 		rel = line + 66;
 		if ((nml = realloc(ml, (nml_n + 1) * sizeof(*ml))) == NULL) {
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto out;
 		}
 		ml = nml;
@@ -1505,7 +1511,8 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 		ml[nml_n].sha = line;
 		ml[nml_n++].named = 0;
 		if ((full = segur_asprintf("%s/%s", top, rel)) == NULL) {
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto out;
 		}
 		idx = zip_name_locate(za, full, 0);
@@ -1557,7 +1564,7 @@ segur_audit_bundle_verify(const char *path, const struct segur_audit_key *key,
 	if (nml_n > 0)
 		qsort(ml, nml_n, sizeof(*ml), mline_cmp);
 	if (check_json_manifest(za, top, ml, nml_n, &v) != 0) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if (key != NULL) {

@@ -104,7 +104,7 @@ row_get(struct replay *r, int p, const char *key, struct row *w)
 	}
 	sqlite3_reset(r->get);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(r->l, r->cause, "replay"));
+		return (segur__db_error(r->l, r->cause, "relecture"));
 	if ((w->cells = cJSON_CreateArray()) == NULL)
 		return (SEGUR_ENOMEM);
 	for (i = 0; i < segur__projs[p].ncols; i++)
@@ -135,7 +135,7 @@ row_put(struct replay *r, struct row *w)
 	sqlite3_reset(r->put);
 	free(text);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(r->l, r->cause,
-	    "replay"));
+	    "relecture"));
 }
 
 /* Sets cell i of w to v (owned by w now; NULL: a JSON null). */
@@ -863,11 +863,11 @@ compare_proj(struct segur_ledger *l, int p, segur_audit_finding_fn fn,
 	    "SELECT coalesce(a.k, e.k), a.c, e.cells, e.known, e.ev "
 	    "FROM a FULL JOIN temp.segur_replay e ON e.p = %d AND e.k = a.k "
 	    "WHERE coalesce(e.p, %d) = %d", pj->q_all, p, p, p)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK)
-		return (segur__db_error(l, cause, "compare the tables"));
+		return (segur__db_error(l, cause, "comparaison des tables"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		k = (const char *)sqlite3_column_text(st, 0);
 		if ((rc = compare_row(p, k != NULL ? k : "?",
@@ -878,12 +878,12 @@ compare_proj(struct segur_ledger *l, int p, segur_audit_finding_fn fn,
 		    unproved)) != 0) {
 			sqlite3_finalize(st);
 			return (rc == SEGUR_ENOMEM ? segur_cause(cause, rc,
-			    "out of memory") : rc);
+			    "mémoire épuisée") : rc);
 		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "compare the tables"));
+		return (segur__db_error(l, cause, "comparaison des tables"));
 	for (i = 0; i < pj->ncols && fn != NULL; i++) {
 		if (unproved[i] == 0)
 			continue;
@@ -1014,7 +1014,7 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 	r.l = l;
 	r.cause = cause;
 	if (l->depth > 0)
-		return (segur_cause(cause, SEGUR_ESTATE, "replay inside a "
+		return (segur_cause(cause, SEGUR_ESTATE, "relecture dans une "
 		    "transaction"));
 	if ((rc = segur__exec(l, "DROP TABLE IF EXISTS temp.segur_replay; "
 	    "CREATE TEMP TABLE segur_replay(p INTEGER NOT NULL, k TEXT NOT "
@@ -1027,7 +1027,7 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 	    sqlite3_prepare_v2(l->db, "INSERT OR REPLACE INTO "
 	    "temp.segur_replay(p, k, cells, known, ev) VALUES (?, ?, ?, ?, ?)",
 	    -1, &r.put, NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "replay");
+		rc = segur__db_error(l, cause, "relecture");
 		goto out;
 	}
 	has_v = 0;
@@ -1040,7 +1040,8 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 	    "request_id, after, v, image, actor FROM event ORDER BY id" :
 	    "SELECT id, action, entity_key, request_id, after, 1, NULL, actor "
 	    "FROM event ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "read the event log");
+		rc = segur__db_error(l, cause,
+		    "lecture du journal d'événements");
 		goto out;
 	}
 	/* One transaction: the log and the tables of one moment. */
@@ -1086,9 +1087,10 @@ segur_audit_replay(struct segur_ledger *l, segur_audit_finding_fn fn,
 	st = NULL;
 	if (rc != SQLITE_DONE && rc != 0 && rc != SQLITE_ROW) {
 		if (rc > 0)
-			rc = segur__db_error(l, cause, "read the event log");
+			rc = segur__db_error(l, cause,
+			    "lecture du journal d'événements");
 		else if (rc == SEGUR_ENOMEM)
-			rc = segur_cause(cause, rc, "out of memory");
+			rc = segur_cause(cause, rc, "mémoire épuisée");
 		segur__exec(l, "ROLLBACK", NULL);
 		goto out;
 	}
@@ -1152,7 +1154,7 @@ segur_audit_schema_check(struct segur_ledger *l, segur_audit_finding_fn fn,
 	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
 		sqlite3_close(ref);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	for (m = segur_embedded_files; m->name != NULL; m++) {
 		if (strncmp(m->name, "sql/migrations/", 15) != 0)
@@ -1167,7 +1169,7 @@ segur_audit_schema_check(struct segur_ledger *l, segur_audit_finding_fn fn,
 	}
 	if (sqlite3_prepare_v2(ref, q, -1, &sa, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, q, -1, &sb, NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "read the schema");
+		rc = segur__db_error(l, cause, "lecture du schéma");
 		goto out;
 	}
 	/* A merge of two lists sorted by (type, name). */
@@ -1227,7 +1229,7 @@ segur_audit_schema_check(struct segur_ledger *l, segur_audit_finding_fn fn,
 			rb = sqlite3_step(sb);
 	}
 	if (ra != SQLITE_DONE || rb != SQLITE_DONE)
-		rc = segur__db_error(l, cause, "read the schema");
+		rc = segur__db_error(l, cause, "lecture du schéma");
 out:
 	sqlite3_finalize(sa);
 	sqlite3_finalize(sb);

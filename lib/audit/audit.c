@@ -39,7 +39,8 @@ segur_audit_key_load(const char *path, struct segur_audit_key *k,
 	memset(k, 0, sizeof(*k));
 	if ((rc = segur_read_file(path, KEY_MAX, &data, &len, cause)) != 0)
 		return (rc == SEGUR_ETOOBIG ? segur_cause(cause, SEGUR_EINVAL,
-		    "%s: a key file holds at most %d bytes", path, KEY_MAX) :
+		    "%s: un fichier de clé tient en %d "
+		    "octets au plus", path, KEY_MAX) :
 		    rc);
 	if (len > 0 && data[len - 1] == '\n')
 		len--;
@@ -47,8 +48,8 @@ segur_audit_key_load(const char *path, struct segur_audit_key *k,
 		len--;
 	if (len < SEGUR_AUDIT_KEY_MIN) {
 		free(data);
-		return (segur_cause(cause, SEGUR_EINVAL, "%s: a key needs at "
-		    "least %d bytes (e.g. head -c 32 /dev/urandom | "
+		return (segur_cause(cause, SEGUR_EINVAL, "%s: une clé a au "
+		    "moins %d octets (par exemple head -c 32 /dev/urandom | "
 		    "base64)", path, SEGUR_AUDIT_KEY_MIN));
 	}
 	k->bytes = (unsigned char *)data;
@@ -132,7 +133,8 @@ head_read(struct segur_ledger *l, const char *hash,
 		return (rc);
 	if (hash != NULL && segur__bind_text(st, 1, hash) != SQLITE_OK) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the chain head"));
+		return (segur__db_error(l, cause,
+		    "lecture de la tête de chaîne"));
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -144,11 +146,12 @@ head_read(struct segur_ledger *l, const char *hash,
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && hash != NULL)
-		return (segur_cause(cause, SEGUR_ENOENT, "no event of this "
-		    "ledger has the hash %s: the ledger does not extend that "
-		    "head", hash));
+		return (segur_cause(cause, SEGUR_ENOENT, "aucun événement de "
+		    "ce registre n'a l'empreinte %s : le registre ne prolonge "
+		    "pas cette tête", hash));
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the chain head"));
+		return (segur__db_error(l, cause,
+		    "lecture de la tête de chaîne"));
 	return (0);
 }
 
@@ -161,7 +164,8 @@ segur_audit_head(struct segur_ledger *l, const struct segur_audit_key *key,
 	if ((rc = head_read(l, NULL, h, cause)) != 0)
 		return (rc);
 	if (key != NULL && (rc = segur_audit_seal(key, h, h->seal)) != 0)
-		return (segur_cause(cause, rc, "cannot seal the chain head"));
+		return (segur_cause(cause, rc, "impossible de sceller la tête "
+		    "de chaîne"));
 	return (0);
 }
 
@@ -193,8 +197,9 @@ segur_audit_verify_head(struct segur_ledger *l, const char *hash,
 	int		 rc;
 
 	if (strlen(hash) != 64 || strspn(hash, "0123456789abcdef") != 64)
-		return (segur_cause(cause, SEGUR_EINVAL, "'%s' is not a chain "
-		    "head (64 lower-case hex digits)", hash));
+		return (segur_cause(cause, SEGUR_EINVAL, "« %s » n'est pas une "
+		    "tête de chaîne (64 chiffres hexadécimaux en minuscules)",
+		    hash));
 	rc = segur_ledger_audit_verify(l, &a, cause);
 	segur_audit_release(&a);
 	if (rc != 0)
@@ -229,21 +234,21 @@ archive_what(struct segur_ledger *l, const char *sha, struct segur_buf *b,
 		return (rc);
 	if (segur__bind_text(st, 1, sha) != SQLITE_OK) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the archive"));
+		return (segur__db_error(l, cause, "lecture de l'archive"));
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (segur_buf_addf(b, "%s%s", b->len > 0 ? ", " : "",
 		    (const char *)sqlite3_column_text(st, 0)) != 0) {
 			sqlite3_reset(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the archive"));
+		return (segur__db_error(l, cause, "lecture de l'archive"));
 	if (segur_buf_add(b, "", 1) != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -264,7 +269,7 @@ segur_audit_archive_verify(struct segur_ledger *l,
 	 * one walks. */
 	if (sqlite3_prepare_v2(l->db, "SELECT sha256 FROM archive ORDER BY "
 	    "sha256", -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "read the archive"));
+		return (segur__db_error(l, cause, "lecture de l'archive"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = (const char *)sqlite3_column_text(st, 0);
 		snprintf(sha, sizeof(sha), "%s", s != NULL ? s : "");
@@ -277,8 +282,8 @@ segur_audit_archive_verify(struct segur_ledger *l,
 		if (vrc != SEGUR_ENOENT && vrc != SEGUR_ECORRUPT) {
 			sqlite3_finalize(st);
 			segur_buf_release(&what);
-			return (segur_cause(cause, vrc, "cannot check archive "
-			    "object %s", sha));
+			return (segur_cause(cause, vrc, "impossible de "
+			    "vérifier l'objet d'archive %s", sha));
 		}
 		if (vrc == SEGUR_ENOENT)
 			r->missing++;
@@ -294,6 +299,6 @@ segur_audit_archive_verify(struct segur_ledger *l,
 	sqlite3_finalize(st);
 	segur_buf_release(&what);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the archive"));
+		return (segur__db_error(l, cause, "lecture de l'archive"));
 	return (0);
 }

@@ -31,7 +31,7 @@ segur_archive_open(struct segur_archive *a, const char *root, char **cause)
 	if ((rc = segur_mkdir_p(root, cause)) != 0)
 		return (rc);
 	if ((a->root = strdup(root)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -73,18 +73,18 @@ segur_archive_get(const struct segur_archive *a, const char *sha256,
 	*len = 0;
 	if (!valid_hex(sha256))
 		return (segur_cause(cause, SEGUR_EINVAL,
-		    "not a SHA-256: \"%s\"", sha256));
+		    "pas une empreinte SHA-256 : « %s »", sha256));
 	if ((path = segur_archive_path(a, sha256)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur_read_file(path, max, data, len, cause);
 	if (rc == SEGUR_ENOENT)
-		segur_cause(cause, rc, "%s: missing from the archive", path);
+		segur_cause(cause, rc, "%s: absent de l'archive", path);
 	if (rc == 0) {
 		segur_sha256_hex(*data, *len, hex);
 		if (strcmp(hex, sha256) != 0) {
 			rc = segur_cause(cause, SEGUR_ECORRUPT,
-			    "%s: altered (its content hashes to %s)", path,
-			    hex);
+			    "%s: altéré (son contenu a pour SHA-256 %s)",
+			    path, hex);
 			free(*data);
 			*data = NULL;
 			*len = 0;
@@ -125,7 +125,7 @@ segur_archive_put_hashed(const struct segur_archive *a, const void *data,
 	int		 rc, replaced = 0;
 
 	if ((path = segur_archive_path(a, sha256)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (stat(path, &st) == 0) {
 		rc = segur_archive_verify(a, sha256, cause);
 		if (rc == 0) {
@@ -141,7 +141,8 @@ segur_archive_put_hashed(const struct segur_archive *a, const void *data,
 		old = segur_asprintf("%s.altered.%ld", path, (long)getpid());
 		if (old == NULL || rename(path, old) == -1) {
 			rc = segur_cause(cause, SEGUR_EIO,
-			    "%s: altered and cannot be set aside: %s", path,
+			    "%s: altéré, et impossible de le mettre "
+			    "de côté : %s", path,
 			    strerror(errno));
 			free(old);
 			free(path);
@@ -289,7 +290,8 @@ segur_archive_leftovers(const char *root, int remove, char ***names,
 			continue;
 		if ((path = segur_asprintf("%s/%s", root, e->d_name)) ==
 		    NULL) {
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			break;
 		}
 		if (lstat(path, &st) == -1) {
@@ -308,13 +310,15 @@ segur_archive_leftovers(const char *root, int remove, char ***names,
 			if (p != NULL)
 				*names = p;
 			free(path);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			break;
 		}
 		*names = p;
 		(*n)++;
 		if (remove && unlink(path) == -1 && errno != ENOENT)
-			rc = segur_cause(cause, SEGUR_EIO, "unlink %s: %s",
+			rc = segur_cause(cause, SEGUR_EIO,
+			    "suppression de %s : %s",
 			    path, strerror(errno));
 		free(path);
 	}
@@ -337,7 +341,8 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 	    (name = segur_quarantine_name(basename(copy))) == NULL ||
 	    (dst = free_name(qdir, name)) == NULL ||
 	    (rpath = segur_asprintf("%s.reason", dst)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto out;
 	}
 	{
@@ -345,7 +350,8 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 
 		if (segur_buf_addf(&b, "%s\n", reason) != 0) {
 			segur_buf_release(&b);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto out;
 		}
 		rc = segur_write_file_atomic(rpath, b.data, b.len, 0640,
@@ -356,14 +362,16 @@ segur_quarantine_file(const char *qdir, const char *path, const char *reason,
 	}
 	if (rename(path, dst) == -1) {
 		if (errno != EXDEV) {
-			rc = segur_cause(cause, SEGUR_EIO, "move %s to %s: %s",
+			rc = segur_cause(cause, SEGUR_EIO,
+			    "déplacement de %s vers %s : %s",
 			    path, dst, strerror(errno));
 			goto out;
 		}
 		if ((rc = copy_file(path, dst, cause)) != 0)
 			goto out;
 		if (unlink(path) == -1) {
-			rc = segur_cause(cause, SEGUR_EIO, "unlink %s: %s",
+			rc = segur_cause(cause, SEGUR_EIO,
+			    "suppression de %s : %s",
 			    path, strerror(errno));
 			goto out;
 		}

@@ -777,12 +777,13 @@ segur__ledger_seed_operators(struct segur_ledger *l, size_t *rows,
 	*rows = 0;
 	if ((ops = segur_embedded_find(OPERATORS_CSV)) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL, "%s n'est pas "
-		    "compilé dans ce programme", OPERATORS_CSV));
+		    "compilé dans le programme", OPERATORS_CSV));
 	if ((rc = segur__csv_read(ops->data, ops->len, &c, &errs)) != 0 ||
 	    (rc = segur__csv_columns(&c, names, required, idx, 2,
 	    &errs, NULL)) != 0) {
-		rc = segur_cause(cause, rc, "liste des opérateurs compilée : "
-		    "ligne %ld : %s", errs.n ? errs.v[0].row : 0,
+		rc = segur_cause(cause, rc, "liste des opérateurs compilée "
+		    "dans le programme : ligne %ld : %s",
+		    errs.n ? errs.v[0].row : 0,
 		    errs.n ? errs.v[0].message : "mémoire épuisée");
 		goto done;
 	}
@@ -879,7 +880,7 @@ segur_ledger_ref_counts(struct segur_ledger *l, struct segur_ref_counts *out,
 	}
 	sqlite3_reset(st);
 	return (rc == SQLITE_ROW ? 0 : segur__db_error(l, cause,
-	    "décompte des tables de référence"));
+	    "comptage des données de référence"));
 }
 
 /* One parsed row of a reference CSV. */
@@ -1042,8 +1043,15 @@ parse_tranches(struct segur__csv *c, struct ref_row *rr,
 void
 segur_import_release(struct segur_import *im)
 {
+	size_t	 i;
+
 	segur_csv_errors_release(&im->errors);
 	segur_csv_errors_release(&im->warnings);
+	for (i = 0; i < im->nrefs; i++)
+		free(im->refs[i].ref);
+	free(im->refs);
+	im->refs = NULL;
+	im->nrefs = 0;
 }
 
 /* Moves the findings of a full import into a caller's list (old API). */
@@ -1155,7 +1163,7 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		} else {
 			sqlite3_reset(st);
 			rc = segur__db_error(l, cause,
-			    "lecture de la table de référence");
+			    "lecture des données de référence");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -1166,7 +1174,7 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		rc = segur__db_error(l, cause,
-		    "décompte de la table de référence");
+		    "comptage des données de référence");
 		goto fail;
 	}
 	old = sqlite3_column_int64(st, 0);
@@ -1188,7 +1196,7 @@ segur_ledger_ref_import_csv(struct segur_ledger *l,
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
 			rc = segur__db_error(l, cause,
-			    "chargement de la table de référence");
+			    "chargement des données de référence");
 			goto fail;
 		}
 	}

@@ -773,7 +773,8 @@ reference_loaded(struct segur_ledger *l, int *loaded, char **cause)
 		return (rc);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the reference data"));
+		return (segur__db_error(l, cause,
+		    "lecture des données de référence"));
 	}
 	*loaded = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
@@ -807,14 +808,14 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 	sqlite3_bind_int64(st, 1, rid);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the request"));
+		return (segur__db_error(l, cause, "lecture de la demande"));
 	}
 	content = segur__column_dup(st, 0, &oom);
 	snprintf(ans, sizeof(ans), "%s",
 	    (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	segur_ledger_validate_ctx(l, rid, &ctx);
 	if (!refs) {
 		/* Without them every ESMS would read "not eligible". */
@@ -829,7 +830,7 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 	free(content);
 	if (rc != 0) {
 		segur_report_release(&rep);
-		return (segur_cause(cause, rc, "out of memory"));
+		return (segur_cause(cause, rc, "mémoire épuisée"));
 	}
 	for (i = 0; i < rep.nfindings && !im->oom; i++) {
 		f = &rep.findings[i];
@@ -844,7 +845,7 @@ validate_group(struct import *im, struct segur_ledger *l, struct group *g,
 		    "corrigé" : "");
 	}
 	segur_report_release(&rep);
-	return (im->oom ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
+	return (im->oom ? segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée") :
 	    0);
 }
 
@@ -901,11 +902,42 @@ same_software(struct segur_ledger *l, int64_t rid, const char *numero_ans,
 	sqlite3_bind_int64(st, 2, rid);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the software"));
+		return (segur__db_error(l, cause, "lecture du logiciel"));
 	}
 	rc = sqlite3_column_int(st, 0) ? 0 : SEGUR_EINVAL;
 	sqlite3_reset(st);
 	return (rc);
+}
+
+/* Adds ref to what the import did (out->refs); 0 or SEGUR_ENOMEM. */
+static int
+outcome_add(struct segur_import *out, const char *ref,
+    enum segur_import_outcome what, char **cause)
+{
+	struct segur_import_ref *nv;
+
+	if ((nv = realloc(out->refs, (out->nrefs + 1) * sizeof(*nv))) ==
+	    NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
+	out->refs = nv;
+	if ((nv[out->nrefs].ref = strdup(ref)) == NULL)
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
+	nv[out->nrefs++].outcome = what;
+	return (0);
+}
+
+/* Forgets what a refused import did: nothing of it stays. */
+static void
+outcome_clear(struct segur_import *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < out->nrefs; i++)
+		free(out->refs[i].ref);
+	free(out->refs);
+	out->refs = NULL;
+	out->nrefs = 0;
+	out->added = out->updated = out->unchanged = 0;
 }
 
 /*
@@ -933,7 +965,7 @@ register_group(struct import *im, struct segur_ledger *l,
 	if ((text = cJSON_PrintUnformatted(g->content)) == NULL ||
 	    (field(im, g->row, C_BDC)[0] != '\0' && bdc == NULL) ||
 	    (field(im, g->row, C_HT)[0] != '\0' && ht == NULL)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	req.content = text;
@@ -956,22 +988,26 @@ register_group(struct import *im, struct segur_ledger *l,
 		req.bdc_path = bdc;
 		req.ht_path = ht;
 		rc = segur_ledger_request_add(l, &req, &rid, &err);
+		if (rc == 0 && (rc = outcome_add(out, g->ref,
+		    SEGUR_IMPORT_ADDED, cause)) != 0)
+			goto done;
 		if (rc == 0)
 			out->added++;
 	} else if (rc != 0) {
-		rc = segur_cause(cause, rc, "find the request");
+		rc = segur_cause(cause, rc, "recherche de la demande");
 		goto done;
 	} else if (!(out->flags & SEGUR_IMPORT_UPDATE)) {
 		error(im, g->row, C_REF, "la demande « %s » est déjà "
-		    "enregistrée (%s) : --update remplace un brouillon par "
-		    "ces lignes", g->ref, segur_state_name(state));
+		    "enregistrée (état « %s ») : --update remplace un "
+		    "brouillon par ces lignes", g->ref,
+		    segur_state_label(state));
 		goto done;
 	} else if (state != SEGUR_STATE_DRAFT) {
 		error(im, g->row, C_REF, "la demande « %s » n'est plus un "
-		    "brouillon (état %s) : un import ne la modifie pas ; "
+		    "brouillon (état « %s ») : un import ne la modifie pas ; "
 		    "segurctl request edit modifie une demande prête ou "
 		    "rejetée, jamais une demande envoyée", g->ref,
-		    segur_state_name(state));
+		    segur_state_label(state));
 		goto done;
 	} else if (req.numero_ans != NULL && (rc = same_software(l, rid,
 	    req.numero_ans, cause)) != 0) {
@@ -988,6 +1024,10 @@ register_group(struct import *im, struct segur_ledger *l,
 		req.ht_path = doc_changed(l, rid, "PREUVE_HT", ht) ? ht :
 		    NULL;
 		rc = segur_ledger_request_edit(l, &req, &n, &err);
+		if (rc == 0 && (rc = outcome_add(out, g->ref, n > 0 ?
+		    SEGUR_IMPORT_UPDATED : SEGUR_IMPORT_UNCHANGED,
+		    cause)) != 0)
+			goto done;
 		if (rc == 0 && n > 0)
 			out->updated++;
 		else if (rc == 0)
@@ -1070,11 +1110,13 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	memset(&out->warnings, 0, sizeof(out->warnings));
 	out->rows = out->added = out->updated = out->unchanged =
 	    out->changed = out->removed = 0;
+	out->refs = NULL;
+	out->nrefs = 0;
 	memset(&im, 0, sizeof(im));
 	if ((rc = segur__csv_read(buf, len, &c, &out->errors)) != 0) {
 		segur__csv_release(&c);
 		return (segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est importé",
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est importé",
 		    name, out->errors.n));
 	}
 	out->encoding = c.encoding;
@@ -1122,7 +1164,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 	}
 	out->rows = c.nrows - 1;
 	if (im.oom) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	if (im.bad) {
@@ -1142,10 +1184,10 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 		segur_ledger_rollback(l);
 		if (rc == 0)
 			rc = im.oom ? segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory") : segur_cause(cause, SEGUR_EINVAL,
-			    "%s: %zu erreur(s), rien n'est importé", name,
-			    out->errors.n);
-		out->added = out->updated = out->unchanged = 0;
+			    "mémoire épuisée") : segur_cause(cause,
+			    SEGUR_EINVAL, "%s: %zu erreur(s), rien n'est "
+			    "importé", name, out->errors.n);
+		outcome_clear(out);
 		goto done;
 	}
 	if (out->flags & SEGUR_IMPORT_DRY_RUN) {
@@ -1154,7 +1196,7 @@ segur_ledger_request_import_csv(struct segur_ledger *l, const char *buf,
 		goto done;
 	}
 	if ((rc = segur_ledger_commit(l, cause)) != 0)
-		out->added = out->updated = out->unchanged = 0;
+		outcome_clear(out);
 done:
 	groups_free(&im);
 	segur__csv_release(&c);

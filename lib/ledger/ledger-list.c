@@ -7,7 +7,8 @@
  * list of ten rows or of a million. A list by state reads only the index
  * request_state (migration 009): its entries are in the list's order and
  * hold every column of ROW_COLUMNS, so the request rows, each with its
- * content, are never visited.
+ * content, are never visited; a rejected row adds one seek into attempt
+ * or solde_line for what ASP said.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +22,24 @@
 
 #include "ledger/ledger-int.h"
 
+/*
+ * The label and code of a rejected request's last rejected line, advance
+ * (attempt) or balance (solde_line): CASE runs the subquery of a rejected
+ * row only, and each is one seek in the index of UNIQUE (request_id, seq).
+ */
+#define REJECTED_COL(col) \
+	"CASE r.state WHEN 'rejected' THEN (SELECT a." col " FROM attempt a " \
+	"WHERE a.request_id = r.id AND a.outcome = 'rejected' " \
+	"ORDER BY a.seq DESC LIMIT 1) " \
+	"WHEN 'balance_rejected' THEN (SELECT b." col " FROM solde_line b " \
+	"WHERE b.request_id = r.id AND b.outcome = 'rejected' " \
+	"ORDER BY b.seq DESC LIMIT 1) END"
+
 #define ROW_COLUMNS \
 	"r.id, r.ref, s.numero_ans, r.state, r.montant_cents, " \
-	"r.numero_editeur, r.numero_asp, r.created_at, r.updated_at " \
+	"r.numero_editeur, r.numero_asp, r.created_at, r.updated_at, " \
+	REJECTED_COL("libelle_traitement") ", " \
+	REJECTED_COL("code_traitement") " " \
 	"FROM request r JOIN software s ON s.id = r.software_id"
 
 /* Copies column i of st into dst of size sz, "" for NULL, cut to fit. */
@@ -42,6 +58,30 @@ copy_col(sqlite3_stmt *st, int i, char *dst, size_t sz)
 	dst[n] = '\0';
 }
 
+/* Like copy_col(), but a text too long is cut at a character boundary
+ * and ends with "…", so that nobody takes it for the whole. */
+static void
+copy_text_cut(sqlite3_stmt *st, int i, char *dst, size_t sz)
+{
+	static const char ellipsis[] = "…";
+	const unsigned char *s = sqlite3_column_text(st, i);
+	size_t		 n = s != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0;
+
+	if (n < sz) {
+		if (n > 0)
+			memcpy(dst, s, n);
+		dst[n] = '\0';
+		return;
+	}
+	/* Room for "…" and its NUL; back to the first byte of a character
+	 * (not 10xxxxxx). */
+	n = sz - sizeof(ellipsis);
+	while (n > 0 && (s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, s, n);
+	memcpy(dst + n, ellipsis, sizeof(ellipsis));
+}
+
 /* Fills row from a statement selecting ROW_COLUMNS. */
 static void
 request_row(sqlite3_stmt *st, struct segur_request_row *row)
@@ -57,6 +97,9 @@ request_row(sqlite3_stmt *st, struct segur_request_row *row)
 	copy_col(st, 6, row->numero_asp, sizeof(row->numero_asp));
 	copy_col(st, 7, row->created_at, sizeof(row->created_at));
 	copy_col(st, 8, row->updated_at, sizeof(row->updated_at));
+	copy_text_cut(st, 9, row->rejection_reason,
+	    sizeof(row->rejection_reason));
+	copy_col(st, 10, row->rejection_code, sizeof(row->rejection_code));
 }
 
 /* Where the request ref stands in a list's order: its (updated_at, id). */
@@ -77,15 +120,14 @@ list_place(struct segur_ledger *l, const char *ref, char **updated_at,
 		*id = sqlite3_column_int64(st, 1);
 		if ((*updated_at = strdup((const char *)sqlite3_column_text(st,
 		    0))) == NULL)
-			rc = segur_cause(cause, SEGUR_ENOMEM,
-			    "mémoire épuisée");
+			rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		else
 			rc = 0;
 	} else if (rc == SQLITE_DONE)
 		rc = segur_cause(cause, SEGUR_ENOENT, "--after : aucune demande "
 		    "sous la référence « %s »", ref);
 	else
-		rc = segur__db_error(l, cause, "recherche d'une demande");
+		rc = segur__db_error(l, cause, "trouver la demande");
 	sqlite3_reset(st);
 	return (rc);
 }
@@ -144,7 +186,7 @@ segur_ledger_request_list(struct segur_ledger *l,
 	segur_buf_release(&sql);
 	if (rc != SQLITE_OK) {
 		free(after_at);
-		return (segur__db_error(l, cause, "liste des demandes"));
+		return (segur__db_error(l, cause, "lister les demandes"));
 	}
 	if (f->state >= 0)
 		segur__bind_text(st, i++, segur_state_name(
@@ -168,7 +210,7 @@ segur_ledger_request_list(struct segur_ledger *l,
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = segur__db_error(l, cause, "liste des demandes");
+		ret = segur__db_error(l, cause, "lister les demandes");
 	sqlite3_finalize(st);
 	free(after_at);
 	return (ret);
@@ -178,8 +220,8 @@ int
 segur_ledger_request_row(struct segur_ledger *l, const char *ref,
     struct segur_request_row *row, char **cause)
 {
-	static const char *const sql =
-	    "SELECT " ROW_COLUMNS " WHERE r.ref = ?";
+	static const char *const sql = "SELECT " ROW_COLUMNS
+	    " WHERE r.ref = ?";
 	sqlite3_stmt	*st;
 	int		 rc;
 
@@ -191,10 +233,10 @@ segur_ledger_request_row(struct segur_ledger *l, const char *ref,
 		request_row(st, row);
 		rc = 0;
 	} else if (rc == SQLITE_DONE)
-		rc = segur_cause(cause, SEGUR_ENOENT, "demande « %s » inconnue",
-		    ref);
+		rc = segur_cause(cause, SEGUR_ENOENT, "aucune demande sous la "
+		    "référence « %s »", ref);
 	else
-		rc = segur__db_error(l, cause, "lecture d'une demande");
+		rc = segur__db_error(l, cause, "lecture de la demande");
 	sqlite3_reset(st);
 	return (rc);
 }

@@ -63,8 +63,8 @@ segur_profiles_parse(const char *s, unsigned *profiles, char **cause)
 				break;
 		}
 		if (i == NPROFILES)
-			return (segur_cause(cause, SEGUR_EINVAL, "unknown "
-			    "profile '%.*s' (expected REFERENTIEL_ID, "
+			return (segur_cause(cause, SEGUR_EINVAL, "profil "
+			    "inconnu « %.*s » (attendus : REFERENTIEL_ID, "
 			    "ESCLAVE_ID, STOCKAGE_ID, PA, PH, DOM, SAAD, SOINS, "
 			    "SANS_SOINS)", (int)n, p));
 		*profiles |= profile_names[i].bit;
@@ -113,7 +113,7 @@ segur_ledger_software_add(struct segur_ledger *l, const char *numero_ans,
 		return (segur_cause(cause, SEGUR_EINVAL, "SIRET « %s » : "
 		    "14 chiffres attendus", siret ? siret : ""));
 	if (profiles >= (1u << NPROFILES))
-		return (segur_cause(cause, SEGUR_EINVAL, "bad profiles"));
+		return (segur_cause(cause, SEGUR_EINVAL, "profils invalides"));
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
@@ -132,7 +132,7 @@ segur_ledger_software_add(struct segur_ledger *l, const char *numero_ans,
 		goto fail;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "add the software");
+		rc = segur__db_error(l, cause, "enregistrement du logiciel");
 		goto fail;
 	}
 	if ((pf = segur_profiles_format(profiles)) == NULL ||
@@ -142,7 +142,8 @@ segur_ledger_software_add(struct segur_ledger *l, const char *numero_ans,
 	    NULL) ||
 	    cJSON_AddStringToObject(a, "profiles", pf) == NULL ||
 	    (json = cJSON_PrintUnformatted(a)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "software.add", "software",
@@ -226,8 +227,8 @@ segur_ledger_software_list(struct segur_ledger *l, struct segur_software **out,
 	if (rc != SQLITE_DONE) {
 		segur_software_free_array(a, cnt);
 		return (rc == SEGUR_ENOMEM ? segur_cause(cause, rc,
-		    "out of memory") : segur__db_error(l, cause,
-		    "list the software"));
+		    "mémoire épuisée") : segur__db_error(l, cause,
+		    "liste des logiciels"));
 	}
 	*out = a;
 	*n = cnt;
@@ -252,11 +253,12 @@ segur_ledger_software_get(struct segur_ledger *l, const char *numero_ans,
 	if (rc == SQLITE_ROW) {
 		rc = software_row(st, out);
 		sqlite3_reset(st);
-		return (rc != 0 ? segur_cause(cause, rc, "out of memory") : 0);
+		return (rc != 0 ? segur_cause(cause, rc, "mémoire épuisée") :
+		    0);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the software"));
+		return (segur__db_error(l, cause, "lecture du logiciel"));
 	return (segur_cause(cause, SEGUR_ENOENT, "logiciel %s inconnu "
 	    "(segurctl software add)", numero_ans));
 }
@@ -286,7 +288,7 @@ software_id(struct segur_ledger *l, const char *numero_ans, int64_t *id,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "find the software"));
+		return (segur__db_error(l, cause, "recherche du logiciel"));
 	if (n == 1)
 		return (0);
 	if (numero_ans != NULL)
@@ -364,7 +366,7 @@ og_upsert(struct segur_ledger *l, const char *fj, cJSON *og, char **cause)
 	if ((before = exists ? cJSON_CreateObject() : NULL) == NULL &&
 	    exists) {
 		sqlite3_reset(st);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	for (i = 0; exists && i < 3; i++) {
 		old = (const char *)sqlite3_column_text(st, i);
@@ -378,7 +380,7 @@ og_upsert(struct segur_ledger *l, const char *fj, cJSON *og, char **cause)
 	sqlite3_reset(st);
 	if (rc == SEGUR_ENOMEM) {
 		cJSON_Delete(before);
-		return (segur_cause(cause, rc, "out of memory"));
+		return (segur_cause(cause, rc, "mémoire épuisée"));
 	}
 	if (exists && same) {
 		cJSON_Delete(before);
@@ -394,7 +396,7 @@ og_upsert(struct segur_ledger *l, const char *fj, cJSON *og, char **cause)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the OG");
+		rc = segur__db_error(l, cause, "enregistrement de l'OG");
 		goto done;
 	}
 	rc = 0;
@@ -407,7 +409,8 @@ og_upsert(struct segur_ledger *l, const char *fj, cJSON *og, char **cause)
 	if (rc != 0 || (ja = cJSON_PrintUnformatted(after)) == NULL ||
 	    (before != NULL && (jb = cJSON_PrintUnformatted(before)) ==
 	    NULL)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto done;
 	}
 	rc = segur__event_append(l, exists ? "og.update" : "og.add", "og", fj,
@@ -459,7 +462,8 @@ esms_add(struct segur_ledger *l, int64_t rid, const char *geo, const char *fj,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "record the ESMS"));
+			return (segur__db_error(l, cause,
+			    "enregistrement de l'ESMS"));
 		snprintf(before, sizeof(before), "{\"finess_juridique\":"
 		    "\"%s\"}", old);
 		snprintf(after, sizeof(after), "{\"finess_juridique\":"
@@ -477,7 +481,7 @@ esms_add(struct segur_ledger *l, int64_t rid, const char *geo, const char *fj,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "link the ESMS"));
+		return (segur__db_error(l, cause, "rattachement de l'ESMS"));
 	return (0);
 }
 
@@ -534,8 +538,8 @@ document_add(struct segur_ledger *l, int64_t rid, const char *type,
 	segur_sha256_hex(data, len, hex);
 	free(data);
 	if ((abs = realpath(path, NULL)) == NULL)
-		return (segur_cause(cause, SEGUR_EIO, "%s: cannot resolve the "
-		    "path", path));
+		return (segur_cause(cause, SEGUR_EIO, "%s : chemin impossible "
+		    "à résoudre", path));
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
 		goto done;
 	segur__ledger_now(now);
@@ -548,7 +552,7 @@ document_add(struct segur_ledger *l, int64_t rid, const char *type,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the document");
+		rc = segur__db_error(l, cause, "enregistrement de la pièce");
 		goto done;
 	}
 	rc = 0;
@@ -558,7 +562,8 @@ document_add(struct segur_ledger *l, int64_t rid, const char *type,
 	    cJSON_AddStringToObject(d, "path", abs) == NULL ||
 	    cJSON_AddStringToObject(d, "sha256", hex) == NULL ||
 	    cJSON_AddNumberToObject(d, "size", (double)len) == NULL)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 done:
 	free(abs);
 	return (rc);
@@ -625,7 +630,7 @@ segur_ledger_request_add(struct segur_ledger *l,
 		iso[0] = '\0';
 	if ((text = cJSON_PrintUnformatted(content)) == NULL) {
 		cJSON_Delete(content);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto done;
@@ -653,7 +658,7 @@ segur_ledger_request_add(struct segur_ledger *l,
 		goto fail;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "add the request");
+		rc = segur__db_error(l, cause, "enregistrement de la demande");
 		goto fail;
 	}
 	rid = sqlite3_last_insert_rowid(l->db);
@@ -661,7 +666,8 @@ segur_ledger_request_add(struct segur_ledger *l,
 		goto fail;
 	if ((after = cJSON_CreateObject()) == NULL ||
 	    (docs = cJSON_AddArrayToObject(after, "documents")) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if (req->bdc_path != NULL && (rc = document_add(l, rid,
@@ -674,7 +680,8 @@ segur_ledger_request_add(struct segur_ledger *l,
 	content = NULL;
 	if (cJSON_AddStringToObject(after, "state", "draft") == NULL ||
 	    (json = cJSON_PrintUnformatted(after)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "request.add", "request", req->ref,
@@ -765,7 +772,7 @@ document_retire(struct segur_ledger *l, int64_t rid, const char *type,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
-	    "replace the document"));
+	    "remplacement de la pièce"));
 }
 
 int
@@ -817,7 +824,7 @@ segur_ledger_request_edit(struct segur_ledger *l,
 		iso[0] = '\0';
 	if ((text = cJSON_PrintUnformatted(content)) == NULL) {
 		cJSON_Delete(content);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto done;
@@ -826,9 +833,10 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	if (state != SEGUR_STATE_DRAFT && state != SEGUR_STATE_READY &&
 	    state != SEGUR_STATE_REJECTED) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » est à "
-		    "l'état %s : seule une demande brouillon, prête ou rejetée "
-		    "peut être modifiée (pas une demande en attente de l'ASP "
-		    "ni acceptée)", req->ref, segur_state_name(state));
+		    "l'état « %s » : seule une demande brouillon, prête ou "
+		    "rejetée peut être modifiée (pas une demande en attente "
+		    "de l'ASP ni acceptée)", req->ref,
+		    segur_state_label(state));
 		goto fail;
 	}
 	if (state != SEGUR_STATE_DRAFT && (cents <= 0 || regime == NULL)) {
@@ -844,7 +852,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 		old = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (old == NULL || (changes = cJSON_CreateArray()) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	diff_paths(old, content, &path, changes);
@@ -871,7 +880,7 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "replace the content");
+		rc = segur__db_error(l, cause, "remplacement du contenu");
 		goto fail;
 	}
 	if ((rc = segur__stmt(l, q_esms, &st, cause)) != 0)
@@ -880,7 +889,7 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "re-index the ESMS");
+		rc = segur__db_error(l, cause, "réindexation des ESMS");
 		goto fail;
 	}
 	if ((rc = index_beneficiaires(l, rid, content, cause)) != 0)
@@ -888,7 +897,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	if ((after = cJSON_CreateObject()) == NULL ||
 	    (before = cJSON_CreateObject()) == NULL ||
 	    (docs = cJSON_AddArrayToObject(after, "documents")) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if (req->bdc_path != NULL && ((rc = document_retire(l, rid,
@@ -907,7 +917,8 @@ segur_ledger_request_edit(struct segur_ledger *l,
 	content = NULL;
 	if ((json = cJSON_PrintUnformatted(after)) == NULL ||
 	    (jb = cJSON_PrintUnformatted(before)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "request.edit", "request", req->ref,
@@ -981,7 +992,7 @@ add_rows(struct segur_ledger *l, cJSON *o, const char *key, const char *sql,
 	int		 rc, c;
 
 	if ((arr = cJSON_AddArrayToObject(o, key)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur__stmt(l, sql, &st, cause)) != 0)
 		return (rc);
 	sqlite3_bind_int64(st, 1, param);
@@ -991,20 +1002,20 @@ add_rows(struct segur_ledger *l, cJSON *o, const char *key, const char *sql,
 			cJSON_Delete(it);
 			sqlite3_reset(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 		for (c = 0; c < ncol; c++) {
 			if ((c == amount_col ? add_amount(it, names[c], st,
 			    c) : add_col(it, names[c], st, c)) != 0) {
 				sqlite3_reset(st);
 				return (segur_cause(cause, SEGUR_ENOMEM,
-				    "out of memory"));
+				    "mémoire épuisée"));
 			}
 		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the request"));
+		return (segur__db_error(l, cause, "lecture de la demande"));
 	return (0);
 }
 
@@ -1057,7 +1068,7 @@ add_anomalies(struct segur_ledger *l, cJSON *o, int64_t id, char **cause)
 	return (0);
 oom:
 	segur_anomaly_free_array(v, n);
-	return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 }
 
 /* The request id for a reference, numeroEditeur or numeroASP. */
@@ -1161,27 +1172,29 @@ segur_ledger_request_show(struct segur_ledger *l, const char *key,
 	if ((rc = find_any(l, key, &id, cause)) != 0)
 		return (rc);
 	if ((o = cJSON_CreateObject()) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur__stmt(l, q_req, &st, cause)) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		rc = segur__db_error(l, cause, "read the request");
+		rc = segur__db_error(l, cause, "lecture de la demande");
 		goto fail;
 	}
 	for (c = 0; c < 11; c++) {
 		if ((c == 4 ? add_amount(o, req_names[c], st, c) :
 		    add_col(o, req_names[c], st, c)) != 0) {
 			sqlite3_reset(st);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto fail;
 		}
 	}
 	content = cJSON_Parse((const char *)sqlite3_column_text(st, 11));
 	sqlite3_reset(st);
 	if (content == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée");
 		goto fail;
 	}
 	cJSON_AddItemToObject(o, "content", content);
@@ -1258,8 +1271,8 @@ segur_ledger_request_history(struct segur_ledger *l, const char *ref,
 	if (oom || (rc != SQLITE_DONE && rc != SQLITE_ROW)) {
 		segur_event_free_array(a, cnt);
 		return (oom ? segur_cause(cause, SEGUR_ENOMEM,
-		    "out of memory") : segur__db_error(l, cause,
-		    "read the history"));
+		    "mémoire épuisée") : segur__db_error(l, cause,
+		    "lecture de l'historique"));
 	}
 	*out = a;
 	*n = cnt;
@@ -1314,7 +1327,7 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "read the totals");
+		rc = segur__db_error(l, cause, "lecture des totaux");
 		goto done;
 	}
 	rc = 0;
@@ -1326,7 +1339,7 @@ segur_ledger_status(struct segur_ledger *l, size_t max,
 			rc = segur_ledger_request_list(l, &f, collect_row, &a,
 			    cause);
 		if (rc == SEGUR_ENOMEM)
-			segur_cause(cause, rc, "out of memory");
+			segur_cause(cause, rc, "mémoire épuisée");
 		if (i == 0) {
 			st->rejected = a.v;
 			st->nrejected = a.n;

@@ -71,7 +71,7 @@ ident_fill(struct segur_ledger *l, int64_t id, struct segur_request_ident *out,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the request"));
+		return (segur__db_error(l, cause, "lire la demande"));
 	return (0);
 }
 
@@ -162,8 +162,8 @@ nearest(struct segur_ledger *l, const char *key, char *best, size_t size,
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "look for a near "
-			    "identifier"));
+			return (segur__db_error(l, cause, "chercher un "
+			    "identifiant proche"));
 	}
 	return (0);
 }
@@ -217,7 +217,7 @@ segur_ledger_request_resolve(struct segur_ledger *l, const char *key,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "find the request"));
+		return (segur__db_error(l, cause, "trouver la demande"));
 	if (n == 0)
 		return (miss(l, key, cause));
 	if (n > 1) {

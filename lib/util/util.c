@@ -22,31 +22,31 @@ segur_strerror(int code)
 {
 	switch (code) {
 	case SEGUR_OK:
-		return ("success");
+		return ("succès");
 	case SEGUR_ENOMEM:
-		return ("out of memory");
+		return ("mémoire épuisée");
 	case SEGUR_EINVAL:
-		return ("invalid input");
+		return ("entrée invalide");
 	case SEGUR_EIO:
-		return ("input/output error");
+		return ("erreur d'entrée-sortie");
 	case SEGUR_EDB:
-		return ("database error");
+		return ("erreur de la base de données");
 	case SEGUR_ENOENT:
-		return ("not found");
+		return ("introuvable");
 	case SEGUR_EEXIST:
-		return ("already exists");
+		return ("existe déjà");
 	case SEGUR_ESTATE:
-		return ("not allowed in the current state");
+		return ("interdit dans l'état actuel");
 	case SEGUR_ETOOBIG:
-		return ("too large");
+		return ("trop grand");
 	case SEGUR_EVERSION:
-		return ("database newer than this program");
+		return ("base plus récente que ce programme");
 	case SEGUR_ECORRUPT:
-		return ("integrity check failed");
+		return ("contrôle d'intégrité en échec");
 	case SEGUR_EBUSY:
-		return ("busy");
+		return ("occupé");
 	}
-	return ("unknown error");
+	return ("erreur inconnue");
 }
 
 void
@@ -215,7 +215,7 @@ segur_read_fd(int fd, const char *path, size_t size, char **out,
 	*out = NULL;
 	*len = 0;
 	if ((p = malloc(size + 1)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "%s: out of memory",
+		return (segur_cause(cause, SEGUR_ENOMEM, "%s: mémoire épuisée",
 		    path));
 	while (got < size) {
 		n = read(fd, p + got, size - got);
@@ -234,7 +234,8 @@ segur_read_fd(int fd, const char *path, size_t size, char **out,
 	if (n != 0 || got != size) {
 		free(p);
 		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
-		    n == -1 ? strerror(errno) : "file changed while read"));
+		    n == -1 ? strerror(errno) :
+		    "fichier modifié pendant sa lecture"));
 	}
 	p[got] = '\0';
 	*out = p;
@@ -262,12 +263,12 @@ segur_read_file(const char *path, size_t max, char **out, size_t *len,
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return (segur_cause(cause, SEGUR_EINVAL,
-		    "%s: not a regular file", path));
+		    "%s: pas un fichier ordinaire", path));
 	}
 	if ((uintmax_t)st.st_size > max) {
 		close(fd);
 		return (segur_cause(cause, SEGUR_ETOOBIG,
-		    "%s: %jd bytes, over the limit of %zu", path,
+		    "%s: %jd octets, au-delà de la limite de %zu", path,
 		    (intmax_t)st.st_size, max));
 	}
 	rc = segur_read_fd(fd, path, (size_t)st.st_size, out, len, cause);
@@ -321,8 +322,8 @@ segur_open_untrusted(const char *path, size_t max, int *fd,
 		    (*what = kind_of(lst.st_mode)) != NULL) {
 			memset(st, 0, sizeof(*st));
 			st->st_mode = lst.st_mode;
-			return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, not "
-			    "read", path, *what));
+			return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, non "
+			    "lu", path, *what));
 		}
 		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
 		    strerror(saved)));
@@ -339,14 +340,14 @@ segur_open_untrusted(const char *path, size_t max, int *fd,
 	if (*what != NULL) {
 		close(*fd);
 		*fd = -1;
-		return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, not read",
+		return (segur_cause(cause, SEGUR_EINVAL, "%s: %s, non lu",
 		    path, *what));
 	}
 	if ((uintmax_t)st->st_size > max) {
 		close(*fd);
 		*fd = -1;
 		return (segur_cause(cause, SEGUR_ETOOBIG,
-		    "%s: %jd bytes, over the limit of %zu", path,
+		    "%s: %jd octets, au-delà de la limite de %zu", path,
 		    (intmax_t)st->st_size, max));
 	}
 	return (0);
@@ -425,7 +426,7 @@ segur_fsync_dir(const char *path, char **cause)
 	int		 fd, rc = 0;
 
 	if ((copy = strdup(path)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	dir = (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ? copy :
 	    dirname(copy);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -468,7 +469,7 @@ segur_write_file_atomic(const char *path, const void *p, size_t n, int mode,
 	int	 fd, saved;
 
 	if ((tmp = segur_asprintf("%s.tmp.%ld", path, (long)getpid())) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    mode);
 	if (fd == -1)
@@ -530,7 +531,7 @@ segur_mkdir_p(const char *path, char **cause)
 	int	 rc = 0;
 
 	if ((copy = strdup(path)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (s = copy + 1; rc == 0; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

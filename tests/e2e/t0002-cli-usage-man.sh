@@ -90,13 +90,16 @@ comm -23 "$T/table-all" "$T/help-opts" >"$T/help-missing"
     fail "not in --help: $(tr '\t\n' ' ,' <"$T/help-missing")"
 echo "$(wc -l <"$T/commands") commands: table, SYNOPSIS and --help agree"
 
-# --help: each command once, under its group's heading.
-segurctl --help | awk '/^[a-z]+:$/ { g = substr($0, 1, length($0) - 1);
+# --help: each command once, under its group's French heading (the
+# "group" lines of --commands give each group's heading).
+segurctl --help | awk '/^[^ ].* :$/ { g = substr($0, 1, length($0) - 2);
     next } /^  [a-z]/ && g != "" { sub(/^  /, ""); print g "\t" $0 }
     /^$/ { g = "" }' >"$T/groups"
-awk -F '\t' '$1 == "command" { print $3 "\t" $2 }' "$T/table" |
+awk -F '\t' '$1 == "group" { h[$2] = $3 }
+    $1 == "command" { print ($3 in h ? h[$3] : "?" $3) "\t" $2 }' \
+    "$T/table" |
     while IFS='	' read -r g cmd; do
 	grep -q "^$g	$cmd  *[^ ]" "$T/groups" ||
-	    fail "segurctl --help does not list '$cmd' under '$g:'"
+	    fail "segurctl --help does not list '$cmd' under '$g :'"
 done
 pass

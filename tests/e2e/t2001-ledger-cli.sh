@@ -15,7 +15,7 @@ expect_exit 0 segurctl --db "$SEGUR_DB" init
 # The schema version is the number of the last migration compiled in.
 n=$(ls "$SEGUR_SOURCE_DIR"/sql/migrations/*.sql | sed 's|.*/0*||; s|-.*||' |
     sort -n | tail -1)
-expect_grep "schema version $n\$" "$T/out"
+expect_grep "registre en version de schéma $n\$" "$T/out"
 
 expect_exit 0 segurctl software add --ans 2023000042 \
     --siret 38042372300028 --profiles REFERENTIEL_ID,PA,PH,SOINS,SANS_SOINS \
@@ -94,7 +94,7 @@ expect_exit 0 segurctl status
 expect_grep "^retirée  *1  *4$(printf '\342\200\257')866,67 €" "$T/out"
 
 expect_exit 0 segurctl audit verify
-expect_grep 'event log whole' "$T/out"
+expect_grep "journal d'événements intact" "$T/out"
 # Someone edits a row by hand: the exact row is reported.
 sqlite3 "$SEGUR_DB" "DROP TRIGGER event_no_update;
     UPDATE event SET actor = 'mallory' WHERE id = 4;"

@@ -17,7 +17,7 @@ h='reference;date_commande;regime_tva;montant_ht;finess_juridique;nom_responsabl
 	printf 'BC-2;15/09/2023;TTC;2433;750000127;MARTIN;d@og.fr;+33123456780;330001033;DUI 4.2;oui;non;;PH;oui;\r\n'
 } >"$T/export/commandes.csv"
 expect_exit 0 segurctl request import "$T/export/commandes.csv"
-expect_grep '2 requests registered' "$T/out"
+expect_grep '2 demande(s) enregistrée(s) comme brouillons' "$T/out"
 expect_exit 0 segurctl request show --json BC-1
 [ "$(jq '.content.scenarioInstallation | length' "$T/out")" -eq 2 ] ||
     fail "scenario not grouped"

@@ -27,8 +27,8 @@ expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
 expect_exit 0 segurctl ref import tranches "$T/tranches.csv"
 
 expect_exit 1 segurctl request ready --all
-expect_grep '^BC-1: ready' "$T/out"
-expect_grep '^BC-2: still a draft' "$T/out"
+expect_grep '^BC-1 : prête à envoyer (0 erreur(s)' "$T/out"
+expect_grep '^BC-2 : toujours brouillon (' "$T/out"
 expect_grep '^BC-2:beneficiaires.etablissementsClients\[1\].FINESSGeos\[0\]: avertissement bloquant: .*590004016' "$T/err"
 expect_grep '^BC-2:commande.montantSegurHT: avertissement bloquant' "$T/err"
 expect_exit 0 segurctl request list --state ready --json

@@ -29,7 +29,7 @@ for i in 0 1 2 3; do
 	    fail "row $i: ref $(jq ".[$i].ref" "$T/list.json")"
 done
 [ "$(jq -c '.[0] | keys_unsorted' "$T/list.json")" = \
-    '["ref","numeroAns","state","montantSegurHT","numeroEditeur","numeroASP","createdAt","updatedAt"]' ] ||
+    '["ref","numeroAns","state","montantSegurHT","numeroEditeur","numeroASP","createdAt","updatedAt","rejectionReason","rejectionCode"]' ] ||
     fail "members: $(jq -c '.[0] | keys_unsorted' "$T/list.json")"
 [ "$(jq -c '[.[0].numeroAns, .[0].state, .[0].montantSegurHT, .[0].numeroEditeur, .[0].numeroASP]' "$T/list.json")" = \
     '["2023000042","draft","4866.67",null,null]' ] ||
@@ -124,5 +124,5 @@ if [ -w /dev/full ]; then
 	rc=$?
 	set -e
 	[ "$rc" -eq 2 ] || fail "write error: exit $rc"
-	expect_grep 'write error' "$T/err"
+	expect_grep "erreur d'écriture" "$T/err"
 fi

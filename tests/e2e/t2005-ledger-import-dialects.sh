@@ -35,7 +35,7 @@ expect_exit 0 segurctl ref import tranches "$CSV/tranches-fr.csv"
 # UTF-8 with BOM, ';', CRLF, accented headers, "4 866,67 €" (U+202F) on
 # one row and "4866,67" on the next of the same order, "2 190,00" (U+00A0).
 expect_exit 0 segurctl request import "$CSV/utf8-bom-semicolon-crlf.csv"
-expect_grep '2 requests registered' "$T/out"
+expect_grep '2 demande(s) enregistrée(s) comme brouillons' "$T/out"
 # The validator's findings name the row and the column as the file
 # writes it, not only the JSON path.
 expect_grep 'utf8-bom-semicolon-crlf.csv:4:Nom responsable OG: avertissement: erreur du guide OG-NOM-RESPONSABLE.*\[beneficiaires.etablissementsClients\[0\].nomResponsableOG\]' "$T/err"
@@ -96,7 +96,7 @@ expect_grep 'missing.csv:1:montant_ht: erreur: colonne obligatoire absente .*ajo
 printf 'reference;date_commande;regime_tva;montant_ht;finess_juridique;finess_geo\nBC-N1;05/10/2023;TTC;100;750000127;330001090\n' >"$T/new.csv"
 n=$(events)
 expect_exit 0 segurctl request import --dry-run "$T/new.csv"
-expect_grep 'dry run (UTF-8, .;., 1 rows): 1 requests would be registered as drafts.*nothing written' "$T/out"
+expect_grep 'essai à blanc (UTF-8, « ; », 1 ligne(s)) : 1 demande(s) seraient enregistrée(s) comme brouillons.*rien n.est écrit' "$T/out"
 [ "$(events)" -eq "$n" ] || fail "request import --dry-run wrote events"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM request WHERE ref = 'BC-N1'")" -eq 0 ] ||
     fail "request import --dry-run registered a request"
@@ -117,7 +117,7 @@ grep -qxF "    $(tr -d '\r' <"$T/out" | sed 's/^\xef\xbb\xbf//')" "$SEGUR_SOURCE
     fail "docs/ledger.md does not show the template's header line"
 expect_exit 0 segurctl request import --template --out "$T/tpl.csv"
 expect_exit 0 segurctl request import "$T/tpl.csv"
-expect_grep '0 requests registered' "$T/out"
+expect_grep '0 demande(s) enregistrée(s) comme brouillons' "$T/out"
 expect_no_grep 'inconnue' "$T/err"
 expect_exit 0 segurctl ref import --template --out "$T/el.csv" eligible
 expect_exit 0 segurctl ref import --dry-run eligible "$T/el.csv"
@@ -129,13 +129,13 @@ sed -e 's/5840\.00/"5 900,00 €"/' "$CSV/utf8-comma.csv" >"$T/fixed.csv"
 expect_exit 1 segurctl request import "$T/fixed.csv"
 expect_grep 'fixed.csv:2:reference: erreur: .*--update' "$T/err"
 expect_exit 0 segurctl request import --update "$T/fixed.csv"
-expect_grep '0 requests registered as drafts, 1 updated, 1 unchanged' "$T/out"
+expect_grep '0 demande(s) enregistrée(s) comme brouillons, 1 mise(s) à jour, 1 inchangée(s)' "$T/out"
 [ "$(content BC-C1 '$.commande.montantSegurHT')" = "5900.0" ] ||
     [ "$(content BC-C1 '$.commande.montantSegurHT')" = "5900" ] || fail "BC-C1 not updated"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM event WHERE action = 'request.edit' AND entity_key = 'BC-C1' AND json_extract(after, '\$.changes[0]') = 'commande.montantSegurHT'")" -eq 1 ] ||
     fail "request.edit event without the diff"
 expect_exit 0 segurctl request import --update "$T/fixed.csv"
-expect_grep '0 updated, 2 unchanged' "$T/out"
+expect_grep '0 mise(s) à jour, 2 inchangée(s)' "$T/out"
 
 # Withdrawing a draft drops its content; the event keeps its hash.
 sum=$(sqlite3 "$SEGUR_DB" "SELECT content FROM request WHERE ref = 'BC-W1'" | tr -d '\n' | sha256sum | cut -d' ' -f1)
@@ -147,12 +147,12 @@ expect_exit 0 segurctl request withdraw --reason 'importé par erreur' BC-W1
 expect_exit 0 segurctl audit verify
 # A request that is no longer a draft is not replaced by an import.
 expect_exit 1 segurctl request import --update "$CSV/cp1252-semicolon.csv"
-expect_grep "cp1252-semicolon.csv:2:Référence: erreur: la demande « BC-W1 » n'est plus un brouillon (état withdrawn)" "$T/err"
+expect_grep "cp1252-semicolon.csv:2:Référence: erreur: la demande « BC-W1 » n'est plus un brouillon (état « retirée »)" "$T/err"
 
 # request edit --bdc alone replaces the order form, content untouched.
 printf '%%PDF-1.4\n' >"$T/bc.pdf"
 expect_exit 0 segurctl request edit --bdc "$T/bc.pdf" BC-C2
-expect_grep '1 change(s) recorded' "$T/out"
+expect_grep '1 modification(s) enregistrée(s)' "$T/out"
 expect_exit 0 segurctl request show --json BC-C2
 [ "$(jq -r '.documents[0].path' "$T/out")" = "$(cd "$T" && pwd -P)/bc.pdf" ] ||
     fail "request edit --bdc alone did not record the document"

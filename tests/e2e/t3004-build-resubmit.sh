@@ -23,7 +23,7 @@ expect_exit 0 segurctl build --date 20231002 --out "$T/files"
 
 # In flight: neither edited nor resubmitted.
 expect_exit 1 segurctl request edit BC-2 "$T/line1.json"
-expect_grep "l'état submitted" "$T/err"
+expect_grep "l'état « envoyée" "$T/err"
 expect_exit 1 segurctl resubmit BC-2
 
 cp "$DATA/JSON-2023000042-20231002-001.retour.json" "$T/retour.json"
@@ -38,16 +38,16 @@ jq '.scenarioInstallation[1].ancienneVersion = "v2020.1"' "$T/line1.json" \
     >"$T/line1b.json"
 printf '%%PDF-1.4\n%% corrigé\n%%%%EOF\n' >"$T/bdc2.pdf"
 expect_exit 0 segurctl request edit --bdc "$T/bdc2.pdf" BC-2 "$T/line1b.json"
-expect_grep '^BC-2: 2 change(s) recorded' "$T/out"
+expect_grep '^BC-2 : 2 modification(s) enregistrée(s)' "$T/out"
 expect_exit 0 segurctl request edit BC-2 "$T/line1b.json"
-expect_grep '^BC-2: unchanged' "$T/out"
+expect_grep '^BC-2 : inchangée$' "$T/out"
 expect_exit 0 segurctl request history --json BC-2
 jq -e '[.[] | select(.action == "request.edit")] | length == 1 and
     (.[0].after.changes | index("scenarioInstallation[1].ancienneVersion")
     != null) and .[0].before.content.scenarioInstallation[1].ancienneVersion
     == "v2019.3"' "$T/out" >/dev/null || fail "edit not logged with its diff"
 expect_exit 0 segurctl resubmit --all-rejected
-expect_grep '^BC-2: ready' "$T/out"
+expect_grep '^BC-2 : prête à envoyer' "$T/out"
 
 expect_exit 0 segurctl build --date 20231002 --out "$T/files"
 f=$T/files/JSON-2023000042-20231002-002.json

@@ -82,11 +82,11 @@ sha=$(ls "$T/archive" | head -1)
 printf 'half' >"$T/archive/$sha.tmp.4194999"
 touch -d '2 hours ago' "$T/archive/$sha.tmp.4194999"
 expect_exit 0 segurctl audit verify
-expect_grep "warning: archive .*$sha.tmp.4194999 is left by an interrupted write" "$T/err"
-expect_grep 'archive whole' "$T/out"
+expect_grep "attention : archive .*$sha.tmp.4194999 laissé par une écriture interrompue" "$T/err"
+expect_grep 'archive intacte' "$T/out"
 expect_exit 0 segurctl ingest "$DATA/JSON-2023000042-20231002-001.retour.json"
-expect_grep "removed $sha.tmp.4194999" "$T/err"
+expect_grep "archive .* : $sha.tmp.4194999 supprimé, laissé par une écriture interrompue" "$T/err"
 [ ! -e "$T/archive/$sha.tmp.4194999" ] || fail "leftover not removed"
 expect_exit 0 segurctl audit verify
-expect_no_grep 'interrupted write' "$T/err"
+expect_no_grep 'écriture interrompue' "$T/err"
 pass

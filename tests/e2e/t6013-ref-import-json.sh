@@ -45,7 +45,7 @@ expect_exit 1 segurctl ref import --json eligible "$T/bad.csv"
 
 # The template, into a file with --out: said in French.
 expect_exit 0 segurctl ref import --template --out "$T/tr.csv" tranches
-expect_grep "^$T/tr.csv: modèle écrit$" "$T/out"
+expect_grep "^$T/tr.csv : modèle écrit$" "$T/out"
 [ -s "$T/tr.csv" ] || fail "no template written"
 
 # Usage errors.

@@ -19,7 +19,7 @@ expect_exit 2 segurctl record import --template --dry-run
 expect_grep '--template ne prend ni FILE.csv, ni --dry-run, ni --json' "$T/err"
 
 expect_exit 0 segurctl record import --template --out "$T/r.csv"
-expect_grep "^$T/r.csv: modèle écrit$" "$T/out"
+expect_grep "^$T/r.csv : modèle écrit$" "$T/out"
 printf 'numero_asp;type;date;montant\n%s;accord;02/11/2023;4866,67\n%s;avance;31/01/2024;1460\n' \
     $ASP $ASP >"$T/r.csv"
 

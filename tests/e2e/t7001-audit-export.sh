@@ -108,5 +108,5 @@ expect_exit 2 segurctl audit export --format xml
 expect_exit 2 segurctl audit export --from 02/13/2023
 printf 'short\n' >"$T/short.key"
 expect_exit 2 segurctl audit export --key "$T/short.key"
-expect_grep 'at least 16 bytes' "$T/err"
+expect_grep 'au moins 16 octets' "$T/err"
 pass

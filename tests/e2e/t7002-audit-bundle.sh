@@ -116,7 +116,7 @@ sha=$(sha256sum "$T/retour.json" | cut -d' ' -f1)
 chmod u+w "$T/archive/$sha"
 printf 'x' >>"$T/archive/$sha"
 expect_exit 1 segurctl audit verify
-expect_grep "archive/$sha: altered (fichier retour.json)" "$T/out"
+expect_grep "archive/$sha: altéré (fichier retour.json)" "$T/out"
 expect_exit 1 segurctl audit bundle BC-2 --out "$T/y.zip"
 expect_grep "retour.json" "$T/err"
 [ ! -e "$T/y.zip" ] || fail "a bundle was written from an altered archive"

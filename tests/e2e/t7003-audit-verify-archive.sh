@@ -9,8 +9,8 @@
 
 seed_audit
 expect_exit 0 segurctl audit verify
-expect_grep '^event log whole' "$T/out"
-expect_grep '^archive whole: 7 objects, 0 missing, 0 altered' "$T/out"
+expect_grep "^journal d'événements intact" "$T/out"
+expect_grep '^archive intacte : 7 objet(s), 0 manquant(s), 0 altéré(s)' "$T/out"
 expect_exit 0 segurctl audit head --json
 old=$(jq -r .hash "$T/out")
 oldn=$(jq -r .events "$T/out")
@@ -19,13 +19,13 @@ oldn=$(jq -r .events "$T/out")
 expect_exit 0 segurctl software add --ans 2023000043 \
     --siret 38042372300028 --profiles PA
 expect_exit 0 segurctl audit verify --head "$old"
-expect_grep "published head $old: extended (event $oldn of $((oldn + 1))" "$T/out"
+expect_grep "tête publiée $old : prolongée (événement $oldn sur $((oldn + 1))" "$T/out"
 expect_exit 0 segurctl audit verify --json --head "$old"
 jq -e '.ok and .publishedHead.extended and .publishedHead.events == '"$oldn" \
     "$T/out" >/dev/null || fail "--head --json: $(cat "$T/out")"
 # A head that was never ours.
 expect_exit 1 segurctl audit verify --head "$(printf '%064d' 7)"
-expect_grep 'NOT extended' "$T/out"
+expect_grep 'NON prolongée' "$T/out"
 expect_exit 1 segurctl audit verify --head nothex
 # --seal needs a key.
 expect_exit 2 segurctl audit verify --head "$old" --seal "$(printf '%064d' 0)"
@@ -37,16 +37,16 @@ sent=$(sqlite3 "$SEGUR_DB" "SELECT sha256 FROM file WHERE name = 'JSON-202300004
 chmod u+w "$T/archive/$sent"
 printf ' ' >>"$T/archive/$sent"
 expect_exit 1 segurctl audit verify
-expect_grep "archive/$doc: missing (pièce MS1-DUI-Va1-HT-00002.png" "$T/out"
-expect_grep "archive/$sent: altered (fichier JSON-2023000042-20231009-001.json)" "$T/out"
-expect_grep '^archive DAMAGED: 7 objects, 1 missing, 1 altered' "$T/out"
+expect_grep "archive/$doc: manquant (pièce MS1-DUI-Va1-HT-00002.png" "$T/out"
+expect_grep "archive/$sent: altéré (fichier JSON-2023000042-20231009-001.json)" "$T/out"
+expect_grep '^archive ENDOMMAGÉE : 7 objet(s), 1 manquant(s), 1 altéré(s)' "$T/out"
 expect_exit 1 segurctl audit verify --json
 jq -e '.ok == false and .archive.missing == 1 and .archive.altered == 1
     and (.archive.problems | length) == 2' "$T/out" >/dev/null ||
     fail "archive --json: $(cat "$T/out")"
 # Elsewhere with --archive: the same ledger, every object missing.
 expect_exit 1 segurctl audit verify --archive "$T/nowhere"
-expect_grep '7 missing' "$T/out"
+expect_grep '7 manquant(s)' "$T/out"
 [ ! -e "$T/nowhere" ] || fail "verify created the archive folder"
 
 # Someone rewrites the chain from an event on (recomputing the hashes):
@@ -83,6 +83,6 @@ for r in rows:
 db.commit()
 PY
 expect_exit 1 segurctl audit verify --archive "$T/nowhere" --head "$old"
-expect_grep '^event log whole' "$T/out"
-expect_grep "published head $old: NOT extended" "$T/out"
+expect_grep "^journal d'événements intact" "$T/out"
+expect_grep "tête publiée $old : NON prolongée" "$T/out"
 pass

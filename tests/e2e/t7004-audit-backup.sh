@@ -44,11 +44,11 @@ expect_exit 0 segurctl audit verify
 # Restore: the backup's head becomes the ledger's.
 heads=$(sqlite3 "$T/copy-3.db" 'SELECT hash FROM event ORDER BY id DESC LIMIT 1')
 expect_exit 1 segurctl restore "$T/copy-3.db"
-expect_grep 'without --force' "$T/err"
+expect_grep 'jamais remplacé sans --force' "$T/err"
 before=$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM event')
 expect_exit 0 segurctl restore --force "$T/copy-3.db"
-expect_grep "head $heads" "$T/out"
-kept=$(sed -n 's/^previous ledger kept as //p' "$T/out")
+expect_grep "tête $heads" "$T/out"
+kept=$(sed -n 's/^ancien registre conservé sous //p' "$T/out")
 [ -f "$kept" ] || fail "the replaced ledger was not kept"
 [ "$(sqlite3 "$kept" 'SELECT count(*) FROM event')" -eq "$before" ] ||
     fail "the kept ledger is not the one replaced"
@@ -63,7 +63,7 @@ cp "$T/copy-1.db" "$T/bad.db"
 sqlite3 "$T/bad.db" "DROP TRIGGER event_no_update;
     UPDATE event SET actor = 'mallory' WHERE id = 3;"
 expect_exit 1 segurctl restore --force "$T/bad.db"
-expect_grep 'broken at event 3' "$T/err"
+expect_grep "rompu à l'événement 3" "$T/err"
 expect_exit 0 segurctl request show AFTER
 # Into a new place: no --force needed.
 expect_exit 0 segurctl --db "$T/new.db" restore "$T/copy-2.db"

@@ -197,7 +197,7 @@ for id in 2 $(sqlite3 "$T/seed.db" "SELECT min(id) FROM event WHERE v = 2 AND re
 	sql=$(sqlite3 "$db" "SELECT sql FROM sqlite_schema WHERE name = 'event_no_update'")
 	sqlite3 "$db" "DROP TRIGGER event_no_update;
 	    UPDATE event SET request_id = 0 WHERE id = $id; $sql;"
-	tampered "zero-$id" "^event log BROKEN at event $id"
+	tampered "zero-$id" "^journal d'événements ROMPU à l'événement $id"
 done
 
 # A forged event appended with a correct v2 hash, chained to the last:
@@ -227,14 +227,14 @@ PY
 }
 copy forged
 forge "$db" none
-tampered forged "^event log BROKEN at event" 'non scellé après un événement scellé'
+tampered forged "^journal d'événements ROMPU à l'événement" 'non scellé après un événement scellé'
 # Without the key, the missing seal is still suspicious.
 expect_exit 1 env -u SEGUR_AUDIT_KEY_FILE "$SEGURCTL" --db "$db" audit verify \
     --archive "$T/archive"
 expect_grep '^sceaux : SUSPECT' "$T/out"
 copy badseal
 forge "$db" bad
-tampered badseal "^event log BROKEN at event" 'son sceau ne correspond pas à la clé'
+tampered badseal "^journal d'événements ROMPU à l'événement" 'son sceau ne correspond pas à la clé'
 # Without the key, a made-up seal cannot be told from a real one: said.
 set +e
 env -u SEGUR_AUDIT_KEY_FILE "$SEGURCTL" --db "$db" audit verify \

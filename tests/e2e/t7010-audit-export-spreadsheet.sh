@@ -38,7 +38,7 @@ unzip -p "$T/export.xlsx" xl/worksheets/sheet2.xml >"$T/export2.xml"
 cmp -s "$T/alias2.xml" "$T/export2.xml" || fail "--format xlsx differs"
 # A workbook never goes to standard output.
 expect_exit 2 segurctl audit export --xlsx
-expect_grep 'needs --out FILE' "$T/err"
+expect_grep 'demande --out FICHIER' "$T/err"
 expect_exit 2 segurctl audit export --xlsx --csv-rfc4180 --out "$T/no.xlsx"
 [ ! -e "$T/no.xlsx" ] || fail "a workbook written despite a usage error"
 expect_exit 0 segurctl audit export --out "$T/fr.csv"

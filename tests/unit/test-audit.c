@@ -134,7 +134,7 @@ test_audit_key_load_and_seal_vector(void **state)
 
 	p = write_in(f, "short", "tooshort\n");
 	assert_int_equal(segur_audit_key_load(p, &k, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "at least 16 bytes"));
+	assert_non_null(strstr(cause, "au moins 16 octets"));
 	free(cause);
 	free(p);
 }

@@ -531,6 +531,10 @@ test_csv_import_dry_run_writes_nothing(void **state)
 	assert_true(im.warnings.n >= 1);
 	assert_int_equal(im.warnings.v[0].row, 3);
 	assert_string_equal(im.warnings.v[0].column, "FINESS géo");
+	/* What would be done, order by order, for request import --json. */
+	assert_int_equal(im.nrefs, 1);
+	assert_string_equal(im.refs[0].ref, "BC-1");
+	assert_int_equal(im.refs[0].outcome, SEGUR_IMPORT_ADDED);
 	segur_import_release(&im);
 	assert_int_equal(query_int(f->l, "SELECT count(*) FROM event"),
 	    events);
@@ -597,6 +601,11 @@ test_csv_import_update_replaces_drafts_only(void **state)
 	assert_int_equal(im.added, 0);
 	assert_int_equal(im.updated, 1);
 	assert_int_equal(im.unchanged, 1);
+	assert_int_equal(im.nrefs, 2);
+	assert_string_equal(im.refs[0].ref, "BC-1");
+	assert_int_equal(im.refs[0].outcome, SEGUR_IMPORT_UPDATED);
+	assert_string_equal(im.refs[1].ref, "BC-2");
+	assert_int_equal(im.refs[1].outcome, SEGUR_IMPORT_UNCHANGED);
 	segur_import_release(&im);
 	s = query_text(f->l, "SELECT json_extract(after, '$.changes') FROM "
 	    "event WHERE action = 'request.edit' AND entity_key = 'BC-1'");
@@ -607,9 +616,13 @@ test_csv_import_update_replaces_drafts_only(void **state)
 	    NULL), 0);
 	import(f, v1, SEGUR_IMPORT_UPDATE, SEGUR_EINVAL, &im);
 	assert_int_equal(im.errors.n, 1);
+	/* Refused: BC-1, updated in the rolled-back transaction, is not
+	 * listed. */
+	assert_int_equal(im.nrefs, 0);
+	assert_int_equal(im.updated, 0);
 	assert_int_equal(im.errors.v[0].row, 3);
 	assert_non_null(strstr(im.errors.v[0].message,
-	    "n'est plus un brouillon (état withdrawn)"));
+	    "n'est plus un brouillon (état « retirée »)"));
 	segur_import_release(&im);
 	s = query_text(f->l, "SELECT json_extract(content, "
 	    "'$.scenarioInstallation[0].ancienneVersion') FROM request WHERE "

@@ -334,40 +334,6 @@ test_ledger_migrates_from_empty_file_and_each_version(void **state)
 	}
 }
 
-/* One request's row is the row its list gives; an unknown one is said. */
-static void
-test_ledger_request_row_is_the_list_row(void **state)
-{
-	struct fixture	*f = *state;
-	struct segur_request_filter flt = { .state = -1 };
-	struct segur_request_row row, listed;
-	char		*cause = NULL;
-
-	add_software(f->l);
-	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
-	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
-	memset(&listed, 0, sizeof(listed));
-	assert_int_equal(segur_ledger_request_list(f->l, &flt, last_row,
-	    &listed, NULL), 0);
-	assert_string_equal(listed.ref, "BC-2");
-	memset(&row, 0, sizeof(row));
-	assert_int_equal(segur_ledger_request_row(f->l, "BC-2", &row, NULL),
-	    0);
-	assert_int_equal(row.id, listed.id);
-	assert_string_equal(row.ref, "BC-2");
-	assert_string_equal(row.numero_ans, listed.numero_ans);
-	assert_int_equal(row.state, SEGUR_STATE_DRAFT);
-	assert_int_equal(row.montant_cents, listed.montant_cents);
-	assert_string_equal(row.numero_editeur, listed.numero_editeur);
-	assert_string_equal(row.numero_asp, listed.numero_asp);
-	assert_string_equal(row.created_at, listed.created_at);
-	assert_string_equal(row.updated_at, listed.updated_at);
-	assert_int_equal(segur_ledger_request_row(f->l, "BC-9", &row,
-	    &cause), SEGUR_ENOENT);
-	assert_non_null(strstr(cause, "demande « BC-9 » inconnue"));
-	free(cause);
-}
-
 /* The CHECKs of request refuse what the state machine forbids. */
 static void
 test_ledger_checks_refuse_bad_states(void **state)
@@ -387,6 +353,43 @@ test_ledger_checks_refuse_bad_states(void **state)
 	    "'withdrawn', withdraw_reason = 'x'", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* One request's row is the row a list gives for it; a miss is ENOENT. */
+static void
+test_ledger_request_row_matches_the_list(void **state)
+{
+	struct fixture	*f = *state;
+	struct segur_request_filter flt = { .state = -1 };
+	struct segur_request_row one, listed;
+	char		*cause = NULL;
+
+	add_software(f->l);
+	assert_int_equal(add_request(f->l, "BC-1", "330001017", NULL), 0);
+	assert_int_equal(add_request(f->l, "BC-2", "330001025", NULL), 0);
+	assert_int_equal(segur_ledger_request_withdraw(f->l, "BC-1", "x",
+	    NULL), 0);
+	memset(&one, 0, sizeof(one));
+	assert_int_equal(segur_ledger_request_row(f->l, "BC-1", &one, NULL),
+	    0);
+	memset(&listed, 0, sizeof(listed));
+	flt.state = SEGUR_STATE_WITHDRAWN;
+	assert_int_equal(segur_ledger_request_list(f->l, &flt, last_row,
+	    &listed, NULL), 0);
+	assert_string_equal(one.ref, "BC-1");
+	assert_int_equal(one.state, SEGUR_STATE_WITHDRAWN);
+	assert_string_equal(one.numero_ans, ANS);
+	assert_int_equal(one.id, listed.id);
+	assert_string_equal(one.ref, listed.ref);
+	assert_int_equal(one.montant_cents, listed.montant_cents);
+	assert_string_equal(one.numero_editeur, listed.numero_editeur);
+	assert_string_equal(one.numero_asp, listed.numero_asp);
+	assert_string_equal(one.created_at, listed.created_at);
+	assert_string_equal(one.updated_at, listed.updated_at);
+	assert_int_equal(segur_ledger_request_row(f->l, "BC-9", &one,
+	    &cause), SEGUR_ENOENT);
+	assert_non_null(strstr(cause, "« BC-9 »"));
+	free(cause);
 }
 
 /* The schema of the ledger at path, one row per object, by name. */
@@ -2470,9 +2473,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_migration_event_is_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_ledger_request_row_is_the_list_row, setup, teardown),
-		cmocka_unit_test_setup_teardown(
 		    test_ledger_checks_refuse_bad_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_request_row_matches_the_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_migration_9_gives_one_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(

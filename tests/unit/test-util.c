@@ -124,7 +124,7 @@ test_util_read_refuses_over_limit_and_missing(void **state)
 	assert_int_equal(segur_read_file(path, 9, &data, &len, &cause),
 	    SEGUR_ETOOBIG);
 	assert_null(data);
-	assert_non_null(strstr(cause, "over the limit"));
+	assert_non_null(strstr(cause, "au-delà de la limite"));
 	/* An empty file reads as an empty, terminated buffer. */
 	assert_int_equal(segur_write_file_atomic(path, "", 0, 0600, NULL), 0);
 	assert_int_equal(segur_read_file(path, 9, &data, &len, &cause), 0);
