@@ -73,11 +73,11 @@ segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segur_file_closed_release(&c);
 		return (rc);
 	}
-	fprintf(env->out, "%s: %s, %zu demande(s)\n", name,
+	fprintf(env->out, "%s : %s, %zu demande(s)\n", name,
 	    segur_file_state_label(refuse ? SEGUR_FSTATE_REFUSED :
 	    SEGUR_FSTATE_CANCELLED), c.n);
 	for (i = 0; i < c.n; i++)
-		fprintf(env->out, "%s: %s\n", c.v[i].ref,
+		fprintf(env->out, "%s : %s\n", c.v[i].ref,
 		    segur_state_label(c.v[i].state) != NULL ?
 		    segur_state_label(c.v[i].state) : "?");
 	/* What to do next, in the words of docs/guide.md. */

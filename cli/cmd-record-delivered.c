@@ -75,7 +75,7 @@ record_delivered_exec(const struct segurctl_cmd *self,
 		return (segurctl_ledger_error(self, env, rc, cause));
 	if (json)
 		return (segurctl_print_json(env, o));
-	fprintf(env->out, "%s: livraison enregistrée, prête pour le solde "
+	fprintf(env->out, "%s : livraison enregistrée, prête pour le solde "
 	    "(segurctl solde build)\n", args->argv[0]);
 	return (SEGURCTL_EXIT_OK);
 }

@@ -179,12 +179,13 @@ report_text(struct segurctl_env *env, const char *file,
 		    x->message : "");
 	}
 	if (im->flags & SEGUR_IMPORT_DRY_RUN)
-		fprintf(env->out, "%s: essai (%s, « %c », %zu ligne(s)) : %zu "
-		    "à enregistrer, %zu inchangée(s) ; rien n'est écrit\n",
+		fprintf(env->out, "%s : essai à blanc (%s, « %c », %zu "
+		    "ligne(s)) : %zu à enregistrer, %zu inchangée(s) ; rien "
+		    "n'est écrit\n",
 		    file, im->encoding, im->delim, im->rows, im->added,
 		    im->unchanged);
 	else if (written)
-		fprintf(env->out, "%s: %zu enregistrée(s), %zu inchangée(s)\n",
+		fprintf(env->out, "%s : %zu enregistrée(s), %zu inchangée(s)\n",
 		    file, im->added, im->unchanged);
 }
 

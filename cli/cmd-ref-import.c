@@ -189,13 +189,13 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		rc = segurctl_print_json(env, import_json(file, args->argv[0],
 		    &im));
 	else if (im.flags & SEGUR_IMPORT_DRY_RUN)
-		fprintf(env->out, "%s: essai (%s, « %c ») : %zu ligne(s) à "
-		    "charger dans %s (%zu ajoutée(s), %zu modifiée(s), %zu "
-		    "retirée(s)) ; rien n'est écrit\n", file, im.encoding,
-		    im.delim, im.rows, args->argv[0], im.added, im.changed,
-		    im.removed);
+		fprintf(env->out, "%s : essai à blanc (%s, « %c ») : %zu "
+		    "ligne(s) à charger dans %s (%zu ajoutée(s), %zu "
+		    "modifiée(s), %zu retirée(s)) ; rien n'est écrit\n", file,
+		    im.encoding, im.delim, im.rows, args->argv[0], im.added,
+		    im.changed, im.removed);
 	else
-		fprintf(env->out, "%s: %zu ligne(s) chargée(s) dans %s (%zu "
+		fprintf(env->out, "%s : %zu ligne(s) chargée(s) dans %s (%zu "
 		    "ajoutée(s), %zu modifiée(s), %zu retirée(s))\n", file,
 		    im.rows, args->argv[0], im.added, im.changed, im.removed);
 	segur_import_release(&im);

@@ -93,13 +93,13 @@ solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (due[0] == '\0' || segur_date_fr(due, day) == NULL)
 		snprintf(day, sizeof(day), "%s", due);
 	if (date != NULL)
-		fprintf(env->out, "%s: échéance du solde fixée au %s\n",
+		fprintf(env->out, "%s : échéance du solde fixée au %s\n",
 		    args->argv[0], day);
 	else if (due[0] != '\0')
-		fprintf(env->out, "%s: échéance du solde : celle du "
-		    "programme, le %s\n", args->argv[0], day);
+		fprintf(env->out, "%s : échéance du solde, celle du "
+		    "programme : le %s\n", args->argv[0], day);
 	else
-		fprintf(env->out, "%s: échéance du solde : celle du "
+		fprintf(env->out, "%s : échéance du solde, celle du "
 		    "programme (comptée depuis le versement de l'avance)\n",
 		    args->argv[0]);
 	return (SEGURCTL_EXIT_OK);

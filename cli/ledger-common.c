@@ -380,11 +380,11 @@ segurctl_record_print(struct segurctl_env *env, int kind,
 	if (segur_date_fr(date, day) == NULL)
 		snprintf(day, sizeof(day), "%s", date);
 	if (cents >= 0)
-		fprintf(env->out, "%s: %s : %s € le %s ; état : %s\n",
+		fprintf(env->out, "%s : %s, %s € le %s ; état : %s\n",
 		    numero_asp, record_fr(kind), segur_amount_format_fr(cents,
 		    b), day, label != NULL ? label : "?");
 	else
-		fprintf(env->out, "%s: %s le %s ; état : %s\n", numero_asp,
+		fprintf(env->out, "%s : %s le %s ; état : %s\n", numero_asp,
 		    record_fr(kind), day, label != NULL ? label : "?");
 }
 

@@ -392,7 +392,7 @@ int	segurctl_recorded_read(struct segur_ledger *l, const char *numero_asp,
 
 /* The text line of a decision or payment kind recorded on the request
  * numero_asp, on date (AAAA-MM-JJ), of cents (-1: no amount), and the
- * state it left row in: "N: décision d'accord enregistrée : 4 866,67 € le
+ * state it left row in: "N : décision d'accord enregistrée, 4 866,67 € le
  * 02/11/2023 ; état : accordée". */
 void	segurctl_record_print(struct segurctl_env *env, int kind,
 	    const char *numero_asp, const char *date, int64_t cents,

@@ -20,7 +20,7 @@ expect_exit 0 segurctl software add --ans 2023000042 \
 # Reference data in Windows-1252, with "FINESS géo" and "2 920,00 €".
 n=$(events)
 expect_exit 0 segurctl ref import --dry-run eligible "$CSV/eligible-cp1252.csv"
-expect_grep 'essai (Windows-1252, « ; ») : 7 ligne(s) à charger dans eligible (7 ajoutée(s)' "$T/out"
+expect_grep 'essai à blanc (Windows-1252, « ; ») : 7 ligne(s) à charger dans eligible (7 ajoutée(s)' "$T/out"
 [ "$(events)" -eq "$n" ] || fail "ref import --dry-run wrote events"
 [ "$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM eligible')" -eq 0 ] ||
     fail "ref import --dry-run loaded rows"

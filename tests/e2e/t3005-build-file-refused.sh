@@ -45,8 +45,8 @@ jq -e --arg f "$F1" '.[] | select(.name == $f) | .state == "built" and
 reason='Le fichier ne respecte pas la structure attendue (contrôle 1)'
 expect_exit 2 segurctl file refused "$F1"
 expect_exit 0 segurctl file refused --reason "$reason" "$F1"
-expect_grep "^$F1: refusé à l'envoi, 2 demande(s)" "$T/out"
-expect_grep "^BC-1: rejetée par l'ASP$" "$T/out"
+expect_grep "^$F1 : refusé à l'envoi, 2 demande(s)" "$T/out"
+expect_grep "^BC-1 : rejetée par l'ASP$" "$T/out"
 expect_grep 'resubmit --all-rejected' "$T/out"
 expect_exit 0 segurctl request show --json BC-2
 jq -e --arg r "$reason" '.state == "rejected" and
@@ -143,12 +143,12 @@ S2=JSON-SOLDE-2023000042-20240301-002.json
 S3=JSON-SOLDE-2023000042-20240301-003.json
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_exit 0 segurctl file cancel --reason 'mauvais lot' "$S1"
-expect_grep '^BC-1: avance versée$' "$T/out"
+expect_grep '^BC-1 : avance versée$' "$T/out"
 verified
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 [ -f "$T/files/$S2" ] || fail "no new balance file"
 expect_exit 0 segurctl file refused --reason 'structure refusée' "$S2"
-expect_grep '^BC-1: solde rejeté$' "$T/out"
+expect_grep '^BC-1 : solde rejeté$' "$T/out"
 expect_exit 0 segurctl request show --json BC-1
 [ "$(jq -r .state "$T/out")" = balance_rejected ] || fail "not balance_rejected"
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"

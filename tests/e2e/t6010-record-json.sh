@@ -35,7 +35,7 @@ expect_grep '--facture et --pv sont obligatoires' "$T/err"
 
 # The grant in text: the amount requested, as nothing else was given.
 expect_exit 0 segurctl record grant --date 02/11/2023 --letter DA-1 $ASP
-expect_grep "^$ASP: décision d'accord enregistrée : 4${NB}866,67 € le 02/11/2023 ; état : accordée$" "$T/out"
+expect_grep "^$ASP : décision d'accord enregistrée, 4${NB}866,67 € le 02/11/2023 ; état : accordée$" "$T/out"
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "grant: more than one line"
 
 # A refusal now: refused by the state, in French, nothing on stdout even

@@ -18,7 +18,7 @@ ledger() {
 ledger text
 expect_exit 0 segurctl record refusal --date 2023-11-02 --letter DR-1 \
     --note 'hors périmètre' $ASP
-expect_grep "^$ASP: décision de refus enregistrée le 02/11/2023 ; état : refusée$" "$T/out"
+expect_grep "^$ASP : décision de refus enregistrée le 02/11/2023 ; état : refusée$" "$T/out"
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "refusal: more than one line"
 expect_exit 1 segurctl record grant --date 2023-11-03 $ASP
 expect_grep "est à l'état « refusée » : impossible d'y enregistrer un accord" "$T/err"

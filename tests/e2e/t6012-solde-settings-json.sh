@@ -28,7 +28,7 @@ expect_grep 'nombre de jours entier de 1 à 3650 attendu' "$T/err"
 expect_exit 2 segurctl solde deadline $ASP
 expect_grep 'donnez soit --date, soit --clear' "$T/err"
 expect_exit 0 segurctl solde deadline --date 2024-04-30 $ASP
-expect_grep "^$ASP: échéance du solde fixée au 30/04/2024$" "$T/out"
+expect_grep "^$ASP : échéance du solde fixée au 30/04/2024$" "$T/out"
 expect_exit 0 segurctl solde deadline --json --date 15/05/2024 $ASP
 one_json
 jq -e --arg asp $ASP '.ref == "BC-1" and .numeroASP == $asp and
@@ -40,7 +40,7 @@ one_json
 jq -e '.deadline == null and .echeance == "2024-03-31"' "$T/out" \
     >/dev/null || fail "solde deadline --clear --json: $(cat "$T/out")"
 expect_exit 0 segurctl solde deadline --clear $ASP
-expect_grep "^$ASP: échéance du solde : celle du programme, le 31/03/2024$" "$T/out"
+expect_grep "^$ASP : échéance du solde, celle du programme : le 31/03/2024$" "$T/out"
 expect_exit 0 segurctl solde list --json --today 2024-03-01
 jq -e '.requests[0].echeance == "2024-03-31"' "$T/out" >/dev/null ||
     fail "solde list disagrees: $(cat "$T/out")"

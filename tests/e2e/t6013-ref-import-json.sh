@@ -23,10 +23,10 @@ jq -e --arg f "$T/eligible.csv" '.file == $f and .table == "eligible" and
 [ "$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM eligible')" -eq 0 ] ||
     fail "the dry run loaded rows"
 expect_exit 0 segurctl ref import --dry-run eligible "$T/eligible.csv"
-expect_grep "^$T/eligible.csv: essai (UTF-8, « ; ») : 2 ligne(s) à charger dans eligible (2 ajoutée(s), 0 modifiée(s), 0 retirée(s)) ; rien n'est écrit$" "$T/out"
+expect_grep "^$T/eligible.csv : essai à blanc (UTF-8, « ; ») : 2 ligne(s) à charger dans eligible (2 ajoutée(s), 0 modifiée(s), 0 retirée(s)) ; rien n'est écrit$" "$T/out"
 
 expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
-expect_grep "^$T/eligible.csv: 2 ligne(s) chargée(s) dans eligible (2 ajoutée(s), 0 modifiée(s), 0 retirée(s))$" "$T/out"
+expect_grep "^$T/eligible.csv : 2 ligne(s) chargée(s) dans eligible (2 ajoutée(s), 0 modifiée(s), 0 retirée(s))$" "$T/out"
 # The table replaced: one row kept, one removed, two added; the FINESS of
 # 8 digits gets its zero back, a warning on stderr only.
 expect_exit 0 segurctl ref import --json eligible "$T/eligible2.csv"

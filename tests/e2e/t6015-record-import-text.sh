@@ -26,11 +26,11 @@ printf 'numero_asp;type;date;montant\n%s;accord;02/11/2023;4866,67\n%s;avance;31
 expect_exit 0 segurctl record import --dry-run "$T/r.csv"
 expect_grep "^$T/r.csv:2: à enregistrer  *$ASP  *accord  *02/11/2023  *4${NB}866,67 €$" "$T/out"
 expect_grep "^$T/r.csv:3: à enregistrer  *$ASP  *avance  *31/01/2024  *1${NB}460,00 €$" "$T/out"
-expect_grep "^$T/r.csv: essai (UTF-8, « ; », 2 ligne(s)) : 2 à enregistrer, 0 inchangée(s) ; rien n'est écrit$" "$T/out"
+expect_grep "^$T/r.csv : essai à blanc (UTF-8, « ; », 2 ligne(s)) : 2 à enregistrer, 0 inchangée(s) ; rien n'est écrit$" "$T/out"
 
 expect_exit 0 segurctl record import "$T/r.csv"
 expect_grep "^$T/r.csv:3: enregistrée  *$ASP  *avance  *31/01/2024  *1${NB}460,00 €$" "$T/out"
-expect_grep "^$T/r.csv: 2 enregistrée(s), 0 inchangée(s)$" "$T/out"
+expect_grep "^$T/r.csv : 2 enregistrée(s), 0 inchangée(s)$" "$T/out"
 expect_exit 0 segurctl record import "$T/r.csv"
 expect_grep "^$T/r.csv:3: inchangée  *$ASP .* : versement de l'avance déjà enregistré le 31/01/2024 pour 1${NB}460,00 € : rien à faire$" "$T/out"
 
