@@ -30,14 +30,14 @@ resolved_json(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	rc = segur_anomaly_list(l, SEGUR_ANOMALY_ALL, 0, &v, &n, &cause);
 	if (rc != 0)
-		return (segurctl_ledger_error(self, env, rc, cause));
+		return (segurctl_reread_error(self, env, rc, cause));
 	for (i = 0; i < n && v[i].id != id; i++)
 		continue;
 	if (i < n)
 		o = segur_anomaly_json(&v[i]);
 	segur_anomaly_free_array(v, n);
 	if (i == n)
-		return (segurctl_ledger_error(self, env, SEGUR_ENOENT,
+		return (segurctl_reread_error(self, env, SEGUR_ENOENT,
 		    segur_asprintf("anomalie %lld introuvable après sa "
 		    "résolution", (long long)id)));
 	return (segurctl_print_json(env, o));

@@ -67,11 +67,11 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
 		return (rc);
 	json = segurctl_flag(self, args, "json");
 	rc = segur_solde_paid(l, args->argv[0], &rec, &cause);
-	if (rc == 0)
-		rc = segurctl_recorded_read(l, args->argv[0], "balance_paid",
-		    "decisions", &row, json ? &o : NULL, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
+	if ((rc = segurctl_recorded_read(l, args->argv[0], "balance_paid",
+	    "decisions", &row, json ? &o : NULL, &cause)) != 0)
+		return (segurctl_reread_error(self, env, rc, cause));
 	if (json)
 		return (segurctl_print_json(env, o));
 	segurctl_record_print(env, SEGUR_RECORD_BALANCE_PAID, args->argv[0],

@@ -68,11 +68,11 @@ record_delivered_exec(const struct segurctl_cmd *self,
 		return (rc);
 	json = segurctl_flag(self, args, "json");
 	rc = segur_solde_deliver(l, args->argv[0], &d, &cause);
-	if (rc == 0 && json)
-		rc = segurctl_recorded_read(l, args->argv[0], "delivery",
-		    "deliveries", &row, &o, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
+	if (json && (rc = segurctl_recorded_read(l, args->argv[0], "delivery",
+	    "deliveries", &row, &o, &cause)) != 0)
+		return (segurctl_reread_error(self, env, rc, cause));
 	if (json)
 		return (segurctl_print_json(env, o));
 	fprintf(env->out, "%s : livraison enregistrée, prête pour le solde "

@@ -43,16 +43,16 @@ ref_set_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	rc = segur_solde_setting_set(l, args->argv[0], args->argv[1],
 	    &cause);
-	/* Re-read: what the ledger holds is what is said. */
-	if (rc == 0)
-		rc = segur_solde_settings(l, set, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
+	/* Re-read: what the ledger holds is what is said. */
+	if ((rc = segur_solde_settings(l, set, &cause)) != 0)
+		return (segurctl_reread_error(self, env, rc, cause));
 	for (i = 0; i < SEGUR_SETTINGS_COUNT; i++)
 		if (strcmp(set[i].key, args->argv[0]) == 0)
 			break;
 	if (i == SEGUR_SETTINGS_COUNT)
-		return (segurctl_ledger_error(self, env, SEGUR_ECORRUPT, NULL));
+		return (segurctl_reread_error(self, env, SEGUR_ECORRUPT, NULL));
 	if (segurctl_flag(self, args, "json"))
 		return (segurctl_print_json(env, setting_json(&set[i])));
 	fprintf(env->out, "réglage %s enregistré : %ld\n", set[i].key,

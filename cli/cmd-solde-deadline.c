@@ -77,16 +77,16 @@ solde_deadline_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 
 	date = segurctl_arg(self, args, "date");
 	rc = segur_solde_deadline_set(l, args->argv[0], date, &cause);
+	if (rc != 0)
+		return (segurctl_ledger_error(self, env, rc, cause));
 	/* Re-read: the deadline that applies now, as solde list shows it. */
-	if (rc == 0)
-		rc = segurctl_request_reread(l, args->argv[0], &row, &show,
-		    &cause);
+	rc = segurctl_request_reread(l, args->argv[0], &row, &show, &cause);
 	if (rc == 0 && (rc = segur_solde_deadline_of(l, row.id,
 	    advance_date(show), due, &cause)) >= 0)
 		rc = 0;
 	cJSON_Delete(show);
 	if (rc != 0)
-		return (segurctl_ledger_error(self, env, rc, cause));
+		return (segurctl_reread_error(self, env, rc, cause));
 	if (segurctl_flag(self, args, "json"))
 		return (segurctl_print_json(env, deadline_json(&row, date,
 		    due)));

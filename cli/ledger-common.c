@@ -477,6 +477,16 @@ oom:
 }
 
 int
+segurctl_reread_error(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, int rc, char *cause)
+{
+	/* Committed already: a retry would be refused, so say it is done. */
+	fprintf(env->err, "segurctl %s: c'est enregistré, mais la relecture "
+	    "du registre a échoué :\n", cmd->name);
+	return (segurctl_ledger_error(cmd, env, rc, cause));
+}
+
+int
 segurctl_record_exec(int kind,
     const struct segurctl_cmd *cmd, struct segurctl_env *env,
     struct segurctl_args *args)
@@ -492,12 +502,11 @@ segurctl_record_exec(int kind,
 		return (rc);
 	json = segurctl_flag(cmd, args, "json");
 	rc = segur_ledger_record(l, kind, args->argv[0], &rec, &cause);
-	if (rc == 0)
-		rc = segurctl_recorded_read(l, args->argv[0],
-		    record_code(kind), "decisions", &row, json ? &o : NULL,
-		    &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(cmd, env, rc, cause));
+	if ((rc = segurctl_recorded_read(l, args->argv[0], record_code(kind),
+	    "decisions", &row, json ? &o : NULL, &cause)) != 0)
+		return (segurctl_reread_error(cmd, env, rc, cause));
 	if (json)
 		return (segurctl_print_json(env, o));
 	/* A grant without --amount is the amount requested. */

@@ -390,6 +390,11 @@ int	segurctl_recorded_read(struct segur_ledger *l, const char *numero_asp,
 	    const char *record, const char *list,
 	    struct segur_request_row *row, struct cJSON **out, char **cause);
 
+/* After a change committed, the re-read for its report failed: says that
+ * the change is recorded, then the cause (segurctl_ledger_error()). */
+int	segurctl_reread_error(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, int rc, char *cause);
+
 /* The text line of a decision or payment kind recorded on the request
  * numero_asp, on date (AAAA-MM-JJ), of cents (-1: no amount), and the
  * state it left row in: "N : décision d'accord enregistrée, 4 866,67 € le
