@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/alert.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/outbox.h"
@@ -32,7 +33,7 @@ static int
 on_row(void *arg, const struct segur_outbox_row *row)
 {
 	struct list	*s = arg;
-	char		 id[32];
+	char		 id[32], at[SEGUR_DATE_FR_BUFSZ];
 	const char	*reason;
 	cJSON		*o, *facts;
 	int		 rejection;
@@ -46,8 +47,8 @@ on_row(void *arg, const struct segur_outbox_row *row)
 	rejection = strcmp(row->kind, SEGUR_ALERT_REJECTION) == 0;
 	reason = rejection ? fact(facts, SEGUR_ALERT_F_LABEL) : NULL;
 	if (s->json == NULL) {
-		fprintf(s->f, "%s  %s  %-9s %-7s %s\n", id, row->created_at,
-		    row->kind, row->failed > 0 ? "ÉCHEC" : row->pending > 0 ?
+		fprintf(s->f, "%s  %s  %-9s %-7s %s\n", id,
+		    segur_date_fr(row->created_at, at), row->kind, row->failed > 0 ? "ÉCHEC" : row->pending > 0 ?
 		    "à livrer" : row->delivered > 0 ? "livrée" : "en file",
 		    row->subject);
 		if (rejection)

@@ -29,6 +29,7 @@
 #include <uv.h>
 
 #include "segur/alert.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/outbox.h"
@@ -240,7 +241,7 @@ chans_build(const struct segurd_config *cfg, struct chan **out, size_t *nout,
 	int		 rc;
 
 	if ((c = calloc(cfg->nwebhooks + 1, sizeof(*c))) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (i = 0; i < cfg->nwebhooks; i++) {
 		const struct segurd_webhook *w = &cfg->webhooks[i];
 
@@ -285,7 +286,7 @@ chans_build(const struct segurd_config *cfg, struct chan **out, size_t *nout,
 	return (0);
 oom:
 	chans_free(c, n);
-	return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+	return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 }
 
 int
@@ -345,7 +346,8 @@ rec_add(struct segurd_alerts *a, int64_t id, const char *channel,
 	    strdup(channel)) == NULL || (error != NULL && (r->error =
 	    strdup(error)) == NULL)) {
 		/* Not recorded: the alert stays due and is sent again. */
-		log_errorx("alerts: out of memory recording alert %lld on %s",
+		log_errorx("alertes : mémoire épuisée en enregistrant l'alerte "
+		    "%lld sur %s",
 		    (long long)id, channel);
 		rec_free(r);
 		return;
@@ -449,7 +451,7 @@ job_work(uv_work_t *req)
 		    (rc = segur_remind_head(*j->ledger, o.today, NULL, NULL,
 		    &cause)) != 0)) {
 			free(j->cause);
-			j->cause = segur_asprintf("reminders: %s", cause !=
+			j->cause = segur_asprintf("relances : %s", cause !=
 			    NULL ? cause : segur_strerror(rc));
 			free(cause);
 			cause = NULL;
@@ -549,7 +551,8 @@ submit(struct segurd_alerts *a, struct chan *c,
 	    strdup(c->name)) == NULL || (s->ids = calloc(n,
 	    sizeof(*s->ids))) == NULL) {
 		sub_free(s);
-		log_errorx("alerts: out of memory submitting to %s", c->name);
+		log_errorx("alertes : mémoire épuisée en soumettant à %s",
+		    c->name);
 		return;
 	}
 	memcpy(s->ids, ids, n * sizeof(*ids));
@@ -566,7 +569,8 @@ submit(struct segurd_alerts *a, struct chan *c,
 		rc = segurd_deliver_submit(a->deliver, &c->ch, alerts[0],
 		    on_outcome, s, &cause);
 	if (rc != 0) {
-		log_errorx("alerts: %s: cannot submit %zu alert(s): %s",
+		log_errorx("alertes : %s : impossible de soumettre %zu "
+		    "alerte(s) : %s",
 		    c->name, n, cause != NULL ? cause : segur_strerror(rc));
 		/* A bad alert fails for good; anything else (the channels
 		 * were checked at load) is read again at the next tick. */
@@ -574,13 +578,14 @@ submit(struct segurd_alerts *a, struct chan *c,
 		    alerts[0], NULL) != 0))
 			for (i = 0; i < n; i++)
 				rec_add(a, ids[i], c->name, REC_FAILED, 0,
-				    cause != NULL ? cause : "invalid alert");
+				    cause != NULL ? cause : "alerte invalide");
 		free(cause);
 		sub_free(s);
 		return;
 	}
-	log_debug("%zu alert(s) from alert %lld submitted to %s%s", n,
-	    (long long)ids[0], c->name, digest ? " as a digest" : "");
+	log_debug("%zu alerte(s) à partir de l'alerte %lld soumise(s) à "
+	    "%s%s", n, (long long)ids[0], c->name, digest ?
+	    " en récapitulatif" : "");
 	s->next = a->subs;
 	if (a->subs != NULL)
 		a->subs->prev = s;
@@ -603,7 +608,8 @@ deliver_list(struct segurd_alerts *a, struct due_list *l, int digest)
 	if ((al = calloc(l->n, sizeof(*al))) == NULL ||
 	    (ptr = calloc(l->n, sizeof(*ptr))) == NULL ||
 	    (ids = calloc(l->n, sizeof(*ids))) == NULL) {
-		log_errorx("alerts: out of memory reading alerts for %s",
+		log_errorx("alertes : mémoire épuisée en lisant les alertes "
+		    "pour %s",
 		    c->name);
 		goto out;
 	}
@@ -611,8 +617,8 @@ deliver_list(struct segurd_alerts *a, struct due_list *l, int digest)
 		if (inflight(a, c->name, l->v[i].id))
 			continue;
 		if (alert_from(&l->v[i], &al[k]) != 0) {
-			log_errorx("alerts: out of memory building alert "
-			    "%lld", (long long)l->v[i].id);
+			log_errorx("alertes : mémoire épuisée en composant "
+			    "l'alerte %lld", (long long)l->v[i].id);
 			continue;
 		}
 		ptr[k] = &al[k];
@@ -643,8 +649,9 @@ finish_close(struct segurd_alerts *a)
 		return;
 	if (a->recs != NULL) {
 		/* The last job could not write them: they stay due. */
-		log_errorx("alerts: some outcomes were not recorded; those "
-		    "alerts will be sent again at the next start");
+		log_errorx("alertes : des résultats d'envoi n'ont pas été "
+		    "enregistrés ; ces alertes seront envoyées à nouveau au "
+		    "prochain démarrage");
 		rec_free(a->recs);
 		a->recs = NULL;
 	}
@@ -665,17 +672,20 @@ job_done(uv_work_t *req, int status)
 	struct job	*j = req->data;
 	struct segurd_alerts *a = j->a;
 	struct rec	*r;
+	char		 day[SEGUR_DATE_FR_BUFSZ];
 	size_t		 i;
 
 	(void)status;
 	a->busy = 0;
 	if (j->cause != NULL)
-		log_errorx("alerts: %s", j->cause);
+		log_errorx("alertes : %s", j->cause);
 	if (j->rec_cause != NULL)
-		log_errorx("alerts: recording outcomes: %s; will retry",
+		log_errorx("alertes : enregistrement des résultats d'envoi : "
+		    "%s ; nouvel essai à venir",
 		    j->rec_cause);
 	if (j->remind > 0)
-		log_info("reminders for %s: %u queued", j->rr.today,
+		log_info("relances du %s : %u mise(s) en file",
+		    segur_date_fr(j->rr.today, day) != NULL ? day : j->rr.today,
 		    j->reminded);
 	/* Unwritten outcomes go back to the queue, tried at the next job. */
 	while ((r = j->recs) != NULL) {
@@ -730,7 +740,8 @@ job_start(struct segurd_alerts *a)
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		log_errorx("alerts: out of memory; retrying at the next tick");
+		log_errorx("alertes : mémoire épuisée ; nouvel essai au "
+		    "prochain tour");
 		return;
 	}
 	j->req.data = j;
@@ -753,8 +764,8 @@ job_start(struct segurd_alerts *a)
 			goto oom;
 		for (i = 0; i < a->nchans; i++) {
 			if (a->chans[i].disabled) {
-				log_debug("alerts: %s disabled (410 Gone) "
-				    "until reload: not read",
+				log_debug("alertes : %s désactivé (410 Gone) "
+				    "jusqu'au rechargement : non lu",
 				    a->chans[i].name);
 				continue;
 			}
@@ -775,7 +786,8 @@ job_start(struct segurd_alerts *a)
 	a->busy = 1;
 	return;
 oom:
-	log_errorx("alerts: cannot start a job; retrying at the next tick");
+	log_errorx("alertes : impossible de lancer une tâche ; nouvel "
+	    "essai au prochain tour");
 	a->recs = j->recs;
 	lists_free(j->lists, n);
 	free(j);
@@ -787,7 +799,7 @@ on_outcome(void *arg, const struct segurd_deliver_result *r)
 	struct sub	*s = arg;
 	struct segurd_alerts *a = s->a;
 	struct chan	*c;
-	const char	*why = r->reason != NULL ? r->reason : "no reason";
+	const char	*why = r->reason != NULL ? r->reason : "sans raison";
 	size_t		 i;
 
 	sub_unlink(a, s);
@@ -810,24 +822,24 @@ on_outcome(void *arg, const struct segurd_deliver_result *r)
 	}
 	switch (r->status) {
 	case SEGURD_DELIVER_OK:
-		log_info("%s delivered to %s (%u attempt%s%s)", r->alert_id,
+		log_info("%s envoyée à %s (%u essai%s%s)", r->alert_id,
 		    s->channel, r->attempts, r->attempts > 1 ? "s" : "",
-		    s->n > 1 ? ", digest" : "");
+		    s->n > 1 ? ", récapitulatif" : "");
 		break;
 	case SEGURD_DELIVER_FAILED:
-		log_errorx("%s not delivered to %s after %u attempts: %s",
+		log_errorx("%s non envoyée à %s après %u essais : %s",
 		    r->alert_id, s->channel, r->attempts, why);
 		break;
 	case SEGURD_DELIVER_DISABLED:
-		log_errorx("%s not delivered to %s: %s; channel disabled "
-		    "until the configuration is reloaded", r->alert_id,
+		log_errorx("%s non envoyée à %s : %s ; canal désactivé "
+		    "jusqu'au rechargement de la configuration", r->alert_id,
 		    s->channel, why);
 		if ((c = chan_find(a, s->channel)) != NULL)
 			c->disabled = 1;
 		break;
 	default:
-		log_info("%s to %s interrupted by shutdown: sent again at "
-		    "the next start", r->alert_id, s->channel);
+		log_info("%s vers %s interrompue par l'arrêt : envoyée à "
+		    "nouveau au prochain démarrage", r->alert_id, s->channel);
 		break;
 	}
 	sub_free(s);
@@ -870,11 +882,11 @@ deliver_log(void *arg, int level, const char *msg)
 {
 	(void)arg;
 	if (level <= LOG_ERR)
-		log_errorx("alerts: %s", msg);
+		log_errorx("alertes : %s", msg);
 	else if (level == LOG_WARNING)
-		log_warnx("alerts: %s", msg);
+		log_warnx("alertes : %s", msg);
 	else
-		log_debug("alerts: %s", msg);
+		log_debug("alertes : %s", msg);
 }
 
 struct segurd_alerts *
@@ -888,7 +900,7 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->ledger_path = strdup(ledger_path)) == NULL) {
 		free(a);
-		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		return (NULL);
 	}
 	if (chans_build(cfg, &a->chans, &a->nchans, cause) != 0) {
@@ -902,7 +914,7 @@ segurd_alerts_new(uv_loop_t *loop, const char *ledger_path,
 			free(a->chans);
 			free(a->ledger_path);
 			free(a);
-			segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 			return (NULL);
 		}
 		memcpy(a->seal_key, cfg->audit_key.value, cfg->audit_key.len);

@@ -339,13 +339,13 @@ segurd_duration_parse(const char *s, uint64_t *ms, char **cause)
 	size_t		 i;
 
 	if (*p < '0' || *p > '9')
-		return (segur_cause(cause, SEGUR_EINVAL, "'%s' is not a "
-		    "duration: expected a number and a unit (ms, s, min, h, "
-		    "d), e.g. 30s", s));
+		return (segur_cause(cause, SEGUR_EINVAL, "« %s » n'est pas "
+		    "une durée : un nombre et une unité (ms, s, min, h, d) "
+		    "sont attendus, par exemple 30s", s));
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (n > (UINT64_MAX - 9) / 10)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "duration '%s' is too large", s));
+			    "durée « %s » trop grande", s));
 		n = n * 10 + (uint64_t)(*p - '0');
 	}
 	for (i = 0; i < NUNITS; i++) {
@@ -353,16 +353,16 @@ segurd_duration_parse(const char *s, uint64_t *ms, char **cause)
 			continue;
 		if (n > UINT64_MAX / duration_units[i].ms)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "duration '%s' is too large", s));
+			    "durée « %s » trop grande", s));
 		*ms = n * duration_units[i].ms;
 		return (0);
 	}
 	if (*p == '\0')
-		return (segur_cause(cause, SEGUR_EINVAL, "duration '%s' has "
-		    "no unit: write %sms, %ss, %smin, %sh or %sd", s, s, s, s,
+		return (segur_cause(cause, SEGUR_EINVAL, "durée « %s » sans "
+		    "unité : écrivez %sms, %ss, %smin, %sh ou %sd", s, s, s, s,
 		    s, s));
-	return (segur_cause(cause, SEGUR_EINVAL, "duration '%s': unknown "
-	    "unit '%s' (expected ms, s, min, h or d)", s, p));
+	return (segur_cause(cause, SEGUR_EINVAL, "durée « %s » : unité "
+	    "inconnue « %s » (ms, s, min, h ou d attendu)", s, p));
 }
 
 void
@@ -416,11 +416,11 @@ listen_parse(const char *s, struct segurd_listen *out, int remote,
 	if (strncmp(s, "unix:", 5) == 0) {
 		out->kind = SEGURD_LISTEN_UNIX;
 		if (s[5] != '/')
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': a Unix "
-			    "socket path must be absolute", s));
+			return (segur_cause(cause, SEGUR_EINVAL, "« %s » : le "
+			    "chemin d'une socket Unix doit être absolu", s));
 		if (strlen(s + 5) >= sizeof(out->path))
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': socket "
-			    "path longer than %zu bytes", s,
+			return (segur_cause(cause, SEGUR_EINVAL, "« %s » : "
+			    "chemin de socket de plus de %zu octets", s,
 			    sizeof(out->path) - 1));
 		snprintf(out->path, sizeof(out->path), "%s", s + 5);
 		return (0);
@@ -429,50 +429,51 @@ listen_parse(const char *s, struct segurd_listen *out, int remote,
 	if (s[0] == '[') {
 		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%s': expected "
-			    "[IPv6]:PORT", s));
+			    "« %s » : "
+			    "[IPv6]:PORT attendu", s));
 		n = (size_t)(end - s - 1);
 		if (n == 0 || n >= sizeof(out->host))
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad "
-			    "IPv6 address", s));
+			return (segur_cause(cause, SEGUR_EINVAL, "« %s » : "
+			    "adresse IPv6 invalide", s));
 		memcpy(out->host, s + 1, n);
 		out->host[n] = '\0';
 		colon = end + 1;
 		if (inet_pton(AF_INET6, out->host, &a6) != 1)
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad "
-			    "IPv6 address (a name is not accepted)", s));
+			return (segur_cause(cause, SEGUR_EINVAL, "« %s » : "
+			    "adresse IPv6 invalide (un nom n'est pas accepté)",
+			    s));
 		out->remote = !IN6_IS_ADDR_LOOPBACK(&a6);
 		if (out->remote && !remote)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%s' is not a "
-			    "loopback address: segurd serves only ::1, "
-			    "127.0.0.0/8 or a Unix socket", s));
+			    "« %s » n'est "
+			    "pas une adresse locale : segurd ne sert que sur "
+			    "::1, 127.0.0.0/8 ou une socket Unix", s));
 	} else {
 		if ((colon = strrchr(s, ':')) == NULL)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%s': expected "
-			    "ADDRESS:PORT or unix:/PATH", s));
+			    "« %s » : "
+			    "ADRESSE:PORT ou unix:/CHEMIN attendu", s));
 		n = (size_t)(colon - s);
 		if (n == 0 || n >= sizeof(out->host))
-			return (segur_cause(cause, SEGUR_EINVAL, "'%s': bad "
-			    "address", s));
+			return (segur_cause(cause, SEGUR_EINVAL, "« %s » : "
+			    "adresse invalide", s));
 		memcpy(out->host, s, n);
 		out->host[n] = '\0';
 		if (inet_pton(AF_INET, out->host, &a4) != 1)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%s': bad IPv4 "
-			    "address (a name is not accepted; IPv6 goes in "
-			    "brackets)", s));
+			    "« %s » : adresse "
+			    "IPv4 invalide (un nom n'est pas accepté ; une "
+			    "adresse IPv6 s'écrit entre crochets)", s));
 		out->remote = (ntohl(a4.s_addr) >> 24) != 127;
 		if (out->remote && !remote)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%s' is not a "
-			    "loopback address: segurd serves only 127.0.0.0/8, "
-			    "::1 or a Unix socket", s));
+			    "« %s » n'est "
+			    "pas une adresse locale : segurd ne sert que sur "
+			    "127.0.0.0/8, ::1 ou une socket Unix", s));
 	}
 	if (parse_port(colon + 1, &out->port) != 0)
-		return (segur_cause(cause, SEGUR_EINVAL, "'%s': port must be "
-		    "1 to 65535", s));
+		return (segur_cause(cause, SEGUR_EINVAL, "« %s » : le port "
+		    "doit aller de 1 à 65535", s));
 	return (0);
 }
 
@@ -518,14 +519,15 @@ check_url_common(const char *v, const char *rest, char **cause)
 
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return (segur_cause(cause, SEGUR_EINVAL, "URL has a "
-			    "space or control character"));
+			return (segur_cause(cause, SEGUR_EINVAL, "URL avec une "
+			    "espace ou un caractère de contrôle"));
 	hostlen = strcspn(rest, "/?#");
 	if (hostlen == 0 || rest[0] == ':')
-		return (segur_cause(cause, SEGUR_EINVAL, "URL has no host"));
+		return (segur_cause(cause, SEGUR_EINVAL, "URL sans hôte"));
 	if (memchr(rest, '@', hostlen) != NULL)
-		return (segur_cause(cause, SEGUR_EINVAL, "URL must not carry "
-		    "a user or password; use username and password_file"));
+		return (segur_cause(cause, SEGUR_EINVAL, "l'URL ne doit "
+		    "porter ni utilisateur ni mot de passe ; utilisez username "
+		    "et password_file"));
 	return (0);
 }
 
@@ -538,12 +540,12 @@ check_webhook_url(struct cfg_ctx *ctx, const char *v, char **cause)
 	if (strncmp(v, "http://", 7) == 0) {
 		if (!url_host_is_loopback(v + 7))
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "plain http:// is allowed only to a loopback "
-			    "host; use https://"));
+			    "http:// en clair n'est permis que vers un hôte "
+			    "local ; utilisez https://"));
 		return (check_url_common(v, v + 7, cause));
 	}
-	return (segur_cause(cause, SEGUR_EINVAL, "webhook URL must start "
-	    "with https://"));
+	return (segur_cause(cause, SEGUR_EINVAL, "l'URL d'un webhook "
+	    "doit commencer par https://"));
 }
 
 static int
@@ -554,8 +556,8 @@ check_smtp_url(struct cfg_ctx *ctx, const char *v, char **cause)
 		return (check_url_common(v, v + 8, cause));
 	if (strncmp(v, "smtp://", 7) == 0)
 		return (check_url_common(v, v + 7, cause));
-	return (segur_cause(cause, SEGUR_EINVAL, "SMTP URL must start with "
-	    "smtp:// or smtps://"));
+	return (segur_cause(cause, SEGUR_EINVAL, "l'URL SMTP doit commencer "
+	    "par smtp:// ou smtps://"));
 }
 
 /* A plain address local@domain, no display name, no spaces. */
@@ -584,8 +586,8 @@ check_address(struct cfg_ctx *ctx, const char *v, char **cause)
 {
 	(void)ctx;
 	if (!address_ok(v, strlen(v)))
-		return (segur_cause(cause, SEGUR_EINVAL, "'%s' is not a plain "
-		    "e-mail address (user@example.org)", v));
+		return (segur_cause(cause, SEGUR_EINVAL, "« %s » n'est pas "
+		    "une simple adresse électronique (nom@example.org)", v));
 	return (0);
 }
 
@@ -604,9 +606,10 @@ check_address_list(struct cfg_ctx *ctx, const char *v, char **cause)
 			n--;
 		if (!address_ok(p, n))
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "'%.*s' is not "
-			    "a plain e-mail address (write user@example.org, "
-			    "separated by commas)", (int)n, p));
+			    "« %.*s » n'est "
+			    "pas une simple adresse électronique (écrivez "
+			    "nom@example.org, séparées par des virgules)",
+			    (int)n, p));
 		if (end == NULL)
 			return (0);
 		p = end + 1;
@@ -622,8 +625,8 @@ check_username(struct cfg_ctx *ctx, const char *v, char **cause)
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "username has a "
-			    "control character"));
+			    "username contient "
+			    "un caractère de contrôle"));
 	return (0);
 }
 
@@ -658,34 +661,36 @@ secret_read(const char *path, struct segurd_secret *s, char **cause)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return (segur_cause(cause, SEGUR_EIO, "cannot open secret "
-		    "file %s: %s", path, strerror(errno)));
+		return (segur_cause(cause, SEGUR_EIO, "impossible "
+		    "d'ouvrir le fichier secret %s : %s", path,
+		    strerror(errno)));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return (segur_cause(cause, SEGUR_EINVAL, "secret file %s is "
-		    "not a regular file", path));
+		return (segur_cause(cause, SEGUR_EINVAL, "le fichier secret "
+		    "%s n'est pas un fichier ordinaire", path));
 	}
 	if (st.st_mode & S_IROTH) {
 		close(fd);
-		return (segur_cause(cause, SEGUR_EINVAL, "secret file %s is "
-		    "readable by every user: chmod o-rwx it", path));
+		return (segur_cause(cause, SEGUR_EINVAL, "le fichier secret "
+		    "%s est lisible par tous : faites chmod o-rwx", path));
 	}
 	if (st.st_size > SEGURD_SECRET_MAX) {
 		close(fd);
-		return (segur_cause(cause, SEGUR_ETOOBIG, "secret file %s is "
-		    "larger than %d bytes", path, SEGURD_SECRET_MAX));
+		return (segur_cause(cause, SEGUR_ETOOBIG, "le fichier "
+		    "secret %s dépasse %d octets", path, SEGURD_SECRET_MAX));
 	}
 	if ((buf = malloc(SEGURD_SECRET_MAX + 2)) == NULL) {
 		close(fd);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	while (n < SEGURD_SECRET_MAX + 1) {
 		r = read(fd, buf + n, SEGURD_SECRET_MAX + 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			segur_cause(cause, SEGUR_EIO, "cannot read secret "
-			    "file %s: %s", path, strerror(errno));
+			segur_cause(cause, SEGUR_EIO, "impossible de "
+			    "lire le fichier secret %s : %s", path,
+			    strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
@@ -695,8 +700,8 @@ secret_read(const char *path, struct segurd_secret *s, char **cause)
 	close(fd);
 	fd = -1;
 	if (n > SEGURD_SECRET_MAX) {
-		segur_cause(cause, SEGUR_ETOOBIG, "secret file %s is larger "
-		    "than %d bytes", path, SEGURD_SECRET_MAX);
+		segur_cause(cause, SEGUR_ETOOBIG, "le fichier secret %s "
+		    "dépasse %d octets", path, SEGURD_SECRET_MAX);
 		goto fail;
 	}
 	/* One final newline, as editors and echo write, is not part of it. */
@@ -705,14 +710,14 @@ secret_read(const char *path, struct segurd_secret *s, char **cause)
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	if (n == 0) {
-		segur_cause(cause, SEGUR_EINVAL, "secret file %s is empty",
-		    path);
+		segur_cause(cause, SEGUR_EINVAL, "le fichier secret %s est "
+		    "vide", path);
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
 		if (buf[i] == '\0' || buf[i] == '\n' || buf[i] == '\r') {
-			segur_cause(cause, SEGUR_EINVAL, "secret file %s holds "
-			    "more than one line or a NUL byte", path);
+			segur_cause(cause, SEGUR_EINVAL, "le fichier secret "
+			    "%s a plus d'une ligne ou un octet NUL", path);
 			goto fail;
 		}
 	}
@@ -804,8 +809,9 @@ cfg_apply(struct cfg_ctx *ctx, const struct cfg_key *k, void *base,
 	enum log_level	 lvl;
 
 	if (v[0] == '\0')
-		return (segur_cause(cause, SEGUR_EINVAL, "%s is empty; remove "
-		    "the line to use the default", k->name));
+		return (segur_cause(cause, SEGUR_EINVAL, "%s est vide ; "
+		    "retirez la ligne pour garder la valeur par défaut",
+		    k->name));
 	if (k->check != NULL && (rc = k->check(ctx, v, cause)) != 0)
 		return (rc);
 	switch (k->kind) {
@@ -816,7 +822,7 @@ cfg_apply(struct cfg_ctx *ctx, const struct cfg_key *k, void *base,
 		for (i = 0; v[i] != '\0'; i++)
 			if ((unsigned char)v[i] < ' ')
 				return (segur_cause(cause, SEGUR_EINVAL,
-				    "path has a control character"));
+				    "chemin avec un caractère de contrôle"));
 		if (v[0] == '/')
 			return (set_string(dst, v));
 		if ((path = segur_asprintf("%s/%s", ctx->dir, v)) == NULL)
@@ -839,29 +845,31 @@ cfg_apply(struct cfg_ctx *ctx, const struct cfg_key *k, void *base,
 			segurd_duration_format(k->lo, lo, sizeof(lo));
 			segurd_duration_format(k->hi, hi, sizeof(hi));
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "%s = %s is out "
-			    "of range (%s to %s)", k->name, v, lo, hi));
+			    "%s = %s hors "
+			    "limites (de %s à %s)", k->name, v, lo, hi));
 		}
 		*(uint64_t *)dst = n;
 		return (0);
 	case K_UINT:
 		if (parse_uint(v, &n) != 0 || n < k->lo || n > k->hi)
-			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s: "
-			    "expected a whole number from %llu to %llu",
+			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s : "
+			    "nombre entier de %llu à %llu attendu",
 			    k->name, v, (unsigned long long)k->lo,
 			    (unsigned long long)k->hi));
 		*(uint64_t *)dst = n;
 		return (0);
 	case K_CHOICE:
 		if ((i = choice_index(k->type, v)) < 0)
-			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s: "
-			    "expected one of %s", k->name, v, k->type));
+			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s : "
+			    "une valeur parmi %s attendue", k->name, v,
+			    k->type));
 		*(int *)dst = i;
 		return (0);
 	case K_LOGLEVEL:
 		if (log_level_parse(v, &lvl) != 0)
-			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s: "
-			    "expected one of %s", k->name, v, k->type));
+			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s : "
+			    "une valeur parmi %s attendue", k->name, v,
+			    k->type));
 		*(enum log_level *)dst = lvl;
 		return (0);
 	case K_SECRET: {
@@ -882,8 +890,8 @@ cfg_apply(struct cfg_ctx *ctx, const struct cfg_key *k, void *base,
 		    v[0] > '2' || v[1] < '0' || v[1] > '9' || v[3] < '0' ||
 		    v[3] > '5' || v[4] < '0' || v[4] > '9' ||
 		    (v[0] - '0') * 10 + (v[1] - '0') > 23)
-			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s: "
-			    "expected a time HH:MM from 00:00 to 23:59",
+			return (segur_cause(cause, SEGUR_EINVAL, "%s = %s : "
+			    "heure HH:MM de 00:00 à 23:59 attendue",
 			    k->name, v));
 		*(unsigned *)dst = (unsigned)(((v[0] - '0') * 10 +
 		    (v[1] - '0')) * 60 + (v[3] - '0') * 10 + (v[4] - '0'));
@@ -945,7 +953,7 @@ section_split(const char *hdr, int *sec, char *name, size_t namesz,
 	p += strspn(p, " \t");
 	n = strcspn(p, " \t");
 	if ((*sec = section_index(p, n)) < 0) {
-		*why = "unknown section";
+		*why = "section inconnue";
 		return (-1);
 	}
 	p += n;
@@ -954,12 +962,12 @@ section_split(const char *hdr, int *sec, char *name, size_t namesz,
 	w = p + n;
 	w += strspn(w, " \t");
 	if (*w != '\0') {
-		*why = "a section header is [NAME] or [webhook NAME]";
+		*why = "un en-tête de section s'écrit [NOM] ou [webhook NOM]";
 		return (-1);
 	}
 	if (!cfg_sections[*sec].multi) {
 		if (n != 0) {
-			*why = "this section takes no name";
+			*why = "cette section ne prend pas de nom";
 			return (-1);
 		}
 		name[0] = '\0';
@@ -970,14 +978,14 @@ section_split(const char *hdr, int *sec, char *name, size_t namesz,
 		return (0);
 	}
 	if (n > 32 || n >= namesz) {
-		*why = "webhook name longer than 32 characters";
+		*why = "nom de webhook de plus de 32 caractères";
 		return (-1);
 	}
 	for (w = p; w < p + n; w++) {
 		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
 		    (*w >= '0' && *w <= '9') || *w == '-' || *w == '_')) {
-			*why = "a webhook name has only letters, digits, '-' "
-			    "and '_'";
+			*why = "un nom de webhook n'a que des lettres, des "
+			    "chiffres, « - » et « _ »";
 			return (-1);
 		}
 	}
@@ -1009,24 +1017,24 @@ line_section(struct cfg_ctx *ctx, int lineno, const char *p, size_t n)
 
 	close = memchr(p, ']', n);
 	if (close == NULL) {
-		cfg_error(ctx, lineno, "section header without ']'");
+		cfg_error(ctx, lineno, "en-tête de section sans « ] »");
 		return (0);
 	}
 	/* inih keeps 50 bytes of a section name. */
 	if ((size_t)(close - p - 1) >= 50) {
-		cfg_error(ctx, lineno, "section header too long");
+		cfg_error(ctx, lineno, "en-tête de section trop long");
 		return (0);
 	}
 	memcpy(hdr, p + 1, (size_t)(close - p - 1));
 	hdr[close - p - 1] = '\0';
 	if (section_split(hdr, &sec, name, sizeof(name), &why) != 0) {
-		cfg_error(ctx, lineno, "[%s]: %s", hdr, why);
+		cfg_error(ctx, lineno, "[%s] : %s", hdr, why);
 		return (0);
 	}
 	if (!cfg_sections[sec].multi) {
 		if (ctx->section_line[sec] != 0) {
-			cfg_error(ctx, lineno, "section [%s] already opened at "
-			    "line %d", cfg_sections[sec].name,
+			cfg_error(ctx, lineno, "section [%s] déjà ouverte à "
+			    "la ligne %d", cfg_sections[sec].name,
 			    ctx->section_line[sec]);
 			return (0);
 		}
@@ -1039,12 +1047,12 @@ line_section(struct cfg_ctx *ctx, int lineno, const char *p, size_t n)
 		return (0);
 	}
 	if ((i = webhook_find(ctx->cfg, name)) >= 0) {
-		cfg_error(ctx, lineno, "[webhook %s] already opened at line %d",
-		    name, ctx->cfg->webhooks[i].line);
+		cfg_error(ctx, lineno, "[webhook %s] déjà ouverte à la ligne "
+		    "%d", name, ctx->cfg->webhooks[i].line);
 		return (0);
 	}
 	if (ctx->cfg->nwebhooks == SEGURD_MAX_WEBHOOKS) {
-		cfg_error(ctx, lineno, "more than %d webhooks",
+		cfg_error(ctx, lineno, "plus de %d webhooks",
 		    SEGURD_MAX_WEBHOOKS);
 		return (0);
 	}
@@ -1068,7 +1076,8 @@ cfg_lines(struct cfg_ctx *ctx)
 	int		 lineno = 0, rc;
 
 	if (memchr(ctx->buf, '\0', ctx->len) != NULL) {
-		cfg_error(ctx, 0, "the file holds a NUL byte: not a text file");
+		cfg_error(ctx, 0, "le fichier contient un octet NUL : ce n'est "
+		    "pas un fichier texte");
 		return (0);
 	}
 	while (p < end) {
@@ -1078,9 +1087,9 @@ cfg_lines(struct cfg_ctx *ctx)
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		if (n > SEGURD_CONFIG_MAX_LINE) {
-			cfg_error(ctx, lineno, "line is %zu bytes long; lines "
-			    "longer than %d bytes are refused, since inih "
-			    "would cut them silently", n,
+			cfg_error(ctx, lineno, "ligne de %zu octets ; les "
+			    "lignes de plus de %d octets sont refusées, car "
+			    "inih les couperait sans le dire", n,
 			    SEGURD_CONFIG_MAX_LINE);
 		} else {
 			s = p;
@@ -1142,7 +1151,7 @@ cfg_handler(void *user, const char *section, const char *name,
 	int		 sec, w = -1, rc;
 
 	if (section[0] == '\0') {
-		cfg_error(ctx, ctx->lineno, "'%s' is outside any section",
+		cfg_error(ctx, ctx->lineno, "« %s » est hors de toute section",
 		    name);
 		return (1);
 	}
@@ -1163,13 +1172,13 @@ cfg_handler(void *user, const char *section, const char *name,
 		    strcmp(cfg_keys[i].name, name) == 0)
 			break;
 	if (i == NKEYS) {
-		cfg_error(ctx, ctx->lineno, "unknown key '%s' in [%s]", name,
-		    section);
+		cfg_error(ctx, ctx->lineno, "clé inconnue « %s » dans [%s]",
+		    name, section);
 		return (1);
 	}
 	if (set[i] != 0) {
-		cfg_error(ctx, ctx->lineno, "%s already set at line %d", name,
-		    set[i]);
+		cfg_error(ctx, ctx->lineno, "%s déjà donnée à la ligne %d",
+		    name, set[i]);
 		return (1);
 	}
 	set[i] = ctx->lineno;
@@ -1208,7 +1217,7 @@ cfg_required(struct cfg_ctx *ctx, const char *sec, const char *label,
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(cfg_keys[i].section, sec) == 0 &&
 		    (cfg_keys[i].flags & CFG_REQUIRED) && set[i] == 0)
-			cfg_error(ctx, line, "[%s] needs %s", label,
+			cfg_error(ctx, line, "[%s] demande %s", label,
 			    cfg_keys[i].name);
 }
 
@@ -1273,10 +1282,10 @@ cfg_check_remote(struct cfg_ctx *ctx)
 
 	if (cfg->listen_addr.remote && !cfg->allow_remote)
 		cfg_error(ctx, key_line(ctx->set_main, "http", "listen", 0),
-		    "'%s' is not a loopback address: segurd serves only "
-		    "127.0.0.0/8, ::1 or a Unix socket, unless [http] "
-		    "allow_remote = yes, for a reverse proxy with "
-		    "authentication in front (docs/console.md)", cfg->listen);
+		    "« %s » n'est pas une adresse locale : segurd ne sert que "
+		    "sur 127.0.0.0/8, ::1 ou une socket Unix, sauf avec [http] "
+		    "allow_remote = yes, derrière un proxy inverse qui "
+		    "authentifie (docs/console.md)", cfg->listen);
 }
 
 /* Pass 3: what needs several keys. */
@@ -1295,8 +1304,8 @@ cfg_finish(struct cfg_ctx *ctx)
 	 * unseen. */
 	if (key_line(ctx->set_main, "ledger", "audit_key_file", 0) != 0 &&
 	    (line = key_line(ctx->set_main, "audit", "key_file", 0)) != 0)
-		cfg_error(ctx, line, "[audit] key_file and [ledger] "
-		    "audit_key_file name the same key: keep only "
+		cfg_error(ctx, line, "[audit] key_file et [ledger] "
+		    "audit_key_file désignent la même clé : ne gardez que "
 		    "[audit] key_file");
 
 	for (i = 0; i < cfg->nwebhooks; i++) {
@@ -1309,34 +1318,35 @@ cfg_finish(struct cfg_ctx *ctx)
 		    w->line);
 		if (w->format == SEGURD_WEBHOOK_STANDARD &&
 		    w->secret.value == NULL)
-			cfg_error(ctx, w->line, "[%s] needs secret_file with "
-			    "format = standard (receivers check the signature)",
+			cfg_error(ctx, w->line, "[%s] demande secret_file avec "
+			    "format = standard (les destinataires vérifient la "
+			    "signature)",
 			    label);
 		if (w->format == SEGURD_WEBHOOK_TEXT &&
 		    w->secret.value != NULL)
-			cfg_error(ctx, line, "[%s]: secret_file is used only "
-			    "with format = standard", label);
+			cfg_error(ctx, line, "[%s] : secret_file ne sert "
+			    "qu'avec format = standard", label);
 		if (w->secret.value != NULL &&
 		    strncmp(w->secret.value, "whsec_", 6) == 0 &&
 		    !whsec_ok(w->secret.value))
-			cfg_error(ctx, line, "[%s]: the secret in %s starts "
-			    "with whsec_ but the rest is not base64", label,
-			    w->secret.file);
+			cfg_error(ctx, line, "[%s] : le secret de %s commence "
+			    "par whsec_ mais la suite n'est pas du base64",
+			    label, w->secret.file);
 	}
 	if (m->enabled) {
 		cfg_required(ctx, "mail", "mail", ctx->set_main, m->line);
 		line = key_line(ctx->set_main, "mail", "username", m->line);
 		if ((m->username == NULL) != (m->password.value == NULL))
-			cfg_error(ctx, line, "[mail]: username and "
-			    "password_file go together");
+			cfg_error(ctx, line, "[mail] : username et "
+			    "password_file vont ensemble");
 		if (m->smtp_url != NULL && m->username != NULL &&
 		    m->starttls == SEGURD_STARTTLS_OFF &&
 		    strncmp(m->smtp_url, "smtp://", 7) == 0 &&
 		    !url_host_is_loopback(m->smtp_url + 7))
 			cfg_error(ctx, key_line(ctx->set_main, "mail",
-			    "starttls", m->line), "[mail]: starttls = no would "
-			    "send the password in clear; use required, try "
-			    "or smtps://");
+			    "starttls", m->line), "[mail] : starttls = no "
+			    "enverrait le mot de passe en clair ; utilisez "
+			    "required, try ou smtps://");
 	}
 }
 
@@ -1381,7 +1391,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
 	segur_buf_init(&ctx.errs);
 	ctx.file = file;
 	if ((rc = segur_read_file(file, CFG_FILE_MAX, &buf, &len, &why)) != 0) {
-		rc = segur_cause(cause, rc, "%s: %s", file,
+		rc = segur_cause(cause, rc, "%s : %s", file,
 		    why != NULL ? why : segur_strerror(rc));
 		free(why);
 		return (rc);
@@ -1425,8 +1435,9 @@ segurd_config_load(const char *file, struct segurd_config **out,
 		ini_allow_multiline = false;
 		ini = ini_parse_stream(cfg_reader, &ctx, cfg_handler, &ctx);
 		if (ini > 0)
-			cfg_error(&ctx, ini, "syntax error: expected "
-			    "name = value, [section], or a comment (# or ;)");
+			cfg_error(&ctx, ini, "erreur de syntaxe : nom = "
+			    "valeur, [section] ou un commentaire (# ou ;) "
+			    "attendu");
 		else if (ini < 0)
 			ctx.oom = 1;
 		cfg_check_remote(&ctx);
@@ -1439,7 +1450,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
 	}
 	if (ctx.nerrs > 0) {
 		if (ctx.nerrs > CFG_MAX_ERRORS)
-			cfg_error(&ctx, 0, "%d more errors not shown",
+			cfg_error(&ctx, 0, "%d autres erreurs non montrées",
 			    ctx.nerrs - CFG_MAX_ERRORS);
 		/* Drop the final newline: the caller prints line by line. */
 		if (ctx.errs.len > 0)
@@ -1456,7 +1467,7 @@ segurd_config_load(const char *file, struct segurd_config **out,
 	rc = 0;
 done:
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(cause, rc, "%s: out of memory", file);
+		segur_cause(cause, rc, "%s : mémoire épuisée", file);
 	segurd_config_free(ctx.cfg);
 	segur_buf_release(&ctx.errs);
 	free(ctx.dir);
@@ -1571,7 +1582,7 @@ print_section(FILE *f, const char *sec, const void *base)
 		fprintf(f, "%s = ", cfg_keys[i].name);
 		print_value(f, &cfg_keys[i], base);
 		if (s != NULL && cfg_keys[i].kind == K_SECRET)
-			fprintf(f, "\t; secret read: %zu bytes, not shown",
+			fprintf(f, "\t; secret lu : %zu octets, non montré",
 			    s->len);
 		fputc('\n', f);
 	}
@@ -1582,7 +1593,7 @@ segurd_config_print(const struct segurd_config *cfg, FILE *f)
 {
 	size_t	 i, j;
 
-	fprintf(f, "; effective configuration read from %s\n", cfg->file);
+	fprintf(f, "; configuration effective lue dans %s\n", cfg->file);
 	for (i = 0; i < NSECTIONS; i++) {
 		const char *sec = cfg_sections[i].name;
 

@@ -128,7 +128,7 @@ failed(struct segurd_http_response *resp, int json, const char *path, int rc,
 		ret = refuse(resp, json, 404, cause != NULL ? cause :
 		    "inconnu");
 	else {
-		log_warnx("http: %s: %s", path, cause != NULL ? cause :
+		log_warnx("http : %s : %s", path, cause != NULL ? cause :
 		    segur_strerror(rc));
 		ret = refuse(resp, json, 500, "erreur interne ; voir le "
 		    "journal de segurd");
@@ -236,7 +236,7 @@ slurp(const char *path, char **out, size_t *len, char **cause)
 	    fstat(fd, &st) == -1) {
 		if (fd != -1)
 			close(fd);
-		return (segur_cause(cause, SEGUR_EIO, "%s: %s", path,
+		return (segur_cause(cause, SEGUR_EIO, "%s : %s", path,
 		    strerror(errno)));
 	}
 	if ((size_t)st.st_size > BUNDLE_MAX) {
@@ -247,7 +247,7 @@ slurp(const char *path, char **out, size_t *len, char **cause)
 	}
 	if ((*out = malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	while (got < (size_t)st.st_size && (r = read(fd, *out + got,
 	    (size_t)st.st_size - got)) > 0)
@@ -285,7 +285,7 @@ bundle_work(uv_work_t *w)
 		tmp = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/segurd-bundle-XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
-		j->rc = segur_cause(&j->cause, SEGUR_EIO, "%s: %s", dir,
+		j->rc = segur_cause(&j->cause, SEGUR_EIO, "%s : %s", dir,
 		    strerror(errno));
 		return;
 	}
@@ -295,7 +295,7 @@ bundle_work(uv_work_t *w)
 		goto out;
 	if (run->audit_key != NULL && (j->rc = segur_ledger_set_seal_key(l,
 	    run->audit_key, run->audit_key_len)) != 0) {
-		j->rc = segur_cause(&j->cause, j->rc, "out of memory");
+		j->rc = segur_cause(&j->cause, j->rc, "mémoire épuisée");
 		goto out;
 	}
 	j->rc = segur_audit_ledger_check(l, &a, NULL, NULL, &chk, &j->cause);
@@ -359,7 +359,8 @@ bundle_done(uv_work_t *w, int status)
 			resp.status = 500;
 		}
 	} else {
-		log_warnx("http: bundle of %s: %s", j->ref, j->cause != NULL ?
+		log_warnx("http : dossier de preuves de %s : %s", j->ref,
+		    j->cause != NULL ?
 		    j->cause : segur_strerror(j->rc));
 		rc = refuse(&resp, 0, j->rc == SEGUR_ECORRUPT ? 409 : 500,
 		    j->cause != NULL ? j->cause : "erreur interne");
@@ -407,7 +408,7 @@ bundle_start(struct segurd *d, const struct segurd_http_request *req,
 	j->work.data = j;
 	if ((rc = uv_queue_work(&d->loop, &j->work, bundle_work,
 	    bundle_done)) != 0) {
-		log_warnx("http: bundle: %s", uv_strerror(rc));
+		log_warnx("http : dossier de preuves : %s", uv_strerror(rc));
 		free(j->ref);
 		free(j);
 		return (SEGUR_EIO);

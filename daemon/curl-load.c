@@ -47,7 +47,7 @@ failed(char **cause, char *msg)
 {
 	free(problem);
 	if ((problem = msg) == NULL)
-		return segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		return segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	return segur_cause(cause, SEGUR_EIO, "%s", msg);
 }
 
@@ -68,16 +68,17 @@ segurd_curl_load(char **cause)
 		file = SEGURD_CURL_SONAME;
 	if ((h = dlopen(file, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		err = dlerror();
-		return failed(cause, segur_asprintf("cannot load libcurl "
-		    "(%s), needed to deliver alerts: %s; install Debian's "
-		    "libcurl4", file, err != NULL ? err : "unknown error"));
+		return failed(cause, segur_asprintf("impossible de charger "
+		    "libcurl (%s), nécessaire à l'envoi des alertes : %s ; "
+		    "installez le paquet Debian libcurl4", file,
+		    err != NULL ? err : "erreur inconnue"));
 	}
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		if ((p = dlsym(h, syms[i].name)) == NULL) {
 			dlclose(h);
-			return failed(cause, segur_asprintf("%s is not a "
-			    "usable libcurl: it has no %s", file,
+			return failed(cause, segur_asprintf("%s n'est pas "
+			    "une libcurl utilisable : %s y manque", file,
 			    syms[i].name));
 		}
 		memcpy((char *)&c + syms[i].off, &p, sizeof(p));
@@ -85,10 +86,10 @@ segurd_curl_load(char **cause)
 	vi = c.version_info(CURLVERSION_NOW);
 	if (vi == NULL || vi->version_num < SEGURD_CURL_MIN_VERSION) {
 		snprintf(vers, sizeof(vers), "%s", vi != NULL &&
-		    vi->version != NULL ? vi->version : "unknown");
+		    vi->version != NULL ? vi->version : "inconnue");
 		dlclose(h);
-		return failed(cause, segur_asprintf("%s is libcurl %s: "
-		    "segurd needs 7.85.0 or later", file, vers));
+		return failed(cause, segur_asprintf("%s est libcurl %s : "
+		    "segurd demande la 7.85.0 ou plus récente", file, vers));
 	}
 	snprintf(version, sizeof(version), "%s", vi->version);
 	segurd_curl = c;

@@ -65,50 +65,53 @@ segurd_channel_check(const struct segurd_channel *ch, char **cause)
 	int		 rc;
 
 	if (ch->url == NULL || strpbrk(ch->url, " \t\r\n") != NULL)
-		return segur_cause(cause, SEGUR_EINVAL, "%s: missing or bad "
-		    "URL", name);
+		return segur_cause(cause, SEGUR_EINVAL, "%s : URL absente "
+		    "ou invalide", name);
 	switch (ch->type) {
 	case SEGURD_CHANNEL_WEBHOOK:
 	case SEGURD_CHANNEL_CHAT:
 		if (!has_scheme(ch->url, http))
-			return segur_cause(cause, SEGUR_EINVAL, "%s: the URL "
-			    "must start with https:// or http://", name);
+			return segur_cause(cause, SEGUR_EINVAL, "%s : l'URL "
+			    "doit commencer par https:// ou http://", name);
 		if (ch->secret != NULL && (rc = segur_webhook_secret_decode(
 		    ch->secret, key, &keylen, cause)) != 0) {
-			segur_cause(cause, rc, "%s: webhook secret is not "
-			    "\"whsec_\" and the base64 of 24 to 64 bytes",
+			segur_cause(cause, rc, "%s : le secret de webhook "
+			    "n'est pas « whsec_ » suivi du base64 de 24 à 64 "
+			    "octets",
 			    name);
 			return rc;
 		}
 		break;
 	case SEGURD_CHANNEL_MAIL:
 		if (!has_scheme(ch->url, smtp))
-			return segur_cause(cause, SEGUR_EINVAL, "%s: the URL "
-			    "must start with smtp:// or smtps://", name);
+			return segur_cause(cause, SEGUR_EINVAL, "%s : l'URL "
+			    "doit commencer par smtp:// ou smtps://", name);
 		if (!address_ok(ch->mail_from))
-			return segur_cause(cause, SEGUR_EINVAL, "%s: bad "
-			    "sender address", name);
+			return segur_cause(cause, SEGUR_EINVAL, "%s : adresse "
+			    "d'expéditeur invalide", name);
 		if (ch->nmail_to == 0)
-			return segur_cause(cause, SEGUR_EINVAL, "%s: no "
-			    "recipient", name);
+			return segur_cause(cause, SEGUR_EINVAL, "%s : aucun "
+			    "destinataire", name);
 		for (i = 0; i < ch->nmail_to; i++)
 			if (!address_ok(ch->mail_to[i]))
-				return segur_cause(cause, SEGUR_EINVAL, "%s: "
-				    "bad recipient address '%s'", name,
+				return segur_cause(cause, SEGUR_EINVAL, "%s : "
+				    "adresse de destinataire invalide « %s »",
+				    name,
 				    ch->mail_to[i] != NULL ? ch->mail_to[i] :
 				    "");
 		if (ch->starttls < SEGURD_STARTTLS_REQUIRED ||
 		    ch->starttls > SEGURD_STARTTLS_OFF)
-			return segur_cause(cause, SEGUR_EINVAL, "%s: bad "
-			    "starttls setting", name);
+			return segur_cause(cause, SEGUR_EINVAL, "%s : valeur "
+			    "de starttls invalide", name);
 		if ((ch->username == NULL) != (ch->password == NULL))
-			return segur_cause(cause, SEGUR_EINVAL, "%s: a user "
-			    "name needs a password and the other way round",
+			return segur_cause(cause, SEGUR_EINVAL, "%s : un nom "
+			    "d'utilisateur demande un mot de passe, et "
+			    "inversement",
 			    name);
 		break;
 	default:
-		return segur_cause(cause, SEGUR_EINVAL, "%s: unknown channel "
-		    "type %d", name, ch->type);
+		return segur_cause(cause, SEGUR_EINVAL, "%s : type de "
+		    "canal inconnu %d", name, ch->type);
 	}
 	return 0;
 }
@@ -229,12 +232,12 @@ add_header(struct segurd_job *j, const char *name, const char *value)
 	return 0;
 }
 
-/* Sets the last failure to "<channel>: <what>". */
+/* Sets the last failure to "<channel> : <what>". */
 static void
 set_reason(struct segurd_job *j, const char *what)
 {
 	free(j->reason);
-	j->reason = segur_asprintf("%s: %s", j->channel, what);
+	j->reason = segur_asprintf("%s : %s", j->channel, what);
 }
 
 CURL *
@@ -258,13 +261,13 @@ segurd__job_easy(struct segurd_job *j, uint64_t timeout_ms)
 	j->readoff = 0;
 	for (i = 0; i < j->nto; i++) {
 		if ((l = c->slist_append(j->rcpts, j->to[i])) == NULL) {
-			set_reason(j, "out of memory");
+			set_reason(j, "mémoire épuisée");
 			return NULL;
 		}
 		j->rcpts = l;
 	}
 	if ((e = c->easy_init()) == NULL) {
-		set_reason(j, "out of memory");
+		set_reason(j, "mémoire épuisée");
 		return NULL;
 	}
 	/* Options that only fail on allocation: one check at the end. */
@@ -334,8 +337,8 @@ segurd__job_easy(struct segurd_job *j, uint64_t timeout_ms)
 	}
 	if (bad) {
 		c->easy_cleanup(e);
-		set_reason(j, "cannot set up the transfer (out of "
-		    "memory?)");
+		set_reason(j, "impossible de préparer le transfert "
+		    "(mémoire épuisée ?)");
 		return NULL;
 	}
 	return e;

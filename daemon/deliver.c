@@ -231,12 +231,13 @@ on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 	}
 	if (c == NULL) {
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			logf_(d, LOG_ERR, "deliver: out of memory watching a "
-			    "socket");
+			logf_(d, LOG_ERR, "envoi : mémoire épuisée en "
+			    "surveillant une socket");
 			return -1;
 		}
 		if ((rc = uv_poll_init_socket(d->loop, &c->poll, s)) != 0) {
-			logf_(d, LOG_ERR, "deliver: cannot watch socket %d: %s",
+			logf_(d, LOG_ERR, "envoi : impossible de surveiller "
+			    "la socket %d : %s",
 			    (int)s, uv_strerror(rc));
 			free(c);
 			return -1;
@@ -256,7 +257,8 @@ on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
 		events |= UV_WRITABLE;
 	if ((rc = uv_poll_start(&c->poll, events, on_poll)) != 0) {
-		logf_(d, LOG_ERR, "deliver: cannot poll socket %d: %s", (int)s,
+		logf_(d, LOG_ERR, "envoi : impossible de surveiller la "
+		    "socket %d : %s", (int)s,
 		    uv_strerror(rc));
 		return -1;
 	}
@@ -333,9 +335,9 @@ schedule_retry(struct segurd_job *j)
 	elapsed = uv_now(d->loop) - j->started;
 	if (segurd_deliver_next_delay(&d->policy, j->attempts, elapsed,
 	    d->rnd, d->rnd_arg, &delay) != 0) {
-		why = segur_asprintf("gave up after %u attempts in %" PRIu64
-		    " s; last: %s", j->attempts, elapsed / 1000,
-		    j->reason != NULL ? j->reason : "unknown error");
+		why = segur_asprintf("abandon après %u essais en %" PRIu64
+		    " s ; dernier : %s", j->attempts, elapsed / 1000,
+		    j->reason != NULL ? j->reason : "erreur inconnue");
 		if (why != NULL) {
 			free(j->reason);
 			j->reason = why;
@@ -343,9 +345,9 @@ schedule_retry(struct segurd_job *j)
 		finish(j, SEGURD_DELIVER_FAILED);
 		return;
 	}
-	logf_(d, LOG_WARNING, "deliver: alert %s attempt %u failed (%s); "
-	    "next in %" PRIu64 " ms", j->alert_id, j->attempts,
-	    j->reason != NULL ? j->reason : "unknown error", delay);
+	logf_(d, LOG_WARNING, "envoi : alerte %s, essai %u en échec (%s) ; "
+	    "suivant dans %" PRIu64 " ms", j->alert_id, j->attempts,
+	    j->reason != NULL ? j->reason : "erreur inconnue", delay);
 	if (uv_timer_start(&j->retry, on_retry, delay, 0) != 0)
 		finish(j, SEGURD_DELIVER_FAILED);
 }
@@ -369,13 +371,13 @@ curl_start(struct segurd_deliver *d, char **cause)
 		return rc;
 	if (!d->curl_init) {
 		if (segurd_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return segur_cause(cause, SEGUR_ENOMEM, "cannot "
-			    "initialise libcurl");
+			return segur_cause(cause, SEGUR_ENOMEM, "impossible "
+			    "d'initialiser libcurl");
 		d->curl_init = 1;
 	}
 	if ((m = segurd_curl.multi_init()) == NULL)
-		return segur_cause(cause, SEGUR_ENOMEM, "cannot set up "
-		    "libcurl's multi handle");
+		return segur_cause(cause, SEGUR_ENOMEM, "impossible de "
+		    "préparer le multi handle de libcurl");
 	if (segurd_curl.multi_setopt(m, CURLMOPT_SOCKETFUNCTION,
 	    on_curl_socket) != CURLM_OK ||
 	    segurd_curl.multi_setopt(m, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
@@ -383,11 +385,11 @@ curl_start(struct segurd_deliver *d, char **cause)
 	    on_curl_timer) != CURLM_OK ||
 	    segurd_curl.multi_setopt(m, CURLMOPT_TIMERDATA, d) != CURLM_OK) {
 		segurd_curl.multi_cleanup(m);
-		return segur_cause(cause, SEGUR_ENOMEM, "cannot set up "
-		    "libcurl's multi handle");
+		return segur_cause(cause, SEGUR_ENOMEM, "impossible de "
+		    "préparer le multi handle de libcurl");
 	}
 	d->multi = m;
-	logf_(d, LOG_INFO, "deliver: libcurl %s loaded",
+	logf_(d, LOG_INFO, "envoi : libcurl %s chargée",
 	    segurd_curl_version());
 	return 0;
 }
@@ -414,12 +416,12 @@ on_retry(uv_timer_t *t)
 	if (curl_start(d, &why) != 0) {
 		/* Logged once as an error; each attempt as a warning. */
 		if (!d->load_failed)
-			logf_(d, LOG_ERR, "deliver: %s", why != NULL ? why :
-			    "out of memory");
+			logf_(d, LOG_ERR, "envoi : %s", why != NULL ? why :
+			    "mémoire épuisée");
 		d->load_failed = 1;
 		free(j->reason);
-		j->reason = segur_asprintf("%s: %s", j->channel, why != NULL ?
-		    why : "out of memory");
+		j->reason = segur_asprintf("%s : %s", j->channel, why != NULL ?
+		    why : "mémoire épuisée");
 		free(why);
 		j->attempts++;
 		schedule_retry(j);
@@ -436,7 +438,7 @@ on_retry(uv_timer_t *t)
 		segurd_curl.easy_cleanup(j->easy);
 		j->easy = NULL;
 		free(j->reason);
-		j->reason = segur_asprintf("%s: %s", j->channel,
+		j->reason = segur_asprintf("%s : %s", j->channel,
 		    segurd_curl.multi_strerror(mc));
 		j->attempts++;
 		schedule_retry(j);
@@ -511,11 +513,12 @@ segurd_deliver_new(uv_loop_t *loop, const struct segurd_deliver_policy *policy,
 	int			 rc;
 
 	if (rnd == NULL) {
-		segur_cause(cause, SEGUR_EINVAL, "deliver: no random source");
+		segur_cause(cause, SEGUR_EINVAL, "envoi : aucune source "
+		    "d'aléa");
 		return NULL;
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		return NULL;
 	}
 	d->loop = loop;
@@ -554,15 +557,15 @@ segurd_deliver_submit(struct segurd_deliver *d,
 	int			 rc;
 
 	if (d->closing)
-		return segur_cause(cause, SEGUR_ESTATE, "deliver: shutting "
-		    "down");
+		return segur_cause(cause, SEGUR_ESTATE, "envoi : arrêt en "
+		    "cours");
 	if (cb == NULL)
-		return segur_cause(cause, SEGUR_EINVAL, "deliver: no callback");
+		return segur_cause(cause, SEGUR_EINVAL, "envoi : aucun rappel");
 	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		return segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	if ((rc = segurd__job_prepare(j, ch, alert, cause)) != 0) {
 		if (rc == SEGUR_ENOMEM)
-			segur_cause(cause, rc, "out of memory");
+			segur_cause(cause, rc, "mémoire épuisée");
 		segurd__job_release(j);
 		free(j);
 		return rc;
@@ -587,7 +590,7 @@ segurd_deliver_submit(struct segurd_deliver *d,
 	/* Never an outcome inside submit(): the first attempt is a timer. */
 	if ((rc = uv_timer_start(&j->retry, on_retry, 0, 0)) != 0) {
 		free(j->reason);
-		j->reason = segur_asprintf("%s: uv_timer_start: %s",
+		j->reason = segur_asprintf("%s : uv_timer_start : %s",
 		    j->channel, uv_strerror(rc));
 		finish(j, SEGURD_DELIVER_FAILED);
 	}
@@ -621,8 +624,8 @@ segurd_deliver_close(struct segurd_deliver *d, void (*done)(void *),
 			j->easy = NULL;
 			d->inflight--;
 		}
-		why = segur_asprintf("%s: cancelled by shutdown after %u "
-		    "attempts", j->channel, j->attempts);
+		why = segur_asprintf("%s : annulé par l'arrêt après %u "
+		    "essai(s)", j->channel, j->attempts);
 		if (why != NULL) {
 			free(j->reason);
 			j->reason = why;

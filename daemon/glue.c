@@ -47,32 +47,33 @@ log_result(const char *path, const struct segur_ingest_result *r)
 	size_t	 i;
 
 	if (r->status == SEGUR_INGEST_DUPLICATE) {
-		log_info("%s: nothing new, %s", path, r->reason);
+		log_info("%s : rien de nouveau, %s", path, r->reason);
 		return;
 	}
 	if (r->status == SEGUR_INGEST_QUARANTINED) {
-		log_warnx("%s: quarantined: %s", path, r->reason);
+		log_warnx("%s : mis en quarantaine : %s", path, r->reason);
 		return;
 	}
 	for (i = 0; i < r->nlines; i++)
 		if (r->lines[i].answer == SEGUR_ANSWER_REJECTED &&
 		    r->lines[i].detail == NULL)
-			log_warnx("%s: %s (%s) rejected by ASP: %s", path,
+			log_warnx("%s : %s (%s) rejetée par l'ASP : %s", path,
 			    r->lines[i].ref, r->lines[i].numeroEditeur,
 			    r->lines[i].label != NULL ? r->lines[i].label :
-			    "(no label)");
+			    "(sans motif)");
 	/* With the id that segurctl anomalies resolve takes. */
 	for (i = 0; i < r->nrecorded; i++)
 		if (r->recorded[i].index >= 0)
-			log_warnx("%s: line %ld: anomaly %lld: %s", path,
+			log_warnx("%s : ligne %ld : anomalie %lld : %s", path,
 			    r->recorded[i].index + 1,
 			    (long long)r->recorded[i].id,
 			    r->recorded[i].detail);
 		else
-			log_warnx("%s: anomaly %lld: %s", path,
+			log_warnx("%s : anomalie %lld : %s", path,
 			    (long long)r->recorded[i].id,
 			    r->recorded[i].detail);
-	log_info("%s: answers %s: %zu accepted, %zu rejected, %zu anomalies",
+	log_info("%s : réponses %s : %zu acceptée(s), %zu rejetée(s), "
+	    "%zu anomalie(s)",
 	    path, r->answers != NULL ? r->answers : "?", r->naccepted,
 	    r->nrejected, r->nanomalies);
 }
@@ -89,8 +90,8 @@ checkpoint(struct segur_ledger *l)
 	char	*why = NULL;
 
 	if (segur_ledger_checkpoint(l, &why) != 0)
-		log_warnx("ledger checkpoint: %s", why != NULL ? why :
-		    "out of memory");
+		log_warnx("point de contrôle du registre : %s", why != NULL ?
+		    why : "mémoire épuisée");
 	free(why);
 }
 
@@ -141,7 +142,7 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 			return (rc);
 		segur_ledger_set_actor(d->worker_ledger, "segurd");
 		if ((rc = segurd_seal_key(&d->run, d->worker_ledger)) != 0)
-			return (segur_cause(cause, rc, "out of memory"));
+			return (segur_cause(cause, rc, "mémoire épuisée"));
 	}
 	memset(&o, 0, sizeof(o));
 	o.archive_dir = d->run.archive_path;
@@ -157,7 +158,7 @@ segurd_glue_process(void *arg, const char *path, char **cause)
 #endif
 	/* A name is the writer's: control characters escaped in the log. */
 	if ((shown = segur_excerpt(path, strlen(path), 4096)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur_ingest_file(d->worker_ledger, path, &o, &r,
 	    cause)) == 0)
 		log_result(shown, &r);
@@ -174,11 +175,11 @@ inbox_problem(const char *dir)
 	struct stat	 st;
 
 	if (stat(dir, &st) != 0)
-		return (errno == ENOENT ? "missing" : "cannot be examined");
+		return (errno == ENOENT ? "absente" : "impossible à examiner");
 	if (!S_ISDIR(st.st_mode))
-		return ("not a folder");
+		return ("pas un dossier");
 	if (access(dir, W_OK | X_OK) != 0)
-		return ("not writable");
+		return ("pas accessible en écriture");
 	return (NULL);
 }
 
@@ -201,33 +202,36 @@ segurd_glue_healthz(void *arg, struct segurd_http_response *resp)
 	    d->cfg->stuck_after_ms, &ran_ms);
 	ok = inbox == NULL && !d->config_bad && ledger_ok && curl == NULL &&
 	    stuck == NULL;
-	rc = segur_buf_addf(&b, "%s\nledger %s: %s\ninbox %s: %s\n"
-	    "config %s: %s%s\n", ok ? "ok" : "not ok", d->run.ledger_path,
-	    ledger_ok ? "ok" : why != NULL ? why : "unreachable",
-	    d->run.inbox_path, inbox != NULL ? inbox : "writable",
-	    d->config_file,
-	    d->config_bad ? "invalid, running on the previous one: " : "ok",
+	/* The first line stays "ok" or "not ok": probes read it. */
+	rc = segur_buf_addf(&b, "%s\nregistre %s : %s\nboîte %s : %s\n"
+	    "configuration %s : %s%s\n", ok ? "ok" : "not ok",
+	    d->run.ledger_path,
+	    ledger_ok ? "ok" : why != NULL ? why : "inaccessible",
+	    d->run.inbox_path, inbox != NULL ? inbox :
+	    "accessible en écriture", d->config_file,
+	    d->config_bad ? "invalide, la précédente reste en service : " :
+	    "ok",
 	    d->config_bad && d->config_error != NULL ? d->config_error : "");
 	if (rc == 0 && stuck != NULL) {
 		segurd_duration_format(ran_ms / 1000 * 1000, ran, sizeof(ran));
 		segurd_duration_format(d->cfg->stuck_after_ms, after,
 		    sizeof(after));
-		rc = segur_buf_addf(&b, "ingestion: bloquée : %s en cours "
+		rc = segur_buf_addf(&b, "ingestion : bloquée : %s en cours "
 		    "depuis %s, plus que [inbox] stuck_after = %s\n", stuck,
 		    ran, after);
 	}
 	/* libcurl is loaded before the first delivery, not at start-up. */
 	if (rc == 0 && curl != NULL)
-		rc = segur_buf_addf(&b, "delivery: %s\n", curl);
+		rc = segur_buf_addf(&b, "envoi : %s\n", curl);
 	else if (rc == 0 && segurd_curl_version() != NULL)
-		rc = segur_buf_addf(&b, "delivery: libcurl %s loaded\n",
+		rc = segur_buf_addf(&b, "envoi : libcurl %s chargée\n",
 		    segurd_curl_version());
 	else if (rc == 0)
-		rc = segur_buf_adds(&b, "delivery: libcurl not loaded yet (no "
-		    "delivery attempted since start)\n");
+		rc = segur_buf_adds(&b, "envoi : libcurl pas encore chargée "
+		    "(aucun envoi tenté depuis le démarrage)\n");
 	if (rc == 0 && ledger_ok)
-		rc = segur_buf_addf(&b, "alerts: %lld queued, %lld not yet "
-		    "delivered, %lld deliveries failed\n",
+		rc = segur_buf_addf(&b, "alertes : %lld en file, %lld pas "
+		    "encore envoyée(s), %lld envoi(s) en échec\n",
 		    (long long)c.alerts, (long long)c.alerts_undelivered,
 		    (long long)c.deliveries_failed);
 	free(why);
@@ -436,7 +440,7 @@ add_ledger_status(struct segurd *d, cJSON *root)
 	if (segur_ledger_counters(d->ledger, &c, &why) != 0 ||
 	    segur_ledger_status(d->ledger, 0, &st, &why) != 0) {
 		cJSON_AddStringToObject(o, "error", why != NULL ? why :
-		    "unreachable");
+		    "inaccessible");
 		free(why);
 		segur_status_release(&st);
 		return;

@@ -304,8 +304,8 @@ conn_answer(struct segurd_http_conn *c, const char *path, int rc,
     struct segurd_http_response *resp, int head)
 {
 	if (rc != 0) {
-		log_warnx("http: %s: %s", path, segur_strerror(rc));
-		conn_respond_text(c, 500, "internal error\n", NULL);
+		log_warnx("http : %s : %s", path, segur_strerror(rc));
+		conn_respond_text(c, 500, "erreur interne\n", NULL);
 	} else
 		conn_respond(c, resp->status, resp->content_type,
 		    resp->body != NULL ? resp->body : "", resp->body != NULL ?
@@ -342,11 +342,12 @@ conn_dispatch(struct segurd_http_conn *c)
 	else
 		fixed = 0;
 	if ((fixed && fn == NULL) || (!fixed && c->h->prov.console == NULL)) {
-		conn_respond_text(c, 404, "not found\n", NULL);
+		conn_respond_text(c, 404, "page inconnue\n", NULL);
 		return;
 	}
 	if (c->parser.method != HTTP_GET && !head) {
-		conn_respond_text(c, 405, "only GET and HEAD\n",
+		conn_respond_text(c, 405, "seuls GET et HEAD sont "
+		    "acceptés\n",
 		    "Allow: GET, HEAD\r\n");
 		return;
 	}
@@ -502,10 +503,11 @@ conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		if (c->refuse != 0)
 			conn_refuse_version(c);
 		else if (!c->headers_done)
-			conn_respond_text(c, 431, "request headers too "
-			    "large\n", NULL);
+			conn_respond_text(c, 431, "en-têtes de requête "
+			    "trop grands\n", NULL);
 		else
-			conn_respond_text(c, 413, "request too large\n", NULL);
+			conn_respond_text(c, 413, "requête trop grande\n",
+			    NULL);
 		(void)parsed;
 		return;
 	}
@@ -517,17 +519,17 @@ conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	if (c->url_too_long) {
-		conn_respond_text(c, 414, "URL too long\n", NULL);
+		conn_respond_text(c, 414, "adresse trop longue\n", NULL);
 		return;
 	}
 	if (c->parser.http_errno == HPE_CB_headers_complete) {
-		conn_respond_text(c, 413, "request too large\n", NULL);
+		conn_respond_text(c, 413, "requête trop grande\n", NULL);
 		return;
 	}
 	if (c->parser.http_errno != HPE_OK || parsed != n) {
-		log_debug("http: bad request: %s",
+		log_debug("http : requête invalide : %s",
 		    http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
-		conn_respond_text(c, 400, "bad request\n", NULL);
+		conn_respond_text(c, 400, "requête invalide\n", NULL);
 	}
 }
 
@@ -538,7 +540,7 @@ conn_timeout(uv_timer_t *timer)
 	struct segurd_http_conn *c = timer->data;
 
 	if (c->state == CONN_READING)
-		conn_abort(c, 408, "request timeout\n");
+		conn_abort(c, 408, "délai de la requête dépassé\n");
 	else
 		conn_close(c);
 }
@@ -548,7 +550,8 @@ static void
 conn_evict(struct segurd_http_conn *c)
 {
 	c->h->evicted++;
-	log_debug("http: evicting a connection of %s to make room",
+	log_debug("http : fermeture d'une connexion de %s pour faire "
+	    "de la place",
 	    c->peer);
 	conn_timeout(&c->timer);
 }
@@ -644,11 +647,11 @@ on_connection(uv_stream_t *server, int status)
 
 	if (status != 0 || h->closing) {
 		if (status != 0)
-			log_warnx("http: accept: %s", uv_strerror(status));
+			log_warnx("http : accept : %s", uv_strerror(status));
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warnx("http: out of memory");
+		log_warnx("http : mémoire épuisée");
 		return;
 	}
 	c->h = h;
@@ -675,14 +678,15 @@ on_connection(uv_stream_t *server, int status)
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 	if ((rc = uv_accept(server, &c->s.stream)) != 0) {
-		log_warnx("http: accept: %s", uv_strerror(rc));
+		log_warnx("http : accept : %s", uv_strerror(rc));
 		conn_close(c);
 		return;
 	}
 	conn_peer(c);
 	if (conn_make_room(h, c) != 0) {
-		log_warnx("http: %d connections being answered; refusing one "
-		    "of %s", SEGURD_HTTP_MAX_CONNS, c->peer);
+		log_warnx("http : %d connexions en cours de réponse ; une "
+		    "connexion de %s est refusée", SEGURD_HTTP_MAX_CONNS,
+		    c->peer);
 		conn_close(c);
 		return;
 	}
@@ -716,8 +720,8 @@ segurd_http_init(struct segurd_http *h, uv_loop_t *loop,
 			    l->port);
 		}
 		if (rc != 0)
-			return (segur_cause(cause, SEGUR_EINVAL, "bad listen "
-			    "address %s", l->host));
+			return (segur_cause(cause, SEGUR_EINVAL, "adresse "
+			    "d'écoute invalide %s", l->host));
 		uv_tcp_init(loop, &h->listener.tcp);
 	} else {
 		snprintf(h->where, sizeof(h->where), "%s", l->path);
@@ -750,8 +754,8 @@ segurd_http_start(struct segurd_http *h, char **cause)
 	if (rc == 0 && !h->is_tcp && chmod(h->path, 0660) != 0)
 		rc = uv_translate_sys_error(errno);
 	if (rc != 0)
-		return (segur_cause(cause, SEGUR_EIO, "cannot listen on %s: %s",
-		    h->where, uv_strerror(rc)));
+		return (segur_cause(cause, SEGUR_EIO, "impossible d'écouter "
+		    "sur %s : %s", h->where, uv_strerror(rc)));
 	return (0);
 }
 

@@ -78,13 +78,19 @@ log_vrecord(int prio, int errnum, const char *fmt, va_list ap)
 
 	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (len < 0)
-		len = snprintf(msg, sizeof(msg), "(unprintable log record)");
+		len = snprintf(msg, sizeof(msg), "(message illisible)");
 	n = strlen(msg);
 	if (errnum != 0 && n < sizeof(msg) - 1)
-		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+		snprintf(msg + n, sizeof(msg) - n, " : %s", strerror(errnum));
 	n = strlen(msg);
-	if ((size_t)len >= sizeof(msg) && n >= 3)
-		memcpy(msg + n - 3, "...", 3);
+	if ((size_t)len >= sizeof(msg) && n >= 3) {
+		/* Cut on a character boundary: French text is UTF-8. */
+		n -= 3;
+		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(msg + n, "...", 4);
+		n += 3;
+	}
 
 	o = (size_t)snprintf(line, sizeof(line), "<%d>", prio);
 	for (i = 0; i < n; i++) {

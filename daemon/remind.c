@@ -8,6 +8,8 @@
 
 #include <uv.h>
 
+#include "segur/date.h"
+
 #include "log.h"
 #include "remind.h"
 
@@ -29,13 +31,15 @@ request(struct segurd_remind *r)
 	struct tm	 tm;
 	time_t		 t = time(NULL);
 	const char	*fake = getenv("SEGUR_TEST_TODAY");
+	char		 day[SEGUR_DATE_FR_BUFSZ];
 
 	localtime_r(&t, &tm);
 	if (fake != NULL && strlen(fake) == 10)
 		memcpy(r->req.today, fake, 11);
 	else
 		strftime(r->req.today, sizeof(r->req.today), "%Y-%m-%d", &tm);
-	log_info("reminders: checking for %s", r->req.today);
+	log_info("relances : vérification pour le %s",
+	    segur_date_fr(r->req.today, day) != NULL ? day : r->req.today);
 	segurd_alerts_remind(r->alerts, &r->req);
 }
 

@@ -123,8 +123,8 @@ run_init(struct segurd_run *r, const struct segurd_config *cfg)
 static void
 notify_status(struct segurd *d, const char *extra)
 {
-	sd_notifyf(0, "%sSTATUS=watching %s, serving %s, %llu processed, "
-	    "%llu failed", extra, d->run.inbox_path, d->http.where,
+	sd_notifyf(0, "%sSTATUS=surveille %s, sert %s, %llu traité(s), "
+	    "%llu en échec", extra, d->run.inbox_path, d->http.where,
 	    (unsigned long long)d->watch.stats.processed,
 	    (unsigned long long)d->watch.stats.failed);
 }
@@ -156,8 +156,8 @@ static void
 restart_only(const char *key, const char *running, const char *wanted)
 {
 	if (strcmp(running, wanted) != 0)
-		log_warnx("reload: %s changed from %s to %s: this takes effect "
-		    "at the next restart", key, running, wanted);
+		log_warnx("rechargement : %s passe de %s à %s : pris en "
+		    "compte au prochain redémarrage", key, running, wanted);
 }
 
 /* The HTTP endpoint's share of the configuration. */
@@ -178,13 +178,14 @@ reload(struct segurd *d)
 	int	 rc;
 
 	sd_notify(0, "RELOADING=1");
-	log_info("reloading %s", d->config_file);
+	log_info("rechargement de %s", d->config_file);
 	if ((rc = segurd_config_load(d->config_file, &cfg, &cause)) != 0) {
 		d->reloads_failed++;
 		d->config_bad = 1;
-		log_lines("reload: ", cause != NULL ? cause :
+		log_lines("rechargement : ", cause != NULL ? cause :
 		    segur_strerror(rc));
-		log_errorx("reload failed: keeping the running configuration");
+		log_errorx("échec du rechargement : la configuration en "
+		    "service est gardée");
 		free(d->config_error);
 		d->config_error = cause;
 		if (cause != NULL && (nl = strchr(cause, '\n')) != NULL)
@@ -200,12 +201,13 @@ reload(struct segurd *d)
 	    cfg->quarantine_path);
 	restart_only("[http] listen", d->run.listen, cfg->listen);
 	if (cfg->retry_for_ms != d->cfg->retry_for_ms)
-		log_warnx("reload: [alerts] retry_for changed: this takes "
-		    "effect at the next restart");
+		log_warnx("rechargement : [alerts] retry_for a changé : "
+		    "pris en compte au prochain redémarrage");
 	if (segurd_alerts_configure(d->alerts, cfg, &cause) != 0) {
-		log_errorx("reload: alerts: %s", cause != NULL ? cause :
-		    "out of memory");
-		log_errorx("reload failed: keeping the running configuration");
+		log_errorx("rechargement : alertes : %s", cause != NULL ?
+		    cause : "mémoire épuisée");
+		log_errorx("échec du rechargement : la configuration en "
+		    "service est gardée");
 		segurd_config_free(cfg);
 		d->reloads_failed++;
 		d->config_bad = 1;
@@ -225,7 +227,7 @@ reload(struct segurd *d)
 	d->config_bad = 0;
 	free(d->config_error);
 	d->config_error = NULL;
-	log_info("reloaded %s", d->config_file);
+	log_info("%s rechargé", d->config_file);
 	notify_status(d, "READY=1\n");
 }
 
@@ -254,9 +256,10 @@ on_stop_deadline(uv_timer_t *t)
 {
 	struct segurd *d = t->data;
 
-	log_errorx("%u part%s still closing %d s after the stop began: "
-	    "leaving %s", d->closing, d->closing == 1 ? "" : "s",
-	    SHUTDOWN_DEADLINE_MS / 1000, d->closing == 1 ? "it" : "them");
+	log_errorx("%u partie%s encore en cours de fermeture %d s après le "
+	    "début de l'arrêt : abandonnée%s", d->closing,
+	    d->closing == 1 ? "" : "s", SHUTDOWN_DEADLINE_MS / 1000,
+	    d->closing == 1 ? "" : "s");
 	d->left_behind = 1;
 	uv_stop(&d->loop);
 }
@@ -300,7 +303,7 @@ shutdown_begin(struct segurd *d, const char *why)
 	if (d->stopping)
 		return;
 	d->stopping = 1;
-	log_info("%s: stopping", why);
+	log_info("%s : arrêt", why);
 	sd_notify(0, "STOPPING=1");
 	/* No new file from here; the one in progress goes on for now. */
 	segurd_watch_stop(&d->watch);
@@ -341,7 +344,8 @@ signal_start(uv_signal_t *h, int signum)
 	int	 rc;
 
 	if ((rc = uv_signal_start(h, on_signal, signum)) != 0)
-		fatalx("cannot handle signal %d: %s", signum, uv_strerror(rc));
+		fatalx("impossible de traiter le signal %d : %s", signum,
+		    uv_strerror(rc));
 }
 
 /* --check-config: prints the effective configuration or the errors. */
@@ -362,7 +366,7 @@ check_config(const char *file)
 			segurd_config_free(cfg);
 		fprintf(stderr, "%s\n", cause != NULL ? cause :
 		    segur_strerror(rc));
-		fprintf(stderr, "segurd: %s: configuration is not valid\n",
+		fprintf(stderr, "segurd: %s : configuration invalide\n",
 		    file);
 		free(cause);
 		return (1);
@@ -370,10 +374,11 @@ check_config(const char *file)
 	rc = segurd_config_print(cfg, stdout);
 	segurd_config_free(cfg);
 	if (rc != 0) {
-		fprintf(stderr, "segurd: cannot write to stdout\n");
+		fprintf(stderr, "segurd: impossible d'écrire sur la sortie "
+		    "standard\n");
 		return (1);
 	}
-	fprintf(stderr, "segurd: %s: configuration is valid\n", file);
+	fprintf(stderr, "segurd: %s : configuration valide\n", file);
 	return (0);
 }
 
@@ -389,11 +394,11 @@ archive_sweep(const char *root)
 	size_t	 n, i;
 
 	if (segur_archive_leftovers(root, 1, &names, &n, &cause) != 0)
-		log_warnx("archive %s: %s", root, cause != NULL ? cause :
-		    "out of memory");
+		log_warnx("archive %s : %s", root, cause != NULL ? cause :
+		    "mémoire épuisée");
 	for (i = 0; i < n; i++)
-		log_info("archive %s: removed %s, left by an interrupted "
-		    "write", root, names[i]);
+		log_info("archive %s : %s supprimé, laissé par une écriture "
+		    "interrompue", root, names[i]);
 	segur_archive_leftovers_free(names, n);
 	free(cause);
 }
@@ -437,7 +442,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "segurd: unexpected argument '%s'\n",
+		fprintf(stderr, "segurd: argument inattendu « %s »\n",
 		    argv[optind]);
 		usage(stderr);
 		return (2);
@@ -451,24 +456,24 @@ main(int argc, char **argv)
 	d.started = time(NULL);
 	if ((rc = segurd_config_load(file, &d.cfg, &cause)) != 0) {
 		log_lines("", cause != NULL ? cause : segur_strerror(rc));
-		fatalx("%s: configuration is not valid; see segurd.conf(5)",
+		fatalx("%s : configuration invalide ; voir segurd.conf(5)",
 		    file);
 	}
 	log_set_level(d.cfg->log_level);
 	if (run_init(&d.run, d.cfg) != 0)
-		fatalx("out of memory");
-	log_info("segurd %s starting with %s", SEGUR_VERSION, file);
+		fatalx("mémoire épuisée");
+	log_info("segurd %s démarre avec %s", SEGUR_VERSION, file);
 	/* The ledger must exist: segurd never creates or migrates it. */
 	if ((rc = segur_ledger_open(d.run.ledger_path, 0, &d.ledger,
 	    &cause)) != 0)
-		fatalx("%s: %s", d.run.ledger_path, cause != NULL ? cause :
+		fatalx("%s : %s", d.run.ledger_path, cause != NULL ? cause :
 		    segur_strerror(rc));
 	segur_ledger_set_actor(d.ledger, "segurd");
 	if (d.cfg->audit_key.value != NULL && d.cfg->audit_key.len < 16)
-		fatalx("%s: an audit key needs at least 16 bytes",
+		fatalx("%s : une clé d'audit doit faire au moins 16 octets",
 		    d.cfg->audit_key.file);
 	if (segurd_seal_key(&d.run, d.ledger) != 0)
-		fatalx("out of memory");
+		fatalx("mémoire épuisée");
 #ifdef SEGUR_FAULT_INJECTION
 	/* Test hook of the crash tests (tests/e2e/t5008-daemon-ingest.sh). */
 	if (getenv("SEGUR_TEST_CRASH_AT") != NULL)
@@ -482,7 +487,7 @@ main(int argc, char **argv)
 
 	/* 2. The loop, and every part in its storage: nothing runs yet. */
 	if ((rc = uv_loop_init(&d.loop)) != 0)
-		fatalx("uv_loop_init: %s", uv_strerror(rc));
+		fatalx("uv_loop_init : %s", uv_strerror(rc));
 	uv_signal_init(&d.loop, &d.sig_term);
 	uv_signal_init(&d.loop, &d.sig_int);
 	uv_signal_init(&d.loop, &d.sig_hup);
@@ -505,7 +510,8 @@ main(int argc, char **argv)
 	d.watch.done = on_file_done;
 	if ((d.alerts = segurd_alerts_new(&d.loop, d.run.ledger_path, d.cfg,
 	    &cause)) == NULL)
-		fatalx("alerts: %s", cause != NULL ? cause : "out of memory");
+		fatalx("alertes : %s", cause != NULL ? cause :
+		    "mémoire épuisée");
 	segurd_remind_init(&d.remind, &d.loop, d.alerts, d.cfg);
 	signal_start(&d.sig_term, SIGTERM);
 	signal_start(&d.sig_int, SIGINT);
@@ -514,18 +520,18 @@ main(int argc, char **argv)
 	/* 3. The HTTP endpoint. */
 	if (segurd_http_start(&d.http, &cause) != 0)
 		fatalx("%s", cause);
-	log_info("serving http on %s", d.http.where);
+	log_info("http servi sur %s", d.http.where);
 
 	/* 4. The inbox; alert delivery from the outbox, and the reminders. */
 	if (segurd_watch_start(&d.watch, &cause) != 0)
 		fatalx("%s", cause);
-	log_info("watching %s", d.run.inbox_path);
+	log_info("surveillance de %s", d.run.inbox_path);
 	segurd_alerts_start(d.alerts);
 	segurd_remind_start(&d.remind);
-	log_info("alerts: %zu channel%s%s", d.cfg->nwebhooks +
+	log_info("alertes : %zu %s%s", d.cfg->nwebhooks +
 	    (d.cfg->mail.enabled ? 1 : 0), d.cfg->nwebhooks +
-	    (d.cfg->mail.enabled ? 1 : 0) == 1 ? "" : "s",
-	    d.cfg->digest_ms > 0 ? ", digest" : "");
+	    (d.cfg->mail.enabled ? 1 : 0) > 1 ? "canaux" : "canal",
+	    d.cfg->digest_ms > 0 ? ", récapitulatif" : "");
 
 	/* 5. systemd. */
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 &&
@@ -545,15 +551,15 @@ main(int argc, char **argv)
 		 * destructor, which joins it. The ledger needs nothing: its
 		 * last transaction is committed or not.
 		 */
-		log_errorx("stopped, leaving work unfinished");
+		log_errorx("arrêté en laissant du travail inachevé");
 		_exit(1);
 	}
 	if ((rc = uv_loop_close(&d.loop)) != 0) {
-		log_errorx("a handle was left open at exit: %s",
+		log_errorx("un handle est resté ouvert à la sortie : %s",
 		    uv_strerror(rc));
 		return (1);
 	}
-	log_info("stopped");
+	log_info("arrêté");
 	segur_ledger_close(d.worker_ledger);
 	segur_ledger_close(d.ledger);
 	segurd_config_free(d.cfg);

@@ -169,10 +169,10 @@ entry_settle(struct segurd_watch *w, struct watch_entry *e, uint64_t now)
 	    now - e->since >= w->settle_ms) {
 		e->state = E_READY;
 		e->seq = ++w->ready_seq;
-		log_debug("inbox: %s is complete (%s)", e->shown,
-		    e->special ? "not a regular file" :
-		    ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ? "renamed in" :
-		    "stable");
+		log_debug("boîte : %s est complet (%s)", e->shown,
+		    e->special ? "pas un fichier ordinaire" :
+		    ts_cmp(&e->id.ctime, &e->id.mtime) > 0 ? "arrivé par "
+		    "renommage" : "stable");
 		return (1);
 	}
 	return (0);
@@ -210,8 +210,8 @@ watch_look(struct segurd_watch *w, const char *name, int rescan)
 			if (e != NULL)
 				free(e->name);
 			free(e);
-			log_warnx("inbox: out of memory; a file waits for the "
-			    "next rescan");
+			log_warnx("boîte : mémoire épuisée ; un fichier attend "
+			    "le prochain parcours");
 			return;
 		}
 		e->special = exists == 2;
@@ -222,17 +222,17 @@ watch_look(struct segurd_watch *w, const char *name, int rescan)
 		w->entries = e;
 		w->stats.seen++;
 		if (e->special)
-			log_warnx("inbox: %s is not a regular file; moving it "
-			    "aside", e->shown);
+			log_warnx("boîte : %s n'est pas un fichier ordinaire ; "
+			    "il est mis à l'écart", e->shown);
 		else
-			log_debug("inbox: noticed %s", e->shown);
+			log_debug("boîte : %s repéré", e->shown);
 		entry_settle(w, e, now);
 		return;
 	}
 	if (!id_equal(&id, &e->id) || e->special != (exists == 2)) {
 		/* Changed: a new version, whatever state it was in. */
 		if (e->state == E_LEFT)
-			log_info("inbox: %s changed, taking it again",
+			log_info("boîte : %s a changé, il est repris",
 			    e->shown);
 		e->special = exists == 2;
 		e->id = id;
@@ -247,7 +247,7 @@ watch_look(struct segurd_watch *w, const char *name, int rescan)
 		break;
 	case E_LEFT:
 		if (rescan && now >= e->retry_at) {
-			log_info("inbox: retrying %s", e->shown);
+			log_info("boîte : nouvel essai de %s", e->shown);
 			e->state = E_SETTLING;
 			e->since = now;
 			entry_settle(w, e, now);
@@ -344,9 +344,9 @@ work_done(uv_work_t *req, int status)
 			w->stats.failed++;
 		if (access(w->work_path, F_OK) == 0)
 			w->stats.left++;
-		log_info("inbox: %s finished%s (%s)", e->shown, w->abandoned ?
-		    " after it was abandoned" : "", w->work_rc == 0 ?
-		    "processed" : w->work_cause != NULL ? w->work_cause :
+		log_info("boîte : %s terminé%s (%s)", e->shown, w->abandoned ?
+		    " après avoir été abandonné" : "", w->work_rc == 0 ?
+		    "traité" : w->work_cause != NULL ? w->work_cause :
 		    segur_strerror(w->work_rc));
 		free(e->name);
 		free(e->shown);
@@ -367,15 +367,15 @@ work_done(uv_work_t *req, int status)
 	if (status == UV_ECANCELED) {
 		w->work_rc = SEGUR_EIO;
 		free(w->work_cause);
-		w->work_cause = strdup("cancelled");
+		w->work_cause = strdup("annulé");
 	}
 	if (w->work_rc == 0) {
 		w->stats.processed++;
-		log_info("inbox: %s processed in %llums", e->shown,
+		log_info("boîte : %s traité en %llu ms", e->shown,
 		    (unsigned long long)w->stats.last_duration_ms);
 	} else {
 		w->stats.failed++;
-		log_warnx("inbox: %s: %s", e->shown, w->work_cause != NULL ?
+		log_warnx("boîte : %s : %s", e->shown, w->work_cause != NULL ?
 		    w->work_cause : segur_strerror(w->work_rc));
 	}
 	if (w->done != NULL)
@@ -390,8 +390,9 @@ work_done(uv_work_t *req, int status)
 		w->stats.left++;
 		segurd_duration_format(backoff_ms(w, e->failures), dur,
 		    sizeof(dur));
-		log_warnx("inbox: %s is still in the inbox; taken again when "
-		    "it changes, or at a rescan after %s", e->shown, dur);
+		log_warnx("boîte : %s est toujours dans la boîte ; repris "
+		    "quand il change, ou à un parcours après %s", e->shown,
+		    dur);
 	} else
 		entry_remove(w, e);
 	free(w->work_cause);
@@ -418,7 +419,7 @@ watch_next(struct segurd_watch *w)
 		return;
 	if ((w->work_path = segur_asprintf("%s/%s", w->dir, best->name)) ==
 	    NULL) {
-		log_warnx("inbox: out of memory; %s waits", best->shown);
+		log_warnx("boîte : mémoire épuisée ; %s attend", best->shown);
 		return;
 	}
 	best->state = E_BUSY;
@@ -426,10 +427,11 @@ watch_next(struct segurd_watch *w)
 	w->stats.busy = 1;
 	w->work_start = uv_now(w->loop);
 	w->work.data = w;
-	log_debug("inbox: processing %s", best->shown);
+	log_debug("boîte : traitement de %s", best->shown);
 	if ((rc = uv_queue_work(w->loop, &w->work, work_run, work_done)) !=
 	    0) {
-		log_warnx("inbox: cannot queue %s: %s", best->shown,
+		log_warnx("boîte : impossible de mettre %s en file : %s",
+		    best->shown,
 		    uv_strerror(rc));
 		best->state = E_READY;
 		w->current = NULL;
@@ -446,7 +448,8 @@ on_event(uv_fs_event_t *ev, const char *filename, int events, int status)
 
 	(void)events;
 	if (status != 0) {
-		log_warnx("inbox: watch error: %s; relying on rescans",
+		log_warnx("boîte : erreur de surveillance : %s ; les "
+		    "parcours périodiques prennent le relais",
 		    uv_strerror(status));
 		return;
 	}
@@ -473,7 +476,7 @@ segurd_watch_rescan(struct segurd_watch *w)
 		return;
 	w->stats.rescans++;
 	if ((dir = opendir(w->dir)) == NULL) {
-		log_warn("inbox: cannot read %s", w->dir);
+		log_warn("boîte : impossible de lire %s", w->dir);
 		return;
 	}
 	while ((d = readdir(dir)) != NULL) {
@@ -505,7 +508,7 @@ segurd_watch_init(struct segurd_watch *w, uv_loop_t *loop, const char *dir,
 {
 	memset(w, 0, sizeof(*w));
 	if ((w->dir = strdup(dir)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	w->loop = loop;
 	w->settle_ms = settle_ms;
 	w->rescan_ms = rescan_ms;
@@ -528,14 +531,14 @@ segurd_watch_start(struct segurd_watch *w, char **cause)
 	int		 rc;
 
 	if (stat(w->dir, &st) != 0)
-		return (segur_cause(cause, SEGUR_EIO, "inbox %s: %s", w->dir,
+		return (segur_cause(cause, SEGUR_EIO, "boîte %s : %s", w->dir,
 		    strerror(errno)));
 	if (!S_ISDIR(st.st_mode))
-		return (segur_cause(cause, SEGUR_EINVAL, "inbox %s is not a "
-		    "folder", w->dir));
+		return (segur_cause(cause, SEGUR_EINVAL, "la boîte %s n'est "
+		    "pas un dossier", w->dir));
 	if ((rc = uv_fs_event_start(&w->event, on_event, w->dir, 0)) != 0)
-		return (segur_cause(cause, SEGUR_EIO, "cannot watch inbox %s: "
-		    "%s", w->dir, uv_strerror(rc)));
+		return (segur_cause(cause, SEGUR_EIO, "impossible de "
+		    "surveiller la boîte %s : %s", w->dir, uv_strerror(rc)));
 	uv_timer_start(&w->rescan_timer, on_rescan_timer, w->rescan_ms,
 	    w->rescan_ms);
 	segurd_watch_rescan(w);
@@ -603,9 +606,10 @@ on_grace_timer(uv_timer_t *t)
 	segurd_duration_format(uv_now(w->loop) - w->work_start, dur,
 	    sizeof(dur));
 	w->abandoned = 1;
-	log_errorx("inbox: %s still being processed after %s: abandoned; the "
-	    "ledger keeps its last committed transaction and the file, if "
-	    "still in the inbox, is taken again at the next start",
+	log_errorx("boîte : %s toujours en traitement après %s : abandonné ; "
+	    "le registre garde sa dernière transaction validée et le "
+	    "fichier, s'il est encore dans la boîte, est repris au prochain "
+	    "démarrage",
 	    w->current != NULL ? w->current->shown : "?", dur);
 	uv_close((uv_handle_t *)t, handle_closed);
 	watch_handle_gone(w);
@@ -647,7 +651,7 @@ segurd_watch_close(struct segurd_watch *w, uint64_t grace_ms,
 	 * handle, and the grace timer bounds the wait. */
 	if (w->current != NULL) {
 		w->open_handles++;
-		log_info("inbox: finishing %s before stopping",
+		log_info("boîte : fin du traitement de %s avant l'arrêt",
 		    w->current->shown);
 		if (grace_ms > 0) {
 			uv_timer_start(&w->grace_timer, on_grace_timer,

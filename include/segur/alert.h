@@ -49,6 +49,9 @@
  * anomalies (a number). */
 #define SEGUR_ALERT_F_ANOMALY_KIND "typeAnomalie"
 #define SEGUR_ALERT_F_ANOMALY_ID "idAnomalie"
+/* The request's montantSegurHT, a number in euros as in the guide; the
+ * text shows it the French way ("13 140,00 €"). */
+#define SEGUR_ALERT_F_AMOUNT	"montantSegurHT"
 
 struct segur_alert {
 	char	*id;		/* owned; stable, [A-Za-z0-9_-]+ */

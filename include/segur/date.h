@@ -103,4 +103,15 @@ char	*segur_date_fr(const char *text, char out[SEGUR_DATE_FR_BUFSZ]);
  * out ("" if the system cannot tell, localtime_r() failing). */
 char	*segur_date_fr_time(time_t t, char out[SEGUR_DATE_FR_BUFSZ]);
 
+/* The instant t as "JJ/MM/AAAA HH:MM" in UTC, whatever TZ says (the
+ * daemon's alerts, whose text then says "UTC"); "" if gmtime_r() fails. */
+char	*segur_date_fr_utc(time_t t, char out[SEGUR_DATE_FR_BUFSZ]);
+
+/*
+ * A UTC time as the ledger writes it, "AAAA-MM-JJTHH:MM[:SS[.f...]][Z]",
+ * as seconds since 1970-01-01 UTC in *t; 0, or SEGUR_EINVAL for anything
+ * else (*t unchanged).
+ */
+int	segur_date_instant(const char *text, time_t *t);
+
 #endif /* SEGUR_DATE_H */

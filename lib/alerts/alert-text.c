@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,8 @@
 #include <openssl/evp.h>
 
 #include "segur/alert.h"
+#include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
 
@@ -44,27 +47,29 @@ segur_alert_check(const struct segur_alert *a, char **cause)
 	const char	*p;
 
 	if (a->id == NULL || *a->id == '\0' || strlen(a->id) > 200)
-		return segur_cause(cause, SEGUR_EINVAL, "alert without an id");
+		return segur_cause(cause, SEGUR_EINVAL, "alerte sans "
+		    "identifiant");
 	for (p = a->id; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return segur_cause(cause, SEGUR_EINVAL, "alert id '%s' "
-			    "has characters other than [A-Za-z0-9_-]", a->id);
+			return segur_cause(cause, SEGUR_EINVAL, "identifiant "
+			    "d'alerte « %s » : caractères hors de "
+			    "[A-Za-z0-9_-]", a->id);
 	if (a->kind == NULL || *a->kind == '\0')
-		return segur_cause(cause, SEGUR_EINVAL, "alert %s has no kind",
-		    a->id);
+		return segur_cause(cause, SEGUR_EINVAL, "alerte %s sans "
+		    "type", a->id);
 	for (p = a->kind; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return segur_cause(cause, SEGUR_EINVAL, "alert %s: "
-			    "kind '%s' is not a word", a->id, a->kind);
+			return segur_cause(cause, SEGUR_EINVAL, "alerte %s : "
+			    "type « %s » qui n'est pas un mot", a->id, a->kind);
 	if (a->subject == NULL || a->body == NULL)
-		return segur_cause(cause, SEGUR_EINVAL, "alert %s has no "
-		    "subject or body", a->id);
+		return segur_cause(cause, SEGUR_EINVAL, "alerte %s sans "
+		    "objet ou sans texte", a->id);
 	if (strpbrk(a->subject, "\r\n") != NULL)
-		return segur_cause(cause, SEGUR_EINVAL, "alert %s: subject on "
-		    "more than one line", a->id);
+		return segur_cause(cause, SEGUR_EINVAL, "alerte %s : objet sur "
+		    "plusieurs lignes", a->id);
 	if (a->facts != NULL && !cJSON_IsObject(a->facts))
-		return segur_cause(cause, SEGUR_EINVAL, "alert %s: facts is "
-		    "not a JSON object", a->id);
+		return segur_cause(cause, SEGUR_EINVAL, "alerte %s : faits "
+		    "qui ne sont pas un objet JSON", a->id);
 	return 0;
 }
 
@@ -92,6 +97,25 @@ utc(int64_t t, struct tm *tm)
 }
 
 /*
+ * A UTC time of the ledger as "JJ/MM/AAAA HH:MM UTC" in out; a text that
+ * is none is shown as it is, "?" when absent. Returns what to show.
+ */
+static const char *
+utc_text(const char *text, char out[SEGUR_DATE_FR_BUFSZ + 4])
+{
+	char	 fr[SEGUR_DATE_FR_BUFSZ];
+	time_t	 t;
+
+	if (text == NULL)
+		return ("?");
+	if (segur_date_instant(text, &t) != 0)
+		return (text);
+	snprintf(out, SEGUR_DATE_FR_BUFSZ + 4, "%s UTC",
+	    segur_date_fr_utc(t, fr));
+	return (out);
+}
+
+/*
  * What an anomaly is about, after "anomalie": its request when it has
  * one; a numeroEditeur is not a request, and one the ledger never sent
  * is said to be unknown; else its file. Caller frees; NULL: no memory.
@@ -116,6 +140,24 @@ anomaly_about(const struct segur_alert *a)
 	if (file != NULL)
 		return segur_asprintf("sur le fichier %s", file);
 	return strdup("(sans référence)");
+}
+
+/* The amount fact as "13 140,00 €" in out, or NULL when absent or not
+ * an amount. */
+static const char *
+amount_text(const struct segur_alert *a, char out[SEGUR_AMOUNT_BUFSZ + 8])
+{
+	const cJSON	*v;
+	char		 fr[SEGUR_AMOUNT_BUFSZ];
+	int64_t		 cents;
+
+	if (a->facts == NULL || !cJSON_IsNumber(v =
+	    cJSON_GetObjectItemCaseSensitive(a->facts, SEGUR_ALERT_F_AMOUNT)) ||
+	    segur_amount_from_double(v->valuedouble, &cents) != 0)
+		return (NULL);
+	snprintf(out, SEGUR_AMOUNT_BUFSZ + 8, "%s €",
+	    segur_amount_format_fr(cents, fr));
+	return (out);
 }
 
 /* The number of the anomaly a reminder recalls, or 0. */
@@ -151,7 +193,9 @@ segur_alert_compose(struct segur_alert *a)
 	struct segur_buf b = SEGUR_BUF_INIT;
 	const char	*ref, *kind = a->kind != NULL ? a->kind : "";
 	const char	*action, *s, *relance;
-	char		*about;
+	char		*about, when[SEGUR_DATE_FR_BUFSZ];
+	char		 money[SEGUR_AMOUNT_BUFSZ + 8];
+	char		 last[SEGUR_DATE_FR_BUFSZ + 4];
 	size_t		 i;
 	int		 rc = 0, anomaly;
 
@@ -182,8 +226,8 @@ segur_alert_compose(struct segur_alert *a)
 			    "%s", ref);
 		else if (strcmp(kind, SEGUR_ALERT_HEAD) == 0)
 			s = segur_asprintf("Ségur : empreinte du registre du "
-			    "%s", fact(a, "date") != NULL ? fact(a, "date") :
-			    "jour");
+			    "%s", segur_date_fr(fact(a, "date"), when) != NULL ?
+			    when : "jour");
 		else
 			s = segur_asprintf("Ségur : alerte « %s » pour la "
 			    "demande %s", kind, ref);
@@ -224,7 +268,7 @@ segur_alert_compose(struct segur_alert *a)
 		    "  %s\n  %s événement(s), le dernier le %s\n%s%s%s\n",
 		    fact(a, "empreinte") != NULL ? fact(a, "empreinte") : "?",
 		    fact(a, "evenements") != NULL ? fact(a, "evenements") : "?",
-		    fact(a, "dernier") != NULL ? fact(a, "dernier") : "?",
+		    utc_text(fact(a, "dernier"), last),
 		    fact(a, "sceau") != NULL ? "  sceau HMAC : " : "",
 		    fact(a, "sceau") != NULL ? fact(a, "sceau") : "",
 		    fact(a, "sceau") != NULL ? "\n" : "");
@@ -240,6 +284,8 @@ segur_alert_compose(struct segur_alert *a)
 		if ((s = fact(a, lines[i].key)) != NULL)
 			rc |= segur_buf_addf(&b, "%s : %s\n", lines[i].label,
 			    s);
+	if ((s = amount_text(a, money)) != NULL)
+		rc |= segur_buf_addf(&b, "Montant Ségur HT : %s\n", s);
 	if ((s = fact(a, SEGUR_ALERT_F_ACTION)) != NULL)
 		action = s;
 	rc |= segur_buf_addf(&b, "\nÀ faire : %s\n", action);
@@ -462,14 +508,14 @@ segur_alert_mail(const struct segur_alert *a, const char *from,
 	*out = NULL;
 	*len = 0;
 	if (from == NULL || !address_ok(from))
-		return segur_cause(cause, SEGUR_EINVAL, "bad sender address "
-		    "'%s'", from != NULL ? from : "");
+		return segur_cause(cause, SEGUR_EINVAL, "adresse "
+		    "d'expéditeur invalide « %s »", from != NULL ? from : "");
 	if (nto == 0)
-		return segur_cause(cause, SEGUR_EINVAL, "no recipient");
+		return segur_cause(cause, SEGUR_EINVAL, "aucun destinataire");
 	for (i = 0; i < nto; i++)
 		if (!address_ok(to[i]))
-			return segur_cause(cause, SEGUR_EINVAL, "bad recipient "
-			    "address '%s'", to[i]);
+			return segur_cause(cause, SEGUR_EINVAL, "adresse de "
+			    "destinataire invalide « %s »", to[i]);
 	utc(a->created, &tm);
 	rc |= segur_buf_addf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d "
 	    "+0000\r\n", wdays[tm.tm_wday % 7], tm.tm_mday,
@@ -524,9 +570,8 @@ segur_alert_digest(const struct segur_alert *const *alerts, size_t n,
 	struct segur_buf ids = SEGUR_BUF_INIT, subj = SEGUR_BUF_INIT;
 	struct segur_buf body = SEGUR_BUF_INIT;
 	struct segur_alert d;
-	struct tm	 tm;
 	cJSON		*list, *item;
-	char		 hex[65];
+	char		 hex[65], when[SEGUR_DATE_FR_BUFSZ];
 	const char	*line, *eol;
 	size_t		 i, k, count, shown = 0;
 	int		 rc = 0;
@@ -534,7 +579,7 @@ segur_alert_digest(const struct segur_alert *const *alerts, size_t n,
 	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
 	if (n == 0)
-		return segur_cause(cause, SEGUR_EINVAL, "empty digest");
+		return segur_cause(cause, SEGUR_EINVAL, "récapitulatif vide");
 	for (i = 0; i < n; i++)
 		if ((rc = segur_alert_check(alerts[i], cause)) != 0)
 			return rc;
@@ -563,20 +608,17 @@ segur_alert_digest(const struct segur_alert *const *alerts, size_t n,
 		    count));
 	}
 	rc |= segur_buf_adds(&subj, ")");
-	utc(now, &tm);
 	rc |= segur_buf_addf(&body, "%zu alerte%s réunie%s dans ce message "
-	    "(%02d/%02d/%04d %02d:%02d UTC).\n", n, n > 1 ? "s" : "",
-	    n > 1 ? "s" : "", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min);
+	    "(%s UTC).\n", n, n > 1 ? "s" : "", n > 1 ? "s" : "",
+	    segur_date_fr_utc((time_t)now, when));
 	if ((list = cJSON_CreateArray()) == NULL)
 		rc |= SEGUR_ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct segur_alert *a = alerts[i];
 
-		utc(a->created, &tm);
-		rc |= segur_buf_addf(&body, "\n%zu. %s\n   (%s, %02d/%02d/%04d "
-		    "%02d:%02d UTC)\n", i + 1, a->subject, a->id, tm.tm_mday,
-		    tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+		rc |= segur_buf_addf(&body, "\n%zu. %s\n   (%s, %s UTC)\n",
+		    i + 1, a->subject, a->id,
+		    segur_date_fr_utc((time_t)a->created, when));
 		for (line = a->body; *line != '\0'; line = eol) {
 			eol = line + strcspn(line, "\n");
 			if (eol > line)

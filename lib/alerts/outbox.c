@@ -39,7 +39,7 @@ segur_outbox_add(struct segur_ledger *l, const char *kind,
 	    (json = cJSON_PrintUnformatted(facts)) == NULL) {
 		segur_alert_release(&a);
 		free(json);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		goto out;
@@ -62,7 +62,7 @@ segur_outbox_add(struct segur_ledger *l, const char *kind,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "queue the alert");
+		rc = segur__db_error(l, cause, "mettre l'alerte en file");
 		goto fail;
 	}
 	if (id != NULL)
@@ -76,7 +76,8 @@ segur_outbox_add(struct segur_ledger *l, const char *kind,
 		    a.subject) == NULL || (after = cJSON_PrintUnformatted(o)) ==
 		    NULL) {
 			cJSON_Delete(o);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto fail;
 		}
 		cJSON_Delete(o);
@@ -145,7 +146,7 @@ segur_outbox_list(struct segur_ledger *l, const struct segur_outbox_filter *f,
 	if (stop)
 		return (stop);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "list the alerts"));
+		return (segur__db_error(l, cause, "lister les alertes"));
 	return (0);
 }
 
@@ -191,7 +192,8 @@ segur_outbox_due(struct segur_ledger *l, const char *channel,
 	if (stop)
 		return (stop);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the alerts due"));
+		return (segur__db_error(l, cause,
+		    "lire les alertes à envoyer"));
 	return (0);
 }
 
@@ -233,9 +235,9 @@ record(struct segur_ledger *l, int64_t id, const char *channel,
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			rc = segur_cause(cause, SEGUR_ENOENT,
-			    "no alert %lld", (long long)id);
+			    "aucune alerte %lld", (long long)id);
 		else
-			rc = segur__db_error(l, cause, "read the alert");
+			rc = segur__db_error(l, cause, "lire l'alerte");
 		goto fail;
 	}
 	request_id = sqlite3_column_int64(st, 0);
@@ -259,7 +261,7 @@ record(struct segur_ledger *l, int64_t id, const char *channel,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the delivery");
+		rc = segur__db_error(l, cause, "enregistrer l'envoi");
 		goto fail;
 	}
 	segur_outbox_alert_id(id, aid);
@@ -273,7 +275,7 @@ record(struct segur_ledger *l, int64_t id, const char *channel,
 	    next_at) == NULL) ||
 	    (error != NULL && cJSON_AddStringToObject(o, "error", error) ==
 	    NULL) || (after = cJSON_PrintUnformatted(o)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, action, "alert", aid, request_id,
@@ -302,7 +304,7 @@ segur_outbox_failed(struct segur_ledger *l, int64_t id, const char *channel,
     int tries, const char *error, char **cause)
 {
 	return (record(l, id, channel, "failed", tries, NULL,
-	    error != NULL ? error : "failed", cause));
+	    error != NULL ? error : "échec", cause));
 }
 
 int

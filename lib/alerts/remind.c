@@ -108,11 +108,12 @@ read_cands(struct segur_ledger *l, const struct segur_remind_opts *o,
 	sqlite3_reset(st);
 	if (oom) {
 		cands_free(c, n);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (rc != SQLITE_DONE) {
 		cands_free(c, n);
-		return (segur__db_error(l, cause, "read the waiting requests"));
+		return (segur__db_error(l, cause,
+		    "lire les demandes en attente"));
 	}
 	*out = c;
 	*nout = n;
@@ -142,34 +143,40 @@ already(struct segur_ledger *l, const struct segur_remind_item *it,
 		return (1);
 	if (rc == SQLITE_DONE)
 		return (0);
-	return (segur__db_error(l, cause, "read the reminders"));
+	return (segur__db_error(l, cause, "lire les relances"));
 }
 
-/* The French sentence saying why, with the action to take. */
+/* The French sentence saying why, with the action to take; dates as
+ * "JJ/MM/AAAA" (a text that is no date is shown as it is). */
 static char *
 action_text(const struct segur_remind_item *it, const char *deadline)
 {
+	char	 since[SEGUR_DATE_FR_BUFSZ], until[SEGUR_DATE_FR_BUFSZ];
+	const char *s, *u;
+
+	s = segur_date_fr(it->since, since) != NULL ? since : it->since;
+	u = deadline != NULL && segur_date_fr(deadline, until) != NULL ?
+	    until : deadline;
 	if (strcmp(it->kind, "submitted") == 0)
 		return (segur_asprintf("le fichier de la demande, déposé le "
 		    "%s, est sans réponse de l'ASP depuis %d jours : vérifier "
 		    "sur le portail de l'ASP qu'il a été reçu et traité, et "
 		    "déposer son fichier retour dans la boîte de segurd.",
-		    it->since, it->days));
+		    s, it->days));
 	if (strcmp(it->kind, "decision") == 0)
 		return (segur_asprintf("la demande, acceptée par l'ASP le %s, "
 		    "attend depuis %d jours une décision d'attribution ou de "
 		    "refus : vérifier sur le portail de l'ASP et enregistrer "
 		    "la décision (segurctl record grant ou record refusal).",
-		    it->since, it->days));
+		    s, it->days));
 	if (strcmp(it->kind, "balance") == 0)
 		return (segur_asprintf("l'avance a été versée le %s, il y a "
 		    "%d jours, et aucune demande de solde n'est enregistrée : "
-		    "préparer et déposer la demande de solde.", it->since,
-		    it->days));
+		    "préparer et déposer la demande de solde.", s, it->days));
 	return (segur_asprintf("la demande de solde doit être déposée avant "
 	    "le %s (dans %d jour%s ; avance versée le %s) : la préparer et "
-	    "la déposer sans attendre.", deadline, it->days,
-	    it->days > 1 ? "s" : "", it->since));
+	    "la déposer sans attendre.", u != NULL ? u : "?", it->days,
+	    it->days > 1 ? "s" : "", s));
 }
 
 /* Queues one reminder: its alert, its row, in the open transaction. */
@@ -179,8 +186,9 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
     char **cause)
 {
 	static const char *const esms =
-	    "SELECT finess_juridique, finess_geo FROM request_esms WHERE "
-	    "request_id = ? ORDER BY finess_geo LIMIT 1";
+	    "SELECT e.finess_juridique, e.finess_geo, r.montant_cents FROM "
+	    "request r LEFT JOIN request_esms e ON e.request_id = r.id "
+	    "WHERE r.id = ? ORDER BY e.finess_geo LIMIT 1";
 	static const char *const ins =
 	    "INSERT INTO reminder(request_id, kind, since, period, alert_id, "
 	    "queued_on) VALUES (?, ?, ?, ?, ?, ?)";
@@ -190,7 +198,7 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
 	int		 rc;
 
 	if ((f = cJSON_CreateObject()) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	cJSON_AddStringToObject(f, SEGUR_ALERT_F_REFERENCE, c->ref);
 	if (c->editeur != NULL)
 		cJSON_AddStringToObject(f, SEGUR_ALERT_F_EDITEUR, c->editeur);
@@ -202,10 +210,16 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
 	}
 	sqlite3_bind_int64(st, 1, c->id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_OG,
-		    (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_ES,
-		    (const char *)sqlite3_column_text(st, 1));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_OG,
+			    (const char *)sqlite3_column_text(st, 0));
+			cJSON_AddStringToObject(f, SEGUR_ALERT_F_FINESS_ES,
+			    (const char *)sqlite3_column_text(st, 1));
+		}
+		/* Euros in the facts, as the guide writes montantSegurHT. */
+		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER)
+			cJSON_AddNumberToObject(f, SEGUR_ALERT_F_AMOUNT,
+			    (double)sqlite3_column_int64(st, 2) / 100.0);
 	}
 	sqlite3_reset(st);
 	cJSON_AddStringToObject(f, "relance", it->kind);
@@ -218,7 +232,7 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
 	    NULL) {
 		free(action);
 		cJSON_Delete(f);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	free(action);
 	rc = segur_outbox_add(l, SEGUR_ALERT_REMINDER, "warning", c->id, 0, f,
@@ -237,7 +251,7 @@ queue(struct segur_ledger *l, struct segur_remind_item *it,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "record the reminder"));
+		return (segur__db_error(l, cause, "enregistrer la relance"));
 	return (0);
 }
 
@@ -258,7 +272,8 @@ date_add(struct segur_ledger *l, const char *day, int d, char out[11],
 	if (sqlite3_step(st) != SQLITE_ROW || (s = (const char *)
 	    sqlite3_column_text(st, 0)) == NULL || strlen(s) != 10) {
 		sqlite3_reset(st);
-		return (segur_cause(cause, SEGUR_EINVAL, "bad date %s", day));
+		return (segur_cause(cause, SEGUR_EINVAL, "date invalide %s",
+		    day));
 	}
 	memcpy(out, s, 11);
 	sqlite3_reset(st);
@@ -305,7 +320,7 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 	sqlite3_stmt	*st;
 	cJSON		*f;
 	char		*line, *nl, *fld[9], *p, *action;
-	char		 period[16], ref[40];
+	char		 period[16], ref[40], frday[SEGUR_DATE_FR_BUFSZ];
 	size_t		 k;
 	int		 rc, step;
 
@@ -329,7 +344,7 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE) {
 		segur_buf_release(&list);
-		return (segur__db_error(l, cause, "read the anomalies"));
+		return (segur__db_error(l, cause, "lire les anomalies"));
 	}
 	for (line = list.data; rc == 0 && line != NULL &&
 	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -356,6 +371,7 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 			    "depuis le %s (%d jour%s) : la vérifier avec l'ASP, "
 			    "enregistrer ce qui est confirmé, puis segurctl "
 			    "anomalies resolve %s --note TEXTE.", fld[0],
+			    segur_date_fr(fld[3], frday) != NULL ? frday :
 			    fld[3], it.days, it.days > 1 ? "s" : "", fld[0]);
 			if ((f = cJSON_CreateObject()) == NULL ||
 			    action == NULL ||
@@ -380,7 +396,7 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 			    cJSON_AddStringToObject(f, SEGUR_ALERT_F_ACTION,
 			    action) == NULL)
 				rc = segur_cause(cause, SEGUR_ENOMEM,
-				    "out of memory");
+				    "mémoire épuisée");
 			else
 				rc = segur_outbox_add(l, SEGUR_ALERT_REMINDER,
 				    "warning", it.request_id, 0, f,
@@ -394,7 +410,7 @@ remind_anomalies(struct segur_ledger *l, const struct segur_remind_opts *o,
 				    10));
 				if (sqlite3_step(st) != SQLITE_DONE)
 					rc = segur__db_error(l, cause,
-					    "record the reminder");
+					    "enregistrer la relance");
 				sqlite3_reset(st);
 			}
 		}
@@ -428,8 +444,8 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 		today = todaybuf;
 	}
 	if (!valid_day(today))
-		return (segur_cause(cause, SEGUR_EINVAL, "today: %s is not "
-		    "a date AAAA-MM-JJ", today));
+		return (segur_cause(cause, SEGUR_EINVAL, "aujourd'hui : %s "
+		    "n'est pas une date AAAA-MM-JJ", today));
 	if (!o->dry_run && (rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
 	if ((rc = read_cands(l, o, today, &c, &n, cause)) != 0)
@@ -478,7 +494,7 @@ segur_remind_check(struct segur_ledger *l, const struct segur_remind_opts *o,
 				}
 				if ((rc = segur_date_diff(today, deadline,
 				    &dleft)) != 0) {
-					segur_cause(cause, rc, "deadline %s",
+					segur_cause(cause, rc, "échéance %s",
 					    deadline);
 					goto fail;
 				}
@@ -557,7 +573,7 @@ segur_remind_head(struct segur_ledger *l, const char *today,
 		return (0);
 	}
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "look for today's head");
+		rc = segur__db_error(l, cause, "chercher l'empreinte du jour");
 		goto fail;
 	}
 	/* The head before this alert's own event: what the day ended on. */
@@ -571,7 +587,7 @@ segur_remind_head(struct segur_ledger *l, const char *today,
 	    cJSON_AddStringToObject(f, "dernier", h.at) == NULL ||
 	    (h.seal[0] != '\0' && cJSON_AddStringToObject(f, "sceau",
 	    h.seal) == NULL)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur_outbox_add(l, SEGUR_ALERT_HEAD, "info", 0, 0, f, NULL,

@@ -54,7 +54,8 @@ segur_webhook_secret_decode(const char *secret,
 	int		 got;
 
 	if (s == NULL)
-		return segur_cause(cause, SEGUR_EINVAL, "no webhook secret");
+		return segur_cause(cause, SEGUR_EINVAL, "aucun secret de "
+		    "webhook");
 	while (isspace((unsigned char)*s))
 		s++;
 	if (strncmp(s, WHSEC_PREFIX, strlen(WHSEC_PREFIX)) == 0)
@@ -63,24 +64,24 @@ segur_webhook_secret_decode(const char *secret,
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
 	if (!is_base64(s, n))
-		return segur_cause(cause, SEGUR_EINVAL, "webhook secret is "
-		    "not \"whsec_\" followed by standard base64");
+		return segur_cause(cause, SEGUR_EINVAL, "le secret de webhook "
+		    "n'est pas « whsec_ » suivi de base64 standard");
 	/* Checked before decoding so that buf cannot overflow. */
 	if (n / 4 * 3 > sizeof(buf))
-		return segur_cause(cause, SEGUR_EINVAL, "webhook secret "
-		    "longer than %d bytes", SEGUR_WEBHOOK_KEY_MAX);
+		return segur_cause(cause, SEGUR_EINVAL, "secret de webhook "
+		    "de plus de %d octets", SEGUR_WEBHOOK_KEY_MAX);
 	got = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n);
 	if (got < 0)
-		return segur_cause(cause, SEGUR_EINVAL, "webhook secret is "
-		    "not valid base64");
+		return segur_cause(cause, SEGUR_EINVAL, "le secret de webhook "
+		    "n'est pas du base64 valide");
 	/* EVP_DecodeBlock counts the padding as zero bytes. */
 	pad = (s[n - 1] == '=') + (s[n - 2] == '=');
 	n = (size_t)got - pad;
 	if (n < SEGUR_WEBHOOK_KEY_MIN || n > SEGUR_WEBHOOK_KEY_MAX) {
 		OPENSSL_cleanse(buf, sizeof(buf));
-		return segur_cause(cause, SEGUR_EINVAL, "webhook secret "
-		    "decodes to %zu bytes; between %d and %d are needed", n,
-		    SEGUR_WEBHOOK_KEY_MIN, SEGUR_WEBHOOK_KEY_MAX);
+		return segur_cause(cause, SEGUR_EINVAL, "le secret de webhook "
+		    "fait %zu octets une fois décodé ; il en faut de %d à %d",
+		    n, SEGUR_WEBHOOK_KEY_MIN, SEGUR_WEBHOOK_KEY_MAX);
 	}
 	memcpy(key, buf, n);
 	*keylen = n;
@@ -130,12 +131,13 @@ segur_webhook_verify(const unsigned char *key, size_t keylen, const char *id,
 	int		 rc, match = 0;
 
 	if (timestamp < now - tolerance || timestamp > now + tolerance)
-		return segur_cause(cause, SEGUR_EINVAL, "webhook timestamp "
-		    "%" PRId64 " is more than %" PRId64 " s away from now",
+		return segur_cause(cause, SEGUR_EINVAL, "horodatage de webhook "
+		    "%" PRId64 " à plus de %" PRId64 " s de l'heure actuelle",
 		    timestamp, tolerance);
 	if ((rc = segur_webhook_sign(key, keylen, id, timestamp, body, len,
 	    want)) != 0)
-		return segur_cause(cause, rc, "cannot compute the signature");
+		return segur_cause(cause, rc, "impossible de calculer la "
+		    "signature");
 	wantlen = strlen(want);
 	/* Every entry is compared, so that timing tells nothing. */
 	for (p = header; *p != '\0'; p = end) {
@@ -148,7 +150,7 @@ segur_webhook_verify(const unsigned char *key, size_t keylen, const char *id,
 	}
 	OPENSSL_cleanse(want, sizeof(want));
 	if (!match)
-		return segur_cause(cause, SEGUR_EINVAL, "no v1 signature "
-		    "of the webhook-signature header matches");
+		return segur_cause(cause, SEGUR_EINVAL, "aucune signature v1 "
+		    "de l'en-tête webhook-signature ne correspond");
 	return 0;
 }

@@ -216,26 +216,74 @@ segur_date_diff(const char *from, const char *to, int64_t *days)
 	return (0);
 }
 
+/* t as "JJ/MM/AAAA HH:MM" from its broken-down time, or "" without one. */
+static char *
+fr_time(const struct tm *tm, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	out[0] = '\0';
+	if (tm != NULL)
+		snprintf(out, SEGUR_DATE_FR_BUFSZ, "%02u/%02u/%04u %02u:%02u",
+		    (unsigned)tm->tm_mday % 100,
+		    (unsigned)(tm->tm_mon + 1) % 100,
+		    (unsigned)(tm->tm_year + 1900) % 10000,
+		    (unsigned)tm->tm_hour % 100, (unsigned)tm->tm_min % 100);
+	return (out);
+}
+
 char *
 segur_date_fr_time(time_t t, char out[SEGUR_DATE_FR_BUFSZ])
 {
 	struct tm	 tm;
 
-	out[0] = '\0';
-	if (localtime_r(&t, &tm) != NULL)
-		snprintf(out, SEGUR_DATE_FR_BUFSZ, "%02u/%02u/%04u %02u:%02u",
-		    (unsigned)tm.tm_mday % 100, (unsigned)(tm.tm_mon + 1) % 100,
-		    (unsigned)(tm.tm_year + 1900) % 10000,
-		    (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100);
-	return (out);
+	return (fr_time(localtime_r(&t, &tm), out));
+}
+
+char *
+segur_date_fr_utc(time_t t, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	struct tm	 tm;
+
+	return (fr_time(gmtime_r(&t, &tm), out));
+}
+
+int
+segur_date_instant(const char *text, time_t *t)
+{
+	struct segur_date d;
+	const char	*p;
+	int		 h, m, s = 0;
+
+	if (text == NULL || strlen(text) < 16 ||
+	    segur_date_parse(text, 10, SEGUR_DATE_ISO, &d) != 0)
+		return (SEGUR_EINVAL);
+	/* THH:MM, then :SS and a fraction (ignored), then Z or nothing. */
+	p = text + 10;
+	if (*p++ != 'T' || (h = digits(p, 2)) < 0 || p[2] != ':' ||
+	    (m = digits(p + 3, 2)) < 0 || h > 23 || m > 59)
+		return (SEGUR_EINVAL);
+	p += 5;
+	if (*p == ':') {
+		if ((s = digits(p + 1, 2)) < 0 || s > 60)
+			return (SEGUR_EINVAL);
+		p += 3;
+		if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p != '\0')
+		return (SEGUR_EINVAL);
+	/* Whole days and seconds, no timegm(): its TZ games stay out. */
+	*t = (time_t)(segur_date_to_days(&d) * 86400 + h * 3600 + m * 60 + s);
+	return (0);
 }
 
 char *
 segur_date_fr(const char *text, char out[SEGUR_DATE_FR_BUFSZ])
 {
 	struct segur_date d;
-	const char	*p;
-	int		 h, m, s = 0;
+	time_t		 t;
 
 	out[0] = '\0';
 	if (text == NULL || strlen(text) < 10 ||
@@ -247,26 +295,8 @@ segur_date_fr(const char *text, char out[SEGUR_DATE_FR_BUFSZ])
 		    (unsigned)d.year % 10000);
 		return (out);
 	}
-	/* THH:MM, then :SS and a fraction (ignored), then Z or nothing. */
-	p = text + 10;
-	if (*p++ != 'T' || (h = digits(p, 2)) < 0 || p[2] != ':' ||
-	    (m = digits(p + 3, 2)) < 0 || h > 23 || m > 59)
+	if (segur_date_instant(text, &t) != 0)
 		return (NULL);
-	p += 5;
-	if (*p == ':') {
-		if ((s = digits(p + 1, 2)) < 0 || s > 60)
-			return (NULL);
-		p += 3;
-		if (*p == '.' && p[1] >= '0' && p[1] <= '9')
-			for (p++; *p >= '0' && *p <= '9'; p++)
-				;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p != '\0')
-		return (NULL);
-	/* Whole days and seconds, no timegm(): its TZ games stay out. */
-	segur_date_fr_time((time_t)(segur_date_to_days(&d) * 86400 +
-	    h * 3600 + m * 60 + s), out);
+	segur_date_fr_time(t, out);
 	return (out[0] != '\0' ? out : NULL);
 }

@@ -105,7 +105,7 @@ expect_grep "l'état « retirée »" "$T/err"
 
 # request show: the state by its label, the content under its French title.
 expect_exit 0 segurctl request show BC-1
-expect_grep '^state *retirée$' "$T/out"
+expect_grep '^état  *retirée$' "$T/out"
 expect_grep '^contenu :$' "$T/out"
 expect_no_grep '^content:' "$T/out"
 

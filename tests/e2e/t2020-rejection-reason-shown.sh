@@ -70,6 +70,8 @@ jq -e --arg l "$label" 'length == 2 and
 # alerts list: under the rejection alert.
 expect_exit 0 segurctl alerts list
 grep -q ' rejection ' "$T/out" || fail "no rejection alert: $(cat "$T/out")"
+# Its time as a French reader writes it, not ISO 8601.
+expect_grep '^alert-[0-9]*  [0-3][0-9]/[01][0-9]/20[0-9][0-9] [0-2][0-9]:[0-5][0-9]  rejection ' "$T/out"
 [ "$(next_line "$T/out" ' rejection ')" = "        $motif" ] ||
     fail "alerts list: no reason under the alert: $(cat "$T/out")"
 expect_exit 0 segurctl alerts list --json

@@ -64,8 +64,8 @@ printf '[ledger]\npath = ledger.db\n[inbox]\npath = inbox\narchive = archive\nqu
 start_segurd "$T/segurd.conf" "$port"
 cp "$T/dup/retour.json" "$T/stage/retour.json"
 mv "$T/stage/retour.json" "$T/inbox/"
-wait_log 'retour.json: answers JSON-2023000042-20231002-001.json: 0 accepted, 0 rejected, 2 anomalies'
-expect_grep 'retour.json: line 1: anomaly 1: numeroASP MS1-DUI-2023-0001872 porté aussi par la ligne 2 (BC-2, numéro éditeur 00002) de ce fichier' \
+wait_log 'retour.json : réponses JSON-2023000042-20231002-001.json : 0 acceptée(s), 0 rejetée(s), 2 anomalie(s)'
+expect_grep 'retour.json : ligne 1 : anomalie 1 : numeroASP MS1-DUI-2023-0001872 porté aussi par la ligne 2 (BC-2, numéro éditeur 00002) de ce fichier' \
     "$T/segurd.log"
 get "$port" /metrics
 expect_grep '^segur_anomalies_open 2$' "$T/resp"
@@ -119,7 +119,7 @@ jq -e '.attempts[0].state == "anomaly" and .attempts[0].anomalies == [2]
     .attempts[0].label == null and (.anomalies | map(.id)) == [2]' \
     "$T/out" >/dev/null || fail "request show --json: $(cat "$T/out")"
 expect_exit 0 segurctl request show BC-2
-expect_grep '^    anomalies          2 (segurctl anomalies)$' "$T/out"
+expect_grep '^    anomalies ouvertes    2 (segurctl anomalies)$' "$T/out"
 expect_exit 0 segurctl report --html "$T/report.html"
 expect_grep '<section id="anomalies"><h2>Anomalies ouvertes (2)</h2>' "$T/report.html"
 expect_grep '<tr id="anomalie-2">' "$T/report.html"

@@ -31,9 +31,9 @@ expect_grep '^\[webhook ops\]$' "$T/out"
 expect_grep "^path = $T/inbox\$" "$T/out"
 expect_grep '^settle = 250ms$' "$T/out"
 expect_grep '^url = https://chat.example.org/\*\*\*$' "$T/out"
-expect_grep "^password_file = $T/smtp.pw.*secret read: 13 bytes, not shown" \
+expect_grep "^password_file = $T/smtp.pw.*secret lu : 13 octets, non montré" \
     "$T/out"
-expect_grep 'configuration is valid' "$T/err"
+expect_grep 'configuration valide' "$T/err"
 for secret in c2VndXIt smtp-Passw0rd T0KEN; do
 	expect_no_grep "$secret" "$T/out"
 	expect_no_grep "$secret" "$T/err"
@@ -48,26 +48,26 @@ long="https://hooks.example.org/services/$(printf 'a%.0s' $(seq 1 220))"
 line="url = $long"
 printf '[webhook chat]\nformat = text\n%s\n' "$line" >"$T/long.conf"
 expect_exit 1 "$SEGURD" --check-config -c "$T/long.conf"
-expect_grep "^$T/long.conf:3: line is ${#line} bytes long" "$T/err"
-expect_grep 'configuration is not valid' "$T/err"
+expect_grep "^$T/long.conf:3: ligne de ${#line} octets" "$T/err"
+expect_grep 'configuration invalide' "$T/err"
 
 # Every error, each with its line; nothing on stdout.
 printf '[inbox]\nsettle = 60\n[http]\nlisten = 0.0.0.0:9477\n[bogus]\n' \
     >"$T/bad.conf"
 expect_exit 1 "$SEGURD" --check-config -c "$T/bad.conf"
-expect_grep "bad.conf:5: \[bogus\]: unknown section" "$T/err"
+expect_grep "bad.conf:5: \[bogus\] : section inconnue" "$T/err"
 [ ! -s "$T/out" ] || fail "stdout not empty on error"
 printf '[inbox]\nsettle = 60\n[http]\nlisten = 0.0.0.0:9477\n' >"$T/bad.conf"
 expect_exit 1 "$SEGURD" --check-config -c "$T/bad.conf"
-expect_grep "bad.conf:2: duration '60' has no unit" "$T/err"
-expect_grep "bad.conf:4: '0.0.0.0:9477' is not a loopback address" "$T/err"
+expect_grep "bad.conf:2: durée « 60 » sans unité" "$T/err"
+expect_grep "bad.conf:4: « 0.0.0.0:9477 » n'est pas une adresse locale" "$T/err"
 
 # Missing file; the daemon itself refuses to start on a bad file.
 expect_exit 1 "$SEGURD" --check-config -c "$T/none.conf"
 expect_grep "$T/none.conf" "$T/err"
 expect_exit 1 "$SEGURD" -c "$T/bad.conf"
 expect_grep '^<3>.*bad.conf:4: ' "$T/err"
-expect_grep '^<2>.*configuration is not valid' "$T/err"
+expect_grep '^<2>.*configuration invalide' "$T/err"
 
 # The example shipped with the unit is valid and shows every key.
 example=$SEGUR_SOURCE_DIR/systemd/segurd.conf.example

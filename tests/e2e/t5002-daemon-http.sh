@@ -14,7 +14,7 @@ start_segurd "$T/segurd.conf" "$port"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
 expect_grep '^ok$' "$T/resp"
-expect_grep "^inbox $T/inbox: writable" "$T/resp"
+expect_grep "^boîte $T/inbox : accessible en écriture" "$T/resp"
 
 get "$port" /metrics
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
@@ -76,7 +76,7 @@ expect_grep '^HTTP/1.1 400 ' "$T/resp"
 mv "$T/inbox" "$T/inbox.away"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 503 ' "$T/resp"
-expect_grep "^inbox $T/inbox: missing" "$T/resp"
+expect_grep "^boîte $T/inbox : absente" "$T/resp"
 mv "$T/inbox.away" "$T/inbox"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
@@ -104,7 +104,7 @@ until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(s
 	sleep 0.1
 done
 expect_exit 1 "$SEGURD" -c "$T/segurd.conf"
-expect_grep "cannot listen on 127.0.0.1:$port" "$T/err"
+expect_grep "impossible d'écouter sur 127.0.0.1:$port" "$T/err"
 kill "$holder"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC on SIGTERM"

@@ -13,26 +13,26 @@ conf() {
 }
 conf info
 start_segurd "$T/segurd.conf" "$port"
-wait_log '^<6>watching '
+wait_log '^<6>surveillance de '
 expect_no_grep '^<7>' "$T/segurd.log"
 
 # A valid change applies: debug records appear.
 conf debug
 kill -HUP "$SEGURD_PID"
-wait_log '^<6>reloaded '
+wait_log '^<6>.* rechargé$'
 touch "$T/inbox/.ignored" "$T/inbox/seen.json"
-wait_log '^<7>inbox: noticed seen.json'
+wait_log '^<7>boîte : seen.json repéré'
 get "$port" /metrics
 expect_grep '^segurd_config_reloads_total{result="ok"} 1' "$T/resp"
 
 # An invalid one is refused and the running one kept.
 conf debug '[inbox]\nsettle = 5\n'
 kill -HUP "$SEGURD_PID"
-wait_log 'reload failed: keeping the running configuration'
-expect_grep '^<3>reload: .*segurd.conf:7: ' "$T/segurd.log"
+wait_log 'échec du rechargement : la configuration en service est gardée'
+expect_grep '^<3>rechargement : .*segurd.conf:7: ' "$T/segurd.log"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 503 ' "$T/resp"
-expect_grep 'invalid, running on the previous one' "$T/resp"
+expect_grep 'invalide, la précédente reste en service' "$T/resp"
 get "$port" /metrics
 expect_grep '^segurd_config_reloads_total{result="failed"} 1' "$T/resp"
 
@@ -40,18 +40,18 @@ expect_grep '^segurd_config_reloads_total{result="failed"} 1' "$T/resp"
 conf info
 sed -i 's/^path = inbox$/path = elsewhere/' "$T/segurd.conf"
 kill -HUP "$SEGURD_PID"
-wait_log '^<6>reloaded ' 2
-expect_grep '^<4>reload: \[inbox\] path changed from .* at the next restart' \
+wait_log '^<6>.* rechargé$' 2
+expect_grep '^<4>rechargement : \[inbox\] path passe de .* au prochain redémarrage' \
     "$T/segurd.log"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
-expect_grep "^inbox $T/inbox: writable" "$T/resp"
+expect_grep "^boîte $T/inbox : accessible en écriture" "$T/resp"
 
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC on SIGTERM"
-expect_grep '^<6>SIGTERM: stopping' "$T/segurd.log"
-expect_grep '^<6>stopped$' "$T/segurd.log"
-expect_no_grep 'left open' "$T/segurd.log"
+expect_grep '^<6>SIGTERM : arrêt' "$T/segurd.log"
+expect_grep '^<6>arrêté$' "$T/segurd.log"
+expect_no_grep 'resté ouvert' "$T/segurd.log"
 
 # SIGINT too.
 conf info

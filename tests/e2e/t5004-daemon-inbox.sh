@@ -19,12 +19,12 @@ mv "$T/stage/renamed.json" "$T/inbox/"
 	for i in 1 2 3 4 5 6 7 8; do printf '{"part": %d}\n' "$i"; sleep 0.1; done
 } >"$T/inbox/slow.json"
 for n in .hidden.json upload.tmp upload.part; do echo '{}' >"$T/inbox/$n"; done
-wait_log 'renamed.json: quarantined'
-wait_log 'slow.json: quarantined'
+wait_log 'renamed.json : mis en quarantaine'
+wait_log 'slow.json : mis en quarantaine'
 sleep 1
-[ "$(grep -c 'renamed.json: quarantined' "$T/segurd.log")" -eq 1 ] ||
+[ "$(grep -c 'renamed.json : mis en quarantaine' "$T/segurd.log")" -eq 1 ] ||
     fail "renamed.json taken more than once"
-[ "$(grep -c 'slow.json: quarantined' "$T/segurd.log")" -eq 1 ] ||
+[ "$(grep -c 'slow.json : mis en quarantaine' "$T/segurd.log")" -eq 1 ] ||
     fail "slow.json taken more than once"
 expect_no_grep 'hidden\|upload' "$T/segurd.log"
 [ ! -e "$T/inbox/renamed.json" ] && [ ! -e "$T/inbox/slow.json" ] ||
@@ -44,14 +44,14 @@ DATA
 # 500 files at once.
 for i in $(seq -w 1 500); do echo '{}' >"$T/stage/burst-$i.json"; done
 mv "$T/stage/"burst-*.json "$T/inbox/"
-wait_log 'burst-[0-9]*.json: quarantined' 500
+wait_log 'burst-[0-9]*.json : mis en quarantaine' 500
 sleep 1
 get "$port" /metrics
 expect_grep '^segurd_inbox_files_seen_total 502$' "$T/resp"
 expect_grep '^segurd_inbox_files_processed_total 502$' "$T/resp"
 expect_grep '^segurd_inbox_files_left_total 0$' "$T/resp"
 expect_grep '^segur_files_quarantined_total 502$' "$T/resp"
-[ "$(grep -c 'burst-[0-9]*.json: quarantined' "$T/segurd.log")" -eq 500 ] ||
+[ "$(grep -c 'burst-[0-9]*.json : mis en quarantaine' "$T/segurd.log")" -eq 500 ] ||
     fail "a burst file was taken twice"
 [ "$(ls "$T/quarantine" | grep -c '^burst-[0-9]*\.json$')" -eq 500 ] ||
     fail "a burst file is missing from the quarantine"

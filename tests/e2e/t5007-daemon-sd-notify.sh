@@ -34,7 +34,7 @@ wait_notify() {
 		sleep 0.1
 	done
 }
-wait_notify '^READY=1|STATUS=watching .*/inbox, serving 127.0.0.1:'
+wait_notify '^READY=1|STATUS=surveille .*/inbox, sert 127.0.0.1:'
 wait_notify '^WATCHDOG=1|STATUS='
 kill -HUP "$SEGURD_PID"
 wait_notify '^RELOADING=1$'

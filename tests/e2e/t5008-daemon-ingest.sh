@@ -38,8 +38,8 @@ drop() {
 
 start_segurd "$T/segurd.conf" "$port"
 drop
-wait_log 'retour.json: answers JSON-2023000042-20231002-001.json: 1 accepted, 1 rejected, 0 anomalies'
-expect_grep 'BC-2 (00002) rejected by ASP: Le FINESS géographique 590004016' "$T/segurd.log"
+wait_log 'retour.json : réponses JSON-2023000042-20231002-001.json : 1 acceptée(s), 1 rejetée(s), 0 anomalie(s)'
+expect_grep "BC-2 (00002) rejetée par l'ASP : Le FINESS géographique 590004016" "$T/segurd.log"
 [ ! -e "$T/inbox/retour.json" ] || fail "the file stayed in the inbox"
 sha=$(sha256sum "$DATA/JSON-2023000042-20231002-001.retour.json" | cut -d' ' -f1)
 [ -f "$T/archive/$sha" ] || fail "not archived"
@@ -54,7 +54,7 @@ get "$port" /api/v1/status
 expect_grep '"accepted":{"count":1,"montantSegurHT":4866.67}' "$T/resp"
 get "$port" /healthz
 expect_grep '^ok$' "$T/resp"
-expect_grep '^ledger .*: ok$' "$T/resp"
+expect_grep '^registre .* : ok$' "$T/resp"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 expect_exit 0 segurctl request show --json MS1-DUI-2023-0001872
@@ -78,9 +78,9 @@ for at in 2 3; do
 	[ -e "$T/inbox/retour.json" ] || fail "crash $at: file left the inbox"
 	start_segurd "$T/segurd.conf" "$port"
 	if [ "$at" -eq 2 ]; then
-		wait_log 'retour.json: answers .*1 accepted, 1 rejected'
+		wait_log 'retour.json : réponses .*1 acceptée(s), 1 rejetée(s)'
 	else
-		wait_log 'retour.json: nothing new'
+		wait_log 'retour.json : rien de nouveau'
 	fi
 	stop_segurd
 	[ ! -e "$T/inbox/retour.json" ] || fail "crash $at: still in the inbox"

@@ -20,14 +20,14 @@ start_segurd "$T/segurd.conf" "$port"
 timeout 30 $SLOW "$port" full >"$T/out" || fail "full table: $(cat "$T/out")"
 timeout 30 $SLOW "$port" per-client 8 >"$T/out" ||
     fail "per client: $(cat "$T/out")"
-expect_grep '^<7>http: evicting a connection of 127.0.0.10 ' "$T/segurd.log"
+expect_grep "^<7>http : fermeture d'une connexion de 127.0.0.10 " "$T/segurd.log"
 get "$port" /metrics
 expect_grep '^segurd_http_connections_evicted_total 2$' "$T/resp"
 
 # The deadline: 408 and closed then, not a second timeout later.
 conf 1s 8
 kill -HUP "$SEGURD_PID"
-wait_log '^<6>reloaded '
+wait_log '^<6>.* rechargé$'
 timeout 30 $SLOW "$port" deadline 1000 >"$T/out" ||
     fail "deadline: $(cat "$T/out")"
 
@@ -49,5 +49,5 @@ expect_grep '^HTTP/1.1 200 OK' "$T/resp"
 
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC on SIGTERM"
-expect_no_grep 'left open' "$T/segurd.log"
+expect_no_grep 'resté ouvert' "$T/segurd.log"
 pass

@@ -22,6 +22,6 @@ stop_segurd
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC on SIGTERM"
 [ "$ms" -lt 3000 ] || fail "SIGTERM took $ms ms"
-expect_grep '^<6>stopped$' "$T/segurd.log"
-expect_no_grep 'left open\|abandoned' "$T/segurd.log"
+expect_grep '^<6>arrêté$' "$T/segurd.log"
+expect_no_grep 'resté ouvert\|abandonné' "$T/segurd.log"
 pass

@@ -46,7 +46,7 @@ printf 'SECRET\001CONTENT\n' >"$T/secret"
 chmod 600 "$T/secret"
 SEGUR_TEST_INBOX_SWAP="symlink:$T/secret" start_segurd "$T/segurd.conf" "$port"
 drop swapped.json
-wait_log 'swapped.json: quarantined: lien symbolique'
+wait_log 'swapped.json : mis en quarantaine : lien symbolique'
 [ -L "$T/quarantine/swapped.json" ] || fail "the link is not in the quarantine"
 [ "$(readlink "$T/quarantine/swapped.json")" = "$T/secret" ] || fail "not the link"
 [ "$(cat "$T/secret")" = "$(printf 'SECRET\001CONTENT')" ] || fail "secret changed"
@@ -65,7 +65,7 @@ stop_segurd
 : >"$T/segurd.log"
 SEGUR_TEST_INBOX_SWAP=fifo start_segurd "$T/segurd.conf" "$port"
 drop fifo.json
-wait_log 'fifo.json: quarantined: FIFO'
+wait_log 'fifo.json : mis en quarantaine : FIFO'
 [ -p "$T/quarantine/fifo.json" ] || fail "the FIFO is not in the quarantine"
 get "$port" /healthz
 expect_grep '^ok$' "$T/resp"
@@ -80,15 +80,15 @@ mkdir -p "$T/archive"
 printf 'half' >"$T/archive/$(printf '0%.0s' $(seq 64)).tmp.4194999"
 : >"$T/segurd.log"
 start_segurd "$T/segurd.conf" "$port"
-wait_log 'removed 0*\.tmp\.4194999, left by an interrupted write'
+wait_log '0*\.tmp\.4194999 supprimé, laissé par une écriture interrompue'
 [ "$(ls "$T/archive" | grep -c tmp)" -eq 0 ] || fail "leftover kept"
 
 # A socket and a folder.
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
     "$T/inbox/sock.json"
 mkdir "$T/stage/dir.json" && mv "$T/stage/dir.json" "$T/inbox/"
-wait_log 'sock.json: quarantined: socket'
-wait_log 'dir.json: quarantined: dossier'
+wait_log 'sock.json : mis en quarantaine : socket'
+wait_log 'dir.json : mis en quarantaine : dossier'
 [ -S "$T/quarantine/sock.json" ] || fail "socket not in the quarantine"
 [ -d "$T/quarantine/dir.json" ] || fail "folder not in the quarantine"
 [ "$(quarantined)" -eq 4 ] || fail "not 4 quarantine rows"
@@ -98,7 +98,7 @@ wait_log 'dir.json: quarantined: dossier'
 long=$(printf 'y%.0s' $(seq 245)).json
 printf 'not json\n' >"$T/stage/$long"
 mv "$T/stage/$long" "$T/inbox/"
-wait_log 'quarantined: le fichier n.est pas du JSON.*nom trop long pour la quarantaine'
+wait_log 'mis en quarantaine : le fichier n.est pas du JSON.*nom trop long pour la quarantaine'
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM quarantine WHERE name = '$long'")" -eq 1 ] ||
     fail "original long name not in the quarantine row"
 ls "$T/quarantine" | grep -q '^y*~[0-9a-f]\{16\}$' || fail "no shortened name"
@@ -109,7 +109,7 @@ jq '.lignesImport as $l | .lignesImport = [range(201) as $i | $l[0] | .numLigne 
     "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/big.json"
 a0=$(alerts)
 drop big.json "$T/big.json"
-wait_log 'big.json: quarantined: 201 lignes dans lignesImport'
+wait_log 'big.json : mis en quarantaine : 201 lignes dans lignesImport'
 [ "$(alerts)" -eq $((a0 + 1)) ] || fail "201 lines: not exactly one alert"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM attempt WHERE outcome != 'pending'")" -eq 0 ] ||
     fail "201 lines: a line was applied"
@@ -124,7 +124,7 @@ jq '.lignesImport as $l | .lignesImport = [$l[0]] + [range(12) as $i |
     "$DATA/JSON-2023000042-20231002-001.retour.json" >"$T/many.json"
 a0=$(alerts)
 drop many.json "$T/many.json"
-wait_log 'many.json: answers .*1 accepted, 0 rejected, 13 anomalies'
+wait_log 'many.json : réponses .*1 acceptée(s), 0 rejetée(s), 13 anomalie(s)'
 [ "$(alerts)" -eq $((a0 + 1)) ] || fail "many anomalies: not one alert"
 sqlite3 "$SEGUR_DB" "SELECT body FROM alert ORDER BY id DESC LIMIT 1" >"$T/digest"
 expect_grep '13 anomalies dans ce fichier' "$T/digest"

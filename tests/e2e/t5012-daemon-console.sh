@@ -234,7 +234,7 @@ stop_segurd
 printf '[ledger]\npath = %s\n[inbox]\npath = inbox\n[http]\nlisten = 0.0.0.0:%s\n' \
     "$SEGUR_DB" "$port" >"$T/remote.conf"
 expect_exit 1 "$SEGURD" -c "$T/remote.conf" --check-config
-expect_grep "remote.conf:6: '0.0.0.0:$port' is not a loopback address.*allow_remote = yes" \
+expect_grep "remote.conf:6: « 0.0.0.0:$port » n'est pas une adresse locale.*allow_remote = yes" \
     "$T/err"
 printf 'allow_remote = yes\n' >>"$T/remote.conf"
 expect_exit 0 "$SEGURD" -c "$T/remote.conf" --check-config

@@ -73,8 +73,8 @@ jq -r '.headers["Message-ID"]' <<<"$m" | grep -q '^<alert-000001@editeur.example
     fail "Message-ID: $m"
 
 # The log names the channel, never the URL; the ledger and the CLI agree.
-expect_grep 'alert-000001 delivered to webhook:ops' "$T/segurd.log"
-expect_grep 'alert-000001 delivered to mail' "$T/segurd.log"
+expect_grep 'alert-000001 envoyée à webhook:ops' "$T/segurd.log"
+expect_grep 'alert-000001 envoyée à mail' "$T/segurd.log"
 expect_no_grep "127.0.0.1:$hport" "$T/segurd.log"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM event WHERE action = 'alert.delivered'")" -eq 2 ] ||
     fail "no delivery events"
@@ -87,6 +87,6 @@ expect_exit 0 segurctl audit verify
 # quotes it.
 printf 'not-a-webhook-secret\n' >"$T/hook.secret"
 expect_exit 1 "$SEGURD" --check-config -c "$T/segurd.conf"
-expect_grep 'webhook:ops: webhook secret is not' "$T/err"
+expect_grep 'webhook:ops : le secret de webhook n.est pas' "$T/err"
 expect_no_grep 'not-a-webhook-secret' "$T/err"
 pass

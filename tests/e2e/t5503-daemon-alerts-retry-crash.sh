@@ -28,7 +28,7 @@ stop_segurd
 [ "$(grep -c '"event": "failed"' "$T/hook1.log")" -eq 3 ] || fail "not 3 failures"
 [ "$(grep -c '"event": "delivered"' "$T/hook1.log")" -eq 1 ] || fail "not delivered once"
 expect_no_grep '"event": "duplicate"' "$T/hook1.log"
-expect_grep 'alert-000001 delivered to webhook:ops (4 attempts)' "$T/segurd.log"
+expect_grep 'alert-000001 envoyée à webhook:ops (4 essais)' "$T/segurd.log"
 _servers_kill
 
 # 2. Killed while the receiver holds the request (it answers after 4 s).
@@ -41,7 +41,7 @@ start_server webhook-receiver "$T/hook2.log" "$hport" --secret "$SECRET" \
 write_conf "$port" "$hport"
 start_segurd "$T/segurd.conf" "$port"
 drop_return
-wait_log 'submitted to webhook:ops'
+wait_log 'soumise(s) à webhook:ops'
 kill -KILL "$SEGURD_PID"
 wait "$SEGURD_PID" 2>/dev/null || true
 SEGURD_PID=
@@ -74,12 +74,12 @@ start_server webhook-receiver "$T/hook3.log" "$hport" --secret "$SECRET" \
 write_conf "$port" "$hport"
 start_segurd "$T/segurd.conf" "$port"
 drop_return
-wait_log 'submitted to webhook:ops'
+wait_log 'soumise(s) à webhook:ops'
 get "$port" /metrics
 expect_grep '^segurd_alerts_in_flight 1$' "$T/resp"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
-expect_grep 'alert-000001 to webhook:ops interrupted by shutdown' "$T/segurd.log"
+expect_grep 'alert-000001 vers webhook:ops interrompue par l.arrêt' "$T/segurd.log"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT state FROM alert_delivery")" = pending ] ||
     fail "not recorded pending: $(sqlite3 "$SEGUR_DB" "SELECT * FROM alert_delivery")"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM event WHERE action = 'alert.retry'")" -eq 1 ] ||

@@ -21,15 +21,15 @@ write_conf "$port" "$hport"
 start_segurd "$T/segurd.conf" "$port"
 drop_return
 wait_sql "SELECT state FROM alert_delivery WHERE alert_id = 1" failed
-expect_grep 'alert-000001 not delivered to webhook:ops: .*410.*channel disabled' \
+expect_grep 'alert-000001 non envoyée à webhook:ops : .*410.*canal désactivé' \
     "$T/segurd.log"
 # A second alert (a quarantined file) while the channel is disabled.
 cp "$T/junk.json" "$T/stage/junk.json"
 mv "$T/stage/junk.json" "$T/inbox/"
-wait_log 'junk.json: quarantined'
+wait_log 'junk.json : mis en quarantaine'
 wait_sql "SELECT count(*) FROM alert" 2
 # The wake-up after that file skips the disabled channel.
-wait_log 'webhook:ops disabled (410 Gone) until reload: not read'
+wait_log 'webhook:ops désactivé (410 Gone) jusqu.au rechargement : non lu'
 [ "$(grep -c '"event": "gone"' "$T/hook1.log")" -eq 1 ] ||
     fail "the disabled channel was used again"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT count(*) FROM alert_delivery WHERE alert_id = 2")" -eq 0 ] ||

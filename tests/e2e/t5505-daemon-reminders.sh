@@ -84,15 +84,16 @@ write_conf "$port" "$hport" "[reminders]
 at = 00:00
 submitted_days = 7"
 export SEGUR_TEST_TODAY=$(day +8)
+today_fr=$(date -d "$SEGUR_TEST_TODAY" +%d/%m/%Y)
 for run in 1 2; do
 	start_segurd "$T/segurd.conf" "$port"
-	wait_log "reminders for $SEGUR_TEST_TODAY: [0-9]* queued" "$run"
+	wait_log "relances du $today_fr : [0-9]* mise(s) en file" "$run"
 	wait_sql "SELECT count(*) FROM alert_delivery WHERE state = 'delivered'" 3
 	stop_segurd
 	[ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 done
-expect_grep "reminders for $SEGUR_TEST_TODAY: 2 queued" "$T/segurd.log"
-expect_grep "reminders for $SEGUR_TEST_TODAY: 0 queued" "$T/segurd.log"
+expect_grep "relances du $today_fr : 2 mise(s) en file" "$T/segurd.log"
+expect_grep "relances du $today_fr : 0 mise(s) en file" "$T/segurd.log"
 [ "$(grep -c '"event": "delivered"' "$T/hook.log")" -eq 3 ] || fail "webhook"
 [ "$(jq -r 'select(.event == "delivered") | .body.type' "$T/hook.log" |
     sort -u | tr '\n' ' ')" = "segur.alert.head segur.alert.reminder " ] ||

@@ -28,9 +28,9 @@ write_conf "$port" "$hport"
 expect_exit 0 "$SEGURD" --check-config -c "$T/segurd.conf"
 SEGURD_LIBCURL=$MISSING expect_exit 1 "$SEGURD" --check-config \
     -c "$T/segurd.conf"
-expect_grep "cannot load libcurl ($MISSING), needed to deliver alerts" \
+expect_grep "impossible de charger libcurl ($MISSING), nécessaire à l'envoi des alertes" \
     "$T/err"
-expect_grep 'configuration is not valid' "$T/err"
+expect_grep 'configuration invalide' "$T/err"
 # Without a channel, libcurl is not needed.
 printf '[inbox]\npath = inbox\n' >"$T/nochannel.conf"
 SEGURD_LIBCURL=$MISSING expect_exit 0 "$SEGURD" --check-config \
@@ -40,21 +40,21 @@ SEGURD_LIBCURL=$MISSING expect_exit 0 "$SEGURD" --check-config \
 export SEGURD_LIBCURL=$MISSING
 start_segurd "$T/segurd.conf" "$port"
 unset SEGURD_LIBCURL
-wait_log 'alerts: 1 channel'
+wait_log 'alertes : 1 canal'
 get "$port" /healthz
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
-expect_grep '^delivery: libcurl not loaded yet' "$T/resp"
+expect_grep '^envoi : libcurl pas encore chargée' "$T/resp"
 libcurl_mapped && fail "libcurl mapped with nothing to deliver"
 
 # 2. An alert is due and libcurl cannot be loaded.
 drop_return
-wait_log 'webhook:ops: cannot load libcurl'
-expect_grep "^<3>alerts: deliver: cannot load libcurl ($MISSING), needed to deliver alerts: .*install Debian's libcurl4" \
+wait_log 'webhook:ops : impossible de charger libcurl'
+expect_grep "^<3>alertes : envoi : impossible de charger libcurl ($MISSING), nécessaire à l'envoi des alertes : .*installez le paquet Debian libcurl4" \
     "$T/segurd.log"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 503' "$T/resp"
 expect_grep '^not ok$' "$T/resp"
-expect_grep "^delivery: cannot load libcurl ($MISSING)" "$T/resp"
+expect_grep "^envoi : impossible de charger libcurl ($MISSING)" "$T/resp"
 libcurl_mapped && fail "libcurl mapped although it could not be loaded"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
@@ -69,8 +69,8 @@ wait_count "$T/hook.log" '"event": "delivered"' 1
 libcurl_mapped || fail "libcurl not mapped after a delivery"
 get "$port" /healthz
 expect_grep '^HTTP/1.1 200 OK' "$T/resp"
-expect_grep '^delivery: libcurl [0-9.]* loaded' "$T/resp"
-expect_grep 'deliver: libcurl [0-9.]* loaded' "$T/segurd.log"
+expect_grep '^envoi : libcurl [0-9.]* chargée' "$T/resp"
+expect_grep 'envoi : libcurl [0-9.]* chargée' "$T/segurd.log"
 stop_segurd
 [ "$SEGURD_RC" -eq 0 ] || fail "segurd exited $SEGURD_RC"
 [ "$(grep -c '"event": "delivered"' "$T/hook.log")" -eq 1 ] ||

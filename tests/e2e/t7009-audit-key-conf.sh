@@ -48,5 +48,5 @@ cp "$T/other-key" "$T/etc/key2"
 printf '[ledger]\npath = %s\naudit_key_file = key2\n\n[audit]\nkey_file = key2\n' \
     "$SEGUR_DB" >"$T/etc/both.conf"
 expect_exit 1 "$SEGURD" --check-config -c "$T/etc/both.conf"
-expect_grep 'keep only \[audit\] key_file' "$T/err"
+expect_grep 'ne gardez que \[audit\] key_file' "$T/err"
 pass

@@ -91,11 +91,12 @@ jq -e --arg paid "$paid" '
     (.resolvedAnomalies[0].note | startswith("ASP relancée"))' "$T/out" \
     >/dev/null || fail "request show --json: $(cat "$T/out")"
 expect_exit 0 segurctl request show BC-0002
-expect_grep '^sentDocuments:$' "$T/out"
-expect_grep '^    nomFichier         MS1-DUI-Va1-FAC-00002.pdf$' "$T/out"
-expect_grep '^payments:$' "$T/out"
-expect_grep '^    amount             1703.33$' "$T/out"
-expect_grep '^deliveries:$' "$T/out"
+expect_grep '^pièces envoyées :$' "$T/out"
+expect_grep '^    nom du fichier        MS1-DUI-Va1-FAC-00002.pdf$' "$T/out"
+expect_grep '^paiements :$' "$T/out"
+# The amount as a French reader writes it, U+202F between thousands.
+expect_grep "^    montant               1$(printf '\342\200\257')703,33 €\$" "$T/out"
+expect_grep '^livraisons :$' "$T/out"
 
 # The bundle of the OG, unpacked.
 expect_exit 0 segurctl audit bundle --og 750000127 --out "$T/og.zip"

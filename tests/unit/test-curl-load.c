@@ -166,9 +166,9 @@ test_curl_load_missing_library_says_what_to_install(void **state)
 	assert_int_equal(setenv("SEGURD_LIBCURL", MISSING, 1), 0);
 	assert_int_equal(segurd_curl_load(&cause), SEGUR_EIO);
 	assert_non_null(cause);
-	assert_non_null(strstr(cause, "cannot load libcurl (" MISSING "), "
-	    "needed to deliver alerts: "));
-	assert_non_null(strstr(cause, "install Debian's libcurl4"));
+	assert_non_null(strstr(cause, "impossible de charger libcurl ("
+	    MISSING "), nécessaire à l'envoi des alertes : "));
+	assert_non_null(strstr(cause, "installez le paquet Debian libcurl4"));
 	/* /healthz shows the same words; nothing is usable. */
 	assert_string_equal(segurd_curl_problem(), cause);
 	assert_null(segurd_curl_version());
@@ -185,8 +185,8 @@ test_curl_load_refuses_a_library_that_is_not_libcurl(void **state)
 	(void)state;
 	assert_int_equal(setenv("SEGURD_LIBCURL", "libc.so.6", 1), 0);
 	assert_int_equal(segurd_curl_load(&cause), SEGUR_EIO);
-	assert_string_equal(cause, "libc.so.6 is not a usable libcurl: it "
-	    "has no curl_global_init");
+	assert_string_equal(cause, "libc.so.6 n'est pas une libcurl "
+	    "utilisable : curl_global_init y manque");
 	assert_string_equal(segurd_curl_problem(), cause);
 	assert_null(segurd_curl_version());
 	free(cause);
@@ -206,10 +206,11 @@ test_curl_load_failure_is_a_failed_attempt_retried(void **state)
 	assert_int_equal(f->status, SEGURD_DELIVER_FAILED);
 	assert_true(f->attempts >= 2);
 	assert_non_null(f->reason);
-	assert_non_null(strstr(f->reason, "; last: webhook:ops: cannot load "
-	    "libcurl (" MISSING ")"));
+	assert_non_null(strstr(f->reason, " ; dernier : webhook:ops : impossible "
+	    "de charger libcurl (" MISSING ")"));
 	assert_int_equal(f->errors, 1);
-	assert_non_null(strstr(f->first_error, "cannot load libcurl"));
+	assert_non_null(strstr(f->first_error,
+	    "impossible de charger libcurl"));
 	assert_true(f->warnings >= 1);
 	assert_false(libcurl_mapped());
 	fixture_free(f);
@@ -254,7 +255,7 @@ test_curl_load_next_attempt_loads_it(void **state)
 	assert_non_null(segurd_curl.easy_init);
 	assert_int_equal(f->status, SEGURD_DELIVER_FAILED);
 	assert_non_null(f->reason);
-	assert_null(strstr(f->reason, "cannot load"));
+	assert_null(strstr(f->reason, "impossible de charger"));
 	assert_non_null(strstr(f->reason, "onnect"));
 	assert_int_equal(f->errors, 0);
 	fixture_free(f);

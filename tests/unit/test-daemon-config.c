@@ -214,7 +214,7 @@ test_daemon_config_full_file_is_read(void **state)
 	assert_null(strstr(text, "s3cr3t"));
 	assert_null(strstr(text, "T0K3N"));
 	assert_non_null(strstr(text, "url = https://chat.example.org/***"));
-	assert_non_null(strstr(text, "secret read: 38 bytes, not shown"));
+	assert_non_null(strstr(text, "secret lu : 38 octets, non montré"));
 	assert_non_null(strstr(text, "[webhook ops]\n"));
 	assert_non_null(strstr(text, "digest = 15min\n"));
 	assert_non_null(strstr(text, "at = 07:30\n"));
@@ -323,7 +323,7 @@ test_daemon_config_durations_are_strict(void **state)
 	cause = NULL;
 	assert_int_equal(segurd_duration_parse("60", &ms, &cause),
 	    SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "no unit"));
+	assert_non_null(strstr(cause, "sans unité"));
 	free(cause);
 	segurd_duration_format(90000, buf, sizeof(buf));
 	assert_string_equal(buf, "90s");
@@ -349,7 +349,7 @@ test_daemon_config_long_line_is_refused_with_file_and_line(void **state)
 	text = segur_asprintf("[webhook chat]\nformat = text\nurl = %s\n", url);
 	assert_int_not_equal(load(fx, text, &cfg, &cause), 0);
 	assert_null(cfg);
-	want = segur_asprintf("%s/segurd.conf:3: line is %zu bytes long",
+	want = segur_asprintf("%s/segurd.conf:3: ligne de %zu octets",
 	    fx->dir, n + 6);
 	if (strstr(cause, want) == NULL)
 		fail_msg("cause '%s' lacks '%s'", cause, want);
@@ -369,7 +369,7 @@ test_daemon_config_long_line_is_refused_with_file_and_line(void **state)
 	free(text);
 	/* One byte more is refused. */
 	text = segur_asprintf("[webhook chat]\nformat = text\n%sx\n", url);
-	expect_error(fx, text, "segurd.conf:3: line is 199 bytes long");
+	expect_error(fx, text, "segurd.conf:3: ligne de 199 octets");
 	free(text);
 }
 
@@ -377,32 +377,34 @@ static void
 test_daemon_config_unknown_names_are_errors(void **state)
 {
 	expect_error(*state, "[inbox]\npath = /x\n[inboxe]\n",
-	    "segurd.conf:3: [inboxe]: unknown section");
+	    "segurd.conf:3: [inboxe] : section inconnue");
 	expect_error(*state, "[inbox]\nsetle = 1s\n",
-	    "segurd.conf:2: unknown key 'setle' in [inbox]");
+	    "segurd.conf:2: clé inconnue « setle » dans [inbox]");
 	expect_error(*state, "level = info\n",
-	    "segurd.conf:1: 'level' is outside any section");
+	    "segurd.conf:1: « level » est hors de toute section");
 	expect_error(*state, "[inbox]\nsettle = 1s\nsettle = 2s\n",
-	    "segurd.conf:3: settle already set at line 2");
+	    "segurd.conf:3: settle déjà donnée à la ligne 2");
 	expect_error(*state, "[log]\nlevel = info\n[log]\n",
-	    "segurd.conf:3: section [log] already opened at line 1");
+	    "segurd.conf:3: section [log] déjà ouverte à la ligne 1");
 	expect_error(*state, "[inbox ops]\n",
-	    "[inbox ops]: this section takes no name");
+	    "[inbox ops] : cette section ne prend pas de nom");
 	expect_error(*state, "[webhook a b]\n",
-	    "section header is [NAME] or [webhook NAME]");
-	expect_error(*state, "[webhook x!]\n", "only letters, digits");
+	    "en-tête de section s'écrit [NOM] ou [webhook NOM]");
+	expect_error(*state, "[webhook x!]\n", "que des lettres, des chiffres");
 	expect_error(*state, "[inbox]\nthis line has no equals sign\n",
-	    "segurd.conf:2: syntax error");
-	expect_error(*state, "[log]\nlevel =\n", "level is empty");
+	    "segurd.conf:2: erreur de syntaxe");
+	expect_error(*state, "[log]\nlevel =\n", "level est vide");
 	expect_error(*state, "[log]\nlevel = loud\n",
-	    "expected one of error|warning|info|debug");
-	expect_error(*state, "[inbox]\nsettle = 60\n", "has no unit");
+	    "une valeur parmi error|warning|info|debug attendue");
+	expect_error(*state, "[inbox]\nsettle = 60\n", "sans unité");
 	expect_error(*state, "[inbox]\nrescan = 100ms\n",
-	    "rescan = 100ms is out of range (1s to 1d)");
+	    "rescan = 100ms hors limites (de 1s à 1d)");
 	expect_error(*state, "[http]\nmax_request_bytes = 8k\n",
-	    "expected a whole number from 1024 to 1048576");
-	expect_error(*state, "[reminders]\nat = 24:00\n", "expected a time");
-	expect_error(*state, "[reminders]\nat = 9:00\n", "expected a time");
+	    "nombre entier de 1024 à 1048576 attendu");
+	expect_error(*state, "[reminders]\nat = 24:00\n",
+	    "heure HH:MM de 00:00 à 23:59 attendue");
+	expect_error(*state, "[reminders]\nat = 9:00\n",
+	    "heure HH:MM de 00:00 à 23:59 attendue");
 }
 
 static void
@@ -437,7 +439,7 @@ test_daemon_config_listen_is_loopback_only(void **state)
 	assert_int_equal(segurd_listen_parse("unix:/run/s.sock", &l, NULL), 0);
 	assert_int_not_equal(segurd_listen_parse("0.0.0.0:9477", &l, &cause),
 	    0);
-	assert_non_null(strstr(cause, "not a loopback address"));
+	assert_non_null(strstr(cause, "pas une adresse locale"));
 	assert_int_not_equal(segurd_listen_parse("192.168.1.10:80", &l, NULL),
 	    0);
 	assert_int_not_equal(segurd_listen_parse("[::]:80", &l, NULL), 0);
@@ -450,7 +452,7 @@ test_daemon_config_listen_is_loopback_only(void **state)
 	assert_int_not_equal(segurd_listen_parse("unix:rel.sock", &l, NULL), 0);
 	free(cause);
 	expect_error(*state, "[http]\nlisten = 10.0.0.1:9477\n",
-	    "segurd.conf:2: '10.0.0.1:9477' is not a loopback address");
+	    "segurd.conf:2: « 10.0.0.1:9477 » n'est pas une adresse locale");
 }
 
 /* allow_remote = yes lets listen name any address, before or after it;
@@ -480,14 +482,14 @@ test_daemon_config_allow_remote(void **state)
 	assert_int_equal(cfg->listen_addr.remote, 0);
 	segurd_config_free(cfg);
 	expect_error(fx, "[http]\nallow_remote = no\nlisten = "
-	    "192.168.1.10:80\n", "segurd.conf:3: '192.168.1.10:80' is not a "
-	    "loopback address: segurd serves only 127.0.0.0/8, ::1 or a Unix "
-	    "socket, unless [http] allow_remote = yes");
+	    "192.168.1.10:80\n", "segurd.conf:3: « 192.168.1.10:80 » n'est "
+	    "pas une adresse locale : segurd ne sert que sur 127.0.0.0/8, ::1 "
+	    "ou une socket Unix, sauf avec [http] allow_remote = yes");
 	expect_error(fx, "[http]\nallow_remote = maybe\n", "allow_remote = "
-	    "maybe: expected one of no|yes");
+	    "maybe : une valeur parmi no|yes attendue");
 	/* Still no names, with or without it. */
 	expect_error(fx, "[http]\nallow_remote = yes\nlisten = "
-	    "example.org:80\n", "a name is not accepted");
+	    "example.org:80\n", "un nom n'est pas accepté");
 }
 
 static void
@@ -499,31 +501,32 @@ test_daemon_config_secrets_from_files_only(void **state)
 
 	/* Standard webhooks need a secret; text ones must not have one. */
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n",
-	    "[webhook a] needs secret_file");
+	    "[webhook a] demande secret_file");
 	p = put(fx, "k", "whsec_AAAA\n", 0600);
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "format = text\nsecret_file = k\n", "used only with format");
+	    "format = text\nsecret_file = k\n", "ne sert qu'avec format");
 	/* A secret that claims base64 and is not. */
 	free(p);
 	p = put(fx, "k", "whsec_not base64!\n", 0600);
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "secret_file = k\n", "is not base64");
+	    "secret_file = k\n", "n'est pas du base64");
 	free(p);
 	/* Missing, empty, world-readable, multi-line files. */
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "secret_file = missing.key\n", "cannot open secret file");
+	    "secret_file = missing.key\n",
+	    "impossible d'ouvrir le fichier secret");
 	p = put(fx, "empty", "\n", 0600);
 	free(p);
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "secret_file = empty\n", "is empty");
+	    "secret_file = empty\n", "est vide");
 	p = put(fx, "open.key", "whsec_AAAA\n", 0644);
 	free(p);
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "secret_file = open.key\n", "readable by every user");
+	    "secret_file = open.key\n", "lisible par tous");
 	p = put(fx, "two.key", "line1\nline2\n", 0600);
 	free(p);
 	expect_error(fx, "[webhook a]\nurl = https://x.example.org/\n"
-	    "secret_file = two.key\n", "more than one line");
+	    "secret_file = two.key\n", "plus d'une ligne");
 	/* The password never shows in a cause. */
 	p = put(fx, "pw", "hunter2\nhunter3\n", 0600);
 	free(p);
@@ -568,33 +571,33 @@ test_daemon_config_channel_checks(void **state)
 	char	*cause;
 
 	expect_error(fx, "[webhook a]\nurl = http://hooks.example.org/\n"
-	    "format = text\n", "only to a loopback host");
+	    "format = text\n", "que vers un hôte local");
 	expect_error(fx, "[webhook a]\nurl = ftp://hooks.example.org/\n"
-	    "format = text\n", "must start with https://");
+	    "format = text\n", "doit commencer par https://");
 	expect_error(fx, "[webhook a]\nurl = https://u:p@h.example.org/\n"
-	    "format = text\n", "must not carry a user");
+	    "format = text\n", "ne doit porter ni utilisateur");
 	expect_error(fx, "[webhook a]\nformat = text\n",
-	    "segurd.conf:1: [webhook a] needs url");
+	    "segurd.conf:1: [webhook a] demande url");
 	expect_error(fx, "[webhook a]\nurl = https://a.example.org/\n"
-	    "format = text\n[webhook a]\n", "already opened at line 1");
+	    "format = text\n[webhook a]\n", "déjà ouverte à la ligne 1");
 	expect_error(fx, "[mail]\nsmtp_url = smtp://m.example.org\n"
-	    "from = a@example.org\n", "[mail] needs to");
+	    "from = a@example.org\n", "[mail] demande to");
 	expect_error(fx, "[mail]\nsmtp_url = smtp://m.example.org\n"
 	    "from = a@example.org\nto = b@example.org, not an address\n",
-	    "is not a plain e-mail address");
+	    "n'est pas une simple adresse électronique");
 	expect_error(fx, "[mail]\nsmtp_url = smtp://m.example.org\n"
 	    "from = a@example.org\nto = b@example.org\nusername = u\n",
-	    "username and password_file go together");
+	    "username et password_file vont ensemble");
 	expect_error(fx, "[mail]\nsmtp_url = http://m.example.org\n"
 	    "from = a@example.org\nto = b@example.org\n",
-	    "must start with smtp:// or smtps://");
+	    "doit commencer par smtp:// ou smtps://");
 	/* http:// to loopback is fine (test receivers), [webhook] alone too. */
 	assert_int_equal(load(fx, "[webhook]\nurl = http://127.0.0.1:8080/h\n"
 	    "format = text\n", &cfg, &cause), 0);
 	assert_string_equal(cfg->webhooks[0].name, "default");
 	segurd_config_free(cfg);
 	/* An empty [mail] section enables mail, so it must be complete. */
-	expect_error(fx, "[mail]\n", "[mail] needs smtp_url");
+	expect_error(fx, "[mail]\n", "[mail] demande smtp_url");
 }
 
 static void

@@ -795,7 +795,7 @@ test_daemon_http_taken_port_is_an_error(void **state)
 	assert_int_equal(segurd_http_init(&b, &loop, &l, &lim, &prov, NULL),
 	    0);
 	assert_int_equal(segurd_http_start(&b, &cause), SEGUR_EIO);
-	assert_non_null(strstr(cause, "cannot listen on 127.0.0.1:"));
+	assert_non_null(strstr(cause, "impossible d'écouter sur 127.0.0.1:"));
 	free(cause);
 	/* Closed after a failed start too, as after a good one. */
 	segurd_http_close(&b, NULL);

@@ -111,7 +111,7 @@ test_daemon_log_warn_appends_errno(void **state)
 	(void)state;
 	out = capture(emit_warn_enoent);
 	want = NULL;
-	assert_true(asprintf(&want, "<4>open /nowhere: %s\n",
+	assert_true(asprintf(&want, "<4>open /nowhere : %s\n",
 	    strerror(ENOENT)) > 0);
 	assert_string_equal(out, want);
 	free(want);
@@ -164,6 +164,37 @@ test_daemon_log_long_record_is_cut_not_split(void **state)
 }
 
 static void
+emit_huge_french(void)
+{
+	char	*s = malloc(6001);
+	size_t	 i;
+
+	assert_non_null(s);
+	for (i = 0; i < 6000; i += 2)
+		memcpy(s + i, "\xc3\xa9", 2);		/* é */
+	s[6000] = '\0';
+	log_info("a%s", s);
+	free(s);
+}
+
+/* A cut never splits a UTF-8 character: the journal shows no "?". */
+static void
+test_daemon_log_cut_keeps_utf8_whole(void **state)
+{
+	char	*out;
+	size_t	 n;
+
+	(void)state;
+	out = capture(emit_huge_french);
+	n = strlen(out);
+	assert_string_equal(out + n - 4, "...\n");
+	/* "<6>a" then whole "é": an even count of bytes before "...". */
+	assert_int_equal((n - 4 - 4) % 2, 0);
+	assert_int_equal((unsigned char)out[n - 5], 0xa9);
+	free(out);
+}
+
+static void
 test_daemon_log_level_names(void **state)
 {
 	enum log_level l;
@@ -187,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_daemon_log_warn_appends_errno),
 		cmocka_unit_test(test_daemon_log_one_line_per_record),
 		cmocka_unit_test(test_daemon_log_long_record_is_cut_not_split),
+		cmocka_unit_test(test_daemon_log_cut_keeps_utf8_whole),
 		cmocka_unit_test(test_daemon_log_level_names),
 	};
 

@@ -157,6 +157,42 @@ test_date_french_text(void **state)
 	free(old);
 }
 
+/* UTC times in French whatever TZ says, and the ledger's times read. */
+static void
+test_date_french_utc(void **state)
+{
+	char	 b[SEGUR_DATE_FR_BUFSZ];
+	char	*old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+	time_t	 t = 42;
+
+	(void)state;
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	assert_string_equal(segur_date_fr_utc(0, b), "01/01/1970 00:00");
+	assert_int_equal(segur_date_instant("2026-12-07T11:33:59.5Z", &t), 0);
+	assert_string_equal(segur_date_fr_utc(t, b), "07/12/2026 11:33");
+	assert_string_equal(segur_date_fr_time(t, b), "07/12/2026 12:33");
+	assert_int_equal(segur_date_instant("2024-02-29T23:59", &t), 0);
+	assert_string_equal(segur_date_fr_utc(t, b), "29/02/2024 23:59");
+	assert_int_equal((long long)t, 1709251140LL);
+	/* A day alone, another form, a bad hour: refused, t unchanged. */
+	assert_int_equal(segur_date_instant("2024-02-29", &t), SEGUR_EINVAL);
+	assert_int_equal(segur_date_instant("2023-02-29T10:00Z", &t),
+	    SEGUR_EINVAL);
+	assert_int_equal(segur_date_instant("2024-02-29T24:00Z", &t),
+	    SEGUR_EINVAL);
+	assert_int_equal(segur_date_instant("2024-02-29 10:00", &t),
+	    SEGUR_EINVAL);
+	assert_int_equal(segur_date_instant(NULL, &t), SEGUR_EINVAL);
+	assert_int_equal((long long)t, 1709251140LL);
+	if (old != NULL)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+}
+
 /* Today is the local zone's: 26 hours apart, two zones see other days. */
 static void
 test_date_today_local_zone(void **state)
@@ -227,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_date_leap_years),
 		cmocka_unit_test(test_date_formats),
 		cmocka_unit_test(test_date_french_text),
+		cmocka_unit_test(test_date_french_utc),
 		cmocka_unit_test(test_date_today_local_zone),
 		cmocka_unit_test(test_date_days_arithmetic),
 	};

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
@@ -254,7 +255,7 @@ test_alert_mail_message(void **state)
 	to[1] = "x@y>\r\nBcc: <z@w";
 	assert_int_equal(segur_alert_mail(&a, "segurd@editeur.example", to, 2,
 	    &m, &len, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "recipient"));
+	assert_non_null(strstr(cause, "destinataire"));
 	free(cause);
 	segur_alert_release(&a);
 }
@@ -303,6 +304,78 @@ test_alert_digest_groups_and_has_a_stable_id(void **state)
 		segur_alert_release(&a[i]);
 }
 
+/* An amount in the facts (euros, as the guide writes them) is shown the
+ * French way; a fact that is no amount is left out. */
+static void
+test_alert_amount_in_french(void **state)
+{
+	struct segur_alert a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.id = strdup("alert-7");
+	a.kind = strdup(SEGUR_ALERT_REMINDER);
+	a.facts = cJSON_Parse("{\"reference\":\"BC-1\","
+	    "\"montantSegurHT\":13140}");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_non_null(strstr(a.body, "\nMontant Ségur HT : "
+	    "13\xe2\x80\xaf" "140,00 €\n"));
+	segur_alert_release(&a);
+	memset(&a, 0, sizeof(a));
+	a.kind = strdup(SEGUR_ALERT_REMINDER);
+	a.facts = cJSON_Parse("{\"reference\":\"BC-1\","
+	    "\"montantSegurHT\":\"beaucoup\"}");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_null(strstr(a.body, "Montant"));
+	segur_alert_release(&a);
+}
+
+/* The chain head: its day as JJ/MM/AAAA, its last event's time in UTC
+ * and saying so, whatever TZ the daemon runs under; a digest's time too. */
+static void
+test_alert_times_are_french_and_utc(void **state)
+{
+	struct segur_alert a, d;
+	const struct segur_alert *list[1] = { &a };
+	char	*old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+
+	(void)state;
+	setenv("TZ", "UTC-11", 1);
+	tzset();
+	memset(&a, 0, sizeof(a));
+	a.id = strdup("alert-9");
+	a.kind = strdup(SEGUR_ALERT_HEAD);
+	a.created = T0;
+	a.facts = cJSON_Parse("{\"date\":\"2026-11-27\",\"empreinte\":"
+	    "\"ab12\",\"evenements\":\"42\",\"dernier\":"
+	    "\"2026-11-27T23:05:09.125Z\"}");
+	assert_non_null(a.facts);
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_string_equal(a.subject,
+	    "Ségur : empreinte du registre du 27/11/2026");
+	assert_non_null(strstr(a.body, "  42 événement(s), le dernier le "
+	    "27/11/2026 23:05 UTC\n"));
+	assert_int_equal(segur_alert_digest(list, 1, T0, &d, NULL), 0);
+	assert_non_null(strstr(d.body, "1 alerte réunie dans ce message "
+	    "(27/11/2026 13:34 UTC).\n"));
+	segur_alert_release(&d);
+	segur_alert_release(&a);
+	/* A time that is none is shown as it is, never as a wrong date. */
+	memset(&a, 0, sizeof(a));
+	a.kind = strdup(SEGUR_ALERT_HEAD);
+	a.facts = cJSON_Parse("{\"dernier\":\"hier\"}");
+	assert_int_equal(segur_alert_compose(&a), 0);
+	assert_non_null(strstr(a.body, ", le dernier le hier\n"));
+	assert_non_null(strstr(a.subject, "registre du jour"));
+	segur_alert_release(&a);
+	if (old != NULL)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+}
+
 int
 main(void)
 {
@@ -316,6 +389,8 @@ main(void)
 		cmocka_unit_test(test_alert_qp_encodes_and_wraps),
 		cmocka_unit_test(test_alert_mail_message),
 		cmocka_unit_test(test_alert_digest_groups_and_has_a_stable_id),
+		cmocka_unit_test(test_alert_times_are_french_and_utc),
+		cmocka_unit_test(test_alert_amount_in_french),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

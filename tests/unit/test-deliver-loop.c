@@ -368,7 +368,7 @@ test_deliver_webhook_retries_then_delivers_once(void **state)
 	assert_int_equal(f->results[0].status, SEGURD_DELIVER_OK);
 	assert_int_equal(f->results[0].attempts, 4);
 	/* The last failure is kept for the record. */
-	assert_non_null(strstr(f->results[0].reason, "webhook: HTTP 500"));
+	assert_non_null(strstr(f->results[0].reason, "webhook : HTTP 500"));
 	assert_int_equal(f->warnings, 3);
 	got = received(f, "failed", &n);
 	assert_int_equal(n, 3);
@@ -423,7 +423,7 @@ test_deliver_webhook_receiver_down_gives_up(void **state)
 	/* 2 s with waits of at most 100 ms: many attempts, the last one at
 	 * the give-up time. */
 	assert_true(f->results[0].attempts > 10);
-	assert_non_null(strstr(f->results[0].reason, "gave up after"));
+	assert_non_null(strstr(f->results[0].reason, "abandon après"));
 	assert_non_null(strstr(f->results[0].reason, "onnect"));
 	segur_alert_release(&a);
 }
@@ -787,7 +787,7 @@ test_deliver_mail_rejected_recipient_is_final(void **state)
 	assert_int_equal(f->results[0].status, SEGURD_DELIVER_FAILED);
 	assert_int_equal(f->results[0].code, 550);
 	assert_int_equal(f->results[0].attempts, 1);
-	assert_non_null(strstr(f->results[0].reason, "mail: SMTP 550"));
+	assert_non_null(strstr(f->results[0].reason, "mail : SMTP 550"));
 	segur_alert_release(&a);
 }
 
@@ -838,7 +838,7 @@ test_deliver_close_with_deliveries_in_flight(void **state)
 	for (i = 0; i < 6; i++) {
 		assert_int_equal(f->results[i].status,
 		    SEGURD_DELIVER_CANCELLED);
-		assert_non_null(strstr(f->reasons[i], "shutdown"));
+		assert_non_null(strstr(f->reasons[i], "annulé par l'arrêt"));
 	}
 	/* Nothing left: the loop has no handle of ours, closes cleanly
 	 * (asserted in teardown). */

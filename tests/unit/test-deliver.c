@@ -159,7 +159,7 @@ test_deliver_channel_check(void **state)
 	ch.url = "smtp://127.0.0.1:25";
 	ch.username = "segurd";
 	assert_int_equal(segurd_channel_check(&ch, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "password"));
+	assert_non_null(strstr(cause, "mot de passe"));
 	ch.username = NULL;
 	to[0] = "ops@example.org\r\nRCPT TO:<x@y>";
 	assert_int_equal(segurd_channel_check(&ch, &cause), SEGUR_EINVAL);

@@ -141,6 +141,10 @@ test_remind_submitted_once_per_period(void **state)
 	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
 	    "= 'reminder' AND request_id = 1 AND json_extract(body, "
 	    "'$.finessESMS') = '330001017'"), 3);
+	/* The amount at stake, in euros as the guide writes it. */
+	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
+	    "= 'reminder' AND request_id = 1 AND json_extract(body, "
+	    "'$.montantSegurHT') = 1.0"), 3);
 }
 
 static void
@@ -233,7 +237,7 @@ test_remind_head_once_a_day(void **state)
 	assert_int_equal(queued, 0);
 	assert_int_equal(count(f->l, "SELECT count(*) FROM alert WHERE kind "
 	    "= 'head' AND subject = 'Ségur : empreinte du registre du "
-	    "2026-03-03'"), 1);
+	    "03/03/2026'"), 1);
 	{
 		char	 q[256];
 
