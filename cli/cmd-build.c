@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/build.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/util.h"
@@ -18,6 +19,8 @@
 static void
 result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 {
+	char	 day[SEGUR_DATE_FR_BUFSZ];
+
 	if (r->nrecovered > 0)
 		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
 		    r->nrecovered);
@@ -27,8 +30,8 @@ result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 	else {
 		fprintf(f, "%s pour le logiciel %s le %s : %zu demande(s).\n",
 		    dry_run ? "Lot prévu (rien n'est alloué ni écrit)" :
-		    "Lot construit et enregistré", r->numero_ans, r->day,
-		    r->nrequests);
+		    "Lot construit et enregistré", r->numero_ans,
+		    segurctl_day_fr(r->day, day), r->nrequests);
 		fprintf(f, "À déposer sur le portail ASP (type de demande : "
 		    "avance, numéro ANS : %s) :\n", r->numero_ans);
 	}

@@ -60,7 +60,7 @@ segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
 	json = segurctl_flag(self, args, "json");
 	if (reason == NULL)
 		return (segurctl_usage_error(self, env,
-		    "--reason is required"));
+		    "--reason est obligatoire"));
 	name = args->argv[0];
 	rc = refuse ? segur_ledger_file_refuse(l, name, reason, &c, &cause) :
 	    segur_ledger_file_cancel(l, name, reason, &c, &cause);
@@ -73,10 +73,13 @@ segurctl_file_close(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segur_file_closed_release(&c);
 		return (rc);
 	}
-	fprintf(env->out, "%s: %s, %zu demande(s)\n", name, state, c.n);
+	fprintf(env->out, "%s : %s, %zu demande(s)\n", name,
+	    segur_file_state_label(refuse ? SEGUR_FSTATE_REFUSED :
+	    SEGUR_FSTATE_CANCELLED), c.n);
 	for (i = 0; i < c.n; i++)
-		fprintf(env->out, "%s: %s\n", c.v[i].ref,
-		    segur_state_name(c.v[i].state));
+		fprintf(env->out, "%s : %s\n", c.v[i].ref,
+		    segur_state_label(c.v[i].state) != NULL ?
+		    segur_state_label(c.v[i].state) : "?");
 	/* What to do next, in the words of docs/guide.md. */
 	if (c.n > 0 && refuse && c.kind == SEGUR_FILE_SUBMISSION)
 		fprintf(env->out, "À faire : corriger si besoin (segurctl "

@@ -37,11 +37,11 @@ static const struct segurctl_opt record_advance_paid_opts[] = {
 const struct segurctl_cmd cmd_record_advance_paid = {
 	.name = "record advance-paid",
 	.group = "record",
-	.args = "--date DATE --amount EUROS [--force --reason TEXT] "
+	.args = "[--json] --date DATE --amount EUROS [--force --reason TEXT] "
 	    "[--letter REF] [--note TEXT] NUMERO_ASP",
 	.summary = "enregistrer le paiement de l'avance",
 	.opts = record_advance_paid_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

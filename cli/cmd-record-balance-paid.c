@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/ledger.h"
 #include "segur/solde.h"
 
@@ -24,17 +26,17 @@ balance_paid_parse(const struct segurctl_cmd *self, struct segurctl_env *env,
 	rec->date = segurctl_arg(self, args, "date");
 	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
 	    segurctl_parse_euros(v, &cents) != 0)
-		return (segurctl_usage_error(self, env, "bad amount '%s' "
-		    "(euros, at most two decimals)", v));
+		return (segurctl_usage_error(self, env, "montant « %s » "
+		    "invalide (en euros, deux décimales au plus)", v));
 	rec->note = segurctl_arg(self, args, "note");
 	rec->force = segurctl_flag(self, args, "force");
 	rec->reason = segurctl_arg(self, args, "reason");
 	if (rec->date == NULL || cents < 0)
 		return (segurctl_usage_error(self, env,
-		    "--date and --amount are required"));
+		    "--date et --amount sont obligatoires"));
 	if (rec->force != (rec->reason != NULL))
 		return (segurctl_usage_error(self, env,
-		    "--force and --reason go together"));
+		    "--force et --reason vont ensemble"));
 	rec->amount_cents = cents;
 	return (0);
 }
@@ -55,16 +57,25 @@ record_balance_paid_exec(const struct segurctl_cmd *self,
     struct segurctl_args *args)
 {
 	struct segur_record	 rec;
+	struct segur_request_row row;
 	struct segur_ledger	*l = args->ledger;
+	struct cJSON		*o = NULL;
 	char			*cause = NULL;
-	int			 rc;
+	int			 rc, json;
 
 	if ((rc = balance_paid_parse(self, env, args, &rec)) != 0)
 		return (rc);
+	json = segurctl_flag(self, args, "json");
 	rc = segur_solde_paid(l, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: solde payé, demande close\n", args->argv[0]);
+	if ((rc = segurctl_recorded_read(l, args->argv[0], "balance_paid",
+	    "decisions", &row, json ? &o : NULL, &cause)) != 0)
+		return (segurctl_reread_error(self, env, rc, cause));
+	if (json)
+		return (segurctl_print_json(env, o));
+	segurctl_record_print(env, SEGUR_RECORD_BALANCE_PAID, args->argv[0],
+	    rec.date, rec.amount_cents, &row);
 	return (SEGURCTL_EXIT_OK);
 }
 
@@ -81,11 +92,11 @@ static const struct segurctl_opt record_balance_paid_opts[] = {
 const struct segurctl_cmd cmd_record_balance_paid = {
 	.name = "record balance-paid",
 	.group = "record",
-	.args = "--date DATE --amount EUROS [--force --reason TEXT] "
+	.args = "[--json] --date DATE --amount EUROS [--force --reason TEXT] "
 	    "[--note TEXT] NUMERO_ASP",
 	.summary = "enregistrer le paiement du solde (clôt la demande)",
 	.opts = record_balance_paid_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

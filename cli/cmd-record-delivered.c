@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "segur/ledger.h"
 #include "segur/solde.h"
 
@@ -27,16 +29,16 @@ delivered_parse(const struct segurctl_cmd *self, struct segurctl_env *env,
 	d->invoice_date = segurctl_arg(self, args, "invoice-date");
 	if ((v = segurctl_arg(self, args, "amount")) != NULL &&
 	    segurctl_parse_euros(v, &d->invoice_cents) != 0)
-		return (segurctl_usage_error(self, env, "bad amount '%s' "
-		    "(euros, at most two decimals)", v));
+		return (segurctl_usage_error(self, env, "montant « %s » "
+		    "invalide (en euros, deux décimales au plus)", v));
 	d->facture_path = segurctl_arg(self, args, "facture");
 	d->pv_path = segurctl_arg(self, args, "pv");
 	if (d->date == NULL || d->invoice == NULL || d->invoice_date == NULL ||
 	    d->invoice_cents < 0 || d->facture_path == NULL ||
 	    d->pv_path == NULL)
 		return (segurctl_usage_error(self, env, "--date, --invoice, "
-		    "--invoice-date, --amount, --facture and --pv are "
-		    "required"));
+		    "--invoice-date, --amount, --facture et --pv sont "
+		    "obligatoires"));
 	return (0);
 }
 
@@ -56,16 +58,24 @@ record_delivered_exec(const struct segurctl_cmd *self,
     struct segurctl_args *args)
 {
 	struct segur_delivery	 d;
+	struct segur_request_row row;
 	struct segur_ledger	*l = args->ledger;
+	struct cJSON		*o = NULL;
 	char			*cause = NULL;
-	int			 rc;
+	int			 rc, json;
 
 	if ((rc = delivered_parse(self, env, args, &d)) != 0)
 		return (rc);
+	json = segurctl_flag(self, args, "json");
 	rc = segur_solde_deliver(l, args->argv[0], &d, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(self, env, rc, cause));
-	fprintf(env->out, "%s: livraison enregistrée, prête pour le solde "
+	if (json && (rc = segurctl_recorded_read(l, args->argv[0], "delivery",
+	    "deliveries", &row, &o, &cause)) != 0)
+		return (segurctl_reread_error(self, env, rc, cause));
+	if (json)
+		return (segurctl_print_json(env, o));
+	fprintf(env->out, "%s : livraison enregistrée, prête pour le solde "
 	    "(segurctl solde build)\n", args->argv[0]);
 	return (SEGURCTL_EXIT_OK);
 }
@@ -84,12 +94,12 @@ static const struct segurctl_opt record_delivered_opts[] = {
 const struct segurctl_cmd cmd_record_delivered = {
 	.name = "record delivered",
 	.group = "record",
-	.args = "--date DATE --invoice NUM --invoice-date DATE "
+	.args = "[--json] --date DATE --invoice NUM --invoice-date DATE "
 	    "--amount EUROS --facture FILE --pv FILE NUMERO_ASP",
 	.summary = "enregistrer la prestation livrée et ses preuves (la "
 	    "demande est prête pour son solde)",
 	.opts = record_delivered_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

@@ -33,11 +33,11 @@ static const struct segurctl_opt record_grant_opts[] = {
 const struct segurctl_cmd cmd_record_grant = {
 	.name = "record grant",
 	.group = "record",
-	.args = "--date DATE [--amount EUROS] [--letter REF] [--note TEXT] "
-	    "NUMERO_ASP",
+	.args = "[--json] --date DATE [--amount EUROS] [--letter REF] "
+	    "[--note TEXT] NUMERO_ASP",
 	.summary = "enregistrer la décision d'accord de l'ASP",
 	.opts = record_grant_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

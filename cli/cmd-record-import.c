@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 
@@ -124,6 +125,23 @@ report_json(struct segurctl_env *env, const char *file,
 	return (rc != SEGURCTL_EXIT_OK ? rc : status);
 }
 
+/* A line's kind in the text, as the CSV's type column writes it. */
+static const char *
+kind_fr(int kind)
+{
+	switch (kind) {
+	case SEGUR_RECORD_GRANT:
+		return ("accord");
+	case SEGUR_RECORD_REFUSAL:
+		return ("refus");
+	case SEGUR_RECORD_ADVANCE_PAID:
+		return ("avance");
+	case SEGUR_RECORD_BALANCE_PAID:
+		return ("solde");
+	}
+	return ("-");
+}
+
 /* The report as text: one line per row, then the count. */
 static void
 report_text(struct segurctl_env *env, const char *file,
@@ -131,29 +149,44 @@ report_text(struct segurctl_env *env, const char *file,
     int written)
 {
 	const struct segur_record_line *x;
-	char	 b[SEGUR_AMOUNT_BUFSZ];
+	char	 b[SEGUR_AMOUNT_BUFSZ], amount[SEGUR_AMOUNT_BUFSZ + 8];
+	char	 day[SEGUR_DATE_FR_BUFSZ];
 	size_t	 i;
 
 	for (i = 0; i < lines->n; i++) {
 		x = &lines->v[i];
-		fprintf(env->out,
-		    "%s:%ld: %-13s %-24s %-12s %-10s %12s%s%s%s\n", file,
-		    x->row, fate_fr(x->fate, written),
-		    x->numero_asp[0] != '\0' ? x->numero_asp : "-",
-		    kind_name(x->kind) != NULL ? kind_name(x->kind) : "-",
-		    x->date[0] != '\0' ? x->date : "-", x->amount_cents >= 0 ?
-		    segur_amount_format(x->amount_cents, b) : "-",
-		    x->forced ? " (forcé)" : "", x->message != NULL ? " : " :
-		    "", x->message != NULL ? x->message : "");
+		if (x->amount_cents >= 0)
+			snprintf(amount, sizeof(amount), "%s €",
+			    segur_amount_format_fr(x->amount_cents, b));
+		else
+			snprintf(amount, sizeof(amount), "-");
+		if (x->date[0] == '\0' || segur_date_fr(x->date, day) == NULL)
+			snprintf(day, sizeof(day), "%s", x->date[0] != '\0' ?
+			    x->date : "-");
+		fprintf(env->out, "%s:%ld: ", file, x->row);
+		segurctl_cell(env->out, fate_fr(x->fate, written), 13, 0);
+		fputc(' ', env->out);
+		segurctl_cell(env->out, x->numero_asp[0] != '\0' ?
+		    x->numero_asp : "-", 24, 0);
+		fputc(' ', env->out);
+		segurctl_cell(env->out, kind_fr(x->kind), 6, 0);
+		fputc(' ', env->out);
+		segurctl_cell(env->out, day, 10, 0);
+		fputc(' ', env->out);
+		segurctl_cell(env->out, amount, 14, 1);
+		fprintf(env->out, "%s%s%s\n", x->forced ? " (forcé)" : "",
+		    x->message != NULL ? " : " : "", x->message != NULL ?
+		    x->message : "");
 	}
 	if (im->flags & SEGUR_IMPORT_DRY_RUN)
-		fprintf(env->out, "%s: dry run (%s, '%c', %zu rows): %zu "
-		    "would be recorded, %zu unchanged; nothing written\n",
+		fprintf(env->out, "%s : essai à blanc (%s, « %c », %zu "
+		    "ligne(s)) : %zu à enregistrer, %zu inchangée(s) ; rien "
+		    "n'est écrit\n",
 		    file, im->encoding, im->delim, im->rows, im->added,
 		    im->unchanged);
 	else if (written)
-		fprintf(env->out, "%s: %zu recorded, %zu unchanged\n", file,
-		    im->added, im->unchanged);
+		fprintf(env->out, "%s : %zu enregistrée(s), %zu inchangée(s)\n",
+		    file, im->added, im->unchanged);
 }
 
 static int
@@ -177,17 +210,17 @@ record_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (template) {
 		if (args->argc != 0 || im.flags != 0 || json)
 			return (segurctl_usage_error(self, env,
-			    "--template takes no FILE.csv, --dry-run nor "
-			    "--json"));
+			    "--template ne prend ni FILE.csv, ni --dry-run, "
+			    "ni --json"));
 		return (segurctl_template_write(self, env,
 		    SEGUR_IMPORT_RECORDS, out));
 	}
 	if (out != NULL)
 		return (segurctl_usage_error(self, env,
-		    "--out goes with --template"));
+		    "--out va avec --template"));
 	if (args->argc != 1)
 		return (segurctl_usage_error(self, env,
-		    "expected one FILE.csv"));
+		    "un fichier FILE.csv attendu"));
 	file = args->argv[0];
 	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
 		return (rc);

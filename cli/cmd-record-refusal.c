@@ -31,10 +31,11 @@ static const struct segurctl_opt record_refusal_opts[] = {
 const struct segurctl_cmd cmd_record_refusal = {
 	.name = "record refusal",
 	.group = "record",
-	.args = "--date DATE [--letter REF] [--note TEXT] NUMERO_ASP",
+	.args = "[--json] --date DATE [--letter REF] [--note TEXT] "
+	    "NUMERO_ASP",
 	.summary = "enregistrer le refus de l'ASP",
 	.opts = record_refusal_opts,
-	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES,
+	.flags = SEGURCTL_LEDGER | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 1,
 	.req_args = 1,

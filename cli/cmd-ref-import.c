@@ -1,12 +1,15 @@
 /*
  * cmd-ref-import.c: segurctl ref import eligible|tranches FILE.csv: replace
  * a reference table with a CSV file, all or nothing; --dry-run checks and
- * counts without writing, --template writes the header line to fill. The
- * helpers every CSV import shares live here too.
+ * counts without writing, --json says the counts as one object, --template
+ * writes the header line to fill. The helpers every CSV import shares
+ * live here too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "segur/error.h"
 #include "segur/ledger.h"
@@ -94,6 +97,37 @@ segurctl_template_write(const struct segurctl_cmd *self,
 	return (rc);
 }
 
+/* What ref import did, for --json: {"file", "table", "encoding",
+ * "delimiter", "dryRun", "written", "rows", "added", "changed",
+ * "removed"}; caller deletes, NULL on ENOMEM. */
+static cJSON *
+import_json(const char *file, const char *table,
+    const struct segur_import *im)
+{
+	char	 delim[2] = { im->delim, '\0' };
+	int	 dry = (im->flags & SEGUR_IMPORT_DRY_RUN) != 0;
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(o, "file", file) == NULL ||
+	    cJSON_AddStringToObject(o, "table", table) == NULL ||
+	    (im->encoding != NULL ? cJSON_AddStringToObject(o, "encoding",
+	    im->encoding) : cJSON_AddNullToObject(o, "encoding")) == NULL ||
+	    cJSON_AddStringToObject(o, "delimiter", delim) == NULL ||
+	    cJSON_AddBoolToObject(o, "dryRun", dry) == NULL ||
+	    cJSON_AddBoolToObject(o, "written", !dry) == NULL ||
+	    cJSON_AddNumberToObject(o, "rows", (double)im->rows) == NULL ||
+	    cJSON_AddNumberToObject(o, "added", (double)im->added) == NULL ||
+	    cJSON_AddNumberToObject(o, "changed", (double)im->changed) ==
+	    NULL ||
+	    cJSON_AddNumberToObject(o, "removed", (double)im->removed) ==
+	    NULL) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}
+
 static int
 ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args)
@@ -104,34 +138,35 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	const char	*out = NULL, *file;
 	char		*buf, *cause = NULL;
 	size_t		 len;
-	int		 rc, template, nargs;
+	int		 rc, template, nargs, json;
 
 	memset(&im, 0, sizeof(im));
 	if (segurctl_flag(self, args, "dry-run"))
 		im.flags |= SEGUR_IMPORT_DRY_RUN;
 	template = segurctl_flag(self, args, "template");
+	json = segurctl_flag(self, args, "json");
 	out = segurctl_arg(self, args, "out");
 	nargs = template ? 1 : 2;
 	if (args->argc != nargs)
 		return (segurctl_usage_error(self, env, template ?
-		    "--template takes eligible|tranches and no file" :
-		    "expected eligible|tranches and a file"));
+		    "--template prend eligible|tranches, sans fichier" :
+		    "eligible|tranches et un fichier attendus"));
 	if (strcmp(args->argv[0], "eligible") == 0)
 		kind = SEGUR_IMPORT_ELIGIBLE;
 	else if (strcmp(args->argv[0], "tranches") == 0)
 		kind = SEGUR_IMPORT_TRANCHES;
 	else
-		return (segurctl_usage_error(self, env, "unknown table '%s' "
-		    "(eligible or tranches)", args->argv[0]));
+		return (segurctl_usage_error(self, env, "table « %s » "
+		    "inconnue (eligible ou tranches)", args->argv[0]));
 	if (template) {
-		if (im.flags != 0)
+		if (im.flags != 0 || json)
 			return (segurctl_usage_error(self, env,
-			    "--template takes no --dry-run"));
+			    "--template ne prend ni --dry-run, ni --json"));
 		return (segurctl_template_write(self, env, kind, out));
 	}
 	if (out != NULL)
 		return (segurctl_usage_error(self, env,
-		    "--out goes with --template"));
+		    "--out va avec --template"));
 	file = args->argv[1];
 	if ((rc = segurctl_csv_read(self, env, file, &buf, &len)) != 0)
 		return (rc);
@@ -150,17 +185,21 @@ ref_import_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		segur_import_release(&im);
 		return (segurctl_ledger_error(self, env, rc, cause));
 	}
-	if (im.flags & SEGUR_IMPORT_DRY_RUN)
-		fprintf(env->out, "%s: dry run (%s, '%c'): %zu rows would be "
-		    "loaded into %s (%zu added, %zu changed, %zu removed); "
-		    "nothing written\n", file, im.encoding, im.delim, im.rows,
-		    args->argv[0], im.added, im.changed, im.removed);
+	if (json)
+		rc = segurctl_print_json(env, import_json(file, args->argv[0],
+		    &im));
+	else if (im.flags & SEGUR_IMPORT_DRY_RUN)
+		fprintf(env->out, "%s : essai à blanc (%s, « %c ») : %zu "
+		    "ligne(s) à charger dans %s (%zu ajoutée(s), %zu "
+		    "modifiée(s), %zu retirée(s)) ; rien n'est écrit\n", file,
+		    im.encoding, im.delim, im.rows, args->argv[0], im.added,
+		    im.changed, im.removed);
 	else
-		fprintf(env->out, "%s: %zu rows loaded into %s (%zu added, "
-		    "%zu changed, %zu removed)\n", file, im.rows, args->argv[0],
-		    im.added, im.changed, im.removed);
+		fprintf(env->out, "%s : %zu ligne(s) chargée(s) dans %s (%zu "
+		    "ajoutée(s), %zu modifiée(s), %zu retirée(s))\n", file,
+		    im.rows, args->argv[0], im.added, im.changed, im.removed);
 	segur_import_release(&im);
-	return (SEGURCTL_EXIT_OK);
+	return (rc);
 }
 
 static const struct segurctl_opt ref_import_opts[] = {
@@ -176,12 +215,12 @@ static const struct segurctl_opt ref_import_opts[] = {
 const struct segurctl_cmd cmd_ref_import = {
 	.name = "ref import",
 	.group = "ref",
-	.args = "[--dry-run] eligible|tranches FILE.csv | "
+	.args = "[--dry-run] [--json] eligible|tranches FILE.csv | "
 	    "--template [--out FILE] eligible|tranches",
 	.summary = "remplacer les ESMS éligibles ou les montants des tranches "
 	    "par un fichier CSV",
 	.opts = ref_import_opts,
-	.flags = SEGURCTL_DB | SEGURCTL_WRITES,
+	.flags = SEGURCTL_DB | SEGURCTL_WRITES | SEGURCTL_JSON,
 	.args_min = 1,
 	.args_max = 2,
 	.exec = ref_import_exec

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/outbox.h"
@@ -42,14 +43,16 @@ static void
 on_item(void *arg, const struct segur_remind_item *it)
 {
 	struct out	*o = arg;
-	char		 id[32] = "";
+	char		 id[32] = "", since[SEGUR_DATE_FR_BUFSZ];
 	cJSON		*j;
 
 	if (it->alert_id > 0)
 		segur_outbox_alert_id(it->alert_id, id);
 	if (o->json == NULL) {
+		if (segur_date_fr(it->since, since) == NULL)
+			snprintf(since, sizeof(since), "%s", it->since);
 		fprintf(o->f, "%-16s %-5s %s depuis %s (%s%d j)%s%s\n",
-		    it->ref, it->period, kind_fr(it->kind), it->since,
+		    it->ref, it->period, kind_fr(it->kind), since,
 		    strcmp(it->kind, "deadline") == 0 ? "reste " : "",
 		    it->days, *id != '\0' ? "  " : "", id);
 		return;
@@ -109,7 +112,8 @@ remind_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 		if ((v = segurctl_arg(self, args, days[i])) != NULL &&
 		    days_arg(v, dst) != 0)
 			return (segurctl_usage_error(self, env,
-			    "--%s: a number of days, 0 to 3650", days[i]));
+			    "--%s : un nombre de jours, de 0 à 3650",
+			    days[i]));
 	}
 	memset(&out, 0, sizeof(out));
 	out.f = env->out;

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "segur/build.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/solde.h"
@@ -23,6 +24,8 @@
 static void
 result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 {
+	char	 day[SEGUR_DATE_FR_BUFSZ];
+
 	if (r->nrecovered > 0)
 		fprintf(f, "%zu fichier(s) d'un lot interrompu mis en place.\n",
 		    r->nrecovered);
@@ -35,8 +38,8 @@ result_print(FILE *f, const struct segur_build_result *r, int dry_run)
 		    "solde.\nÀ déposer sur le portail ASP (type de demande : "
 		    "solde, numéro ANS : %s) :\n", dry_run ? "Lot prévu (rien "
 		    "n'est alloué ni écrit)" : "Lot de solde construit et "
-		    "enregistré", r->numero_ans, r->day, r->nrequests,
-		    r->numero_ans);
+		    "enregistré", r->numero_ans, segurctl_day_fr(r->day, day),
+		    r->nrequests, r->numero_ans);
 	segurctl_build_files_print(f, r);
 }
 

@@ -82,12 +82,63 @@ row_json(struct walk *w, const struct segur_solde_row *r)
 	return (0);
 }
 
+/* The columns of the text, widths in characters; right: amounts, days. */
+static const struct {
+	const char	*head;
+	size_t		 width;
+	int		 right;
+} cols[] = {
+	{ "NUMÉRO ASP", 24, 0 }, { "N° ÉD.", 6, 0 }, { "OG", 9, 0 },
+	{ "ACCORDÉ", 14, 1 }, { "AVANCE", 14, 1 }, { "SOLDE", 14, 1 },
+	{ "AVANCE LE", 10, 0 }, { "JOURS", 5, 1 }, { "ÉCHÉANCE", 10, 0 }
+};
+#define NCOLS	(sizeof(cols) / sizeof(cols[0]))
+
+/* One line of cells in the columns, then tail. */
+static void
+cells_print(FILE *f, const char *const *cells, const char *tail)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCOLS; i++) {
+		if (i > 0)
+			fputc(' ', f);
+		segurctl_cell(f, cells[i], i + 1 < NCOLS || cols[i].right ?
+		    cols[i].width : 0, cols[i].right);
+	}
+	fprintf(f, "%s\n", tail);
+}
+
+/* Cents as "4 866,67 €" into b. */
+static const char *
+euros(int64_t cents, char b[SEGUR_AMOUNT_BUFSZ + 8])
+{
+	char	 a[SEGUR_AMOUNT_BUFSZ];
+
+	snprintf(b, SEGUR_AMOUNT_BUFSZ + 8, "%s €",
+	    segur_amount_format_fr(cents, a));
+	return (b);
+}
+
+/* A day as JJ/MM/AAAA into b, or "-". */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	if (iso[0] == '\0')
+		return ("-");
+	if (segur_date_fr(iso, b) == NULL)
+		snprintf(b, SEGUR_DATE_FR_BUFSZ, "%s", iso);
+	return (b);
+}
+
 static int
 row_cb(void *arg, const struct segur_solde_row *r)
 {
 	struct walk	*w = arg;
-	char		 g[SEGUR_AMOUNT_BUFSZ], a[SEGUR_AMOUNT_BUFSZ];
-	char		 s[SEGUR_AMOUNT_BUFSZ];
+	char		 g[SEGUR_AMOUNT_BUFSZ + 8], a[SEGUR_AMOUNT_BUFSZ + 8];
+	char		 s[SEGUR_AMOUNT_BUFSZ + 8], days[24];
+	char		 ad[SEGUR_DATE_FR_BUFSZ], dl[SEGUR_DATE_FR_BUFSZ];
+	const char	*cells[NCOLS];
 
 	w->n++;
 	if (w->arr != NULL) {
@@ -95,14 +146,19 @@ row_cb(void *arg, const struct segur_solde_row *r)
 			w->oom = 1;
 		return (w->oom);
 	}
-	fprintf(w->f, "%-24s %-5s %-9s %12s %12s %12s %10s %5lld %-10s%s%s\n",
-	    r->numero_asp, r->numero_editeur, r->og,
-	    segur_amount_format(r->granted_cents, g),
-	    segur_amount_format(r->advance_cents, a),
-	    segur_amount_format(r->balance_cents, s), r->advance_date,
-	    (long long)r->days_elapsed, r->deadline[0] != '\0' ?
-	    r->deadline : "-", r->overdue ? " EN RETARD" : "",
-	    r->delivered ? " livré" : "");
+	snprintf(days, sizeof(days), "%lld", (long long)r->days_elapsed);
+	cells[0] = r->numero_asp;
+	cells[1] = r->numero_editeur;
+	cells[2] = r->og;
+	cells[3] = euros(r->granted_cents, g);
+	cells[4] = euros(r->advance_cents, a);
+	cells[5] = euros(r->balance_cents, s);
+	cells[6] = day_fr(r->advance_date, ad);
+	cells[7] = days;
+	cells[8] = day_fr(r->deadline, dl);
+	cells_print(w->f, cells, r->overdue ? (r->delivered ?
+	    " EN RETARD livré" : " EN RETARD") : r->delivered ? " livré" :
+	    "");
 	fprintf(w->f, "    %s, ESMS %s%s\n", r->ref, r->esms != NULL ?
 	    r->esms : "", strcmp(r->state, "balance_rejected") == 0 ?
 	    ", solde rejeté : à redemander" : "");
@@ -174,6 +230,8 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	struct walk		 w;
 	char			*cause = NULL, b[SEGUR_AMOUNT_BUFSZ];
 	char			 heading[80];
+	const char		*heads[NCOLS];
+	size_t			 i;
 	int64_t			 days, to_cents = 0, to_n = 0;
 	int			 rc, json = 0;
 
@@ -184,16 +242,17 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	f.today = segurctl_arg(self, args, "today");
 	json = segurctl_flag(self, args, "json");
 	if (f.today != NULL && segur_date_days(f.today, &days) != 0)
-		return (segurctl_usage_error(self, env, "bad --today '%s' "
-		    "(AAAA-MM-JJ or JJ/MM/AAAA)", f.today));
+		return (segurctl_usage_error(self, env, "--today « %s » "
+		    "invalide (AAAA-MM-JJ ou JJ/MM/AAAA)", f.today));
 	w.f = env->out;
 	if (json && (w.arr = cJSON_CreateArray()) == NULL) {
 		return (segurctl_ledger_error(self, env, SEGUR_ENOMEM, NULL));
 	}
-	if (!json)
-		fprintf(env->out, "%-24s %-5s %-9s %12s %12s %12s %10s %5s "
-		    "%-10s\n", "NUMERO_ASP", "N_ED", "OG", "ACCORDE",
-		    "AVANCE", "SOLDE", "AVANCE_LE", "JOURS", "ECHEANCE");
+	if (!json) {
+		for (i = 0; i < NCOLS; i++)
+			heads[i] = cols[i].head;
+		cells_print(env->out, heads, "");
+	}
 	rc = segur_solde_list(l, &f, row_cb, &w, &cause);
 	if (rc == 0 && !w.oom)
 		rc = totals(l, f.og, &fg, &to_cents, &to_n, &cause);
@@ -205,9 +264,10 @@ solde_list_exec(const struct segurctl_cmd *self, struct segurctl_env *env,
 	if (json)
 		return (print_json(env, w.arr, &fg, to_cents, to_n));
 	fprintf(env->out, "%zu avance(s) en attente de solde.\n", w.n);
-	fprintf(env->out, "Solde à demander : %s € (%lld demande(s) en "
-	    "advance_paid ou balance_rejected).\n",
-	    segur_amount_format_fr(to_cents, b), (long long)to_n);
+	fprintf(env->out, "Solde à demander : %s € (%lld demande(s) à "
+	    "l'état « %s » ou « %s »).\n", segur_amount_format_fr(to_cents,
+	    b), (long long)to_n, segur_state_label(SEGUR_STATE_ADVANCE_PAID),
+	    segur_state_label(SEGUR_STATE_BALANCE_REJECTED));
 	if (f.og != NULL)
 		snprintf(heading, sizeof(heading), "Montants HT de l'OG %s :",
 		    f.og);

@@ -170,6 +170,18 @@ pad(FILE *f, size_t used, size_t width)
 		fputc(' ', f);
 }
 
+void
+segurctl_cell(FILE *f, const char *s, size_t width, int right)
+{
+	size_t	 n = columns(s);
+
+	if (right)
+		pad(f, n, width);
+	fputs(s, f);
+	if (!right)
+		pad(f, n, width);
+}
+
 /* The columns of a request's line: reference, state, software, amount,
  * numeroEditeur, numeroASP, last change; widths in characters. */
 static const struct {
@@ -290,22 +302,14 @@ record_parse(int kind, const struct segurctl_cmd *cmd,
 {
 	struct segur_record rec = { NULL, -1, NULL, NULL, 0, NULL };
 	const char	*v;
-	char		*p, amount[64];
 
 	rec.date = segurctl_arg(cmd, args, "date");
 	/* A refusal has no amount; only a payment is forced. */
 	if (kind != SEGUR_RECORD_REFUSAL &&
-	    (v = segurctl_arg(cmd, args, "amount")) != NULL) {
-		/* Euros as written by ops: "1460", "1460.00", "1460,00". */
-		snprintf(amount, sizeof(amount), "%s", v);
-		if ((p = strchr(amount, ',')) != NULL)
-			*p = '.';
-		if (segur_amount_from_text(amount, strlen(amount),
-		    &rec.amount_cents) != 0 || rec.amount_cents < 0)
-			return (segurctl_usage_error(cmd, env,
-			    "bad amount '%s' (euros, at most two "
-			    "decimals)", v));
-	}
+	    (v = segurctl_arg(cmd, args, "amount")) != NULL &&
+	    segurctl_parse_euros(v, &rec.amount_cents) != 0)
+		return (segurctl_usage_error(cmd, env, "montant « %s » "
+		    "invalide (en euros, deux décimales au plus)", v));
 	rec.letter_ref = segurctl_arg(cmd, args, "letter");
 	rec.note = segurctl_arg(cmd, args, "note");
 	if (kind == SEGUR_RECORD_ADVANCE_PAID) {
@@ -313,14 +317,15 @@ record_parse(int kind, const struct segurctl_cmd *cmd,
 		rec.reason = segurctl_arg(cmd, args, "reason");
 	}
 	if (rec.date == NULL)
-		return (segurctl_usage_error(cmd, env, "--date is required"));
+		return (segurctl_usage_error(cmd, env,
+		    "--date est obligatoire"));
 	if (rec.force != (rec.reason != NULL))
 		return (segurctl_usage_error(cmd, env,
-		    "--force and --reason go together"));
+		    "--force et --reason vont ensemble"));
 	if ((kind == SEGUR_RECORD_ADVANCE_PAID ||
 	    kind == SEGUR_RECORD_BALANCE_PAID) && rec.amount_cents < 0)
 		return (segurctl_usage_error(cmd, env,
-		    "--amount is required"));
+		    "--amount est obligatoire"));
 	*rec_out = rec;
 	return (0);
 }
@@ -334,22 +339,180 @@ segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
 	return (record_parse(kind, cmd, env, args, &rec));
 }
 
+/* The code of a record in JSON, as record import names it too. */
+static const char *
+record_code(int kind)
+{
+	switch (kind) {
+	case SEGUR_RECORD_GRANT:
+		return ("grant");
+	case SEGUR_RECORD_REFUSAL:
+		return ("refusal");
+	case SEGUR_RECORD_ADVANCE_PAID:
+		return ("advance_paid");
+	}
+	return ("balance_paid");
+}
+
+/* What the text line says was recorded. */
+static const char *
+record_fr(int kind)
+{
+	switch (kind) {
+	case SEGUR_RECORD_GRANT:
+		return ("décision d'accord enregistrée");
+	case SEGUR_RECORD_REFUSAL:
+		return ("décision de refus enregistrée");
+	case SEGUR_RECORD_ADVANCE_PAID:
+		return ("versement de l'avance enregistré");
+	}
+	return ("versement du solde enregistré");
+}
+
+void
+segurctl_record_print(struct segurctl_env *env, int kind,
+    const char *numero_asp, const char *date, int64_t cents,
+    const struct segur_request_row *row)
+{
+	const char	*label = segur_state_label(row->state);
+	char		 b[SEGUR_AMOUNT_BUFSZ], day[SEGUR_DATE_FR_BUFSZ];
+
+	if (segur_date_fr(date, day) == NULL)
+		snprintf(day, sizeof(day), "%s", date);
+	if (cents >= 0)
+		fprintf(env->out, "%s : %s, %s € le %s ; état : %s\n",
+		    numero_asp, record_fr(kind), segur_amount_format_fr(cents,
+		    b), day, label != NULL ? label : "?");
+	else
+		fprintf(env->out, "%s : %s le %s ; état : %s\n", numero_asp,
+		    record_fr(kind), day, label != NULL ? label : "?");
+}
+
+/* The latest item of list in a request shown whose "kind" is kind (NULL:
+ * the latest item), or NULL. Borrowed from show. */
+static const cJSON *
+latest_item(const cJSON *show, const char *list, const char *kind)
+{
+	const cJSON	*it, *found = NULL, *k;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(show, list)) {
+		k = cJSON_GetObjectItemCaseSensitive(it, "kind");
+		if (kind == NULL || (cJSON_IsString(k) &&
+		    strcmp(k->valuestring, kind) == 0))
+			found = it;
+	}
+	return (found);
+}
+
+int
+segurctl_request_reread(struct segur_ledger *l, const char *key,
+    struct segur_request_row *row, struct cJSON **show, char **cause)
+{
+	const cJSON	*ref;
+	cJSON		*o;
+	int		 rc;
+
+	if (show != NULL)
+		*show = NULL;
+	if ((rc = segur_ledger_request_show(l, key, &o, cause)) != 0)
+		return (rc);
+	ref = cJSON_GetObjectItemCaseSensitive(o, "ref");
+	if (!cJSON_IsString(ref))
+		rc = segur_cause(cause, SEGUR_ECORRUPT, "demande « %s » sans "
+		    "référence", key);
+	else
+		rc = segur_ledger_request_row(l, ref->valuestring, row, cause);
+	if (rc == 0 && show != NULL)
+		*show = o;
+	else
+		cJSON_Delete(o);
+	return (rc);
+}
+
+int
+segurctl_recorded_read(struct segur_ledger *l, const char *numero_asp,
+    const char *record, const char *list, struct segur_request_row *row,
+    struct cJSON **out, char **cause)
+{
+	const cJSON	*item, *note, *f;
+	cJSON		*show, *o = NULL, *copy;
+	int		 rc;
+
+	if (out == NULL)
+		return (segurctl_request_reread(l, numero_asp, row, NULL,
+		    cause));
+	*out = NULL;
+	if ((rc = segurctl_request_reread(l, numero_asp, row, &show,
+	    cause)) != 0)
+		return (rc);
+	item = latest_item(show, list, strcmp(list, "decisions") == 0 ?
+	    record : NULL);
+	if ((o = segurctl_row_json(row)) == NULL ||
+	    cJSON_AddStringToObject(o, "record", record) == NULL)
+		goto oom;
+	/* The facts as request show gives them, the kind said by "record". */
+	cJSON_ArrayForEach(f, item) {
+		if (strcmp(f->string, "kind") == 0)
+			continue;
+		if ((copy = cJSON_Duplicate(f, 1)) == NULL ||
+		    !cJSON_AddItemToObject(o, f->string, copy)) {
+			cJSON_Delete(copy);
+			goto oom;
+		}
+	}
+	/* A forced amount is one whose decision's note says so. */
+	note = cJSON_GetObjectItemCaseSensitive(item, "note");
+	if (item != NULL && strcmp(list, "decisions") == 0 &&
+	    cJSON_AddBoolToObject(o, "forced", cJSON_IsString(note) &&
+	    strncmp(note->valuestring, "forcé : ", strlen("forcé : ")) ==
+	    0) == NULL)
+		goto oom;
+	*out = o;
+	cJSON_Delete(show);
+	return (0);
+oom:
+	cJSON_Delete(o);
+	cJSON_Delete(show);
+	return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
+}
+
+int
+segurctl_reread_error(const struct segurctl_cmd *cmd,
+    struct segurctl_env *env, int rc, char *cause)
+{
+	/* Committed already: a retry would be refused, so say it is done. */
+	fprintf(env->err, "segurctl %s: c'est enregistré, mais la relecture "
+	    "du registre a échoué :\n", cmd->name);
+	return (segurctl_ledger_error(cmd, env, rc, cause));
+}
+
 int
 segurctl_record_exec(int kind,
     const struct segurctl_cmd *cmd, struct segurctl_env *env,
     struct segurctl_args *args)
 {
 	struct segur_record rec;
+	struct segur_request_row row;
 	struct segur_ledger *l = args->ledger;
+	cJSON		*o = NULL;
 	char		*cause = NULL;
-	int		 rc;
+	int		 rc, json;
 
 	if ((rc = record_parse(kind, cmd, env, args, &rec)) != 0)
 		return (rc);
+	json = segurctl_flag(cmd, args, "json");
 	rc = segur_ledger_record(l, kind, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(cmd, env, rc, cause));
-	fprintf(env->out, "%s: %s recorded\n", args->argv[0], cmd->name + 7);
+	if ((rc = segurctl_recorded_read(l, args->argv[0], record_code(kind),
+	    "decisions", &row, json ? &o : NULL, &cause)) != 0)
+		return (segurctl_reread_error(cmd, env, rc, cause));
+	if (json)
+		return (segurctl_print_json(env, o));
+	/* A grant without --amount is the amount requested. */
+	segurctl_record_print(env, kind, args->argv[0], rec.date,
+	    rec.amount_cents < 0 && kind == SEGUR_RECORD_GRANT ?
+	    row.montant_cents : rec.amount_cents, &row);
 	return (SEGURCTL_EXIT_OK);
 }
 
@@ -419,6 +582,17 @@ segurctl_beside_ledger(const char *db, const char *leaf)
 	p = segur_asprintf("%s/%s", dirname(copy), leaf);
 	free(copy);
 	return (p);
+}
+
+const char *
+segurctl_day_fr(const char *day, char out[SEGUR_DATE_FR_BUFSZ])
+{
+	char	 iso[11];
+
+	if (strlen(day) == 8 && snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s",
+	    day, day + 4, day + 6) == 10 && segur_date_fr(iso, out) != NULL)
+		return (out);
+	return (day);
 }
 
 void

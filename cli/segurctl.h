@@ -289,6 +289,10 @@ struct segur_build_result;
 struct cJSON *segurctl_build_json(const struct segur_build_result *r,
 	    int dry_run, const char *type);
 
+/* A day of build's "AAAAMMJJ" as "JJ/MM/AAAA" in out (SEGUR_DATE_FR_BUFSZ
+ * bytes); day itself when it is not one. */
+const char *segurctl_day_fr(const char *day, char out[17]);
+
 /* The text of build and solde build after their heading: the files to
  * upload, then the requests left out of the batch and why. */
 void	segurctl_build_files_print(FILE *f,
@@ -299,6 +303,10 @@ int	segurctl_print_json(struct segurctl_env *env, struct cJSON *o);
 
 /* A request row as JSON (caller deletes), or NULL on ENOMEM. */
 struct cJSON *segurctl_row_json(const struct segur_request_row *r);
+
+/* Prints s on f padded with spaces to width characters (not bytes: UTF-8
+ * aware), on the left when right; a longer s is printed whole. */
+void	segurctl_cell(FILE *f, const char *s, size_t width, int right);
 
 /*
  * The request of reference ref as segurctl_row_json(), read again from the
@@ -350,7 +358,8 @@ int	segurctl_template_write(const struct segurctl_cmd *cmd,
 struct segur_software;
 struct cJSON *segurctl_software_json(const struct segur_software *s);
 
-/* The one implementation of "record grant|refusal|advance-paid". */
+/* The one implementation of "record grant|refusal|advance-paid" (and the
+ * text and --json of balance-paid, delivered). */
 /* The same options checked before the ledger is opened and the request
  * resolved: a usage error first (cmd's check). */
 int	segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
@@ -358,6 +367,41 @@ int	segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
 int	segurctl_record_exec(int kind,
 	    const struct segurctl_cmd *cmd, struct segurctl_env *env,
 	    struct segurctl_args *args);
+
+/*
+ * The request key (reference, numeroEditeur, numeroASP) re-read after a
+ * change: its row into *row and, when show is not NULL, what request show
+ * gives into *show (caller deletes). 0 or an error code with *cause.
+ */
+int	segurctl_request_reread(struct segur_ledger *l, const char *key,
+	    struct segur_request_row *row, struct cJSON **show,
+	    char **cause);
+
+/*
+ * After a record on the request numero_asp: its row re-read into *row
+ * and, when out is not NULL, the --json of the command into *out (caller
+ * deletes): segurctl_row_json() of that row, "record": record, and the
+ * facts of what was recorded as request show gives them (the latest item
+ * of list, "decisions" of kind record or "deliveries"); a decision's
+ * "forced" says whether its amount was forced. 0 or an error code with
+ * *cause. (cli/ledger-common.c)
+ */
+int	segurctl_recorded_read(struct segur_ledger *l, const char *numero_asp,
+	    const char *record, const char *list,
+	    struct segur_request_row *row, struct cJSON **out, char **cause);
+
+/* After a change committed, the re-read for its report failed: says that
+ * the change is recorded, then the cause (segurctl_ledger_error()). */
+int	segurctl_reread_error(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, int rc, char *cause);
+
+/* The text line of a decision or payment kind recorded on the request
+ * numero_asp, on date (AAAA-MM-JJ), of cents (-1: no amount), and the
+ * state it left row in: "N : décision d'accord enregistrée, 4 866,67 € le
+ * 02/11/2023 ; état : accordée". */
+void	segurctl_record_print(struct segurctl_env *env, int kind,
+	    const char *numero_asp, const char *date, int64_t cents,
+	    const struct segur_request_row *row);
 /* build */
 extern const struct segurctl_cmd cmd_build;
 extern const struct segurctl_cmd cmd_resubmit;

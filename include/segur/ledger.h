@@ -458,6 +458,11 @@ enum segur_file_state {
  * NULL for no state. Static. */
 const char	*segur_file_state_name(enum segur_file_state s);
 
+/* Its French label for text ("construit", "avec réponse", "refusé à
+ * l'envoi", "annulé", "reçu", "en quarantaine"); NULL for no state.
+ * Static. */
+const char	*segur_file_state_label(enum segur_file_state s);
+
 /*
  * One file of segur_ledger_file_list(). Strings are borrowed for the
  * callback. A zip takes the state of the JSON file it goes with. Counts

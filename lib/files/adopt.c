@@ -129,7 +129,7 @@ reserve_rank(struct adopt *a, const char *ans, const char *day, int rank)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(a->l, a->cause,
-	    "reserve the rank"));
+	    "réservation du rang"));
 }
 
 /* The document of a line's PJ entry in the documents folder, or NULL. */
@@ -195,7 +195,7 @@ record_sent(struct adopt *a, int64_t rid, int64_t attempt_id,
 		n++;
 	}
 	sqlite3_reset(st);
-	rc = oom ? segur_cause(a->cause, SEGUR_ENOMEM, "out of memory") : 0;
+	rc = oom ? segur_cause(a->cause, SEGUR_ENOMEM, "mémoire épuisée") : 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		name = NULL;
 		cJSON_ArrayForEach(pj, cJSON_GetObjectItemCaseSensitive(line,
@@ -226,7 +226,8 @@ record_sent(struct adopt *a, int64_t rid, int64_t attempt_id,
 			    docs[i].type);
 			segur__bind_text(st, 4, hex);
 			rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
-			    segur__db_error(a->l, a->cause, "record a document");
+			    segur__db_error(a->l, a->cause,
+			    "enregistrement d'une pièce");
 			sqlite3_reset(st);
 		}
 	}
@@ -269,7 +270,7 @@ set_last_number(struct adopt *a, int64_t rid, const char *ne)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(a->l, a->cause,
-	    "record the request's number"));
+	    "enregistrement du numéro de la demande"));
 }
 
 /* Records one line: request, number, attempt, documents. */
@@ -298,7 +299,7 @@ adopt_line(struct adopt *a, const cJSON *line, int num_ligne)
 	bdc = find_document(a, line, "BON_COMMANDE");
 	ht = find_document(a, line, "PREUVE_HT");
 	if ((text = cJSON_PrintUnformatted(line)) == NULL) {
-		rc = segur_cause(a->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(a->cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));
@@ -329,7 +330,8 @@ adopt_line(struct adopt *a, const cJSON *line, int num_ligne)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(a->l, a->cause, "record the attempt");
+		rc = segur__db_error(a->l, a->cause,
+		    "enregistrement de la tentative");
 		goto out;
 	}
 	if ((rc = record_sent(a, rid, sqlite3_last_insert_rowid(a->l->db),
@@ -341,7 +343,7 @@ adopt_line(struct adopt *a, const cJSON *line, int num_ligne)
 	    SEGUR_STATE_SUBMITTED, detail, a->cause)) != 0)
 		goto out;
 	rc = add_ref(a->r, ref) != 0 ? segur_cause(a->cause, SEGUR_ENOMEM,
-	    "out of memory") : 0;
+	    "mémoire épuisée") : 0;
 out:
 	free(text);
 	free(bdc);
@@ -367,7 +369,7 @@ already_recorded(struct adopt *a, const char *sha256)
 		    (const char *)sqlite3_column_text(st, 0));
 	else
 		rc = rc == SQLITE_DONE ? 0 : segur__db_error(a->l, a->cause,
-		    "look for the file");
+		    "recherche du fichier");
 	sqlite3_reset(st);
 	return (rc);
 }
@@ -386,7 +388,7 @@ check_file(struct adopt *a, const char *data, size_t len)
 	vo.flags = SEGUR_VALIDATE_RETURNED;	/* the structure, not ASP's */
 	if ((rc = segur_validate_buffer(data, len, &vo, &rep)) != 0) {
 		segur_report_release(&rep);
-		return (segur_cause(a->cause, rc, "out of memory"));
+		return (segur_cause(a->cause, rc, "mémoire épuisée"));
 	}
 	if (!rep.structure_ok) {
 		for (i = 0; i < rep.nfindings; i++)
@@ -426,7 +428,7 @@ segur_adopt_file(struct segur_ledger *l, const char *path,
 	if ((copy = strdup(path)) == NULL ||
 	    (r->name = strdup(basename(copy))) == NULL) {
 		free(copy);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	free(copy);
 	if ((rc = segur_read_file(path, SEGUR_VALIDATE_MAX_BYTES, &data, &len,
@@ -435,7 +437,7 @@ segur_adopt_file(struct segur_ledger *l, const char *path,
 	if ((rc = check_file(&a, data, len)) != 0)
 		goto out;
 	if ((a.root = cJSON_ParseWithLength(data, len)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = check_unanswered(&a)) != 0)

@@ -52,9 +52,9 @@ load_documents(struct segur__build *b, struct segur__breq *q)
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return (segur__db_error(b->l, b->cause, "read the documents"));
+		return (segur__db_error(b->l, b->cause, "lecture des pièces"));
 	return (0);
 }
 
@@ -89,9 +89,10 @@ load(struct segur__build *b)
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "read the requests"));
+		return (segur__db_error(b->l, b->cause,
+		    "lecture des demandes"));
 	for (i = 0; i < b->nreqs; i++)
 		if ((rc = load_documents(b, b->reqs[i])) != 0)
 			return (rc);
@@ -284,7 +285,7 @@ write_file(struct segur__build *b, struct segur__breq **reqs, size_t n,
 		rc = validate_built(b, name, text);
 out:
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 	for (i = 0; lines != NULL && i < n; i++)
 		cJSON_Delete((cJSON *)lines[i]);
 	free(lines);
@@ -333,7 +334,8 @@ record_doc(struct segur__build *b, struct segur__breq *q,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "record a document"));
+		return (segur__db_error(b->l, b->cause,
+		    "enregistrement d'une pièce"));
 	if ((after = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(after, "numeroEditeur",
 	    a->numero_editeur) == NULL ||
@@ -343,7 +345,7 @@ record_doc(struct segur__build *b, struct segur__breq *q,
 	    cJSON_AddStringToObject(after, "zip", zip_name) == NULL ||
 	    (text = cJSON_PrintUnformatted(after)) == NULL) {
 		cJSON_Delete(after);
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	cJSON_Delete(after);
 	rc = segur__event_append(b->l, "document.sent", "request", q->ref,

@@ -154,9 +154,10 @@ load(struct segur__build *b)
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "read the requests"));
+		return (segur__db_error(b->l, b->cause,
+		    "lecture des demandes"));
 	return (0);
 }
 
@@ -211,8 +212,8 @@ prepare(struct segur__build *b)
 		b->tmpl = e->data;
 		b->tmpl_len = e->len;
 	} else
-		return (segur_cause(b->cause, SEGUR_EINVAL, "%s is not "
-		    "compiled in", SEGUR_SOLDE_TEMPLATE));
+		return (segur_cause(b->cause, SEGUR_EINVAL, "%s n'est pas "
+		    "compilé dans ce programme", SEGUR_SOLDE_TEMPLATE));
 	if ((rc = segur_template_check(b->tmpl, b->tmpl_len, &why)) != 0) {
 		segur_cause(b->cause, rc, "modèle de fichier de solde : %s",
 		    why != NULL ? why : segur_strerror(rc));
@@ -247,7 +248,8 @@ alloc_rank(struct segur__build *b, int *rank)
 		    "fichiers de solde le %s pour %s", b->r->day,
 		    b->sw.numero_ans));
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(b->l, b->cause, "allocate a rank"));
+		return (segur__db_error(b->l, b->cause,
+		    "allocation d'un rang"));
 	return (0);
 }
 
@@ -308,7 +310,7 @@ write_file(struct segur__build *b, struct segur__breq **reqs, size_t n,
 	file.v = fv;
 	file.n = 3;
 	if ((lines = calloc(n + 1, sizeof(*lines))) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (i = 0; i < n; i++) {
 		line_values((struct sreq *)reqs[i], (int64_t)i + 1);
 		lines[i].v = ((struct sreq *)reqs[i])->vals;
@@ -360,7 +362,8 @@ record_line(struct segur__build *b, struct sreq *s, int64_t file_id, int num,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "record the line"));
+		return (segur__db_error(b->l, b->cause,
+		    "enregistrement de la ligne"));
 	s->line_id = sqlite3_last_insert_rowid(b->l->db);
 	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", b->r->day,
 	    b->r->day + 4, b->r->day + 6);
@@ -409,11 +412,12 @@ record_doc(struct segur__build *b, struct segur__breq *q,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(b->l, b->cause, "record a document"));
+		return (segur__db_error(b->l, b->cause,
+		    "enregistrement d'une pièce"));
 	after = segur_asprintf("{\"nomFichier\":\"%s\",\"sha256\":\"%s\","
 	    "\"zip\":\"%s\"}", d->name, d->sha256, zip_name);
 	if (after == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur__event_append(b->l, "document.sent", "request", q->ref,
 	    q->id, NULL, after, b->cause);
 	free(after);

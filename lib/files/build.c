@@ -507,7 +507,7 @@ build_zips(struct segur__build *b, struct segur__breq **reqs, size_t n,
 	rc = 0;
 out:
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 	free(why);
 	free(docs);
 	free(zip_of);
@@ -532,7 +532,7 @@ build_file(struct segur__build *b, struct segur__breq **reqs, size_t n)
 	snprintf(name, sizeof(name), "JSON-%s%s-%s-%03d.json", b->k->prefix,
 	    b->sw.numero_ans, b->r->day, rank);
 	if ((f = add_file(b, name, b->k->kind)) == NULL)
-		return (segur_cause(b->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(b->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	/* add_file() moves the array: keep the index, not the pointer. */
 	fi = b->r->nfiles - 1;
 	if (lstat(f->path, &st) == 0)
@@ -562,7 +562,7 @@ build_file(struct segur__build *b, struct segur__breq **reqs, size_t n)
 	rc = segur_write_file_atomic(tmp, text.data, text.len, 0640, b->cause);
 out:
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(b->cause, rc, "out of memory");
+		segur_cause(b->cause, rc, "mémoire épuisée");
 	segur_buf_release(&text);
 	free(why);
 	return (rc);
@@ -590,7 +590,7 @@ plan(struct segur__build *b, size_t nok, size_t max)
 		    b->k->prefix, b->sw.numero_ans, b->r->day, ++rank);
 		if ((f = add_file(b, name, b->k->kind)) == NULL)
 			return (segur_cause(b->cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		f->count = nok - i < max ? nok - i : max;
 	}
 	b->r->nrequests = nok;
@@ -613,8 +613,8 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	else if (o->kind == SEGUR_FILE_SOLDE)
 		b.k = &segur__build_solde;
 	else
-		return (segur_cause(cause, SEGUR_EINVAL, "no build of files "
-		    "of kind %d", (int)o->kind));
+		return (segur_cause(cause, SEGUR_EINVAL, "aucune construction "
+		    "de fichiers du genre %d", (int)o->kind));
 	b.l = l;
 	b.o = o;
 	b.r = r;
@@ -654,7 +654,7 @@ segur_build_run(struct segur_ledger *l, const struct segur_build_opts *o,
 	rc = outdir_finish(&b);
 out:
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(cause, rc, "out of memory");
+		segur_cause(cause, rc, "mémoire épuisée");
 	if (began)
 		outdir_abandon(&b);
 	for (i = 0; i < b.npending; i++) {

@@ -35,7 +35,8 @@ segur__archive_record(struct segur_ledger *l, const char *sha256,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "record the archive"));
+		return (segur__db_error(l, cause,
+		    "enregistrement de l'archive"));
 	return (0);
 }
 
@@ -74,7 +75,7 @@ segur__archive_repaired(struct segur_ledger *l, int rc, const char *sha256,
 	    cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ACTION, "chercher "
 	    "qui ou quoi a modifié le dossier d'archive (droits, sauvegarde "
 	    "restaurée, disque), puis segurctl audit verify") == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = segur_ledger_begin(l, cause)) != 0)

@@ -310,7 +310,7 @@ static int
 finish(struct writer *w, size_t start, int rc)
 {
 	if (rc == 0 && w->nomem)
-		rc = segur_cause(w->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(w->cause, SEGUR_ENOMEM, "mémoire épuisée");
 	if (rc != 0 && w->out->data != NULL) {
 		w->out->len = start;
 		w->out->data[start] = '\0';

@@ -402,7 +402,7 @@ run(const char *tmpl, size_t len, const struct segur_tvals *file,
 	segur_buf_release(&r.path);
 	segur_buf_release(&scratch);
 	if (rc == 0 && r.nomem)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	if (rc != 0 && out != NULL && out->data != NULL) {
 		out->len = start;
 		out->data[start] = '\0';

@@ -10,6 +10,7 @@
 
 #include "ledger/ledger-int.h"
 #include "segur/anomaly.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/util.h"
 
@@ -91,8 +92,9 @@ read_rows(struct segur_ledger *l, sqlite3_stmt *st, size_t max,
 	sqlite3_reset(st);
 	if (oom || (rc != SQLITE_DONE && rc != SQLITE_ROW)) {
 		segur_anomaly_free_array(v, cnt);
-		return (oom ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
-		    segur__db_error(l, cause, "read the anomalies"));
+		return (oom ? segur_cause(cause, SEGUR_ENOMEM,
+		    "mémoire épuisée") : segur__db_error(l, cause,
+		    "lecture des anomalies"));
 	}
 	*out = v;
 	*n = cnt;
@@ -150,7 +152,7 @@ segur_anomaly_open(struct segur_ledger *l, int64_t *count,
 		*count = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "count the anomalies"));
+		return (segur__db_error(l, cause, "décompte des anomalies"));
 	if (*count == 0)
 		return (0);
 	if ((rc = segur__stmt(l, q_oldest, &st, cause)) != 0)
@@ -200,6 +202,7 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	sqlite3_stmt	*st;
 	const char	*p;
 	char		 now[24], key[24], *after = NULL;
+	char		 when[SEGUR_DATE_FR_BUFSZ];
 	size_t		 n = 0;
 	int		 rc;
 
@@ -227,7 +230,8 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	if (x->resolved_at != NULL) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "l'anomalie n° %lld est "
 		    "déjà résolue, le %s par %s : « %s » ; une résolution ne "
-		    "se refait pas", (long long)id, x->resolved_at,
+		    "se refait pas", (long long)id, segur_date_fr(
+		    x->resolved_at, when) != NULL ? when : x->resolved_at,
 		    x->resolved_by != NULL ? x->resolved_by : "?",
 		    x->note != NULL ? x->note : "");
 		goto fail;
@@ -242,11 +246,11 @@ segur_anomaly_resolve(struct segur_ledger *l, int64_t id, const char *note,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || sqlite3_changes(l->db) != 1) {
-		rc = segur__db_error(l, cause, "resolve the anomaly");
+		rc = segur__db_error(l, cause, "résolution de l'anomalie");
 		goto fail;
 	}
 	if ((after = resolve_json(x, note, now)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	snprintf(key, sizeof(key), "%lld", (long long)id);

@@ -168,7 +168,7 @@ read_states(struct segur_ledger *l, const struct segur_figures_filter *f,
 	}
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
-	    "read the requests' totals"));
+	    "lecture des totaux des demandes"));
 }
 
 static int
@@ -224,7 +224,7 @@ read_decisions(struct segur_ledger *l, const struct segur_figures_filter *f,
 	}
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
-	    "read the decisions' totals"));
+	    "lecture des totaux des décisions"));
 }
 
 int

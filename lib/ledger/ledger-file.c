@@ -37,6 +37,20 @@ segur_file_state_name(enum segur_file_state s)
 	return (fstate_names[s]);
 }
 
+/* A file is masculine: "le fichier est construit". */
+static const char *const fstate_labels[] = {
+	"construit", "avec réponse", "refusé à l'envoi", "annulé",
+	"reçu", "en quarantaine"
+};
+
+const char *
+segur_file_state_label(enum segur_file_state s)
+{
+	if ((int)s < 0 || s > SEGUR_FSTATE_QUARANTINED)
+		return (NULL);
+	return (fstate_labels[s]);
+}
+
 void
 segur_file_closed_release(struct segur_file_closed *c)
 {
@@ -90,7 +104,8 @@ built_state(struct segur_ledger *l, int64_t id, int solde,
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "count the file's lines"));
+		return (segur__db_error(l, cause,
+		    "décompte des lignes du fichier"));
 	}
 	k->lines = sqlite3_column_int64(st, 0);
 	k->accepted = sqlite3_column_int64(st, 1);
@@ -111,11 +126,12 @@ built_state(struct segur_ledger *l, int64_t id, int solde,
 			*reason = segur__column_dup(st, 1, &oom);
 		sqlite3_reset(st);
 		return (oom ? segur_cause(cause, SEGUR_ENOMEM,
-		    "out of memory") : 0);
+		    "mémoire épuisée") : 0);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the file's closure"));
+		return (segur__db_error(l, cause,
+		    "lecture de la clôture du fichier"));
 
 	answered = k->accepted + k->rejected > 0;
 	if (!answered) {
@@ -125,7 +141,7 @@ built_state(struct segur_ledger *l, int64_t id, int solde,
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			sqlite3_reset(st);
 			return (segur__db_error(l, cause,
-			    "look for the file's answer"));
+			    "recherche de la réponse au fichier"));
 		}
 		answered = sqlite3_column_int(st, 0);
 		sqlite3_reset(st);
@@ -183,7 +199,7 @@ find_file(struct closing *c)
 		return (rc == SQLITE_DONE ? segur_cause(c->cause, SEGUR_ENOENT,
 		    "aucun fichier « %s » dans le registre (segurctl file "
 		    "list les montre tous)", c->name) :
-		    segur__db_error(c->l, c->cause, "find the file"));
+		    segur__db_error(c->l, c->cause, "recherche du fichier"));
 	}
 	c->file_id = sqlite3_column_int64(st, 0);
 	snprintf(kind, sizeof(kind), "%s",
@@ -221,7 +237,7 @@ load_lines(struct closing *c, size_t nlines)
 	int		 rc;
 
 	if (nlines > 0 && (c->v = calloc(nlines, sizeof(*c->v))) == NULL)
-		return (segur_cause(c->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(c->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur__stmt(c->l, c->solde ? q_sol : q_att, &st,
 	    c->cause)) != 0)
 		return (rc);
@@ -241,7 +257,7 @@ load_lines(struct closing *c, size_t nlines)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return (segur__db_error(c->l, c->cause,
-		    "read the file's lines"));
+		    "lecture des lignes du fichier"));
 	return (0);
 }
 
@@ -267,7 +283,8 @@ record_closure(struct closing *c)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(c->l, c->cause, "record the closure"));
+		return (segur__db_error(c->l, c->cause,
+		    "enregistrement de la clôture"));
 	if ((a = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(a, "state", state) == NULL ||
 	    cJSON_AddStringToObject(a, "reason", c->reason) == NULL ||
@@ -277,7 +294,7 @@ record_closure(struct closing *c)
 	    NULL ||
 	    cJSON_AddNumberToObject(a, "lines", (double)c->n) == NULL ||
 	    (json = cJSON_PrintUnformatted(a)) == NULL)
-		rc = segur_cause(c->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(c->cause, SEGUR_ENOMEM, "mémoire épuisée");
 	else
 		rc = segur__event_append(c->l, c->refuse ? "file.refuse" :
 		    "file.cancel", "file", c->name, 0, "{\"state\":\"built\"}",
@@ -313,7 +330,7 @@ close_line(struct closing *c, const struct cline *x, const char *outcome,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(c->l, c->cause, "close the line"));
+		return (segur__db_error(c->l, c->cause, "clôture de la ligne"));
 	if (sqlite3_changes(c->l->db) != 1)
 		return (segur_cause(c->cause, SEGUR_ESTATE, "la ligne de « %s » "
 		    "n'attend plus de réponse", x->ref));
@@ -345,7 +362,8 @@ state_before_balance(struct closing *c, const struct cline *x,
 		s = segur_state_parse((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(c->l, c->cause, "read the history"));
+		return (segur__db_error(c->l, c->cause,
+		    "lecture de l'historique"));
 	if (s < 0 || !segur__state_allowed_by(SEGUR_STATE_BALANCE_REQUESTED,
 	    (enum segur_state)s, "segur_ledger_file_cancel"))
 		return (segur_cause(c->cause, SEGUR_ECORRUPT, "la demande "
@@ -400,8 +418,9 @@ close_request(struct closing *c, struct cline *x, enum segur_state *moved)
 	/* A pending line means this state; anything else is a bug. */
 	if (x->state != from || !segur__state_allowed_by(from, to, by))
 		return (segur_cause(c->cause, SEGUR_ESTATE, "la demande « %s » "
-		    "est à l'état %s : passage à l'état %s impossible", x->ref,
-		    segur_state_name(x->state), segur_state_name(to)));
+		    "est à l'état « %s » : passage à l'état « %s » impossible",
+		    x->ref, segur_state_label(x->state),
+		    segur_state_label(to)));
 	*moved = to;
 	if (c->solde && c->refuse) {
 		/* As ASP's rejection would be recorded (ingest's
@@ -421,7 +440,7 @@ close_request(struct closing *c, struct cline *x, enum segur_state *moved)
 	    c->refuse ? c->reason : NULL)) != 0)
 		return (rc);
 	if ((json = move_detail(c, x)) == NULL)
-		return (segur_cause(c->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(c->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur__request_transition(c->l, x->request_id, x->ref, from, to,
 	    json, c->cause);
 	free(json);
@@ -463,9 +482,9 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 	    cause)) != 0)
 		goto fail;
 	if (fs != SEGUR_FSTATE_BUILT) {
-		rc = segur_cause(cause, SEGUR_ESTATE, "le fichier « %s » est à "
-		    "l'état %s%s%s%s : seul un fichier construit sans réponse "
-		    "(built) peut être %s", name, segur_file_state_name(fs),
+		rc = segur_cause(cause, SEGUR_ESTATE, "le fichier « %s » est "
+		    "%s%s%s%s : seul un fichier construit, sans réponse, peut "
+		    "être %s", name, segur_file_state_label(fs),
 		    why != NULL ? " (motif : " : "", why != NULL ? why : "",
 		    why != NULL ? ")" : "", c.verb);
 		goto fail;
@@ -475,7 +494,7 @@ file_close(struct segur_ledger *l, const char *name, const char *reason,
 		goto fail;
 	if (out != NULL && c.n > 0 &&
 	    (out->v = calloc(c.n, sizeof(*out->v))) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	for (i = 0; i < c.n; i++) {
@@ -541,7 +560,8 @@ answer_counts(struct segur_ledger *l, int64_t id, struct counts *k,
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "count the answer's lines"));
+		return (segur__db_error(l, cause,
+		    "décompte des lignes de la réponse"));
 	}
 	k->lines = sqlite3_column_int64(st, 0);
 	k->accepted = sqlite3_column_int64(st, 1);
@@ -571,7 +591,8 @@ zip_documents(struct segur_ledger *l, int64_t zip, int64_t json,
 	sqlite3_bind_int64(st, 2, json);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "count the zip's documents"));
+		return (segur__db_error(l, cause,
+		    "décompte des pièces du zip"));
 	}
 	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -613,7 +634,8 @@ zip_parent(struct segur_ledger *l, const char *name, int solde,
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "find a zip's file"));
+		return (segur__db_error(l, cause,
+		    "recherche du fichier d'un zip"));
 	return (0);
 }
 
@@ -636,7 +658,8 @@ file_name_of(struct segur_ledger *l, int64_t id, char *buf, size_t len,
 		    0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read a file's name"));
+		return (segur__db_error(l, cause,
+		    "lecture du nom d'un fichier"));
 	return (0);
 }
 
@@ -722,7 +745,7 @@ segur_ledger_file_list(struct segur_ledger *l,
 	}
 	free(why);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		rc = segur__db_error(l, cause, "list the files");
+		rc = segur__db_error(l, cause, "liste des fichiers");
 	sqlite3_reset(st);
 	return (rc);
 }

@@ -1,5 +1,6 @@
 /*
- * ledger-list.c: the lists of requests, segur_ledger_request_list().
+ * ledger-list.c: the lists of requests, segur_ledger_request_list(), and
+ * one request's row, segur_ledger_request_row().
  *
  * A list is one statement, stepped row by row into a row of fixed-size
  * fields that the caller's callback borrows: memory stays the same for a

@@ -192,6 +192,13 @@ static const char *const record_names[] = {
 	"balance_accepted", "balance_rejected", "balance_paid", "close"
 };
 
+/* The same in the French of messages. */
+static const char *const record_fr[] = {
+	"un accord", "un refus", "le versement de l'avance",
+	"une demande de solde", "l'acceptation du solde", "le rejet du solde",
+	"le versement du solde", "la clôture"
+};
+
 const char *
 segur_state_name(enum segur_state s)
 {
@@ -303,7 +310,7 @@ segur__request_find(struct segur_ledger *l, const char *ref, int64_t *id,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "find the request"));
+		return (segur__db_error(l, cause, "recherche de la demande"));
 	return (segur_cause(cause, SEGUR_ENOENT, "demande « %s » inconnue",
 	    ref));
 }
@@ -356,7 +363,8 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "change the request's state"));
+		return (segur__db_error(l, cause,
+		    "changement d'état de la demande"));
 	if (sqlite3_changes(l->db) != 1)
 		return (segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
 		    "n'est plus à l'état %s", ref, segur_state_name(from)));
@@ -373,7 +381,7 @@ transition(struct segur_ledger *l, int64_t id, const char *ref,
 	    ",\"detail\":") != 0 || segur_buf_adds(&after,
 	    detail_json) != 0)) ||
 	    segur_buf_adds(&after, "}") != 0)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	else
 		rc = segur__event_append(l, "request.state", "request", ref,
 		    id, before.data, after.data, cause);
@@ -417,7 +425,7 @@ withdraw_drop_content(struct segur_ledger *l, int64_t id, cJSON *d,
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the content"));
+		return (segur__db_error(l, cause, "lecture du contenu"));
 	}
 	text = sqlite3_column_text(st, 0);
 	n = sqlite3_column_bytes(st, 0);
@@ -426,14 +434,14 @@ withdraw_drop_content(struct segur_ledger *l, int64_t id, cJSON *d,
 	if ((c = cJSON_AddObjectToObject(d, "content_dropped")) == NULL ||
 	    cJSON_AddStringToObject(c, "sha256", hex) == NULL ||
 	    cJSON_AddNumberToObject(c, "bytes", n) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur__stmt(l, q_set, &st, cause)) != 0)
 		return (rc);
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause,
-	    "drop the content"));
+	    "suppression du contenu"));
 }
 
 int
@@ -455,7 +463,7 @@ segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
 		goto fail;
 	if ((d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "reason", reason) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	/*
@@ -467,7 +475,7 @@ segur_ledger_request_withdraw(struct segur_ledger *l, const char *ref,
 	    d, cause)) != 0)
 		goto fail;
 	if ((json = cJSON_PrintUnformatted(d)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = transition(l, id, ref, state, SEGUR_STATE_WITHDRAWN, reason,
@@ -583,7 +591,7 @@ money_read(struct segur_ledger *l, int64_t id, struct money *m, char **cause)
 	}
 	sqlite3_reset(st);
 	return (rc == SQLITE_ROW ? 0 : segur__db_error(l, cause,
-	    "read the request's money"));
+	    "lecture des montants de la demande"));
 }
 
 /*
@@ -625,7 +633,7 @@ money_prev_step(struct segur_ledger *l, int64_t id, enum segur_record_kind k,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the decisions"));
+		return (segur__db_error(l, cause, "lecture des décisions"));
 	if (k == SEGUR_RECORD_BALANCE_REQUESTED) {
 		if ((rc = segur__stmt(l, q_del, &st, cause)) != 0)
 			return (rc);
@@ -638,7 +646,8 @@ money_prev_step(struct segur_ledger *l, int64_t id, enum segur_record_kind k,
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "read the delivery"));
+			return (segur__db_error(l, cause,
+			    "lecture de la livraison"));
 	}
 	if (prev[0] != '\0')
 		return (0);
@@ -654,8 +663,16 @@ money_prev_step(struct segur_ledger *l, int64_t id, enum segur_record_kind k,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the accepted file"));
+		return (segur__db_error(l, cause,
+		    "lecture du fichier accepté"));
 	return (0);
+}
+
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
 }
 
 /*
@@ -671,6 +688,7 @@ money_rules(struct segur_ledger *l, enum segur_record_kind k, int64_t id,
 {
 	struct money	 m;
 	char		 prev[11], what[96], today[11];
+	char		 f1[SEGUR_DATE_FR_BUFSZ], f2[SEGUR_DATE_FR_BUFSZ];
 	char		 a[SEGUR_AMOUNT_BUFSZ], b[SEGUR_AMOUNT_BUFSZ];
 	char		 c[SEGUR_AMOUNT_BUFSZ], d[SEGUR_AMOUNT_BUFSZ];
 	int64_t		 exp;
@@ -681,14 +699,14 @@ money_rules(struct segur_ledger *l, enum segur_record_kind k, int64_t id,
 		segur_date_today_iso(today);
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
 		    "futur : au plus tard aujourd'hui, %s, attendu",
-		    record_of[k], iso, today));
+		    record_of[k], day_fr(iso, f1), day_fr(today, f2)));
 	}
 	if ((rc = money_prev_step(l, id, k, prev, what, cause)) != 0)
 		return (rc);
 	if (prev[0] != '\0' && strcmp(iso, prev) < 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s antérieure "
 		    "%s du %s : le %s ou plus tard attendu", record_of[k],
-		    iso, what, prev, prev));
+		    day_fr(iso, f1), what, day_fr(prev, f2), f2));
 	if (rec->force && (rec->reason == NULL ||
 	    rec->reason[strspn(rec->reason, " \t\r\n")] == '\0'))
 		return (segur_cause(cause, SEGUR_EINVAL, "--force demande un "
@@ -802,7 +820,8 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ENOENT,
 		    "aucune demande acceptée sous le numéro ASP « %s »",
-		    numero_asp) : segur__db_error(l, cause, "find numeroASP");
+		    numero_asp) : segur__db_error(l, cause,
+		    "recherche du numéro ASP");
 		goto fail;
 	}
 	id = sqlite3_column_int64(st, 0);
@@ -811,16 +830,16 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_reset(st);
 	if (oom) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	/* Only its own edges: cancelling a balance file also leads from
 	 * balance_requested to advance_paid, a payment does not. */
 	if (!segur__state_allowed_by(state, to, "segur_ledger_record")) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
-		    "(numéro ASP %s) est à l'état %s : impossible "
-		    "d'enregistrer « %s »", ref, numero_asp,
-		    segur_state_name(state), record_names[k]);
+		    "(numéro ASP %s) est à l'état « %s » : impossible d'y "
+		    "enregistrer %s", ref, numero_asp,
+		    segur_state_label(state), record_fr[k]);
 		goto fail;
 	}
 	if ((rc = money_rules(l, k, id, iso, rec, &amount, &expected,
@@ -834,7 +853,7 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	if (forced && (note = segur_asprintf("forcé : %s%s%s", rec->reason,
 	    rec->note != NULL ? " ; " : "", rec->note != NULL ? rec->note :
 	    "")) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	segur__ledger_now(now);
@@ -853,7 +872,7 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the decision");
+		rc = segur__db_error(l, cause, "enregistrement de la décision");
 		goto fail;
 	}
 	if ((d = cJSON_CreateObject()) == NULL ||
@@ -871,7 +890,7 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	    cJSON_AddNumberToObject(fo, "expected_cents",
 	    (double)expected) == NULL)) ||
 	    (json = cJSON_PrintUnformatted(d)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "decision.record", "decision",
@@ -927,7 +946,7 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		rc = segur__db_error(l, cause, "read the attempts");
+		rc = segur__db_error(l, cause, "lecture des tentatives");
 		goto fail;
 	}
 	seq = sqlite3_column_int64(st, 0);
@@ -945,7 +964,8 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the attempt");
+		rc = segur__db_error(l, cause,
+		    "enregistrement de la tentative");
 		goto fail;
 	}
 	if (attempt_id != NULL)
@@ -957,7 +977,8 @@ segur_ledger_attempt_new(struct segur_ledger *l, const char *ref,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the attempt");
+		rc = segur__db_error(l, cause,
+		    "enregistrement de la tentative");
 		goto fail;
 	}
 	snprintf(detail, sizeof(detail), "{\"attempt\":%" PRId64 ","
@@ -998,7 +1019,7 @@ segur_ledger_attempt_place(struct segur_ledger *l, int64_t attempt_id,
 		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ESTATE,
 		    "attempt %" PRId64 " is not waiting to be placed",
 		    attempt_id) : segur__db_error(l, cause,
-		    "place the attempt");
+		    "placement de la tentative");
 		goto fail;
 	}
 	rid = sqlite3_column_int64(st, 0);
@@ -1062,7 +1083,8 @@ answer_refused(struct segur_ledger *l, const struct segur__answer *an,
 			    "ASP « %s » est déjà donné à une autre demande",
 			    an->numero_asp));
 		if (rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "look numeroASP up"));
+			return (segur__db_error(l, cause,
+			    "recherche du numéro ASP"));
 	}
 	return (segur_cause(cause, SEGUR_ESTATE, "le numeroEditeur « %s » "
 	    "n'attend plus de réponse", an->numero_editeur));
@@ -1115,11 +1137,12 @@ segur__attempt_answer(struct segur_ledger *l, const struct segur__answer *an,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "record the answer"));
+		return (segur__db_error(l, cause,
+		    "enregistrement de la réponse"));
 	if (sqlite3_changes(l->db) != 1)
 		return (answer_refused(l, an, cause));
 	if ((json = answer_json(an)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = transition(l, an->request_id, an->ref, an->state, to, NULL,
 	    an->numero_asp, json, cause);
 	free(json);
@@ -1151,7 +1174,7 @@ segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
 		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ENOENT,
 		    "le numeroEditeur « %s » n'a jamais été envoyé",
 		    numero_editeur) : segur__db_error(l, cause,
-		    "find the attempt");
+		    "recherche de la tentative");
 		goto fail;
 	}
 	an.attempt_id = sqlite3_column_int64(st, 0);
@@ -1163,7 +1186,7 @@ segur_ledger_attempt_answer(struct segur_ledger *l, const char *numero_editeur,
 	    (const char *)sqlite3_column_text(st, 4));
 	sqlite3_reset(st);
 	if (oom) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if (strcmp(outcome, "pending") != 0) {
@@ -1237,7 +1260,7 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "find the file");
+		rc = segur__db_error(l, cause, "recherche du fichier");
 		goto fail;
 	}
 	segur__ledger_now(now);
@@ -1249,7 +1272,8 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the archive object");
+		rc = segur__db_error(l, cause,
+		    "enregistrement de l'objet d'archive");
 		goto fail;
 	}
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
@@ -1280,7 +1304,7 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 		goto fail;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the file");
+		rc = segur__db_error(l, cause, "enregistrement du fichier");
 		goto fail;
 	}
 	fid = sqlite3_last_insert_rowid(l->db);
@@ -1292,7 +1316,7 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 	    cJSON_AddNumberToObject(a, "size", (double)f->size) == NULL ||
 	    cJSON_AddNumberToObject(a, "file_id", (double)fid) == NULL ||
 	    (json = cJSON_PrintUnformatted(a)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "file.add", "file", f->name, 0, NULL,

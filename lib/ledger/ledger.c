@@ -82,11 +82,11 @@ segur__db_error(struct segur_ledger *l, char **cause, const char *what)
 	int	 rc = sqlite3_errcode(l->db);
 
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-		segur_cause(cause, SEGUR_EBUSY, "%s: %s: the ledger is locked "
-		    "by another process", l->path, what);
+		segur_cause(cause, SEGUR_EBUSY, "%s: %s : registre verrouillé "
+		    "par un autre processus", l->path, what);
 		return (SEGUR_EBUSY);
 	}
-	segur_cause(cause, SEGUR_EDB, "%s: %s: %s", l->path, what,
+	segur_cause(cause, SEGUR_EDB, "%s: %s : %s", l->path, what,
 	    sqlite3_errmsg(l->db));
 	return (SEGUR_EDB);
 }
@@ -102,8 +102,8 @@ segur__stmt(struct segur_ledger *l, const char *sql, sqlite3_stmt **out,
 	if (l->depth > 0 && sqlite3_get_autocommit(l->db))
 		/* SQLite rolled the transaction back (OR ROLLBACK, I/O
 		 * error): a statement now would commit on its own. */
-		return (segur_cause(cause, SEGUR_EDB, "%s: the transaction "
-		    "was rolled back by an earlier error", l->path));
+		return (segur_cause(cause, SEGUR_EDB, "%s: transaction "
+		    "annulée par une erreur précédente", l->path));
 	for (i = 0; i < l->ncache; i++) {
 		if (l->cache[i].sql == sql) {
 			sqlite3_reset(l->cache[i].stmt);
@@ -169,8 +169,8 @@ segur__exec(struct segur_ledger *l, const char *sql, char **cause)
 		return (0);
 	rc = sqlite3_errcode(l->db);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		rc = segur_cause(cause, SEGUR_EBUSY, "%s: the ledger is "
-		    "locked by another process", l->path);
+		rc = segur_cause(cause, SEGUR_EBUSY, "%s: registre "
+		    "verrouillé par un autre processus", l->path);
 	else
 		rc = segur_cause(cause, SEGUR_EDB, "%s: %s", l->path,
 		    msg != NULL ? msg : sqlite3_errmsg(l->db));

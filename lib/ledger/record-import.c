@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "segur/amount.h"
+#include "segur/date.h"
 #include "segur/error.h"
 #include "segur/ledger.h"
 #include "segur/solde.h"
@@ -228,7 +229,8 @@ read_line(struct rimport *im, size_t i, struct rline *x)
 	}
 }
 
-/* The name of a kind in messages. */
+/* The name of a kind in messages: masculine, as "%s déjà enregistré" has
+ * it. */
 static const char *
 kind_fr(int k)
 {
@@ -238,10 +240,17 @@ kind_fr(int k)
 	case SEGUR_RECORD_REFUSAL:
 		return ("refus");
 	case SEGUR_RECORD_ADVANCE_PAID:
-		return ("avance versée");
+		return ("versement de l'avance");
 	default:
-		return ("solde versé");
+		return ("versement du solde");
 	}
+}
+
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
 }
 
 /* " pour 1 460,00 €", or "" without an amount (b holds it). */
@@ -279,6 +288,7 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	char		 kind[24], date[11], letter[128];
 	char		 b1[SEGUR_AMOUNT_BUFSZ + 16];
 	char		 b2[SEGUR_AMOUNT_BUFSZ + 16];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	int64_t		 amount, mine = p->amount_cents;
 	int		 rc, k, have_letter;
 
@@ -304,7 +314,7 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	if (rc == SQLITE_DONE)
 		return (0);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the decisions"));
+		return (segur__db_error(l, cause, "lecture des décisions"));
 	k = strcmp(kind, "grant") == 0 ? SEGUR_RECORD_GRANT :
 	    strcmp(kind, "refusal") == 0 ? SEGUR_RECORD_REFUSAL : p->kind;
 	/* A grant without an amount is the amount requested. */
@@ -316,7 +326,8 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 			mine = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW)
-			return (segur__db_error(l, cause, "read the request"));
+			return (segur__db_error(l, cause,
+			    "lecture de la demande"));
 	}
 	if (k == SEGUR_RECORD_REFUSAL)
 		amount = -1;
@@ -326,18 +337,18 @@ against_ledger(struct rimport *im, struct segur_ledger *l, struct rline *x,
 	if (k != p->kind || strcmp(date, p->date) != 0 || amount != mine)
 		refuse(im, x, -1, "contredit le registre : %s enregistré le "
 		    "%s%s, le fichier dit %s le %s%s (corrigez le fichier, ou "
-		    "le registre si le fichier a raison)", kind_fr(k), date,
-		    for_amount(amount, b1), kind_fr(p->kind), p->date,
-		    for_amount(mine, b2));
+		    "le registre si le fichier a raison)", kind_fr(k),
+		    day_fr(date, d1), for_amount(amount, b1), kind_fr(p->kind),
+		    day_fr(p->date, d2), for_amount(mine, b2));
 	else if (have_letter && x->letter != NULL &&
 	    strcmp(letter, x->letter) != 0)
 		refuse(im, x, C_COURRIER, "contredit le registre : %s du %s "
 		    "enregistré avec le courrier « %s », le fichier dit « %s »",
-		    kind_fr(k), date, letter, x->letter);
+		    kind_fr(k), day_fr(date, d1), letter, x->letter);
 	else {
 		x->pub->fate = SEGUR_LINE_UNCHANGED;
 		if ((x->pub->message = segur_asprintf("%s déjà enregistré le "
-		    "%s%s : rien à faire", kind_fr(k), date,
+		    "%s%s : rien à faire", kind_fr(k), day_fr(date, d1),
 		    for_amount(amount, b1))) == NULL)
 			im->oom = 1;
 	}
@@ -454,7 +465,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	if ((rc = segur__csv_read(buf, len, &c, &out->errors)) != 0) {
 		segur__csv_release(&c);
 		return (segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est "
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est "
 		    "enregistré", name, out->errors.n));
 	}
 	out->encoding = c.encoding;
@@ -464,7 +475,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	if ((rc = segur__csv_columns(&c, column_names, column_required,
 	    im.idx, NCOLUMNS, im.e, &out->warnings)) != 0) {
 		rc = segur_cause(cause, rc, rc == SEGUR_ENOMEM ?
-		    "out of memory" : "%s: %zu erreur(s), rien n'est "
+		    "mémoire épuisée" : "%s: %zu erreur(s), rien n'est "
 		    "enregistré", name, out->errors.n);
 		goto done;
 	}
@@ -472,7 +483,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 	    "aucune ligne de données : rien à enregistrer") != 0)
 		im.oom = 1;
 	if (im.oom || (rc = read_lines(&im, lines)) != 0) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto done;
 	}
 	out->rows = im.n;
@@ -486,7 +497,7 @@ segur_ledger_record_import_csv(struct segur_ledger *l, const char *buf,
 		if (im.lines[i].pub->fate == SEGUR_LINE_OK)
 			rc = record_line(&im, l, &im.lines[i], cause);
 	if (rc == 0 && im.oom)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	if (rc == 0 && im.refused > 0)
 		rc = segur_cause(cause, SEGUR_EINVAL, "%s: %zu ligne(s) "
 		    "refusée(s), rien n'est enregistré", name, im.refused);

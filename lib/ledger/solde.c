@@ -23,6 +23,13 @@
 /* ------------------------------------------------------------------ */
 /* Calendar dates (date.h). */
 
+/* A day "AAAA-MM-JJ" as "JJ/MM/AAAA" in b, or iso itself. */
+static const char *
+day_fr(const char *iso, char b[SEGUR_DATE_FR_BUFSZ])
+{
+	return (segur_date_fr(iso, b) != NULL ? b : iso);
+}
+
 /* A date as "AAAA-MM-JJ", or SEGUR_EINVAL with a French cause. */
 static int
 iso_date(const char *s, const char *what, char out[11], char **cause)
@@ -62,12 +69,12 @@ find_by_asp(struct segur_ledger *l, const char *numero_asp, int64_t *id,
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc == SQLITE_DONE)
 		return (segur_cause(cause, SEGUR_ENOENT, "aucune demande "
 		    "acceptée sous le numéro ASP « %s »", numero_asp));
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "find numeroASP"));
+		return (segur__db_error(l, cause, "recherche du numéro ASP"));
 	return (0);
 }
 
@@ -123,6 +130,7 @@ delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
 	    "kind = 'advance_paid'";
 	sqlite3_stmt	*st;
 	char		 adv[11];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	int		 rc;
 
 	adv[0] = '\0';
@@ -134,11 +142,11 @@ delivery_after_advance(struct segur_ledger *l, int64_t id, const char *date,
 		copy_col(st, 0, adv, sizeof(adv));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the advance"));
+		return (segur__db_error(l, cause, "lecture de l'avance"));
 	if (adv[0] != '\0' && strcmp(date, adv) < 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date de livraison %s "
 		    "antérieure au versement de l'avance du %s : le %s ou plus "
-		    "tard attendu", date, adv, adv));
+		    "tard attendu", day_fr(date, d1), day_fr(adv, d2), d2));
 	return (0);
 }
 
@@ -159,6 +167,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	sqlite3_stmt	*st;
 	cJSON		*o = NULL;
 	char		 date[11], fdate[11], now[24], fsha[65], psha[65];
+	char		 d1[SEGUR_DATE_FR_BUFSZ], d2[SEGUR_DATE_FR_BUFSZ];
 	char		*ref = NULL, *json = NULL;
 	int64_t		 id;
 	int		 rc;
@@ -172,8 +181,8 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 		return (segur_cause(cause, SEGUR_EINVAL, "date %s %s dans le "
 		    "futur : au plus tard aujourd'hui, %s, attendu",
 		    segur_date_future(date) == 1 ? "de livraison" :
-		    "de facture", segur_date_future(date) == 1 ? date : fdate,
-		    now));
+		    "de facture", day_fr(segur_date_future(date) == 1 ? date :
+		    fdate, d1), day_fr(now, d2)));
 	}
 	if (d->invoice == NULL || d->invoice[0] == '\0' ||
 	    strlen(d->invoice) > 64)
@@ -193,10 +202,9 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	if (state != SEGUR_STATE_ADVANCE_PAID &&
 	    state != SEGUR_STATE_BALANCE_REJECTED) {
 		rc = segur_cause(cause, SEGUR_ESTATE, "la demande « %s » "
-		    "(numéro ASP %s) est à l'état %s : la livraison s'enregistre "
-		    "une fois l'avance payée (advance_paid) ou le solde rejeté "
-		    "(balance_rejected)", ref, numero_asp,
-		    segur_state_name(state));
+		    "(numéro ASP %s) est à l'état « %s » : la livraison "
+		    "s'enregistre une fois l'avance versée ou le solde rejeté",
+		    ref, numero_asp, segur_state_label(state));
 		goto fail;
 	}
 	if ((rc = delivery_after_advance(l, id, date, cause)) != 0)
@@ -208,7 +216,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "replace the delivery");
+		rc = segur__db_error(l, cause, "remplacement de la livraison");
 		goto fail;
 	}
 	if ((rc = segur__stmt(l, q_ins, &st, cause)) != 0)
@@ -228,7 +236,8 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the delivery");
+		rc = segur__db_error(l, cause,
+		    "enregistrement de la livraison");
 		goto fail;
 	}
 	if ((o = cJSON_CreateObject()) == NULL ||
@@ -243,7 +252,7 @@ segur_solde_deliver(struct segur_ledger *l, const char *numero_asp,
 	    cJSON_AddStringToObject(o, "pv", d->pv_path) == NULL ||
 	    cJSON_AddStringToObject(o, "pv_sha256", psha) == NULL ||
 	    (json = cJSON_PrintUnformatted(o)) == NULL) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = segur__event_append(l, "delivery.recorded", "request", ref,
@@ -323,7 +332,7 @@ segur_solde_setting_set(struct segur_ledger *l, const char *key,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the setting");
+		rc = segur__db_error(l, cause, "enregistrement du réglage");
 		goto fail;
 	}
 	snprintf(after, sizeof(after), "{\"value\":%ld}", n);
@@ -371,7 +380,7 @@ segur_solde_deadline_set(struct segur_ledger *l, const char *numero_asp,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "record the deadline");
+		rc = segur__db_error(l, cause, "enregistrement de l'échéance");
 		goto fail;
 	}
 	if (date != NULL)
@@ -415,7 +424,7 @@ deadline_days(struct segur_ledger *l, long *days, int *is_default,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the settings"));
+		return (segur__db_error(l, cause, "lecture des réglages"));
 	if (is_default != NULL)
 		*is_default = dflt;
 	return (0);
@@ -451,7 +460,7 @@ segur_solde_deadline_of(struct segur_ledger *l, int64_t request_id,
 	if (rc == SQLITE_ROW)
 		return (1);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the deadline"));
+		return (segur__db_error(l, cause, "lecture de l'échéance"));
 	if ((rc = deadline_days(l, &days, &dflt, cause)) != 0)
 		return (rc);
 	if (days <= 0 || advance_date == NULL ||
@@ -550,8 +559,8 @@ segur_solde_list(struct segur_ledger *l, const struct segur_solde_filter *f,
 	}
 	sqlite3_reset(st);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "list the advances"));
+		return (segur__db_error(l, cause, "liste des avances"));
 	return (0);
 }

@@ -37,7 +37,7 @@ expect_grep 'bad.csv:3:finess_geo: erreur: FINESS' "$T/err"
 printf '\xef\xbb\xbffiness_geo;finess_juridique;tranche\r\n330001017;750000127;B\r\n330001025;750000127;B\r\n' \
     >"$T/eligible.csv"
 expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
-expect_grep '2 rows loaded' "$T/out"
+expect_grep '2 ligne(s) chargée(s) dans eligible' "$T/out"
 printf 'tranche,montant_ttc\nB,"2920,00"\n' >"$T/tranches.csv"
 expect_exit 0 segurctl ref import tranches "$T/tranches.csv"
 expect_exit 2 segurctl ref import nothing "$T/tranches.csv"

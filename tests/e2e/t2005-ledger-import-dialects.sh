@@ -20,7 +20,7 @@ expect_exit 0 segurctl software add --ans 2023000042 \
 # Reference data in Windows-1252, with "FINESS géo" and "2 920,00 €".
 n=$(events)
 expect_exit 0 segurctl ref import --dry-run eligible "$CSV/eligible-cp1252.csv"
-expect_grep 'dry run (Windows-1252, .;.): 7 rows would be loaded into eligible (7 added' "$T/out"
+expect_grep 'essai à blanc (Windows-1252, « ; ») : 7 ligne(s) à charger dans eligible (7 ajoutée(s)' "$T/out"
 [ "$(events)" -eq "$n" ] || fail "ref import --dry-run wrote events"
 [ "$(sqlite3 "$SEGUR_DB" 'SELECT count(*) FROM eligible')" -eq 0 ] ||
     fail "ref import --dry-run loaded rows"
@@ -121,7 +121,7 @@ expect_grep '0 demande(s) enregistrée(s) comme brouillons' "$T/out"
 expect_no_grep 'inconnue' "$T/err"
 expect_exit 0 segurctl ref import --template --out "$T/el.csv" eligible
 expect_exit 0 segurctl ref import --dry-run eligible "$T/el.csv"
-expect_grep '0 rows would be loaded' "$T/out"
+expect_grep '0 ligne(s) à charger' "$T/out"
 expect_exit 2 segurctl request import --template "$T/new.csv"
 
 # --update: a corrected row replaces the draft, the diff in the event.

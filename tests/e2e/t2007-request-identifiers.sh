@@ -45,7 +45,7 @@ done
 # A decision named by the reference, a payment by the numeroEditeur: on
 # BC-1, and said with its numeroASP.
 expect_exit 0 segurctl record grant --date 2023-11-02 BC-1
-expect_grep "^$ASP: grant recorded" "$T/out"
+expect_grep "^$ASP : décision d'accord enregistrée" "$T/out"
 expect_exit 0 segurctl record advance-paid --date 2023-11-20 --amount 1460.00 "$NE1"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT state FROM request WHERE ref = 'BC-1'")" = advance_paid ] ||
     fail "advance not on BC-1"

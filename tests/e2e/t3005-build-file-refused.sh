@@ -45,8 +45,8 @@ jq -e --arg f "$F1" '.[] | select(.name == $f) | .state == "built" and
 reason='Le fichier ne respecte pas la structure attendue (contrôle 1)'
 expect_exit 2 segurctl file refused "$F1"
 expect_exit 0 segurctl file refused --reason "$reason" "$F1"
-expect_grep "^$F1: refused, 2 demande(s)" "$T/out"
-expect_grep '^BC-1: rejected' "$T/out"
+expect_grep "^$F1 : refusé à l'envoi, 2 demande(s)" "$T/out"
+expect_grep "^BC-1 : rejetée par l'ASP$" "$T/out"
 expect_grep 'resubmit --all-rejected' "$T/out"
 expect_exit 0 segurctl request show --json BC-2
 jq -e --arg r "$reason" '.state == "rejected" and
@@ -55,7 +55,7 @@ jq -e --arg r "$reason" '.state == "rejected" and
 verified
 # Refused twice: no.
 expect_exit 1 segurctl file cancel --reason x "$F1"
-expect_grep "l'état refused" "$T/err"
+expect_grep "est refusé à l'envoi" "$T/err"
 
 # Resubmitted: new numbers, a new rank, a complete answer recorded.
 expect_exit 0 segurctl resubmit --all-rejected
@@ -73,9 +73,9 @@ verified
 
 # 2. Neither refused nor cancelled once answered, nor unknown.
 expect_exit 1 segurctl file refused --reason x "$F2"
-expect_grep "l'état answered" "$T/err"
+expect_grep "est avec réponse" "$T/err"
 expect_exit 1 segurctl file cancel --reason x "$F2"
-expect_grep "l'état answered" "$T/err"
+expect_grep "est avec réponse" "$T/err"
 expect_exit 1 segurctl file refused --reason x JSON-2023000042-20991231-001.json
 expect_grep 'aucun fichier' "$T/err"
 expect_exit 1 segurctl file cancel --reason x PJ-2023000042-20231002-002-1.zip
@@ -104,13 +104,13 @@ verified
 printf 'pas du JSON' >"$T/garbage.json"
 expect_exit 2 segurctl ingest "$T/garbage.json"
 expect_exit 0 segurctl file list
-expect_grep '^FICHIER .* ETAT ' "$T/out"
-expect_grep "^$F1 .* refused " "$T/out"
+expect_grep '^FICHIER .* ÉTAT ' "$T/out"
+expect_grep "^$F1 .* refusé à l'envoi " "$T/out"
 expect_grep "motif : $reason" "$T/out"
-expect_grep "^$F2 .* answered " "$T/out"
-expect_grep "^$F3 .* cancelled " "$T/out"
-expect_grep "^$F4 .* built " "$T/out"
-expect_grep '^garbage.json .* quarantined ' "$T/out"
+expect_grep "^$F2 .* avec réponse " "$T/out"
+expect_grep "^$F3 .* annulé " "$T/out"
+expect_grep "^$F4 .* construit  *construit " "$T/out"
+expect_grep '^garbage.json .* reçu  *en quarantaine ' "$T/out"
 expect_exit 0 segurctl file list --json
 jq -e 'all(.[]; keys == ["accepted", "cancelled", "date", "direction",
     "kind", "lines", "name", "parent", "pending", "reason", "rejected",
@@ -143,12 +143,12 @@ S2=JSON-SOLDE-2023000042-20240301-002.json
 S3=JSON-SOLDE-2023000042-20240301-003.json
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 expect_exit 0 segurctl file cancel --reason 'mauvais lot' "$S1"
-expect_grep '^BC-1: advance_paid' "$T/out"
+expect_grep '^BC-1 : avance versée$' "$T/out"
 verified
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"
 [ -f "$T/files/$S2" ] || fail "no new balance file"
 expect_exit 0 segurctl file refused --reason 'structure refusée' "$S2"
-expect_grep '^BC-1: balance_rejected' "$T/out"
+expect_grep '^BC-1 : solde rejeté$' "$T/out"
 expect_exit 0 segurctl request show --json BC-1
 [ "$(jq -r .state "$T/out")" = balance_rejected ] || fail "not balance_rejected"
 expect_exit 0 segurctl solde build --date 20240301 --out "$T/files"

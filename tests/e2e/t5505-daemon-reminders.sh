@@ -27,7 +27,7 @@ expect_exit 0 segurctl remind --dry-run --json
 [ "$(reminders)" -eq 0 ] || fail "the dry run queued"
 expect_exit 0 segurctl remind
 expect_grep '^2 relances mises en file\.$' "$T/out"
-expect_grep "^BC-1 *J+7 *sans réponse de l'ASP depuis $built (8 j)  alert-000001$" "$T/out"
+expect_grep "^BC-1 *J+7 *sans réponse de l'ASP depuis $(date -u -d "$built" +%d/%m/%Y) (8 j)  alert-000001$" "$T/out"
 expect_exit 0 segurctl remind
 expect_grep '^Aucune relance due\.$' "$T/out"
 [ "$(reminders)" -eq 2 ] || fail "reminders: $(reminders)"

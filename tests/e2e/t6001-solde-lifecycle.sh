@@ -32,7 +32,7 @@ printf '\xff\xd8\xff\xe0\0\x10JFIF\0' >"$T/pv.jpg"
 expect_exit 1 segurctl record delivered --date 2024-03-01 \
     --invoice F-2024-001 --invoice-date 2024-03-02 --amount 4866,67 \
     --facture "$T/facture.pdf" --pv "$T/pv.jpg" $asp
-expect_grep 'advance_paid' "$T/err"
+expect_grep "est à l'état « acceptée par l'ASP » : la livraison s'enregistre une fois l'avance versée" "$T/err"
 
 expect_exit 0 segurctl record grant --date 2023-11-02 --amount 4866.67 $asp
 expect_exit 0 segurctl record advance-paid --date 2023-12-29 \
@@ -134,7 +134,7 @@ expect_exit 0 segurctl request show --json $asp
     fail "balance paid not to the cent"
 expect_exit 1 segurctl record balance-paid --date "$paid" \
     --amount 3406,67 $asp
-expect_grep 'closed' "$T/err"
+expect_grep "est à l'état « close » : impossible d'y enregistrer le versement du solde" "$T/err"
 
 expect_exit 0 segurctl request history --json BC-1
 jq -r '[.[] | select(.action == "request.state") | .after.state] | join(" ")' \

@@ -39,7 +39,7 @@ seed_accepted
 expect_exit 0 segurctl record import --template --out "$T/empty.csv"
 expect_exit 0 segurctl record import "$T/empty.csv"
 expect_grep "avertissement: aucune ligne de données" "$T/err"
-expect_grep "0 recorded, 0 unchanged" "$T/out"
+expect_grep "0 enregistrée(s), 0 inchangée(s)" "$T/out"
 
 # A dry run checks every line and writes nothing.
 expect_exit 0 segurctl record import --dry-run --json "$CP"
@@ -64,7 +64,7 @@ n=$(events)
 printf 'numero_asp;type;date;montant\n%s;accord;03/11/2023;4 800,00\n%s;avance;20/11/2023;1460,00\n' \
     $ASP $ASP >"$T/contra.csv"
 expect_exit 1 segurctl record import --json "$T/contra.csv"
-expect_grep "contra.csv:2: erreur: contredit le registre : accord enregistré le 2023-11-02 pour 4${NB}866,67 €, le fichier dit accord le 2023-11-03 pour 4${NB}800,00 €" "$T/err"
+expect_grep "contra.csv:2: erreur: contredit le registre : accord enregistré le 02/11/2023 pour 4${NB}866,67 €, le fichier dit accord le 03/11/2023 pour 4${NB}800,00 €" "$T/err"
 expect_grep "rien n'est enregistré" "$T/err"
 jq -e '(.written | not) and [.lines[] | .fate] == ["refused", "would-record"]
     and (.lines[0].message | test("4.866,67 €"))' "$T/out" >/dev/null ||
@@ -75,7 +75,7 @@ jq -e '(.written | not) and [.lines[] | .fate] == ["refused", "would-record"]
 printf 'numero_asp;type;date;note\n%s;refus;02/11/2023;hors délai\n' $ASP \
     >"$T/refus.csv"
 expect_exit 1 segurctl record import "$T/refus.csv"
-expect_grep "accord enregistré le 2023-11-02 pour 4${NB}866,67 €, le fichier dit refus le 2023-11-02" "$T/err"
+expect_grep "accord enregistré le 02/11/2023 pour 4${NB}866,67 €, le fichier dit refus le 02/11/2023" "$T/err"
 expect_grep "refus.csv:2: refusée" "$T/out"
 
 # The money rules of record advance-paid: not 30 %, refused; with
@@ -111,9 +111,9 @@ expect_grep "numero_asp" "$T/err"
 # Windows-1252 for real: the grant is there identically (a no-op), the
 # advance is recorded.
 expect_exit 0 segurctl record import "$CP"
-expect_grep "records-cp1252-semicolon.csv:2: inchangée .*accord déjà enregistré le 2023-11-02 pour 4${NB}866,67 €" "$T/out"
-expect_grep "records-cp1252-semicolon.csv:3: enregistrée .*advance_paid" "$T/out"
-expect_grep "1 recorded, 1 unchanged" "$T/out"
+expect_grep "records-cp1252-semicolon.csv:2: inchangée .*accord déjà enregistré le 02/11/2023 pour 4${NB}866,67 €" "$T/out"
+expect_grep "records-cp1252-semicolon.csv:3: enregistrée .* avance  *20/11/2023  *1${NB}460,00 €" "$T/out"
+expect_grep "1 enregistrée(s), 1 inchangée(s)" "$T/out"
 [ "$(state)" = advance_paid ] || fail "advance not recorded"
 [ "$(sqlite3 "$SEGUR_DB" "SELECT amount_cents || ' ' || date || ' ' || note FROM decision WHERE kind = 'advance_paid'")" = "146000 2023-11-20 avis de paiement" ] ||
     fail "advance: $(sqlite3 "$SEGUR_DB" "SELECT * FROM decision")"

@@ -27,7 +27,7 @@ jq -e '.requests | length == 1 and .[0].numeroASP == "'$ASP'" and
     .[0].joursRestants < 0' "$T/out" >/dev/null ||
     fail "overdue by default: $(cat "$T/out")"
 expect_exit 0 segurctl solde list --overdue
-expect_grep "^$ASP .* 2024-11-19 EN RETARD" "$T/out"
+expect_grep "^$ASP .* 19/11/2024 EN RETARD" "$T/out"
 expect_exit 0 segurctl ref show --json
 jq -e '.settings["solde-deadline-days"] == {"value": 365, "default": true}
     and .tables == {"tranche": 1, "eligible": 2,

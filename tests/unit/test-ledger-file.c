@@ -321,7 +321,7 @@ test_ledger_file_close_refused_writes_nothing(void **state)
 	events = helper_count(f->l, "SELECT count(*) FROM event");
 	assert_int_equal(segur_ledger_file_refuse(f->l, F1, "x", &c, &cause),
 	    SEGUR_ESTATE);
-	assert_non_null(strstr(cause, "answered"));
+	assert_non_null(strstr(cause, "avec réponse"));
 	free(cause);
 	cause = NULL;
 	assert_int_equal(segur_ledger_file_cancel(f->l, F1, "x", &c, NULL),
@@ -345,7 +345,7 @@ test_ledger_file_closed_once(void **state)
 	    NULL), 0);
 	assert_int_equal(segur_ledger_file_refuse(f->l, F1, "x", NULL,
 	    &cause), SEGUR_ESTATE);
-	assert_non_null(strstr(cause, "cancelled (motif : doublon)"));
+	assert_non_null(strstr(cause, "annulé (motif : doublon)"));
 	free(cause);
 	/* The closure is final, even for a hand on the database. */
 	assert_int_not_equal(segur__exec(f->l, "DELETE FROM file_closure",

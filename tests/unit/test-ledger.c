@@ -630,7 +630,7 @@ test_ledger_lost_transaction_is_never_continued(void **state)
 	/* The batch is gone: nothing more joins it, nothing autocommits. */
 	assert_int_not_equal(segur_ledger_software_add(f->l, "2023000043",
 	    SIRET, "DUI 2", SEGUR_PROFIL_PA, &cause), 0);
-	assert_non_null(strstr(cause, "rolled back"));
+	assert_non_null(strstr(cause, "transaction annulée"));
 	free(cause);
 	segur_ledger_rollback(f->l);
 	memset(&sw, 0, sizeof(sw));
@@ -1478,7 +1478,7 @@ test_ledger_money_rules(void **state)
 	r.amount_cents = 146000;
 	assert_int_equal(segur_ledger_record(f->l, SEGUR_RECORD_ADVANCE_PAID,
 	    "ASP-M", &r, &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "le 2026-11-02 ou plus tard attendu"));
+	assert_non_null(strstr(cause, "le 02/11/2026 ou plus tard attendu"));
 	free(cause);
 	cause = NULL;
 	r.date = "2026-11-20";
