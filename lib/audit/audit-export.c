@@ -242,13 +242,13 @@ segur__export_prepare(struct segur_ledger *l,
     sqlite3_stmt **st, char **cause)
 {
 	if (sqlite3_prepare_v2(l->db, sheet->sql, -1, st, NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "prepare the export"));
+		return (segur__db_error(l, cause, "préparation de l'export"));
 	if (segur__bind_text(*st, 1, f->og) != SQLITE_OK ||
 	    segur__bind_text(*st, 2, f->from) != SQLITE_OK ||
 	    segur__bind_text(*st, 3, f->to) != SQLITE_OK) {
 		sqlite3_finalize(*st);
 		*st = NULL;
-		return (segur__db_error(l, cause, "prepare the export"));
+		return (segur__db_error(l, cause, "préparation de l'export"));
 	}
 	return (0);
 }
@@ -422,8 +422,8 @@ segur_audit_export(struct segur_ledger *l, const struct segur_export_filter *f,
 	if (nrows != NULL)
 		*nrows = 0;
 	if (fmt != SEGUR_EXPORT_CSV && fmt != SEGUR_EXPORT_JSON)
-		return (segur_cause(cause, SEGUR_EINVAL, "export format %d: "
-		    "not CSV nor JSON", (int)fmt));
+		return (segur_cause(cause, SEGUR_EINVAL, "format d'export %d : "
+		    "ni CSV ni JSON", (int)fmt));
 	if ((rc = segur__export_prepare(l, &sheets[SEGUR_XSHEET_ATTEMPTS], f,
 	    &st, cause)) != 0)
 		return (rc);
@@ -454,7 +454,7 @@ segur_audit_export(struct segur_ledger *l, const struct segur_export_filter *f,
 			oom = 1;
 	}
 	if (!oom && rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "read the export");
+		rc = segur__db_error(l, cause, "lecture de l'export");
 		sqlite3_finalize(st);
 		cJSON_Delete(doc);
 		return (rc);
@@ -472,7 +472,7 @@ segur_audit_export(struct segur_ledger *l, const struct segur_export_filter *f,
 	}
 	cJSON_Delete(doc);
 	if (oom)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (nrows != NULL)
 		*nrows = n;
 	return (0);

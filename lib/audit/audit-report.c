@@ -57,6 +57,6 @@ segur_audit_report_html(struct segur_ledger *l,
 	segur_html_page_end(&w, "Page statique produite par segurctl report "
 	    ": ni script ni ressource externe.");
 	if (w.err != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }

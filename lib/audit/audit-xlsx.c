@@ -201,7 +201,7 @@ write_sheet(struct xw *x, struct segur_ledger *l,
 	x->sheet = sh->title;
 	x->row = 0;
 	if ((ws = workbook_add_worksheet(x->wb, sh->title)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	ncols = write_header(x, ws, sh);
 	if ((rc = segur__export_prepare(l, sh, f, &st, cause)) != 0)
 		return (rc);
@@ -222,7 +222,7 @@ write_sheet(struct xw *x, struct segur_ledger *l,
 	}
 	sqlite3_finalize(st);
 	if (x->err == LXW_NO_ERROR && rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the export"));
+		return (segur__db_error(l, cause, "lecture de l'export"));
 	check(x, 0, worksheet_autofilter(ws, 0, 0, x->row, ncols - 1));
 	return (0);
 }
@@ -269,7 +269,7 @@ write_head(struct xw *x, struct segur_ledger *l,
 	if ((rc = segur_ledger_figures(l, &ff, &fg, cause)) != 0)
 		return (rc);
 	if ((ws = workbook_add_worksheet(x->wb, x->sheet)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	check(x, 0, worksheet_set_column(ws, 0, 0, 22, NULL));
 	check(x, 1, worksheet_set_column(ws, 1, 1, 68, NULL));
 	check(x, 2, worksheet_set_column(ws, 2, 3, 16, NULL));
@@ -292,7 +292,7 @@ write_head(struct xw *x, struct segur_ledger *l,
 	    segur_asprintf("les demandes de l'OG %s", f->og) :
 	    segur_asprintf("tout le registre");
 	if (scope == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	x->row++;
 	head_text(x, ws, "montants", scope);
 	free(scope);
@@ -328,7 +328,7 @@ write_book(struct xw *x, struct segur_ledger *l,
 	int	 i, rc;
 
 	if (make_formats(x->wb, &x->fmt) != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (i = 0; i < SEGUR_XSHEET_COUNT; i++) {
 		if ((rc = write_sheet(x, l, segur__export_sheet(i), f, &n,
 		    cause)) != 0)
@@ -356,11 +356,11 @@ segur_audit_export_xlsx(struct segur_ledger *l,
 		*nrows = 0;
 	memset(&x, 0, sizeof(x));
 	if ((tmp = segur_asprintf("%s.segur-tmp", path)) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	unlink(tmp);
 	if ((x.wb = workbook_new_opt(tmp, &opt)) == NULL) {
 		free(tmp);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	rc = write_book(&x, l, f, h, nrows, cause);
 	closed = workbook_close(x.wb);

@@ -111,7 +111,7 @@ url(struct page *p, const char *s)
 static int
 page_end(struct page *p, char **cause)
 {
-	return (p->nomem ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
+	return (p->nomem ? segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée") :
 	    0);
 }
 
@@ -222,7 +222,7 @@ segur_console_dashboard(struct segur_ledger *l, struct segur_buf *out,
 	    (rc = segur_report_amounts(&h, l, cause)) != 0)
 		return (rc);
 	if (h.err != 0)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	foot(&p, "/api/v1/status");
 	return (page_end(&p, cause));
 }
@@ -387,10 +387,10 @@ json_out(cJSON *root, struct segur_buf *out, char **cause)
 	text = root != NULL ? cJSON_PrintUnformatted(root) : NULL;
 	cJSON_Delete(root);
 	if (text == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur_buf_addf(out, "%s\n", text);
 	cJSON_free(text);
-	return (rc != 0 ? segur_cause(cause, SEGUR_ENOMEM, "out of memory") :
+	return (rc != 0 ? segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée") :
 	    0);
 }
 
@@ -480,14 +480,15 @@ segur_console_requests(struct segur_ledger *l,
 
 	r.max = q->limit;
 	if ((r.v = calloc(r.max > 0 ? r.max : 1, sizeof(*r.v))) == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = requests_read(l, q, &r, &next, cause)) != 0)
 		goto out;
 	if (fmt == SEGUR_CONSOLE_JSON) {
 		if ((root = cJSON_CreateObject()) == NULL ||
 		    (arr = cJSON_AddArrayToObject(root, "requests")) == NULL) {
 			cJSON_Delete(root);
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 			goto out;
 		}
 		for (i = 0; i < r.n; i++)
@@ -634,7 +635,7 @@ history_json(struct segur_ledger *l, const char *ref, cJSON **out,
 	}
 	segur_event_free_array(ev, n);
 	if (arr == NULL)
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	*out = arr;
 	return (0);
 }
@@ -808,13 +809,13 @@ segur_console_files(struct segur_ledger *l,
 	if ((root = cJSON_CreateObject()) == NULL ||
 	    (w.arr = cJSON_AddArrayToObject(root, "files")) == NULL) {
 		cJSON_Delete(root);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	rc = segur_ledger_file_list(l, files_cb, &w, cause);
 	if (rc < 0 || w.nomem) {
 		cJSON_Delete(root);
 		return (rc < 0 ? rc : segur_cause(cause, SEGUR_ENOMEM,
-		    "out of memory"));
+		    "mémoire épuisée"));
 	}
 	if (fmt == SEGUR_CONSOLE_JSON)
 		return (offset_json(root, q, w.next, out, cause));
@@ -846,7 +847,7 @@ segur_console_anomalies(struct segur_ledger *l,
 	    (arr = cJSON_AddArrayToObject(root, "anomalies")) == NULL) {
 		cJSON_Delete(root);
 		segur_anomaly_free_array(v, n);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	for (i = q->offset; i < n && i < q->offset + q->limit; i++)
 		if ((o = segur_anomaly_json(&v[i])) == NULL ||
@@ -855,7 +856,7 @@ segur_console_anomalies(struct segur_ledger *l,
 			cJSON_Delete(root);
 			segur_anomaly_free_array(v, n);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 	next = q->offset + q->limit < n;
 	segur_anomaly_free_array(v, n);

@@ -168,9 +168,9 @@ file_name(struct ingest *g, int64_t id, char **name)
 		*name = segur__column_dup(st, 0, &oom);
 	sqlite3_reset(st);
 	if (oom || (rc == SQLITE_ROW && *name == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(g->l, g->cause, "find the file"));
+		return (segur__db_error(g->l, g->cause, "recherche du fichier"));
 	return (0);
 }
 
@@ -221,12 +221,12 @@ find_attempt(struct ingest *g, const char *numero_editeur, struct attempt *a)
 	sqlite3_reset(st);
 	if (oom) {
 		attempt_release(a);
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (rc == SQLITE_DONE)
 		return (SEGUR_ENOENT);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(g->l, g->cause, "find the attempt"));
+		return (segur__db_error(g->l, g->cause, "recherche de la tentative"));
 	return (0);
 }
 
@@ -319,7 +319,7 @@ keep_anomaly(struct ingest *g, int64_t id, const char *kind,
 
 	p = realloc(g->r->recorded, (g->r->nrecorded + 1) * sizeof(*p));
 	if (p == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	g->r->recorded = p;
 	e = &p[g->r->nrecorded++];
 	memset(e, 0, sizeof(*e));
@@ -330,7 +330,7 @@ keep_anomaly(struct ingest *g, int64_t id, const char *kind,
 	    (a != NULL && a->ref != NULL && (e->ref = strdup(a->ref)) ==
 	    NULL) || (rl != NULL && rl->numeroEditeur != NULL &&
 	    (e->numeroEditeur = strdup(rl->numeroEditeur)) == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -440,7 +440,7 @@ alerts_flush(struct ingest *g)
 	segur_buf_release(&b);
 	alerts_release(g);
 	if (rc == SEGUR_ENOMEM)
-		segur_cause(g->cause, rc, "out of memory");
+		segur_cause(g->cause, rc, "mémoire épuisée");
 	return (rc);
 }
 
@@ -466,7 +466,7 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 
 	segur__ledger_now(now);
 	if (rl != NULL && (ret = returned_json(rl)) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if ((rc = segur__stmt(g->l, sql, &st, g->cause)) != 0) {
 		free(ret);
 		return (rc);
@@ -492,7 +492,7 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	sqlite3_reset(st);
 	free(ret);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "record an anomaly"));
+		return (segur__db_error(g->l, g->cause, "enregistrement d'une anomalie"));
 	id = sqlite3_last_insert_rowid(g->l->db);
 	if ((ev = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddNumberToObject(ev, "id", (double)id) == NULL ||
@@ -503,7 +503,7 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	    (double)rl->index) == NULL) ||
 	    (text = cJSON_PrintUnformatted(ev)) == NULL) {
 		cJSON_Delete(ev);
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	cJSON_Delete(ev);
 	rc = segur__event_append(g->l, "anomaly.recorded", "file", g->r->name,
@@ -514,7 +514,7 @@ anomaly(struct ingest *g, const char *kind, const char *detail,
 	if ((facts = line_facts(g, rl, a, "vérifier ce point avec l'ASP "
 	    "avant toute autre action ; le registre n'a rien deviné ; une "
 	    "fois réglé : segurctl anomalies resolve")) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ANOMALY, detail);
 	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_ANOMALY_KIND, kind);
 	cJSON_AddNumberToObject(facts, SEGUR_ALERT_F_ANOMALY_ID, (double)id);
@@ -532,10 +532,10 @@ file_anomaly(struct ingest *g, const char *kind, const char *detail)
 	p = realloc(g->r->anomalies, (g->r->nfile_anomalies + 1) *
 	    sizeof(*p));
 	if (p == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	g->r->anomalies = p;
 	if ((p[g->r->nfile_anomalies] = strdup(detail)) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	g->r->nfile_anomalies++;
 	return (anomaly(g, kind, detail, NULL, NULL));
 }
@@ -558,7 +558,7 @@ line_anomaly(struct ingest *g, struct segur_ingest_line *il,
 	int	 rc;
 
 	if (detail == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = anomaly(g, kind, detail, rl, a);
 	set_line(il, SEGUR_ANSWER_ANOMALY, detail);
 	return (rc);
@@ -611,9 +611,9 @@ asp_holder(struct ingest *g, const char *numero_asp, char **who)
 		*who = segur_asprintf("une autre demande");
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "find numeroASP"));
+		return (segur__db_error(g->l, g->cause, "recherche du numéro ASP"));
 	if (*who == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	return (0);
 }
 
@@ -662,7 +662,7 @@ record_answer(struct ingest *g, struct segur_ingest_line *il,
 		g->r->naccepted++;
 		if ((il->numeroASP = strdup(rl->numeroASP)) == NULL)
 			return (segur_cause(g->cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		set_line(il, SEGUR_ANSWER_ACCEPTED, NULL);
 		return (0);
 	}
@@ -672,7 +672,7 @@ record_answer(struct ingest *g, struct segur_ingest_line *il,
 	    "edit) puis la soumettre à nouveau (segurctl resubmit) : elle "
 	    "recevra un nouveau numeroEditeur");
 	if (facts == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur_outbox_add(g->l, SEGUR_ALERT_REJECTION, "warning",
 	    a->request_id, g->file_id, facts, NULL, g->cause);
 	cJSON_Delete(facts);
@@ -694,7 +694,7 @@ ingest_line(struct ingest *g, size_t i)
 	if ((rl->numeroEditeur != NULL && (il->numeroEditeur =
 	    strdup(rl->numeroEditeur)) == NULL) || (rl->label != NULL &&
 	    (il->label = strdup(rl->label)) == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rl->numeroEditeur == NULL)
 		return (line_anomaly(g, il, rl, NULL, "line_unreadable",
 		    segur_asprintf("ligne %ld : %s", rl->index + 1,
@@ -714,7 +714,7 @@ ingest_line(struct ingest *g, size_t i)
 	if (rc != 0)
 		return (rc);
 	if (a.ref == NULL || (il->ref = strdup(a.ref)) == NULL)
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée");
 	else if (a.file_id != g->answers_id) {
 		if (a.file_id == 0 || (rc = file_name(g, a.file_id,
 		    &sent)) == 0)
@@ -780,9 +780,9 @@ missing_lines(struct ingest *g)
 	}
 	sqlite3_reset(st);
 	if (oom)
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée");
 	else if (rc != SQLITE_DONE)
-		rc = segur__db_error(g->l, g->cause, "list the pending lines");
+		rc = segur__db_error(g->l, g->cause, "liste des lignes en attente");
 	else
 		rc = 0;
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -792,13 +792,14 @@ missing_lines(struct ingest *g)
 		    "dans %s) est absente de la réponse de l'ASP", a.ref,
 		    missing[i], g->r->answers);
 		rc = d == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
-		    "out of memory") : anomaly(g, "line_missing", d, NULL, &a);
+		    "mémoire épuisée") :
+		    anomaly(g, "line_missing", d, NULL, &a);
 		if (rc == 0) {
 			char **p = realloc(g->r->anomalies,
 			    (g->r->nfile_anomalies + 1) * sizeof(*p));
 			if (p == NULL)
 				rc = segur_cause(g->cause, SEGUR_ENOMEM,
-				    "out of memory");
+				    "mémoire épuisée");
 			else {
 				g->r->anomalies = p;
 				p[g->r->nfile_anomalies++] = d;
@@ -856,7 +857,7 @@ fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
 	int		 rc, step = SQLITE_DONE, oom = 0;
 
 	if ((idx = calloc(g->ret.nlines + 1, sizeof(*idx))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (k = from; k < g->ret.nlines; k++)
 		if (!filled[k] && lines[k].numeroEditeur != NULL) {
 			idx[n].ne = lines[k].numeroEditeur;
@@ -887,7 +888,7 @@ fill_from_file(struct ingest *g, int64_t file_id, size_t from, char *filled)
 	sqlite3_reset(st);
 	free(idx);
 	if (oom)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (step != SQLITE_DONE)
 		return (segur__db_error(g->l, g->cause, "read the file's "
 		    "attempts"));
@@ -919,7 +920,7 @@ pick_answered(struct ingest *g)
 		free(ids);
 		free(counts);
 		free(filled);
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	for (i = 0; i < g->ret.nlines; i++) {
 		a = &g->found[i];
@@ -1012,7 +1013,7 @@ quarantine(struct ingest *g, const char *reason)
 
 	g->r->status = SEGUR_INGEST_QUARANTINED;
 	if ((qname = segur_quarantine_name(g->r->name)) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	/* A name too long for the quarantine's suffixes is shortened
 	 * there; the row keeps the original and the reason says both. */
 	if (strcmp(qname, g->r->name) != 0) {
@@ -1025,7 +1026,7 @@ quarantine(struct ingest *g, const char *reason)
 		g->r->reason = strdup(reason);
 	if (g->r->reason == NULL) {
 		free(qname);
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	reason = g->r->reason;
 	if ((rc = segur_ledger_begin(g->l, g->cause)) != 0)
@@ -1041,11 +1042,11 @@ quarantine(struct ingest *g, const char *reason)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(g->l, g->cause, "record the quarantine");
+		rc = segur__db_error(g->l, g->cause, "enregistrement de la quarantaine");
 		goto fail;
 	}
 	if ((facts = cJSON_CreateObject()) == NULL) {
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	cJSON_AddStringToObject(facts, SEGUR_ALERT_F_FILE, g->r->name);
@@ -1127,7 +1128,7 @@ quarantined_before(struct ingest *g)
 		    "quarantine"));
 	if (found && (oom || g->r->quarantined_at == NULL ||
 	    g->r->reason == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (found)
 		g->r->status = SEGUR_INGEST_QUARANTINED;
 	return (found);
@@ -1159,7 +1160,7 @@ duplicate(struct ingest *g)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "look for the file"));
+		return (segur__db_error(g->l, g->cause, "recherche du fichier"));
 	return (dup);
 }
 
@@ -1223,7 +1224,7 @@ structure_reason(struct ingest *g, char **reason, cJSON **tree)
 		segur_report_release(&rep);
 		cJSON_Delete(*tree);
 		*tree = NULL;
-		return (segur_cause(g->cause, rc, "out of memory"));
+		return (segur_cause(g->cause, rc, "mémoire épuisée"));
 	}
 	/* Not JSON at all: say so, not what its first word looked like
 	 * to a JSON parser ("nombre mal écrit" for a date). */
@@ -1325,12 +1326,12 @@ solde_find(struct ingest *g, const char *numero_asp, struct solde_ans *s)
 	sqlite3_reset(st);
 	if (oom) {
 		solde_ans_release(s);
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (rc == SQLITE_DONE)
 		return (SEGUR_ENOENT);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(g->l, g->cause, "find the balance"));
+		return (segur__db_error(g->l, g->cause, "recherche de la ligne de solde"));
 	return (0);
 }
 
@@ -1374,7 +1375,7 @@ solde_detect(struct ingest *g)
 	if (nasp == 0 || nasp <= na)
 		return (0);
 	if ((ids = calloc(g->ret.nlines + 1, sizeof(*ids))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
 		rl = &g->ret.lines[i];
 		if (rl->numeroASP == NULL)
@@ -1463,9 +1464,9 @@ solde_record(struct ingest *g, struct segur_ingest_line *il,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(g->l, g->cause, "record the balance"));
+		return (segur__db_error(g->l, g->cause, "enregistrement de la ligne de solde"));
 	if ((il->numeroASP = strdup(rl->numeroASP)) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	set_line(il, ans, NULL);
 	if (ans == SEGUR_ANSWER_ACCEPTED) {
 		g->r->naccepted++;
@@ -1476,7 +1477,7 @@ solde_record(struct ingest *g, struct segur_ingest_line *il,
 	    "procès-verbal (segurctl record delivered) puis redemander le "
 	    "solde (segurctl solde build)");
 	if (facts == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	rc = segur_outbox_add(g->l, SEGUR_ALERT_REJECTION, "warning",
 	    s->a.request_id, g->file_id, facts, NULL, g->cause);
 	cJSON_Delete(facts);
@@ -1498,7 +1499,7 @@ solde_line_ingest(struct ingest *g, size_t i)
 	if ((rl->numeroEditeur != NULL && (il->numeroEditeur =
 	    strdup(rl->numeroEditeur)) == NULL) || (rl->label != NULL &&
 	    (il->label = strdup(rl->label)) == NULL))
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	if (rl->numeroASP == NULL)
 		return (line_anomaly(g, il, rl, NULL, "line_unreadable",
 		    segur_asprintf("ligne %ld : numeroASP absent, ligne de "
@@ -1516,7 +1517,7 @@ solde_line_ingest(struct ingest *g, size_t i)
 	    rl->label != NULL || rl->code != NULL ? SEGUR_ANSWER_REJECTED :
 	    SEGUR_ANSWER_ANOMALY;
 	if ((il->ref = strdup(s.a.ref)) == NULL)
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée");
 	else if (s.file_id != g->answers_id)
 		rc = line_anomaly(g, il, rl, &s.a, "other_file",
 		    segur_asprintf("le solde de %s (%s) a été demandé dans %s, "
@@ -1584,7 +1585,7 @@ solde_missing(struct ingest *g)
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE) {
 		segur_buf_release(&list);
-		return (segur__db_error(g->l, g->cause, "read the balances"));
+		return (segur__db_error(g->l, g->cause, "lecture des lignes de solde"));
 	}
 	for (line = list.data; rc == 0 && line != NULL &&
 	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -1600,13 +1601,14 @@ solde_missing(struct ingest *g)
 		    "est absente de la réponse de l'ASP", t1, line,
 		    g->r->answers);
 		rc = d == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
-		    "out of memory") : anomaly(g, "line_missing", d, NULL, &a);
+		    "mémoire épuisée") :
+		    anomaly(g, "line_missing", d, NULL, &a);
 		if (rc == 0) {
 			p = realloc(g->r->anomalies,
 			    (g->r->nfile_anomalies + 1) * sizeof(*p));
 			if (p == NULL)
 				rc = segur_cause(g->cause, SEGUR_ENOMEM,
-				    "out of memory");
+				    "mémoire épuisée");
 			else {
 				g->r->anomalies = p;
 				p[g->r->nfile_anomalies++] = d;
@@ -1635,7 +1637,7 @@ dup_ref(struct ingest *g, size_t j, char **ref)
 		if (g->found_rc[j] == 0 && g->found[j].ref != NULL &&
 		    (*ref = strdup(g->found[j].ref)) == NULL)
 			return (segur_cause(g->cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		return (0);
 	}
 	if ((rc = solde_find(g, g->ret.lines[j].numeroASP, &s)) ==
@@ -1667,7 +1669,7 @@ find_duplicates(struct ingest *g)
 	int		 rc = 0;
 
 	if ((g->dup = calloc(g->ret.nlines + 1, sizeof(*g->dup))) == NULL)
-		return (segur_cause(g->cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	for (i = 0; i < g->ret.nlines && rc == 0; i++) {
 		li = &g->ret.lines[i];
 		if (li->numeroASP == NULL)
@@ -1711,7 +1713,7 @@ find_duplicates(struct ingest *g)
 			rc = SEGUR_ENOMEM;
 		segur_buf_release(&b);
 		if (rc == SEGUR_ENOMEM)
-			rc = segur_cause(g->cause, rc, "out of memory");
+			rc = segur_cause(g->cause, rc, "mémoire épuisée");
 	}
 	return (rc);
 }
@@ -1745,7 +1747,7 @@ record_returned(struct ingest *g, int (*line)(struct ingest *, size_t),
 
 	if ((g->r->lines = calloc(g->ret.nlines + 1,
 	    sizeof(*g->r->lines))) == NULL) {
-		rc = segur_cause(g->cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(g->cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	g->r->nlines = g->ret.nlines;
@@ -1816,7 +1818,7 @@ ingest_read(struct ingest *g)
 			ex = reason != NULL ? segur_excerpt(reason,
 			    strlen(reason), 400) : NULL;
 			rc = ex == NULL ? segur_cause(g->cause, SEGUR_ENOMEM,
-			    "out of memory") : quarantine(g, ex);
+			    "mémoire épuisée") : quarantine(g, ex);
 			free(ex);
 		}
 		free(reason);
@@ -1833,7 +1835,7 @@ ingest_read(struct ingest *g)
 		    "entier, aucune ligne appliquée", g->ret.nlines,
 		    SEGUR_INGEST_MAX_LINES)) == NULL)
 			return (segur_cause(g->cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		rc = quarantine(g, reason);
 		free(reason);
 		return (rc);
@@ -1887,7 +1889,7 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 	if ((copy = strdup(path)) == NULL ||
 	    (r->name = strdup(basename(copy))) == NULL) {
 		free(copy);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	free(copy);
 	max = o->max_bytes > 0 ? o->max_bytes : SEGUR_VALIDATE_MAX_BYTES;
@@ -1906,7 +1908,8 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		if ((reason = segur_asprintf("%s trouvé dans la boîte de "
 		    "réception à la place d'un fichier : mis de côté sans être "
 		    "ouvert ni lu", what)) == NULL)
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 		else
 			rc = quarantine(&g, reason);
 		goto out;
@@ -1916,7 +1919,8 @@ segur_ingest_file(struct segur_ledger *l, const char *path,
 		if ((reason = segur_asprintf("fichier de %jd octets, au-delà "
 		    "de la limite de %zu : non lu", (intmax_t)st.st_size,
 		    max)) == NULL)
-			rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 		else
 			rc = quarantine(&g, reason);
 		goto out;

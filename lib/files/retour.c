@@ -189,7 +189,7 @@ segur_retour_read(const cJSON *root, struct segur_retour *out, char **cause)
 		return (0);
 	if ((out->lines = calloc((size_t)n, sizeof(*out->lines))) == NULL) {
 		segur_retour_release(out);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	cJSON_ArrayForEach(e, arr) {
 		if (i == (size_t)n)

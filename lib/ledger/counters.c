@@ -45,6 +45,6 @@ segur_ledger_counters(struct segur_ledger *l, struct segur_counters *c,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "read the counters"));
+		return (segur__db_error(l, cause, "lecture des compteurs"));
 	return (0);
 }

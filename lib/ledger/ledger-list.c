@@ -120,7 +120,8 @@ list_place(struct segur_ledger *l, const char *ref, char **updated_at,
 		*id = sqlite3_column_int64(st, 1);
 		if ((*updated_at = strdup((const char *)sqlite3_column_text(st,
 		    0))) == NULL)
-			rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
+			rc = segur_cause(cause, SEGUR_ENOMEM,
+			    "mémoire épuisée");
 		else
 			rc = 0;
 	} else if (rc == SQLITE_DONE)

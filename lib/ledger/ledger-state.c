@@ -797,7 +797,7 @@ segur_ledger_record(struct segur_ledger *l, enum segur_record_kind k,
 	int		 rc, oom = 0, forced;
 
 	if ((int)k < 0 || k > SEGUR_RECORD_CLOSE)
-		return (segur_cause(cause, SEGUR_EINVAL, "bad record kind"));
+		return (segur_cause(cause, SEGUR_EINVAL, "nature d'enregistrement inconnue"));
 	to = record_target[k];
 	if (parse_date(rec->date, iso) != 0)
 		return (segur_cause(cause, SEGUR_EINVAL, "date « %s » "
@@ -1017,7 +1017,7 @@ segur_ledger_attempt_place(struct segur_ledger *l, int64_t attempt_id,
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ESTATE,
-		    "attempt %" PRId64 " is not waiting to be placed",
+		    "la tentative %" PRId64 " n'attend pas d'être placée",
 		    attempt_id) : segur__db_error(l, cause,
 		    "placement de la tentative");
 		goto fail;
@@ -1241,7 +1241,7 @@ segur_ledger_file_add(struct segur_ledger *l, const struct segur_file_new *f,
 	    f->name == NULL || f->sha256 == NULL ||
 	    strlen(f->sha256) != 64 || f->size < 0 || f->rank < 0 ||
 	    f->rank > 999)
-		return (segur_cause(cause, SEGUR_EINVAL, "bad file record"));
+		return (segur_cause(cause, SEGUR_EINVAL, "fiche de fichier invalide"));
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
 	if ((rc = segur__stmt(l, q_find, &st, cause)) != 0)

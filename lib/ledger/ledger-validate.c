@@ -198,7 +198,7 @@ reference_loaded(struct segur_ledger *l, char **cause)
 		return (rc);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (segur__db_error(l, cause, "read the reference data"));
+		return (segur__db_error(l, cause, "lecture des données de référence"));
 	}
 	el = sqlite3_column_int(st, 0);
 	tr = sqlite3_column_int(st, 1);
@@ -239,7 +239,7 @@ segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? segur_cause(cause, SEGUR_ENOENT,
 		    "demande « %s » inconnue", ref) : segur__db_error(l, cause,
-		    "find the request");
+		    "recherche de la demande");
 		goto fail;
 	}
 	id = sqlite3_column_int64(st, 0);
@@ -250,7 +250,7 @@ segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 	    (const char *)sqlite3_column_text(st, 3));
 	sqlite3_reset(st);
 	if (oom) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto fail;
 	}
 	/* Not submitted -> ready: that edge is a cancelled file's. */
@@ -269,7 +269,7 @@ segur_ledger_request_promote(struct segur_ledger *l, const char *ref,
 	opts.ctx = &ctx;
 	if ((rc = segur_validate_request(content, strlen(content), &opts,
 	    report)) != 0) {
-		rc = segur_cause(cause, rc, "out of memory");
+		rc = segur_cause(cause, rc, "mémoire épuisée");
 		goto fail;
 	}
 	for (i = 0; i < report->nfindings; i++)

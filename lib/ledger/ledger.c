@@ -114,7 +114,7 @@ segur__stmt(struct segur_ledger *l, const char *sql, sqlite3_stmt **out,
 	}
 	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "prepare"));
+		return (segur__db_error(l, cause, "préparation de la requête"));
 	if (l->ncache == SEGUR__STMT_CACHE) {
 		/* Full: the oldest entry makes room. */
 		sqlite3_finalize(l->cache[0].stmt);
@@ -187,11 +187,11 @@ pragma_int(struct segur_ledger *l, const char *sql, int *v, char **cause)
 
 	*v = 0;
 	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return (segur__db_error(l, cause, "read the schema version"));
+		return (segur__db_error(l, cause, "lecture de la version du schéma"));
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return (segur__db_error(l, cause, "read the schema version"));
+		return (segur__db_error(l, cause, "lecture de la version du schéma"));
 	}
 	*v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -246,7 +246,7 @@ segur_ledger_begin(struct segur_ledger *l, char **cause)
 	 */
 	if (l->depth == 0 && !sqlite3_get_autocommit(l->db) &&
 	    undo(l, l->undo[0], "ROLLBACK") != SQLITE_OK)
-		return (segur__db_error(l, cause, "roll back"));
+		return (segur__db_error(l, cause, "annulation de la transaction"));
 	rc = control(l, l->depth == 0 ? q_begin : q_savepoint, cause);
 	if (rc == 0)
 		l->depth++;
@@ -262,7 +262,7 @@ segur_ledger_commit(struct segur_ledger *l, char **cause)
 
 	if (l->depth == 0)
 		return (segur_cause(cause, SEGUR_ESTATE,
-		    "commit without a transaction"));
+		    "validation sans transaction ouverte"));
 	rc = control(l, l->depth == 1 ? q_commit : q_release, cause);
 	if (rc != 0) {
 		segur_ledger_rollback(l);
@@ -301,7 +301,7 @@ segur_ledger_checkpoint(struct segur_ledger *l, char **cause)
 		    "checkpoint inside a transaction"));
 	if (sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &nlog, &nckpt) != SQLITE_OK)
-		return (segur__db_error(l, cause, "checkpoint"));
+		return (segur__db_error(l, cause, "point de contrôle du journal WAL"));
 	return (0);
 }
 
@@ -374,7 +374,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 			free(l->path);
 			free(l);
 		}
-		segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		return (SEGUR_ENOMEM);
 	}
 	/* NOMUTEX: a handle is used by one thread at a time (ledger.h). */
@@ -383,7 +383,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 	if (rc != SQLITE_OK) {
 		rc = l->db == NULL ? SEGUR_ENOMEM : SEGUR_EDB;
 		segur_cause(cause, rc, "%s: %s", path, l->db == NULL ?
-		    "out of memory" : sqlite3_errmsg(l->db));
+		    "mémoire épuisée" : sqlite3_errmsg(l->db));
 		segur_ledger_close(l);
 		return (rc);
 	}
@@ -395,7 +395,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 	 */
 	if (sqlite3_prepare_v2(l->db, "PRAGMA journal_mode=WAL", -1, &st,
 	    NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "open");
+		rc = segur__db_error(l, cause, "ouverture");
 		segur_ledger_close(l);
 		return (rc);
 	}
@@ -405,7 +405,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 		    (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (strcmp(mode, "wal") != 0) {
-		rc = segur__db_error(l, cause, "switch to WAL mode");
+		rc = segur__db_error(l, cause, "passage en mode WAL");
 		segur_ledger_close(l);
 		return (rc);
 	}
@@ -420,7 +420,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 	}
 	if (segur__register_sha256(l) != 0) {
 		segur_ledger_close(l);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	l->event_v = l->version >= EVENT_V2_SCHEMA ? 2 : 1;
 	if (sqlite3_prepare_v2(l->db, "ROLLBACK", -1, &l->undo[0],
@@ -428,7 +428,7 @@ segur__ledger_open_raw(const char *path, struct segur_ledger **out,
 	    "ROLLBACK TO segur", -1, &l->undo[1], NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "RELEASE segur", -1, &l->undo[2],
 	    NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "open");
+		rc = segur__db_error(l, cause, "ouverture");
 		segur_ledger_close(l);
 		return (rc);
 	}
@@ -450,13 +450,13 @@ check_ours(struct segur_ledger *l, char **cause)
 	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM sqlite_master",
 	    -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return (segur__db_error(l, cause, "read the schema"));
+		return (segur__db_error(l, cause, "lecture du schéma"));
 	}
 	tables = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (app != 0 || tables != 0 || l->version != 0)
-		return (segur_cause(cause, SEGUR_EINVAL, "%s: not a segur "
-		    "ledger (a SQLite database of something else)", l->path));
+		return (segur_cause(cause, SEGUR_EINVAL, "%s : pas un registre "
+		    "segur (une base SQLite d'autre chose)", l->path));
 	return (0);
 }
 
@@ -492,7 +492,7 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 
 	if ((f = migration_file(v)) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL,
-		    "no migration to schema version %d", v));
+		    "aucune migration vers la version de schéma %d", v));
 	if ((rc = segur__exec(l, "PRAGMA foreign_keys=OFF", cause)) != 0)
 		return (rc);
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
@@ -520,16 +520,17 @@ migrate_one(struct segur_ledger *l, int v, char **cause)
 	}
 	if (sqlite3_prepare_v2(l->db, "PRAGMA foreign_key_check", -1, &st,
 	    NULL) != SQLITE_OK) {
-		rc = segur__db_error(l, cause, "check the foreign keys");
+		rc = segur__db_error(l, cause, "vérification des clés étrangères");
 		goto fail;
 	}
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		rc = rc == SQLITE_ROW ? segur_cause(cause, SEGUR_ECORRUPT,
-		    "migration to schema version %d: a row names a row that "
-		    "does not exist (PRAGMA foreign_key_check)", v) :
-		    segur__db_error(l, cause, "check the foreign keys");
+		    "migration vers la version de schéma %d : une ligne "
+		    "renvoie à une ligne qui n'existe pas (PRAGMA "
+		    "foreign_key_check)", v) :
+		    segur__db_error(l, cause, "vérification des clés étrangères");
 		goto fail;
 	}
 	/* A pragma takes no bound value: v is our own integer. */
@@ -552,7 +553,7 @@ done:
 	l->event_v = l->version >= EVENT_V2_SCHEMA ? 2 : 1;
 	/* Back on whatever happened: the handle's writers rely on them. */
 	if (segur__exec(l, "PRAGMA foreign_keys=ON", NULL) != 0 && rc == 0)
-		rc = segur__db_error(l, cause, "turn the foreign keys on");
+		rc = segur__db_error(l, cause, "réactivation des clés étrangères");
 	return (rc);
 }
 
@@ -569,7 +570,8 @@ segur__ledger_migrate(struct segur_ledger *l, int target, char **cause)
 
 	if (target > l->version && migration_file(target) == NULL)
 		return (segur_cause(cause, SEGUR_EINVAL,
-		    "no migration to schema version %d", target));
+		    "aucune migration vers la version de schéma %d",
+		    target));
 	for (v = l->version + 1; v <= target; v++) {
 		if (migration_file(v) == NULL)
 			continue;
@@ -604,12 +606,12 @@ segur_ledger_open_sealed(const char *path, unsigned flags,
 			return (segur_cause(cause, errno == ENOENT ?
 			    SEGUR_ENOENT : SEGUR_EIO, "%s: %s%s", path,
 			    strerror(errno), errno == ENOENT ?
-			    " (run \"segurctl init\" to create the ledger)" :
+			    " (lancez « segurctl init » pour créer le registre)" :
 			    ""));
 	} else {
 		if ((copy = strdup(path)) == NULL)
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		rc = segur_mkdir_p(dirname(copy), cause);
 		free(copy);
 		/* SQLite would create it 0644 under the usual umask. */
@@ -622,24 +624,24 @@ segur_ledger_open_sealed(const char *path, unsigned flags,
 	/* Before migrating: a migration's event sealed like the others,
 	 * not an unsealed one in the middle of a sealed log. */
 	if ((rc = segur_ledger_set_seal_key(l, key, keylen)) != 0) {
-		segur_cause(cause, rc, "out of memory");
+		segur_cause(cause, rc, "mémoire épuisée");
 		goto fail;
 	}
 	if ((rc = check_ours(l, cause)) != 0)
 		goto fail;
 	if (l->version > SEGUR_LEDGER_SCHEMA_VERSION) {
-		rc = segur_cause(cause, SEGUR_EVERSION, "%s: the ledger has "
-		    "schema version %d, newer than this program's %d: use a "
-		    "newer segur-ledger", path, l->version,
+		rc = segur_cause(cause, SEGUR_EVERSION, "%s : le registre est "
+		    "en version de schéma %d, plus récente que la %d de ce "
+		    "programme : utilisez un segur-ledger plus récent", path, l->version,
 		    SEGUR_LEDGER_SCHEMA_VERSION);
 		goto fail;
 	}
 	if (l->version < SEGUR_LEDGER_SCHEMA_VERSION) {
 		if (!(flags & SEGUR_LEDGER_CREATE)) {
-			rc = segur_cause(cause, SEGUR_ESTATE, "%s: the ledger "
-			    "has schema version %d, older than this "
-			    "program's %d: run \"segurctl init\" to migrate "
-			    "it", path, l->version,
+			rc = segur_cause(cause, SEGUR_ESTATE, "%s : le registre "
+			    "est en version de schéma %d, plus ancienne que "
+			    "la %d de ce programme : lancez « segurctl init » "
+			    "pour le migrer", path, l->version,
 			    SEGUR_LEDGER_SCHEMA_VERSION);
 			goto fail;
 		}
@@ -986,11 +988,11 @@ event_last(struct segur_ledger *l, int64_t *next, char prev[65],
 		if ((h = (const char *)sqlite3_column_text(st, 1)) == NULL) {
 			sqlite3_reset(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 		snprintf(prev, 65, "%s", h);
 	} else if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the event log"));
+		return (segur__db_error(l, cause, "lecture du journal d'événements"));
 	sqlite3_reset(st);
 	return (0);
 }
@@ -1040,7 +1042,7 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	if (ledger_event_hash(l, &e, hash) != 0 || (v2 && l->seal_key !=
 	    NULL && segur_event_seal(l->seal_key, l->seal_key_len, hash,
 	    seal) != 0)) {
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 		goto out;
 	}
 	if ((rc = segur__stmt(l, v2 ? q_ins2 : q_ins, &st, cause)) != 0)
@@ -1061,14 +1063,14 @@ segur__event_append(struct segur_ledger *l, const char *action,
 	    (v2 && (segur__bind_text(st, 12, e.image) != SQLITE_OK ||
 	    segur__bind_text(st, 13, seal[0] != '\0' ? seal : NULL) !=
 	    SQLITE_OK))) {
-		rc = segur__db_error(l, cause, "append to the event log");
+		rc = segur__db_error(l, cause, "ajout au journal d'événements");
 		goto out;
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		l->last_known = 0;
-		rc = segur__db_error(l, cause, "append to the event log");
+		rc = segur__db_error(l, cause, "ajout au journal d'événements");
 		goto out;
 	}
 	l->last_id = e.id;
@@ -1236,13 +1238,13 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 	    "pragma_table_info('event') WHERE name = 'v'", -1, &st, NULL) !=
 	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return (segur__db_error(l, cause, "read the event log"));
+		return (segur__db_error(l, cause, "lecture du journal d'événements"));
 	}
 	has_v = sqlite3_column_int(st, 0) > 0;
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(l->db, has_v ? q_v2 : q_v1, -1, &st, NULL) !=
 	    SQLITE_OK)
-		return (segur__db_error(l, cause, "read the event log"));
+		return (segur__db_error(l, cause, "lecture du journal d'événements"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		v = sqlite3_column_type(st, W_V) == SQLITE_INTEGER ?
@@ -1253,7 +1255,7 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 		    row_hash_v1(l, st, hash)) != 0) {
 			sqlite3_finalize(st);
 			return (segur_cause(cause, SEGUR_ENOMEM,
-			    "out of memory"));
+			    "mémoire épuisée"));
 		}
 		stored = (const char *)sqlite3_column_text(st, W_HASH);
 		seal = (const char *)sqlite3_column_text(st, W_SEAL);
@@ -1302,7 +1304,7 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 			sqlite3_finalize(st);
 			if ((a->reason = strdup(why)) == NULL)
 				return (segur_cause(cause, SEGUR_ENOMEM,
-				    "out of memory"));
+				    "mémoire épuisée"));
 			return (segur_cause(cause, SEGUR_ECORRUPT,
 			    "événement %" PRId64 " : %s", a->bad_id, why));
 		}
@@ -1317,7 +1319,7 @@ segur_ledger_audit_verify(struct segur_ledger *l, struct segur_audit *a,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "read the event log"));
+		return (segur__db_error(l, cause, "lecture du journal d'événements"));
 	return (0);
 }
 
@@ -1379,7 +1381,7 @@ numero_insert(struct segur_ledger *l, const char *value, const char *origin,
 		return (segur_cause(cause, SEGUR_EEXIST, "le numeroEditeur "
 		    "%s est déjà utilisé", value));
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "record a numeroEditeur"));
+		return (segur__db_error(l, cause, "enregistrement d'un numéro éditeur"));
 	snprintf(after, sizeof(after), "{\"origin\":\"%s\"}", origin);
 	return (segur__event_append(l, "numero_editeur.use", "numero_editeur",
 	    value, 0, NULL, after, cause));
@@ -1402,7 +1404,7 @@ segur_ledger_alloc_numero_editeur(struct segur_ledger *l, char out[6],
 	if ((rc = segur__stmt(l, q_next, &st, cause)) != 0)
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = segur__db_error(l, cause, "read the allocator");
+		rc = segur__db_error(l, cause, "lecture de l'allocateur");
 		goto fail;
 	}
 	v = sqlite3_column_int64(st, 0);
@@ -1410,13 +1412,13 @@ segur_ledger_alloc_numero_editeur(struct segur_ledger *l, char out[6],
 	/* Skip the numbers recorded from files sent before the ledger. */
 	for (;; v++) {
 		if (v >= NUMERO_EDITEUR_SPACE) {
-			rc = segur_cause(cause, SEGUR_ETOOBIG, "every "
-			    "numeroEditeur has been used");
+			rc = segur_cause(cause, SEGUR_ETOOBIG, "tous les "
+			    "numéros éditeur ont été utilisés");
 			goto fail;
 		}
 		base36(v, out);
 		if ((rc = segur_ledger_numero_editeur_used(l, out)) < 0) {
-			rc = segur__db_error(l, cause, "read numero_editeur");
+			rc = segur__db_error(l, cause, "lecture du numéro éditeur");
 			goto fail;
 		}
 		if (rc == 0)
@@ -1430,7 +1432,7 @@ segur_ledger_alloc_numero_editeur(struct segur_ledger *l, char out[6],
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "update the allocator");
+		rc = segur__db_error(l, cause, "mise à jour de l'allocateur");
 		goto fail;
 	}
 	return (segur_ledger_commit(l, cause));
@@ -1485,11 +1487,11 @@ segur_ledger_alloc_file_rank(struct segur_ledger *l, const char *numero_ans,
 	if (numero_ans == NULL || strlen(numero_ans) != 10 || day == NULL ||
 	    strlen(day) != 8)
 		return (segur_cause(cause, SEGUR_EINVAL,
-		    "file rank: bad numeroAns or day"));
+		    "rang de fichier : numéro ANS ou jour invalide"));
 	for (i = 0; i < 8; i++)
 		if (day[i] < '0' || day[i] > '9')
 			return (segur_cause(cause, SEGUR_EINVAL,
-			    "file rank: day must be AAAAMMJJ"));
+			    "rang de fichier : le jour doit être AAAAMMJJ"));
 	if ((rc = segur_ledger_begin(l, cause)) != 0)
 		return (rc);
 	if ((rc = segur__stmt(l, q_get, &st, cause)) != 0)
@@ -1501,7 +1503,7 @@ segur_ledger_alloc_file_rank(struct segur_ledger *l, const char *numero_ans,
 		last = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "read file_rank");
+		rc = segur__db_error(l, cause, "lecture du rang de fichier");
 		goto fail;
 	}
 	if (last >= 999) {
@@ -1518,7 +1520,7 @@ segur_ledger_alloc_file_rank(struct segur_ledger *l, const char *numero_ans,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = segur__db_error(l, cause, "update file_rank");
+		rc = segur__db_error(l, cause, "mise à jour du rang de fichier");
 		goto fail;
 	}
 	snprintf(key, sizeof(key), "%s-%s", numero_ans, day);

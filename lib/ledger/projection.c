@@ -197,18 +197,18 @@ segur__event_image(struct segur_ledger *l, const char *action,
 				sqlite3_reset(st);
 				out->len = start;
 				return (segur_cause(cause, SEGUR_ENOMEM,
-				    "out of memory"));
+				    "mémoire épuisée"));
 			}
 			n++;
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return (segur__db_error(l, cause, "read the rows of "
-			    "an event"));
+			return (segur__db_error(l, cause, "lecture des lignes d'un "
+			    "événement"));
 	}
 	if (n > 0 && segur_buf_add(out, "}", 1) != 0) {
 		out->len = start;
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	return (0);
 }

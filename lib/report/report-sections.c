@@ -99,7 +99,7 @@ totals_read(struct segur_ledger *l, struct totals *t, char **cause)
 		t->cents[k] = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause, "report"));
+	return (rc == SQLITE_DONE ? 0 : segur__db_error(l, cause, "rapport"));
 }
 
 int
@@ -241,7 +241,7 @@ segur_report_forced(struct segur_html *h, struct segur_ledger *l,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "report"));
+		return (segur__db_error(l, cause, "rapport"));
 	if (n > 0)
 		segur_html_table_end(h);
 	segur_html_rawf(h, "<p id=\"total-forces\">%d montant(s) forcé(s)."
@@ -324,7 +324,7 @@ segur_report_rejections(struct segur_html *h, struct segur_ledger *l,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		rc = segur__db_error(l, cause, "report");
+		rc = segur__db_error(l, cause, "rapport");
 	else
 		rc = 0;
 	segur_html_raw(h, "<section id=\"rejets\"><h2>Rejets par code de "
@@ -450,7 +450,7 @@ segur_report_weeks(struct segur_html *h, struct segur_ledger *l,
 		segur_date_from_days(mon - 7 * (WEEKS_MAX - 1), since);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return (segur__db_error(l, cause, "report"));
+		return (segur__db_error(l, cause, "rapport"));
 	if ((rc = segur__stmt(l, q, &st, cause)) != 0)
 		return (rc);
 	segur__bind_text(st, 1, since);
@@ -469,7 +469,7 @@ segur_report_weeks(struct segur_html *h, struct segur_ledger *l,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(pts);
-		return (segur__db_error(l, cause, "report"));
+		return (segur__db_error(l, cause, "rapport"));
 	}
 	segur_html_raw(h, "<section id=\"semaines\"><h2>Envois et réponses "
 	    "par semaine</h2>\n");
@@ -654,7 +654,7 @@ todo_list(struct segur_html *h, struct segur_ledger *l,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return (segur__db_error(l, cause, "report"));
+		return (segur__db_error(l, cause, "rapport"));
 	segur_html_table_end(h);
 	if (total > LIST_MAX)
 		segur_html_rawf(h, "<p>… et %" PRId64 " autre(s) : <code>"
@@ -846,7 +846,7 @@ segur_report_todo(struct segur_html *h, struct segur_ledger *l,
 	}
 	if (s.nomem) {
 		free(s.v);
-		return (segur_cause(cause, SEGUR_ENOMEM, "out of memory"));
+		return (segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée"));
 	}
 	if (s.n > 0)
 		qsort(s.v, s.n, sizeof(*s.v), solde_cmp);
@@ -877,6 +877,6 @@ segur_report_dashboard(struct segur_html *h, struct segur_ledger *l,
 		rc = segur_report_todo(h, l, cause);
 	segur__exec(l, "COMMIT", NULL);
 	if (rc == 0 && h->err != 0)
-		rc = segur_cause(cause, SEGUR_ENOMEM, "out of memory");
+		rc = segur_cause(cause, SEGUR_ENOMEM, "mémoire épuisée");
 	return (rc);
 }

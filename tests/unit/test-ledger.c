@@ -227,7 +227,7 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	raw_sql(f->db, "PRAGMA user_version = 99");
 	assert_int_equal(segur_ledger_open(f->db, SEGUR_LEDGER_CREATE, &l,
 	    &cause), SEGUR_EVERSION);
-	assert_non_null(strstr(cause, "newer"));
+	assert_non_null(strstr(cause, "plus récente"));
 	free(cause);
 	cause = NULL;
 	assert_int_equal(segur_ledger_open(f->db, 0, &l, NULL),
@@ -237,7 +237,7 @@ test_ledger_refuses_newer_schema_and_foreign_db(void **state)
 	raw_sql(path, "CREATE TABLE t(x)");
 	assert_int_equal(segur_ledger_open(path, SEGUR_LEDGER_CREATE, &l,
 	    &cause), SEGUR_EINVAL);
-	assert_non_null(strstr(cause, "not a segur ledger"));
+	assert_non_null(strstr(cause, "pas un registre segur"));
 	free(cause);
 	snprintf(path, sizeof(path), "PRAGMA user_version = %d",
 	    SEGUR_LEDGER_SCHEMA_VERSION);
