@@ -245,7 +245,8 @@ alloc_rank(struct segur__build *b, int *rank)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return (segur_cause(b->cause, SEGUR_ETOOBIG, "plus de 999 "
-		    "fichiers de solde le %s pour %s", b->r->day,
+		    "fichiers de solde le %.2s/%.2s/%.4s pour %s",
+		    b->r->day + 6, b->r->day + 4, b->r->day,
 		    b->sw.numero_ans));
 	if (rc != SQLITE_ROW)
 		return (segur__db_error(b->l, b->cause,

@@ -1508,8 +1508,8 @@ segur_ledger_alloc_file_rank(struct segur_ledger *l, const char *numero_ans,
 	}
 	if (last >= 999) {
 		rc = segur_cause(cause, SEGUR_ETOOBIG, "plus de rang libre "
-		    "le %s pour le logiciel %s (999 fichiers)", day,
-		    numero_ans);
+		    "le %.2s/%.2s/%.4s pour le logiciel %s (999 fichiers)",
+		    day + 6, day + 4, day, numero_ans);
 		goto fail;
 	}
 	if ((rc = segur__stmt(l, q_set, &st, cause)) != 0)
