@@ -54,7 +54,7 @@ print_list(FILE *f, const cJSON *a, const char *key)
 /*
  * What an event did, for people: a change of state by its French labels
  * (and its detail), an edit by the JSON paths it changed, a registration
- * in a word; any other event by its JSON, before -> after.
+ * in a word; any other event by its JSON, before → after.
  */
 static void
 event_print(FILE *f, const struct segur_event *ev)
@@ -92,7 +92,7 @@ event_print(FILE *f, const struct segur_event *ev)
 			free(d);
 		}
 	} else
-		fprintf(f, "%s -> %s", ev->before != NULL ? ev->before : "-",
+		fprintf(f, "%s → %s", ev->before != NULL ? ev->before : "-",
 		    ev->after != NULL ? ev->after : "-");
 	fputc('\n', f);
 	cJSON_Delete(before);
