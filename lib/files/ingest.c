@@ -253,6 +253,25 @@ add_esms_facts(struct ingest *g, int64_t request_id, cJSON *facts)
 	sqlite3_reset(st);
 }
 
+/* Adds the request's montantSegurHT to alert facts, in euros as the
+ * guide writes it (the alert's text prints it the French way). */
+static void
+add_amount_fact(struct ingest *g, int64_t request_id, cJSON *facts)
+{
+	static const char *const sql =
+	    "SELECT montant_cents FROM request WHERE id = ?";
+	sqlite3_stmt	*st;
+
+	if (request_id <= 0 || segur__stmt(g->l, sql, &st, NULL) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, request_id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+		cJSON_AddNumberToObject(facts, SEGUR_ALERT_F_AMOUNT,
+		    (double)sqlite3_column_int64(st, 0) / 100.0);
+	sqlite3_reset(st);
+}
+
 /* The facts of an alert about a line of this file (caller deletes). */
 static cJSON *
 line_facts(struct ingest *g, const struct segur_retour_line *rl,
@@ -276,8 +295,10 @@ line_facts(struct ingest *g, const struct segur_retour_line *rl,
 	if (rl != NULL)
 		cJSON_AddNumberToObject(f, "numLigne", (double)rl->numLigne);
 	cJSON_AddStringToObject(f, SEGUR_ALERT_F_FILE, g->r->name);
-	if (a != NULL)
+	if (a != NULL) {
 		add_esms_facts(g, a->request_id, f);
+		add_amount_fact(g, a->request_id, f);
+	}
 	if (action != NULL)
 		cJSON_AddStringToObject(f, SEGUR_ALERT_F_ACTION, action);
 	return (f);

@@ -76,6 +76,8 @@ jq -r .body <<<"$m" >"$T/mail.txt"
 expect_grep "^La demande BC-2 a été rejetée par l'ASP\.$" "$T/mail.txt"
 expect_grep "^Motif donné par l'ASP : .*Le FINESS géographique 590004016" \
     "$T/mail.txt"
+# The request's amount, as the French locale writes it (U+202F).
+expect_grep "^Montant Ségur HT : 5$(printf '\342\200\257')840,00 €\$" "$T/mail.txt"
 expect_grep '^À faire : corriger la demande (segurctl request edit)' \
     "$T/mail.txt"
 expect_grep '^Alerte alert-000002 envoyée par segurd (segur-ledger)\.$' \
