@@ -14,6 +14,27 @@ setup_ledger() {
 	printf '%%PDF-1.4\n%%%%EOF\n' >"$T/bdc.pdf"
 }
 
+# build_examples: setup_ledger, the four ESMS of the guide's example made
+# eligible, its two lines registered as BC-1 and BC-2 (BC-2 with an HT
+# proof, $T/ht.png), made ready and built on 02/10/2023 into $T/files as
+# JSON-2023000042-20231002-001.json: what ASP's example answer answers.
+build_examples() {
+	setup_ledger
+	printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n690002027;690002019;B\n590004016;130003015;B\n' \
+	    >"$T/eligible.csv"
+	expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
+	printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/ht.png"
+	for i in 0 1; do
+		jq ".lignesImport[$i]" "$DATA/JSON-2023000042-20231002-001.json" \
+		    >"$T/line$i.json"
+	done
+	expect_exit 0 segurctl request add --ref BC-1 --bdc "$T/bdc.pdf" "$T/line0.json"
+	expect_exit 0 segurctl request add --ref BC-2 --bdc "$T/bdc.pdf" \
+	    --ht "$T/ht.png" "$T/line1.json"
+	expect_exit 0 segurctl request ready --all
+	expect_exit 0 segurctl build --date 20231002 --out "$T/files"
+}
+
 # gen_requests FIRST COUNT [PREFIX [BDC]]: writes $T/requests.csv with
 # COUNT orders of one eligible ESMS each (FINESS géo with a valid key, from
 # FIRST on), and $T/eligible.csv listing those ESMS; imports both and
