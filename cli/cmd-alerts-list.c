@@ -92,7 +92,6 @@ alerts_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args, struct segur_outbox_filter *f)
 {
 	const char	*v;
-	char		*end;
 
 	memset(f, 0, sizeof(*f));
 	if ((v = segurctl_arg(self, args, "state")) != NULL) {
@@ -104,13 +103,7 @@ alerts_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
 		f->state = v;
 	}
 	f->kind = segurctl_arg(self, args, "kind");
-	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
-		f->limit = strtoul(v, &end, 10);
-		if (*end != '\0' || v[0] == '\0' || v[0] == '-')
-			return (segurctl_usage_error(self, env,
-			    "--limit : « %s » n'est pas un nombre", v));
-	}
-	return (0);
+	return (segurctl_count_arg(self, env, args, "limit", &f->limit));
 }
 
 /* Usage errors before the ledger is opened. */

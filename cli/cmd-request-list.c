@@ -63,7 +63,6 @@ list_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
     struct segurctl_args *args, struct segur_request_filter *f)
 {
 	const char	*v;
-	char		*end;
 
 	memset(f, 0, sizeof(*f));
 	f->state = -1;
@@ -76,13 +75,7 @@ list_filter(const struct segurctl_cmd *self, struct segurctl_env *env,
 	/* A DATE, already checked and written AAAA-MM-JJ by the dispatch. */
 	f->since = segurctl_arg(self, args, "since");
 	f->after = segurctl_arg(self, args, "after");
-	if ((v = segurctl_arg(self, args, "limit")) != NULL) {
-		f->limit = strtoul(v, &end, 10);
-		if (*end != '\0' || v[0] == '\0' || v[0] == '-')
-			return (segurctl_usage_error(self, env,
-			    "--limit : « %s » n'est pas un nombre", v));
-	}
-	return (0);
+	return (segurctl_count_arg(self, env, args, "limit", &f->limit));
 }
 
 /* Usage errors before the ledger is opened. */

@@ -4,6 +4,7 @@
  * and the "record" commands' one implementation.
  */
 #include <libgen.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,4 +661,23 @@ segurctl_build_json(const struct segur_build_result *r, int dry_run,
 		cJSON_AddItemToArray(a, e);
 	}
 	return (o);
+}
+
+int
+segurctl_count_arg(const struct segurctl_cmd *cmd, struct segurctl_env *env,
+    struct segurctl_args *args, const char *name, size_t *n)
+{
+	const char	*v = segurctl_arg(cmd, args, name);
+	char		*end;
+	unsigned long	 u;
+
+	if (v == NULL)
+		return (0);
+	errno = 0;
+	u = strtoul(v, &end, 10);
+	if (*end != '\0' || v[0] == '\0' || v[0] == '-' || errno != 0)
+		return (segurctl_usage_error(cmd, env,
+		    "--%s : « %s » n'est pas un nombre", name, v));
+	*n = u;
+	return (0);
 }

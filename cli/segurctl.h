@@ -179,6 +179,15 @@ int	segurctl_usage_error(const struct segurctl_cmd *cmd,
 	    struct segurctl_env *env, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/*
+ * The value of option name of cmd, a count (--limit N), into *n; 0 when
+ * absent (*n unchanged). Returns 0, or the exit status of the usage error
+ * it reported.
+ */
+int	segurctl_count_arg(const struct segurctl_cmd *cmd,
+	    struct segurctl_env *env, struct segurctl_args *args,
+	    const char *name, size_t *n);
+
 /* Subcommands, one per cli/cmd-*.c, grouped by family. */
 extern const struct segurctl_cmd cmd_help;
 extern const struct segurctl_cmd cmd_completion;
