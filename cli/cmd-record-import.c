@@ -17,23 +17,6 @@
 
 #include "segurctl.h"
 
-/* The decision kind of a line as the ledger names it, or NULL. */
-static const char *
-kind_name(int kind)
-{
-	switch (kind) {
-	case SEGUR_RECORD_GRANT:
-		return ("grant");
-	case SEGUR_RECORD_REFUSAL:
-		return ("refusal");
-	case SEGUR_RECORD_ADVANCE_PAID:
-		return ("advance_paid");
-	case SEGUR_RECORD_BALANCE_PAID:
-		return ("balance_paid");
-	}
-	return (NULL);
-}
-
 /* A line's fate as the report words it; written: the file was applied. */
 static const char *
 fate_name(enum segur_line_fate f, int written)
@@ -68,8 +51,9 @@ line_json(const struct segur_record_line *x, int written)
 	    cJSON_AddStringToObject(o, "fate", fate_name(x->fate,
 	    written)) == NULL ||
 	    cJSON_AddStringToObject(o, "numeroASP", x->numero_asp) == NULL ||
-	    (kind_name(x->kind) != NULL ? cJSON_AddStringToObject(o, "kind",
-	    kind_name(x->kind)) : cJSON_AddNullToObject(o, "kind")) == NULL ||
+	    (segur_record_name(x->kind) != NULL ?
+	    cJSON_AddStringToObject(o, "kind", segur_record_name(x->kind)) :
+	    cJSON_AddNullToObject(o, "kind")) == NULL ||
 	    (x->date[0] != '\0' ? cJSON_AddStringToObject(o, "date",
 	    x->date) : cJSON_AddNullToObject(o, "date")) == NULL ||
 	    (x->amount_cents >= 0 ? cJSON_AddStringToObject(o, "amount",

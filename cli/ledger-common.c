@@ -340,20 +340,6 @@ segurctl_record_check(int kind, const struct segurctl_cmd *cmd,
 	return (record_parse(kind, cmd, env, args, &rec));
 }
 
-/* The code of a record in JSON, as record import names it too. */
-static const char *
-record_code(int kind)
-{
-	switch (kind) {
-	case SEGUR_RECORD_GRANT:
-		return ("grant");
-	case SEGUR_RECORD_REFUSAL:
-		return ("refusal");
-	case SEGUR_RECORD_ADVANCE_PAID:
-		return ("advance_paid");
-	}
-	return ("balance_paid");
-}
 
 /* What the text line says was recorded. */
 static const char *
@@ -505,8 +491,8 @@ segurctl_record_exec(int kind,
 	rc = segur_ledger_record(l, kind, args->argv[0], &rec, &cause);
 	if (rc != 0)
 		return (segurctl_ledger_error(cmd, env, rc, cause));
-	if ((rc = segurctl_recorded_read(l, args->argv[0], record_code(kind),
-	    "decisions", &row, json ? &o : NULL, &cause)) != 0)
+	if ((rc = segurctl_recorded_read(l, args->argv[0],
+	    segur_record_name(kind), "decisions", &row, json ? &o : NULL, &cause)) != 0)
 		return (segurctl_reread_error(cmd, env, rc, cause));
 	if (json)
 		return (segurctl_print_json(env, o));

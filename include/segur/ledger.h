@@ -625,6 +625,10 @@ enum segur_record_kind {
 	SEGUR_RECORD_CLOSE		/* balance_paid -> closed */
 };
 
+/* The code of record kind k, as decisions and events name it ("grant",
+ * "advance_paid"...), or NULL for no kind. Static. */
+const char *segur_record_name(int k);
+
 struct segur_record {
 	const char	*date;		/* "AAAA-MM-JJ" (or "JJ/MM/AAAA") */
 	int64_t		 amount_cents;	/* -1: none (required for the two

@@ -192,6 +192,15 @@ static const char *const record_names[] = {
 	"balance_accepted", "balance_rejected", "balance_paid", "close"
 };
 
+const char *
+segur_record_name(int k)
+{
+	if (k < 0 ||
+	    (size_t)k >= sizeof(record_names) / sizeof(record_names[0]))
+		return (NULL);
+	return (record_names[k]);
+}
+
 /* The same in the French of messages. */
 static const char *const record_fr[] = {
 	"un accord", "un refus", "le versement de l'avance",
