@@ -119,6 +119,7 @@ text_of(const cJSON *it, int top, char *buf, size_t bufsz)
 {
 	const char	*v = it->valuestring, *k = it->string;
 	char		 fr[SEGUR_DATE_FR_BUFSZ];
+	char		 fr_amount[SEGUR_AMOUNT_BUFSZ];
 	int64_t		 cents;
 	size_t		 i, n = strlen(v);
 
@@ -130,9 +131,9 @@ text_of(const cJSON *it, int top, char *buf, size_t bufsz)
 		for (i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 			if (strcmp(outcomes[i].code, v) == 0)
 				return (outcomes[i].label);
-	if (is_amount(k) && bufsz >= SEGUR_AMOUNT_BUFSZ + 4 &&
-	    segur_amount_from_text(v, n, &cents) == 0) {
-		strcat(segur_amount_format_fr(cents, buf), " €");
+	if (is_amount(k) && segur_amount_from_text(v, n, &cents) == 0) {
+		snprintf(buf, bufsz, "%s €",
+		    segur_amount_format_fr(cents, fr_amount));
 		return (buf);
 	}
 	if ((n > 2 && strcmp(k + strlen(k) - 2, "At") == 0) ||

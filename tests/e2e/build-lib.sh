@@ -14,11 +14,10 @@ setup_ledger() {
 	printf '%%PDF-1.4\n%%%%EOF\n' >"$T/bdc.pdf"
 }
 
-# build_examples: setup_ledger, the four ESMS of the guide's example made
-# eligible, its two lines registered as BC-1 and BC-2 (BC-2 with an HT
-# proof, $T/ht.png), made ready and built on 02/10/2023 into $T/files as
-# JSON-2023000042-20231002-001.json: what ASP's example answer answers.
-build_examples() {
+# seed_examples: setup_ledger, the four ESMS of the guide's example made
+# eligible, its two lines as $T/line0.json and $T/line1.json and an HT
+# proof, $T/ht.png: what the caller registers as it needs.
+seed_examples() {
 	setup_ledger
 	printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n690002027;690002019;B\n590004016;130003015;B\n' \
 	    >"$T/eligible.csv"
@@ -28,6 +27,14 @@ build_examples() {
 		jq ".lignesImport[$i]" "$DATA/JSON-2023000042-20231002-001.json" \
 		    >"$T/line$i.json"
 	done
+}
+
+# build_examples: seed_examples, its two lines registered as BC-1 and BC-2
+# (BC-2 with the HT proof), made ready and built on 02/10/2023 into
+# $T/files as JSON-2023000042-20231002-001.json: what ASP's example answer
+# answers.
+build_examples() {
+	seed_examples
 	expect_exit 0 segurctl request add --ref BC-1 --bdc "$T/bdc.pdf" "$T/line0.json"
 	expect_exit 0 segurctl request add --ref BC-2 --bdc "$T/bdc.pdf" \
 	    --ht "$T/ht.png" "$T/line1.json"

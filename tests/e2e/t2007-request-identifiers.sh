@@ -9,15 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build-lib.sh"
 
-setup_ledger
-printf 'finess_geo;finess_juridique;tranche\n330001017;750000127;B\n330001025;750000127;B\n690002027;690002019;B\n590004016;130003015;B\n' \
-    >"$T/eligible.csv"
-expect_exit 0 segurctl ref import eligible "$T/eligible.csv"
-printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/ht.png"
-for i in 0 1; do
-	jq ".lignesImport[$i]" "$DATA/JSON-2023000042-20231002-001.json" \
-	    >"$T/line$i.json"
-done
+seed_examples
 expect_exit 0 segurctl request add --ref BC-1 --bdc "$T/bdc.pdf" "$T/line0.json"
 expect_exit 0 segurctl request add --ref BC-2 --bdc "$T/bdc.pdf" \
     --ht "$T/ht.png" "$T/line1.json"
